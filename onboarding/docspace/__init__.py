@@ -1,0 +1,35 @@
+"""A typed client for the ONLYOFFICE DocSpace REST API (api/2.0), limited to what onboarding uses."""
+
+from onboarding.docspace._transport import PortalAddress
+from onboarding.docspace.client import DocSpaceClient, Invitation, LinkRequest
+from onboarding.docspace.enums import FileShare, FolderType, LinkType, RoomType, SearchArea
+from onboarding.docspace.models import (
+    File,
+    FileOperation,
+    Folder,
+    FolderContent,
+    Link,
+    Member,
+    ShareResult,
+    User,
+)
+
+__all__ = [
+    "DocSpaceClient",
+    "File",
+    "FileOperation",
+    "FileShare",
+    "Folder",
+    "FolderContent",
+    "FolderType",
+    "Invitation",
+    "Link",
+    "LinkRequest",
+    "LinkType",
+    "Member",
+    "PortalAddress",
+    "RoomType",
+    "SearchArea",
+    "ShareResult",
+    "User",
+]

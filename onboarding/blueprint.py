@@ -1,0 +1,260 @@
+"""The blueprint: what "onboarding a client" means, as data that the UI edits and TOML stores.
+
+It is checked against the portal's rules (roles per room type, link types per room type) when it
+is built, so a blueprint that the server would refuse — or silently ignore, like the vendor
+example's ``entries`` body with access 4 and 1 or its empty link call — cannot even be expressed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from onboarding.docspace.enums import (
+    EXTERNAL_LINK_ROLES,
+    INVITATION_LINK_ROLES,
+    USER_ROLES,
+    FileShare,
+    LinkType,
+    RoomType,
+)
+from onboarding.errors import ConfigError
+from onboarding.titles import PatternError, pattern_fields, render_pattern
+
+MY_DOCUMENTS = "@my"
+PLACEHOLDERS = ("client_id", "name", "email", "manager_email")
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key must not be silently ignored (as the server does)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class TemplateFile(_Strict):
+    """A welcome file copied into every client room.
+
+    ``source`` is a file id (``"12345"``) or a path from "My documents" such as
+    ``@my/Welcome to your client room.pdf``; ``folder`` is one of the blueprint's folders ("" for
+    the room root); ``title`` defaults to the source's own title and must keep its extension (a
+    different extension makes the server convert the file and rename duplicates).
+    """
+
+    source: str
+    folder: str = "Deliverables"
+    title: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _source_form(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("a template file needs a source: a file id or a path like '@my/File.pdf'")
+        if not (v.isdigit() or v.startswith(MY_DOCUMENTS + "/")):
+            raise ValueError(f"source {v!r} is neither a file id nor a path starting with '@my/'")
+        return v
+
+    @property
+    def by_id(self) -> int | None:
+        return int(self.source) if self.source.isdigit() else None
+
+    @property
+    def path_parts(self) -> list[str]:
+        """For ``@my/A/B.pdf``: ``["A", "B.pdf"]``."""
+        return [p for p in self.source[len(MY_DOCUMENTS) + 1 :].split("/") if p]
+
+
+class ClientLink(_Strict):
+    """The link sent to the client.
+
+    Collaboration and virtual-data rooms can only have an *invitation* link (one per room);
+    custom, public and form-filling rooms get an *external* link, which may carry a password.
+    """
+
+    enabled: bool = True
+    title: str = "Invitation for {name}"
+    access: FileShare = FileShare.READ
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    max_use_count: int | None = Field(default=None, ge=1, le=1000)
+    password: str | None = Field(default=None, min_length=1, max_length=255)
+    deny_download: bool = False
+
+
+class Blueprint(_Strict):
+    """Everything configurable about onboarding one client; defaults follow the product brief."""
+
+    room_type: RoomType = RoomType.COLLABORATION
+    title_pattern: str = "Client - {name}"
+    tag_pattern: str = "client:{client_id}"
+    folders: list[str] = Field(default_factory=lambda: ["Invoices", "Contracts", "Deliverables"])
+    templates: list[TemplateFile] = Field(
+        default_factory=lambda: [
+            TemplateFile(source="@my/Welcome to your client room.pdf"),
+            TemplateFile(source="@my/How to use the client portal.pdf"),
+        ]
+    )
+    default_manager_email: str | None = None
+    manager_role: FileShare = FileShare.ROOM_MANAGER
+    manager_fallback: Literal["role", "skip", "block"] = "role"
+    manager_fallback_role: FileShare = FileShare.CONTENT_CREATOR
+    invite_client: bool = True
+    client_role: FileShare = FileShare.READ
+    notify: bool = False
+    message: str | None = Field(default=None, max_length=4000)
+    link: ClientLink = Field(default_factory=ClientLink)
+
+    @field_validator("room_type", mode="before")
+    @classmethod
+    def _room_type_known(cls, v: Any) -> Any:
+        if isinstance(v, str) and not v.isdigit():
+            try:
+                return RoomType[v.strip().upper().replace(" ", "_").removesuffix("_ROOM")]
+            except KeyError:
+                raise ValueError(f"unknown room type {v!r}") from None
+        return v
+
+    @field_validator("title_pattern", "tag_pattern")
+    @classmethod
+    def _pattern_ok(cls, v: str) -> str:
+        v = v.strip()
+        try:
+            names = pattern_fields(v)
+        except PatternError as exc:
+            raise ValueError(str(exc)) from None
+        if not names and not v:
+            raise ValueError("the pattern is empty")
+        return v
+
+    @field_validator("tag_pattern")
+    @classmethod
+    def _tag_unique(cls, v: str) -> str:
+        if "{client_id}" not in v:
+            raise ValueError(
+                "the tag pattern must contain {client_id}: the tag is how a client's room is found again"
+            )
+        return v
+
+    @field_validator("folders")
+    @classmethod
+    def _folders_ok(cls, v: list[str]) -> list[str]:
+        cleaned = [f.strip() for f in v if f.strip()]
+        if len({f.casefold() for f in cleaned}) != len(cleaned):
+            raise ValueError("folder names must be different from each other")
+        for f in cleaned:
+            if len(f) > 165:
+                raise ValueError(f"folder name {f[:30]!r}... is longer than 165 characters")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _portal_rules(self) -> Blueprint:
+        rt = self.room_type
+        allowed = USER_ROLES[rt]
+        if self.manager_role not in allowed:
+            raise ValueError(
+                f"manager role {self.manager_role.label} ({int(self.manager_role)}) is not available in a "
+                f"{rt.label}; choose one of {_labels(allowed)}"
+            )
+        if self.manager_fallback == "role" and self.manager_fallback_role not in allowed - {
+            FileShare.ROOM_MANAGER
+        }:
+            raise ValueError(
+                f"fallback role {self.manager_fallback_role.label} is not available to a plain user in a "
+                f"{rt.label}; choose one of {_labels(allowed - {FileShare.ROOM_MANAGER})}"
+            )
+        if self.invite_client and self.client_role not in allowed - {FileShare.ROOM_MANAGER}:
+            raise ValueError(
+                f"client role {self.client_role.label} ({int(self.client_role)}) is not available to a guest in a "
+                f"{rt.label}; choose one of {_labels(allowed - {FileShare.ROOM_MANAGER})}"
+            )
+        if self.link.enabled:
+            roles = self.link_roles
+            if self.link.access not in roles:
+                raise ValueError(
+                    f"link access {self.link.access.label} ({int(self.link.access)}) is not available for the "
+                    f"{self.link_kind} link of a {rt.label}; choose one of {_labels(roles)}"
+                )
+            if self.link_kind == "invitation" and self.link.password:
+                raise ValueError("an invitation link cannot have a password (only external links can)")
+            if self.link_kind == "external" and self.link.max_use_count:
+                raise ValueError("external links have no maximum number of uses (only invitation links do)")
+        known = {f.casefold() for f in self.folders}
+        for t in self.templates:
+            if t.folder and t.folder.casefold() not in known:
+                raise ValueError(
+                    f"template {t.source!r} goes to folder {t.folder!r}, which is not in the folder list"
+                )
+        return self
+
+    @property
+    def link_type(self) -> LinkType:
+        """Invitation link where external links are impossible, external link elsewhere."""
+        return LinkType.EXTERNAL if self.room_type in EXTERNAL_LINK_ROLES else LinkType.INVITATION
+
+    @property
+    def link_kind(self) -> str:
+        return "external" if self.link_type == LinkType.EXTERNAL else "invitation"
+
+    @property
+    def link_roles(self) -> frozenset[FileShare]:
+        table = EXTERNAL_LINK_ROLES if self.link_type == LinkType.EXTERNAL else INVITATION_LINK_ROLES
+        return table[self.room_type]
+
+    def render(self, pattern: str, fields: dict[str, str]) -> str:
+        """Fill a pattern with a client's fields; raises PatternError for a field the row lacks."""
+        return render_pattern(pattern, fields).strip()
+
+    # -- TOML -------------------------------------------------------------------------------------
+
+    def to_toml(self) -> str:
+        data = self.model_dump(mode="json", exclude_none=True)
+        return tomli_w.dumps(data)
+
+    @classmethod
+    def from_toml(cls, text: str, *, source: str = "blueprint") -> Blueprint:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML ({exc})") from None
+        return cls.from_dict(data, source=source)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = "blueprint") -> Blueprint:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"{source}: {describe_validation(exc)}") from None
+
+    @classmethod
+    def load(cls, path: str | Path) -> Blueprint:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read blueprint {p}: {exc.strerror}") from None
+        return cls.from_toml(text, source=str(p))
+
+    def save(self, path: str | Path) -> None:
+        p = Path(path)
+        tmp = p.with_suffix(p.suffix + ".tmp")
+        tmp.write_text(self.to_toml(), encoding="utf-8")
+        tmp.replace(p)
+
+
+def describe_validation(exc: ValidationError) -> str:
+    """A short, human message for a pydantic error: field path and reason, one per line."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown setting (misspelt?)"
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+def _labels(roles: frozenset[FileShare]) -> str:
+    return ", ".join(f"{r.label} ({int(r)})" for r in sorted(roles))

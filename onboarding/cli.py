@@ -1,0 +1,263 @@
+"""``docspace-onboard``: the command-line door onto the same engine the dashboard uses.
+
+Exit codes: 0 all clients onboarded; 1 some failed (or were blocked or locked); 2 bad input or
+usage; 3 deferred by a portal limit (run again later to resume). It never prompts when standard
+input is not a terminal, and the API key is read only from ``DOCSPACE_API_KEY`` or a key file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from onboarding import export
+from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
+from onboarding.ingest import IngestError, IngestSettings, load_clients
+from onboarding.ingest.models import ClientBatch, ClientRow
+from onboarding.service import Onboarding
+from onboarding.settings import load_settings
+from onboarding.workflow.plan import BatchPlan
+from onboarding.workflow.steps import StepEvent
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DEFERRED = 0, 1, 2, 3
+
+
+def _common() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("portal and files")
+    g.add_argument("--portal", metavar="URL", help="portal address (default: $DOCSPACE_URL)")
+    g.add_argument(
+        "--api-key-file", metavar="FILE", help="file holding the API key (default: $DOCSPACE_API_KEY)"
+    )
+    g.add_argument("--journal", metavar="PATH", help="journal file (default: shared with the dashboard)")
+    g.add_argument("--blueprint", metavar="FILE", help="blueprint TOML (default: built-in blueprint)")
+    return p
+
+
+def _input_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="client spreadsheet (CSV, XLSX, XLSM, ODS)")
+    p.add_argument("--sheet", help="worksheet name (workbooks)")
+    p.add_argument("--select", metavar="ID,...", help="only these client ids")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="docspace-onboard",
+        description="Onboard business clients into ONLYOFFICE DocSpace rooms in bulk.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    plan = sub.add_parser("plan", parents=[common], help="dry run: what would happen (no writes)")
+    _input_args(plan)
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    run = sub.add_parser("run", parents=[common], help="onboard the clients (resumes earlier runs)")
+    _input_args(run)
+    run.add_argument("--concurrency", type=int, metavar="N", help="writes in flight (1-15, default 12)")
+    run.add_argument("--rpm", type=int, metavar="N", help="client-side requests per minute (default 1400)")
+    run.add_argument("--export", metavar="FILE", help="write the results (CSV, or .xlsx/.jsonl) when done")
+    status = sub.add_parser("status", parents=[common], help="runs and clients in the journal")
+    status.add_argument("--run", metavar="RUN_ID", help="one run's clients")
+    archive = sub.add_parser(
+        "archive", parents=[common], help="roll back: move a client's room to the Archive"
+    )
+    archive.add_argument("client_id")
+    exp = sub.add_parser("export", parents=[common], help="write the results for the CRM")
+    exp.add_argument("--run", metavar="RUN_ID", help="only this run's clients")
+    exp.add_argument("--format", choices=sorted(export.FORMATS), help="default: from the file name, else csv")
+    exp.add_argument("--excel", action="store_true", help="CSV with a byte-order mark for Excel")
+    exp.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
+    return parser
+
+
+def _service(args: argparse.Namespace) -> Onboarding:
+    explicit: dict[str, Any] = {
+        "portal_url": args.portal,
+        "journal_path": args.journal,
+        "blueprint_path": args.blueprint,
+        "api_key_file": args.api_key_file,
+    }
+    if getattr(args, "concurrency", None):
+        explicit["writes_in_flight"] = args.concurrency
+    if getattr(args, "rpm", None):
+        explicit["requests_per_minute"] = args.rpm
+    settings = load_settings(explicit=explicit)
+    if not settings.portal_url:
+        raise ConfigError("no portal: pass --portal URL or set DOCSPACE_URL")
+    if not settings.api_key:
+        raise ConfigError("no API key: set DOCSPACE_API_KEY or pass --api-key-file FILE")
+    return Onboarding(settings, actor=f"cli:{getpass.getuser()}")
+
+
+def _load(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> list[ClientRow]:
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    bp = svc.blueprint
+    settings = IngestSettings(
+        title_pattern=bp.title_pattern, tag_pattern=bp.tag_pattern, email_required=bp.invite_client
+    )
+    batch: ClientBatch = load_clients(data, path.name, sheet=args.sheet, settings=settings)
+    for issue in batch.issues:
+        where = f"row {issue.row_number}" if issue.row_number else "file"
+        col = f" [{issue.column}]" if issue.column else ""
+        print(f"{issue.severity}: {where}{col}: {issue.message}", file=err)
+    clients = list(batch.clients)
+    if args.select:
+        wanted = [s.strip() for s in args.select.split(",") if s.strip()]
+        known = {c.client_id for c in clients}
+        missing = [w for w in wanted if w not in known]
+        if missing:
+            print(f"warning: --select names unknown or invalid clients: {', '.join(missing)}", file=err)
+        clients = [c for c in clients if c.client_id in set(wanted)]
+    if not clients:
+        raise ConfigError("no valid clients to work on")
+    return clients
+
+
+def _print_plan(plan: BatchPlan, out: TextIO) -> None:
+    for cp in plan.clients:
+        extra = f" at {cp.resume_step}" if cp.action == "resume" else ""
+        print(f"{cp.client_id}\t{cp.action}{extra}\t{cp.title}", file=out)
+        for r in cp.reasons:
+            print(f"    blocked: {r}", file=out)
+        for w in cp.warnings:
+            print(f"    note: {w}", file=out)
+    s = plan.summary()
+    print(
+        f"\n{s['clients']} clients: {s['create']} to create, {s['resume']} to resume, {s['done']} done, "
+        f"{s['blocked']} blocked; about {s['writes']} writes and {s['reads']} reads",
+        file=out,
+    )
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; plain event lines otherwise."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = max(1, total)
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.finished = 0
+        self.failed = 0
+        self.started = time.monotonic()
+
+    def __call__(self, e: StepEvent) -> None:
+        final = e.outcome in ("onboarded", "failed", "deferred", "blocked", "locked") or (
+            e.step == "client" and e.outcome == "skipped"
+        )
+        if final:
+            self.finished += 1
+            self.failed += e.outcome in ("failed", "blocked", "locked")
+        if self.tty:
+            if final or e.outcome == "failed":
+                width = 30
+                done = int(width * self.finished / self.total)
+                bar = "#" * done + "-" * (width - done)
+                self.stream.write(
+                    f"\r[{bar}] {self.finished}/{self.total} clients, {self.failed} failed, "
+                    f"{time.monotonic() - self.started:.0f}s "
+                )
+                self.stream.flush()
+        elif final or e.outcome in ("failed", "retry"):
+            detail = f": {e.detail}" if e.detail else ""
+            print(f"{e.client_id}\t{e.step}\t{e.outcome}{detail}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def _write_export(
+    svc: Onboarding, target: str | None, fmt: str | None, excel: bool, run_id: str | None
+) -> None:
+    records = svc.results(run_id)
+    fmt = fmt or (Path(target).suffix.lstrip(".").lower() if target else "csv")
+    if fmt not in export.FORMATS:
+        fmt = "csv"
+    data = export.to_csv(records, excel=excel) if fmt == "csv" else export.FORMATS[fmt](records)
+    if target:
+        Path(target).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    try:
+        with _service(args) as svc:
+            if args.command == "plan":
+                clients = _load(args, svc, err)
+                plan = svc.plan(clients)
+                if args.json:
+                    rows = [
+                        {"client_id": c.client_id, "action": c.action, "resume_step": c.resume_step,
+                         "title": c.title, "tag": c.tag, "reasons": c.reasons, "warnings": c.warnings}
+                        for c in plan.clients
+                    ]  # fmt: skip
+                    print(json.dumps({"summary": plan.summary(), "clients": rows}, indent=2), file=out)
+                else:
+                    _print_plan(plan, out)
+                return EXIT_FAILED if plan.count("blocked") else EXIT_OK
+            if args.command == "run":
+                clients = _load(args, svc, err)
+                progress = _Progress(len(clients), err)
+                result = svc.run(clients, on_event=progress)
+                progress.close()
+                s = result.summary()
+                print(
+                    f"run {result.run_id}: {json.dumps(s['counts'])} in {s['elapsed']}s; calls {s['stats']}",
+                    file=out,
+                )
+                for cid, msg in result.errors.items():
+                    print(f"{cid}: {msg}", file=err)
+                if args.export:
+                    _write_export(svc, args.export, None, False, None)
+                return result.exit_code
+            if args.command == "status":
+                if args.run:
+                    for rec in svc.results(args.run):
+                        print(f"{rec.client_id}\t{rec.status}\t{rec.room_id or ''}\t{rec.error}", file=out)
+                else:
+                    for run in svc.journal.runs(svc.portal_key):
+                        print(
+                            f"{run.run_id}\t{run.kind}\t{run.status}\t{run.total} clients\t{run.actor}",
+                            file=out,
+                        )
+                return EXIT_OK
+            if args.command == "archive":
+                room = svc.archive(args.client_id)
+                print(f"client {args.client_id}: room {room} archived", file=out)
+                return EXIT_OK
+            if args.command == "export":
+                _write_export(svc, args.output, args.format, args.excel, args.run)
+                return EXIT_OK
+    except (ConfigError, IngestError) as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_USAGE
+    except DocSpaceError as exc:
+        print(f"portal error: {exc}", file=err)
+        return EXIT_FAILED
+    except OnboardingError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted: run again to resume", file=err)
+        return EXIT_DEFERRED
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,152 @@
+"""The one network seam: portal address checks, the ``requests`` session, and sending a call.
+
+Everything that reaches a portal goes through :func:`send`, so timeouts, redirects and the
+translation of ``requests`` exceptions into our error tree happen in exactly one place.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json as jsonlib
+from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from onboarding.errors import ConfigError, RequestTimeout, TransportError
+
+API_PREFIX = "/api/2.0"
+DEFAULT_TIMEOUT = (5.0, 30.0)
+"""(connect, read) seconds. Reads allow for a slow portal; connects fail fast."""
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class PortalAddress:
+    """A validated portal base URL such as ``https://acme.onlyoffice.com`` (no trailing slash).
+
+    https is required except for loopback hosts (the sandbox portal), because the API key travels
+    in every request header. Credentials, queries and fragments in the URL are refused so that
+    nothing secret can hide in an address that ends up on a page or in an export.
+    """
+
+    base: str
+
+    @classmethod
+    def parse(cls, raw: str) -> PortalAddress:
+        text = (raw or "").strip()
+        if not text:
+            raise ConfigError("No portal address given.")
+        if "://" not in text:
+            text = "https://" + text
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        if parts.scheme not in ("http", "https") or not host:
+            raise ConfigError(
+                f"Not a portal address: {raw!r}. Expected e.g. https://yourportal.onlyoffice.com"
+            )
+        if parts.username or parts.password:
+            raise ConfigError("The portal address must not contain a user name or password.")
+        if parts.query or parts.fragment:
+            raise ConfigError("The portal address must not contain '?' or '#' parts.")
+        if parts.scheme == "http" and not _is_loopback(host):
+            raise ConfigError(
+                f"The portal address must use https (got http://{host}); plain http is only allowed "
+                "for a portal on this machine."
+            )
+        path = parts.path.rstrip("/")
+        if path.endswith(API_PREFIX):
+            path = path[: -len(API_PREFIX)]
+        netloc = host if parts.port is None else f"{host}:{parts.port}"
+        if ":" in host and not host.startswith("["):
+            netloc = f"[{host}]" if parts.port is None else f"[{host}]:{parts.port}"
+        return cls(f"{parts.scheme}://{netloc}{path}")
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base).hostname or ""
+
+    @property
+    def is_loopback(self) -> bool:
+        return _is_loopback(self.host)
+
+    def api_url(self, path: str) -> str:
+        return f"{self.base}{API_PREFIX}/{path.lstrip('/')}"
+
+
+def build_session(
+    api_key: str, *, pool_size: int = 32, user_agent: str = "docspace-onboarding"
+) -> requests.Session:
+    """A session that sends the key as ``Authorization: Bearer``, keeps no cookies, never retries.
+
+    Retries live in one layer only (the engine), so the adapter keeps ``max_retries=0``: a
+    stacked retry here would repeat non-idempotent writes behind the engine's back. Cookies are
+    refused so that a portal cookie can never replace the key and the shared session holds no
+    mutable per-response state across threads.
+    """
+    session = requests.Session()
+    session.headers.update(
+        {
+            "Authorization": f"Bearer {api_key}",
+            "Accept": "application/json",
+            "User-Agent": user_agent,
+        }
+    )
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    session.trust_env = False  # no proxies or .netrc credentials picked up from the environment
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    path: str,
+    params: dict[str, Any] | None = None,
+    body: Any = None,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+) -> requests.Response:
+    """Send one call; translate ``requests`` failures into :class:`TransportError`.
+
+    ``path`` is what error messages show (never the full URL with its query). Redirects are not
+    followed: an API call that redirects means a wrong address, and following it could carry the
+    key to another host.
+    """
+    data = None if body is None else jsonlib.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    headers = {"Content-Type": "application/json"} if data is not None else None
+    try:
+        return session.request(
+            method, url, params=params, data=data, headers=headers, timeout=timeout, allow_redirects=False
+        )
+    except requests.Timeout as exc:
+        raise RequestTimeout(
+            f"no answer within {timeout[1]:g} s (the call may still have been carried out)",
+            method=method,
+            path=path,
+        ) from _scrub(exc)
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        raise TransportError(
+            f"connection failed or was dropped before the answer arrived ({type(exc).__name__})",
+            method=method,
+            path=path,
+        ) from _scrub(exc)
+
+
+def _scrub(exc: BaseException) -> BaseException | None:
+    """Drop the ``requests`` exception as a cause: it holds the prepared request and its headers."""
+    return None

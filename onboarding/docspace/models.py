@@ -1,0 +1,164 @@
+"""Pydantic models of the DocSpace responses, holding only the fields the product reads.
+
+camelCase on the wire, snake_case in Python; unknown fields are ignored so that a newer server
+never breaks parsing. Dates stay strings: the server writes them as ``yyyy-MM-ddTHH:mm:ss.fffffffZ``
+or with an offset, and nothing here computes with them.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class WireModel(BaseModel):
+    """Base for response models: camelCase aliases, unknown keys tolerated, frozen values."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, extra="ignore", frozen=True
+    )
+
+
+class User(WireModel):
+    """A portal account (EmployeeFullDto)."""
+
+    id: str
+    display_name: str = ""
+    email: str = ""
+    is_owner: bool = False
+    is_admin: bool = False
+    is_room_admin: bool = False
+    is_collaborator: bool = False
+    is_visitor: bool = False
+    activation_status: int | None = None
+    status: int | None = None
+
+    @property
+    def can_manage_rooms(self) -> bool:
+        """True when the server lets this person hold RoomManager (9): owner, admins, room admins."""
+        return self.is_owner or self.is_admin or self.is_room_admin
+
+    @property
+    def user_type(self) -> str:
+        """The DocSpace account type, as the web UI names it."""
+        if self.is_owner:
+            return "Owner"
+        if self.is_admin:
+            return "DocSpace admin"
+        if self.is_room_admin:
+            return "Room admin"
+        if self.is_visitor:
+            return "Guest"
+        return "User"
+
+
+class Folder(WireModel):
+    """A folder or a room (rooms are folders; the room id is the parent id for its content)."""
+
+    id: int
+    title: str
+    parent_id: int | None = None
+    room_type: int | None = None
+    root_folder_type: int | None = None
+    tags: list[str] = Field(default_factory=list)
+    files_count: int = 0
+    folders_count: int = 0
+    created: str | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.root_folder_type == 20
+
+
+class File(WireModel):
+    """A file (FileDto)."""
+
+    id: int
+    title: str
+    folder_id: int | None = None
+    file_exst: str = ""
+    web_url: str = ""
+    pure_content_length: int | None = None
+
+
+class FolderContent(WireModel):
+    """One page of a folder listing (FolderContentDto)."""
+
+    files: list[File] = Field(default_factory=list)
+    folders: list[Folder] = Field(default_factory=list)
+    current: Folder | None = None
+    start_index: int = 0
+    count: int = 0
+    total: int = 0
+
+
+class LinkInfo(WireModel):
+    """The ``sharedLink`` part of a link entry."""
+
+    id: str
+    title: str = ""
+    share_link: str = ""
+    expiration_date: str | None = None
+    link_type: int = 0
+    password: str | None = None
+    deny_download: bool = False
+    is_expired: bool = False
+    primary: bool = False
+    internal: bool = False
+    max_use_count: int | None = None
+    current_use_count: int | None = None
+
+
+class Member(WireModel):
+    """One entry of a room's share list: a user, a group, or a link (FileShareDto)."""
+
+    access: int
+    shared_to_user: User | None = None
+    shared_to_group: dict[str, object] | None = None
+    shared_link: LinkInfo | None = None
+    is_owner: bool = False
+    is_locked: bool = False
+    subject_type: int | None = None
+
+    @property
+    def user(self) -> User | None:
+        return self.shared_to_user
+
+
+class Link(WireModel):
+    """A room link entry (FileShareDto with ``sharedLink``)."""
+
+    access: int
+    shared_link: LinkInfo
+    subject_type: int | None = None
+
+    @property
+    def url(self) -> str:
+        return self.shared_link.share_link
+
+    @property
+    def link_type(self) -> int:
+        return self.shared_link.link_type
+
+
+class ShareResult(WireModel):
+    """What ``PUT files/rooms/{id}/share`` answers (RoomSecurityDto).
+
+    ``warning`` and ``error`` arrive inside an HTTP 200: a failed guest creation is reported only
+    here, so callers must look at them rather than trust the status.
+    """
+
+    members: list[Member] = Field(default_factory=list)
+    warning: str | None = None
+    error: int | None = None
+
+
+class FileOperation(WireModel):
+    """A long-running file operation (archive, delete). Note the capital ``Operation`` key."""
+
+    id: str
+    operation: int | None = Field(default=None, validation_alias=AliasChoices("Operation", "operation"))
+    progress: int = 0
+    error: str | None = None
+    finished: bool = False
+    status: int | None = None

@@ -1,0 +1,104 @@
+"""The CRM hand-off file: one row per client, read from the journal, safe to open in a spreadsheet.
+
+Values a spreadsheet would execute (a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return)
+are neutralised with a leading apostrophe; the API key is never in the journal, so it cannot
+reach an export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+
+import pandas as pd
+
+from onboarding.workflow.journal import ClientRecord
+
+COLUMNS = [
+    "client_id",
+    "client_name",
+    "client_email",
+    "account_manager",
+    "room_id",
+    "room_title",
+    "room_url",
+    "client_link",
+    "link_expires",
+    "status",
+    "error",
+    "onboarded_at",
+    "onboarded_by",
+]
+
+_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """Prefix text that a spreadsheet would treat as a formula with an apostrophe."""
+    return "'" + value if value.startswith(_DANGEROUS_START) else value
+
+
+def _iso(ts: float | None) -> str:
+    if not ts:
+        return ""
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_row(rec: ClientRecord) -> dict[str, str]:
+    """One export row (all values text)."""
+    row = {
+        "client_id": rec.client_id,
+        "client_name": rec.name,
+        "client_email": rec.email,
+        "account_manager": rec.manager_email,
+        "room_id": "" if rec.room_id is None else str(rec.room_id),
+        "room_title": rec.room_title,
+        "room_url": rec.room_url,
+        "client_link": rec.link_url,
+        "link_expires": rec.link_expires,
+        "status": rec.status,
+        "error": rec.error,
+        "onboarded_at": _iso(rec.onboarded_at),
+        "onboarded_by": rec.onboarded_by,
+    }
+    for k, v in rec.extra.items():
+        if k not in row:
+            row[k] = str(v)
+    return row
+
+
+def results_frame(records: Sequence[ClientRecord], *, safe: bool = True) -> pd.DataFrame:
+    """The export as a DataFrame of strings; ``safe`` neutralises formula-like values."""
+    rows = [record_row(r) for r in records]
+    extras: list[str] = []
+    for row in rows:
+        extras.extend(k for k in row if k not in COLUMNS and k not in extras)
+    frame = pd.DataFrame(rows, columns=[*COLUMNS, *extras], dtype="string").fillna("")
+    if safe:
+        frame = frame.map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return frame
+
+
+def to_csv(records: Sequence[ClientRecord], *, excel: bool = False) -> bytes:
+    """UTF-8 CSV; ``excel`` adds a BOM so that Excel detects the encoding."""
+    text = results_frame(records).to_csv(index=False, lineterminator="\r\n" if excel else "\n")
+    return (b"\xef\xbb\xbf" if excel else b"") + text.encode("utf-8")
+
+
+def to_xlsx(records: Sequence[ClientRecord]) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        results_frame(records).to_excel(writer, index=False, sheet_name="Onboarded clients")
+    return buf.getvalue()
+
+
+def to_jsonl(records: Sequence[ClientRecord]) -> bytes:
+    """JSON Lines for programs (not spreadsheets): values are left as they are."""
+    frame = results_frame(records, safe=False)
+    lines = (json.dumps(row, ensure_ascii=False) for row in frame.to_dict(orient="records"))
+    return ("\n".join(lines) + ("\n" if len(frame) else "")).encode("utf-8")
+
+
+FORMATS = {"csv": to_csv, "xlsx": to_xlsx, "jsonl": to_jsonl}

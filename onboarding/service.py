@@ -1,0 +1,103 @@
+"""The product's front door: one object that the dashboard and the command line both use.
+
+It ties settings, the portal client, the journal and the blueprint together, so the UI and the
+CLI stay thin: they collect input, call these methods, and render what comes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import DocSpaceClient, User
+from onboarding.errors import ConfigError
+from onboarding.settings import Settings
+from onboarding.workflow.engine import Engine, RunResult
+from onboarding.workflow.journal import ClientRecord, Journal
+from onboarding.workflow.plan import BatchPlan, ClientLike
+from onboarding.workflow.retry import RetryPolicy
+from onboarding.workflow.steps import StepEvent
+
+
+class Onboarding:
+    """Settings + portal client + journal + blueprint.
+
+    Args:
+        settings: resolved settings; ``portal_url`` and ``api_key`` must be set.
+        blueprint: overrides the blueprint file named in the settings.
+        actor: who is acting (recorded with each run).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        blueprint: Blueprint | None = None,
+        actor: str = "",
+        retry: RetryPolicy | None = None,
+        timeout: tuple[float, float] | None = None,
+    ) -> None:
+        if not settings.portal_url or not settings.api_key:
+            raise ConfigError("No portal configured: set DOCSPACE_URL and DOCSPACE_API_KEY (or a key file).")
+        self.settings = settings
+        limits = settings.limits()
+        kwargs = {"timeout": timeout} if timeout else {}
+        self.client = DocSpaceClient(
+            settings.portal_url,
+            settings.api_key.get_secret_value(),
+            pool_size=limits.writes_in_flight + limits.reads_in_flight + 4,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        self.journal = Journal(settings.journal_path)
+        if blueprint is None:
+            blueprint = Blueprint.load(settings.blueprint_path) if settings.blueprint_path else Blueprint()
+        self.blueprint = blueprint
+        self.actor = actor
+        self.retry = retry
+
+    def close(self) -> None:
+        self.client.close()
+        self.journal.close()
+
+    def __enter__(self) -> Onboarding:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def portal_key(self) -> str:
+        return self.settings.portal_key
+
+    def whoami(self) -> User:
+        return self.client.me()
+
+    def engine(self, on_event: Callable[[StepEvent], None] | None = None) -> Engine:
+        return Engine(
+            self.client,
+            self.journal,
+            self.blueprint,
+            portal_key=self.portal_key,
+            actor=self.actor,
+            limits=self.settings.limits(),
+            retry=self.retry,
+            on_event=on_event,
+        )
+
+    def plan(self, clients: Sequence[ClientLike]) -> BatchPlan:
+        return self.engine().plan(clients)
+
+    def run(
+        self,
+        clients: Sequence[ClientLike] | BatchPlan,
+        on_event: Callable[[StepEvent], None] | None = None,
+        *,
+        run_id: str | None = None,
+    ) -> RunResult:
+        return self.engine(on_event).run(clients, run_id=run_id)
+
+    def archive(self, client_id: str) -> int:
+        return self.engine().archive(client_id)
+
+    def results(self, run_id: str | None = None) -> list[ClientRecord]:
+        return self.journal.clients(self.portal_key, run_id=run_id)

@@ -1,0 +1,140 @@
+"""Where the product's settings come from, and the one object that carries them.
+
+Order of precedence: explicit values (command-line options, a key typed into the dashboard for
+this session only) > environment variables > Streamlit secrets > defaults. The API key is held as
+a ``SecretStr`` so that printing, logging or serialising the settings never shows it; it can be
+read only from the environment, a key file, secrets, or an explicit session value — never from a
+command-line flag, which would land in shell history and process lists.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from onboarding.blueprint import describe_validation
+from onboarding.docspace import PortalAddress
+from onboarding.errors import ConfigError
+from onboarding.workflow.throttle import Limits
+
+SANDBOX_PORTAL_KEY = "sandbox"
+ENV_PREFIX = "DOCSPACE_"
+
+
+def default_data_dir() -> Path:
+    """Per-user data folder shared by the dashboard and the CLI (so they share one journal)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "docspace-onboarding"
+
+
+class Settings(BaseModel):
+    """Resolved settings. ``sources`` says where each value came from (shown in the UI)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    portal_url: str | None = None
+    api_key: SecretStr | None = Field(default=None, repr=False)
+    journal_path: Path = Field(default_factory=lambda: default_data_dir() / "journal.sqlite3")
+    blueprint_path: Path | None = None
+    writes_in_flight: int = Field(default=12, ge=1, le=15)
+    reads_in_flight: int = Field(default=24, ge=1, le=50)
+    requests_per_minute: int = Field(default=1400, ge=1, le=100_000)
+    daily_write_budget: int = Field(default=10_000, ge=1)
+    sandbox: bool = False
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def configured(self) -> bool:
+        """True when a real portal address and key are both present."""
+        return bool(self.portal_url and self.api_key and self.api_key.get_secret_value())
+
+    @property
+    def portal_key(self) -> str:
+        """The portal's identity in the journal."""
+        if self.sandbox or not self.portal_url:
+            return SANDBOX_PORTAL_KEY
+        return PortalAddress.parse(self.portal_url).base
+
+    def limits(self) -> Limits:
+        return Limits(
+            writes_in_flight=self.writes_in_flight,
+            reads_in_flight=self.reads_in_flight,
+            requests_per_minute=self.requests_per_minute,
+        )
+
+    def masked_key(self) -> str:
+        """``sk-a…9f`` style: enough to recognise a key, never enough to use it."""
+        if not self.api_key:
+            return "(none)"
+        return mask_secret(self.api_key.get_secret_value())
+
+
+def mask_secret(value: str) -> str:
+    value = value.strip()
+    if len(value) <= 8:
+        return "•" * len(value)
+    return f"{value[:4]}…{value[-2:]}"
+
+
+_FIELDS = {
+    "portal_url": ("URL", "portal_url"),
+    "api_key": ("API_KEY", "api_key"),
+    "journal_path": ("JOURNAL", "journal_path"),
+    "blueprint_path": ("BLUEPRINT", "blueprint_path"),
+    "writes_in_flight": ("WRITES_IN_FLIGHT", "writes_in_flight"),
+    "reads_in_flight": ("READS_IN_FLIGHT", "reads_in_flight"),
+    "requests_per_minute": ("REQUESTS_PER_MINUTE", "requests_per_minute"),
+    "daily_write_budget": ("DAILY_WRITE_BUDGET", "daily_write_budget"),
+}
+
+
+def read_key_file(path: str | Path) -> str:
+    """The first non-empty line of a key file (the file itself should be readable by you only)."""
+    p = Path(path)
+    try:
+        for line in p.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                return line.strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the API key file {p}: {exc.strerror}") from None
+    raise ConfigError(f"the API key file {p} is empty")
+
+
+def load_settings(
+    *,
+    explicit: Mapping[str, Any] | None = None,
+    secrets: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge the sources. ``secrets`` is Streamlit's ``st.secrets`` (a ``[docspace]`` table or top level)."""
+    env = os.environ if environ is None else environ
+    sec: Mapping[str, Any] = {}
+    if secrets:
+        table = secrets.get("docspace")
+        sec = table if isinstance(table, Mapping) else secrets
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name, (env_name, secret_name) in _FIELDS.items():
+        if explicit and explicit.get(name) not in (None, ""):
+            values[name], sources[name] = explicit[name], "explicit"
+        elif env.get(ENV_PREFIX + env_name):
+            values[name], sources[name] = env[ENV_PREFIX + env_name], f"environment ({ENV_PREFIX}{env_name})"
+        elif sec.get(secret_name) not in (None, ""):
+            values[name], sources[name] = sec[secret_name], "secrets.toml"
+    key_file = (
+        (explicit or {}).get("api_key_file")
+        or env.get(ENV_PREFIX + "API_KEY_FILE")
+        or sec.get("api_key_file")
+    )
+    if "api_key" not in values and key_file:
+        values["api_key"], sources["api_key"] = read_key_file(str(key_file)), f"key file {key_file}"
+    if values.get("portal_url"):
+        PortalAddress.parse(str(values["portal_url"]))  # refuse bad addresses early, with a clear message
+    try:
+        return Settings(**values, sources=sources)
+    except ValidationError as exc:  # describe_validation never repeats the input (it may be the key)
+        raise ConfigError(f"invalid settings: {describe_validation(exc)}") from None

@@ -1,0 +1,300 @@
+"""The engine: plans and runs a batch of clients on one portal, in parallel, resumably.
+
+A run claims each client in the journal before touching the portal (so two runs — two browser
+tabs, or the dashboard and the CLI — never onboard one client twice), works on several clients at
+once under the throttle, keeps the claims alive with a heartbeat, and stops cleanly when the
+portal's daily write limit is reached: whatever is left is "deferred" and a later run resumes it.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import DocSpaceClient, SearchArea
+from onboarding.errors import DailyLimitReached, DocSpaceError, RunLocked
+from onboarding.workflow.calls import Caller, CallStats
+from onboarding.workflow.journal import (
+    ARCHIVED,
+    BLOCKED,
+    DEFERRED,
+    DONE,
+    FAILED,
+    LEASE_SECONDS,
+    Journal,
+    make_owner_id,
+)
+from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, build_context, make_plan
+from onboarding.workflow.retry import Retrier, RetryPolicy
+from onboarding.workflow.steps import ClientJob, StepEvent
+from onboarding.workflow.throttle import Limits, Throttle
+
+LOCKED = "locked"
+
+
+@dataclass
+class RunResult:
+    """What a run did, per client and in total."""
+
+    run_id: str
+    statuses: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    stats: dict[str, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+    stopped_by_daily_limit: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for s in self.statuses.values() if s == status)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all onboarded; 1 some failed or blocked; 3 deferred by a portal limit."""
+        if self.stopped_by_daily_limit or self.count(DEFERRED):
+            return 3
+        if any(s in (FAILED, BLOCKED, LOCKED) for s in self.statuses.values()):
+            return 1
+        return 0
+
+    def summary(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for s in self.statuses.values():
+            counts[s] = counts.get(s, 0) + 1
+        return {"counts": counts, "stats": self.stats, "elapsed": round(self.elapsed, 3)}
+
+
+class Engine:
+    """Plans, runs and rolls back onboarding on one portal, recording everything in a journal.
+
+    Args:
+        client: the portal client (its connection pool should be at least ``limits`` wide).
+        journal: where progress is kept.
+        blueprint: what onboarding means.
+        portal_key: the portal's identity in the journal (its base URL, or ``sandbox``).
+        actor: who runs it (recorded with each run and each onboarded client).
+        limits: our client-side concurrency and rate limits.
+        retry: the retry policy for each call.
+        on_event: receives every step event (from worker threads).
+        sleep, rng: injectable for tests.
+    """
+
+    def __init__(
+        self,
+        client: DocSpaceClient,
+        journal: Journal,
+        blueprint: Blueprint,
+        *,
+        portal_key: str,
+        actor: str = "",
+        limits: Limits | None = None,
+        retry: RetryPolicy | None = None,
+        on_event: Callable[[StepEvent], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.blueprint = blueprint
+        self.portal_key = portal_key
+        self.actor = actor
+        self.limits = limits or Limits()
+        self.retry = retry or RetryPolicy()
+        self.on_event = on_event or (lambda e: None)
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.owner = make_owner_id()
+        self.stop_event = threading.Event()
+
+    def plan(self, clients: Sequence[ClientLike]) -> BatchPlan:
+        """A dry run: reads only."""
+        return make_plan(self.client, self.blueprint, clients, self.journal, portal_key=self.portal_key)
+
+    def stop(self) -> None:
+        """Ask a running batch to stop after the steps in flight (the rest is deferred)."""
+        self.stop_event.set()
+
+    def _caller(self, stats: CallStats) -> Caller:
+        retrier = Retrier(policy=self.retry, sleep=self.sleep, rng=self.rng)
+        return Caller(Throttle(self.limits), retrier, stats)
+
+    def run(self, clients: Sequence[ClientLike] | BatchPlan, *, run_id: str | None = None) -> RunResult:
+        """Onboard the clients (a plan made earlier may be passed to skip re-reading the portal)."""
+        started = time.monotonic()
+        self.journal.mark_abandoned_runs()
+        plan = clients if isinstance(clients, BatchPlan) else self.plan(clients)
+        ctx = plan.context
+        run_id = self.journal.start_run(
+            portal=self.portal_key,
+            actor=self.actor,
+            owner=self.owner,
+            total=len(plan.clients),
+            blueprint=self.blueprint.model_dump(mode="json"),
+            run_id=run_id,
+        )
+        result = RunResult(run_id=run_id)
+        stats = CallStats(reads=plan.lookup_reads)
+        caller = self._caller(stats)
+        todo: list[ClientPlan] = []
+        for cp in plan.clients:
+            if cp.action == "blocked":
+                self._record_blocked(run_id, cp)
+                result.statuses[cp.client_id] = BLOCKED
+                result.errors[cp.client_id] = "; ".join(cp.reasons)
+            elif cp.action == "done":
+                self.journal.add_event(
+                    run_id, self.portal_key, cp.client_id, "client", "skipped", "already onboarded"
+                )
+                self.on_event(
+                    StepEvent(run_id, cp.client_id, "client", "skipped", "already onboarded", time.time())
+                )
+                result.statuses[cp.client_id] = DONE
+            else:
+                todo.append(cp)
+
+        heartbeat_stop = threading.Event()
+        heart = threading.Thread(
+            target=self._heartbeat, args=(heartbeat_stop,), daemon=True, name="journal-heartbeat"
+        )
+        heart.start()
+        try:
+            workers = max(1, min(len(todo), self.limits.writes_in_flight + 4))
+            if todo:
+                with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onboard") as pool:
+                    futures = {
+                        cp.client_id: pool.submit(self._one, run_id, ctx, cp, caller, result) for cp in todo
+                    }
+                    for cid, fut in futures.items():
+                        status = fut.result()
+                        result.statuses[cid] = status
+        finally:
+            heartbeat_stop.set()
+            heart.join(timeout=5)
+        result.stats = stats.as_dict()
+        result.elapsed = time.monotonic() - started
+        final = "stopped" if result.stopped_by_daily_limit or self.stop_event.is_set() else "finished"
+        self.journal.finish_run(run_id, final, result.summary())
+        return result
+
+    def _record_blocked(self, run_id: str, cp: ClientPlan) -> None:
+        c = cp.client
+        reason = "; ".join(cp.reasons)
+        rec = self.journal.get(self.portal_key, cp.client_id)
+        if rec is None or rec.status not in (DONE, ARCHIVED):
+            self.journal.upsert_client(
+                self.portal_key,
+                cp.client_id,
+                name=c.name,
+                email=c.email or "",
+                manager_email=c.manager_email or "",
+                extra=dict(c.extra or {}),
+                tag=cp.tag,
+                status=BLOCKED,
+                error=reason,
+                run_id=run_id,
+            )
+        self.journal.add_event(run_id, self.portal_key, cp.client_id, "plan", "blocked", reason)
+        self.on_event(StepEvent(run_id, cp.client_id, "plan", "blocked", reason, time.time()))
+
+    def _one(self, run_id: str, ctx: RunContext, cp: ClientPlan, caller: Caller, result: RunResult) -> str:
+        cid = cp.client_id
+        if self.stop_event.is_set():
+            self.journal.upsert_client(self.portal_key, cid, status=DEFERRED, run_id=run_id, tag=cp.tag,
+                                       name=cp.client.name, email=cp.client.email or "")  # fmt: skip
+            self.journal.add_event(run_id, self.portal_key, cid, "client", "deferred", "run stopped")
+            self.on_event(StepEvent(run_id, cid, "client", "deferred", "run stopped", time.time()))
+            return DEFERRED
+        if not self.journal.claim(self.portal_key, cid, self.owner):
+            msg = "another run is onboarding this client right now"
+            self.journal.add_event(run_id, self.portal_key, cid, "client", LOCKED, msg)
+            self.on_event(StepEvent(run_id, cid, "client", LOCKED, msg, time.time()))
+            result.errors[cid] = msg
+            return LOCKED
+        try:
+            rec = self.journal.get(self.portal_key, cid)
+            if rec is not None and rec.status == DONE and rec.run_id != run_id and cp.room is None:
+                # Finished by a concurrent run after our plan was made: nothing to do.
+                self.journal.add_event(run_id, self.portal_key, cid, "client", "skipped", "already onboarded")
+                return DONE
+            if rec is not None and rec.room_id and cp.room is None and (rec.progress.get("room") or {}):
+                cp.action = "resume"
+            job = ClientJob(
+                api=self.client,
+                caller=caller,
+                journal=self.journal,
+                ctx=ctx,
+                plan=cp,
+                run_id=run_id,
+                actor=self.actor,
+                stop=self.stop_event,
+                emit=self.on_event,
+            )
+            try:
+                status = job.run()
+            except DailyLimitReached as exc:
+                result.stopped_by_daily_limit = True
+                result.errors[cid] = str(exc)
+                return DEFERRED
+            if status != DONE:
+                rec = self.journal.get(self.portal_key, cid)
+                result.errors[cid] = rec.error if rec else ""
+            return status
+        finally:
+            self.journal.release(self.portal_key, cid, self.owner)
+
+    def _heartbeat(self, stop: threading.Event) -> None:
+        while not stop.wait(LEASE_SECONDS / 3):
+            self.journal.renew(self.portal_key, self.owner)
+
+    # -- roll back ---------------------------------------------------------------------------------
+
+    def archive(self, client_id: str, *, wait_timeout: float = 120.0) -> int:
+        """Move a client's room to the Archive (the roll-back); returns the room id.
+
+        The room is found through the journal or, failing that, by the client's tag.
+        """
+        if not self.journal.claim(self.portal_key, client_id, self.owner):
+            raise RunLocked(f"client {client_id!r} is being onboarded by another run right now")
+        run_id = self.journal.start_run(
+            portal=self.portal_key, actor=self.actor, owner=self.owner, total=1, blueprint={}, kind="archive"
+        )
+        try:
+            rec = self.journal.get(self.portal_key, client_id)
+            room_id = rec.room_id if rec else None
+            caller = self._caller(CallStats())
+            if room_id is None:
+                tag = rec.tag if rec and rec.tag else self.blueprint.render(
+                    self.blueprint.tag_pattern, {"client_id": client_id}
+                )  # fmt: skip
+                rooms = caller.read(lambda: self.client.find_rooms_by_tags([tag], search_area=SearchArea.ANY))
+                if not rooms:
+                    raise DocSpaceError(f"no room found for client {client_id!r}")
+                room_id = min(r.id for r in rooms)
+            rid = room_id
+            room = caller.read(lambda: self.client.get_room(rid))
+            if not room.archived:
+                op = caller.write(lambda: self.client.archive_room(rid), what="archive")
+                self.client.wait_operation(op, timeout=wait_timeout, sleep=self.sleep)
+            self.journal.upsert_client(
+                self.portal_key, client_id, status=ARCHIVED, room_id=rid, run_id=run_id
+            )
+            self.journal.add_event(
+                run_id, self.portal_key, client_id, "archive", "done", f"room {rid} archived"
+            )
+            self.journal.finish_run(run_id, "finished", {"archived": rid})
+            return rid
+        except Exception as exc:
+            self.journal.add_event(run_id, self.portal_key, client_id, "archive", "failed", str(exc))
+            self.journal.finish_run(run_id, "failed", {"error": str(exc)})
+            raise
+        finally:
+            self.journal.release(self.portal_key, client_id, self.owner)
+
+
+def context_for(engine: Engine, clients: Sequence[ClientLike]) -> RunContext:
+    """The run context alone (used by the UI to show eligibility before a full plan)."""
+    return build_context(engine.client, engine.blueprint, clients, portal_key=engine.portal_key)

@@ -1,0 +1,455 @@
+"""Onboarding one client: the steps, each of which looks before it creates when it has to.
+
+Progress lives in the journal's ``progress`` document for the client:
+
+* ``room`` / ``folders`` / ``files`` / ``access`` / ``link``: the step's result (remote ids);
+* ``<step>_started``: written *before* the step's first write, so that a resumed step knows a
+  write may already have happened and looks first. A step never started needs no look-up, which
+  is why a fresh client costs no extra reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from onboarding.docspace import (
+    DocSpaceClient,
+    File,
+    FileShare,
+    Folder,
+    Invitation,
+    Link,
+    LinkRequest,
+    LinkType,
+    Member,
+)
+from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, WorkflowError
+from onboarding.titles import portal_title
+from onboarding.workflow.calls import Caller
+from onboarding.workflow.journal import DEFERRED, DONE, FAILED, RUNNING, Journal
+from onboarding.workflow.plan import ClientPlan, RunContext
+
+
+class Stopped(WorkflowError):
+    """The run was asked to stop (daily limit reached elsewhere, or a person pressed Stop)."""
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """Progress of one client, for the UI and the CLI."""
+
+    run_id: str
+    client_id: str
+    step: str
+    outcome: str  # started | done | skipped | retry | failed | deferred | onboarded
+    detail: str = ""
+    at: float = 0.0
+
+
+def room_web_url(base_url: str, room_id: int) -> str:
+    """The room's address in the DocSpace web UI (as the web client builds it for a shared room)."""
+    return f"{base_url}/rooms/shared/{room_id}/filter?folder={room_id}"
+
+
+class ClientJob:
+    """Runs the steps for one claimed client and records each outcome in the journal."""
+
+    def __init__(
+        self,
+        *,
+        api: DocSpaceClient,
+        caller: Caller,
+        journal: Journal,
+        ctx: RunContext,
+        plan: ClientPlan,
+        run_id: str,
+        actor: str,
+        stop: threading.Event,
+        emit: Callable[[StepEvent], None],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.api = api
+        self.caller = caller
+        self.journal = journal
+        self.ctx = ctx
+        self.bp = ctx.blueprint
+        self.plan = plan
+        self.client = plan.client
+        self.cid = plan.client_id
+        self.run_id = run_id
+        self.actor = actor
+        self.stop = stop
+        self._emit = emit
+        self._clock = clock
+        rec = journal.get(ctx.portal_key, self.cid)
+        self.progress: dict[str, Any] = dict(rec.progress) if rec else {}
+        self.room_id: int | None = None
+        self.room_fresh = False
+        self._listings: dict[int, tuple[list[File], list[Folder]]] = {}
+
+    # -- bookkeeping -----------------------------------------------------------------------------
+
+    def emit(self, step: str, outcome: str, detail: str = "") -> None:
+        self.journal.add_event(self.run_id, self.ctx.portal_key, self.cid, step, outcome, detail)
+        self._emit(StepEvent(self.run_id, self.cid, step, outcome, detail, self._clock()))
+
+    def save(self, step: str, **fields: Any) -> None:
+        self.journal.upsert_client(self.ctx.portal_key, self.cid, progress=self.progress, step=step, **fields)
+
+    def mark_started(self, step: str) -> None:
+        if not self.progress.get(f"{step}_started"):
+            self.progress[f"{step}_started"] = True
+            self.save(step)
+
+    def maybe_done(self, step: str) -> bool:
+        """True when a write of this step may already have happened, so it must look first."""
+        return bool(self.progress.get(f"{step}_started")) or (
+            not self.room_fresh and self._room_unknown_history
+        )
+
+    @property
+    def _room_unknown_history(self) -> bool:
+        # A room found by its tag that this journal did not create: its content is unknown.
+        return (self.progress.get("room") or {}).get("found_by_tag", False)
+
+    def check_stop(self) -> None:
+        if self.stop.is_set():
+            raise Stopped("the run was stopped before this client finished")
+
+    # -- the job -----------------------------------------------------------------------------------
+
+    def run(self) -> str:
+        """Run every open step; returns the client's final status."""
+        self.journal.upsert_client(
+            self.ctx.portal_key,
+            self.cid,
+            name=self.client.name,
+            email=self.client.email or "",
+            manager_email=(self.plan.manager.email if self.plan.manager else "") or "",
+            extra=dict(self.client.extra or {}),
+            tag=self.plan.tag,
+            status=RUNNING,
+            error="",
+            run_id=self.run_id,
+        )
+        self.emit("client", "started")
+        step = "room"
+        try:
+            for step, fn in (
+                ("room", self.step_room),
+                ("folders", self.step_folders),
+                ("files", self.step_files),
+                ("access", self.step_access),
+                ("link", self.step_link),
+                ("verify", self.step_verify),
+            ):
+                self.check_stop()
+                if step != "verify" and self.progress.get(step) is not None:
+                    if step == "room":
+                        self.room_id = int(self.progress["room"]["id"])
+                    self.emit(step, "skipped", "done before")
+                    continue
+                detail = fn()
+                self.emit(step, "done", detail)
+            self.step_record()
+            return DONE
+        except (DailyLimitReached, Stopped) as exc:
+            self.save(step, status=DEFERRED, error=str(exc))
+            self.emit(step, "deferred", str(exc))
+            if isinstance(exc, DailyLimitReached):
+                self.stop.set()
+                raise
+            return DEFERRED
+        except DocSpaceError as exc:
+            message = exc.server_message or str(exc)
+            self.save(step, status=FAILED, error=f"{step}: {exc}")
+            self.emit(step, "failed", message)
+            return FAILED
+        except _VerifyFailed as exc:
+            self.save("verify", status=FAILED, error=f"verify: {exc}")
+            self.emit("verify", "failed", str(exc))
+            return FAILED
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def step_room(self) -> str:
+        tag = self.plan.tag
+        if self.plan.room is not None:
+            room: Folder = self.plan.room
+            self.progress["room"] = {"id": room.id, "title": room.title, "found_by_tag": True}
+            self.room_id = room.id
+            self.save("room", room_id=room.id, room_title=room.title)
+            return f"found existing room {room.id} by its tag"
+        maybe = bool(self.progress.get("room_started"))
+        self.mark_started("room")
+
+        def lookup() -> Folder | None:
+            found = [r for r in self.api.find_rooms_by_tags([tag]) if not r.archived]
+            return min(found, key=lambda r: r.id) if found else None
+
+        room, created = self.caller.ensure(
+            lambda: self.api.create_room(self.plan.title, self.bp.room_type, tags=[tag]),
+            lookup,
+            maybe_done=maybe,
+            what="room",
+        )
+        self.room_id = room.id
+        self.room_fresh = created
+        self.progress["room"] = {"id": room.id, "title": room.title, "found_by_tag": not created}
+        self.save("room", room_id=room.id, room_title=room.title)
+        return f"created room {room.id}" if created else f"found room {room.id} created by an earlier try"
+
+    def _listing(self, folder_id: int, *, refresh: bool = False) -> tuple[list[File], list[Folder]]:
+        if refresh or folder_id not in self._listings:
+            content = self.caller.read(lambda: self.api.folder_contents(folder_id), what="list folder")
+            self._listings[folder_id] = (list(content.files), list(content.folders))
+        return self._listings[folder_id]
+
+    def step_folders(self) -> str:
+        assert self.room_id is not None
+        room_id = self.room_id
+        maybe = self.maybe_done("folders")
+        self.mark_started("folders")
+        done: dict[str, int] = {}
+        created = 0
+        for name in self.bp.folders:
+            if name in done:
+                continue
+            want = portal_title(name, 165)
+
+            def lookup(want: str = want) -> Folder | None:
+                _, folders = self._listing(room_id, refresh=True)
+                same = [f for f in folders if f.title == want]
+                return min(same, key=lambda f: f.id) if same else None
+
+            if maybe:
+                _, folders = self._listing(room_id)
+                same = sorted((f for f in folders if f.title == want), key=lambda f: f.id)
+                if same:
+                    done[name] = same[0].id
+                    continue
+            folder, new = self.caller.ensure(
+                functools.partial(self.api.create_folder, room_id, name),
+                lookup,
+                maybe_done=False,
+                what="folder",
+            )
+            created += int(new)
+            done[name] = folder.id
+        self.progress["folders"] = done
+        self.save("folders")
+        return f"{created} created, {len(done) - created} already there"
+
+    def step_files(self) -> str:
+        assert self.room_id is not None
+        folders: dict[str, int] = self.progress.get("folders") or {}
+        maybe = self.maybe_done("files")
+        self.mark_started("files")
+        done: dict[str, int] = {}
+        created = 0
+        for tpl in self.ctx.templates:
+            dest = folders.get(tpl.folder, self.room_id) if tpl.folder else self.room_id
+            key = f"{tpl.folder}/{tpl.dest_title}"
+
+            def lookup(dest: int = dest, title: str = tpl.dest_title) -> File | None:
+                files, _ = self._listing(dest, refresh=True)
+                same = [f for f in files if f.title == title]
+                return min(same, key=lambda f: f.id) if same else None
+
+            if maybe:
+                files, _ = self._listing(dest)
+                same = sorted((f for f in files if f.title == tpl.dest_title), key=lambda f: f.id)
+                if same:
+                    done[key] = same[0].id
+                    continue
+            file, new = self.caller.ensure(
+                functools.partial(self.api.copy_file_as, tpl.file_id, dest, tpl.dest_title),
+                lookup,
+                maybe_done=False,
+                what="file copy",
+            )
+            created += int(new)
+            done[key] = file.id
+        self.progress["files"] = done
+        self.save("files")
+        return f"{created} copied, {len(done) - created} already there"
+
+    def _invitations(self) -> list[Invitation]:
+        out: list[Invitation] = []
+        m = self.plan.manager
+        if m is not None and m.user_id and m.role is not None and m.user_id != self.ctx.me.id:
+            out.append(Invitation(access=m.role, user_id=m.user_id))
+        if self.bp.invite_client and self.client.email:
+            out.append(Invitation(access=self.bp.client_role, email=self.client.email))
+        return out
+
+    def _missing(self, members: list[Member], invitations: list[Invitation]) -> list[Invitation]:
+        """Invitations not yet reflected in the room's member list."""
+        by_id = {m.user.id: m.access for m in members if m.user is not None}
+        by_email = {(m.user.email or "").casefold(): m.access for m in members if m.user is not None}
+        missing = []
+        for inv in invitations:
+            have = by_id.get(inv.user_id or "") if inv.user_id else by_email.get((inv.email or "").casefold())
+            if have != int(inv.access):
+                missing.append(inv)
+        return missing
+
+    def step_access(self) -> str:
+        assert self.room_id is not None
+        room_id = self.room_id
+        invitations = self._invitations()
+        if not invitations:
+            self.progress["access"] = {"invited": 0}
+            self.save("access")
+            return "nobody to invite"
+        if self.maybe_done("access"):
+            members = self.caller.read(lambda: self.api.room_members(room_id), what="members")
+            invitations = self._missing(members, invitations)
+        self.mark_started("access")
+        if invitations:
+            result = self.caller.write(
+                lambda: self.api.share_room(
+                    room_id, invitations, notify=self.bp.notify, message=self.bp.message
+                ),
+                what="access",
+            )
+            if result.warning:
+                raise DocSpaceError(
+                    f"the portal accepted the call but reported: {result.warning}",
+                    method="PUT",
+                    path=f"/api/2.0/files/rooms/{room_id}/share",
+                    status=200,
+                    server_message=result.warning,
+                )
+        self.progress["access"] = {"invited": len(invitations)}
+        self.save("access")
+        return ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"
+
+    def _link_request(self, link_id: str | None = None) -> LinkRequest:
+        cfg = self.bp.link
+        expires = None
+        if cfg.expires_in_days:
+            when = dt.datetime.now(dt.UTC) + dt.timedelta(days=cfg.expires_in_days)
+            expires = when.strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
+        fields = {"client_id": self.cid, "name": self.client.name, "email": self.client.email or ""}
+        title = portal_title(self.bp.render(cfg.title, {**dict(self.client.extra or {}), **fields}), 255)
+        external = self.bp.link_type == LinkType.EXTERNAL
+        return LinkRequest(
+            link_type=self.bp.link_type,
+            access=cfg.access,
+            title=title or None,
+            link_id=link_id,
+            expiration_date=expires,
+            max_use_count=None if external else cfg.max_use_count,
+            password=cfg.password if external else None,
+            deny_download=cfg.deny_download if external else None,
+        )
+
+    def _existing_link(self, room_id: int, title: str | None) -> Link | None:
+        links = self.caller.read(lambda: self.api.room_links(room_id), what="links")
+        if self.bp.link_type == LinkType.INVITATION:
+            mine = [lk for lk in links if lk.link_type == LinkType.INVITATION]
+        else:
+            mine = [lk for lk in links if lk.link_type == LinkType.EXTERNAL and lk.shared_link.title == title]
+        return mine[0] if mine else None
+
+    def step_link(self) -> str:
+        assert self.room_id is not None
+        room_id = self.room_id
+        if not self.bp.link.enabled:
+            self.progress["link"] = {}
+            self.save("link")
+            return "no link in the blueprint"
+        request = self._link_request()
+        existing = self._existing_link(room_id, request.title) if self.maybe_done("link") else None
+        self.mark_started("link")
+        link: Link | None
+        if existing is None:
+            try:
+                link = self.caller.write(lambda: self.api.set_room_link(room_id, request), what="link")
+            except Forbidden as exc:
+                # One invitation link per room: someone (or a lost answer) made it already.
+                existing = (
+                    self._existing_link(room_id, request.title) if "may not exceed" in str(exc) else None
+                )
+                if existing is None:
+                    raise
+                link = self._align_link(room_id, existing)
+        else:
+            link = self._align_link(room_id, existing)
+        if link is None:
+            raise DocSpaceError(
+                "the portal stored no link",
+                method="PUT",
+                path=f"/api/2.0/files/rooms/{room_id}/links",
+                status=200,
+            )
+        self.progress["link"] = {
+            "id": link.shared_link.id,
+            "url": link.url,
+            "expires": link.shared_link.expiration_date or "",
+        }
+        self.save("link", link_url=link.url, link_expires=link.shared_link.expiration_date or "")
+        return f"{'invitation' if link.link_type == 0 else 'external'} link ready"
+
+    def _align_link(self, room_id: int, link: Link) -> Link | None:
+        """Reuse an existing link; update it by id if its access differs from the blueprint."""
+        if link.access == int(self.bp.link.access):
+            return link
+        req = self._link_request(link_id=link.shared_link.id)
+        return self.caller.write(lambda: self.api.set_room_link(room_id, req), what="link update")
+
+    def step_verify(self) -> str:
+        """Read back members and link: a call the portal silently ignored must not pass as done."""
+        assert self.room_id is not None
+        room_id = self.room_id
+        problems: list[str] = []
+        expected = self._invitations()
+        if expected:
+            members = self.caller.read(lambda: self.api.room_members(room_id), what="verify members")
+            for inv in self._missing(members, expected):
+                who = inv.email or (self.plan.manager.email if self.plan.manager else "") or "manager"
+                problems.append(f"{who} does not have {inv.access.label} access")
+                self.progress.pop("access", None)
+        link = self.progress.get("link") or {}
+        if self.bp.link.enabled:
+            links = self.caller.read(lambda: self.api.room_links(room_id), what="verify link")
+            match = [lk for lk in links if lk.shared_link.id == link.get("id")]
+            if not match:
+                problems.append("the client link is not on the room")
+                self.progress.pop("link", None)
+            elif match[0].access != int(self.bp.link.access):
+                problems.append(f"the client link has access {FileShare(match[0].access).label}")
+                self.progress.pop("link", None)
+        if problems:
+            self.save("verify")
+            raise _VerifyFailed("; ".join(problems))
+        return "members and link confirmed"
+
+    def step_record(self) -> None:
+        assert self.room_id is not None
+        link = self.progress.get("link") or {}
+        self.progress["verify"] = True
+        self.save(
+            "record",
+            status=DONE,
+            error="",
+            room_id=self.room_id,
+            room_title=(self.progress.get("room") or {}).get("title", self.plan.title),
+            room_url=room_web_url(self.api.base_url, self.room_id),
+            link_url=link.get("url", ""),
+            link_expires=link.get("expires", ""),
+            onboarded_at=self._clock(),
+            onboarded_by=self.actor,
+        )
+        self.emit("record", "onboarded", f"room {self.room_id}")
+
+
+class _VerifyFailed(Exception):
+    pass
