@@ -26,7 +26,12 @@ ENV_PREFIX = "DOCSPACE_"
 
 
 def default_data_dir() -> Path:
-    """Per-user data folder shared by the dashboard and the CLI (so they share one journal)."""
+    """Per-user data folder shared by the dashboard and the CLI (so they share one journal).
+
+    ``DOCSPACE_DATA_DIR`` overrides it (tests point it at a temporary folder).
+    """
+    if os.environ.get("DOCSPACE_DATA_DIR"):
+        return Path(os.environ["DOCSPACE_DATA_DIR"])
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "docspace-onboarding"
 
