@@ -1,0 +1,210 @@
+"""Typed inputs and outputs of ingestion, shared by the engine, the dashboard and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CANONICAL_FIELDS",
+    "ClientBatch",
+    "ClientRow",
+    "ColumnMapping",
+    "FieldName",
+    "FileFormat",
+    "IngestLimits",
+    "IngestSettings",
+    "Issue",
+    "RawTable",
+    "Severity",
+    "SourceInfo",
+]
+
+FieldName = Literal["client_id", "name", "email", "manager_email"]
+Severity = Literal["error", "warning"]
+FileFormat = Literal["csv", "xlsx", "xlsm", "ods"]
+
+CANONICAL_FIELDS: tuple[FieldName, ...] = ("client_id", "name", "email", "manager_email")
+
+_MB = 1024 * 1024
+
+
+class IngestLimits(BaseModel):
+    """Bounds that turn hostile or oversized input into a clear message instead of a crash.
+
+    Defaults fit a browser upload: 20,000 clients is far more than one onboarding run should
+    create, and 25 MB holds that many rows in any of the supported formats with room to spare.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    max_file_bytes: int = Field(default=25 * _MB, gt=0)
+    max_rows: int = Field(default=20_000, gt=0)
+    max_columns: int = Field(default=200, gt=0)
+    max_cell_chars: int = Field(default=2_000, gt=0)
+    header_search_rows: int = Field(default=30, gt=0)
+    """How far down a header row is looked for (title rows above it are skipped)."""
+    max_uncompressed_bytes: int = Field(default=200 * _MB, gt=0)
+    """Sum of a workbook's ZIP members once expanded; checked before any XML is parsed."""
+    max_compression_ratio: float = Field(default=100.0, gt=1)
+    """Expanded/compressed size above which a large ZIP member is treated as a zip bomb."""
+    ratio_check_min_bytes: int = Field(default=2 * _MB, ge=0)
+    """Members smaller than this are exempt from the ratio check (small XML compresses very well)."""
+    max_zip_members: int = Field(default=2_000, gt=0)
+
+
+class IngestSettings(BaseModel):
+    """What the caller (ultimately the blueprint) decides about validation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title_pattern: str = "Client - {name}"
+    tag_pattern: str = "client:{client_id}"
+    email_required: bool = True
+    """False when the blueprint does not invite the client by e-mail."""
+    key: Literal["client_id", "email"] = "client_id"
+    """``"email"``: the user explicitly chose the e-mail as the client key (no ID column)."""
+    limits: IngestLimits = IngestLimits()
+
+
+class ColumnMapping(BaseModel):
+    """Which spreadsheet header feeds each canonical field; ``None`` means unmapped.
+
+    It is part of every result so the UI can show it, let the user change it, and validate again.
+    Every header not named here is carried through as an extra column.
+    """
+
+    client_id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    manager_email: str | None = None
+
+    def header_for(self, field_name: FieldName) -> str | None:
+        """The header mapped to ``field_name``."""
+        value: str | None = getattr(self, field_name)
+        return value
+
+    def mapped(self) -> dict[FieldName, str]:
+        """Only the fields that have a column."""
+        return {f: h for f in CANONICAL_FIELDS if (h := self.header_for(f)) is not None}
+
+    def extra_headers(self, headers: list[str]) -> list[str]:
+        """Headers not used by any field, in their original order."""
+        used = set(self.mapped().values())
+        return [h for h in headers if h not in used]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A sheet read as text: every cell a ``str``, ``""`` for an empty cell, nothing inferred.
+
+    A plain dataclass rather than a pydantic model: it can hold 100,000 rows and needs no
+    per-cell validation.
+    """
+
+    filename: str
+    format: FileFormat
+    headers: list[str]
+    rows: list[list[str]]
+    """Data rows below the header, each padded to ``len(headers)``; blank rows are dropped."""
+    row_numbers: list[int]
+    """For each data row, the row number the user sees in the spreadsheet (1-based)."""
+    header_row_number: int
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+class SourceInfo(BaseModel):
+    """Where a batch came from, for display next to the preview."""
+
+    filename: str
+    format: FileFormat
+    sheet: str | None = None
+    sheets: list[str] = []
+    header_row_number: int
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+class Issue(BaseModel):
+    """One problem, tied to a spreadsheet row and column when there is one.
+
+    ``row_number`` is ``None`` for a problem with the whole file or mapping (e.g. no name column).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    row_number: int | None
+    column: str | None
+    """The header as it appears in the file."""
+    field: FieldName | None
+    severity: Severity
+    code: str
+    message: str
+    value: str | None = None
+
+
+class ClientRow(BaseModel):
+    """A client that passed validation (it may still carry warnings)."""
+
+    row_number: int
+    client_id: str
+    name: str
+    email: str | None = None
+    manager_email: str | None = None
+    extra: dict[str, str] = {}
+    """Unmapped columns, original header -> cell text, in file order."""
+    room_title: str
+    """The title to send, equal to the title the portal will store."""
+    room_tag: str
+
+
+class ClientBatch(BaseModel):
+    """The result of ingestion: valid clients, every issue, and what is needed to show and edit it."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    clients: list[ClientRow]
+    issues: list[Issue]
+    mapping: ColumnMapping
+    settings: IngestSettings
+    source: SourceInfo
+    headers: list[str]
+    total_rows: int
+    """Non-blank data rows in the sheet."""
+    preview: pd.DataFrame
+    """Original columns plus row number, status, room title and issue text, one line per data row."""
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Issues that keep a row (or the whole file) out of ``clients``."""
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        """Issues worth showing that do not stop a row."""
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def file_issues(self) -> list[Issue]:
+        """Issues not tied to a row: mapping or pattern problems."""
+        return [i for i in self.issues if i.row_number is None]
+
+    @property
+    def blocked(self) -> bool:
+        """True when a file-level error stopped row validation (fix the mapping or pattern)."""
+        return any(i.severity == "error" for i in self.file_issues)
+
+    @property
+    def error_row_count(self) -> int:
+        """Rows rejected by at least one error."""
+        return len({i.row_number for i in self.errors if i.row_number is not None})
+
+    def issues_for_row(self, row_number: int) -> list[Issue]:
+        """Every issue reported for one spreadsheet row."""
+        return [i for i in self.issues if i.row_number == row_number]

@@ -1,0 +1,203 @@
+"""Turn uploaded bytes into a :class:`RawTable`: right format, right sheet, right header row.
+
+The file's content decides its format (a ZIP is a workbook, an OLE container is an encrypted or
+legacy Excel file, anything else is text), so a workbook saved with a ``.csv`` name still reads;
+the extension only has to agree for text files. Size is checked before anything is decoded.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from onboarding.ingest.archive import open_archive
+from onboarding.ingest.errors import (
+    CorruptWorkbookError,
+    EmptyFileError,
+    FileTooLargeError,
+    HeaderOnlyError,
+    PasswordProtectedError,
+    TooManyColumnsError,
+    TooManyRowsError,
+    UnsupportedFormatError,
+)
+from onboarding.ingest.mapping import field_for_header
+from onboarding.ingest.models import FileFormat, IngestLimits, RawTable
+from onboarding.ingest.text import decode, detect_delimiter, parse_csv, sep_hint
+from onboarding.ingest.workbook import read_sheet
+
+__all__ = ["SUPPORTED_EXTENSIONS", "column_letter", "read_table"]
+
+SUPPORTED_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".ods")
+_TEXT_EXTENSIONS = (".csv", ".tsv", ".txt", "")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def column_letter(index: int) -> str:
+    """0 -> ``"A"``, 26 -> ``"AA"``: how Excel and LibreOffice label columns."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):,.1f} MB"
+
+
+def read_table(
+    data: bytes,
+    filename: str,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    limits: IngestLimits | None = None,
+) -> RawTable:
+    """Read a client list as text.
+
+    ``sheet`` picks a workbook sheet (default: the first visible one); ``header_row`` (1-based,
+    as the user sees it) overrides header detection; ``delimiter`` and ``encoding`` override
+    CSV detection. Raises an :class:`~onboarding.ingest.errors.IngestError` subclass for any
+    file-level problem.
+    """
+    limits = limits or IngestLimits()
+    if len(data) > limits.max_file_bytes:
+        raise FileTooLargeError(
+            f"'{filename}' is {_mb(len(data))}; the limit is {_mb(limits.max_file_bytes)}. "
+            "Split the client list into smaller files."
+        )
+    if not data.strip():
+        raise EmptyFileError(f"'{filename}' is empty.")
+    ext = PurePath(filename).suffix.lower()
+
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_STREAM in data:
+            raise PasswordProtectedError(
+                f"'{filename}' is password-protected. Open it in Excel, remove the password "
+                "(File > Info > Protect Workbook), save, and upload it again."
+            )
+        if ext == ".xls":
+            raise UnsupportedFormatError(
+                f"'{filename}' is an old-style .xls workbook. Save it as .xlsx or CSV and upload that."
+            )
+        raise PasswordProtectedError(
+            f"'{filename}' is password-protected or not an {ext.lstrip('.') or 'xlsx'} file: it is an "
+            "OLE container (an encrypted or legacy Office file). Remove the password or save it as "
+            ".xlsx, and upload it again."
+        )
+
+    if data.startswith(_ZIP_MAGIC):
+        archive = open_archive(data, filename, limits)
+        grid, sheet_name, sheets = read_sheet(data, archive, sheet)
+        return _build(grid, filename, archive.kind, limits, header_row, sheet=sheet_name, sheets=sheets)
+
+    if ext in (".xlsx", ".xlsm", ".ods", ".xls"):
+        raise CorruptWorkbookError(
+            f"'{filename}' is not a valid {ext.lstrip('.')} workbook (it is neither a ZIP-based "
+            "workbook nor an Excel file). Open it in Excel or LibreOffice, save it again, and retry."
+        )
+    if ext not in _TEXT_EXTENSIONS:
+        raise UnsupportedFormatError(
+            f"'{filename}': unsupported file type. Upload one of: {', '.join(SUPPORTED_EXTENSIONS)}."
+        )
+    decoded = decode(data, filename, encoding)
+    chosen = delimiter or sep_hint(decoded.text) or detect_delimiter(decoded.text)
+    grid = parse_csv(decoded.text, chosen, limits.max_rows, limits.header_search_rows)
+    return _build(grid, filename, "csv", limits, header_row, encoding=decoded.encoding, delimiter=chosen)
+
+
+def _header_index(grid: list[list[str]], limits: IngestLimits) -> int:
+    """Find the header among the first rows: most cells that are known header synonyms wins.
+
+    Title rows ("Client export, March 2026") rarely contain a synonym, so they lose. Without any
+    synonym, the first row as wide as the widest of the first rows is taken.
+    """
+    window = [(i, row) for i, row in enumerate(grid[: limits.header_search_rows]) if any(row)]
+    if not window:
+        raise EmptyFileError("The file has no content: every cell is empty.")
+    best, best_score = None, 0
+    for i, row in window:
+        score = sum(1 for cell in row if cell.strip() and field_for_header(cell) is not None)
+        if score > best_score:
+            best, best_score = i, score
+    if best is not None:
+        return best
+    widths = {i: sum(1 for c in row if c.strip()) for i, row in window}
+    widest = max(widths.values())
+    return next(i for i, w in widths.items() if w == widest)
+
+
+def _unique_headers(cells: list[str]) -> list[str]:
+    """Blank headers become "Column C"; repeats get " (2)", " (3)" so every column has a name."""
+    headers: list[str] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(cells):
+        base = cell.strip() or f"Column {column_letter(index)}"
+        name, n = base, 1
+        while name in seen:
+            n += 1
+            name = f"{base} ({n})"
+        seen.add(name)
+        headers.append(name)
+    return headers
+
+
+def _build(
+    grid: list[list[str]],
+    filename: str,
+    fmt: FileFormat,
+    limits: IngestLimits,
+    header_row: int | None,
+    *,
+    sheet: str | None = None,
+    sheets: list[str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> RawTable:
+    where = f"sheet '{sheet}' of '{filename}'" if sheet else f"'{filename}'"
+    if not any(any(cell.strip() for cell in row) for row in grid):
+        raise EmptyFileError(f"{where} is empty: there is no header row and no client.")
+    if header_row is not None:
+        if not 1 <= header_row <= len(grid):
+            raise EmptyFileError(f"{where} has no row {header_row} to use as the header.")
+        h = header_row - 1
+    else:
+        h = _header_index(grid, limits)
+    body = [(i + 1, row) for i, row in enumerate(grid[h + 1 :], start=h + 1) if any(c.strip() for c in row)]
+    if not body:
+        raise HeaderOnlyError(f"{where} has a header row (row {h + 1}) but no client rows below it.")
+    if len(body) > limits.max_rows:
+        raise TooManyRowsError(
+            f"{where} has {len(body):,} client rows; the limit is {limits.max_rows:,}. "
+            "Split it into smaller files or raise the row limit."
+        )
+    header_cells = grid[h]
+    width = max(len(header_cells), *(len(row) for _, row in body))
+    # Trailing columns without a header and without any value are formatting debris, not data.
+    while width > len(header_cells) or (width > 0 and not header_cells[width - 1].strip()):
+        if any(len(row) >= width and row[width - 1].strip() for _, row in body):
+            break
+        width -= 1
+    if width > limits.max_columns:
+        raise TooManyColumnsError(
+            f"{where} has {width:,} columns; the limit is {limits.max_columns:,}. Delete unused columns."
+        )
+    padded_header = (header_cells + [""] * width)[:width]
+    rows = [(row + [""] * (width - len(row)))[:width] for _, row in body]
+    return RawTable(
+        filename=filename,
+        format=fmt,
+        headers=_unique_headers(padded_header),
+        rows=rows,
+        row_numbers=[n for n, _ in body],
+        header_row_number=h + 1,
+        sheet=sheet,
+        sheets=sheets or [],
+        encoding=encoding,
+        delimiter=delimiter,
+    )

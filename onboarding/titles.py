@@ -1,0 +1,112 @@
+"""Room titles and tags exactly as the DocSpace portal will store them.
+
+The portal trims a room title, rejects it with HTTP 400 when it is longer than 170 characters, and
+then replaces every character matched by ``[\\t*+:"<>?|\\\\/\\p{Cs}]`` with ``_`` (server
+``Global.ReplaceInvalidCharsAndTruncate``). ``\\p{Cs}`` matches UTF-16 *surrogates*: the portal is
+.NET, so an emoji (one Python character outside the BMP, two UTF-16 code units) becomes ``__``,
+and lengths are counted in UTF-16 code units, not Python characters.
+
+Ingestion uses this module to warn before anything is sent; the engine uses it to compute the title
+it sends and the title it should expect back. It is deliberately free of dependencies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+__all__ = [
+    "MAX_TAG_LENGTH",
+    "MAX_TITLE_LENGTH",
+    "PatternError",
+    "pattern_fields",
+    "portal_title",
+    "render_pattern",
+    "replaced_characters",
+    "utf16_length",
+]
+
+MAX_TITLE_LENGTH = 170
+"""Longest room title the portal accepts (``Global.MaxTitle``), in UTF-16 code units."""
+
+MAX_TAG_LENGTH = 255
+"""Tag names are stored as varchar(255)."""
+
+_INVALID = frozenset('\t*+:"<>?|\\/')
+_INVALID_RE = re.compile(r'[\t*+:"<>?|\\/]')
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+_PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+class PatternError(ValueError):
+    """A title or tag pattern is malformed or names a field the row does not have."""
+
+
+def utf16_length(text: str) -> int:
+    """Length as .NET counts it: characters outside the BMP take two code units."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def replaced_characters(raw: str) -> list[str]:
+    """The distinct characters of ``raw`` that the portal will turn into ``_``, in order of appearance.
+
+    Tabs at either end are not listed: the portal trims them before it replaces anything.
+    """
+    seen: list[str] = []
+    for ch in raw.strip():
+        if (ch in _INVALID or ord(ch) > 0xFFFF) and ch not in seen:
+            seen.append(ch)
+    return seen
+
+
+def portal_title(raw: str, max_len: int = MAX_TITLE_LENGTH) -> str:
+    """The title to send, which is also the title the portal will store.
+
+    Sanitising first and truncating second keeps the result stable under the portal's own
+    trim-and-replace: sending the returned string stores exactly the returned string. An empty
+    result means the portal would reject the title (blank after trimming).
+    """
+    title = raw.strip()
+    title = _ASTRAL_RE.sub("__", title)  # one .NET surrogate pair -> two replaced code units
+    title = _INVALID_RE.sub("_", title)
+    if len(title) > max_len:  # only BMP characters remain, so len() is the UTF-16 length
+        title = title[:max_len].rstrip()
+    return title
+
+
+def pattern_fields(pattern: str) -> list[str]:
+    """Placeholder names used by a ``{field}`` pattern, in order; ``{{`` and ``}}`` are literal braces."""
+    names: list[str] = []
+    for match in _PLACEHOLDER_RE.finditer(pattern):
+        name = match.group(1)
+        if name is None:
+            continue
+        if not name.strip():
+            raise PatternError(f"Empty placeholder '{{}}' in pattern {pattern!r}")
+        names.append(name)
+    stray = _PLACEHOLDER_RE.sub("", pattern)
+    if "{" in stray or "}" in stray:
+        raise PatternError(
+            f"Unbalanced brace in pattern {pattern!r}; write '{{{{' or '}}}}' for a literal brace"
+        )
+    return names
+
+
+def render_pattern(pattern: str, fields: Mapping[str, str]) -> str:
+    """Fill ``{name}`` placeholders from ``fields``.
+
+    Unlike ``str.format`` this accepts any header text as a placeholder (spaces, dots, colons),
+    which is what users type when a pattern refers to a spreadsheet column such as ``{Account #}``.
+    """
+    pattern_fields(pattern)  # validates braces
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return match.group(0)[0]
+        try:
+            return fields[name]
+        except KeyError:
+            raise PatternError(f"Pattern {pattern!r} refers to unknown field {{{name}}}") from None
+
+    return _PLACEHOLDER_RE.sub(substitute, pattern)

@@ -1,0 +1,199 @@
+"""Row validation: every problem collected, with the row number the user sees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from onboarding.ingest import ColumnMapping, IngestLimits, IngestSettings, Issue, load_clients
+
+Corpus = Callable[[str], bytes]
+
+
+def codes(issues: list[Issue], row: int) -> list[str]:
+    return sorted(i.code for i in issues if i.row_number == row)
+
+
+def test_invalid_emails_are_errors_per_row(corpus: Corpus) -> None:
+    """Each malformed address is an error on its own row and column."""
+    batch = load_clients(corpus("invalid_emails.csv"), "invalid_emails.csv")
+    for row in (2, 3, 4, 5):
+        assert codes(batch.issues, row) == ["invalid_email"]
+    assert batch.issues_for_row(2)[0].column == "Email"
+
+
+def test_surrounding_spaces_in_email_are_trimmed(corpus: Corpus) -> None:
+    """'  good@example.com  ' is valid; the bad manager on that row is its only error."""
+    batch = load_clients(corpus("invalid_emails.csv"), "invalid_emails.csv")
+    assert codes(batch.issues, 6) == ["invalid_manager_email"]
+
+
+def test_empty_required_email(corpus: Corpus) -> None:
+    """An empty e-mail is an error when the blueprint invites by e-mail."""
+    batch = load_clients(corpus("invalid_emails.csv"), "invalid_emails.csv")
+    assert codes(batch.issues, 7) == ["required"]
+
+
+def test_email_optional_when_not_required() -> None:
+    """With email_required=False an empty e-mail passes."""
+    settings = IngestSettings(email_required=False)
+    batch = load_clients(b"ID,Company,Email\n1,Acme,\n", "x.csv", settings=settings)
+    assert [c.email for c in batch.clients] == [None]
+
+
+def test_all_errors_of_a_row_are_collected() -> None:
+    """An empty ID, an empty name and a bad e-mail on one row are three issues."""
+    batch = load_clients(b"ID,Company,Email\n,,nope\n2,Ok,ok@example.com\n", "x.csv")
+    assert codes(batch.issues, 2) == ["invalid_email", "required", "required"]
+    assert [c.client_id for c in batch.clients] == ["2"]
+
+
+def test_duplicate_key_later_rows_are_errors(corpus: Corpus) -> None:
+    """The first '00123' is imported; the later one is an error pointing back to row 2."""
+    batch = load_clients(corpus("duplicates.csv"), "duplicates.csv")
+    dup = [i for i in batch.issues if i.code == "duplicate_key"]
+    assert [(i.row_number, i.value) for i in dup] == [(4, "00123"), (7, "C-125")]
+    assert "row 2" in dup[0].message
+
+
+def test_duplicate_key_ignores_case(corpus: Corpus) -> None:
+    """'c-125' and 'C-125' are the same key (portal tags compare case-insensitively)."""
+    batch = load_clients(corpus("duplicates.csv"), "duplicates.csv")
+    assert [c.client_id for c in batch.clients if c.client_id.lower() == "c-125"] == ["c-125"]
+
+
+def test_duplicate_email_is_a_warning(corpus: Corpus) -> None:
+    """A repeated e-mail warns but keeps the row."""
+    batch = load_clients(corpus("duplicates.csv"), "duplicates.csv")
+    assert codes(batch.issues, 6) == ["duplicate_email"]
+    assert 6 in [c.row_number for c in batch.clients]
+
+
+def test_email_as_key_when_no_id_column(corpus: Corpus) -> None:
+    """key='email' makes the e-mail the client key, and repeats are duplicate keys."""
+    batch = load_clients(corpus("no_id_column.csv"), "no_id_column.csv", settings=IngestSettings(key="email"))
+    assert [c.client_id for c in batch.clients] == ["acme@example.com", "BETA@example.com"]
+    assert codes(batch.issues, 4) == ["duplicate_key"]
+
+
+def test_missing_id_column_blocks_with_a_file_issue(corpus: Corpus) -> None:
+    """Without an ID column (and no email-as-key choice) nothing is validated."""
+    batch = load_clients(corpus("no_id_column.csv"), "no_id_column.csv")
+    assert batch.blocked
+    assert [i.code for i in batch.file_issues] == ["missing_column"]
+    assert batch.clients == []
+    assert set(batch.preview["_status"]) == {"not checked"}
+
+
+def test_mapping_to_unknown_column_is_a_file_issue() -> None:
+    """A mapping naming a header the file lacks is reported, not raised."""
+    mapping = ColumnMapping(client_id="ID", name="Company", email="Nope")
+    batch = load_clients(b"ID,Company,Email\n1,A,a@example.com\n", "x.csv", mapping=mapping)
+    assert [i.code for i in batch.file_issues] == ["unknown_column"]
+
+
+def test_user_mapping_overrides_auto_mapping() -> None:
+    """A user-chosen mapping is used and returned."""
+    mapping = ColumnMapping(client_id="Code", name="Label", email="Contact")
+    batch = load_clients(b"Code,Label,Contact\n7,Seven,s@example.com\n", "x.csv", mapping=mapping)
+    assert (batch.mapping, batch.clients[0].name) == (mapping, "Seven")
+
+
+def test_title_too_long_warns_with_stored_title(corpus: Corpus) -> None:
+    """A 200-char name warns and the message shows the 170-char title."""
+    batch = load_clients(corpus("long_titles.csv"), "long_titles.csv")
+    warning = next(i for i in batch.issues if i.row_number == 2)
+    assert warning.code == "title_too_long"
+    assert warning.value is not None and len(warning.value) == 170
+    assert batch.clients[0].room_title == warning.value
+
+
+def test_replaced_characters_warn_with_stored_title(corpus: Corpus) -> None:
+    """':' '*' '/' in a name warn and show the title the portal will store."""
+    batch = load_clients(corpus("long_titles.csv"), "long_titles.csv")
+    warning = next(i for i in batch.issues if i.row_number == 3)
+    assert warning.code == "title_characters_replaced"
+    assert warning.value == "Client - Name_ with _ and _ chars"
+
+
+def test_emoji_name_warns_and_rtl_does_not(corpus: Corpus) -> None:
+    """An emoji is replaced by the portal (warning); Arabic and Hebrew pass untouched."""
+    batch = load_clients(corpus("emoji_rtl.csv"), "emoji_rtl.csv")
+    assert codes(batch.issues, 4) == ["title_characters_replaced"]
+    assert batch.clients[0].room_title == "Client - شركة الأمل"
+
+
+def test_formula_like_cells_are_flagged_and_kept(corpus: Corpus) -> None:
+    """'=…', '+cmd…', '@SUM…' and '-2+3' warn; phone numbers and '-5' do not."""
+    batch = load_clients(corpus("formulas.csv"), "formulas.csv")
+    flagged = sorted((i.row_number, i.column) for i in batch.issues if i.code == "formula_like")
+    assert flagged == [(2, "Name"), (3, "Notes"), (3, "Phone"), (4, "Notes"), (4, "Phone")]
+    assert batch.clients[1].extra["Notes"] == "@SUM(A1:A2)"
+
+
+def test_html_in_cells_is_kept_as_text(corpus: Corpus) -> None:
+    """Markup passes through untouched in names and extras."""
+    batch = load_clients(corpus("html.csv"), "html.csv")
+    assert batch.clients[0].name == "<script>alert(1)</script>"
+    assert batch.clients[1].extra["Notes"] == "<img src=x onerror=alert(1)>"
+
+
+def test_cell_too_long_is_an_error() -> None:
+    """A cell over max_cell_chars is rejected on its row."""
+    settings = IngestSettings(limits=IngestLimits(max_cell_chars=50))
+    batch = load_clients(
+        f"ID,Company,Email\n1,{'x' * 60},a@example.com\n".encode(), "x.csv", settings=settings
+    )
+    assert codes(batch.issues, 2) == ["cell_too_long"]
+
+
+def test_tag_too_long_warns() -> None:
+    """A tag over 255 characters warns."""
+    batch = load_clients(f"ID,Company,Email\n{'9' * 300},A,a@example.com\n".encode(), "x.csv")
+    assert codes(batch.issues, 2) == ["tag_too_long"]
+
+
+def test_title_pattern_with_extra_column() -> None:
+    """The title pattern can use any header, matched loosely."""
+    settings = IngestSettings(title_pattern="{name} ({country})")
+    batch = load_clients(b"ID,Company,Email,Country\n1,Acme,a@example.com,DE\n", "x.csv", settings=settings)
+    assert batch.clients[0].room_title == "Acme (DE)"
+
+
+def test_unknown_pattern_field_is_a_file_issue() -> None:
+    """A pattern placeholder that matches nothing blocks with a clear message."""
+    settings = IngestSettings(title_pattern="{name} {Region}")
+    batch = load_clients(b"ID,Company,Email\n1,A,a@example.com\n", "x.csv", settings=settings)
+    assert [i.code for i in batch.file_issues] == ["unknown_pattern_field"]
+
+
+def test_blank_title_is_an_error() -> None:
+    """A pattern rendering to an empty title is rejected (the portal would answer 400)."""
+    settings = IngestSettings(title_pattern="{Region}")
+    batch = load_clients(b"ID,Company,Email,Region\n1,A,a@example.com,\n", "x.csv", settings=settings)
+    assert codes(batch.issues, 2) == ["title_empty"]
+
+
+def test_extras_keep_original_headers_in_order(corpus: Corpus) -> None:
+    """Unmapped columns are carried through with their headers."""
+    batch = load_clients(corpus("utf8.csv"), "utf8.csv")
+    assert list(batch.clients[0].extra) == ["Industry", "Country"]
+
+
+def test_row_numbers_match_the_sheet(corpus: Corpus) -> None:
+    """Issues use sheet row numbers, counting title rows above the header."""
+    batch = load_clients(corpus("title_rows.xlsx"), "title_rows.xlsx")
+    assert [(i.row_number, i.code) for i in batch.errors] == [(5, "invalid_manager_email")]
+
+
+def test_preview_has_status_and_original_columns(corpus: Corpus) -> None:
+    """The preview holds row, status, issues, room title, then the file's columns."""
+    batch = load_clients(corpus("duplicates.csv"), "duplicates.csv")
+    assert list(batch.preview.columns[:4]) == ["_row", "_status", "_issues", "_room_title"]
+    assert list(batch.preview.columns[4:]) == batch.headers
+    assert batch.preview.set_index("_row").loc[4, "_status"] == "error"
+
+
+def test_counts(corpus: Corpus) -> None:
+    """total_rows, valid clients and error rows add up."""
+    batch = load_clients(corpus("duplicates.csv"), "duplicates.csv")
+    assert (batch.total_rows, len(batch.clients), batch.error_row_count) == (6, 4, 2)
