@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=sorted(export.FORMATS), help="default: from the file name, else csv")
     exp.add_argument("--excel", action="store_true", help="CSV with a byte-order mark for Excel")
     exp.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
+    hook = sub.add_parser("webhook", parents=[common], help="send onboarded clients to the CRM webhook")
+    hook.add_argument("--select", metavar="ID,...", help="only these client ids")
+    hook.add_argument("--resend", action="store_true", help="send again even if delivered before")
     return parser
 
 
@@ -240,6 +243,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 room = svc.archive(args.client_id)
                 print(f"client {args.client_id}: room {room} archived", file=out)
                 return EXIT_OK
+            if args.command == "webhook":
+                ids = [i.strip() for i in args.select.split(",")] if args.select else None
+                report = svc.deliver(ids, force=args.resend)
+                if report is None:
+                    raise ConfigError("no webhook configured: set DOCSPACE_WEBHOOK_URL and DOCSPACE_WEBHOOK_SECRET")
+                print(f"webhook: {report.sent} sent, {report.failed} failed, {report.skipped} skipped", file=out)
+                for cid, msg in (report.errors or {}).items():
+                    print(f"{cid}: {msg}", file=err)
+                return EXIT_FAILED if report.failed else EXIT_OK
             if args.command == "export":
                 _write_export(svc, args.output, args.format, args.excel, args.run)
                 return EXIT_OK

@@ -83,7 +83,8 @@ def results_frame(records: Sequence[ClientRecord], *, safe: bool = True) -> pd.D
 
 def to_csv(records: Sequence[ClientRecord], *, excel: bool = False) -> bytes:
     """UTF-8 CSV; ``excel`` adds a BOM so that Excel detects the encoding."""
-    text = results_frame(records).to_csv(index=False, lineterminator="\r\n" if excel else "\n")
+    # CRLF (RFC 4180) also makes the writer quote any value holding a bare CR or LF.
+    text = results_frame(records).to_csv(index=False, lineterminator="\r\n")
     return (b"\xef\xbb\xbf" if excel else b"") + text.encode("utf-8")
 
 

@@ -96,6 +96,7 @@ class RunRegistry:
             handle = handle_box[0]
             try:
                 handle.result = handle.engine.run(clients, run_id=handle.run_id)
+                service.after_run(handle.result)
             except Exception as exc:  # reported on the page; the journal keeps the details
                 handle.error = f"{type(exc).__name__}: {exc}"
             finally:

@@ -12,6 +12,7 @@ from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, User
 from onboarding.errors import ConfigError
 from onboarding.settings import Settings
+from onboarding.webhook import DeliveryReport, WebhookConfig, WebhookSender
 from onboarding.workflow.engine import Engine, RunResult
 from onboarding.workflow.journal import ClientRecord, Journal
 from onboarding.workflow.plan import BatchPlan, ClientLike
@@ -94,7 +95,48 @@ class Onboarding:
         *,
         run_id: str | None = None,
     ) -> RunResult:
-        return self.engine(on_event).run(clients, run_id=run_id)
+        result = self.engine(on_event).run(clients, run_id=run_id)
+        self.after_run(result)
+        return result
+
+    def after_run(self, result: RunResult) -> DeliveryReport | None:
+        """Deliver the run's onboarded clients and its summary to the CRM webhook, if configured.
+
+        A failed delivery never fails the run: it is recorded per client in the journal, shown
+        in the results, and can be re-sent later.
+        """
+        sender = self.webhook()
+        if sender is None:
+            return None
+        report = sender.deliver(self.results(result.run_id))
+        try:
+            sender.deliver_summary(result.run_id, result.summary())
+        except Exception as exc:
+            self.journal.add_event(result.run_id, self.portal_key, "*", "webhook", "failed", str(exc))
+        return report
+
+    def webhook(self) -> WebhookSender | None:
+        """The CRM webhook sender, when a webhook URL and secret are configured."""
+        s = self.settings
+        if not s.webhook_url:
+            return None
+        if not s.webhook_secret:
+            raise ConfigError("a webhook URL is set but no webhook secret (DOCSPACE_WEBHOOK_SECRET)")
+        config = WebhookConfig(s.webhook_url, s.webhook_secret.get_secret_value())
+        return WebhookSender(config, self.journal, portal=self.portal_key)
+
+    def deliver(
+        self, client_ids: Sequence[str] | None = None, *, force: bool = False
+    ) -> DeliveryReport | None:
+        """Send onboarded clients to the CRM webhook (all not yet delivered, or the named ones)."""
+        sender = self.webhook()
+        if sender is None:
+            return None
+        records = self.results()
+        if client_ids is not None:
+            wanted = set(client_ids)
+            records = [r for r in records if r.client_id in wanted]
+        return sender.deliver(records, force=force)
 
     def archive(self, client_id: str) -> int:
         return self.engine().archive(client_id)

@@ -49,6 +49,8 @@ class Settings(BaseModel):
     reads_in_flight: int = Field(default=24, ge=1, le=50)
     requests_per_minute: int = Field(default=1400, ge=1, le=100_000)
     daily_write_budget: int = Field(default=10_000, ge=1)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = Field(default=None, repr=False)
     sandbox: bool = False
     sources: dict[str, str] = Field(default_factory=dict)
 
@@ -94,6 +96,8 @@ _FIELDS = {
     "reads_in_flight": ("READS_IN_FLIGHT", "reads_in_flight"),
     "requests_per_minute": ("REQUESTS_PER_MINUTE", "requests_per_minute"),
     "daily_write_budget": ("DAILY_WRITE_BUDGET", "daily_write_budget"),
+    "webhook_url": ("WEBHOOK_URL", "webhook_url"),
+    "webhook_secret": ("WEBHOOK_SECRET", "webhook_secret"),
 }
 
 

@@ -32,7 +32,7 @@ from onboarding.workflow.journal import (
 )
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, build_context, make_plan
 from onboarding.workflow.retry import Retrier, RetryPolicy
-from onboarding.workflow.steps import ClientJob, StepEvent
+from onboarding.workflow.steps import ClientJob, StepEvent, room_web_url
 from onboarding.workflow.throttle import Limits, Throttle
 
 LOCKED = "locked"
@@ -280,7 +280,12 @@ class Engine:
                 op = caller.write(lambda: self.client.archive_room(rid), what="archive")
                 self.client.wait_operation(op, timeout=wait_timeout, sleep=self.sleep)
             self.journal.upsert_client(
-                self.portal_key, client_id, status=ARCHIVED, room_id=rid, run_id=run_id
+                self.portal_key,
+                client_id,
+                status=ARCHIVED,
+                room_id=rid,
+                run_id=run_id,
+                room_url=room_web_url(self.client.base_url, rid, archived=True),
             )
             self.journal.add_event(
                 run_id, self.portal_key, client_id, "archive", "done", f"room {rid} archived"

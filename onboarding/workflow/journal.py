@@ -70,6 +70,16 @@ CREATE TABLE IF NOT EXISTS events (
     detail    TEXT NOT NULL DEFAULT '',
     at        REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS deliveries (
+    portal       TEXT NOT NULL,
+    client_id    TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    detail       TEXT NOT NULL DEFAULT '',
+    at           REAL NOT NULL,
+    PRIMARY KEY (portal, client_id)
+);
 CREATE INDEX IF NOT EXISTS events_run ON events (run_id, id);
 CREATE INDEX IF NOT EXISTS clients_run ON clients (run_id);
 """
@@ -426,6 +436,30 @@ class Journal:
     def run_client_ids(self, run_id: str) -> list[str]:
         rows = self._query("SELECT DISTINCT client_id FROM events WHERE run_id = ?", [run_id])
         return [r["client_id"] for r in rows]
+
+    # -- CRM deliveries ------------------------------------------------------------------------
+
+    def record_delivery(
+        self, portal: str, client_id: str, key: str, status: str, attempts: int, detail: str
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO deliveries (portal, client_id, key, status, attempts, detail, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (portal, client_id) DO UPDATE SET"
+                " key = excluded.key, status = excluded.status, attempts = excluded.attempts,"
+                " detail = excluded.detail, at = excluded.at",
+                (portal, client_id, key, status, attempts, detail, self._clock()),
+            )
+
+    def delivery(self, portal: str, client_id: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT * FROM deliveries WHERE portal = ? AND client_id = ?", [portal, client_id])
+        return dict(rows[0]) if rows else None
+
+    def deliveries(self, portal: str) -> dict[str, dict[str, Any]]:
+        return {
+            r["client_id"]: dict(r)
+            for r in self._query("SELECT * FROM deliveries WHERE portal = ?", [portal])
+        }
 
 
 def _encode(value: Any) -> Any:

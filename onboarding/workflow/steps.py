@@ -52,9 +52,14 @@ class StepEvent:
     at: float = 0.0
 
 
-def room_web_url(base_url: str, room_id: int) -> str:
-    """The room's address in the DocSpace web UI (as the web client builds it for a shared room)."""
-    return f"{base_url}/rooms/shared/{room_id}/filter?folder={room_id}"
+def room_web_url(base_url: str, room_id: int, *, archived: bool = False) -> str:
+    """The room's address in the DocSpace web UI.
+
+    The web client routes an active room as ``/rooms/shared/{id}/filter?folder={id}`` and an
+    archived one under ``/rooms/archived/{id}/filter`` (DocSpace-client, category URL helpers).
+    """
+    section = "archived" if archived else "shared"
+    return f"{base_url}/rooms/{section}/{room_id}/filter?folder={room_id}"
 
 
 class ClientJob:

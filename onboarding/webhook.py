@@ -1,0 +1,191 @@
+"""Pushing results to the CRM: one signed JSON POST per onboarded client, and a run summary.
+
+Deliveries are driven from the journal, not from memory: after a run (or on demand) every
+onboarded client without a successful delivery for its current room is sent, so a crash between
+onboarding and delivery loses nothing. Each request is signed with HMAC-SHA256 over
+``"<timestamp>.<body>"`` and carries an idempotency key per client and room, so a receiver can
+drop a repeat (we repeat only when we could not tell whether it arrived).
+
+Headers::
+
+    X-Onboarding-Timestamp: 1764180000
+    X-Onboarding-Signature: sha256=<hex of HMAC-SHA256(secret, "1764180000." + body)>
+    Idempotency-Key: <sha256 hex of "client_id:room_id">
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from onboarding.docspace import PortalAddress
+from onboarding.errors import ConfigError, RequestTimeout, ServerError, TransportError
+from onboarding.export import record_row
+from onboarding.workflow.journal import DONE, ClientRecord, Journal
+from onboarding.workflow.retry import Retrier, RetryPolicy
+
+SIGNATURE_HEADER = "X-Onboarding-Signature"
+TIMESTAMP_HEADER = "X-Onboarding-Timestamp"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=<hex>`` over ``timestamp + "." + body``."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str, *, tolerance: float = 300.0) -> bool:
+    """What a receiver does: recompute, compare in constant time, refuse stale timestamps."""
+    try:
+        age = abs(time.time() - int(timestamp))
+    except ValueError:
+        return False
+    return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+def idempotency_key(client_id: str, room_id: int | None) -> str:
+    return hashlib.sha256(f"{client_id}:{room_id or ''}".encode()).hexdigest()
+
+
+def client_payload(rec: ClientRecord, portal: str) -> dict[str, Any]:
+    """The JSON body for one onboarded client (the export row, unneutralised, plus context)."""
+    return {
+        "type": "client.onboarded",
+        "portal": portal,
+        "run_id": rec.run_id,
+        "idempotency_key": idempotency_key(rec.client_id, rec.room_id),
+        "client": record_row(rec),
+    }
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str
+    secret: str
+    timeout: tuple[float, float] = (5.0, 15.0)
+
+    def __post_init__(self) -> None:
+        PortalAddress.parse(self.url)  # same rule as portals: https unless on this machine
+        if len(self.secret) < 16:
+            raise ConfigError("the webhook secret must be at least 16 characters")
+
+    def __repr__(self) -> str:
+        return f"WebhookConfig(url={self.url!r}, secret=***)"
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: dict[str, str] | None = None
+
+
+class WebhookSender:
+    """Delivers payloads with retries, recording each client's delivery in the journal."""
+
+    def __init__(
+        self,
+        config: WebhookConfig,
+        journal: Journal,
+        *,
+        portal: str,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.config = config
+        self.journal = journal
+        self.portal = portal
+        self.retrier = Retrier(
+            policy=retry or RetryPolicy(attempts=5, max_elapsed=60.0), sleep=sleep, rng=random.Random()
+        )
+        self._clock = clock
+        self._session = session or requests.Session()
+        self._session.trust_env = False
+
+    def _post(self, payload: dict[str, Any], key: str) -> int:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        ts = str(int(self._clock()))
+        headers = {
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: ts,
+            SIGNATURE_HEADER: sign(self.config.secret, ts, body),
+            IDEMPOTENCY_HEADER: key,
+        }
+        try:
+            resp = self._session.post(
+                self.config.url,
+                data=body,
+                headers=headers,
+                timeout=self.config.timeout,
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            raise RequestTimeout(
+                "the webhook receiver did not answer in time", method="POST", path="webhook"
+            ) from None
+        except requests.RequestException:
+            raise TransportError(
+                "could not reach the webhook receiver", method="POST", path="webhook"
+            ) from None
+        if resp.status_code >= 500 or resp.status_code in (408, 429):
+            raise ServerError(
+                f"receiver answered {resp.status_code}",
+                method="POST",
+                path="webhook",
+                status=resp.status_code,
+            )
+        if resp.status_code >= 300:
+            raise ConfigError(f"the webhook receiver refused the delivery with HTTP {resp.status_code}")
+        return resp.status_code
+
+    def deliver(self, records: Sequence[ClientRecord], *, force: bool = False) -> DeliveryReport:
+        """Send each onboarded client not yet delivered for its room (``force``: send again)."""
+        report = DeliveryReport(errors={})
+        for rec in records:
+            if rec.status != DONE:
+                report.skipped += 1
+                continue
+            key = idempotency_key(rec.client_id, rec.room_id)
+            done = self.journal.delivery(self.portal, rec.client_id)
+            if done is not None and done["key"] == key and done["status"] == "delivered" and not force:
+                report.skipped += 1
+                continue
+            payload = client_payload(rec, self.portal)
+            attempts = [0]
+
+            def attempt(
+                payload: dict[str, Any] = payload, key: str = key, attempts: list[int] = attempts
+            ) -> int:
+                attempts[0] += 1
+                return self._post(payload, key)
+
+            try:
+                status = self.retrier.call(attempt)
+            except Exception as exc:
+                self.journal.record_delivery(self.portal, rec.client_id, key, "failed", attempts[0], str(exc))
+                report.failed += 1
+                assert report.errors is not None
+                report.errors[rec.client_id] = str(exc)
+                continue
+            self.journal.record_delivery(
+                self.portal, rec.client_id, key, "delivered", attempts[0], f"HTTP {status}"
+            )
+            report.sent += 1
+        return report
+
+    def deliver_summary(self, run_id: str, summary: dict[str, Any]) -> None:
+        """The end-of-run message (best effort: failures are raised to the caller to report)."""
+        payload = {"type": "run.finished", "portal": self.portal, "run_id": run_id, "summary": summary}
+        self.retrier.call(lambda: self._post(payload, hashlib.sha256(f"run:{run_id}".encode()).hexdigest()))
