@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from onboarding import redact
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, User
 from onboarding.errors import ConfigError
@@ -41,6 +42,10 @@ class Onboarding:
         if not settings.portal_url or not settings.api_key:
             raise ConfigError("No portal configured: set DOCSPACE_URL and DOCSPACE_API_KEY (or a key file).")
         self.settings = settings
+        redact.register_secret(settings.api_key.get_secret_value())
+        if settings.webhook_secret:
+            redact.register_secret(settings.webhook_secret.get_secret_value())
+        redact.install()
         limits = settings.limits()
         kwargs = {"timeout": timeout} if timeout else {}
         self.client = DocSpaceClient(
