@@ -1,0 +1,144 @@
+"""Plain records the backend keeps in memory and persists as JSON (no behaviour here)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass
+class User:
+    """A portal account; ``kind`` is owner, admin, roomadmin, user or guest."""
+
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    kind: str
+    activation_status: int = 1  # 0 NotActivated, 1 Activated, 2 Pending
+    status: int = 1  # 1 Active, 2 Terminated
+    created: str = ""
+    invited_by: str | None = None
+
+
+@dataclass
+class Link:
+    """A room link ACE: invitation (3), additional external (1) or primary external (4)."""
+
+    id: str
+    subject: int
+    access: int
+    title: str
+    key: str
+    expiration: str | None = None
+    password: str | None = None
+    deny_download: bool = False
+    internal: bool = False
+    max_use_count: int | None = None
+    current_use_count: int = 0
+    request_token: str | None = None
+
+
+@dataclass
+class Folder:
+    """A folder; rooms are folders with a ``room_type`` (their id doubles as the folder id)."""
+
+    id: int
+    title: str
+    parent_id: int | None
+    created: str
+    created_by: str
+    updated: str
+    room_type: int | None = None
+    tags: list[str] = field(default_factory=list)
+    members: dict[str, int] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    system: str | None = None  # "my", "rooms", "archive" for the section folders
+
+
+@dataclass
+class File:
+    """A file entry (content is not stored; ``size`` feeds the DTO's length fields)."""
+
+    id: int
+    title: str
+    folder_id: int
+    size: int
+    created: str
+    created_by: str
+
+
+@dataclass
+class Operation:
+    """An asynchronous file operation (archive/unarchive = Move 0, delete = Delete 2)."""
+
+    id: str
+    kind: int
+    user_id: str
+    room_id: int
+    action: str  # "archive", "unarchive", "delete"
+    started: float
+    hold: bool
+    polls: int = 0
+    finished: bool = False
+    error: str = ""
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclass tree → JSON-ready dicts."""
+    return asdict(obj)
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Rebuild one record, ignoring keys the class no longer has."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class PortalState:
+    """Everything the portal knows; one instance per sandbox, guarded by the backend's lock."""
+
+    owner_id: str
+    users: dict[str, User] = field(default_factory=dict)
+    folders: dict[int, Folder] = field(default_factory=dict)
+    files: dict[int, File] = field(default_factory=dict)
+    ops: list[Operation] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)  # casefolded name -> stored name
+    next_id: int = 100
+
+    def new_id(self) -> int:
+        """Folder and file ids share one counter, so an id never names two entries."""
+        self.next_id += 1
+        return self.next_id
+
+    def dump(self) -> dict[str, Any]:
+        """JSON-ready snapshot used by ``--state FILE``."""
+        return {
+            "owner_id": self.owner_id,
+            "users": [to_jsonable(u) for u in self.users.values()],
+            "folders": [to_jsonable(f) for f in self.folders.values()],
+            "files": [to_jsonable(f) for f in self.files.values()],
+            "ops": [to_jsonable(o) for o in self.ops],
+            "tags": dict(self.tags),
+            "next_id": self.next_id,
+        }
+
+    @classmethod
+    def load(cls, data: dict[str, Any]) -> PortalState:
+        """Inverse of :meth:`dump`."""
+        state = cls(owner_id=data["owner_id"], tags=dict(data.get("tags", {})), next_id=data["next_id"])
+        for raw in data.get("users", []):
+            user = from_dict(User, raw)
+            state.users[user.id] = user
+        for raw in data.get("folders", []):
+            links = [from_dict(Link, link) for link in raw.get("links", [])]
+            folder = from_dict(Folder, {**raw, "links": links})
+            state.folders[folder.id] = folder
+        for raw in data.get("files", []):
+            entry = from_dict(File, raw)
+            state.files[entry.id] = entry
+        state.ops = [from_dict(Operation, raw) for raw in data.get("ops", [])]
+        return state

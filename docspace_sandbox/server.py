@@ -1,0 +1,468 @@
+"""HTTP plumbing: the threaded stdlib server, the response envelopes, faults, limits and the
+``/__sandbox__/`` control plane. Business rules live in :mod:`.backend`, routes in :mod:`.routes`.
+
+Why the stdlib server: it starts in milliseconds and needs no dependency; HTTP/1.1 keep-alive
+plus ``disable_nagle_algorithm`` avoids the 40 ms Nagle/delayed-ACK stall per request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import secrets
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import errors as e
+from . import routes
+from .backend import Backend
+from .binding import Query
+from .faults import Decision, FaultInjector, FaultPlan
+from .limits import LimitSpec, RateLimiter, Rejection
+
+CONTROL_PREFIX = "/__sandbox__/"
+_LOG_LIMIT = 20_000
+_HTML_5XX = {
+    502: "502 Bad Gateway",
+    503: "503 Service Temporarily Unavailable",
+}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    sandbox: Sandbox
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.sandbox._track(self.connection, True)
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):
+            super().finish()
+        self.server.sandbox._track(self.connection, False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the request log endpoint is the record."""
+
+    def _dispatch(self) -> None:
+        self.server.sandbox._handle(self)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
+
+
+class Sandbox:
+    """A running sandbox portal. Use :func:`start` to create one; also a context manager."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        api_key: str | None,
+        latency_ms: int,
+        limits: str | LimitSpec,
+        faults: str | FaultPlan | dict[str, Any] | None,
+        state_file: str | os.PathLike[str] | None,
+        op_delay_s: float = 0.1,
+    ) -> None:
+        self.api_key = api_key or "sk-" + secrets.token_hex(24)
+        self.latency_ms = latency_ms
+        self.backend = Backend(state_file=state_file, op_delay_s=op_delay_s)
+        self.faults = FaultInjector(_as_plan(faults))
+        self.limiter = RateLimiter(limits if isinstance(limits, LimitSpec) else LimitSpec.parse(limits))
+        self._log: deque[dict[str, Any]] = deque(maxlen=_LOG_LIMIT)
+        self._log_lock = threading.Lock()
+        self._seq = 0
+        self._stopping = threading.Event()
+        self._gate = threading.Event()
+        self._gate.set()
+        self._flight_lock = threading.Lock()
+        self._in_flight = 0
+        self._connections: set[socket.socket] = set()
+        self._httpd = _Server((host, port), _Handler)
+        self._httpd.sandbox = self
+        bound_host, bound_port = self._httpd.server_address[:2]
+        host_text = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
+        shown = host_text if ":" not in host_text else f"[{host_text}]"
+        self.url = f"http://{shown}:{bound_port}"
+        self.port = int(bound_port)
+        self.backend.base_url = self.url
+        self.backend.persist()
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            name="docspace-sandbox",
+            daemon=True,
+        )
+        self._thread.start()
+
+    # ------------------------------------------------------------------ public API
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop serving, cut open connections and release held replies."""
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        self._gate.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        for conn in list(self._connections):
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        self._thread.join(timeout=5)
+        self.backend.persist()
+
+    def reset(self) -> None:
+        """Back to the seeded portal; the request log and fault counters are kept."""
+        self.backend.reset()
+
+    def state(self) -> dict[str, Any]:
+        """Same document as ``GET /__sandbox__/state``."""
+        with self.backend.lock:
+            return self.backend.snapshot()
+
+    def set_faults(self, spec: str | FaultPlan | dict[str, Any] | None) -> None:
+        """Replace the fault plan (spec string, ``FaultPlan`` or ``{"spec", "rules"}`` dict)."""
+        self.faults.set_plan(_as_plan(spec))
+
+    def set_limits(self, spec: str | LimitSpec) -> None:
+        """Replace the rate limits (``off``, ``default`` or a spec string)."""
+        self.limiter.set_spec(spec if isinstance(spec, LimitSpec) else LimitSpec.parse(spec))
+
+    def request_log(self) -> list[dict[str, Any]]:
+        """API requests seen so far, oldest first (control calls are not logged)."""
+        with self._log_lock:
+            return [dict(entry) for entry in self._log]
+
+    def clear_log(self) -> None:
+        """Forget the request log."""
+        with self._log_lock:
+            self._log.clear()
+
+    def pause(self) -> None:
+        """Hold API requests after they pass the rate limiter (to build up concurrency in tests)."""
+        self._gate.clear()
+
+    def resume(self) -> None:
+        """Let held requests continue."""
+        self._gate.set()
+
+    def in_flight(self) -> int:
+        """API requests currently past the limiter and not yet answered."""
+        with self._flight_lock:
+            return self._in_flight
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _track(self, conn: socket.socket, add: bool) -> None:
+        with self._flight_lock:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    def _handle(self, h: _Handler) -> None:
+        split = urlsplit(h.path)
+        body = _read_body(h)
+        if split.path.startswith(CONTROL_PREFIX):
+            self._control(h, split.path[len(CONTROL_PREFIX) :].strip("/"), body)
+            return
+        try:
+            self._api(h, split.path, split.query, body)
+        except (BrokenPipeError, ConnectionResetError):
+            h.close_connection = True
+
+    def _api(self, h: _Handler, path: str, raw_query: str, body: bytes) -> None:
+        method = h.command
+        decision = self.faults.decide(method, path)
+        actor = self._authenticate(h.headers.get("Authorization"))
+        entry: dict[str, Any] = {
+            "method": method,
+            "path": path,
+            "query": parse_qs(raw_query, keep_blank_values=True),
+            "body": _parse_json(body),
+            "fault": decision.kind,
+        }
+        if decision.kind in ("error500", "error502", "error503", "error429"):
+            self._sleep(decision.latency_ms + self.latency_ms)
+            self._send_injected(h, decision, entry)
+            return
+        lease = self.limiter.acquire(actor.id if actor else h.client_address[0], method)
+        if isinstance(lease, Rejection):
+            entry["fault"] = "ratelimit"
+            self._record(entry, 429, None)
+            self._send(h, 429, b"", lease.headers())
+            return
+        with self._flight_lock:
+            self._in_flight += 1
+        try:
+            self._gate.wait()
+            self._sleep(self.latency_ms + decision.latency_ms)
+            status, payload = self._execute(h, method, path, raw_query, body, actor)
+            data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            self._record(entry, status, payload)
+            if decision.kind == "drop":
+                h.close_connection = True
+                with contextlib.suppress(OSError):
+                    h.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if decision.kind == "timeout":
+                self._stopping.wait(self.faults.plan.hang_ms / 1000)
+                h.close_connection = True
+            with contextlib.suppress(OSError):
+                self._send(
+                    h, status, data, {"Content-Type": "application/json; charset=utf-8"} if data else {}
+                )
+        finally:
+            with self._flight_lock:
+                self._in_flight -= 1
+            lease.release()
+
+    def _authenticate(self, header: str | None) -> Any:
+        """Only ``Authorization: Bearer sk-…`` with this sandbox's key authenticates (as the owner)."""
+        if header is None or not header.startswith("Bearer "):
+            return None
+        token = header[len("Bearer ") :].strip()
+        if not token.startswith("sk-") or not secrets.compare_digest(token, self.api_key):
+            return None
+        with self.backend.lock:
+            return self.backend.user(self.backend.state.owner_id)
+
+    def _execute(
+        self, h: _Handler, method: str, path: str, raw_query: str, body: bytes, actor: Any
+    ) -> tuple[int, dict[str, Any] | None]:
+        route, params, known = routes.match(method, path)
+        if route is None:
+            return (405 if known else 404), None
+        if actor is None and not route.anonymous:
+            return 401, None
+        href = f"http://{h.headers.get('Host') or self.url.split('://', 1)[1]}{h.path}"
+        links = [{"href": href, "action": method}]
+        request = routes.Request(
+            method=method,
+            path=path,
+            params=params,
+            query=Query(parse_qs(raw_query, keep_blank_values=True)),
+            body=body,
+            content_type=h.headers.get("Content-Type"),
+            actor=actor,
+        )
+        with self.backend.lock:
+            self.backend.tick()
+            try:
+                reply = route.handler(self.backend, request)
+                result = _envelope(reply, links)
+                status = 200
+            except e.ValidationFailed as exc:
+                status = exc.status
+                result = {
+                    "response": exc.problem(f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-00"),
+                    "count": 1,
+                    "links": links,
+                    "status": 1,
+                    "statusCode": exc.status,
+                }
+            except e.ApiError as exc:
+                status, result = exc.status, exc.body()
+            except Exception as exc:  # the server reports unhandled exceptions as 500
+                traceback.print_exc(file=sys.stderr)
+                failure = e.ServerError(str(exc) or type(exc).__name__)
+                status, result = failure.status, failure.body()
+            self.backend.persist()
+        return status, result
+
+    def _send_injected(self, h: _Handler, decision: Decision, entry: dict[str, Any]) -> None:
+        if decision.kind == "error429":
+            self._record(entry, 429, None)
+            self._send(h, 429, b"", {"Retry-After": "1"})
+            return
+        code = int(str(decision.kind)[-3:])
+        if code in _HTML_5XX:
+            text = _HTML_5XX[code]
+            html = (
+                f"<html>\r\n<head><title>{text}</title></head>\r\n<body>\r\n"
+                f"<center><h1>{text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+            )
+            self._record(entry, code, None)
+            self._send(h, code, html.encode(), {"Content-Type": "text/html"})
+            return
+        payload = e.ServerError("An unexpected error occurred (injected by the sandbox)").body()
+        self._record(entry, 500, payload)
+        self._send(h, 500, json.dumps(payload).encode(), {"Content-Type": "application/json; charset=utf-8"})
+
+    def _record(self, entry: dict[str, Any], status: int, response: dict[str, Any] | None) -> None:
+        with self._log_lock:
+            self._seq += 1
+            self._log.append(
+                {**entry, "seq": self._seq, "time": time.time(), "status": status, "response": response}
+            )
+
+    def _send(self, h: _Handler, status: int, data: bytes, headers: dict[str, str]) -> None:
+        h.send_response(status)
+        for key, value in headers.items():
+            h.send_header(key, value)
+        h.send_header("Content-Length", str(len(data)))
+        if h.close_connection:
+            h.send_header("Connection", "close")
+        h.end_headers()
+        if data and h.command != "HEAD":
+            h.wfile.write(data)
+        h.wfile.flush()
+
+    def _sleep(self, ms: int) -> None:
+        if ms > 0:
+            self._stopping.wait(ms / 1000)
+
+    # ------------------------------------------------------------------ control plane
+
+    def _control(self, h: _Handler, name: str, body: bytes) -> None:
+        if not _is_loopback(h.client_address[0]):
+            self._reply_json(h, 403, {"error": "control endpoints answer loopback clients only"})
+            return
+        method = h.command
+        try:
+            result = self._control_action(method, name, body)
+        except (ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
+            self._reply_json(h, 400, {"error": str(exc)})
+            return
+        if result is None:
+            self._reply_json(h, 404, {"error": f"no control endpoint {method} {CONTROL_PREFIX}{name}"})
+            return
+        self._reply_json(h, 200, result)
+
+    def _control_action(self, method: str, name: str, body: bytes) -> Any:
+        data = json.loads(body) if body.strip() else {}
+        if (method, name) == ("GET", "health"):
+            return {"ok": True, "url": self.url}
+        if (method, name) == ("GET", "state"):
+            return self.state()
+        if (method, name) == ("POST", "reset"):
+            self.reset()
+            return {"ok": True}
+        if (method, name) == ("GET", "faults"):
+            return self.faults.plan.to_dict()
+        if (method, name) == ("POST", "faults"):
+            self.set_faults(_as_plan(data))
+            return self.faults.plan.to_dict()
+        if (method, name) == ("GET", "limits"):
+            return self.limiter.spec.to_dict()
+        if (method, name) == ("POST", "limits"):
+            self.set_limits(str(data.get("spec", "off")))
+            return self.limiter.spec.to_dict()
+        if (method, name) == ("GET", "requests"):
+            return self.request_log()
+        if (method, name) == ("DELETE", "requests"):
+            self.clear_log()
+            return {"ok": True}
+        return None
+
+    def _reply_json(self, h: _Handler, status: int, payload: Any) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        with contextlib.suppress(OSError):
+            self._send(h, status, data, {"Content-Type": "application/json; charset=utf-8"})
+
+
+def _envelope(reply: routes.Reply, links: list[dict[str, str]]) -> dict[str, Any]:
+    """``SuccessApiResponse``: response (omitted when null), count, total?, links, status, statusCode."""
+    out: dict[str, Any] = {}
+    if reply.response is not None:
+        out["response"] = reply.response
+    if reply.count is not None:
+        count = reply.count
+    elif isinstance(reply.response, list):
+        count = len(reply.response)
+    else:
+        count = 0 if reply.response is None else 1
+    out["count"] = count
+    if reply.total is not None:
+        out["total"] = reply.total
+    out["links"] = links
+    out["status"] = 0
+    out["statusCode"] = 200
+    return out
+
+
+def _as_plan(spec: str | FaultPlan | dict[str, Any] | None) -> FaultPlan:
+    if isinstance(spec, FaultPlan):
+        return spec
+    if isinstance(spec, dict):
+        return FaultPlan.from_json(spec)
+    return FaultPlan.parse(spec)
+
+
+def _read_body(h: BaseHTTPRequestHandler) -> bytes:
+    if "chunked" in (h.headers.get("Transfer-Encoding") or "").lower():
+        chunks: list[bytes] = []
+        while True:
+            size = int(h.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while h.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(chunks)
+            chunks.append(h.rfile.read(size))
+            h.rfile.readline()
+    length = int(h.headers.get("Content-Length") or 0)
+    return h.rfile.read(length) if length > 0 else b""
+
+
+def _parse_json(data: bytes) -> Any:
+    if not data.strip():
+        return None
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped.is_loopback
+    return ip.is_loopback
+
+
+def start(
+    *,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    api_key: str | None = None,
+    latency_ms: int = 0,
+    limits: str | LimitSpec = "off",
+    faults: str | FaultPlan | dict[str, Any] | None = None,
+    state_file: str | os.PathLike[str] | None = None,
+) -> Sandbox:
+    """Start a sandbox portal in background threads and return it (``port=0`` picks a free port)."""
+    return Sandbox(
+        host=host,
+        port=port,
+        api_key=api_key,
+        latency_ms=latency_ms,
+        limits=limits,
+        faults=faults,
+        state_file=state_file,
+    )

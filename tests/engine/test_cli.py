@@ -1,0 +1,116 @@
+"""``docspace-onboard`` end to end against the sandbox: plan, run, status, export, archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from conftest import Harness, make_clients
+from test_engine_resume import write_csv
+
+from onboarding import cli
+
+
+@pytest.fixture
+def env(harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.setenv("DOCSPACE_API_KEY", harness.sandbox.api_key)
+    monkeypatch.setenv("DOCSPACE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DOCSPACE_URL", raising=False)
+    return ["--portal", harness.sandbox.url, "--journal", str(tmp_path / "j.sqlite3")]
+
+
+def test_plan_lists_actions_and_writes_nothing(
+    harness: Harness, env: list[str], tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """`plan` prints one line per client with its action and exits 0; the portal is not written to."""
+    sheet = write_csv(tmp_path / "c.csv", make_clients(3))
+    assert cli.main(["plan", str(sheet), *env]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\tcreate\t") == 3
+    assert harness.writes_logged() == []
+
+
+def test_run_exports_results_csv_with_the_crm_columns(
+    harness: Harness, env: list[str], tmp_path: Path
+) -> None:
+    """`run --export` onboards and writes a CSV with room and link for every client."""
+    clients = make_clients(3)
+    sheet = write_csv(tmp_path / "c.csv", clients)
+    out = tmp_path / "results.csv"
+    assert cli.main(["run", str(sheet), *env, "--export", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert {r["client_id"] for r in rows} == {c.client_id for c in clients}
+    for col in (
+        "client_name",
+        "client_email",
+        "room_id",
+        "room_title",
+        "room_url",
+        "client_link",
+        "status",
+        "error",
+    ):
+        assert col in rows[0]
+    assert all(
+        r["status"] == "onboarded" and r["room_id"] and r["client_link"].startswith("http") for r in rows
+    )
+
+
+def test_select_limits_the_run_to_the_named_clients(harness: Harness, env: list[str], tmp_path: Path) -> None:
+    """`--select` onboards only the listed client ids."""
+    clients = make_clients(3)
+    sheet = write_csv(tmp_path / "c.csv", clients)
+    assert cli.main(["run", str(sheet), *env, "--select", clients[1].client_id]) == 0
+    assert [r["tags"] for r in harness.rooms()] == [[f"client:{clients[1].client_id}"]]
+
+
+def test_archive_command_rolls_back_a_client(harness: Harness, env: list[str], tmp_path: Path) -> None:
+    """`archive CLIENT_ID` moves the room to the Archive and exits 0."""
+    clients = make_clients(1)
+    sheet = write_csv(tmp_path / "c.csv", clients)
+    assert cli.main(["run", str(sheet), *env]) == 0
+    assert cli.main(["archive", clients[0].client_id, *env]) == 0
+    assert harness.rooms()[0]["archived"] is True
+
+
+def test_missing_key_is_a_usage_error(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """Without DOCSPACE_API_KEY or a key file the CLI exits 2 and says how to fix it."""
+    monkeypatch.delenv("DOCSPACE_API_KEY", raising=False)
+    monkeypatch.setenv("DOCSPACE_DATA_DIR", str(tmp_path))
+    sheet = write_csv(tmp_path / "c.csv", make_clients(1))
+    assert cli.main(["plan", str(sheet), "--portal", harness.sandbox.url]) == 2
+    assert "DOCSPACE_API_KEY" in capsys.readouterr().err
+
+
+def test_unreadable_spreadsheet_is_a_usage_error(env: list[str], tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A file that is not a spreadsheet exits 2 with the reader's message."""
+    bad = tmp_path / "c.csv"
+    bad.write_bytes(b"\x00\x01\x02" * 100)
+    assert cli.main(["plan", str(bad), *env]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_key_file_is_read_and_the_key_never_printed(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """--api-key-file works, and the key does not appear in anything the CLI prints."""
+    monkeypatch.delenv("DOCSPACE_API_KEY", raising=False)
+    monkeypatch.setenv("DOCSPACE_DATA_DIR", str(tmp_path))
+    key = tmp_path / "key"
+    key.write_text(harness.sandbox.api_key + "\n")
+    sheet = write_csv(tmp_path / "c.csv", make_clients(2))
+    code = cli.main(["run", str(sheet), "--portal", harness.sandbox.url, "--api-key-file", str(key)])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert harness.sandbox.api_key not in captured.out + captured.err
+
+
+def test_daily_limit_exit_code_is_3(harness: Harness, env: list[str], tmp_path: Path) -> None:
+    """When the daily write limit is hit the CLI exits 3 (deferred)."""
+    harness.sandbox.set_limits("daily=10")
+    sheet = write_csv(tmp_path / "c.csv", make_clients(3))
+    assert cli.main(["run", str(sheet), *env]) == 3

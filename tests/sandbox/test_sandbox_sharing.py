@@ -1,0 +1,130 @@
+"""``PUT/GET files/rooms/{id}/share``: role tables, user types, e-mail invites and no-ops."""
+
+from __future__ import annotations
+
+from sandboxhelpers import Api, error_message
+
+from docspace_sandbox.server import Sandbox
+
+ROLE_ERROR = "The role is not available for this user type"
+
+
+def _share(api: Api, room_id: int, *invitations: dict[str, object]) -> object:
+    return api.put(f"files/rooms/{room_id}/share", json={"invitations": list(invitations), "notify": False})
+
+
+def test_guest_cannot_be_room_manager(sandbox: Sandbox) -> None:
+    """Access 9 for a guest → 403 "The role is not available for this user type"."""
+    api = Api(sandbox)
+    room = api.room()
+    response = _share(api, room["id"], {"id": api.user_id("gina.guest@sandbox.example"), "access": 9})
+    assert (response.status_code, error_message(response)) == (403, ROLE_ERROR)  # type: ignore[attr-defined]
+
+
+def test_plain_user_cannot_be_room_manager(sandbox: Sandbox) -> None:
+    """A User-type account may not receive RoomManager either."""
+    api = Api(sandbox)
+    room = api.room()
+    response = _share(api, room["id"], {"id": api.user_id("carl.user@sandbox.example"), "access": 9})
+    assert (response.status_code, error_message(response)) == (403, ROLE_ERROR)  # type: ignore[attr-defined]
+
+
+def test_room_admin_becomes_room_manager_and_is_listed(sandbox: Sandbox) -> None:
+    """A room admin may be 9; the response lists the member for the id sent."""
+    api = Api(sandbox)
+    room = api.room()
+    anna = api.user_id("anna.manager@sandbox.example")
+    body = _share(api, room["id"], {"id": anna, "access": 9}).json()  # type: ignore[attr-defined]
+    assert body["response"]["error"] == 0
+    assert [(m["sharedToUser"]["id"], m["access"]) for m in body["response"]["members"]] == [(anna, 9)]
+
+
+def test_email_invite_as_room_manager_is_403(sandbox: Sandbox) -> None:
+    """E-mail invites are type-checked as Guest, even for an existing room admin's address."""
+    api = Api(sandbox)
+    room = api.room()
+    response = _share(api, room["id"], {"email": "anna.manager@sandbox.example", "access": 9})
+    assert (response.status_code, error_message(response)) == (403, ROLE_ERROR)  # type: ignore[attr-defined]
+
+
+def test_email_invite_of_new_address_creates_pending_guest(sandbox: Sandbox) -> None:
+    """An unknown address becomes a pending Guest shared with the requested access."""
+    api = Api(sandbox)
+    room = api.room()
+    body = _share(api, room["id"], {"email": "client@acme.example", "access": 2}).json()  # type: ignore[attr-defined]
+    assert body["response"]["members"] == []  # e-mail items have no id to list
+    person = api.get("people/email", params={"email": "client@acme.example"}).json()["response"]
+    assert (person["isVisitor"], person["activationStatus"]) == (True, 2)
+    members = {m["email"]: m["access"] for m in sandbox.state()["rooms"][0]["members"]}
+    assert members["client@acme.example"] == 2
+
+
+def test_share_without_invitations_is_a_200_noop(sandbox: Sandbox) -> None:
+    """Missing or empty ``invitations`` → 200 with ``{"error": 0}`` and nothing changed."""
+    api = Api(sandbox)
+    room = api.room()
+    for body in ({}, {"invitations": []}):
+        response = api.put(f"files/rooms/{room['id']}/share", json=body)
+        assert response.status_code == 200
+        assert response.json()["response"] == {"error": 0}
+    assert [m["owner"] for m in sandbox.state()["rooms"][0]["members"]] == [True]
+
+
+def test_entries_key_from_the_official_example_changes_nothing(sandbox: Sandbox) -> None:
+    """The example's ``entries`` key is ignored: 200, ``error: 0``, no member added."""
+    api = Api(sandbox)
+    room = api.room()
+    anna = api.user_id("anna.manager@sandbox.example")
+    response = api.put(
+        f"files/rooms/{room['id']}/share",
+        json={"entries": [{"id": anna, "access": 4, "isGroup": False}], "notify": True},
+    )
+    assert response.status_code == 200 and response.json()["response"] == {"error": 0}
+    assert len(sandbox.state()["rooms"][0]["members"]) == 1
+
+
+def test_access_varies_and_readwrite_are_403(sandbox: Sandbox) -> None:
+    """The example's 4 ("full") and 1 ("read-only") are not room roles at all."""
+    api = Api(sandbox)
+    room = api.room()
+    anna = api.user_id("anna.manager@sandbox.example")
+    for access in (4, 1):
+        response = _share(api, room["id"], {"id": anna, "access": access})
+        assert (response.status_code, error_message(response)) == (403, ROLE_ERROR)  # type: ignore[attr-defined]
+
+
+def test_role_table_depends_on_room_type(sandbox: Sandbox) -> None:
+    """Read (2) is fine in a Collaboration room but not in a Public room."""
+    api = Api(sandbox)
+    carl = api.user_id("carl.user@sandbox.example")
+    collab, public = api.room("C", 2), api.room("P", 6)
+    assert _share(api, collab["id"], {"id": carl, "access": 2}).status_code == 200  # type: ignore[attr-defined]
+    assert _share(api, public["id"], {"id": carl, "access": 2}).status_code == 403  # type: ignore[attr-defined]
+
+
+def test_unknown_access_name_removes_the_member(sandbox: Sandbox) -> None:
+    """An unrecognised access string reads as 0 = None, which removes the member."""
+    api = Api(sandbox)
+    room = api.room()
+    carl = api.user_id("carl.user@sandbox.example")
+    _share(api, room["id"], {"id": carl, "access": "Editing"})
+    assert len(sandbox.state()["rooms"][0]["members"]) == 2
+    _share(api, room["id"], {"id": carl, "access": "FullAccess"})
+    assert len(sandbox.state()["rooms"][0]["members"]) == 1
+
+
+def test_share_list_has_owner_with_readwrite_and_total(sandbox: Sandbox) -> None:
+    """``GET share`` lists the owner first (access 1, isOwner) and pages with ``total``."""
+    api = Api(sandbox)
+    room = api.room()
+    _share(api, room["id"], {"id": api.user_id("carl.user@sandbox.example"), "access": 10})
+    body = api.get(f"files/rooms/{room['id']}/share").json()
+    assert (body["count"], body["total"]) == (2, 2)
+    owner = body["response"][0]
+    assert (owner["access"], owner["isOwner"], owner["sharedToUser"]["email"]) == (
+        1,
+        True,
+        "owner@sandbox.example",
+    )
+    page = api.get(f"files/rooms/{room['id']}/share", params={"startIndex": 1, "count": 1}).json()
+    assert [m["access"] for m in page["response"]] == [10]
