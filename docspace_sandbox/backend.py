@@ -395,6 +395,13 @@ class Backend:
         self._touch()
         return folder
 
+    def get_file(self, actor: User, file_id: int) -> File:
+        """``GET files/file/{id}``: 404 when missing or not readable by the caller."""
+        found = self.state.files.get(file_id)
+        if found is None or not self._can_read(actor, self.state.folders[found.folder_id]):
+            raise e.NotFound(e.MSG_FILE_NOT_FOUND)
+        return found
+
     def copy_as(self, actor: User, file_id: int, dest_title: str, dest_folder_id: int) -> File:
         """``POST files/file/{id}/copyas``: same extension → plain copy (duplicates coexist);
         another extension → "conversion" with `` (1)`` renaming on a clash."""

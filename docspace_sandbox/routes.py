@@ -441,6 +441,12 @@ def create_folder(backend: Backend, req: Request) -> Reply:
     return Reply(dtos.folder(backend, folder))
 
 
+@route("GET", "files/file/{fileId}")
+def get_file(backend: Backend, req: Request) -> Reply:
+    """A file's details (``FileDto``)."""
+    return Reply(dtos.file(backend, backend.get_file(req.user(), req.int_param("fileId"))))
+
+
 @route("POST", "files/file/{fileId}/copyas")
 def copy_as(backend: Backend, req: Request) -> Reply:
     """``CopyAsJsonElement``: ``destFolderId`` a number (or numeric string); other JSON kinds → null."""

@@ -321,6 +321,7 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("GET", "/api/2.0/files/@my"): Endpoint(None, "FolderContentIntegerWrapper"),
     ("POST", "/api/2.0/files/folder/{folderId}"): Endpoint("CreateFolder", "FolderIntegerWrapper"),
     ("POST", "/api/2.0/files/file/{fileId}/copyas"): Endpoint("CopyAsJsonElement", "FileEntryBaseWrapper"),
+    ("GET", "/api/2.0/files/file/{fileId}"): Endpoint(None, "FileIntegerWrapper"),
     ("GET", "/api/2.0/files/{folderId}"): Endpoint(None, "FolderContentIntegerWrapper"),
 }
 
