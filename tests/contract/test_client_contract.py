@@ -64,5 +64,5 @@ def test_the_oracle_catches_a_misspelt_key(endpoint: str) -> None:
     method, path = endpoint.split(" ")
     path = path.replace("{id}", "5")
     body = {"title": "x", "roomType": 2, "tagz": []} if method == "POST" else {"entries": [], "notify": False}
-    with pytest.raises(AssertionError, match="tagz|entries"):
+    with pytest.raises(AssertionError, match=r"tagz|entries"):
         check_exchange(method, path, body, None, 429)
