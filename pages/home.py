@@ -1,0 +1,66 @@
+"""Home: which portal and account, the limits in force, the last runs, and the next step."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import chrome, format, resources, session
+
+with chrome.page(
+    "DocSpace Onboarding", "Onboard business clients into ONLYOFFICE DocSpace rooms, in bulk."
+) as s:
+    svc = session.service()
+    connection = session.connection_id(s)
+
+    left, right = st.columns([3, 2], gap="large")
+    with left, st.container(border=True):
+        st.subheader("Portal", anchor=False)
+        st.markdown(f"**{'Sandbox portal' if s.sandbox else 'Portal'}:** `{s.portal_url}`")
+        with chrome.guard():
+            me = resources.whoami(connection, svc)
+            st.markdown(
+                f"**API key belongs to:** {me.display_name or me.email} ({me.email}) — **{me.user_type}**"
+            )
+            if not me.can_manage_rooms:
+                st.warning(
+                    "This account cannot create rooms. Use the key of a DocSpace admin or room admin.",
+                    icon=":material/block:",
+                )
+        st.caption(f"Key {s.masked_key()} · from {format.source_label(s.sources.get('api_key'))}")
+
+    with right, st.container(border=True):
+        st.subheader("Limits in force", anchor=False)
+        a, b = st.columns(2)
+        a.metric("Writes in flight", s.writes_in_flight)
+        b.metric("Reads in flight", s.reads_in_flight)
+        a.metric("Requests / minute", f"{s.requests_per_minute:,}")
+        b.metric("Writes / day", f"{s.daily_write_budget:,}")
+
+    st.subheader("Next step", anchor=False)
+    batch = session.readable_batch()
+    active = [h for h in session.registry().active() if h.engine.portal_key == svc.portal_key]
+    if active:
+        st.info(f"A batch is running ({active[0].run_id}).", icon=":material/sync:")
+        st.page_link("pages/onboard.py", label="Watch its progress", icon=":material/rocket_launch:")
+    elif batch is None:
+        st.markdown("Upload a client spreadsheet (CSV, XLSX or ODS) and check it before onboarding.")
+        st.page_link("pages/upload.py", label="Upload a client list", icon=":material/upload_file:")
+    else:
+        chosen = session.selected_clients()
+        st.markdown(
+            f"**{batch.source.filename}** is loaded: {len(batch.clients)} valid of {batch.total_rows} rows, "
+            f"{len(chosen)} selected."
+        )
+        st.page_link(
+            "pages/onboard.py",
+            label=f"Review the plan for {len(chosen)} clients",
+            icon=":material/rocket_launch:",
+        )
+
+    st.subheader("Last runs", anchor=False)
+    runs = svc.journal.runs(svc.portal_key, limit=5)
+    if runs:
+        st.dataframe(format.runs_frame(runs), hide_index=True, key="home_runs")
+        st.page_link("pages/results.py", label="All results", icon=":material/table_view:")
+    else:
+        st.caption("No runs yet on this portal.")

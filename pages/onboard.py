@@ -1,0 +1,179 @@
+"""Onboard: the blueprint in brief, the plan, per-client actions, and batches with live progress."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from onboarding.workflow.plan import BatchPlan
+from ui import chrome, format, live, session
+
+PAGE_SIZE = 10
+ACTIONABLE = ("create", "resume")
+TOKEN = "onboard_page_token"
+"""The journal's state when the page was last drawn in full (a change means: draw it again)."""
+
+
+def live_section(polling: bool) -> None:
+    """Progress of live runs; re-rendered every second while one is running."""
+    with chrome.guard():
+        svc = session.service()
+        runs = live.live_runs(svc)
+        if runs:
+            records = svc.journal.get_many(svc.portal_key, {c for r in runs for c in r.progress.client_steps})
+            names = {cid: rec.name for cid, rec in records.items()}
+            st.subheader("Progress", anchor=False)
+            for run in runs:
+                live.render_run(svc, run, names)
+        if (
+            polling
+            and not any(r.alive for r in runs)
+            and live.journal_token(svc) != st.session_state.get(TOKEN)
+        ):
+            st.rerun(scope="app")  # a run ended: refresh the plan and the per-client statuses
+
+
+def start_selected(plan: BatchPlan) -> None:
+    svc = session.service()
+    live.start(svc, plan, f"{len(plan.clients)} selected clients")
+
+
+with chrome.page("Onboard clients") as s:
+    svc = session.service()
+    live.show_notices()
+    polling = bool(live.active_handles(svc)) or any(
+        r.status == "running" for r in svc.journal.runs(svc.portal_key, limit=5)
+    )
+    st.session_state[TOKEN] = live.journal_token(svc)
+    st.fragment(run_every=1 if polling else None)(live_section)(polling)
+
+    with st.expander("Blueprint in brief", icon=":material/architecture:"):
+        for item, value in format.blueprint_brief(svc.blueprint):
+            st.markdown(f"**{item}:** {value}")
+        st.page_link("pages/settings.py", label="Edit the blueprint", icon=":material/settings:")
+
+    clients = session.selected_clients()
+    if not clients:
+        st.info(
+            "No clients selected. Upload a client list and select the rows to onboard.",
+            icon=":material/info:",
+        )
+        st.page_link("pages/upload.py", label="Upload a client list", icon=":material/upload_file:")
+        st.stop()
+
+    head, refresh = st.columns([5, 1], vertical_alignment="bottom")
+    head.subheader(f"Plan for {len(clients)} selected client{'s' if len(clients) != 1 else ''}", anchor=False)
+    again = refresh.button("Refresh plan", key="onboard_refresh_plan", icon=":material/refresh:")
+    plan = live.plan_for(svc, clients, refresh=again)
+    summary = plan.summary()
+    m = st.columns(5)
+    m[0].metric("To create", summary["create"])
+    m[1].metric("To resume", summary["resume"])
+    m[2].metric("Already done", summary["done"])
+    m[3].metric("Blocked", summary["blocked"])
+    share = plan.writes / max(1, s.daily_write_budget)
+    m[4].metric(
+        "Writes needed",
+        f"{plan.writes:,}",
+        help=f"{share:.1%} of the daily budget of {s.daily_write_budget:,}",
+    )
+    st.caption(
+        f"{plan.writes:,} writes and about {plan.reads:,} reads: at least "
+        f"{format.duration(plan.minutes_at(s.requests_per_minute) * 60)} at {s.requests_per_minute:,} "
+        f"requests per minute, {s.writes_in_flight} writes in flight. Portal limits: 15 writes in flight, "
+        f"{s.daily_write_budget:,} writes per day."
+    )
+    if plan.days_of_writes(s.daily_write_budget) > 1:
+        st.warning(
+            f"This batch needs {plan.days_of_writes(s.daily_write_budget)} days of the portal's write budget: "
+            "clients beyond today's budget are deferred, and a later run resumes them.",
+            icon=":material/hourglass_top:",
+        )
+    for problem in plan.problems:
+        st.warning(problem, icon=":material/warning:")
+
+    busy = live.busy_clients(svc)
+    todo = summary["create"] + summary["resume"]
+    running_here = busy & {cp.client_id for cp in plan.clients}
+    if st.button(
+        f"Onboard {todo} selected" if todo else "Nothing to onboard",
+        key="onboard_start_batch",
+        type="primary",
+        icon=":material/rocket_launch:",
+        disabled=todo == 0 or bool(running_here),
+        help="Runs in the background: you may leave this page or close the tab.",
+    ):
+        start_selected(plan)
+        st.rerun()
+    if running_here:
+        st.caption(f"{len(running_here)} of these clients are being onboarded right now.")
+
+    st.dataframe(
+        format.plan_frame(plan),
+        hide_index=True,
+        key="onboard_plan_table",
+        height=min(38 + 35 * max(len(plan.clients), 1), 600),
+        column_config={"Reasons and warnings": st.column_config.TextColumn(width="large")},
+    )
+
+    st.subheader("Clients", anchor=False)
+    records = svc.journal.get_many(svc.portal_key, [cp.client_id for cp in plan.clients])
+    pages = max(1, math.ceil(len(plan.clients) / PAGE_SIZE))
+    page_no = 1
+    if pages > 1:
+        if st.session_state.get("onboard_page", 1) > pages:
+            st.session_state["onboard_page"] = pages
+        pager, _ = st.columns([1, 4])
+        page_no = int(
+            pager.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="onboard_page")
+        )
+    for cp in plan.clients[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]:
+        cid, rec = cp.client_id, records.get(cp.client_id)
+        wid = live.widget_id(cid)
+        with st.container(border=True, key=f"onboard_row_{wid}"):
+            c = st.columns([2.6, 1.6, 2.8, 3], vertical_alignment="center")
+            c[0].markdown(f"**{cp.client.name}**  \n`{cid}`")
+            status = "running" if cid in busy else (rec.status if rec else "pending")
+            c[1].markdown(
+                f"{format.ACTION_LABELS.get(cp.action, cp.action)}  \n{format.status_label(status)}"
+            )
+            if rec and rec.room_url and rec.status != "archived":
+                c[2].link_button(
+                    rec.room_title or "Open room",
+                    rec.room_url,
+                    key=f"onboard_room_{wid}",
+                    icon=":material/open_in_new:",
+                )
+            elif cp.reasons:
+                c[2].caption("; ".join(cp.reasons))
+            else:
+                c[2].caption(cp.title)
+            actions = c[3].container(horizontal=True, horizontal_alignment="right", gap="small", wrap=False)
+            retry = rec is not None and rec.status in ("failed", "deferred", "locked")
+            label, icon = ("Retry", ":material/replay:") if retry else ("Onboard", ":material/play_arrow:")
+            if actions.button(
+                label,
+                key=f"onboard_one_{wid}",
+                icon=icon,
+                disabled=cid in busy or cp.action not in ACTIONABLE,
+            ):
+                live.start(svc, [cp.client], f"{cp.client.name} ({cid})")
+                st.rerun()
+            has_room = rec is not None and rec.room_id is not None and rec.status != "archived"
+            with actions.popover(
+                "Archive",
+                icon=":material/archive:",
+                disabled=not has_room or cid in busy,
+                key=f"onboard_archive_menu_{wid}",
+            ):
+                st.markdown(f"Move **{rec.room_title if rec else cid}** to the portal's Archive?")
+                st.caption(
+                    "This is the roll-back: the client loses access; the room can be restored in DocSpace."
+                )
+                if st.button("Archive the room", key=f"onboard_archive_{wid}", type="primary"):
+                    with st.spinner("Archiving…"):
+                        room_id = svc.archive(cid)
+                    live.forget_plan()
+                    live.notify("success", f"Room {room_id} of {cp.client.name} moved to the Archive.")
+                    st.rerun()

@@ -1,0 +1,219 @@
+"""Upload: the client spreadsheet, its sheet and column mapping, the checks, and the selection."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from onboarding.ingest import SUPPORTED_EXTENSIONS, ColumnMapping
+from onboarding.ingest.models import CANONICAL_FIELDS
+from ui import chrome, session, tables
+
+FIELD_LABELS = {
+    "client_id": "Client ID",
+    "name": "Client name",
+    "email": "Client e-mail",
+    "manager_email": "Account manager e-mail",
+}
+
+
+def take_upload() -> None:
+    uploaded = st.session_state.get("upload_file")
+    if uploaded is not None:
+        session.set_upload(uploaded.name, uploaded.getvalue())
+        tables.reset_editor()
+
+
+def use_sample(name: str) -> None:
+    session.set_upload(name, session.SAMPLE_FILES[name].read_bytes())
+    tables.reset_editor()
+
+
+def change_sheet() -> None:
+    st.session_state[session.SHEET] = st.session_state["upload_sheet"]
+    for key in (session.MAPPING, session.SELECTED):
+        st.session_state.pop(key, None)
+    tables.reset_editor()
+
+
+def change_mapping() -> None:
+    values = {f: st.session_state.get(f"upload_map_{f}") for f in CANONICAL_FIELDS}
+    st.session_state[session.MAPPING] = ColumnMapping(**values)
+    st.session_state.pop(session.SELECTED, None)
+    tables.reset_editor()
+
+
+def select_all(ids: list[str]) -> None:
+    session.set_selected(ids)
+    tables.reset_editor()
+
+
+with chrome.page("Upload clients", "One client per row: ID, company, e-mail and account manager.") as s:
+    top_left, top_right = st.columns([3, 2], gap="large")
+    with top_left:
+        st.file_uploader(
+            "Client spreadsheet",
+            type=[ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS],
+            key="upload_file",
+            on_change=take_upload,
+            help="CSV (any common encoding and delimiter), Excel (XLSX, XLSM) or OpenDocument (ODS).",
+        )
+    if s.sandbox:
+        with top_right, st.container(border=True):
+            st.markdown("**Try the sample client lists**")
+            st.caption("15 fictional clients, three with deliberate problems.")
+            a, b = st.columns(2)
+            a.button(
+                "clients.xlsx",
+                key="upload_sample_xlsx",
+                icon=":material/table:",
+                on_click=use_sample,
+                args=("clients.xlsx",),
+                width="stretch",
+            )
+            b.button(
+                "clients.csv",
+                key="upload_sample_csv",
+                icon=":material/description:",
+                on_click=use_sample,
+                args=("clients.csv",),
+                width="stretch",
+            )
+
+    upload = st.session_state.get(session.UPLOAD)
+    if not upload:
+        st.info(
+            "Upload a spreadsheet with one client per row. Columns are matched automatically "
+            "(for example *Client ID*, *Company*, *E-mail*, *Account manager*) and can be changed "
+            "below; other columns are carried through to the results export.",
+            icon=":material/info:",
+        )
+        st.stop()
+
+    batch = session.current_batch()
+    assert batch is not None
+    src = batch.source
+    where = f"sheet **{src.sheet}**, " if src.sheet else ""
+    in_use, remove = st.columns([5, 1], vertical_alignment="center")
+    in_use.markdown(
+        f"In use: **{src.filename}** ({len(upload['data']) / 1024:,.0f} KB) — {where}"
+        f"header on row {src.header_row_number}, {batch.total_rows} client rows."
+    )
+    remove.button("Remove file", key="upload_remove", icon=":material/close:", on_click=session.clear_upload)
+
+    with st.expander("Sheet and columns", expanded=batch.blocked, icon=":material/view_column:"):
+        if len(src.sheets) > 1:
+            if st.session_state.get("upload_sheet") not in src.sheets:
+                st.session_state["upload_sheet"] = src.sheet or src.sheets[0]
+            st.selectbox("Sheet", src.sheets, key="upload_sheet", on_change=change_sheet)
+        options: list[str | None] = [None, *batch.headers]
+        cols = st.columns(len(CANONICAL_FIELDS))
+        for col, field in zip(cols, CANONICAL_FIELDS, strict=True):
+            key = f"upload_map_{field}"
+            if st.session_state.get(key, "-") not in options:
+                st.session_state[key] = batch.mapping.header_for(field)
+            col.selectbox(
+                FIELD_LABELS[field],
+                options,
+                key=key,
+                format_func=lambda h: "— not in the file —" if h is None else str(h),
+                on_change=change_mapping,
+            )
+        extra = batch.mapping.extra_headers(batch.headers)
+        st.caption(
+            "Carried through to the export: "
+            + (", ".join(extra) if extra else "no other columns")
+            + f". Room titles follow the blueprint's pattern “{batch.settings.title_pattern}”."
+        )
+
+    selected = session.selected_ids(batch)
+    st.subheader("Checks", anchor=False)
+    metrics = st.container()  # filled after the grid, which may change the selection
+    for issue in batch.file_issues:
+        st.error(issue.message, icon=":material/error:")
+
+    st.subheader("Rows", anchor=False)
+    bar = st.columns([3, 1, 1], vertical_alignment="bottom")
+    shown_filter = bar[0].segmented_control(
+        "Show",
+        ["All rows", "Rows with problems"],
+        default="All rows",
+        key="upload_filter",
+        on_change=tables.reset_editor,
+    )
+    for refused in st.session_state.pop(tables.NOTICE, []):
+        st.warning(f"Cannot select {refused}", icon=":material/block:")
+
+    frame = tables.preview_frame(batch, set(selected), shown_filter == "Rows with problems")
+    edited = st.data_editor(
+        tables.styled(batch, frame),
+        key=tables.editor_key(),
+        hide_index=True,
+        num_rows="fixed",
+        disabled=[c for c in frame.columns if c != tables.SELECT] if not batch.blocked else True,
+        column_config={
+            tables.SELECT: st.column_config.CheckboxColumn(
+                tables.SELECT, help="Rows with errors cannot be selected.", width=80
+            ),
+            tables.ROW: st.column_config.NumberColumn(
+                tables.ROW, help="Row number in the spreadsheet", width=60
+            ),
+            tables.CHECK: st.column_config.TextColumn(tables.CHECK, width=115),
+            tables.PROBLEMS: st.column_config.TextColumn(tables.PROBLEMS, width=420),
+            tables.TITLE: st.column_config.TextColumn(tables.TITLE, width=260),
+        },
+        height=min(38 + 35 * max(len(frame), 1), 560),
+    )
+    selected = tables.apply_edits(batch, edited, selected)
+
+    valid_ids = [c.client_id for c in batch.clients]
+    bar[1].button(
+        "Select all valid",
+        key="upload_select_all",
+        on_click=select_all,
+        args=(valid_ids,),
+        disabled=batch.blocked or len(selected) == len(valid_ids),
+        width="stretch",
+    )
+    bar[2].button(
+        "Clear selection",
+        key="upload_select_none",
+        on_click=select_all,
+        args=([],),
+        disabled=not selected,
+        width="stretch",
+    )
+    with metrics:
+        m = st.columns(5)
+        m[0].metric("Rows", batch.total_rows)
+        m[1].metric("Valid", len(batch.clients))
+        m[2].metric("With errors", batch.error_row_count)
+        m[3].metric("With warnings", len({i.row_number for i in batch.warnings if i.row_number}))
+        m[4].metric("Selected", len(selected))
+
+    if batch.issues:
+        with st.expander(f"All problems ({len(batch.issues)})", icon=":material/report:"):
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Row": i.row_number,
+                            "Column": i.column or "",
+                            "Severity": "✖ error" if i.severity == "error" else "⚠ warning",
+                            "Problem": i.message,
+                        }
+                        for i in batch.issues
+                    ]
+                ),
+                hide_index=True,
+                key="upload_issues",
+            )
+
+    if selected:
+        st.page_link(
+            "pages/onboard.py",
+            label=f"Plan and onboard {len(selected)} selected client{'s' if len(selected) != 1 else ''}",
+            icon=":material/arrow_forward:",
+        )
+    else:
+        st.caption("Select at least one valid row to continue.")

@@ -1,0 +1,47 @@
+"""Home page: portal, the key's account and role, limits, last runs, next step."""
+
+from __future__ import annotations
+
+from apphelpers import metric, texts, upload_sample
+from streamlit.testing.v1 import AppTest
+
+
+def test_home_names_portal_account_and_limits(app: AppTest, sandbox: object) -> None:
+    """Home shows the portal address, whom the key belongs to with its role, and the limits."""
+    at = app.run()
+    assert not at.exception
+    page = texts(at)
+    assert sandbox.url in page  # type: ignore[attr-defined]
+    assert "owner@sandbox.example" in page
+    assert "Owner" in page
+    assert metric(at, "Writes in flight") == "12"
+    assert metric(at, "Writes / day") == "10,000"
+    assert "No runs yet" in page
+
+
+def test_home_next_step_follows_the_upload(app: AppTest, sandbox: object) -> None:
+    """Before an upload the next step is uploading; after it, reviewing the plan."""
+    at = app.run()
+    assert "Upload a client list" in next(link.label for link in at.get("page_link"))
+    upload_sample(at)
+    at.switch_page("pages/home.py").run()
+    assert not at.exception
+    assert any("Review the plan for 13 clients" in link.label for link in at.get("page_link"))
+
+
+def test_unreachable_portal_gives_advice_not_a_traceback(app: AppTest, monkeypatch: object) -> None:
+    """A portal that cannot be reached yields a plain message and what to do."""
+    monkeypatch.setenv("DOCSPACE_URL", "http://127.0.0.1:9")  # type: ignore[attr-defined]
+    monkeypatch.setenv("DOCSPACE_API_KEY", "sk-secret-never-shown-42")  # type: ignore[attr-defined]
+    at = app.run()
+    assert not at.exception
+    assert any("could not be reached" in e.value for e in at.error)
+    assert "sk-secret-never-shown-42" not in texts(at)
+
+
+def test_half_configured_portal_says_what_is_missing(app: AppTest, monkeypatch: object) -> None:
+    """A portal address without a key is reported, naming the missing variable."""
+    monkeypatch.setenv("DOCSPACE_URL", "https://portal.example.com")  # type: ignore[attr-defined]
+    at = app.run()
+    assert not at.exception
+    assert any("DOCSPACE_API_KEY is missing" in e.value for e in at.error)

@@ -1,0 +1,102 @@
+"""Onboard page: blueprint in brief, plan, per-row actions, background batch with progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from apphelpers import metric, table, texts, upload_sample, wait_until
+from streamlit.testing.v1 import AppTest
+
+from onboarding.workflow.journal import Journal
+from ui import live
+
+
+def statuses(journal: Journal) -> dict[str, str]:
+    return {r.client_id: r.status for r in journal.clients()}
+
+
+def test_without_a_selection_it_points_to_upload(app: AppTest, sandbox: object) -> None:
+    """With nothing uploaded the page says so and links to the Upload page."""
+    at = app.run()
+    at.switch_page("pages/onboard.py").run()
+    assert not at.exception
+    assert "No clients selected" in texts(at)
+
+
+def test_plan_shows_actions_titles_and_manager_eligibility(app: AppTest, sandbox: object) -> None:
+    """The plan lists every selected client with its action, stored title and manager access."""
+    at = upload_sample(app)
+    at.switch_page("pages/onboard.py").run()
+    assert not at.exception
+    assert metric(at, "To create") == "13"
+    assert metric(at, "Blocked") == "0"
+    plan = table(at, "Action")
+    assert len(plan) == 13
+    soylent = plan[plan["Client ID"] == "CL-1011"].iloc[0]
+    assert soylent["Room title (as stored)"] == "Client - Soylent_ Food Systems"
+    wayne = plan[plan["Client ID"] == "CL-1006"].iloc[0]  # carl.user is a plain user
+    assert wayne["Manager access"] != "Room manager"
+    assert "Room manager" in plan[plan["Client ID"] == "CL-1001"].iloc[0]["Manager access"]
+    assert "Folders" in texts(at)  # the blueprint in brief
+
+
+def test_row_button_onboards_one_client(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """A row's Onboard button onboards that client alone, in the background."""
+    at = upload_sample(app)
+    at.switch_page("pages/onboard.py").run()
+    at.button(key=f"onboard_one_{live.widget_id('CL-1001')}").click().run()
+    assert not at.exception
+    j = journal()
+    wait_until(lambda: statuses(j).get("CL-1001") == "onboarded")
+    at.run()
+    assert statuses(j) == {"CL-1001": "onboarded"}
+    assert metric(at, "Already done") == "1"
+    assert metric(at, "To create") == "12"
+
+
+def test_batch_runs_in_background_and_reports_progress(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """ "Onboard N selected" starts a background run; the page shows its progress and outcome."""
+    at = upload_sample(app)
+    at.switch_page("pages/onboard.py").run()
+    at.button(key="onboard_start_batch").click().run()
+    assert not at.exception
+    j = journal()
+    wait_until(lambda: list(statuses(j).values()).count("onboarded") == 13)
+    wait_until(lambda: all(r.status != "running" for r in j.runs()))
+    at.run()
+    assert not at.exception
+    assert any("Started run" in s.value for s in at.success) or "Run " in texts(at)
+    bars = at.get("progress")
+    assert bars and bars[0].proto.value == 100
+    assert metric(at, "Already done") == "13"
+    assert at.button(key="onboard_start_batch").disabled
+
+
+def test_starting_the_same_clients_twice_joins_the_running_batch(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """A second tab starting clients a live batch covers is refused or joins it: one run, no doubled rooms."""
+    sandbox.set_faults("latency_ms=150")  # type: ignore[attr-defined]  # keep the first batch running
+    second = AppTest.from_file(app._script_path, default_timeout=30)
+    first = upload_sample(app)
+    first.switch_page("pages/onboard.py").run()
+    upload_sample(second).switch_page("pages/onboard.py").run()
+    first.button(key="onboard_start_batch").click().run()
+    second.button(key="onboard_start_batch").click().run()
+    assert not first.exception and not second.exception
+    joined = any("is already being onboarded by run" in i.value for i in second.info)
+    refused = second.button(key="onboard_start_batch").disabled and "being onboarded right now" in texts(
+        second
+    )
+    assert joined or refused
+    assert "Progress" in texts(second)  # the second tab shows the first tab's batch live
+    j = journal()
+    wait_until(lambda: bool(j.runs()) and all(r.status != "running" for r in j.runs()), timeout=60)
+    sandbox.set_faults(None)  # type: ignore[attr-defined]
+    assert len([r for r in j.runs() if r.kind == "run"]) == 1
+    rooms = sandbox.state()["rooms"]  # type: ignore[attr-defined]
+    assert len(rooms) == 13

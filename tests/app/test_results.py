@@ -1,0 +1,72 @@
+"""Results page: journal clients with links, filters, per-step outcomes, exports, charts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from apphelpers import metric, table, texts, upload_sample, wait_until
+from streamlit.testing.v1 import AppTest
+
+from onboarding.workflow.journal import Journal
+
+
+def onboard_all(at: AppTest, journal: Journal) -> None:
+    upload_sample(at)
+    at.switch_page("pages/onboard.py").run()
+    at.button(key="onboard_start_batch").click().run()
+    wait_until(lambda: bool(journal.runs()) and all(r.status != "running" for r in journal.runs()))
+
+
+def test_empty_journal_says_nothing_yet(app: AppTest, sandbox: object) -> None:
+    """Before any run, the page says nothing is onboarded and links to Upload."""
+    at = app.run()
+    at.switch_page("pages/results.py").run()
+    assert not at.exception
+    assert "Nothing onboarded yet" in texts(at)
+
+
+def test_results_list_rooms_links_and_exports(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """After a batch, every client is listed with its room link, and CSV/XLSX downloads are offered."""
+    j = journal()
+    onboard_all(app, j)
+    at = app.switch_page("pages/results.py").run()
+    assert not at.exception
+    grid = table(at, "Room title")
+    assert len(grid) == 13
+    assert grid["Room"].str.startswith("http").all()
+    assert grid["Client link"].notna().all()
+    assert metric(at, "Onboarded") == "13"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download XLSX"]
+
+
+def test_filters_by_status_and_manager(app: AppTest, sandbox: object, journal: Callable[[], Journal]) -> None:
+    """Status and manager filters narrow the list (and the export)."""
+    j = journal()
+    onboard_all(app, j)
+    at = app.switch_page("pages/results.py").run()
+    at.multiselect(key="results_manager").set_value(["anna.manager@sandbox.example"]).run()
+    assert not at.exception
+    grid = table(at, "Room title")
+    assert set(grid["Account manager"]) == {"anna.manager@sandbox.example"}
+    assert metric(at, "Clients shown") == "3"
+    at.multiselect(key="results_status").set_value(["onboarded"]).run()
+    assert metric(at, "Clients shown") == "3"
+    at.multiselect(key="results_manager").set_value([]).run()
+    assert metric(at, "Clients shown") == "13"
+
+
+def test_selecting_a_row_shows_each_steps_outcome(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """Selecting a client shows the outcome of each step of its run."""
+    j = journal()
+    onboard_all(app, j)
+    at = app.switch_page("pages/results.py").run()
+    at.session_state["results_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    steps = table(at, "Step")
+    assert {"room", "folders", "files", "access", "link", "verify", "record"} <= set(steps["Step"])

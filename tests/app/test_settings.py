@@ -1,0 +1,137 @@
+"""Settings page: connection and sources, session-only key, blueprint editor, limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from apphelpers import metric, table, texts
+from streamlit.testing.v1 import AppTest
+
+from onboarding.blueprint import Blueprint
+
+
+def settings_page(app: AppTest) -> AppTest:
+    at = app.run()
+    return at.switch_page("pages/settings.py").run()
+
+
+def test_sources_are_shown_and_the_key_only_masked(app: AppTest, sandbox: object) -> None:
+    """The connection table names each setting's source and never shows the whole key."""
+    at = settings_page(app)
+    assert not at.exception
+    grid = table(at, "Source")
+    assert "environment (DOCSPACE_API_KEY)" in set(grid["Source"])
+    key = sandbox.api_key  # type: ignore[attr-defined]
+    assert key not in grid.to_string()
+    assert key not in texts(at)
+
+
+def test_test_connection_names_the_account(app: AppTest, sandbox: object) -> None:
+    """ "Test connection" reports whom the key belongs to."""
+    at = settings_page(app)
+    at.button(key="settings_test").click().run()
+    assert not at.exception
+    assert any("owner@sandbox.example" in s.value for s in at.success)
+
+
+def test_session_key_is_used_but_never_stored(
+    app: AppTest, other_portal: object, clean_app_state: Path
+) -> None:
+    """A key entered for the session is tested, used, shown masked, and written nowhere."""
+    sandbox = other_portal
+    at = app.run()  # zero configuration: the built-in sandbox
+    at.switch_page("pages/settings.py").run()
+    at.text_input(key="settings_session_url").input(sandbox.url)  # type: ignore[attr-defined]
+    at.text_input(key="settings_session_key").input(sandbox.api_key)  # type: ignore[attr-defined]
+    at.button(key="settings_session_submit").click().run()
+    assert not at.exception
+    assert any("Connected to" in s.value for s in at.success)
+    grid = table(at, "Source")
+    assert "this session (Settings page)" in set(grid["Source"])
+    assert sandbox.api_key not in texts(at)  # type: ignore[attr-defined]
+    for path in clean_app_state.rglob("*"):
+        if path.is_file():
+            assert sandbox.api_key.encode() not in path.read_bytes()  # type: ignore[attr-defined]
+    at.button(key="settings_session_forget").click().run()
+    assert "built-in sandbox" in set(table(at, "Source")["Source"])
+
+
+def test_wrong_session_key_is_refused(app: AppTest, sandbox: object) -> None:
+    """A key the portal refuses is not taken into use, and the reason is shown."""
+    at = settings_page(app)
+    at.text_input(key="settings_session_url").input(sandbox.url)  # type: ignore[attr-defined]
+    at.text_input(key="settings_session_key").input("sk-wrong-key-0000")
+    at.button(key="settings_session_submit").click().run()
+    assert not at.exception
+    assert any("refused the API key" in e.value for e in at.error)
+    assert "sk-wrong-key-0000" not in texts(at)
+
+
+def test_blueprint_is_saved_to_toml_and_loaded_back(
+    app: AppTest, sandbox: object, clean_app_state: Path
+) -> None:
+    """Edits are validated, saved to the blueprint TOML, and in force on the next page."""
+    at = settings_page(app)
+    at.text_input(key="bp_title_pattern").input("Room for {name}")
+    at.text_area(key="bp_folders").input("Contracts\nDeliverables\nReports")
+    at.run()
+    assert any("Unsaved changes" in i.value for i in at.info)
+    at.button(key="bp_save_button").click().run()
+    assert not at.exception
+    saved = Blueprint.load(clean_app_state / "blueprint.toml")
+    assert saved.title_pattern == "Room for {name}"
+    assert saved.folders == ["Contracts", "Deliverables", "Reports"]
+    at.switch_page("pages/onboard.py").run()
+    assert "Room for {name}" in texts(at)
+
+
+def test_invalid_blueprint_cannot_be_saved(app: AppTest, sandbox: object, clean_app_state: Path) -> None:
+    """A tag pattern without {client_id} is explained and the Save button stays disabled."""
+    at = settings_page(app)
+    at.text_input(key="bp_tag_pattern").input("client").run()
+    assert not at.exception
+    assert any("{client_id}" in e.value for e in at.error)
+    assert at.button(key="bp_save_button").disabled
+    assert not (clean_app_state / "blueprint.toml").exists()
+
+
+def test_room_type_limits_the_roles_offered(app: AppTest, sandbox: object) -> None:
+    """Only the roles a room type allows are offered (a public room has no viewer role for people)."""
+    at = settings_page(app)
+    at.selectbox(key="bp_room_type").select_index(3).run()  # Public room
+    assert not at.exception
+    labels = [str(o) for o in at.selectbox(key="bp_client_role").options]
+    assert all("Viewer" not in label for label in labels)
+
+
+def test_template_files_are_picked_by_browsing_the_portal(app: AppTest, sandbox: object) -> None:
+    """Browsing My documents adds a file as a template source."""
+    at = settings_page(app)
+    at.toggle(key="settings_browse").set_value(True).run()
+    assert not at.exception
+    files = at.multiselect(key="settings_browse_files")
+    assert files.options, "My documents should list files"
+    files.set_value([files.options[0]]).run()
+    at.button(key="settings_browse_add").click().run()
+    assert not at.exception
+    sources = at.data_editor[0].value["source"].tolist()
+    assert f"@my/{files.options[0]}" in sources
+
+
+def test_manager_eligibility_check(app: AppTest, sandbox: object) -> None:
+    """A plain user cannot be Room manager: the check says which role applies instead."""
+    at = settings_page(app)
+    at.text_input(key="settings_check_email").input("carl.user@sandbox.example")
+    at.button(key="settings_check_button").click().run()
+    assert not at.exception
+    assert any("Content creator" in s.value for s in at.success)
+
+
+def test_limits_apply_to_the_session(app: AppTest, sandbox: object) -> None:
+    """Limits chosen here are in force for the session (the Home page shows them)."""
+    at = settings_page(app)
+    at.number_input(key="settings_limit_writes_in_flight").set_value(3)
+    at.button(key="settings_limits_apply").click().run()
+    assert not at.exception
+    at.switch_page("pages/home.py").run()
+    assert metric(at, "Writes in flight") == "3"

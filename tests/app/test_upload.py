@@ -1,0 +1,106 @@
+"""Upload page: formats, sheet and mapping, validation summary, marked preview, selection."""
+
+from __future__ import annotations
+
+from apphelpers import EXAMPLES, metric, texts, upload_sample
+from streamlit.testing.v1 import AppTest
+
+from ui import tables
+
+
+def test_sample_workbook_is_checked_and_valid_rows_preselected(app: AppTest, sandbox: object) -> None:
+    """The example workbook gives 13 valid rows, 2 with errors, 1 warning; valid rows are selected."""
+    at = upload_sample(app)
+    assert not at.exception
+    assert metric(at, "Rows") == "15"
+    assert metric(at, "Valid") == "13"
+    assert metric(at, "With errors") == "2"
+    assert metric(at, "With warnings") == "1"
+    assert metric(at, "Selected") == "13"
+    assert "sheet **Clients**" in texts(at)
+
+
+def test_preview_marks_problem_rows_with_their_messages(app: AppTest, sandbox: object) -> None:
+    """Rows with problems carry the check result and the message in the preview grid."""
+    at = upload_sample(app)
+    grid = at.data_editor[0].value
+    bad = grid[grid[tables.ROW] == 10].iloc[0]
+    assert bad[tables.CHECK] == "✖ error"
+    assert "Not a valid e-mail address" in bad[tables.PROBLEMS]
+    assert not bad[tables.SELECT]
+    dup = grid[grid[tables.ROW] == 13].iloc[0]
+    assert "already in row 7" in dup[tables.PROBLEMS]
+    warn = grid[grid[tables.ROW] == 14].iloc[0]
+    assert warn[tables.CHECK] == "⚠ warning" and warn[tables.SELECT]
+
+
+def test_rows_with_errors_cannot_be_selected(app: AppTest, sandbox: object) -> None:
+    """Ticking a row with errors is taken back, with the reason; the selection stays at 13."""
+    at = upload_sample(app)
+    position = at.data_editor[0].value[tables.ROW].tolist().index(10)
+    at.session_state[at.data_editor[0].key] = {
+        "edited_rows": {position: {tables.SELECT: True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    assert any("Cannot select row 10" in w.value for w in at.warning)
+    assert metric(at, "Selected") == "13"
+
+
+def test_unticking_a_row_and_select_all(app: AppTest, sandbox: object) -> None:
+    """Unticking a valid row removes it from the selection; "Select all valid" brings it back."""
+    at = upload_sample(app)
+    at.session_state[at.data_editor[0].key] = {
+        "edited_rows": {0: {tables.SELECT: False}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert metric(at, "Selected") == "12"
+    at.button(key="upload_select_all").click().run()
+    assert metric(at, "Selected") == "13"
+    at.button(key="upload_select_none").click().run()
+    assert metric(at, "Selected") == "0"
+
+
+def test_sheet_choice_reads_the_other_sheet(app: AppTest, sandbox: object) -> None:
+    """A workbook with two sheets offers the choice, and the other sheet is read."""
+    at = upload_sample(app)
+    assert at.selectbox(key="upload_sheet").options == ["Clients", "Archived clients"]
+    at.selectbox(key="upload_sheet").set_value("Archived clients").run()
+    assert not at.exception
+    assert "sheet **Archived clients**" in texts(at)
+
+
+def test_mapping_change_is_validated_again(app: AppTest, sandbox: object) -> None:
+    """Unmapping the e-mail column makes a file-level error the page explains."""
+    at = upload_sample(app, "clients.csv")
+    at.selectbox(key="upload_map_email").set_value(None).run()
+    assert not at.exception
+    assert any("No column is mapped to the e-mail" in e.value for e in at.error)
+    assert metric(at, "Selected") == "0"
+
+
+def test_unreadable_file_gets_a_plain_message(app: AppTest, sandbox: object) -> None:
+    """A file that is not a spreadsheet is refused with advice, not a traceback."""
+    at = app.run()
+    at.switch_page("pages/upload.py").run()
+    pdf = (EXAMPLES.parent / "tests" / "data" / "ingest" / "pdf_renamed.csv").read_bytes()
+    at.file_uploader(key="upload_file").upload("clients.csv", pdf, "text/csv").run()
+    assert not at.exception
+    assert at.error, "expected a message about the file"
+    assert "upload it again" in at.error[0].value
+
+
+def test_ods_upload(app: AppTest, sandbox: object) -> None:
+    """OpenDocument spreadsheets are read like the others."""
+    at = app.run()
+    at.switch_page("pages/upload.py").run()
+    ods = (EXAMPLES.parent / "tests" / "data" / "ingest" / "clients.ods").read_bytes()
+    at.file_uploader(key="upload_file").upload(
+        "clients.ods", ods, "application/vnd.oasis.opendocument.spreadsheet"
+    ).run()
+    assert not at.exception
+    assert int(metric(at, "Rows")) > 0

@@ -1,0 +1,165 @@
+"""The whole flow in a browser, against the zero-configuration sandbox.
+
+The tests share one server and run in order: upload and onboard one row, onboard the rest as a
+batch (reloading the page in the middle), then read the results and download the CSV. Each page
+is photographed into artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from e2ehelpers import ROOT, by_key, click_button, go_to, shot, wait_for_app
+from playwright.sync_api import Page, expect
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ui.chrome import SANDBOX_BANNER
+from ui.live import widget_id
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = ROOT / "examples" / "clients.xlsx"
+FINISH_TIMEOUT = 60_000
+
+
+def metric(page: Page, label: str) -> str:
+    box = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    return box.get_by_test_id("stMetricValue").inner_text()
+
+
+def expect_metric(page: Page, label: str, value: str) -> None:
+    box = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    expect(box.get_by_test_id("stMetricValue")).to_have_text(value)
+
+
+def upload(page: Page, path: Path) -> None:
+    by_key(page, "upload_file").locator('input[type="file"]').set_input_files(str(path))
+    expect(page.get_by_text(f"In use: {path.name}")).to_be_visible()
+    wait_for_app(page)
+
+
+def toggle_first_row(page: Page) -> None:
+    """Click the first data row's "Onboard" checkbox in the canvas grid."""
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(grid.get_by_test_id("glide-cell-0-0")).to_have_text("true")
+    box = grid.bounding_box()
+    assert box is not None
+    # Select the cell beside its checkbox (a click on the box itself would toggle it too), then toggle.
+    page.mouse.click(box["x"] + 72, box["y"] + 35 + 17)
+    page.keyboard.press(" ")
+    expect(grid.get_by_test_id("glide-cell-0-0")).to_have_text("false")
+    wait_for_app(page)
+
+
+def test_home_and_settings_pages(app: Page) -> None:
+    """Home and Settings render in zero-configuration mode, each saying it is the sandbox."""
+    expect(page_banner(app)).to_be_visible()
+    expect(app.get_by_text("owner@sandbox.example", exact=False).first).to_be_visible()
+    shot(app, "01-home")
+    go_to(app, "Settings")
+    expect(page_banner(app)).to_be_visible()
+    click_button(app, "settings_test")
+    expect(app.get_by_text("Connected: the key belongs to")).to_be_visible()
+    shot(app, "05-settings-connection")
+    app.get_by_role("tab", name="Blueprint").click()
+    expect(app.get_by_text("Room title pattern")).to_be_visible()
+    shot(app, "06-settings-blueprint")
+
+
+def slow_down(sandbox_url: str, latency_ms: int) -> None:
+    """Give every call to the (zero-configuration) sandbox portal a delay, via its control plane."""
+    body = json.dumps({"spec": f"latency_ms={latency_ms}" if latency_ms else "off"}).encode()
+    req = urllib.request.Request(f"{sandbox_url}/__sandbox__/faults", data=body, method="POST")
+    with urllib.request.urlopen(req, timeout=5) as reply:
+        assert reply.status == 200
+
+
+def page_banner(page: Page):  # type: ignore[no-untyped-def]
+    return page.get_by_test_id("stAlert").filter(has_text=SANDBOX_BANNER).first
+
+
+def test_upload_select_and_onboard_one_row(app: Page) -> None:
+    """Upload the example workbook, change the selection, and onboard one client by its row button."""
+    go_to(app, "Upload")
+    upload(app, EXAMPLE)
+    expect_metric(app, "Valid", "13")
+    expect_metric(app, "With errors", "2")
+    expect_metric(app, "Selected", "13")
+    toggle_first_row(app)
+    expect_metric(app, "Selected", "12")
+    click_button(app, "upload_select_all")
+    expect_metric(app, "Selected", "13")
+    shot(app, "02-upload")
+
+    go_to(app, "Onboard")
+    expect_metric(app, "To create", "13")
+    shot(app, "03-onboard-plan")
+    click_button(app, f"onboard_one_{widget_id('CL-1001')}")
+    expect(app.get_by_test_id("stProgress").filter(has_text="1 of 1 clients finished")).to_be_visible(
+        timeout=FINISH_TIMEOUT
+    )
+    wait_for_app(app)
+    expect_metric(app, "Already done", "1")
+    row = by_key(app, f"onboard_row_{widget_id('CL-1001')}")
+    expect(row).to_contain_text("onboarded")
+    row.scroll_into_view_if_needed()
+    shot(app, "03a-onboard-rows")
+
+
+def test_batch_survives_a_reload(app: Page) -> None:
+    """ "Onboard N selected" runs on the server: a reload mid-batch shows it live, and it completes."""
+    sandbox = app.get_by_test_id("stMarkdown").filter(has_text="Sandbox portal:").locator("code").inner_text()
+    slow_down(sandbox, latency_ms=250)  # every portal call takes 1/4 s: the batch lasts seconds
+    go_to(app, "Upload")
+    upload(app, EXAMPLE)
+    go_to(app, "Onboard")
+    expect_metric(app, "To create", "12")
+    click_button(app, "onboard_start_batch")
+    expect(app.get_by_text("Progress", exact=True)).to_be_visible()
+    app.reload()
+    wait_for_app(app)
+    expect(app.get_by_text(re.compile(r"Run \S+ — running"))).to_be_visible()
+    expect(
+        app.get_by_test_id("stProgress").filter(has_text=re.compile(r"\d+ of 13 clients finished"))
+    ).to_be_visible()
+    shot(app, "03b-onboard-progress-after-reload")
+    expect(app.get_by_test_id("stProgress").filter(has_text="13 of 13 clients finished")).to_be_visible(
+        timeout=FINISH_TIMEOUT
+    )
+    slow_down(sandbox, latency_ms=0)
+    wait_for_app(app)
+    expect(app.get_by_text(re.compile(r"Run \S+ — finished"))).to_be_visible()
+    shot(app, "03c-onboard-finished")
+
+
+def test_results_list_rooms_and_the_csv_holds_them(app: Page) -> None:
+    """Results list every room with a link; the downloaded CSV holds the same rooms."""
+    go_to(app, "Results")
+    expect_metric(app, "Onboarded", "13")
+    expect(by_key(app, "results_table")).to_be_visible()
+    expect(app.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    shot(app, "04-results")
+    with app.expect_download() as info:
+        by_key(app, "results_download_csv").get_by_role("button").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 13
+    acme = next(r for r in rows if r["client_id"] == "CL-1001")
+    assert acme["room_title"] == "Client - Acme Corporation"
+    assert acme["room_url"].startswith("http")
+    assert acme["client_link"].startswith("http")
+    assert all(r["status"] == "onboarded" for r in rows)

@@ -1,0 +1,7 @@
+"""Streamlit-only helpers shared by the dashboard's pages.
+
+``chrome``: page frame (banner, title, error guard, sidebar); ``session``: settings, the
+per-session service and the process-wide run registry; ``resources``: cached resources and
+look-ups; ``state``: widget-state persistence; ``format``: tables and labels for display.
+Nothing here holds onboarding logic: that lives in ``onboarding/``.
+"""

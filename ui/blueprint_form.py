@@ -1,0 +1,75 @@
+"""The Settings page's blueprint editor: a draft (plain dict) that widgets edit and that is
+validated by :class:`~onboarding.blueprint.Blueprint` — the page offers only the roles a room
+type allows, and shows the blueprint's own error message for anything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from onboarding.blueprint import Blueprint
+from onboarding.docspace.enums import (
+    EXTERNAL_LINK_ROLES,
+    INVITATION_LINK_ROLES,
+    USER_ROLES,
+    FileShare,
+    RoomType,
+)
+from ui import state
+
+DRAFT = "settings_bp_draft"
+TEMPLATES_NONCE = "settings_bp_templates_nonce"
+WIDGETS = "bp_"
+"""Prefix of every blueprint widget key (dropped to re-seed them from the draft)."""
+
+
+def draft(current: Blueprint) -> dict[str, Any]:
+    """The draft being edited (created from the blueprint in force on first use)."""
+    if DRAFT not in st.session_state:
+        st.session_state[DRAFT] = current.model_dump(mode="python")
+    value: dict[str, Any] = st.session_state[DRAFT]
+    return value
+
+
+def load(bp: Blueprint) -> None:
+    """Replace the draft (discard, defaults, an uploaded file) and re-seed every widget."""
+    st.session_state[DRAFT] = bp.model_dump(mode="python")
+    state.drop(WIDGETS)
+    state.bump(TEMPLATES_NONCE)
+
+
+def templates_key() -> str:
+    return f"bp_templates_{st.session_state.get(TEMPLATES_NONCE, 0)}"
+
+
+def user_roles(room_type: RoomType) -> list[FileShare]:
+    return sorted(USER_ROLES[room_type], key=int, reverse=True)
+
+
+def guest_roles(room_type: RoomType) -> list[FileShare]:
+    return [r for r in user_roles(room_type) if r != FileShare.ROOM_MANAGER]
+
+
+def link_kind(room_type: RoomType) -> str:
+    return "external" if room_type in EXTERNAL_LINK_ROLES else "invitation"
+
+
+def link_roles(room_type: RoomType) -> list[FileShare]:
+    table = EXTERNAL_LINK_ROLES if room_type in EXTERNAL_LINK_ROLES else INVITATION_LINK_ROLES
+    return sorted(table[room_type], key=int, reverse=True)
+
+
+def role_label(role: FileShare) -> str:
+    return f"{role.label} ({int(role)})"
+
+
+def check(data: dict[str, Any]) -> tuple[Blueprint | None, str]:
+    """The draft as a blueprint, or the reason it is not one."""
+    from onboarding.errors import ConfigError
+
+    try:
+        return Blueprint.from_dict(data, source="blueprint"), ""
+    except ConfigError as exc:
+        return None, str(exc).removeprefix("blueprint: ")

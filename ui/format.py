@@ -1,0 +1,281 @@
+"""Labels and tables for display: plans, live progress, journal records, runs, the blueprint.
+
+Everything returned here is plain text (rendered by Streamlit as text, never as HTML).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+
+from onboarding.blueprint import Blueprint
+from onboarding.runs import RunProgress
+from onboarding.workflow.journal import ClientRecord, RunRecord
+from onboarding.workflow.plan import STEPS, BatchPlan, ClientPlan, ManagerDecision
+
+# Symbols chosen from fonts every system has (no emoji): they also render inside canvas grids.
+STATUS_LABELS = {
+    "onboarded": "✔ onboarded",
+    "already onboarded": "✔ already onboarded",
+    "running": "⟳ running",
+    "pending": "○ pending",
+    "failed": "✖ failed",
+    "blocked": "■ blocked",
+    "deferred": "◐ deferred",
+    "locked": "■ locked by another run",
+    "archived": "○ archived",
+}
+ACTION_LABELS = {
+    "create": "● create",
+    "resume": "↻ resume",
+    "done": "✔ done",
+    "blocked": "■ blocked",
+}
+STEP_MARKS = {
+    "started": "…",
+    "done": "✓",
+    "skipped": "✓ before",
+    "retry": "↻ retrying",
+    "failed": "✗ failed",
+    "deferred": "◐ deferred",
+    "onboarded": "✓",
+    "blocked": "■ blocked",
+    "locked": "■ locked",
+}
+RUN_STATUS_LABELS = {
+    "running": "⟳ running",
+    "finished": "✔ finished",
+    "stopped": "◐ stopped",
+    "interrupted": "⚠ interrupted",
+    "failed": "✖ failed",
+}
+PROGRESS_STEPS = (*STEPS[:-1], "record")
+SOURCE_LABELS = {"explicit": "this session (Settings page)"}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def source_label(source: str | None) -> str:
+    if not source:
+        return "default"
+    return SOURCE_LABELS.get(source, source)
+
+
+def when(ts: float | None) -> str:
+    """A timestamp as ``2026-11-26 18:15 UTC`` ("" when unknown)."""
+    if not ts:
+        return ""
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def duration(seconds: float) -> str:
+    if seconds < 1:
+        return "under a second"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+# -- plans -------------------------------------------------------------------------------------
+
+
+def manager_text(decision: ManagerDecision | None) -> tuple[str, str]:
+    """(who, access) for the plan table."""
+    if decision is None:
+        return "", ""
+    who = decision.email or "(key's account)"
+    if decision.blocked:
+        return who, "■ not eligible"
+    if decision.role is None:
+        return who, "owner" if decision.user_id else "not invited"
+    return who, decision.role.label
+
+
+def plan_notes(cp: ClientPlan) -> str:
+    notes = [*cp.reasons, *cp.warnings]
+    if cp.action == "resume" and cp.resume_step:
+        notes.insert(0, f"room {cp.room.id if cp.room else ''} exists; resumes at '{cp.resume_step}'")
+    return "; ".join(n for n in notes if n)
+
+
+def plan_frame(plan: BatchPlan) -> pd.DataFrame:
+    rows = []
+    for cp in plan.clients:
+        who, access = manager_text(cp.manager)
+        rows.append(
+            {
+                "Client ID": cp.client_id,
+                "Client": cp.client.name,
+                "Action": ACTION_LABELS.get(cp.action, cp.action),
+                "Room title (as stored)": cp.title,
+                "Manager access": access,
+                "Reasons and warnings": plan_notes(cp),
+                "Account manager": who,
+                "Writes": cp.writes,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+
+
+# -- live progress -----------------------------------------------------------------------------
+
+
+def progress_frame(progress: RunProgress, names: dict[str, str]) -> pd.DataFrame:
+    rows = []
+    for cid, steps in progress.client_steps.items():
+        row = {
+            "Client ID": cid,
+            "Client": names.get(cid, ""),
+            "Status": status_label(progress.client_status.get(cid, "pending")),
+        }
+        for step in PROGRESS_STEPS:
+            row[step.capitalize()] = STEP_MARKS.get(steps.get(step, ""), steps.get(step, ""))
+        if "plan" in steps and steps["plan"] == "blocked":
+            row["Room"] = "■ blocked"
+        row["Error"] = progress.errors.get(cid, "")
+        rows.append(row)
+    columns = ["Client ID", "Client", "Status", *(s.capitalize() for s in PROGRESS_STEPS), "Error"]
+    return pd.DataFrame(rows, columns=columns).fillna("")
+
+
+# -- journal records ---------------------------------------------------------------------------
+
+
+def steps_summary(rec: ClientRecord) -> str:
+    """Which steps are recorded as done for a client (from its progress document)."""
+    marks = []
+    for step in STEPS[:-1]:
+        if rec.progress.get(step) is not None and rec.progress.get(step) is not False:
+            marks.append(f"{step} ✓")
+        elif rec.status in ("failed", "deferred") and rec.step == step:
+            marks.append(f"{step} ✗")
+    return " · ".join(marks)
+
+
+def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
+    rows = [
+        {
+            "Client ID": r.client_id,
+            "Client": r.name,
+            "Status": status_label(r.status),
+            "Account manager": r.manager_email,
+            "Room": r.room_url or None,
+            "Room title": r.room_title,
+            "Client link": r.link_url or None,
+            "Link expires": r.link_expires,
+            "Steps": steps_summary(r),
+            "Error": r.error,
+            "Onboarded": when(r.onboarded_at),
+            "Run": r.run_id,
+        }
+        for r in records
+    ]
+    columns = [
+        "Client ID",
+        "Client",
+        "Status",
+        "Account manager",
+        "Room",
+        "Room title",
+        "Client link",
+        "Link expires",
+        "Steps",
+        "Error",
+        "Onboarded",
+        "Run",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def run_counts(run: RunRecord) -> dict[str, int]:
+    counts = run.summary.get("counts") if isinstance(run.summary, dict) else None
+    return {str(k): int(v) for k, v in (counts or {}).items()}
+
+
+def runs_frame(runs: Sequence[RunRecord]) -> pd.DataFrame:
+    rows = []
+    for r in runs:
+        counts = run_counts(r)
+        rows.append(
+            {
+                "Started": when(r.started_at),
+                "Run": r.run_id,
+                "Kind": r.kind,
+                "Status": RUN_STATUS_LABELS.get(r.status, r.status),
+                "Clients": r.total,
+                "Onboarded": counts.get("onboarded", 0),
+                "Failed or blocked": counts.get("failed", 0) + counts.get("blocked", 0),
+                "By": r.actor,
+            }
+        )
+    columns = ["Started", "Run", "Kind", "Status", "Clients", "Onboarded", "Failed or blocked", "By"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def outcomes_by_run(runs: Sequence[RunRecord]) -> pd.DataFrame:
+    """Long format (run, outcome, clients) for a stacked bar chart of batch runs."""
+    rows = []
+    for r in sorted(runs, key=lambda r: r.started_at):
+        if r.kind != "run":
+            continue
+        label = f"{when(r.started_at)[5:16]} · {r.run_id[-6:]}"
+        for outcome, n in sorted(run_counts(r).items()):
+            rows.append({"Run": label, "Outcome": outcome, "Clients": n})
+    return pd.DataFrame(rows, columns=["Run", "Outcome", "Clients"])
+
+
+def onboarded_over_time(records: Sequence[ClientRecord]) -> pd.DataFrame:
+    """Cumulative onboarded clients by time (one point per onboarding)."""
+    times = sorted(r.onboarded_at for r in records if r.onboarded_at and r.status == "onboarded")
+    frame = pd.DataFrame(
+        {
+            "Time": pd.to_datetime(times, unit="s", utc=True),
+            "Onboarded clients": range(1, len(times) + 1),
+        }
+    )
+    return frame
+
+
+# -- blueprint ---------------------------------------------------------------------------------
+
+
+def blueprint_brief(bp: Blueprint) -> list[tuple[str, str]]:
+    """The blueprint as (item, value) lines for a short summary."""
+    templates = ", ".join(
+        f"{t.title or t.source.rsplit('/', 1)[-1]} → {t.folder or 'room root'}" for t in bp.templates
+    )
+    manager = f"{bp.manager_role.label}"
+    if bp.manager_fallback == "role":
+        manager += f" (else {bp.manager_fallback_role.label})"
+    elif bp.manager_fallback == "skip":
+        manager += " (else not invited)"
+    else:
+        manager += " (else the client is blocked)"
+    if bp.default_manager_email:
+        manager += f"; default manager {bp.default_manager_email}"
+    link = "none"
+    if bp.link.enabled:
+        link = f"{bp.link_kind} link, {bp.link.access.label}"
+        if bp.link.expires_in_days:
+            link += f", expires after {bp.link.expires_in_days} days"
+        if bp.link.max_use_count:
+            link += f", at most {bp.link.max_use_count} uses"
+        if bp.link.password:
+            link += ", password protected"
+    client = f"invited by e-mail as {bp.client_role.label}" if bp.invite_client else "not invited"
+    if bp.invite_client:
+        client += " (with notification e-mail)" if bp.notify else " (no notification e-mail)"
+    return [
+        ("Room", f"{bp.room_type.label}, titled “{bp.title_pattern}”, tagged “{bp.tag_pattern}”"),
+        ("Folders", ", ".join(bp.folders) or "none"),
+        ("Template files", templates or "none"),
+        ("Account manager", manager),
+        ("Client", client),
+        ("Client link", link),
+    ]

@@ -1,0 +1,94 @@
+"""Cached resources and look-ups: what is worth computing once, and for whom.
+
+* Process-wide (``st.cache_resource``): the sandbox portal and the run registry. Both must outlive
+  any browser session — a batch keeps running after its tab is closed.
+* Shared (``st.cache_data``): parsed uploads. They hold client data but no secret, and the cache
+  key is the file's content, so a session can only hit an entry for bytes it uploaded itself.
+* Per session (``scope="session"``): anything read from the portal with the session's API key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from onboarding.blueprint import Blueprint
+from onboarding.ingest import ClientBatch, ColumnMapping, IngestSettings, load_clients
+from onboarding.runs import RunRegistry
+
+if TYPE_CHECKING:
+    from onboarding.docspace.models import FolderContent, User
+    from onboarding.service import Onboarding
+
+PORTAL_TTL_SECONDS = 60
+"""How long a portal look-up (who am I, a folder listing) is reused before it is read again."""
+
+
+@st.cache_resource(show_spinner="Starting the sandbox portal…")
+def sandbox(data_dir: str) -> Any:
+    """The in-process sandbox portal, started once per server process (and per data folder).
+
+    Its state file sits in the data folder, so demo rooms survive a restart of the dashboard
+    just as the journal does.
+    """
+    import docspace_sandbox  # imported lazily: only zero-configuration mode needs it
+
+    state = Path(data_dir) / "sandbox-state.json"
+    state.parent.mkdir(parents=True, exist_ok=True)
+    return docspace_sandbox.start(port=0, state_file=str(state))
+
+
+@st.cache_resource
+def registry() -> RunRegistry:
+    """The one registry of background batches for this server process."""
+    return RunRegistry()
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading the spreadsheet…")
+def parse_upload(
+    data: bytes, filename: str, sheet: str | None, mapping_json: str | None, settings_json: str
+) -> ClientBatch:
+    """Read and validate an upload; the same bytes, sheet and mapping are never parsed twice."""
+    mapping = ColumnMapping.model_validate_json(mapping_json) if mapping_json else None
+    settings = IngestSettings.model_validate_json(settings_json)
+    return load_clients(data, filename, sheet=sheet, mapping=mapping, settings=settings)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def load_blueprint_file(path: str, mtime_ns: int) -> Blueprint:
+    """A blueprint TOML, read again only when the file changes (``mtime_ns`` is the cache key)."""
+    del mtime_ns
+    return Blueprint.load(path)
+
+
+def fingerprint(*parts: object) -> str:
+    """A short digest that identifies a connection without containing its key."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return digest[:16]
+
+
+@st.cache_data(
+    ttl=PORTAL_TTL_SECONDS, scope="session", show_spinner="Asking the portal who the key belongs to…"
+)
+def whoami(connection: str, _service: Onboarding) -> User:
+    """The key's own account (``GET people/@self``), per session and connection."""
+    del connection
+    return _service.whoami()
+
+
+@st.cache_data(ttl=PORTAL_TTL_SECONDS, scope="session", show_spinner="Reading the folder…")
+def folder_listing(connection: str, folder_id: int | None, _service: Onboarding) -> FolderContent:
+    """A folder of "My documents" (``None``: its root), per session and connection."""
+    del connection
+    if folder_id is None:
+        return _service.client.my_documents()
+    return _service.client.folder_contents(folder_id)
+
+
+def clear_portal_lookups() -> None:
+    """Forget the session's portal look-ups (after the connection or the portal changed)."""
+    whoami.clear()
+    folder_listing.clear()

@@ -1,0 +1,255 @@
+"""The session's view of the product: settings, the service, the blueprint and the current batch.
+
+Settings are resolved on every run (cheap) from, in order: values entered in this session, the
+environment, ``.streamlit/secrets.toml``, defaults. With no portal at all the dashboard runs
+against the in-process sandbox. The :class:`Onboarding` service holds the API key, so each browser
+session builds its own (``scope="session"``); only the run registry is shared by the process.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+from pydantic import SecretStr
+
+from onboarding.blueprint import Blueprint
+from onboarding.errors import ConfigError
+from onboarding.ingest import ClientBatch, ClientRow, IngestError, IngestSettings
+from onboarding.runs import RunRegistry
+from onboarding.service import Onboarding
+from onboarding.settings import Settings, default_data_dir, load_settings
+from ui import resources
+
+log = logging.getLogger(__name__)
+
+# Session-state keys that are not widgets (widget keys are named where the widget is made).
+CONNECTION = "session_connection"
+"""``{"portal_url": ..., "api_key": ...}`` entered on the Settings page; memory only, never written."""
+LIMITS = "session_limits"
+"""Concurrency and rate limits chosen on the Settings page for this session."""
+UPLOAD = "upload_file_state"
+"""``{"name": str, "data": bytes}`` of the spreadsheet in use (survives leaving the Upload page)."""
+SHEET = "upload_sheet_state"
+MAPPING = "upload_mapping_state"
+SELECTED = "upload_selected_ids"
+"""Client ids chosen on the Upload page, in file order."""
+RUNS = "onboard_session_runs"
+"""Run ids started (or joined) from this session, newest last."""
+
+SANDBOX_SOURCE = "built-in sandbox"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_FILES = {
+    "clients.xlsx": REPO_ROOT / "examples" / "clients.xlsx",
+    "clients.csv": REPO_ROOT / "examples" / "clients.csv",
+}
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+def secrets() -> Mapping[str, Any]:
+    """``st.secrets`` as a plain mapping, or empty when there is no secrets file (a fresh clone)."""
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # StreamlitSecretNotFoundError subclasses it: no secrets file at all
+        return {}
+    except Exception as exc:  # a secrets.toml that does not parse
+        raise ConfigError(f".streamlit/secrets.toml could not be read: {exc}") from None
+
+
+def settings() -> Settings:
+    """The settings in force for this session; the sandbox when no portal is configured at all."""
+    explicit: dict[str, Any] = {}
+    explicit.update(st.session_state.get(CONNECTION) or {})
+    explicit.update(st.session_state.get(LIMITS) or {})
+    resolved = load_settings(explicit=explicit, secrets=secrets())
+    if resolved.portal_url is None and resolved.api_key is None:
+        box = resources.sandbox(str(default_data_dir()))
+        sources = {**resolved.sources, "portal_url": SANDBOX_SOURCE, "api_key": SANDBOX_SOURCE}
+        return resolved.model_copy(
+            update={
+                "portal_url": box.url,
+                "api_key": SecretStr(box.api_key),
+                "sandbox": True,
+                "sources": sources,
+            }
+        )
+    if not resolved.configured:
+        missing = "DOCSPACE_API_KEY" if resolved.portal_url else "DOCSPACE_URL"
+        raise ConfigError(
+            f"The portal is only half configured: {missing} is missing. Set both DOCSPACE_URL and "
+            "DOCSPACE_API_KEY (environment or .streamlit/secrets.toml), or neither to use the sandbox."
+        )
+    return resolved
+
+
+def connection_id(s: Settings) -> str:
+    """Identifies the portal and key in cache keys without containing the key."""
+    key = s.api_key.get_secret_value() if s.api_key else ""
+    return resources.fingerprint(s.portal_url, key, s.sandbox)
+
+
+def actor() -> str:
+    """Who is acting, as recorded in the journal: the signed-in user, else "dashboard"."""
+    try:
+        if st.user.get("is_logged_in"):
+            return str(st.user.get("email") or st.user.get("name") or "dashboard")
+    except Exception:  # no auth configured: st.user is not usable
+        pass
+    return "dashboard"
+
+
+# -- blueprint ---------------------------------------------------------------------------------
+
+
+def blueprint_path(s: Settings) -> Path:
+    """Where the blueprint is loaded from and saved to."""
+    return Path(s.blueprint_path) if s.blueprint_path else default_data_dir() / "blueprint.toml"
+
+
+@dataclass(frozen=True)
+class BlueprintState:
+    blueprint: Blueprint
+    path: Path
+    exists: bool
+    problem: str = ""
+    """Why the file could not be used (the built-in blueprint is used meanwhile)."""
+
+
+def blueprint_state(s: Settings) -> BlueprintState:
+    path = blueprint_path(s)
+    if not path.exists():
+        if s.blueprint_path:
+            return BlueprintState(Blueprint(), path, False, f"the blueprint file {path} does not exist")
+        return BlueprintState(Blueprint(), path, False)
+    try:
+        return BlueprintState(resources.load_blueprint_file(str(path), path.stat().st_mtime_ns), path, True)
+    except ConfigError as exc:
+        return BlueprintState(Blueprint(), path, True, str(exc))
+
+
+def blueprint() -> Blueprint:
+    return blueprint_state(settings()).blueprint
+
+
+def save_blueprint(bp: Blueprint) -> Path:
+    path = blueprint_path(settings())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    bp.save(path)
+    resources.load_blueprint_file.clear()
+    return path
+
+
+def ingest_settings(bp: Blueprint) -> IngestSettings:
+    """Validation follows the blueprint: its title and tag patterns, and whether e-mail is needed."""
+    return IngestSettings(
+        title_pattern=bp.title_pattern, tag_pattern=bp.tag_pattern, email_required=bp.invite_client
+    )
+
+
+# -- service and registry ----------------------------------------------------------------------
+
+
+@st.cache_resource(scope="session", show_spinner=False)
+def _service_for(connection: str, limits: tuple[int, ...], journal: str, _settings: Settings) -> Onboarding:
+    del connection, limits, journal
+    svc = Onboarding(_settings, blueprint=Blueprint(), actor=actor())
+    svc.journal.mark_abandoned_runs()  # a run whose process died shows as interrupted, not running
+    return svc
+
+
+def service() -> Onboarding:
+    """This session's service, rebuilt only when the portal, key, limits, retries or journal change."""
+    s = settings()
+    limits = (
+        s.writes_in_flight,
+        s.reads_in_flight,
+        s.requests_per_minute,
+        s.daily_write_budget,
+        int(getattr(s, "retry_attempts", 0)),
+    )
+    svc = _service_for(connection_id(s), limits, str(s.journal_path), s)
+    svc.blueprint = blueprint_state(s).blueprint
+    return svc
+
+
+def registry() -> RunRegistry:
+    return resources.registry()
+
+
+def reset_connection() -> None:
+    """Forget look-ups made with the previous connection (after a session key was set or cleared)."""
+    resources.clear_portal_lookups()
+    _service_for.clear()
+
+
+# -- the current batch -------------------------------------------------------------------------
+
+
+def current_batch() -> ClientBatch | None:
+    """The uploaded spreadsheet, parsed with the chosen sheet and mapping (cached)."""
+    upload = st.session_state.get(UPLOAD)
+    if not upload:
+        return None
+    mapping = st.session_state.get(MAPPING)
+    return resources.parse_upload(
+        upload["data"],
+        upload["name"],
+        st.session_state.get(SHEET),
+        mapping.model_dump_json() if mapping is not None else None,
+        ingest_settings(blueprint()).model_dump_json(),
+    )
+
+
+def readable_batch() -> ClientBatch | None:
+    """The current batch, or None when there is none or the file cannot be read (Upload explains)."""
+    try:
+        return current_batch()
+    except IngestError:
+        return None
+
+
+def set_upload(name: str, data: bytes) -> None:
+    """A new spreadsheet: reset sheet, mapping and selection (valid rows get preselected)."""
+    st.session_state[UPLOAD] = {"name": name, "data": data}
+    for key in (SHEET, MAPPING, SELECTED):
+        st.session_state.pop(key, None)
+
+
+def clear_upload() -> None:
+    for key in (UPLOAD, SHEET, MAPPING, SELECTED):
+        st.session_state.pop(key, None)
+
+
+def selected_ids(batch: ClientBatch) -> list[str]:
+    """The chosen client ids (all valid rows until the person changes the selection)."""
+    valid = [c.client_id for c in batch.clients]
+    chosen = st.session_state.get(SELECTED)
+    if chosen is None:
+        return valid
+    keep = set(chosen)
+    return [cid for cid in valid if cid in keep]
+
+
+def set_selected(ids: list[str]) -> None:
+    st.session_state[SELECTED] = list(ids)
+
+
+def selected_clients() -> list[ClientRow]:
+    batch = readable_batch()
+    if batch is None or batch.blocked:
+        return []
+    chosen = set(selected_ids(batch))
+    return [c for c in batch.clients if c.client_id in chosen]
+
+
+def remember_run(run_id: str) -> None:
+    runs: list[str] = st.session_state.setdefault(RUNS, [])
+    if run_id in runs:
+        runs.remove(run_id)
+    runs.append(run_id)
