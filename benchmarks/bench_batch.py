@@ -20,21 +20,18 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import docspace_sandbox  # noqa: E402
-from onboarding.blueprint import Blueprint  # noqa: E402
-from onboarding.docspace import DocSpaceClient, FileShare, Invitation, LinkRequest, LinkType, RoomType  # noqa: E402
-from onboarding.workflow.engine import Engine  # noqa: E402
-from onboarding.workflow.journal import Journal  # noqa: E402
-from onboarding.workflow.throttle import Limits  # noqa: E402
+import docspace_sandbox
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import DocSpaceClient, FileShare, Invitation, LinkRequest, LinkType, RoomType
+from onboarding.workflow.engine import Engine
+from onboarding.workflow.journal import Journal
+from onboarding.workflow.throttle import Limits
 
 PORTAL_WRITES = 15
 PORTAL_RPM = 1500
@@ -79,7 +76,10 @@ def baseline(sb: docspace_sandbox.Sandbox, batch: list[Client]) -> None:
             api.copy_file_as(my[title], deliverables.id, title)
         api.share_room(
             room.id,
-            [Invitation(FileShare.ROOM_MANAGER, user_id=manager.id), Invitation(FileShare.READ, email=c.email)],
+            [
+                Invitation(FileShare.ROOM_MANAGER, user_id=manager.id),
+                Invitation(FileShare.READ, email=c.email),
+            ],
         )
         api.set_room_link(room.id, LinkRequest(LinkType.INVITATION, FileShare.READ))
     api.close()
@@ -102,7 +102,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     window = args.window
     rows: list[dict[str, Any]] = []
 
-    def record(name: str, sb: docspace_sandbox.Sandbox, wall: float, rate: float | None, per: int = n) -> None:
+    def record(
+        name: str, sb: docspace_sandbox.Sandbox, wall: float, rate: float | None, per: int = n
+    ) -> None:
         writes, reads, throttled = counts(sb)
         bound = lower_bound(writes + reads, writes, latency, rate)
         rows.append(
@@ -134,7 +136,6 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         assert res.exit_code == 0, res.errors
         record("engine, limits off", sb, wall, None)
         rows[-1]["speedup_vs_baseline"] = round(base_wall / wall, 1)
-        sb.reset_log() if hasattr(sb, "reset_log") else None
         log_before = len(sb.request_log())
         t = time.perf_counter()
         again = engine.run(batch)

@@ -59,7 +59,7 @@ class Onboarding:
             blueprint = Blueprint.load(settings.blueprint_path) if settings.blueprint_path else Blueprint()
         self.blueprint = blueprint
         self.actor = actor
-        self.retry = retry
+        self.retry = retry or settings.retry_policy()
 
     def close(self) -> None:
         self.client.close()

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from onboarding.blueprint import describe_validation
 from onboarding.docspace import PortalAddress
 from onboarding.errors import ConfigError
+from onboarding.workflow.retry import RetryPolicy
 from onboarding.workflow.throttle import Limits
 
 SANDBOX_PORTAL_KEY = "sandbox"
@@ -49,6 +50,7 @@ class Settings(BaseModel):
     reads_in_flight: int = Field(default=24, ge=1, le=50)
     requests_per_minute: int = Field(default=1400, ge=1, le=100_000)
     daily_write_budget: int = Field(default=10_000, ge=1)
+    retry_attempts: int = Field(default=6, ge=1, le=50)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = Field(default=None, repr=False)
     sandbox: bool = False
@@ -73,6 +75,9 @@ class Settings(BaseModel):
             requests_per_minute=self.requests_per_minute,
         )
 
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(attempts=self.retry_attempts)
+
     def masked_key(self) -> str:
         """``sk-a…9f`` style: enough to recognise a key, never enough to use it."""
         if not self.api_key:
@@ -96,6 +101,7 @@ _FIELDS = {
     "reads_in_flight": ("READS_IN_FLIGHT", "reads_in_flight"),
     "requests_per_minute": ("REQUESTS_PER_MINUTE", "requests_per_minute"),
     "daily_write_budget": ("DAILY_WRITE_BUDGET", "daily_write_budget"),
+    "retry_attempts": ("RETRY_ATTEMPTS", "retry_attempts"),
     "webhook_url": ("WEBHOOK_URL", "webhook_url"),
     "webhook_secret": ("WEBHOOK_SECRET", "webhook_secret"),
 }

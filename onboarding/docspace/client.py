@@ -370,8 +370,12 @@ class DocSpaceClient:
         timeout: float = 60.0,
         poll: float = 0.1,
         sleep: Callable[[float], None] = time.sleep,
+        read: Callable[[Callable[[], FileOperation | None]], FileOperation | None] | None = None,
     ) -> FileOperation:
-        """Poll until the operation finishes; raise if it failed or did not finish in time."""
+        """Poll until the operation finishes; raise if it failed or did not finish in time.
+
+        ``read`` wraps each poll (the engine passes its throttled, retrying reader).
+        """
         deadline = time.monotonic() + timeout
         current: FileOperation | None = op
         delay = poll
@@ -382,7 +386,7 @@ class DocSpaceClient:
                 )
             sleep(delay)
             delay = min(delay * 1.5, 2.0)
-            current = self.operation(op.id)
+            current = read(lambda: self.operation(op.id)) if read else self.operation(op.id)
         if current is None:  # dequeued after finishing: the server no longer lists it
             return op.model_copy(update={"finished": True})
         if current.error or current.status == OperationStatus.FAILED:

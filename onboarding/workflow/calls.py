@@ -106,10 +106,12 @@ class Caller:
 
         ``lookup`` finds the thing if an earlier try created it. It runs first when ``maybe_done``
         and after every failed try whose write may have reached the server (everything but a 429,
-        which the server rejects before doing anything).
+        which the server rejects before doing anything). It makes its own calls through
+        :meth:`read` (it is not wrapped again here: a gate slot held around a look-up that takes
+        another slot would deadlock once every worker does it).
         """
         if maybe_done:
-            found = self.read(lookup, what=f"look up {what}")
+            found = lookup()
             if found is not None:
                 return found, False
         attempt = 0
@@ -126,7 +128,7 @@ class Caller:
                 note(attempt, exc, wait)
                 self.retrier.sleep(wait)
                 if not isinstance(exc, RateLimited):
-                    found = self.read(lookup, what=f"look up {what}")
+                    found = lookup()
                     if found is not None:
                         self.stats.add("lookups_saved_duplicates")
                         return found, False

@@ -30,7 +30,7 @@ from onboarding.workflow.journal import (
     Journal,
     make_owner_id,
 )
-from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, build_context, make_plan
+from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
 from onboarding.workflow.retry import Retrier, RetryPolicy
 from onboarding.workflow.steps import ClientJob, StepEvent, room_web_url
 from onboarding.workflow.throttle import Limits, Throttle
@@ -112,7 +112,15 @@ class Engine:
 
     def plan(self, clients: Sequence[ClientLike]) -> BatchPlan:
         """A dry run: reads only."""
-        return make_plan(self.client, self.blueprint, clients, self.journal, portal_key=self.portal_key)
+        caller = self._caller(CallStats())
+        return make_plan(
+            self.client,
+            self.blueprint,
+            clients,
+            self.journal,
+            portal_key=self.portal_key,
+            read=lambda fn: caller.read(fn, what="plan look-up"),
+        )
 
     def stop(self) -> None:
         """Ask a running batch to stop after the steps in flight (the rest is deferred)."""
@@ -278,7 +286,7 @@ class Engine:
             room = caller.read(lambda: self.client.get_room(rid))
             if not room.archived:
                 op = caller.write(lambda: self.client.archive_room(rid), what="archive")
-                self.client.wait_operation(op, timeout=wait_timeout, sleep=self.sleep)
+                self.client.wait_operation(op, timeout=wait_timeout, sleep=self.sleep, read=caller.read)
             self.journal.upsert_client(
                 self.portal_key,
                 client_id,
@@ -298,8 +306,3 @@ class Engine:
             raise
         finally:
             self.journal.release(self.portal_key, client_id, self.owner)
-
-
-def context_for(engine: Engine, clients: Sequence[ClientLike]) -> RunContext:
-    """The run context alone (used by the UI to show eligibility before a full plan)."""
-    return build_context(engine.client, engine.blueprint, clients, portal_key=engine.portal_key)

@@ -8,10 +8,11 @@ person approved and the run that follows make the same decisions.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from onboarding.blueprint import Blueprint, TemplateFile
 from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
@@ -161,12 +162,20 @@ def fresh_writes(blueprint: Blueprint, manager: ManagerDecision | None) -> int:
 
 VERIFY_READS = 2
 
+T = TypeVar("T")
+Reader = Callable[[Callable[[], Any]], Any]
+"""Runs one read; the engine passes one that throttles and retries."""
+
+
+def _direct(fn: Callable[[], T]) -> T:
+    return fn()
+
 
 # -- resolving what a run needs ----------------------------------------------------------------
 
 
 def resolve_templates(
-    client: DocSpaceClient, blueprint: Blueprint, ctx_reads: list[int]
+    client: DocSpaceClient, blueprint: Blueprint, ctx_reads: list[int], read: Reader = _direct
 ) -> list[ResolvedTemplate]:
     """Find each template file on the portal (by id, or by path under "My documents")."""
     out: list[ResolvedTemplate] = []
@@ -175,7 +184,7 @@ def resolve_templates(
     def listing(parts: tuple[str, ...]) -> tuple[list[File], list[Folder]]:
         if parts not in listings:
             if not parts:
-                content = client.my_documents()
+                content = read(client.my_documents)
             else:
                 _, parent_folders = listing(parts[:-1])
                 match = [f for f in parent_folders if f.title == parts[-1]]
@@ -183,13 +192,14 @@ def resolve_templates(
                     raise ConfigError(
                         f"template folder '@my/{'/'.join(parts)}' does not exist in My documents"
                     )
-                content = client.folder_contents(match[0].id)
+                folder_id = match[0].id
+                content = read(lambda: client.folder_contents(folder_id))
             ctx_reads[0] += 1
             listings[parts] = (list(content.files), list(content.folders))
         return listings[parts]
 
     for tpl in blueprint.templates:
-        source = _find_template(client, tpl, listing, ctx_reads)
+        source = _find_template(client, tpl, listing, ctx_reads, read)
         dest = tpl.title or source.title
         if _ext(dest) != _ext(source.title):
             raise ConfigError(
@@ -205,11 +215,13 @@ def _find_template(
     tpl: TemplateFile,
     listing: Callable[[tuple[str, ...]], tuple[list[File], list[Folder]]],
     ctx_reads: list[int],
+    read: Reader,
 ) -> File:
     if tpl.by_id is not None:
         ctx_reads[0] += 1
         try:
-            return client.get_file(tpl.by_id)
+            file_id = tpl.by_id
+            return read(lambda: client.get_file(file_id))
         except (NotFound, Forbidden):
             raise ConfigError(
                 f"template file id {tpl.by_id} does not exist or is not visible to the API key"
@@ -250,7 +262,7 @@ def decide_manager(
 
 
 def resolve_managers(
-    client: DocSpaceClient, blueprint: Blueprint, me: User, emails: set[str]
+    client: DocSpaceClient, blueprint: Blueprint, me: User, emails: set[str], read: Reader = _direct
 ) -> dict[str, ManagerDecision]:
     """One people look-up per distinct manager e-mail (not per client)."""
     out: dict[str, ManagerDecision] = {}
@@ -259,7 +271,7 @@ def resolve_managers(
             out[email] = decide_manager(blueprint, me, email, me)
             continue
         try:
-            user = client.find_user_by_email(email)
+            user = read(functools.partial(client.find_user_by_email, email))
             out[email] = decide_manager(blueprint, me, email, user)
         except Forbidden:
             out[email] = decide_manager(blueprint, me, email, None, "is not visible to the API key's account")
@@ -267,15 +279,20 @@ def resolve_managers(
 
 
 def build_context(
-    client: DocSpaceClient, blueprint: Blueprint, clients: Sequence[ClientLike], *, portal_key: str
+    client: DocSpaceClient,
+    blueprint: Blueprint,
+    clients: Sequence[ClientLike],
+    *,
+    portal_key: str,
+    read: Reader = _direct,
 ) -> RunContext:
     """Read everything a plan and a run need, once."""
     reads = [1]
-    me = client.me()
-    templates = resolve_templates(client, blueprint, reads)
+    me = read(client.me)
+    templates = resolve_templates(client, blueprint, reads, read)
     ctx = RunContext(portal_key=portal_key, blueprint=blueprint, me=me, templates=templates)
     emails = {(_manager_email(c, blueprint) or "").casefold() for c in clients} - {""}
-    ctx.managers = resolve_managers(client, blueprint, me, emails)
+    ctx.managers = resolve_managers(client, blueprint, me, emails, read)
     reads[0] += len(emails - {(me.email or "").casefold()})
     tags = []
     for c in clients:
@@ -283,7 +300,7 @@ def build_context(
             tags.append(blueprint.render(blueprint.tag_pattern, client_fields(c)))
         except PatternError:
             continue
-    rooms = client.find_rooms_by_tags(tags) if tags else []
+    rooms = read(lambda: client.find_rooms_by_tags(tags)) if tags else []
     reads[0] += math.ceil(len(set(tags)) / 100)
     wanted = {t.casefold() for t in tags}
     for room in rooms:
@@ -394,9 +411,10 @@ def make_plan(
     *,
     portal_key: str,
     context: RunContext | None = None,
+    read: Reader = _direct,
 ) -> BatchPlan:
-    """Plan a batch (reads only)."""
-    ctx = context or build_context(client, blueprint, clients, portal_key=portal_key)
+    """Plan a batch (reads only); ``read`` wraps each call (the engine passes its retrying reader)."""
+    ctx = context or build_context(client, blueprint, clients, portal_key=portal_key, read=read)
     records = journal.get_many(portal_key, [c.client_id for c in clients])
     seen: dict[str, str] = {}
     plans = [plan_client(ctx, c, records.get(c.client_id), seen) for c in clients]

@@ -195,7 +195,8 @@ class ClientJob:
         self.mark_started("room")
 
         def lookup() -> Folder | None:
-            found = [r for r in self.api.find_rooms_by_tags([tag]) if not r.archived]
+            rooms = self.caller.read(lambda: self.api.find_rooms_by_tags([tag]), what="look up room")
+            found = [r for r in rooms if not r.archived]
             return min(found, key=lambda r: r.id) if found else None
 
         room, created = self.caller.ensure(

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import Harness, make_clients
+from enginehelpers import Harness, make_clients
 from test_engine_resume import write_csv
 
 from onboarding import cli

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Client, Harness, make_clients, one_room_per_client
+from enginehelpers import Client, Harness, make_clients, one_room_per_client
 
 import docspace_sandbox
 from onboarding.workflow.journal import DONE

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Client, Harness, make_clients, one_room_per_client
+from enginehelpers import Client, Harness, make_clients, one_room_per_client
 
 from onboarding.blueprint import Blueprint
 from onboarding.workflow.journal import DEFERRED, DONE, FAILED
+from onboarding.workflow.throttle import Limits
 
 
 def _tag(c: Client) -> str:
@@ -223,3 +224,16 @@ def test_archive_rolls_back_a_client_and_records_it(harness: Harness) -> None:
     assert engine.journal.get("sandbox-test", clients[0].client_id).status == "archived"
     plan = harness.engine().plan(clients)
     assert plan.clients[0].action == "blocked"
+
+
+@pytest.mark.timeout(60)
+def test_many_lost_responses_with_few_read_slots_do_not_deadlock(harness: Harness) -> None:
+    """Look-ups after lost answers never wait for a read slot while holding one (regression)."""
+    clients = make_clients(8)
+    harness.sandbox.set_faults(
+        {"rules": [{"method": "POST", "path": r"^/api/2.0/files/folder/\d+$", "fault": "drop", "times": 16}]}
+    )
+    engine = harness.engine(limits=Limits(writes_in_flight=4, reads_in_flight=1))
+    result = engine.run(clients)
+    assert result.exit_code == 0, result.errors
+    one_room_per_client(harness.rooms(), clients, _tag)

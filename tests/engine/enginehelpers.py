@@ -1,0 +1,88 @@
+"""Shared helpers for engine tests: client rows, a sandbox harness, and state assertions."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docspace_sandbox
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import DocSpaceClient
+from onboarding.workflow.engine import Engine
+from onboarding.workflow.journal import Journal
+from onboarding.workflow.retry import RetryPolicy
+from onboarding.workflow.steps import StepEvent
+
+
+@dataclass(frozen=True)
+class Client:
+    """A minimal client row (the engine accepts anything with these attributes)."""
+
+    client_id: str
+    name: str
+    email: str | None = None
+    manager_email: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def make_clients(
+    n: int, *, manager: str | None = "anna.manager@sandbox.example", prefix: str = "C"
+) -> list[Client]:
+    return [
+        Client(f"{prefix}-{i:04d}", f"Company {i:04d} Ltd", f"contact{i:04d}@client{i:04d}.example", manager)
+        for i in range(1, n + 1)
+    ]
+
+
+@dataclass
+class Harness:
+    """A sandbox, a client for it, a journal file, and a factory for engines."""
+
+    sandbox: docspace_sandbox.Sandbox
+    journal_path: Path
+    sleeps: list[float]
+    events: list[StepEvent]
+
+    def client(self, read_timeout: float = 5.0) -> DocSpaceClient:
+        return DocSpaceClient(self.sandbox.url, self.sandbox.api_key, timeout=(2.0, read_timeout))
+
+    def engine(
+        self, blueprint: Blueprint | None = None, *, read_timeout: float = 5.0, **kw: object
+    ) -> Engine:
+        journal = Journal(self.journal_path)
+        return Engine(
+            self.client(read_timeout),
+            journal,
+            blueprint or Blueprint(),
+            portal_key="sandbox-test",
+            actor="test",
+            retry=kw.pop("retry", RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)),  # type: ignore[arg-type]
+            sleep=self.sleeps.append,
+            rng=random.Random(7),
+            on_event=self.events.append,
+            **kw,  # type: ignore[arg-type]
+        )
+
+    def rooms(self) -> list[dict]:
+        return self.sandbox.state()["rooms"]
+
+    def writes_logged(self) -> list[dict]:
+        return [r for r in self.sandbox.request_log() if r["method"] in ("POST", "PUT", "DELETE")]
+
+
+def one_room_per_client(rooms: list[dict], clients: list[Client], tag: Callable[[Client], str]) -> None:
+    """Assert that each client has exactly one room, with each folder and file exactly once."""
+    for c in clients:
+        mine = [r for r in rooms if tag(c) in r["tags"]]
+        assert len(mine) == 1, f"{c.client_id}: {len(mine)} rooms"
+        room = mine[0]
+        titles = sorted(f["title"] for f in room["folders"])
+        assert titles == ["Contracts", "Deliverables", "Invoices"], (c.client_id, titles)
+        deliverables = next(f for f in room["folders"] if f["title"] == "Deliverables")
+        assert sorted(deliverables["files"]) == [
+            "How to use the client portal.pdf",
+            "Welcome to your client room.pdf",
+        ], (c.client_id, deliverables["files"])
+        assert len([lk for lk in room["links"] if lk["linkType"] == 0]) == 1, c.client_id
