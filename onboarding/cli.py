@@ -247,8 +247,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ids = [i.strip() for i in args.select.split(",")] if args.select else None
                 report = svc.deliver(ids, force=args.resend)
                 if report is None:
-                    raise ConfigError("no webhook configured: set DOCSPACE_WEBHOOK_URL and DOCSPACE_WEBHOOK_SECRET")
-                print(f"webhook: {report.sent} sent, {report.failed} failed, {report.skipped} skipped", file=out)
+                    raise ConfigError(
+                        "no webhook configured: set DOCSPACE_WEBHOOK_URL and DOCSPACE_WEBHOOK_SECRET"
+                    )
+                print(
+                    f"webhook: {report.sent} sent, {report.failed} failed, {report.skipped} skipped", file=out
+                )
                 for cid, msg in (report.errors or {}).items():
                     print(f"{cid}: {msg}", file=err)
                 return EXIT_FAILED if report.failed else EXIT_OK
