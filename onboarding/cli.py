@@ -126,6 +126,19 @@ def _load(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> list[Client
     return clients
 
 
+def _cost_lines(plan: BatchPlan, svc: Onboarding) -> list[str]:
+    """The batch's cost against the portal's per-minute and per-day limits, in words."""
+    s = svc.settings
+    minutes = plan.minutes_at(s.requests_per_minute)
+    days = plan.days_of_writes(s.daily_write_budget)
+    lines = [
+        f"at {s.requests_per_minute:,} requests/min this takes at least {minutes:.1f} min of the portal's rate budget",
+        f"{plan.writes:,} writes against a daily budget of {s.daily_write_budget:,} POST+PUT"
+        + ("" if days == 1 else f": needs {days} days — the rest is deferred and resumes on a later run"),
+    ]
+    return lines
+
+
 def _print_plan(plan: BatchPlan, out: TextIO) -> None:
     for cp in plan.clients:
         extra = f" at {cp.resume_step}" if cp.action == "resume" else ""
@@ -209,9 +222,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "title": c.title, "tag": c.tag, "reasons": c.reasons, "warnings": c.warnings}
                         for c in plan.clients
                     ]  # fmt: skip
-                    print(json.dumps({"summary": plan.summary(), "clients": rows}, indent=2), file=out)
+                    summary = {**plan.summary(), "cost": _cost_lines(plan, svc)}
+                    print(json.dumps({"summary": summary, "clients": rows}, indent=2), file=out)
                 else:
                     _print_plan(plan, out)
+                    for line in _cost_lines(plan, svc):
+                        print(line, file=out)
                 return EXIT_FAILED if plan.count("blocked") else EXIT_OK
             if args.command == "run":
                 clients = _load(args, svc, err)
