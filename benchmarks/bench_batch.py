@@ -19,14 +19,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import docspace_sandbox
+import requests
+
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, FileShare, Invitation, LinkRequest, LinkType, RoomType
 from onboarding.workflow.engine import Engine
@@ -54,7 +58,31 @@ def clients(n: int, prefix: str = "B") -> list[Client]:
     ]  # fmt: skip
 
 
-def counts(sb: docspace_sandbox.Sandbox) -> tuple[int, int, int]:
+class Portal:
+    """The sandbox portal in its own process, like a real portal: it does not share our GIL."""
+
+    def __init__(self, latency_ms: int, limits: str = "off") -> None:
+        cmd = [sys.executable, "-m", "docspace_sandbox", "--port", "0", "--latency-ms", str(latency_ms),
+               "--limits", limits]  # fmt: skip
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        found = re.search(r"(http://\S+).*?(sk-[A-Za-z0-9_\-]+)", line)
+        if not found:
+            self.proc.kill()
+            raise RuntimeError(f"sandbox did not start: {line!r}")
+        self.url, self.api_key = found.group(1), found.group(2)
+
+    def request_log(self) -> list[dict[str, Any]]:
+        data = requests.get(f"{self.url}/__sandbox__/requests", timeout=30).json()
+        return data["requests"] if isinstance(data, dict) else data
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def counts(sb: Portal) -> tuple[int, int, int]:
     log = sb.request_log()
     writes = sum(1 for r in log if r["method"] != "GET")
     reads = sum(1 for r in log if r["method"] == "GET")
@@ -62,7 +90,7 @@ def counts(sb: docspace_sandbox.Sandbox) -> tuple[int, int, int]:
     return writes, reads, throttled
 
 
-def baseline(sb: docspace_sandbox.Sandbox, batch: list[Client]) -> None:
+def baseline(sb: Portal, batch: list[Client]) -> None:
     """The seed's algorithm with its API mistakes corrected: sequential, no look-ups, no retries."""
     api = DocSpaceClient(sb.url, sb.api_key)
     my = {f.title: f.id for f in api.my_documents().files}
@@ -85,7 +113,7 @@ def baseline(sb: docspace_sandbox.Sandbox, batch: list[Client]) -> None:
     api.close()
 
 
-def engine_for(sb: docspace_sandbox.Sandbox, journal: Path, limits: Limits) -> Engine:
+def engine_for(sb: Portal, journal: Path, limits: Limits) -> Engine:
     pool = limits.writes_in_flight + limits.reads_in_flight + 4
     api = DocSpaceClient(sb.url, sb.api_key, pool_size=pool)
     return Engine(api, Journal(journal), Blueprint(), portal_key="bench", actor="bench", limits=limits)
@@ -103,7 +131,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
     def record(
-        name: str, sb: docspace_sandbox.Sandbox, wall: float, rate: float | None, per: int = n
+        name: str, sb: Portal, wall: float, rate: float | None, per: int = n
     ) -> None:
         writes, reads, throttled = counts(sb)
         bound = lower_bound(writes + reads, writes, latency, rate)
@@ -120,14 +148,14 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     print(_header(), flush=True)
     batch = clients(n)
     with tempfile.TemporaryDirectory() as tmp:
-        sb = docspace_sandbox.start(port=0, latency_ms=args.latency_ms)
+        sb = Portal(args.latency_ms)
         t = time.perf_counter()
         baseline(sb, batch)
         base_wall = time.perf_counter() - t
         record("baseline (seed, sequential)", sb, base_wall, None)
         sb.stop()
 
-        sb = docspace_sandbox.start(port=0, latency_ms=args.latency_ms)
+        sb = Portal(args.latency_ms)
         engine = engine_for(sb, Path(tmp) / "off.db", Limits(writes_in_flight=15, reads_in_flight=50,
                                                              requests_per_minute=100_000))  # fmt: skip
         t = time.perf_counter()
@@ -148,7 +176,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         sb.stop()
 
         spec = f"rpm={PORTAL_RPM},writes={PORTAL_WRITES},reads=50,daily=100000,window={window}"
-        sb = docspace_sandbox.start(port=0, latency_ms=args.latency_ms, limits=spec)
+        sb = Portal(args.latency_ms, spec)
         ours = Limits(writes_in_flight=12, reads_in_flight=40, requests_per_minute=int(PORTAL_RPM * 0.97),
                       window_seconds=window)  # fmt: skip
         engine = engine_for(sb, Path(tmp) / "on.db", ours)
@@ -159,7 +187,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         record(f"engine, limits on (window {window:g}s)", sb, wall, PORTAL_RPM / window)
         sb.stop()
 
-        sb = docspace_sandbox.start(port=0, latency_ms=args.latency_ms)
+        sb = Portal(args.latency_ms)
         engine = engine_for(sb, Path(tmp) / "half.db", Limits(writes_in_flight=15, reads_in_flight=50,
                                                               requests_per_minute=100_000))  # fmt: skip
         engine.run(batch[: n // 2])

@@ -170,7 +170,7 @@ class Engine:
         )
         heart.start()
         try:
-            workers = max(1, min(len(todo), self.limits.writes_in_flight + 4))
+            workers = max(1, min(len(todo), self.limits.writes_in_flight * 2))
             if todo:
                 with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onboard") as pool:
                     futures = {
