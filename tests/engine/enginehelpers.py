@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,3 +92,50 @@ def one_room_per_client(rooms: list[dict], clients: list[Client], tag: Callable[
             "Welcome to your client room.pdf",
         ], (c.client_id, deliverables["files"])
         assert len([lk for lk in room["links"] if lk["linkType"] == 0]) == 1, c.client_id
+
+
+def write_csv(path: Path, clients: list[Client]) -> Path:
+    """The clients as a CSV with the headers people use (mapped automatically)."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Client ID", "Company", "E-mail address", "Account manager"])
+        for c in clients:
+            w.writerow([c.client_id, c.name, c.email, c.manager_email or ""])
+    return path
+
+
+def cli_run(
+    sb: docspace_sandbox.Sandbox, sheet: Path, journal: Path, data_dir: Path, **env: str
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of ``docspace-onboard run`` against a sandbox."""
+    full = {**os.environ, "DOCSPACE_API_KEY": sb.api_key, "DOCSPACE_DATA_DIR": str(data_dir), **env}
+    cmd = [
+        sys.executable,
+        "-m",
+        "onboarding.cli",
+        "run",
+        str(sheet),
+        "--portal",
+        sb.url,
+        "--journal",
+        str(journal),
+    ]
+    return cmd, full
+
+
+def run_and_kill(cmd: list[str], env: dict[str, str], sb: docspace_sandbox.Sandbox, *, rooms: int) -> int:
+    """Start the CLI, SIGKILL it once the portal has ``rooms`` rooms; return how many it had."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(sb.state()["rooms"]) < rooms:
+            assert proc.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "the run made no progress"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    return len(sb.state()["rooms"])

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from enginehelpers import Client, make_clients, one_room_per_client
-from test_engine_resume import write_csv
+from enginehelpers import Client, cli_run, make_clients, one_room_per_client, run_and_kill, write_csv
 
 import docspace_sandbox
 from onboarding.workflow.journal import Journal
@@ -39,38 +35,10 @@ def test_chaos_300_clients_with_faults_and_a_kill_end_with_one_room_each(tmp_pat
     journal = tmp_path / "journal.sqlite3"
     out = tmp_path / "results.csv"
     sb = docspace_sandbox.start(port=0, faults=FAULTS)
-    env = {
-        **os.environ,
-        "DOCSPACE_API_KEY": sb.api_key,
-        "DOCSPACE_DATA_DIR": str(tmp_path),
-        "DOCSPACE_RETRY_ATTEMPTS": "12",
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "onboarding.cli",
-        "run",
-        str(sheet),
-        "--portal",
-        sb.url,
-        "--journal",
-        str(journal),
-    ]
+    cmd, env = cli_run(sb, sheet, journal, tmp_path, DOCSPACE_RETRY_ATTEMPTS="12")
     try:
         started = time.monotonic()
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 120
-            while len(sb.state()["rooms"]) < N // 3:
-                assert proc.poll() is None, "the run ended before it could be killed"
-                assert time.monotonic() < deadline, "the run made no progress"
-                time.sleep(0.05)
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        killed_at = len(sb.state()["rooms"])
+        killed_at = run_and_kill(cmd, env, sb, rooms=N // 3)
         resume = subprocess.run(
             [*cmd, "--export", str(out)], env=env, capture_output=True, text=True, timeout=600
         )

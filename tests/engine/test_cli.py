@@ -7,8 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from enginehelpers import Harness, make_clients
-from test_engine_resume import write_csv
+from enginehelpers import Harness, make_clients, write_csv
 
 from onboarding import cli
 
