@@ -23,6 +23,8 @@ IngestError (or read ``.code``), never the message text.
 
 from __future__ import annotations
 
+from onboarding.errors import OnboardingError
+
 __all__ = [
     "BinaryContentError",
     "CorruptWorkbookError",
@@ -39,7 +41,7 @@ __all__ = [
 ]
 
 
-class IngestError(Exception):
+class IngestError(OnboardingError):
     """A spreadsheet that cannot be ingested at all; ``message`` is shown to the user as is."""
 
     code: str = "ingest_error"
@@ -107,6 +109,12 @@ class SuspiciousArchiveError(IngestError):
     """A workbook whose compressed parts would expand beyond the limits."""
 
     code = "suspicious_archive"
+
+
+class MalformedTextError(IngestError):
+    """A CSV the csv module cannot split (e.g. one cell larger than its 128 KB field limit)."""
+
+    code = "malformed_csv"
 
 
 class SheetNotFoundError(IngestError):

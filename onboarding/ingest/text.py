@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from onboarding.ingest.errors import BinaryContentError, EmptyFileError, TooManyRowsError
+from onboarding.ingest.errors import BinaryContentError, EmptyFileError, MalformedTextError, TooManyRowsError
 
 __all__ = ["DELIMITERS", "DecodedText", "decode", "detect_delimiter", "parse_csv"]
 
@@ -112,7 +112,10 @@ def detect_delimiter(text: str) -> str:
     lines = text.splitlines()[:_SAMPLE_LINES]
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        widths = [len(row) for row in csv.reader(lines, delimiter=delimiter) if any(row)]
+        try:
+            widths = [len(row) for row in csv.reader(lines, delimiter=delimiter) if any(row)]
+        except csv.Error:  # e.g. a gigantic quoted cell: this delimiter cannot be the answer
+            continue
         common = Counter(w for w in widths if w > 1).most_common(1)
         if not common:
             continue
@@ -138,15 +141,21 @@ def parse_csv(text: str, delimiter: str, row_limit: int, slack: int) -> list[lis
     rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     nonblank = 0
-    for row in reader:
-        if row and any(cell for cell in row):
-            nonblank += 1
-            if nonblank > max_records:
-                raise TooManyRowsError(
-                    f"The file has more than {row_limit:,} client rows, the limit. "
-                    "Split it into smaller files or raise the row limit."
-                )
-        rows.append(row)
+    try:
+        for row in reader:
+            if row and any(cell for cell in row):
+                nonblank += 1
+                if nonblank > max_records:
+                    raise TooManyRowsError(
+                        f"The file has more than {row_limit:,} client rows, the limit. "
+                        "Split it into smaller files or raise the row limit."
+                    )
+            rows.append(row)
+    except csv.Error as exc:
+        raise MalformedTextError(
+            f"The file cannot be read as CSV near record {reader.line_num:,}: {exc}. "
+            "A cell that large is not client data; check the export, or save it as XLSX."
+        ) from None
     if sep_hint(text) is not None and rows:
         del rows[0]  # Excel consumes the hint: the header is then row 1 on screen
     return rows
