@@ -206,7 +206,11 @@ def resolve_templates(
                 f"template {tpl.source!r}: the copy's title {dest!r} must keep the extension "
                 f"{_ext(source.title) or '(none)'} (another extension makes the portal convert and rename it)"
             )
-        out.append(ResolvedTemplate(source.id, source.title, tpl.folder, portal_title(dest, 165)))
+        resolved = ResolvedTemplate(source.id, source.title, tpl.folder, portal_title(dest, 165))
+        if any((r.folder, r.dest_title) == (resolved.folder, resolved.dest_title) for r in out):
+            where = tpl.folder or "the room root"
+            raise ConfigError(f"two template files would be copied as {resolved.dest_title!r} into {where}")
+        out.append(resolved)
     return out
 
 

@@ -6,6 +6,7 @@ import pytest
 from enginehelpers import Client, Harness, make_clients, one_room_per_client
 
 from onboarding.blueprint import Blueprint
+from onboarding.errors import ConfigError
 from onboarding.workflow.journal import DEFERRED, DONE, FAILED
 from onboarding.workflow.throttle import Limits
 
@@ -237,3 +238,18 @@ def test_many_lost_responses_with_few_read_slots_do_not_deadlock(harness: Harnes
     result = engine.run(clients)
     assert result.exit_code == 0, result.errors
     one_room_per_client(harness.rooms(), clients, _tag)
+
+
+def test_two_templates_with_the_same_destination_are_refused(harness: Harness) -> None:
+    """Two templates copied under one title into one folder are a blueprint error before any write."""
+    bp = Blueprint.from_dict(
+        {
+            "templates": [
+                {"source": "@my/Welcome to your client room.pdf"},
+                {"source": "@my/Welcome to your client room.pdf"},
+            ]
+        }
+    )
+    with pytest.raises(ConfigError, match="two template files"):
+        harness.engine(bp).plan(make_clients(1))
+    assert harness.writes_logged() == []
