@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from onboarding.settings import Settings
-from ui import chrome, session
+from ui import auth, chrome, session
 
 chrome.ensure_navigation(entry_script=True)
 st.set_page_config(
@@ -38,4 +38,5 @@ try:
 except Exception:  # shown by the page itself, with advice
     current = None
 chrome.sidebar(current)
+auth.sidebar()
 navigation.run()

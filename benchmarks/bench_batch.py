@@ -130,9 +130,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     window = args.window
     rows: list[dict[str, Any]] = []
 
-    def record(
-        name: str, sb: Portal, wall: float, rate: float | None, per: int = n
-    ) -> None:
+    def record(name: str, sb: Portal, wall: float, rate: float | None, per: int = n) -> None:
         writes, reads, throttled = counts(sb)
         bound = lower_bound(writes + reads, writes, latency, rate)
         rows.append(

@@ -19,7 +19,8 @@ with chrome.page(
         with chrome.guard():
             me = resources.whoami(connection, svc)
             st.markdown(
-                f"**API key belongs to:** {me.display_name or me.email} ({me.email}) — **{me.user_type}**"
+                f"**API key belongs to:** {format.md(me.display_name or me.email)} ({format.md(me.email)})"
+                f" — **{format.md(me.user_type)}**"
             )
             if not me.can_manage_rooms:
                 st.warning(
@@ -48,7 +49,7 @@ with chrome.page(
     else:
         chosen = session.selected_clients()
         st.markdown(
-            f"**{batch.source.filename}** is loaded: {len(batch.clients)} valid of {batch.total_rows} rows, "
+            f"**{format.md(batch.source.filename)}** is loaded: {len(batch.clients)} valid of {batch.total_rows} rows, "
             f"{len(chosen)} selected."
         )
         st.page_link(

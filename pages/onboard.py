@@ -7,7 +7,7 @@ import math
 import streamlit as st
 
 from onboarding.workflow.plan import BatchPlan
-from ui import chrome, format, live, session
+from ui import auth, chrome, format, live, session
 
 PAGE_SIZE = 10
 ACTIONABLE = ("create", "resume")
@@ -50,7 +50,7 @@ with chrome.page("Onboard clients") as s:
 
     with st.expander("Blueprint in brief", icon=":material/architecture:"):
         for item, value in format.blueprint_brief(svc.blueprint):
-            st.markdown(f"**{item}:** {value}")
+            st.markdown(f"**{item}:** {format.md(value)}")
         st.page_link("pages/settings.py", label="Edit the blueprint", icon=":material/settings:")
 
     clients = session.selected_clients()
@@ -91,18 +91,19 @@ with chrome.page("Onboard clients") as s:
             icon=":material/hourglass_top:",
         )
     for problem in plan.problems:
-        st.warning(problem, icon=":material/warning:")
+        st.warning(format.md(problem), icon=":material/warning:")
 
     busy = live.busy_clients(svc)
     todo = summary["create"] + summary["resume"]
     running_here = busy & {cp.client_id for cp in plan.clients}
+    may_write, read_only_why = auth.can_write(), auth.why_not()
     if st.button(
         f"Onboard {todo} selected" if todo else "Nothing to onboard",
         key="onboard_start_batch",
         type="primary",
         icon=":material/rocket_launch:",
-        disabled=todo == 0 or bool(running_here),
-        help="Runs in the background: you may leave this page or close the tab.",
+        disabled=todo == 0 or bool(running_here) or not may_write,
+        help=read_only_why or "Runs in the background: you may leave this page or close the tab.",
     ):
         start_selected(plan)
         st.rerun()
@@ -133,22 +134,22 @@ with chrome.page("Onboard clients") as s:
         wid = live.widget_id(cid)
         with st.container(border=True, key=f"onboard_row_{wid}"):
             c = st.columns([2.6, 1.6, 2.8, 3], vertical_alignment="center")
-            c[0].markdown(f"**{cp.client.name}**  \n`{cid}`")
+            c[0].markdown(f"**{format.md(cp.client.name)}**  \n{format.md(cid)}")
             status = "running" if cid in busy else (rec.status if rec else "pending")
             c[1].markdown(
                 f"{format.ACTION_LABELS.get(cp.action, cp.action)}  \n{format.status_label(status)}"
             )
             if rec and rec.room_url and rec.status != "archived":
                 c[2].link_button(
-                    rec.room_title or "Open room",
+                    format.md(rec.room_title or "Open room"),
                     rec.room_url,
                     key=f"onboard_room_{wid}",
                     icon=":material/open_in_new:",
                 )
             elif cp.reasons:
-                c[2].caption("; ".join(cp.reasons))
+                c[2].caption(format.md("; ".join(cp.reasons)))
             else:
-                c[2].caption(cp.title)
+                c[2].caption(format.md(cp.title))
             actions = c[3].container(horizontal=True, horizontal_alignment="right", gap="small", wrap=False)
             retry = rec is not None and rec.status in ("failed", "deferred", "locked")
             label, icon = ("Retry", ":material/replay:") if retry else ("Onboard", ":material/play_arrow:")
@@ -156,7 +157,8 @@ with chrome.page("Onboard clients") as s:
                 label,
                 key=f"onboard_one_{wid}",
                 icon=icon,
-                disabled=cid in busy or cp.action not in ACTIONABLE,
+                disabled=cid in busy or cp.action not in ACTIONABLE or not may_write,
+                help=read_only_why or None,
             ):
                 live.start(svc, [cp.client], f"{cp.client.name} ({cid})")
                 st.rerun()
@@ -164,16 +166,20 @@ with chrome.page("Onboard clients") as s:
             with actions.popover(
                 "Archive",
                 icon=":material/archive:",
-                disabled=not has_room or cid in busy,
+                disabled=not has_room or cid in busy or not may_write,
+                help=read_only_why or None,
                 key=f"onboard_archive_menu_{wid}",
             ):
-                st.markdown(f"Move **{rec.room_title if rec else cid}** to the portal's Archive?")
+                st.markdown(f"Move **{format.md(rec.room_title if rec else cid)}** to the portal's Archive?")
                 st.caption(
                     "This is the roll-back: the client loses access; the room can be restored in DocSpace."
                 )
                 if st.button("Archive the room", key=f"onboard_archive_{wid}", type="primary"):
+                    auth.require_write("archive rooms")
                     with st.spinner("Archiving…"):
                         room_id = svc.archive(cid)
                     live.forget_plan()
-                    live.notify("success", f"Room {room_id} of {cp.client.name} moved to the Archive.")
+                    live.notify(
+                        "success", f"Room {room_id} of {format.md(cp.client.name)} moved to the Archive."
+                    )
                     st.rerun()

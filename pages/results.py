@@ -8,9 +8,34 @@ import pandas as pd
 import streamlit as st
 
 from onboarding import export
-from ui import chrome, format, session
+from onboarding.service import Onboarding
+from ui import auth, chrome, format, session
 
 ALL_RUNS = "All runs"
+RESEND_NOTICE = "results_resend_notice"
+WEBHOOK_HOWTO = (
+    "**CRM webhook: not configured.** To push every onboarded client to your CRM as a signed JSON "
+    "POST, set `DOCSPACE_WEBHOOK_URL` and `DOCSPACE_WEBHOOK_SECRET` (at least 16 characters) in the "
+    "environment, or `webhook_url` and `webhook_secret` in the `[docspace]` table of "
+    "`.streamlit/secrets.toml`, then restart the dashboard."
+)
+
+
+def resend(svc: Onboarding, client_ids: list[str]) -> None:
+    """Send these clients to the CRM again (delivered or not), then show what happened."""
+    auth.require_write("re-send clients to the CRM")
+    with st.spinner(f"Sending {len(client_ids)} client{'s' if len(client_ids) != 1 else ''} to the CRM…"):
+        report = svc.deliver(client_ids, force=True)
+    if report is None:
+        return
+    if report.failed:
+        first = next(iter((report.errors or {}).values()), "")
+        text = f"Re-sent {report.sent}; {report.failed} failed (first: {chrome.redact(first)})."
+        st.session_state[RESEND_NOTICE] = ("warning", text)
+    else:
+        st.session_state[RESEND_NOTICE] = ("success", f"Re-sent {report.sent} to the CRM.")
+    st.rerun()
+
 
 with chrome.page("Results", "Every client onboarded on this portal, from the journal (all runs).") as s:
     svc = session.service()
@@ -77,8 +102,14 @@ with chrome.page("Results", "Every client onboarded on this portal, from the jou
         width="stretch",
     )
 
+    frame = format.records_frame(shown)
+    frame["Error"] = [chrome.redact(e) for e in frame["Error"]]
+    deliveries = svc.journal.deliveries(svc.portal_key) if s.webhook_url else {}
+    delivery = [format.delivery_label(r, deliveries.get(r.client_id)) for r in shown]
+    if s.webhook_url:
+        frame.insert(3, format.DELIVERY_COLUMN, [chrome.redact(d) for d in delivery])
     event = st.dataframe(
-        format.records_frame(shown),
+        frame,
         hide_index=True,
         key="results_table",
         on_select="rerun",
@@ -89,15 +120,20 @@ with chrome.page("Results", "Every client onboarded on this portal, from the jou
             ),
             "Client link": st.column_config.LinkColumn("Client link", display_text="Open link"),
             "Error": st.column_config.TextColumn("Error", width="large"),
+            format.DELIVERY_COLUMN: st.column_config.TextColumn(format.DELIVERY_COLUMN, width="medium"),
         },
     )
     rows = event.selection.rows if event is not None else []
     if rows:
         rec = shown[rows[0]]
         with st.container(border=True):
-            st.markdown(f"**{rec.name}** (`{rec.client_id}`) — {format.status_label(rec.status)}")
+            st.markdown(
+                f"**{format.md(rec.name)}** ({format.md(rec.client_id)}) — {format.status_label(rec.status)}"
+            )
             if rec.error:
-                st.error(rec.error, icon=":material/error:")
+                st.error(format.md(chrome.redact(rec.error)), icon=":material/error:")
+            if s.webhook_url:
+                st.caption(f"CRM delivery: {format.md(chrome.redact(delivery[rows[0]]))}")
             events = svc.journal.events(rec.run_id, client_id=rec.client_id) if rec.run_id else []
             if events:
                 st.dataframe(
@@ -107,7 +143,7 @@ with chrome.page("Results", "Every client onboarded on this portal, from the jou
                                 "Time": format.when(e.at),
                                 "Step": e.step,
                                 "Outcome": format.STEP_MARKS.get(e.outcome, e.outcome) + f" {e.outcome}",
-                                "Detail": e.detail,
+                                "Detail": chrome.redact(e.detail or ""),
                             }
                             for e in events
                         ]
@@ -117,6 +153,31 @@ with chrome.page("Results", "Every client onboarded on this portal, from the jou
                 )
     else:
         st.caption("Select a row to see each step's outcome for that client.")
+
+    st.subheader("CRM", anchor=False)
+    if notice := st.session_state.pop(RESEND_NOTICE, None):
+        kind, text = notice
+        (st.warning if kind == "warning" else st.success)(format.md(text), icon=":material/send:")
+    if not s.webhook_url:
+        st.caption(WEBHOOK_HOWTO)
+    else:
+        counts = format.delivery_counts(delivery)
+        st.caption(
+            f"Webhook {format.md(s.webhook_url)} · of the clients shown: {counts['delivered']} delivered, "
+            f"{counts['failed']} failed, {counts['not sent']} not sent. Each onboarded client is sent "
+            "once after its run; re-send to deliver again."
+        )
+        picked = [shown[rows[0]]] if rows else shown
+        targets = [r.client_id for r in picked if r.status == "onboarded"]
+        what = "the selected client" if rows else "the clients shown"
+        if st.button(
+            f"Re-send {len(targets)} to CRM",
+            key="results_resend",
+            icon=":material/send:",
+            disabled=not targets or not auth.can_write(),
+            help=auth.why_not() or f"Deliver {what} (onboarded ones) to the CRM again.",
+        ):
+            resend(svc, targets)
 
     st.subheader("At a glance", anchor=False)
     c1, c2 = st.columns(2)

@@ -13,8 +13,8 @@ from onboarding.docspace.enums import RoomType
 from onboarding.service import Onboarding
 from onboarding.settings import Settings, load_settings
 from onboarding.workflow.plan import decide_manager
+from ui import auth, chrome, format, resources, session, state
 from ui import blueprint_form as bf
-from ui import chrome, format, resources, session, state
 
 
 def use_session_key() -> None:
@@ -30,11 +30,13 @@ def use_session_key() -> None:
             me = svc.whoami()
     except Exception as exc:
         what, todo = chrome.explain(exc)
-        st.session_state["settings_session_problem"] = chrome.redact(f"{what} {todo}").replace(key, "•••")
+        st.session_state["settings_session_problem"] = (
+            f"{format.md(chrome.redact(what).replace(key, '•••'))} {chrome.redact(todo)}"
+        )
         return
     st.session_state[session.CONNECTION] = {"portal_url": url, "api_key": key}
     session.reset_connection()
-    st.session_state["settings_session_ok"] = (
+    st.session_state["settings_session_ok"] = format.md(
         f"Connected to {url} as {me.display_name or me.email} ({me.user_type})."
     )
 
@@ -63,14 +65,14 @@ def template_browser(
     svc = session.service()
     trail: list[tuple[int, str]] = st.session_state.setdefault("settings_browse_trail", [])
     listing = resources.folder_listing(session.connection_id(s), trail[-1][0] if trail else None, svc)
-    st.caption("My documents / " + " / ".join(t for _, t in trail))
+    st.caption(format.md("My documents / " + " / ".join(t for _, t in trail)))
     nav = st.columns(6)
     if trail and nav[0].button("Up", key="settings_browse_up", icon=":material/arrow_upward:"):
         trail.pop()
         st.rerun()
     for i, folder in enumerate(listing.folders[:10]):
         if nav[(i + 1) % 6].button(
-            folder.title, key=f"settings_browse_dir_{folder.id}", icon=":material/folder:"
+            format.md(folder.title), key=f"settings_browse_dir_{folder.id}", icon=":material/folder:"
         ):
             trail.append((folder.id, folder.title))
             st.rerun()
@@ -123,8 +125,10 @@ with chrome.page_any("Settings") as s:
                     me = session.service().whoami()
                     ms = (time.perf_counter() - started) * 1000
                     st.success(
-                        f"Connected: the key belongs to {me.display_name or me.email} ({me.email}), "
-                        f"{me.user_type}. Answered in {ms:.0f} ms.",
+                        format.md(
+                            f"Connected: the key belongs to {me.display_name or me.email} ({me.email}), "
+                            f"{me.user_type}. Answered in {ms:.0f} ms."
+                        ),
                         icon=":material/check_circle:",
                     )
         st.markdown("##### Use another portal or key for this session")
@@ -158,7 +162,8 @@ with chrome.page_any("Settings") as s:
         bstate = session.blueprint_state(s)
         if bstate.problem:
             st.warning(
-                f"The blueprint file could not be used ({bstate.problem}); the built-in blueprint is in force.",
+                f"The blueprint file could not be used ({format.md(bstate.problem)}); "
+                "the built-in blueprint is in force.",
                 icon=":material/warning:",
             )
         st.caption(
@@ -346,16 +351,23 @@ with chrome.page_any("Settings") as s:
         st.session_state[bf.DRAFT] = {**current, "templates": d["templates"]}
         candidate, problem = bf.check(current)
         if problem:
-            st.error(f"This blueprint cannot be saved yet: {problem}", icon=":material/error:")
+            st.error(f"This blueprint cannot be saved yet: {format.md(problem)}", icon=":material/error:")
         elif candidate is not None and candidate != bstate.blueprint:
             st.info("Unsaved changes.", icon=":material/edit:")
 
         b1, b2, b3, b4 = st.columns(4)
-        if b1.button("Save blueprint", key="bp_save_button", type="primary", disabled=candidate is None):
+        if b1.button(
+            "Save blueprint",
+            key="bp_save_button",
+            type="primary",
+            disabled=candidate is None or not auth.can_write(),
+            help=auth.why_not() or None,
+        ):
             assert candidate is not None
+            auth.require_write("save the blueprint")
             saved = session.save_blueprint(candidate)
             bf.load(candidate)
-            st.session_state["settings_bp_saved"] = f"Blueprint saved to {saved}."
+            st.session_state["settings_bp_saved"] = f"Blueprint saved to {format.md(saved)}."
             st.rerun()
         b2.button("Discard changes", key="bp_discard_button", on_click=bf.load, args=(bstate.blueprint,))
         b3.button("Built-in defaults", key="bp_defaults_button", on_click=bf.load, args=(Blueprint(),))
@@ -388,13 +400,15 @@ with chrome.page_any("Settings") as s:
                 user = svc.client.find_user_by_email(email)
                 decision = decide_manager(candidate or bstate.blueprint, me, email, user)
                 if decision.blocked:
-                    st.error(decision.blocked, icon=":material/block:")
+                    st.error(format.md(decision.blocked), icon=":material/block:")
                 elif decision.role is None:
-                    st.info(decision.note or f"{email} will not be invited.", icon=":material/info:")
+                    st.info(
+                        format.md(decision.note or f"{email} will not be invited."), icon=":material/info:"
+                    )
                 else:
                     who = f"{user.display_name} ({user.user_type})" if user else email
                     st.success(
-                        f"{who} is invited as {decision.role.label}. {decision.note}",
+                        format.md(f"{who} is invited as {decision.role.label}. {decision.note}"),
                         icon=":material/check_circle:",
                     )
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from onboarding.ingest import SUPPORTED_EXTENSIONS, ColumnMapping
 from onboarding.ingest.models import CANONICAL_FIELDS
-from ui import chrome, session, tables
+from ui import chrome, format, session, tables
 
 FIELD_LABELS = {
     "client_id": "Client ID",
@@ -93,10 +93,10 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
     batch = session.current_batch()
     assert batch is not None
     src = batch.source
-    where = f"sheet **{src.sheet}**, " if src.sheet else ""
+    where = f"sheet **{format.md(src.sheet)}**, " if src.sheet else ""
     in_use, remove = st.columns([5, 1], vertical_alignment="center")
     in_use.markdown(
-        f"In use: **{src.filename}** ({len(upload['data']) / 1024:,.0f} KB) — {where}"
+        f"In use: **{format.md(src.filename)}** ({len(upload['data']) / 1024:,.0f} KB) — {where}"
         f"header on row {src.header_row_number}, {batch.total_rows} client rows."
     )
     remove.button("Remove file", key="upload_remove", icon=":material/close:", on_click=session.clear_upload)
@@ -122,15 +122,15 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
         extra = batch.mapping.extra_headers(batch.headers)
         st.caption(
             "Carried through to the export: "
-            + (", ".join(extra) if extra else "no other columns")
-            + f". Room titles follow the blueprint's pattern “{batch.settings.title_pattern}”."
+            + (format.md(", ".join(extra)) if extra else "no other columns")
+            + f". Room titles follow the blueprint's pattern “{format.md(batch.settings.title_pattern)}”."
         )
 
     selected = session.selected_ids(batch)
     st.subheader("Checks", anchor=False)
     metrics = st.container()  # filled after the grid, which may change the selection
     for issue in batch.file_issues:
-        st.error(issue.message, icon=":material/error:")
+        st.error(format.md(issue.message), icon=":material/error:")
 
     st.subheader("Rows", anchor=False)
     bar = st.columns([3, 1, 1], vertical_alignment="bottom")
@@ -142,7 +142,7 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
         on_change=tables.reset_editor,
     )
     for refused in st.session_state.pop(tables.NOTICE, []):
-        st.warning(f"Cannot select {refused}", icon=":material/block:")
+        st.warning(f"Cannot select {format.md(refused)}", icon=":material/block:")
 
     frame = tables.preview_frame(batch, set(selected), shown_filter == "Rows with problems")
     edited = st.data_editor(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from onboarding.access import AccessDenied
 from onboarding.errors import (
     ConfigError,
     DocSpaceError,
@@ -31,8 +32,9 @@ from onboarding.errors import (
     Unauthorized,
 )
 from onboarding.ingest import IngestError
+from onboarding.redact import redact as redact_patterns
 from onboarding.settings import Settings
-from ui import session
+from ui import auth, format, session
 
 log = logging.getLogger("ui")
 
@@ -69,7 +71,7 @@ def ensure_navigation(*, entry_script: bool = False) -> None:
 
 
 def redact(text: str) -> str:
-    """Replace any API key this session knows with its masked form."""
+    """Replace any API key this session knows with its masked form (and anything shaped like a key)."""
     secrets: list[str] = []
     conn = st.session_state.get(session.CONNECTION) or {}
     if conn.get("api_key"):
@@ -81,10 +83,10 @@ def redact(text: str) -> str:
                 secrets.append(secret.get_secret_value())
     except Exception:  # settings themselves may be what failed
         pass
-    for value in secrets:
+    for value in sorted(secrets, key=len, reverse=True):
         if value and len(value) >= 4:
             text = text.replace(value, "•••")
-    return text
+    return redact_patterns(text)
 
 
 def banner(s: Settings | None) -> None:
@@ -116,9 +118,15 @@ def page_any(title: str, caption: str = "") -> Iterator[Settings | None]:
     except Exception as exc:
         s, problem = None, exc
     banner(s)
+    try:
+        acc = auth.gate()  # a session that must sign in sees the sign-in form only
+    except Exception as exc:  # e.g. secrets.toml does not parse: fail closed, with advice
+        show_error(exc)
+        st.stop()
     st.title(title)
     if caption:
         st.caption(caption)
+    auth.notice(acc)
     if problem is not None:
         show_error(problem)
     with guard():
@@ -139,6 +147,8 @@ def guard() -> Iterator[None]:
 
 def explain(exc: BaseException) -> tuple[str, str]:
     """(what happened, what to do) for an exception, in words a person can act on."""
+    if isinstance(exc, AccessDenied):
+        return str(exc), "Ask whoever runs this dashboard to configure sign-in, then sign in."
     if isinstance(exc, IngestError):
         return exc.message, "Check the file (or export it again from your CRM) and upload it again."
     if isinstance(exc, ConfigError):
@@ -199,7 +209,8 @@ def show_error(exc: BaseException) -> None:
     expected = isinstance(exc, OnboardingError | IngestError)
     if not expected:
         log.error("unexpected error on a page", exc_info=exc)
-    st.error(f"{redact(what)}\n\n{redact(todo)}", icon=":material/error:")
+    # ``what`` may quote a file, a cell or the server: literal text; ``todo`` is our own Markdown
+    st.error(f"{format.md(redact(what))}\n\n{redact(todo)}", icon=":material/error:")
     with st.expander("Details"):
         st.text(redact(details(exc)))
 
@@ -223,6 +234,8 @@ def _short(filename: str) -> str:
 
 def sidebar(s: Settings | None) -> None:
     """Which portal, and whether batches are running (on every page)."""
+    if auth.current().needs_sign_in:
+        return  # nothing about the portal before sign-in
     with st.sidebar:
         if s is None:
             st.caption("Portal: not configured")

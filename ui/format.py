@@ -6,13 +6,16 @@ Everything returned here is plain text (rendered by Streamlit as text, never as 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
 from onboarding.blueprint import Blueprint
 from onboarding.runs import RunProgress
-from onboarding.workflow.journal import ClientRecord, RunRecord
+from onboarding.webhook import idempotency_key
+from onboarding.workflow.journal import DONE, ClientRecord, RunRecord
 from onboarding.workflow.plan import STEPS, BatchPlan, ClientPlan, ManagerDecision
 
 # Symbols chosen from fonts every system has (no emoji): they also render inside canvas grids.
@@ -53,6 +56,21 @@ RUN_STATUS_LABELS = {
 }
 PROGRESS_STEPS = (*STEPS[:-1], "record")
 SOURCE_LABELS = {"explicit": "this session (Settings page)"}
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^@%])")
+
+
+def md(value: object) -> str:
+    """``value`` as literal text inside Markdown (``st.markdown``, ``st.error``, captions, labels).
+
+    Every ASCII punctuation character that Markdown, HTML, Streamlit's directives (``:red[…]``,
+    ``:material/…:``, emoji shortcodes) or its math (``$…$``) could interpret is backslash-escaped,
+    and line breaks become spaces, so user data (client names, file names, sheet names, error
+    messages quoting cells) is shown exactly as written and never as formatting, links or HTML.
+    """
+    text = " ".join(str(value).splitlines())
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def status_label(status: str) -> str:
@@ -191,6 +209,31 @@ def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
         "Run",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+DELIVERY_COLUMN = "CRM delivery"
+
+
+def delivery_label(rec: ClientRecord, delivery: Mapping[str, Any] | None) -> str:
+    """A client's CRM delivery: delivered, failed (with the receiver's answer), or not sent."""
+    if rec.status != DONE:
+        return "–"
+    if delivery is None:
+        return "○ not sent"
+    if delivery.get("key") != idempotency_key(rec.client_id, rec.room_id):
+        return "○ not sent for the current room"
+    if delivery.get("status") == "delivered":
+        return "✔ delivered"
+    return f"✖ failed: {delivery.get('detail') or 'no answer'}"
+
+
+def delivery_counts(labels: Sequence[str]) -> dict[str, int]:
+    """How many shown clients were delivered, failed, or are not sent yet (onboarded ones only)."""
+    return {
+        "delivered": sum(label.startswith("✔") for label in labels),
+        "failed": sum(label.startswith("✖") for label in labels),
+        "not sent": sum(label.startswith("○") for label in labels),
+    }
 
 
 def run_counts(run: RunRecord) -> dict[str, int]:

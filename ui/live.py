@@ -19,7 +19,7 @@ import streamlit as st
 from onboarding.runs import RunHandle, RunProgress, StartOutcome, read_progress
 from onboarding.service import Onboarding
 from onboarding.workflow.plan import BatchPlan, ClientLike
-from ui import format, session
+from ui import auth, chrome, format, session
 
 PLAN = "onboard_plan_cache"
 MAX_ERRORS = 5
@@ -81,13 +81,20 @@ def show_notices() -> None:
 
 def start(svc: Onboarding, clients: Sequence[ClientLike] | BatchPlan, what: str) -> StartOutcome:
     """Start a background batch (or join the live one that already covers these clients)."""
+    auth.require_write("onboard clients")
     outcome = session.registry().start(svc, clients)
     session.remember_run(outcome.run_id)
     forget_plan()
     if outcome.joined:
-        notify("info", f"{what} is already being onboarded by run {outcome.run_id}: showing its progress.")
+        notify(
+            "info",
+            f"{format.md(what)} is already being onboarded by run {outcome.run_id}: showing its progress.",
+        )
     else:
-        notify("success", f"Started run {outcome.run_id} for {what}. It continues if you leave this page.")
+        notify(
+            "success",
+            f"Started run {outcome.run_id} for {format.md(what)}. It continues if you leave this page.",
+        )
     return outcome
 
 
@@ -124,7 +131,8 @@ def busy_clients(svc: Onboarding) -> set[str]:
 
 
 def stop_run(run_id: str) -> None:
-    session.registry().stop(run_id)
+    if auth.can_write():
+        session.registry().stop(run_id)
 
 
 @dataclass
@@ -164,6 +172,7 @@ def render_run(svc: Onboarding, run: LiveRun, names: dict[str, str]) -> None:
                 help="Finish the steps in flight, then stop; the rest is deferred and resumes later.",
                 on_click=stop_run,
                 args=(run.run_id,),
+                disabled=not auth.can_write(),
             )
         if run.alive and p.total == 0:
             st.progress(0.0, text="Planning: reading the portal…")
@@ -182,8 +191,12 @@ def render_run(svc: Onboarding, run: LiveRun, names: dict[str, str]) -> None:
             )
         problems = [(cid, m) for cid, m in p.errors.items() if m]
         for cid, message in problems[:MAX_ERRORS]:
-            st.error(f"{names.get(cid) or cid}: {message}", icon=":material/error:")
+            text = chrome.redact(f"{names.get(cid) or cid}: {message}")
+            st.error(format.md(text), icon=":material/error:")
         if len(problems) > MAX_ERRORS:
             st.caption(f"…and {len(problems) - MAX_ERRORS} more: see the Error column above.")
         if run.error:
-            st.error(f"The run stopped unexpectedly: {run.error}", icon=":material/error:")
+            st.error(
+                f"The run stopped unexpectedly: {format.md(chrome.redact(run.error))}",
+                icon=":material/error:",
+            )

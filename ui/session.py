@@ -95,13 +95,11 @@ def connection_id(s: Settings) -> str:
 
 
 def actor() -> str:
-    """Who is acting, as recorded in the journal: the signed-in user, else "dashboard"."""
-    try:
-        if st.user.get("is_logged_in"):
-            return str(st.user.get("email") or st.user.get("name") or "dashboard")
-    except Exception:  # no auth configured: st.user is not usable
-        pass
-    return "dashboard"
+    """Who is acting, as recorded with each run: the OIDC e-mail (or name), "password user",
+    "anonymous (sandbox)" or "anonymous (allow_unauthenticated)" (see :mod:`onboarding.access`)."""
+    from ui import auth  # auth builds on this module
+
+    return auth.actor()
 
 
 # -- blueprint ---------------------------------------------------------------------------------
@@ -175,6 +173,7 @@ def service() -> Onboarding:
     )
     svc = _service_for(connection_id(s), limits, str(s.journal_path), s)
     svc.blueprint = blueprint_state(s).blueprint
+    svc.actor = actor()  # whoever is signed in now (a session may sign out and in again)
     return svc
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -23,11 +26,49 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+MARKDOWN_KINDS = ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescape(markdown: str) -> str:
+    """Markdown source as a person reads it: backslash escapes removed (``\\*`` shows as ``*``)."""
+    return _ESCAPE.sub(r"\1", markdown)
+
+
 def texts(at: AppTest) -> str:
-    """Every text-bearing element of the page, joined (for "is it said somewhere" checks)."""
+    """Every text-bearing element of the page as displayed, joined (for "is it said somewhere" checks)."""
     parts: list[str] = []
-    for kind in ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader", "text"):
-        parts.extend(str(e.value) for e in getattr(at, kind))
+    for kind in MARKDOWN_KINDS:
+        parts.extend(unescape(str(e.value)) for e in getattr(at, kind))
+    parts.extend(str(e.value) for e in at.text)
+    return "\n".join(parts)
+
+
+def markdown_sources(at: AppTest) -> list[str]:
+    """The Markdown source of every element Streamlit renders as Markdown."""
+    return [str(e.value) for kind in MARKDOWN_KINDS for e in getattr(at, kind)]
+
+
+def rendered(at: AppTest) -> str:
+    """Everything the page sends to the browser: every element's message and every widget's value."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        try:
+            value = node.value
+        except Exception:
+            value = None
+        if isinstance(value, pd.DataFrame):
+            parts.append(value.to_csv())
+        elif value is not None:
+            parts.append(str(value))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
     return "\n".join(parts)
 
 

@@ -54,8 +54,9 @@ def clean_app_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 
 @pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[docspace_sandbox.Sandbox]:
-    """A sandbox portal on a free port, given to the app as if it were a real portal."""
+def real_portal(monkeypatch: pytest.MonkeyPatch) -> Iterator[docspace_sandbox.Sandbox]:
+    """A sandbox portal on a free port, given to the app as if it were a real portal (no sign-in
+    configured, so the dashboard is read-only until a test configures access)."""
     box = docspace_sandbox.start(port=0)
     monkeypatch.setenv("DOCSPACE_URL", box.url)
     monkeypatch.setenv("DOCSPACE_API_KEY", box.api_key)
@@ -64,6 +65,15 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[docspace_sandbox.Sandbo
     finally:
         _stop_runs()
         box.stop()
+
+
+@pytest.fixture
+def sandbox(
+    real_portal: docspace_sandbox.Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> docspace_sandbox.Sandbox:
+    """:func:`real_portal` with unauthenticated writes allowed (tests of everything but access)."""
+    monkeypatch.setenv("DOCSPACE_ALLOW_UNAUTHENTICATED", "true")
+    return real_portal
 
 
 @pytest.fixture

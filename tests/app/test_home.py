@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apphelpers import metric, texts, upload_sample
+from apphelpers import metric, texts, unescape, upload_sample
 from streamlit.testing.v1 import AppTest
 
 
@@ -44,4 +44,4 @@ def test_half_configured_portal_says_what_is_missing(app: AppTest, monkeypatch: 
     monkeypatch.setenv("DOCSPACE_URL", "https://portal.example.com")  # type: ignore[attr-defined]
     at = app.run()
     assert not at.exception
-    assert any("DOCSPACE_API_KEY is missing" in e.value for e in at.error)
+    assert any("DOCSPACE_API_KEY is missing" in unescape(e.value) for e in at.error)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apphelpers import EXAMPLES, metric, texts, upload_sample
+from apphelpers import EXAMPLES, metric, texts, unescape, upload_sample
 from streamlit.testing.v1 import AppTest
 
 from ui import tables
@@ -79,7 +79,7 @@ def test_mapping_change_is_validated_again(app: AppTest, sandbox: object) -> Non
     at = upload_sample(app, "clients.csv")
     at.selectbox(key="upload_map_email").set_value(None).run()
     assert not at.exception
-    assert any("No column is mapped to the e-mail" in e.value for e in at.error)
+    assert any("No column is mapped to the e-mail" in unescape(e.value) for e in at.error)
     assert metric(at, "Selected") == "0"
 
 

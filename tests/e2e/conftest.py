@@ -21,6 +21,8 @@ from e2ehelpers import wait_for_app
 from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -39,16 +41,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _serve(data: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """``streamlit run streamlit_app.py`` with no portal configured; yields its base URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}")
     port = _free_port()
-    data = tmp_path_factory.mktemp("e2e-data")
     log_path = data / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCSPACE_")}
     env.update(DOCSPACE_DATA_DIR=str(data), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    env.update(extra_env or {})
     cmd = [
         sys.executable,
         "-m",
@@ -90,6 +91,24 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     output = log_path.read_text(errors="replace")
     if "Traceback" in output:
         print(f"server log:\n{output}")
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard in zero-configuration mode (the sandbox, no sign-in); yields its base URL."""
+    yield from _serve(tmp_path_factory.mktemp("e2e-data"))
+
+
+E2E_PASSWORD = "e2e dashboard password"
+
+
+@pytest.fixture(scope="session")
+def protected_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on the sandbox with a dashboard password (``E2E_PASSWORD``) configured."""
+    from onboarding.access import PASSWORD_HASH_ENV, hash_password
+
+    extra = {PASSWORD_HASH_ENV: hash_password(E2E_PASSWORD)}
+    yield from _serve(tmp_path_factory.mktemp("e2e-protected"), extra)
 
 
 @pytest.fixture(scope="session")

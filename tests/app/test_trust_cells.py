@@ -1,0 +1,119 @@
+"""Cell contents are text, never HTML or Markdown: hostile client data is shown literally.
+
+A CSV whose cells hold HTML, script, Markdown, a ``javascript:`` link, RTL overrides and emoji is
+uploaded and onboarded. Every element Streamlit renders as Markdown must carry such data escaped
+(so it shows literally), tables carry it unchanged, valid rows are onboarded with the literal
+title the portal stores, and the invalid row is refused with a specific message — no traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from apphelpers import markdown_sources, metric, table, texts, unescape, wait_until
+from streamlit.testing.v1 import AppTest
+
+from onboarding.titles import portal_title
+from onboarding.workflow.journal import Journal
+from ui import format
+
+RTL = "\u202eEvil\u202c Corp \U0001f680"
+NAMES = {
+    "CL-2001": "<script>alert(1)</script>",
+    "CL-2002": "<img src=x onerror=alert(1)>",
+    "CL-2003": "**bold**",
+    "CL-2004": "[link](javascript:alert(1))",
+    "CL-2005": RTL,
+    "<b>CL-2006</b>": "Emoji ☕ :rocket: $x$ Ltd",
+}
+HOSTILE_CSV = (
+    "Client ID,Company,E-mail address,Account manager\n"
+    + "".join(
+        f'"{cid}","{name}",c{i}@client.example.com,anna.manager@sandbox.example\n'
+        for i, (cid, name) in enumerate(NAMES.items())
+    )
+    + '"CL-2007","Fine Co","<script>@x.com",\n'
+).encode("utf-8")
+RAW_PATTERNS = ("<script", "<img", "<b>", "**bold**", "](javascript", ":rocket:", "$x$")
+ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")
+UNESCAPED_TAG = re.compile(r"(?<!\\)<[A-Za-z/]")
+
+
+def assert_markdown_is_escaped(at: AppTest, where: str) -> None:
+    """No element rendered as Markdown carries the hostile data unescaped (no tag, no link, no bold)."""
+    for source in markdown_sources(at):
+        active = ESCAPED.sub("\x00", source)  # what Markdown would still interpret
+        for raw in RAW_PATTERNS:
+            assert raw not in active, f"{raw!r} unescaped on {where}: {source!r}"
+        assert not UNESCAPED_TAG.search(source), f"an HTML tag could be formed on {where}: {source!r}"
+
+
+def upload_hostile(at: AppTest) -> AppTest:
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_file").upload("<i>hostile</i> **list**.csv", HOSTILE_CSV, "text/csv").run()
+    assert not at.exception
+    return at
+
+
+def test_hostile_cells_are_shown_literally_and_onboarded_with_literal_titles(
+    app: AppTest, journal: Callable[[], Journal]
+) -> None:
+    """HTML, script, Markdown, javascript: links, RTL overrides and emoji show as typed everywhere;
+    valid rows get exactly the title the portal stores; the bad e-mail row is refused, with a reason."""
+    at = upload_hostile(app.run())
+    assert metric(at, "Rows") == "7" and metric(at, "Valid") == "6" and metric(at, "With errors") == "1"
+    assert_markdown_is_escaped(at, "Upload")
+    assert "<i>hostile</i> **list**.csv" in texts(at)  # the file name, literally
+    grid = table(at, "Company")
+    assert list(grid["Company"][:6]) == list(NAMES.values())  # cells as typed, RTL and emoji included
+    problems = table(at, "Problem")
+    bad = problems[problems["Row"] == 8]
+    assert "Not a valid e-mail address" in bad["Problem"].iloc[0]
+
+    at.switch_page("pages/home.py").run()
+    assert not at.exception
+    assert_markdown_is_escaped(at, "Home")
+
+    at.switch_page("pages/onboard.py").run()
+    assert not at.exception
+    assert_markdown_is_escaped(at, "Onboard")
+    shown = texts(at)
+    for cid, name in NAMES.items():
+        assert name in shown and cid in shown, f"{name!r} is not shown literally"
+        assert any(format.md(name) in source for source in markdown_sources(at))
+    plan = table(at, "Action")
+    expected = {cid: portal_title(f"Client - {name}") for cid, name in NAMES.items()}
+    assert dict(zip(plan["Client ID"], plan["Room title (as stored)"], strict=True)) == expected
+
+    at.button(key="onboard_start_batch").click().run()
+    assert not at.exception
+    j = journal()
+    wait_until(lambda: bool(j.runs()) and all(r.status != "running" for r in j.runs()))
+    records = {r.client_id: r for r in j.clients()}
+    assert {cid: r.status for cid, r in records.items()} == dict.fromkeys(NAMES, "onboarded")
+    assert {cid: r.room_title for cid, r in records.items()} == expected
+    assert {cid: r.name for cid, r in records.items()} == NAMES
+
+    at.run()
+    assert not at.exception
+    assert_markdown_is_escaped(at, "Onboard after the run")
+    at.switch_page("pages/results.py").run()
+    assert not at.exception
+    assert set(table(at, "Room title")["Client"]) == set(NAMES.values())
+    for row in range(len(NAMES)):
+        at.session_state["results_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+        at.run()
+        assert not at.exception
+        assert_markdown_is_escaped(at, f"Results, row {row} selected")
+    assert RTL in texts(at) or any(RTL in n for n in table(at, "Room title")["Client"])
+
+
+def test_markdown_escaping_keeps_text_and_neutralises_syntax() -> None:
+    """format.md escapes every Markdown/HTML/directive character and nothing else."""
+    for raw in [*NAMES.values(), "a_b*c`d~e|f#g", ":red[x] :material/home:", "line\nbreak", "back\\slash"]:
+        escaped = format.md(raw)
+        assert unescape(escaped) == raw.replace("\n", " ")
+        assert not UNESCAPED_TAG.search(escaped)
+    assert format.md("plain words 123") == "plain words 123"
+    assert format.md(RTL) == RTL.replace(".", "\\.")

@@ -1,0 +1,165 @@
+"""CRM delivery on the Results page: status per client, and "Re-send to CRM".
+
+A real HTTP receiver on loopback (``ThreadingHTTPServer``) records every delivery and can be told
+to refuse; the app is given its address through DOCSPACE_WEBHOOK_URL and DOCSPACE_WEBHOOK_SECRET.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from apphelpers import table, texts, unescape, upload_sample, wait_until
+from streamlit.testing.v1 import AppTest
+
+from onboarding import webhook
+from onboarding.workflow.journal import Journal
+
+SECRET = "whsec-test-0123456789abcdef"
+
+
+@dataclass
+class Receiver:
+    url: str
+    status: int = 200
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+
+    def clients(self) -> list[str]:
+        return [
+            d["body"]["client"]["client_id"]
+            for d in self.deliveries
+            if d["body"]["type"] == "client.onboarded"
+        ]
+
+
+@pytest.fixture
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    """A CRM stand-in on a free loopback port that records what it is sent (and verifies signatures)."""
+    state = Receiver(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            ok = webhook.verify(
+                SECRET, self.headers[webhook.TIMESTAMP_HEADER], body, self.headers[webhook.SIGNATURE_HEADER]
+            )
+            state.deliveries.append({"body": json.loads(body), "signed": ok, "status": state.status})
+            self.send_response(state.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/crm/hook"
+    monkeypatch.setenv("DOCSPACE_WEBHOOK_URL", state.url)
+    monkeypatch.setenv("DOCSPACE_WEBHOOK_SECRET", SECRET)
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def onboard_all(at: AppTest, journal: Journal) -> None:
+    upload_sample(at, "clients.csv")
+    at.switch_page("pages/onboard.py").run()
+    at.button(key="onboard_start_batch").click().run()
+    wait_until(lambda: bool(journal.runs()) and all(r.status != "running" for r in journal.runs()))
+
+
+def crm_column(at: AppTest) -> dict[str, str]:
+    grid = table(at, "CRM delivery")
+    return dict(zip(grid["Client ID"], grid["CRM delivery"], strict=True))
+
+
+def select(at: AppTest, row: int | None) -> AppTest:
+    rows = [] if row is None else [row]
+    at.session_state["results_table"] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    return at.run()
+
+
+def test_delivery_status_and_resend(
+    app: AppTest, sandbox: object, receiver: Receiver, journal: Callable[[], Journal]
+) -> None:
+    """Each client's CRM status shows (delivered / failed with the answer); re-send delivers again."""
+    j = journal()
+    onboard_all(app, j)
+    wait_until(lambda: len(receiver.clients()) == 13)
+    assert all(d["signed"] for d in receiver.deliveries)
+    at = app.switch_page("pages/results.py").run()
+    assert not at.exception
+    assert set(crm_column(at).values()) == {"✔ delivered"}
+    assert "13 delivered, 0 failed, 0 not sent" in texts(at)
+
+    receiver.status = 400  # the CRM starts refusing
+    select(at, 0)
+    first = table(at, "CRM delivery")["Client ID"].iloc[0]
+    button = at.button(key="results_resend")
+    assert button.label == "Re-send 1 to CRM" and not button.disabled
+    button.click().run()
+    assert not at.exception
+    assert any("1 failed" in unescape(w.value) and "HTTP 400" in unescape(w.value) for w in at.warning)
+    status = crm_column(at)
+    assert status[first].startswith("✖ failed") and "HTTP 400" in status[first]
+    assert receiver.clients()[-1] == first
+
+    receiver.status = 200
+    select(at, None)
+    at.multiselect(key="results_manager").set_value(["anna.manager@sandbox.example"]).run()
+    shown = list(table(at, "CRM delivery")["Client ID"])
+    before = len(receiver.clients())
+    at.button(key="results_resend").click().run()  # the filtered clients, delivered or not
+    assert not at.exception
+    assert any(f"Re-sent {len(shown)} to the CRM" in unescape(s.value) for s in at.success)
+    assert sorted(receiver.clients()[before:]) == sorted(shown)
+    assert all(crm_column(at)[cid] == "✔ delivered" for cid in shown)
+
+    at.multiselect(key="results_manager").set_value([]).run()
+    assert at.button(key="results_resend").label == "Re-send 13 to CRM"
+    at.button(key="results_resend").click().run()  # everything shown: the failed one is delivered again
+    assert not at.exception
+    assert set(crm_column(at).values()) == {"✔ delivered"}
+    assert receiver.clients().count(first) >= 3  # after the run, the refused attempt, and now
+
+
+def test_without_a_webhook_the_page_says_how_to_configure_it(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """No webhook configured: no CRM column or button, and a note naming the settings to set."""
+    onboard_all(app, journal())
+    at = app.switch_page("pages/results.py").run()
+    assert not at.exception
+    assert "CRM delivery" not in table(at, "Room title").columns
+    note = texts(at)
+    for name in ("DOCSPACE_WEBHOOK_URL", "DOCSPACE_WEBHOOK_SECRET", "webhook_url", "webhook_secret"):
+        assert name in note
+    assert not [b for b in at.button if b.key == "results_resend"]
+
+
+def test_resend_is_refused_when_read_only(
+    app: AppTest,
+    real_portal: object,
+    receiver: Receiver,
+    journal: Callable[[], Journal],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a read-only dashboard the statuses show but "Re-send to CRM" is disabled, saying why."""
+    monkeypatch.setenv("DOCSPACE_ALLOW_UNAUTHENTICATED", "true")
+    j = journal()
+    onboard_all(app, j)
+    wait_until(lambda: len(receiver.clients()) == 13)
+    monkeypatch.delenv("DOCSPACE_ALLOW_UNAUTHENTICATED")
+    at = app.switch_page("pages/results.py").run()
+    assert not at.exception
+    assert set(crm_column(at).values()) == {"✔ delivered"}
+    button = at.button(key="results_resend")
+    assert button.disabled and "read-only" in (button.proto.help or "")

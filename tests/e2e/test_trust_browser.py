@@ -1,0 +1,86 @@
+"""Trust in a real browser: hostile cells render as text, and the dashboard password sign-in.
+
+Runs after the dashboard flow (file order); uploading here onboards nothing, so the flow's journal
+is untouched. The sign-in test has its own server with a dashboard password configured.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import E2E_PASSWORD
+from e2ehelpers import ROOT, by_key, go_to, shot, wait_for_app
+from playwright.sync_api import Page, expect
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ui.live import widget_id
+
+pytestmark = pytest.mark.e2e
+
+HOSTILE = {
+    "CL-3001": "<script>alert(1)</script>",
+    "CL-3002": "<img src=x onerror=alert(2)>",
+    "CL-3003": "**bold**",
+    "CL-3004": "[link](javascript:alert(3))",
+    "CL-3005": "\u202eEvil\u202c Corp \U0001f680",
+}
+
+
+def test_hostile_cells_render_as_text(app: Page, tmp_path: Path) -> None:
+    """Script, HTML, Markdown and javascript: links in client names show literally; nothing runs."""
+    dialogs: list[str] = []
+    app.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    path = tmp_path / "hostile.csv"
+    rows = "".join(
+        f'"{cid}","{name}",c{i}@client.example.com,anna.manager@sandbox.example\n'
+        for i, (cid, name) in enumerate(HOSTILE.items())
+    )
+    path.write_text("Client ID,Company,E-mail address,Account manager\n" + rows, encoding="utf-8")
+    go_to(app, "Upload")
+    by_key(app, "upload_file").locator('input[type="file"]').set_input_files(str(path))
+    expect(app.get_by_text("In use: hostile.csv")).to_be_visible()
+    wait_for_app(app)
+    go_to(app, "Onboard")
+    for cid, name in HOSTILE.items():
+        row = by_key(app, f"onboard_row_{widget_id(cid)}")
+        expect(row).to_contain_text(name)
+    main = app.get_by_test_id("stMain")
+    expect(main.locator("strong").filter(has_text=re.compile(r"^bold$"))).to_have_count(0)
+    expect(main.locator('a[href^="javascript"]')).to_have_count(0)
+    expect(main.locator('img[src="x"]')).to_have_count(0)
+    expect(app.locator("script").filter(has_text="alert(1)")).to_have_count(0)
+    by_key(app, f"onboard_row_{widget_id('CL-3001')}").scroll_into_view_if_needed()
+    shot(app, "07-hostile-cells-as-text")
+    assert dialogs == []
+
+
+def test_password_sign_in(page: Page, protected_server: str) -> None:
+    """With a dashboard password, only the sign-in form shows; a wrong password is refused; the right one opens it."""
+    page.goto(protected_server)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    expect(page.get_by_text("owner@sandbox.example")).to_have_count(0)
+    shot(page, "08-sign-in")
+    field = page.get_by_label("Dashboard password")
+    field.fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Wrong password")).to_be_visible()
+    page.wait_for_timeout(1100)  # the first failure's backoff
+    field.fill(E2E_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1, name="DocSpace Onboarding")).to_be_visible()
+    expect(page.get_by_text("Signed in as password user")).to_be_visible()
+    expect(by_key(page, "auth_sign_out")).to_be_visible()
+    expect(page.get_by_test_id("stMetricLabel").filter(has_text="Writes in flight")).to_be_visible()
+    wait_for_app(page)
+    shot(page, "09-signed-in")
+    by_key(page, "auth_sign_out").get_by_role("button").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
