@@ -75,6 +75,10 @@ class Backend:
         self._clock = clock
         self._state_file = Path(state_file) if state_file else None
         self.dirty = False
+        self._save_timer: threading.Timer | None = None
+        self._save_lock = threading.Lock()
+        self._snapshots = 0
+        self._written = 0
         if self._state_file and self._state_file.exists():
             self.state = PortalState.load(json.loads(self._state_file.read_text(encoding="utf-8")))
         else:
@@ -91,17 +95,49 @@ class Backend:
             self.persist()
 
     def persist(self) -> None:
-        """Write the state file atomically (temp file + rename) if anything changed."""
+        """Write the state file atomically (temp file + rename) if anything changed.
+
+        The state is serialised under the lock, the file written outside it, so API calls are
+        not held up by the disk.
+        """
         with self.lock:
             if not (self.dirty and self._state_file):
                 return
+            text = json.dumps(self.state.dump(), ensure_ascii=False, indent=1)
+            self.dirty = False
+            self._snapshots += 1
+            number = self._snapshots
+        with self._save_lock:  # one writer at a time; an older snapshot never overwrites a newer one
+            if number <= self._written:
+                return
+            self._written = number
             target = self._state_file
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.state.dump(), fh, ensure_ascii=False, indent=1)
+                fh.write(text)
             os.replace(tmp, target)
-            self.dirty = False
+
+    def persist_soon(self, delay_s: float = 0.5) -> None:
+        """Save within ``delay_s`` (coalescing the writes of a busy batch into one file write).
+
+        Saving the whole portal after every call made a 200-client batch spend most of its time
+        serialising JSON under the lock; :meth:`persist` still runs at stop.
+        """
+        if not (self.dirty and self._state_file):
+            return
+        with self._save_lock:
+            if self._save_timer is not None:
+                return
+            timer = threading.Timer(delay_s, self._flush)
+            timer.daemon = True
+            self._save_timer = timer
+        timer.start()
+
+    def _flush(self) -> None:
+        with self._save_lock:
+            self._save_timer = None
+        self.persist()
 
     def _now(self) -> str:
         return now_string(self._clock)

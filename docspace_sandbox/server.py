@@ -290,7 +290,7 @@ class Sandbox:
                 traceback.print_exc(file=sys.stderr)
                 failure = e.ServerError(str(exc) or type(exc).__name__)
                 status, result = failure.status, failure.body()
-            self.backend.persist()
+            self.backend.persist_soon()
         return status, result
 
     def _send_injected(self, h: _Handler, decision: Decision, entry: dict[str, Any]) -> None:

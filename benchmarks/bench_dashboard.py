@@ -1,0 +1,191 @@
+"""Dashboard responsiveness during a batch: how often progress re-renders, how fast a click answers.
+
+Run on demand (needs Debian's chromium at /usr/bin/chromium)::
+
+    .venv/bin/python benchmarks/bench_dashboard.py [--clients 200] [--latency-ms 100]
+
+It starts the dashboard with no portal configured (so on its built-in sandbox portal), slows the
+sandbox down so that a batch lasts a while, uploads a generated client list, starts the batch,
+and then, while the batch runs in the server's background thread:
+
+* records when the server pushes updates to the browser (websocket frames), grouping frames less
+  than 250 ms apart into one re-render, and reports the intervals between re-renders;
+* samples the progress text ("N of M clients finished") and reports how often it changed;
+* clicks through to Results and back to Onboard and reports how long each page took to appear.
+
+Target: progress re-renders at least once a second (largest interval ≤ 1.5 s allowing for one
+late frame), and page switches answer in well under a second while the batch runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_dashboard(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCSPACE_")}
+    env["DOCSPACE_DATA_DIR"] = str(data_dir)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
+    log = (data_dir / "server.log").open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.read() == b"ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the dashboard did not start")
+
+
+def wait_idle(page: Page) -> None:
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+
+
+def go(page: Page, title: str, heading: str) -> float:
+    started = time.perf_counter()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    page.get_by_role("heading", level=1, name=heading).wait_for(timeout=30_000)
+    return time.perf_counter() - started
+
+
+def write_clients(path: Path, n: int) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Client ID", "Company", "E-mail address", "Account manager"])
+        for i in range(n):
+            w.writerow(
+                [
+                    f"D-{i:05d}",
+                    f"Dash Client {i:05d}",
+                    f"d{i:05d}@dash{i:05d}.example",
+                    "anna.manager@sandbox.example",
+                ]
+            )
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        sheet = data / "clients.csv"
+        write_clients(sheet, args.clients)
+        proc, url = start_dashboard(data)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--disable-gpu"])
+                page = browser.new_page(viewport={"width": 1300, "height": 1100})
+                frames: list[float] = []
+                page.on(
+                    "websocket",
+                    lambda ws: ws.on("framereceived", lambda _f: frames.append(time.perf_counter())),
+                )
+                page.goto(url)
+                wait_idle(page)
+                sandbox = (
+                    page.get_by_test_id("stMarkdown")
+                    .filter(has_text="Sandbox portal:")
+                    .locator("code")
+                    .inner_text()
+                )
+                body = json.dumps({"spec": f"latency_ms={args.latency_ms}"}).encode()
+                urllib.request.urlopen(
+                    urllib.request.Request(f"{sandbox}/__sandbox__/faults", data=body, method="POST")
+                )
+                go(page, "Upload", "Upload clients")
+                page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(sheet))
+                page.get_by_text(
+                    re.compile(rf"{args.clients:,} client rows|{args.clients} client rows")
+                ).first.wait_for(timeout=60_000)
+                wait_idle(page)
+                go(page, "Onboard", "Onboard clients")
+                wait_idle(page)
+                page.locator(".st-key-onboard_start_batch").get_by_role("button").click()
+                progress = page.get_by_test_id("stProgress").filter(has_text=re.compile(r"clients finished"))
+                progress.first.wait_for(timeout=60_000)
+                frames.clear()
+                t0 = time.perf_counter()
+                samples: list[tuple[float, str]] = []
+                switches: list[float] = []
+                done_re = re.compile(rf"{args.clients} of {args.clients} clients finished")
+                while time.perf_counter() - t0 < args.max_seconds:
+                    text = progress.first.inner_text(timeout=5_000)
+                    samples.append((time.perf_counter() - t0, text))
+                    if done_re.search(text):
+                        break
+                    if len(samples) in (30, 60):  # a few seconds in: switch pages while the batch runs
+                        switches.append(go(page, "Results", "Results"))
+                        switches.append(go(page, "Onboard", "Onboard clients"))
+                        progress = page.get_by_test_id("stProgress").filter(
+                            has_text=re.compile(r"clients finished")
+                        )
+                        progress.first.wait_for(timeout=30_000)
+                    page.wait_for_timeout(100)
+                batch_s = time.perf_counter() - t0
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    renders: list[float] = []
+    for ts in frames:
+        if not renders or ts - renders[-1] > 0.25:
+            renders.append(ts)
+    gaps = [b - a for a, b in zip(renders, renders[1:], strict=False)]
+    changes = sum(1 for a, b in zip(samples, samples[1:], strict=False) if a[1] != b[1])
+    return {
+        "clients": args.clients,
+        "latency_ms": args.latency_ms,
+        "batch_s": round(batch_s, 1),
+        "finished": bool(samples) and bool(done_re.search(samples[-1][1])),
+        "re_renders": len(renders),
+        "re_renders_per_s": round(len(renders) / batch_s, 2) if batch_s else None,
+        "median_gap_s": round(statistics.median(gaps), 2) if gaps else None,
+        "max_gap_s": round(max(gaps), 2) if gaps else None,
+        "progress_text_changes": changes,
+        "page_switch_s": [round(s, 2) for s in switches],
+    }
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--clients", type=int, default=200)
+    p.add_argument("--latency-ms", type=int, default=100)
+    p.add_argument("--max-seconds", type=float, default=180.0)
+    result = measure(p.parse_args())
+    for k, v in result.items():
+        print(f"{k:24} {v}")
+    ok = result["finished"] and (result["max_gap_s"] or 99) <= 1.5
+    print(f"target (re-render at least once a second): {'met' if ok else 'NOT met'}")
+    print(json.dumps({"benchmark": "dashboard", "results": result}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
