@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import re
@@ -157,8 +158,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     for ts in frames:
         if not renders or ts - renders[-1] > 0.25:
             renders.append(ts)
-    gaps = [b - a for a, b in zip(renders, renders[1:], strict=False)]
-    changes = sum(1 for a, b in zip(samples, samples[1:], strict=False) if a[1] != b[1])
+    gaps = [b - a for a, b in itertools.pairwise(renders)]
+    changes = sum(1 for a, b in itertools.pairwise(samples) if a[1] != b[1])
     return {
         "clients": args.clients,
         "latency_ms": args.latency_ms,

@@ -142,6 +142,10 @@ class Backend:
     def _now(self) -> str:
         return now_string(self._clock)
 
+    def now_text(self) -> str:
+        """The portal's current time as an API date string."""
+        return self._now()
+
     def _touch(self) -> None:
         self.dirty = True
 

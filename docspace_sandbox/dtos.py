@@ -290,7 +290,7 @@ def link(backend: Backend, entry: Link) -> dict[str, Any]:
         "shareLink": backend.share_link_url(entry),
         "linkType": 0 if entry.subject == r.SUBJ_INVITATION else 1,
         "denyDownload": entry.deny_download,
-        "isExpired": False,
+        "isExpired": _expired(entry.expiration, backend),
         "primary": entry.subject == r.SUBJ_PRIMARY,
         "internal": entry.internal,
     }
@@ -333,3 +333,10 @@ def operation(entry: Operation) -> dict[str, Any]:
         "folders": [],
         "status": (4 if entry.error else 2) if entry.finished else 1,
     }
+
+
+def _expired(expiration: str | None, backend: Backend) -> bool:
+    """``FileShareLink.IsExpired``: the expiration date has passed."""
+    if not expiration:
+        return False
+    return expiration[:19] < backend.now_text()[:19]  # both are UTC 'yyyy-MM-ddTHH:mm:ss…' strings

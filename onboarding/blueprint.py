@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from onboarding.docspace.enums import (
@@ -83,6 +84,15 @@ class ClientLink(_Strict):
     password: str | None = Field(default=None, min_length=1, max_length=255)
     deny_download: bool = False
 
+    @field_validator("title")
+    @classmethod
+    def _title_pattern(cls, v: str) -> str:
+        try:
+            pattern_fields(v)
+        except PatternError as exc:
+            raise ValueError(str(exc)) from None
+        return v.strip()
+
 
 class Blueprint(_Strict):
     """Everything configurable about onboarding one client; defaults follow the product brief."""
@@ -138,6 +148,16 @@ class Blueprint(_Strict):
             )
         return v
 
+    @field_validator("default_manager_email")
+    @classmethod
+    def _manager_email(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        try:
+            return validate_email(v.strip(), check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValueError(f"default manager e-mail {v!r} is not valid: {exc}") from None
+
     @field_validator("folders")
     @classmethod
     def _folders_ok(cls, v: list[str]) -> list[str]:
@@ -181,12 +201,15 @@ class Blueprint(_Strict):
                 raise ValueError("an invitation link cannot have a password (only external links can)")
             if self.link_kind == "external" and self.link.max_use_count:
                 raise ValueError("external links have no maximum number of uses (only invitation links do)")
-        known = {f.casefold() for f in self.folders}
+        known = {f.casefold(): f for f in self.folders}
         for t in self.templates:
             if t.folder and t.folder.casefold() not in known:
                 raise ValueError(
                     f"template {t.source!r} goes to folder {t.folder!r}, which is not in the folder list"
                 )
+            if t.folder and t.folder != known[t.folder.casefold()]:
+                # the folder list's spelling is what the room gets; look copies up under it
+                t.folder = known[t.folder.casefold()]
         return self
 
     @property

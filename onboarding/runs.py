@@ -9,6 +9,7 @@ starting a second one; runs in other processes are kept apart by the journal's p
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -64,6 +65,8 @@ class RunProgress:
         return self.finished / self.total if self.total else 1.0
 
 
+log = logging.getLogger(__name__)
+
 _FINAL = {
     "onboarded": "onboarded",
     "failed": "failed",
@@ -96,7 +99,10 @@ class RunRegistry:
             handle = handle_box[0]
             try:
                 handle.result = handle.engine.run(clients, run_id=handle.run_id)
-                service.after_run(handle.result)
+                result = handle.result
+                threading.Thread(
+                    target=_deliver_quietly, args=(service, result), name=f"crm-{handle.run_id}", daemon=True
+                ).start()
             except Exception as exc:  # reported on the page; the journal keeps the details
                 handle.error = f"{type(exc).__name__}: {exc}"
             finally:
@@ -104,9 +110,16 @@ class RunRegistry:
                     on_done(handle)
 
         with self._lock:
-            for existing in self._runs.values():
-                if existing.alive and ids & existing.client_ids:
-                    return StartOutcome(existing.run_id, joined=True)
+            live = [h for h in self._runs.values() if h.alive]
+            covered = frozenset().union(*(h.client_ids for h in live)) if live else frozenset()
+            if ids and ids <= covered:
+                joined = next(h for h in live if ids & h.client_ids)
+                return StartOutcome(joined.run_id, joined=True)
+            if ids & covered:
+                # Start only the clients no live run covers; the others are already on their way.
+                clients = _without(clients, covered)
+                ids = ids - covered
+            self._prune()
             run_id = service.journal.new_run_id()
             thread = threading.Thread(target=work, name=f"run-{run_id}", daemon=True)
             handle = RunHandle(run_id, ids, service.engine(), thread, time.time())
@@ -114,6 +127,12 @@ class RunRegistry:
             self._runs[run_id] = handle
             thread.start()
         return StartOutcome(run_id, joined=False)
+
+    def _prune(self, keep_seconds: float = 3600.0) -> None:
+        """Forget finished runs after an hour (the journal keeps them; this is only the live view)."""
+        cutoff = time.time() - keep_seconds
+        for run_id in [r for r, h in self._runs.items() if not h.alive and h.started_at < cutoff]:
+            del self._runs[run_id]
 
     def get(self, run_id: str) -> RunHandle | None:
         with self._lock:
@@ -136,6 +155,23 @@ class RunRegistry:
             return True
         handle.thread.join(timeout)
         return not handle.alive
+
+
+def _without(
+    clients: Sequence[ClientLike] | BatchPlan, drop: frozenset[str]
+) -> Sequence[ClientLike] | BatchPlan:
+    if isinstance(clients, BatchPlan):
+        kept = [cp for cp in clients.clients if cp.client_id not in drop]
+        return BatchPlan(clients.context, kept, clients.lookup_reads, clients.problems)
+    return [c for c in clients if c.client_id not in drop]
+
+
+def _deliver_quietly(service: Onboarding, result: RunResult) -> None:
+    """CRM delivery after a background run; failures are recorded per client by the sender."""
+    try:
+        service.after_run(result)
+    except Exception:
+        log.exception("CRM delivery after run %s failed", result.run_id)
 
 
 def read_progress(journal: Journal, run_id: str, *, live: bool | None = None) -> RunProgress:

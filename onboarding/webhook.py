@@ -23,11 +23,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from onboarding.docspace import PortalAddress
-from onboarding.errors import ConfigError, RequestTimeout, ServerError, TransportError
+from onboarding.errors import ConfigError, OnboardingError, RequestTimeout, ServerError, TransportError
 from onboarding.export import record_row
 from onboarding.workflow.journal import DONE, ClientRecord, Journal
 from onboarding.workflow.retry import Retrier, RetryPolicy
@@ -67,6 +68,10 @@ def client_payload(rec: ClientRecord, portal: str) -> dict[str, Any]:
     }
 
 
+class DeliveryRefused(OnboardingError):
+    """The receiver answered 4xx (e.g. a bad signature): final for this delivery, not retried."""
+
+
 @dataclass(frozen=True)
 class WebhookConfig:
     url: str
@@ -74,6 +79,10 @@ class WebhookConfig:
     timeout: tuple[float, float] = (5.0, 15.0)
 
     def __post_init__(self) -> None:
+        if urlsplit(self.url.strip()).scheme not in ("http", "https"):
+            raise ConfigError(
+                "the webhook URL must start with https:// (or http:// for a receiver on this machine)"
+            )
         PortalAddress.parse(self.url)  # same rule as portals: https unless on this machine
         if len(self.secret) < 16:
             raise ConfigError("the webhook secret must be at least 16 characters")
@@ -147,12 +156,21 @@ class WebhookSender:
                 status=resp.status_code,
             )
         if resp.status_code >= 300:
-            raise ConfigError(f"the webhook receiver refused the delivery with HTTP {resp.status_code}")
+            raise DeliveryRefused(f"the webhook receiver refused the delivery with HTTP {resp.status_code}")
         return resp.status_code
 
+    BREAKER = 3
+    """Consecutive failed clients after which the rest are not attempted in this pass."""
+
     def deliver(self, records: Sequence[ClientRecord], *, force: bool = False) -> DeliveryReport:
-        """Send each onboarded client not yet delivered for its room (``force``: send again)."""
+        """Send each onboarded client not yet delivered for its room (``force``: send again).
+
+        After :attr:`BREAKER` clients in a row fail (each after its own retries), the receiver is
+        taken to be down: the remaining clients are recorded as failed without being tried, so a
+        dead CRM costs seconds, not an hour; they go out on the next pass or re-send.
+        """
         report = DeliveryReport(errors={})
+        failed_in_row = 0
         for rec in records:
             if rec.status != DONE:
                 report.skipped += 1
@@ -161,6 +179,13 @@ class WebhookSender:
             done = self.journal.delivery(self.portal, rec.client_id)
             if done is not None and done["key"] == key and done["status"] == "delivered" and not force:
                 report.skipped += 1
+                continue
+            if failed_in_row >= self.BREAKER:
+                note = f"not attempted: the receiver failed {self.BREAKER} times in a row"
+                self.journal.record_delivery(self.portal, rec.client_id, key, "failed", 0, note)
+                report.failed += 1
+                assert report.errors is not None
+                report.errors[rec.client_id] = note
                 continue
             payload = client_payload(rec, self.portal)
             attempts = [0]
@@ -173,7 +198,10 @@ class WebhookSender:
 
             try:
                 status = self.retrier.call(attempt)
+            except ConfigError:
+                raise
             except Exception as exc:
+                failed_in_row += 1
                 self.journal.record_delivery(self.portal, rec.client_id, key, "failed", attempts[0], str(exc))
                 report.failed += 1
                 assert report.errors is not None

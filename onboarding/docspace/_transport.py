@@ -50,8 +50,15 @@ class PortalAddress:
             raise ConfigError("No portal address given.")
         if "://" not in text:
             text = "https://" + text
-        parts = urlsplit(text)
-        host = parts.hostname or ""
+        try:
+            parts = urlsplit(text)
+            host = parts.hostname or ""
+            port = parts.port
+        except ValueError:
+            raise ConfigError(
+                f"Not a portal address: {raw!r} (the host or port is malformed). "
+                "Expected e.g. https://yourportal.onlyoffice.com"
+            ) from None
         if parts.scheme not in ("http", "https") or not host:
             raise ConfigError(
                 f"Not a portal address: {raw!r}. Expected e.g. https://yourportal.onlyoffice.com"
@@ -68,9 +75,9 @@ class PortalAddress:
         path = parts.path.rstrip("/")
         if path.endswith(API_PREFIX):
             path = path[: -len(API_PREFIX)]
-        netloc = host if parts.port is None else f"{host}:{parts.port}"
+        netloc = host if port is None else f"{host}:{port}"
         if ":" in host and not host.startswith("["):
-            netloc = f"[{host}]" if parts.port is None else f"[{host}]:{parts.port}"
+            netloc = f"[{host}]" if port is None else f"[{host}]:{port}"
         return cls(f"{parts.scheme}://{netloc}{path}")
 
     @property
@@ -129,24 +136,43 @@ def send(
     """
     data = None if body is None else jsonlib.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json"} if data is not None else None
+    failure: TransportError
     try:
         return session.request(
             method, url, params=params, data=data, headers=headers, timeout=timeout, allow_redirects=False
         )
-    except requests.Timeout as exc:
-        raise RequestTimeout(
+    except requests.Timeout:
+        failure = RequestTimeout(
             f"no answer within {timeout[1]:g} s (the call may still have been carried out)",
             method=method,
             path=path,
-        ) from _scrub(exc)
+        )
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-        raise TransportError(
+        failure = TransportError(
             f"connection failed or was dropped before the answer arrived ({type(exc).__name__})",
             method=method,
             path=path,
-        ) from _scrub(exc)
+        )
+    except (requests.RequestException, ValueError, UnicodeError) as exc:
+        # e.g. InvalidHeader or UnicodeEncodeError: their messages can quote the Authorization
+        # header, so only the type is kept. Not retryable: the same call fails the same way.
+        raise ConfigError(
+            f"{method} {path}: the request could not be sent ({type(exc).__name__}); "
+            "check the portal address and that the API key is a single line of plain text"
+        ) from None
+    # Raised outside the except block so that neither __cause__ nor __context__ keeps the
+    # ``requests`` exception, which holds the prepared request and its headers.
+    raise failure
 
 
-def _scrub(exc: BaseException) -> BaseException | None:
-    """Drop the ``requests`` exception as a cause: it holds the prepared request and its headers."""
-    return None
+def check_api_key(key: str) -> str:
+    """The key, stripped; refuse one that cannot travel in a header (never echoing it)."""
+    key = key.strip()
+    if not key:
+        raise ConfigError("No API key given.")
+    if not all(33 <= ord(ch) < 127 for ch in key):
+        raise ConfigError(
+            "The API key contains spaces, line breaks or non-ASCII characters; paste the key alone "
+            "(DocSpace keys look like sk-… and are a single line)."
+        )
+    return key

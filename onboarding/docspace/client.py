@@ -28,7 +28,7 @@ from onboarding.docspace.models import (
     ShareResult,
     User,
 )
-from onboarding.errors import ConfigError, DocSpaceError, NotFound, UnexpectedResponse
+from onboarding.errors import DocSpaceError, NotFound, UnexpectedResponse
 
 PAGE_SIZE = 100
 """The server's maximum ``count`` for listings (``count`` > 100 is a 400)."""
@@ -98,11 +98,10 @@ class DocSpaceClient:
         pool_size: int = 32,
         on_request: Callable[[str, str, int | None, float], None] | None = None,
     ) -> None:
-        if not api_key or not api_key.strip():
-            raise ConfigError("No API key given.")
+        key = _transport.check_api_key(api_key or "")
         self.address = _transport.PortalAddress.parse(base_url)
         self.timeout = timeout
-        self._session = _transport.build_session(api_key.strip(), pool_size=pool_size)
+        self._session = _transport.build_session(key, pool_size=pool_size)
         self._on_request = on_request
 
     def __repr__(self) -> str:  # never show the key

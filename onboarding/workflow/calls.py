@@ -74,6 +74,11 @@ class Caller:
                     raise DailyLimitReached(
                         "the portal's daily write limit is reached; the remaining clients are deferred"
                     ) from None
+                if (exc.retry_after or 0) > self.retrier.policy.max_retry_after:
+                    raise DailyLimitReached(
+                        f"the portal asks to wait {exc.retry_after:.0f} s before the next call; "
+                        "the remaining clients are deferred"
+                    ) from None
                 raise
         gate.on_success()
         return result

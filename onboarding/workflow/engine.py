@@ -8,6 +8,7 @@ portal's daily write limit is reached: whatever is left is "deferred" and a late
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -33,9 +34,10 @@ from onboarding.workflow.journal import (
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
 from onboarding.workflow.retry import Retrier, RetryPolicy
 from onboarding.workflow.steps import ClientJob, StepEvent, room_web_url
-from onboarding.workflow.throttle import Limits, Throttle
+from onboarding.workflow.throttle import Limits, shared_throttle
 
 LOCKED = "locked"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -109,6 +111,8 @@ class Engine:
         self.rng = rng or random.Random()
         self.owner = make_owner_id()
         self.stop_event = threading.Event()
+        # One throttle per portal and process: two runs at once share the portal's budget.
+        self.throttle = shared_throttle(client.base_url, self.limits)
 
     def plan(self, clients: Sequence[ClientLike]) -> BatchPlan:
         """A dry run: reads only."""
@@ -128,14 +132,13 @@ class Engine:
 
     def _caller(self, stats: CallStats) -> Caller:
         retrier = Retrier(policy=self.retry, sleep=self.sleep, rng=self.rng)
-        return Caller(Throttle(self.limits), retrier, stats)
+        return Caller(self.throttle, retrier, stats)
 
     def run(self, clients: Sequence[ClientLike] | BatchPlan, *, run_id: str | None = None) -> RunResult:
         """Onboard the clients (a plan made earlier may be passed to skip re-reading the portal)."""
         started = time.monotonic()
         self.journal.mark_abandoned_runs()
         plan = clients if isinstance(clients, BatchPlan) else self.plan(clients)
-        ctx = plan.context
         run_id = self.journal.start_run(
             portal=self.portal_key,
             actor=self.actor,
@@ -146,6 +149,18 @@ class Engine:
         )
         result = RunResult(run_id=run_id)
         stats = CallStats(reads=plan.lookup_reads)
+        final = "failed"
+        try:
+            self._run_clients(run_id, plan, stats, result)
+            final = "stopped" if result.stopped_by_daily_limit or self.stop_event.is_set() else "finished"
+        finally:
+            result.stats = stats.as_dict()
+            result.elapsed = time.monotonic() - started
+            self.journal.finish_run(run_id, final, result.summary())
+        return result
+
+    def _run_clients(self, run_id: str, plan: BatchPlan, stats: CallStats, result: RunResult) -> None:
+        ctx = plan.context
         caller = self._caller(stats)
         todo: list[ClientPlan] = []
         for cp in plan.clients:
@@ -164,11 +179,7 @@ class Engine:
             else:
                 todo.append(cp)
 
-        heartbeat_stop = threading.Event()
-        heart = threading.Thread(
-            target=self._heartbeat, args=(heartbeat_stop,), daemon=True, name="journal-heartbeat"
-        )
-        heart.start()
+        heart, heartbeat_stop = self._start_heartbeat()
         try:
             workers = max(1, min(len(todo), self.limits.writes_in_flight * 2))
             if todo:
@@ -182,11 +193,6 @@ class Engine:
         finally:
             heartbeat_stop.set()
             heart.join(timeout=5)
-        result.stats = stats.as_dict()
-        result.elapsed = time.monotonic() - started
-        final = "stopped" if result.stopped_by_daily_limit or self.stop_event.is_set() else "finished"
-        self.journal.finish_run(run_id, final, result.summary())
-        return result
 
     def _record_blocked(self, run_id: str, cp: ClientPlan) -> None:
         c = cp.client
@@ -210,12 +216,6 @@ class Engine:
 
     def _one(self, run_id: str, ctx: RunContext, cp: ClientPlan, caller: Caller, result: RunResult) -> str:
         cid = cp.client_id
-        if self.stop_event.is_set():
-            self.journal.upsert_client(self.portal_key, cid, status=DEFERRED, run_id=run_id, tag=cp.tag,
-                                       name=cp.client.name, email=cp.client.email or "")  # fmt: skip
-            self.journal.add_event(run_id, self.portal_key, cid, "client", "deferred", "run stopped")
-            self.on_event(StepEvent(run_id, cid, "client", "deferred", "run stopped", time.time()))
-            return DEFERRED
         if not self.journal.claim(self.portal_key, cid, self.owner):
             msg = "another run is onboarding this client right now"
             self.journal.add_event(run_id, self.portal_key, cid, "client", LOCKED, msg)
@@ -223,13 +223,8 @@ class Engine:
             result.errors[cid] = msg
             return LOCKED
         try:
-            rec = self.journal.get(self.portal_key, cid)
-            if rec is not None and rec.status == DONE and rec.run_id != run_id and cp.room is None:
-                # Finished by a concurrent run after our plan was made: nothing to do.
-                self.journal.add_event(run_id, self.portal_key, cid, "client", "skipped", "already onboarded")
-                return DONE
-            if rec is not None and rec.room_id and cp.room is None and (rec.progress.get("room") or {}):
-                cp.action = "resume"
+            if self.stop_event.is_set():
+                return self._defer_unstarted(run_id, cp)
             job = ClientJob(
                 api=self.client,
                 caller=caller,
@@ -240,6 +235,7 @@ class Engine:
                 actor=self.actor,
                 stop=self.stop_event,
                 emit=self.on_event,
+                owner=self.owner,
             )
             try:
                 status = job.run()
@@ -254,9 +250,30 @@ class Engine:
         finally:
             self.journal.release(self.portal_key, cid, self.owner)
 
+    def _defer_unstarted(self, run_id: str, cp: ClientPlan) -> str:
+        """A stopped run's queued client: deferred, unless another run finished it meanwhile."""
+        rec = self.journal.get(self.portal_key, cp.client_id)
+        if rec is not None and rec.status in (DONE, ARCHIVED):
+            return rec.status
+        self.journal.upsert_client(self.portal_key, cp.client_id, status=DEFERRED, run_id=run_id, tag=cp.tag,
+                                   name=cp.client.name, email=cp.client.email or "")  # fmt: skip
+        self.journal.add_event(run_id, self.portal_key, cp.client_id, "client", "deferred", "run stopped")
+        self.on_event(StepEvent(run_id, cp.client_id, "client", "deferred", "run stopped", time.time()))
+        return DEFERRED
+
     def _heartbeat(self, stop: threading.Event) -> None:
+        """Keep this run's claims alive; a failed renewal is logged and tried again next beat."""
         while not stop.wait(LEASE_SECONDS / 3):
-            self.journal.renew(self.portal_key, self.owner)
+            try:
+                self.journal.renew(self.portal_key, self.owner)
+            except Exception:
+                log.exception("could not renew the journal leases")
+
+    def _start_heartbeat(self) -> tuple[threading.Thread, threading.Event]:
+        stop = threading.Event()
+        heart = threading.Thread(target=self._heartbeat, args=(stop,), daemon=True, name="journal-heartbeat")
+        heart.start()
+        return heart, stop
 
     # -- roll back ---------------------------------------------------------------------------------
 
@@ -270,6 +287,7 @@ class Engine:
         run_id = self.journal.start_run(
             portal=self.portal_key, actor=self.actor, owner=self.owner, total=1, blueprint={}, kind="archive"
         )
+        heart, heartbeat_stop = self._start_heartbeat()
         try:
             rec = self.journal.get(self.portal_key, client_id)
             room_id = rec.room_id if rec else None
@@ -281,7 +299,8 @@ class Engine:
                 rooms = caller.read(lambda: self.client.find_rooms_by_tags([tag], search_area=SearchArea.ANY))
                 if not rooms:
                     raise DocSpaceError(f"no room found for client {client_id!r}")
-                room_id = min(r.id for r in rooms)
+                active = [r for r in rooms if not r.archived]
+                room_id = min(r.id for r in (active or rooms))
             rid = room_id
             room = caller.read(lambda: self.client.get_room(rid))
             if not room.archived:
@@ -305,4 +324,6 @@ class Engine:
             self.journal.finish_run(run_id, "failed", {"error": str(exc)})
             raise
         finally:
+            heartbeat_stop.set()
+            heart.join(timeout=5)
             self.journal.release(self.portal_key, client_id, self.owner)

@@ -228,12 +228,28 @@ class Journal:
         self._db = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA busy_timeout = 30000")
-        self._db.execute("PRAGMA journal_mode = WAL")
+        self._set_wal()
         self._db.execute("PRAGMA synchronous = NORMAL")
         with self._tx() as db:
             for stmt in SCHEMA.split(";"):
                 if stmt.strip():
                     db.execute(stmt)
+
+    def _set_wal(self) -> None:
+        """Switch to WAL; two processes opening a new journal at once may briefly lock each other.
+
+        Changing the journal mode needs an exclusive lock and does not wait on ``busy_timeout``,
+        so the switch is tried again for a few seconds before giving up.
+        """
+        deadline = time.monotonic() + 10.0
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def close(self) -> None:
         with self._lock:
@@ -402,6 +418,13 @@ class Journal:
                 " WHERE portal = ? AND client_id = ? AND lease_owner = ?",
                 (portal, client_id, owner),
             )
+
+    def holds(self, portal: str, client_id: str, owner: str) -> bool:
+        """True while ``owner`` still holds the client's lease (a fence before each step)."""
+        rows = self._query(
+            "SELECT lease_owner FROM clients WHERE portal = ? AND client_id = ?", [portal, client_id]
+        )
+        return bool(rows) and rows[0]["lease_owner"] == owner
 
     def holder(self, portal: str, client_id: str) -> str | None:
         """The live owner of the client's lease, if any."""

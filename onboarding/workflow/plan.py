@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from onboarding.blueprint import Blueprint, TemplateFile
 from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
-from onboarding.errors import ConfigError, Forbidden, NotFound
+from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
 from onboarding.titles import MAX_TAG_LENGTH, PatternError, portal_title
 from onboarding.workflow.journal import ARCHIVED, DONE, ClientRecord, Journal
 
@@ -91,6 +91,9 @@ class ClientPlan:
     room: Folder | None = None
     writes: int = 0
     reads: int = 0
+    invite_client: bool = True
+    """False when the client's e-mail is the key's own account or the manager's (see plan_client)."""
+    link_title: str = ""
 
     @property
     def client_id(self) -> str:
@@ -279,6 +282,8 @@ def resolve_managers(
             out[email] = decide_manager(blueprint, me, email, user)
         except Forbidden:
             out[email] = decide_manager(blueprint, me, email, None, "is not visible to the API key's account")
+        except BadRequest:
+            out[email] = decide_manager(blueprint, me, email, None, "is not a valid e-mail address")
     return out
 
 
@@ -328,10 +333,11 @@ def plan_client(
     try:
         raw_title = bp.render(bp.title_pattern, fields)
         tag = bp.render(bp.tag_pattern, fields)
+        link_title = portal_title(bp.render(bp.link.title, fields), 255) if bp.link.enabled else ""
     except PatternError as exc:
         return ClientPlan(c, "", "", "blocked", reasons=[str(exc)])
     title = portal_title(raw_title)
-    plan = ClientPlan(c, title, tag, "create")
+    plan = ClientPlan(c, title, tag, "create", link_title=link_title)
     if title != raw_title.strip():
         plan.warnings.append(f"the portal will store the title as {title!r}")
     if not title:
@@ -340,10 +346,12 @@ def plan_client(
         plan.action = "blocked"
         plan.reasons.append(f"the room tag is longer than {MAX_TAG_LENGTH} characters")
     other = seen_tags.get(tag.casefold())
-    if other is not None and other != c.client_id:
+    if other is not None:
         plan.action = "blocked"
         plan.reasons.append(
-            f"its room tag {tag!r} equals client {other!r}'s (DocSpace tags ignore letter case)"
+            f"client {c.client_id!r} appears twice in this batch"
+            if other == c.client_id
+            else f"its room tag {tag!r} equals client {other!r}'s (DocSpace tags ignore letter case)"
         )
     seen_tags.setdefault(tag.casefold(), c.client_id)
     if bp.invite_client and not (c.email or "").strip():
@@ -362,6 +370,14 @@ def plan_client(
         plan.manager = ManagerDecision(
             "", ctx.me.id, None, note="no account manager: the key's account owns the room"
         )
+    cemail = (c.email or "").strip().casefold()
+    if bp.invite_client and cemail and cemail == (ctx.me.email or "").casefold():
+        plan.invite_client = False
+        plan.warnings.append("the client's e-mail is the API key's own account (the room owner): not invited")
+    elif bp.invite_client and cemail and memail and cemail == memail:
+        plan.invite_client = False
+        plan.warnings.append("the client's e-mail is the account manager's: invited once, as manager")
+    plan.invite_client = plan.invite_client and bp.invite_client
 
     rooms = sorted(ctx.rooms_by_tag.get(tag.casefold(), []), key=lambda r: r.id)
     progress = record.progress if record else {}
@@ -375,8 +391,8 @@ def plan_client(
         plan.reasons.append(
             f"the client's room {rooms[0].id} is archived (rolled back); unarchive it to go on"
         )
-    if record is not None and record.status == ARCHIVED and not active:
-        plan.action = "blocked"
+    elif record is not None and record.status == ARCHIVED and not rooms:
+        plan.warnings.append("was rolled back and its room is gone from the portal: it will be created again")
     if plan.action == "blocked":
         return plan
     plan.room = active[0] if active else None
@@ -389,7 +405,7 @@ def plan_client(
         plan.writes = fresh_writes(bp, plan.manager) - 1  # upper bound: missing parts only
         plan.reads = 2 + len(bp.folders) + VERIFY_READS  # room and folder listings, link listing
         return plan
-    if record is not None and record.status == DONE:
+    if record is not None and record.status == DONE and record.room_id:
         plan.warnings.append(
             "was onboarded before, but its room is no longer on the portal: it will be created again"
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -29,11 +30,13 @@ from onboarding.docspace import (
     LinkType,
     Member,
 )
-from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, WorkflowError
+from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, NotFound, WorkflowError
 from onboarding.titles import portal_title
 from onboarding.workflow.calls import Caller
 from onboarding.workflow.journal import DEFERRED, DONE, FAILED, RUNNING, Journal
 from onboarding.workflow.plan import ClientPlan, RunContext
+
+log = logging.getLogger(__name__)
 
 
 class Stopped(WorkflowError):
@@ -77,6 +80,7 @@ class ClientJob:
         actor: str,
         stop: threading.Event,
         emit: Callable[[StepEvent], None],
+        owner: str = "",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.api = api
@@ -92,8 +96,10 @@ class ClientJob:
         self.stop = stop
         self._emit = emit
         self._clock = clock
+        self.owner = owner
         rec = journal.get(ctx.portal_key, self.cid)
         self.progress: dict[str, Any] = dict(rec.progress) if rec else {}
+        self.previous_status = rec.status if rec else ""
         self.room_id: int | None = None
         self.room_fresh = False
         self._listings: dict[int, tuple[list[File], list[Folder]]] = {}
@@ -126,6 +132,40 @@ class ClientJob:
     def check_stop(self) -> None:
         if self.stop.is_set():
             raise Stopped("the run was stopped before this client finished")
+        if self.owner and not self.journal.holds(self.ctx.portal_key, self.cid, self.owner):
+            raise Stopped(
+                "this run lost its claim on the client (another run took over); run again to resume"
+            )
+
+    def reconcile(self) -> bool:
+        """Make the journal's progress agree with the portal; True when the client is already done.
+
+        The journal may remember a room the portal no longer has (deleted, archived, retagged),
+        or the plan may predate a concurrent run that created the room: one read settles which.
+        """
+        stored = (self.progress.get("room") or {}).get("id")
+        if stored is None:
+            return False
+        planned = self.plan.room
+        if planned is not None:
+            if planned.id != stored:
+                self.progress = {}  # the tag points at another room: nothing recorded applies to it
+            return False
+        try:
+            room: Folder | None = self.caller.read(lambda: self.api.get_room(int(stored)), what="check room")
+        except (NotFound, Forbidden):
+            room = None
+        alive = (
+            room is not None
+            and not room.archived
+            and self.plan.tag.casefold() in {t.casefold() for t in room.tags}
+        )
+        if not alive:
+            self.progress = {}
+            self.emit("room", "skipped", f"room {stored} is gone from the portal: starting again")
+            return False
+        self.plan.room = room
+        return self.previous_status == DONE
 
     # -- the job -----------------------------------------------------------------------------------
 
@@ -146,6 +186,10 @@ class ClientJob:
         self.emit("client", "started")
         step = "room"
         try:
+            if self.reconcile():
+                self.save("record", status=DONE)
+                self.emit("client", "skipped", "already onboarded")
+                return DONE
             for step, fn in (
                 ("room", self.step_room),
                 ("folders", self.step_folders),
@@ -155,7 +199,9 @@ class ClientJob:
                 ("verify", self.step_verify),
             ):
                 self.check_stop()
-                if step != "verify" and self.progress.get(step) is not None:
+                # A link recorded by an earlier attempt is looked at again: it may have expired.
+                recheck = step == "link" and self.bp.link.enabled
+                if step != "verify" and self.progress.get(step) is not None and not recheck:
                     if step == "room":
                         self.room_id = int(self.progress["room"]["id"])
                     self.emit(step, "skipped", "done before")
@@ -179,6 +225,12 @@ class ClientJob:
         except _VerifyFailed as exc:
             self.save("verify", status=FAILED, error=f"verify: {exc}")
             self.emit("verify", "failed", str(exc))
+            return FAILED
+        except Exception as exc:  # anything unforeseen fails this client, not the run
+            log.exception("client %s failed at step %s", self.cid, step)
+            message = f"{step}: unexpected {type(exc).__name__}: {exc}"
+            self.save(step, status=FAILED, error=message)
+            self.emit(step, "failed", message)
             return FAILED
 
     # -- steps -----------------------------------------------------------------------------------
@@ -291,7 +343,7 @@ class ClientJob:
         m = self.plan.manager
         if m is not None and m.user_id and m.role is not None and m.user_id != self.ctx.me.id:
             out.append(Invitation(access=m.role, user_id=m.user_id))
-        if self.bp.invite_client and self.client.email:
+        if self.plan.invite_client and self.client.email:
             out.append(Invitation(access=self.bp.client_role, email=self.client.email))
         return out
 
@@ -343,8 +395,7 @@ class ClientJob:
         if cfg.expires_in_days:
             when = dt.datetime.now(dt.UTC) + dt.timedelta(days=cfg.expires_in_days)
             expires = when.strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
-        fields = {"client_id": self.cid, "name": self.client.name, "email": self.client.email or ""}
-        title = portal_title(self.bp.render(cfg.title, {**dict(self.client.extra or {}), **fields}), 255)
+        title = self.plan.link_title
         external = self.bp.link_type == LinkType.EXTERNAL
         return LinkRequest(
             link_type=self.bp.link_type,
@@ -376,19 +427,26 @@ class ClientJob:
         existing = self._existing_link(room_id, request.title) if self.maybe_done("link") else None
         self.mark_started("link")
         link: Link | None
-        if existing is None:
+        if existing is not None:
+            link = self._align_link(room_id, existing)
+        elif self.bp.link_type == LinkType.EXTERNAL:
+            # A room may hold several external links: a retry after a lost answer must look for
+            # the one it may have made (by its title) before making another.
+            link, _ = self.caller.ensure(
+                lambda: self.api.set_room_link(room_id, request),
+                lambda: self._existing_link(room_id, request.title),
+                maybe_done=False,
+                what="link",
+            )
+        else:
             try:
                 link = self.caller.write(lambda: self.api.set_room_link(room_id, request), what="link")
             except Forbidden as exc:
                 # One invitation link per room: someone (or a lost answer) made it already.
-                existing = (
-                    self._existing_link(room_id, request.title) if "may not exceed" in str(exc) else None
-                )
-                if existing is None:
+                found = self._existing_link(room_id, request.title) if "may not exceed" in str(exc) else None
+                if found is None:
                     raise
-                link = self._align_link(room_id, existing)
-        else:
-            link = self._align_link(room_id, existing)
+                link = self._align_link(room_id, found)
         if link is None:
             raise DocSpaceError(
                 "the portal stored no link",
@@ -404,9 +462,25 @@ class ClientJob:
         self.save("link", link_url=link.url, link_expires=link.shared_link.expiration_date or "")
         return f"{'invitation' if link.link_type == 0 else 'external'} link ready"
 
+    def _link_outdated(self, link: Link) -> str:
+        """Why an existing link cannot be handed to the client as it is ("" when it can)."""
+        cfg = self.bp.link
+        info = link.shared_link
+        if link.access != int(cfg.access):
+            return f"its access is {FileShare(link.access).label}"
+        if info.is_expired or _date_passed(info.expiration_date):
+            return "it has expired"
+        if cfg.expires_in_days and not info.expiration_date:
+            return "it never expires but the blueprint wants an expiry"
+        if self.bp.link_type == LinkType.INVITATION and (cfg.max_use_count or None) != (
+            info.max_use_count or None
+        ):
+            return "its maximum number of uses differs"
+        return ""
+
     def _align_link(self, room_id: int, link: Link) -> Link | None:
-        """Reuse an existing link; update it by id if its access differs from the blueprint."""
-        if link.access == int(self.bp.link.access):
+        """Reuse an existing link; update it by id when it is expired or differs from the blueprint."""
+        if not self._link_outdated(link):
             return link
         req = self._link_request(link_id=link.shared_link.id)
         return self.caller.write(lambda: self.api.set_room_link(room_id, req), what="link update")
@@ -430,11 +504,11 @@ class ClientJob:
             if not match:
                 problems.append("the client link is not on the room")
                 self.progress.pop("link", None)
-            elif match[0].access != int(self.bp.link.access):
-                problems.append(f"the client link has access {FileShare(match[0].access).label}")
+            elif why := self._link_outdated(match[0]):
+                problems.append(f"the client link cannot be used: {why}")
                 self.progress.pop("link", None)
         if problems:
-            self.save("verify")
+            self.save("verify", **({} if self.progress.get("link") else {"link_url": "", "link_expires": ""}))
             raise _VerifyFailed("; ".join(problems))
         return "members and link confirmed"
 
@@ -455,6 +529,21 @@ class ClientJob:
             onboarded_by=self.actor,
         )
         self.emit("record", "onboarded", f"room {self.room_id}")
+
+
+def _date_passed(value: str | None) -> bool:
+    """True when an API date string (``2026-03-01T10:15:30.0000000Z`` or with an offset) is past."""
+    if not value:
+        return False
+    text = value.strip().replace("Z", "+00:00")
+    head, sep, zone = text[:19], "", text[19:]
+    if "+" in zone or "-" in zone:
+        sep = zone[zone.find("+") if "+" in zone else zone.find("-") :]
+    try:
+        when = dt.datetime.fromisoformat(head + (sep or "+00:00"))
+    except ValueError:
+        return False
+    return when < dt.datetime.now(dt.UTC)
 
 
 class _VerifyFailed(Exception):

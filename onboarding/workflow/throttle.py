@@ -121,3 +121,20 @@ class Throttle:
         with self.reads.slot():
             self.window.acquire()
             yield
+
+
+_shared: dict[tuple[str, Limits], Throttle] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_throttle(portal: str, limits: Limits) -> Throttle:
+    """The process's throttle for one portal and set of limits (created on first use).
+
+    The portal's limits are per user, not per run: two runs in one process (two dashboard tabs)
+    must share one budget rather than each take the whole of it.
+    """
+    with _shared_lock:
+        throttle = _shared.get((portal, limits))
+        if throttle is None:
+            throttle = _shared[(portal, limits)] = Throttle(limits)
+        return throttle

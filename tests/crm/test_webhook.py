@@ -140,3 +140,23 @@ def test_webhook_url_must_be_https_off_loopback() -> None:
     with pytest.raises(ConfigError):
         WebhookConfig("https://crm.example/hook", "short")
     assert "***" in repr(WebhookConfig("https://crm.example/hook", SECRET))
+
+
+def test_webhook_url_without_a_scheme_is_refused() -> None:
+    """A webhook URL typed without https:// is a settings error, not a retried network failure."""
+    with pytest.raises(ConfigError, match="https://"):
+        WebhookConfig("crm.example/hook", SECRET)
+
+
+def test_a_dead_receiver_stops_the_pass_after_three_clients(tmp_path: Path) -> None:
+    """After three clients in a row fail, the rest are recorded as not attempted instead of each retrying."""
+    dead = Receiver(fail_first=10**6)
+    try:
+        j = _journal(tmp_path, 8)
+        sleeps: list[float] = []
+        report = _sender(dead, j, sleeps).deliver(j.clients("p"))
+        assert report.failed == 8 and report.sent == 0
+        assert sum(dead.attempts.values()) == 3 * 5  # three clients, five tries each; the rest untouched
+        assert "not attempted" in j.delivery("p", "C-7")["detail"]
+    finally:
+        dead.stop()

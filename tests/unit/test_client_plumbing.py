@@ -137,3 +137,20 @@ def test_retrier_stops_on_total_time() -> None:
     with pytest.raises(TransportError):
         r.call(fail)
     assert 2 <= len(calls) < 10
+
+
+@pytest.mark.parametrize("raw", ["https://acme.example:44x3", "https://acme.example:70000", "https://[::1"])
+def test_malformed_port_or_host_is_a_config_error(raw: str) -> None:
+    """A malformed port or bracketed host is a clear settings error, not a traceback."""
+    with pytest.raises(ConfigError, match="malformed"):
+        PortalAddress.parse(raw)
+
+
+@pytest.mark.parametrize("key", ["sk-abc\ndef", "sk-abc def", "sk-abcé"])
+def test_key_that_cannot_travel_in_a_header_is_refused_without_echo(key: str) -> None:
+    """A key with a line break, space or non-ASCII character is refused and not repeated in the message."""
+    from onboarding.docspace import DocSpaceClient
+
+    with pytest.raises(ConfigError) as info:
+        DocSpaceClient("http://127.0.0.1:9", key)
+    assert "abc" not in str(info.value)

@@ -1,0 +1,194 @@
+"""Regressions found in review: each test pins one repaired behaviour."""
+
+from __future__ import annotations
+
+import pytest
+from enginehelpers import Client, Harness, make_clients, one_room_per_client
+
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import RoomType
+from onboarding.errors import ConfigError
+from onboarding.runs import RunRegistry
+from onboarding.workflow.journal import DONE, Journal
+from onboarding.workflow.retry import RetryPolicy
+
+
+def _tag(c: Client) -> str:
+    return f"client:{c.client_id}"
+
+
+def test_lost_answer_on_an_external_link_makes_one_link(harness: Harness) -> None:
+    """Custom rooms take several external links: a retry looks for the one it made before making another."""
+    bp = Blueprint.from_dict({"room_type": RoomType.CUSTOM, "link": {"access": 2}})
+    harness.sandbox.set_faults(
+        {
+            "rules": [
+                {"method": "PUT", "path": r"^/api/2.0/files/rooms/\d+/links$", "fault": "drop", "times": 1}
+            ]
+        }
+    )
+    result = harness.engine(bp).run(make_clients(1))
+    assert result.exit_code == 0, result.errors
+    (room,) = harness.rooms()
+    external = [lk for lk in room["links"] if lk["linkType"] == 1 and not lk.get("primary")]
+    assert len(external) == 1
+
+
+def test_a_deleted_room_is_created_again(harness: Harness) -> None:
+    """A client whose room was deleted on the portal gets a new room instead of being reported done."""
+    clients = make_clients(1)
+    engine = harness.engine()
+    assert engine.run(clients).exit_code == 0
+    api = harness.client()
+    (room,) = harness.rooms()
+    api.wait_operation(api.archive_room(room["id"]))
+    api.wait_operation(api.delete_room(room["id"]))
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0, again.errors
+    one_room_per_client(harness.rooms(), clients, _tag)
+
+
+def test_a_failed_client_whose_room_vanished_completes(harness: Harness) -> None:
+    """Stale progress pointing at a room that no longer exists is discarded, not retried forever."""
+    clients = make_clients(1)
+    harness.sandbox.set_faults(
+        {
+            "rules": [
+                {
+                    "method": "PUT",
+                    "path": r"^/api/2.0/files/rooms/\d+/share$",
+                    "fault": "error500",
+                    "times": 99,
+                }
+            ]
+        }
+    )
+    first = harness.engine(retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.001)).run(clients)
+    assert first.exit_code == 1
+    harness.sandbox.set_faults(None)
+    api = harness.client()
+    (room,) = harness.rooms()
+    api.wait_operation(api.archive_room(room["id"]))
+    api.wait_operation(api.delete_room(room["id"]))
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0, again.errors
+    one_room_per_client(harness.rooms(), clients, _tag)
+
+
+def test_link_title_with_an_unknown_column_blocks_the_client_and_the_run_finishes(harness: Harness) -> None:
+    """A link title naming a column the row lacks blocks the client with that reason; the run is finished."""
+    bp = Blueprint.from_dict({"link": {"title": "Invitation for {company}"}})
+    engine = harness.engine(bp)
+    result = engine.run(make_clients(1))
+    assert result.statuses == {"C-0001": "blocked"}
+    assert "company" in result.errors["C-0001"]
+    (run,) = engine.journal.runs()
+    assert run.status == "finished"
+
+
+def test_client_email_of_the_manager_or_the_key_owner_is_not_invited_twice(harness: Harness) -> None:
+    """A client e-mail that is the manager's or the key account's is invited once (or not) and verifies."""
+    clients = [
+        Client("E-1", "Same As Manager", "anna.manager@sandbox.example", "anna.manager@sandbox.example"),
+        Client("E-2", "Same As Owner", "owner@sandbox.example", "anna.manager@sandbox.example"),
+    ]
+    engine = harness.engine()
+    plan = engine.plan(clients)
+    assert all(not cp.invite_client for cp in plan.clients)
+    result = engine.run(plan)
+    assert result.exit_code == 0, result.errors
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0 and again.count(DONE) == 2
+
+
+def test_an_expired_link_is_renewed_not_reused(harness: Harness) -> None:
+    """An invitation link found expired on resume is updated with a new expiry before it is recorded."""
+    clients = make_clients(1)
+    bp = Blueprint.from_dict({"link": {"expires_in_days": 30}})
+    harness.sandbox.set_faults(
+        {
+            "rules": [
+                {
+                    "method": "GET",
+                    "path": r"^/api/2.0/files/rooms/\d+/share$",
+                    "fault": "error503",
+                    "times": 99,
+                }
+            ]
+        }
+    )
+    first = harness.engine(bp, retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.001)).run(clients)
+    assert first.exit_code == 1  # verification could not read the members: the link exists already
+    harness.sandbox.set_faults(None)
+    with harness.sandbox.backend.lock:
+        room = next(f for f in harness.sandbox.backend.state.folders.values() if getattr(f, "links", None))
+        room.links[0].expiration = "2020-01-01T00:00:00.0000000Z"
+    second = harness.engine(bp).run(clients)
+    assert second.exit_code == 0, second.errors
+    (link,) = harness.rooms()[0]["links"]
+    assert link["expirationDate"] > "2026"
+    rec = Journal(harness.journal_path).get("sandbox-test", "C-0001")
+    assert rec is not None and rec.link_expires == link["expirationDate"]
+
+
+def test_a_stopped_run_does_not_overwrite_a_client_another_run_finished(harness: Harness) -> None:
+    """A stopped run leaves alone the queued clients that another run onboarded meanwhile."""
+    clients = make_clients(1)
+    a = harness.engine()
+    plan_a = a.plan(clients)
+    assert harness.engine().run(clients).exit_code == 0
+    a.stop()
+    a.run(plan_a)
+    rec = Journal(harness.journal_path).get("sandbox-test", "C-0001")
+    assert rec is not None and rec.status == DONE
+
+
+def test_rolled_back_client_whose_room_is_gone_is_created_again(harness: Harness) -> None:
+    """After archive and deletion of its room, a rolled-back client plans as create, with a reason shown."""
+    clients = make_clients(1)
+    engine = harness.engine()
+    assert engine.run(clients).exit_code == 0
+    room_id = engine.archive("C-0001")
+    api = harness.client()
+    api.wait_operation(api.delete_room(room_id))
+    (cp,) = harness.engine().plan(clients).clients
+    assert cp.action == "create" and any("created again" in w for w in cp.warnings)
+
+
+def test_template_folder_in_another_case_lands_in_that_folder(harness: Harness) -> None:
+    """A template aimed at 'deliverables' lands in the 'Deliverables' folder, not the room root."""
+    bp = Blueprint.from_dict(
+        {"templates": [{"source": "@my/Welcome to your client room.pdf", "folder": "deliverables"}]}
+    )
+    assert harness.engine(bp).run(make_clients(1)).exit_code == 0
+    (room,) = harness.rooms()
+    deliverables = next(f for f in room["folders"] if f["title"] == "Deliverables")
+    assert deliverables["files"] == ["Welcome to your client room.pdf"] and room["files"] == []
+
+
+def test_overlapping_selection_starts_the_clients_no_live_run_covers(harness: Harness) -> None:
+    """Starting {C2, C3} while {C1, C2} runs onboards C3 in a new run instead of dropping it."""
+    from onboarding.service import Onboarding
+    from onboarding.settings import Settings
+
+    harness.sandbox.set_faults("latency_ms=30")
+    settings = Settings(
+        portal_url=harness.sandbox.url, api_key=harness.sandbox.api_key, journal_path=harness.journal_path
+    )
+    svc = Onboarding(settings)
+    registry = RunRegistry()
+    c1, c2, c3 = make_clients(3)
+    first = registry.start(svc, [c1, c2])
+    second = registry.start(svc, [c2, c3])
+    assert not second.joined and second.run_id != first.run_id
+    assert registry.start(svc, [c1]).joined
+    assert registry.wait(first.run_id, 60) and registry.wait(second.run_id, 60)
+    statuses = {r.client_id: r.status for r in svc.results()}
+    assert statuses == {c.client_id: DONE for c in (c1, c2, c3)}
+    one_room_per_client(harness.rooms(), [c1, c2, c3], _tag)
+
+
+def test_bad_default_manager_email_is_a_blueprint_error() -> None:
+    """A malformed default manager e-mail is refused when the blueprint is built, not mid-plan."""
+    with pytest.raises(ConfigError, match="default manager"):
+        Blueprint.from_dict({"default_manager_email": "anna at example"})
