@@ -80,27 +80,21 @@ with chrome.page("Results", "Every client onboarded on this portal, from the jou
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     base = f"docspace-clients-{run_id or 'all'}-{stamp}"
-    d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button(
-        "Download CSV",
-        export.to_csv(shown),
-        file_name=f"{base}.csv",
-        mime="text/csv",
-        key="results_download_csv",
-        icon=":material/download:",
-        on_click="ignore",
-        width="stretch",
+    downloads = (
+        ("CSV", export.to_csv, "text/csv"),
+        ("XLSX", export.to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )
-    d2.download_button(
-        "Download XLSX",
-        export.to_xlsx(shown),
-        file_name=f"{base}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="results_download_xlsx",
-        icon=":material/download:",
-        on_click="ignore",
-        width="stretch",
-    )
+    for column, (label, render, mime) in zip(st.columns([1, 1, 4])[:2], downloads, strict=True):
+        column.download_button(
+            f"Download {label}",
+            render(shown),
+            file_name=f"{base}.{label.lower()}",
+            mime=mime,
+            key=f"results_download_{label.lower()}",
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
+        )
 
     frame = format.records_frame(shown)
     frame["Error"] = [chrome.redact(e) for e in frame["Error"]]

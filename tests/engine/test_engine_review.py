@@ -17,6 +17,14 @@ def _tag(c: Client) -> str:
     return f"client:{c.client_id}"
 
 
+def _delete_only_room(harness: Harness) -> None:
+    """Archive and delete the portal's one room, as someone might by hand."""
+    api = harness.client()
+    (room,) = harness.rooms()
+    api.wait_operation(api.archive_room(room["id"]))
+    api.wait_operation(api.delete_room(room["id"]))
+
+
 def test_lost_answer_on_an_external_link_makes_one_link(harness: Harness) -> None:
     """Custom rooms take several external links: a retry looks for the one it made before making another."""
     bp = Blueprint.from_dict({"room_type": RoomType.CUSTOM, "link": {"access": 2}})
@@ -39,10 +47,7 @@ def test_a_deleted_room_is_created_again(harness: Harness) -> None:
     clients = make_clients(1)
     engine = harness.engine()
     assert engine.run(clients).exit_code == 0
-    api = harness.client()
-    (room,) = harness.rooms()
-    api.wait_operation(api.archive_room(room["id"]))
-    api.wait_operation(api.delete_room(room["id"]))
+    _delete_only_room(harness)
     again = harness.engine().run(clients)
     assert again.exit_code == 0, again.errors
     one_room_per_client(harness.rooms(), clients, _tag)
@@ -66,10 +71,7 @@ def test_a_failed_client_whose_room_vanished_completes(harness: Harness) -> None
     first = harness.engine(retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.001)).run(clients)
     assert first.exit_code == 1
     harness.sandbox.set_faults(None)
-    api = harness.client()
-    (room,) = harness.rooms()
-    api.wait_operation(api.archive_room(room["id"]))
-    api.wait_operation(api.delete_room(room["id"]))
+    _delete_only_room(harness)
     again = harness.engine().run(clients)
     assert again.exit_code == 0, again.errors
     one_room_per_client(harness.rooms(), clients, _tag)
