@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from onboarding.errors import DailyLimitReached, RateLimited
+from onboarding.errors import DailyLimitReached, RateLimited, RequestTimeout
 from onboarding.workflow.retry import Retrier, is_daily_limit
 from onboarding.workflow.throttle import AdaptiveGate, Throttle
 
@@ -55,11 +55,14 @@ class Caller:
         retrier: Retrier,
         stats: CallStats | None = None,
         on_retry: Callable[[str, BaseException, float], None] | None = None,
+        settle_after_timeout: float = 0.0,
     ) -> None:
         self.throttle = throttle
         self.retrier = retrier
         self.stats = stats or CallStats()
         self._on_retry = on_retry
+        self.settle_after_timeout = settle_after_timeout
+        """Seconds to give a create we stopped waiting for before looking for it and retrying."""
 
     def _once(self, fn: Callable[[], T], *, write: bool) -> T:
         gate: AdaptiveGate = self.throttle.writes if write else self.throttle.reads
@@ -106,6 +109,7 @@ class Caller:
         *,
         maybe_done: bool,
         what: str = "create",
+        on_uncertain: Callable[[], None] | None = None,
     ) -> tuple[T, bool]:
         """Create something exactly once; returns (thing, created_now).
 
@@ -132,7 +136,13 @@ class Caller:
                     raise
                 note(attempt, exc, wait)
                 self.retrier.sleep(wait)
+                if isinstance(exc, RequestTimeout) and self.settle_after_timeout > 0:
+                    # The portal may still be carrying the call out: give it as long again as we
+                    # waited for the answer, so the look-up below sees it instead of racing it.
+                    self.retrier.sleep(self.settle_after_timeout)
                 if not isinstance(exc, RateLimited):
+                    if on_uncertain is not None:
+                        on_uncertain()  # the failed try may still complete on the server later
                     found = lookup()
                     if found is not None:
                         self.stats.add("lookups_saved_duplicates")

@@ -132,7 +132,7 @@ class Engine:
 
     def _caller(self, stats: CallStats) -> Caller:
         retrier = Retrier(policy=self.retry, sleep=self.sleep, rng=self.rng)
-        return Caller(self.throttle, retrier, stats)
+        return Caller(self.throttle, retrier, stats, settle_after_timeout=self.client.timeout[1])
 
     def run(self, clients: Sequence[ClientLike] | BatchPlan, *, run_id: str | None = None) -> RunResult:
         """Onboard the clients (a plan made earlier may be passed to skip re-reading the portal)."""

@@ -381,11 +381,15 @@ def plan_client(
 
     rooms = sorted(ctx.rooms_by_tag.get(tag.casefold(), []), key=lambda r: r.id)
     progress = record.progress if record else {}
-    if len(rooms) > 1:
-        plan.warnings.append(
-            f"{len(rooms)} rooms carry the tag {tag!r} (ids {', '.join(str(r.id) for r in rooms)}); using {rooms[0].id}"
-        )
     active = [r for r in rooms if not r.archived]
+    # The room this journal built wins over any other carrying the same tag.
+    mine = [r for r in active if record is not None and r.id == record.room_id]
+    active = mine + [r for r in active if r not in mine]
+    if len(rooms) > 1:
+        using = active[0].id if active else rooms[0].id
+        plan.warnings.append(
+            f"{len(rooms)} rooms carry the tag {tag!r} (ids {', '.join(str(r.id) for r in rooms)}); using {using}"
+        )
     if rooms and not active:
         plan.action = "blocked"
         plan.reasons.append(

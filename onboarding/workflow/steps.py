@@ -102,6 +102,7 @@ class ClientJob:
         self.previous_status = rec.status if rec else ""
         self.room_id: int | None = None
         self.room_fresh = False
+        self.uncertain_room = False
         self._listings: dict[int, tuple[list[File], list[Folder]]] = {}
 
     # -- bookkeeping -----------------------------------------------------------------------------
@@ -256,6 +257,7 @@ class ClientJob:
             lookup,
             maybe_done=maybe,
             what="room",
+            on_uncertain=lambda: setattr(self, "uncertain_room", True),
         )
         self.room_id = room.id
         self.room_fresh = created
@@ -510,7 +512,28 @@ class ClientJob:
         if problems:
             self.save("verify", **({} if self.progress.get("link") else {"link_url": "", "link_expires": ""}))
             raise _VerifyFailed("; ".join(problems))
-        return "members and link confirmed"
+        strays = self._archive_stray_rooms() if self.uncertain_room else ""
+        return "members and link confirmed" + strays
+
+    def _archive_stray_rooms(self) -> str:
+        """Archive empty rooms with our tag made by a create that timed out but completed later.
+
+        A create whose answer never came may still be running on the portal when the look-up
+        after it finds nothing; the retry then makes a second room. By verification time the
+        first has usually appeared: if it is empty (nothing of ours went into it), it is archived.
+        """
+        tag = self.plan.tag
+        rooms = self.caller.read(lambda: self.api.find_rooms_by_tags([tag]), what="look for stray rooms")
+        archived = []
+        for room in rooms:
+            if room.id == self.room_id or room.archived or room.files_count or room.folders_count:
+                continue
+            rid = room.id
+            op = self.caller.write(functools.partial(self.api.archive_room, rid), what="archive stray room")
+            self.api.wait_operation(op, read=self.caller.read)
+            archived.append(rid)
+            self.emit("verify", "done", f"archived room {rid}: an empty duplicate left by a timed-out create")
+        return f"; archived duplicate room(s) {', '.join(map(str, archived))}" if archived else ""
 
     def step_record(self) -> None:
         assert self.room_id is not None

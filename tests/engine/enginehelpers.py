@@ -65,7 +65,7 @@ class Harness:
             portal_key="sandbox-test",
             actor="test",
             retry=kw.pop("retry", RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)),  # type: ignore[arg-type]
-            sleep=self.sleeps.append,
+            sleep=kw.pop("sleep", self.sleeps.append),  # type: ignore[arg-type]
             rng=random.Random(7),
             on_event=self.events.append,
             **kw,  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from enginehelpers import Client, Harness, make_clients, one_room_per_client
 
@@ -194,3 +196,36 @@ def test_bad_default_manager_email_is_a_blueprint_error() -> None:
     """A malformed default manager e-mail is refused when the blueprint is built, not mid-plan."""
     with pytest.raises(ConfigError, match="default manager"):
         Blueprint.from_dict({"default_manager_email": "anna at example"})
+
+
+def test_create_that_completes_after_its_timeout_is_found_not_repeated(harness: Harness) -> None:
+    """Creates that answer after our timeout: waiting as long again before looking finds them; no duplicates."""
+    clients = make_clients(1)
+    harness.sandbox.set_faults(
+        {"rules": [
+            {"method": "POST", "path": r"^/api/2.0/files/rooms$", "fault": "latency", "latency_ms": 400, "times": 1},
+            {"method": "POST", "path": r"^/api/2.0/files/folder/\d+$", "fault": "latency", "latency_ms": 400, "times": 2},
+        ]}
+    )  # fmt: skip
+    result = harness.engine(read_timeout=0.3, sleep=time.sleep).run(clients)
+    assert result.exit_code == 0, result.errors
+    one_room_per_client(harness.rooms(), clients, _tag)
+    assert result.stats["duplicates_avoided"] == 3
+
+
+def test_room_create_later_than_the_settling_time_is_archived_as_a_stray(harness: Harness) -> None:
+    """A room create that lands even after the settling wait: the empty late room is archived at verification."""
+    clients = make_clients(1)
+    harness.sandbox.set_faults(
+        {"rules": [
+            {"method": "POST", "path": r"^/api/2.0/files/rooms$", "fault": "latency", "latency_ms": 1500, "times": 1},
+            # verification's first reads time out three times: the late room has landed by then
+            {"method": "GET", "path": r"^/api/2.0/files/rooms/\d+/share$", "fault": "latency", "latency_ms": 900, "times": 3},
+        ]}
+    )  # fmt: skip
+    result = harness.engine(read_timeout=0.5, sleep=time.sleep).run(clients)
+    assert result.exit_code == 0, result.errors
+    active = [r for r in harness.rooms() if not r["archived"]]
+    archived = [r for r in harness.rooms() if r["archived"]]
+    one_room_per_client(active, clients, _tag)
+    assert len(archived) == 1 and archived[0]["folders"] == []
