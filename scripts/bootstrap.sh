@@ -11,7 +11,15 @@ if [ ! -x .ci/.uv/bin/uv ]; then
     || python3 -m pip install --disable-pip-version-check --target .ci/.uv uv
 fi
 uv=.ci/.uv/bin/uv
+# Use the system's certificate store: package mirrors behind a TLS-inspecting proxy present a
+# certificate that only the system store (not uv's bundled roots) trusts.
+export UV_NATIVE_TLS=${UV_NATIVE_TLS:-1}
 [ -x .venv/bin/python ] || PYTHONPATH=.ci/.uv "$uv" venv -q --python python3 .venv
-PYTHONPATH=.ci/.uv "$uv" pip install -q -p .venv/bin/python -r "$lock"
-PYTHONPATH=.ci/.uv "$uv" pip install -q -p .venv/bin/python --no-deps -e .
+if ! PYTHONPATH=.ci/.uv "$uv" pip install -q -p .venv/bin/python -r "$lock"; then
+  echo "[bootstrap] uv could not install the lock; falling back to pip (slower)" >&2
+  .venv/bin/python -m ensurepip -q 2>/dev/null || true
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$lock"
+fi
+PYTHONPATH=.ci/.uv "$uv" pip install -q -p .venv/bin/python --no-deps -e . \
+  || .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
 rm -f .venv/.installed-*; touch "$stamp"
