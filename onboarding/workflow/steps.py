@@ -10,7 +10,6 @@ Progress lives in the journal's ``progress`` document for the client:
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
 import threading
@@ -22,7 +21,6 @@ from typing import Any
 from onboarding.docspace import (
     DocSpaceClient,
     File,
-    FileShare,
     Folder,
     Invitation,
     Link,
@@ -32,6 +30,7 @@ from onboarding.docspace import (
 )
 from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, NotFound, WorkflowError
 from onboarding.titles import portal_title
+from onboarding.workflow import links
 from onboarding.workflow.calls import Caller
 from onboarding.workflow.journal import DEFERRED, DONE, FAILED, RUNNING, Journal
 from onboarding.workflow.plan import ClientPlan, RunContext
@@ -392,31 +391,11 @@ class ClientJob:
         return ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"
 
     def _link_request(self, link_id: str | None = None) -> LinkRequest:
-        cfg = self.bp.link
-        expires = None
-        if cfg.expires_in_days:
-            when = dt.datetime.now(dt.UTC) + dt.timedelta(days=cfg.expires_in_days)
-            expires = when.strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
-        title = self.plan.link_title
-        external = self.bp.link_type == LinkType.EXTERNAL
-        return LinkRequest(
-            link_type=self.bp.link_type,
-            access=cfg.access,
-            title=title or None,
-            link_id=link_id,
-            expiration_date=expires,
-            max_use_count=None if external else cfg.max_use_count,
-            password=cfg.password if external else None,
-            deny_download=cfg.deny_download if external else None,
-        )
+        return links.link_request(self.bp, self.plan.link_title, link_id)
 
     def _existing_link(self, room_id: int, title: str | None) -> Link | None:
-        links = self.caller.read(lambda: self.api.room_links(room_id), what="links")
-        if self.bp.link_type == LinkType.INVITATION:
-            mine = [lk for lk in links if lk.link_type == LinkType.INVITATION]
-        else:
-            mine = [lk for lk in links if lk.link_type == LinkType.EXTERNAL and lk.shared_link.title == title]
-        return mine[0] if mine else None
+        found = self.caller.read(lambda: self.api.room_links(room_id), what="links")
+        return links.find_link(self.bp, found, title)
 
     def step_link(self) -> str:
         assert self.room_id is not None
@@ -464,25 +443,9 @@ class ClientJob:
         self.save("link", link_url=link.url, link_expires=link.shared_link.expiration_date or "")
         return f"{'invitation' if link.link_type == 0 else 'external'} link ready"
 
-    def _link_outdated(self, link: Link) -> str:
-        """Why an existing link cannot be handed to the client as it is ("" when it can)."""
-        cfg = self.bp.link
-        info = link.shared_link
-        if link.access != int(cfg.access):
-            return f"its access is {FileShare(link.access).label}"
-        if info.is_expired or _date_passed(info.expiration_date):
-            return "it has expired"
-        if cfg.expires_in_days and not info.expiration_date:
-            return "it never expires but the blueprint wants an expiry"
-        if self.bp.link_type == LinkType.INVITATION and (cfg.max_use_count or None) != (
-            info.max_use_count or None
-        ):
-            return "its maximum number of uses differs"
-        return ""
-
     def _align_link(self, room_id: int, link: Link) -> Link | None:
         """Reuse an existing link; update it by id when it is expired or differs from the blueprint."""
-        if not self._link_outdated(link):
+        if not links.link_outdated(self.bp, link):
             return link
         req = self._link_request(link_id=link.shared_link.id)
         return self.caller.write(lambda: self.api.set_room_link(room_id, req), what="link update")
@@ -501,12 +464,12 @@ class ClientJob:
                 self.progress.pop("access", None)
         link = self.progress.get("link") or {}
         if self.bp.link.enabled:
-            links = self.caller.read(lambda: self.api.room_links(room_id), what="verify link")
-            match = [lk for lk in links if lk.shared_link.id == link.get("id")]
+            on_room = self.caller.read(lambda: self.api.room_links(room_id), what="verify link")
+            match = [lk for lk in on_room if lk.shared_link.id == link.get("id")]
             if not match:
                 problems.append("the client link is not on the room")
                 self.progress.pop("link", None)
-            elif why := self._link_outdated(match[0]):
+            elif why := links.link_outdated(self.bp, match[0]):
                 problems.append(f"the client link cannot be used: {why}")
                 self.progress.pop("link", None)
         if problems:
@@ -552,21 +515,6 @@ class ClientJob:
             onboarded_by=self.actor,
         )
         self.emit("record", "onboarded", f"room {self.room_id}")
-
-
-def _date_passed(value: str | None) -> bool:
-    """True when an API date string (``2026-03-01T10:15:30.0000000Z`` or with an offset) is past."""
-    if not value:
-        return False
-    text = value.strip().replace("Z", "+00:00")
-    head, sep, zone = text[:19], "", text[19:]
-    if "+" in zone or "-" in zone:
-        sep = zone[zone.find("+") if "+" in zone else zone.find("-") :]
-    try:
-        when = dt.datetime.fromisoformat(head + (sep or "+00:00"))
-    except ValueError:
-        return False
-    return when < dt.datetime.now(dt.UTC)
 
 
 class _VerifyFailed(Exception):
