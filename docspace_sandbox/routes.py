@@ -95,6 +95,15 @@ def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
     return None, {}, known
 
 
+def _null_argument(name: str) -> e.BadArgument:
+    """The server's ``ArgumentNullException`` for a missing value."""
+    return e.BadArgument(
+        f"Value cannot be null. (Parameter '{name}')",
+        dotnet_type="System.ArgumentNullException",
+        hresult=-2147467261,
+    )
+
+
 def _paging(query: Query) -> tuple[int, int]:
     count = query.integer("count", 100, low=1, high=100)
     start = query.integer("startIndex", 0)
@@ -131,11 +140,7 @@ def get_by_email(backend: Backend, req: Request) -> Reply:
             req.query.errors["email"] = ["The field Email must be a string with a maximum length of 255."]
     req.query.validate()
     if email is None:
-        raise e.BadArgument(
-            "Value cannot be null. (Parameter 'email')",
-            dotnet_type="System.ArgumentNullException",
-            hresult=-2147467261,
-        )
+        raise _null_argument("email")
     return Reply(dtos.employee_full(backend, backend.find_person(req.user(), email)))
 
 
@@ -171,17 +176,9 @@ def create_room(backend: Backend, req: Request) -> Reply:
     private = body.boolean("private")
     body.validate()
     if title is None:
-        raise e.BadArgument(
-            "Value cannot be null. (Parameter 'title')",
-            dotnet_type="System.ArgumentNullException",
-            hresult=-2147467261,
-        )
+        raise _null_argument("title")
     if private and not body.raw("share"):
-        raise e.BadArgument(
-            "Value cannot be null. (Parameter 'shares')",
-            dotnet_type="System.ArgumentNullException",
-            hresult=-2147467261,
-        )
+        raise _null_argument("shares")
     room = backend.create_room(req.user(), title, kind, tags)
     return Reply(dtos.folder(backend, room))
 
@@ -432,11 +429,7 @@ def create_folder(backend: Backend, req: Request) -> Reply:
     title = body.string("title", max_len=r.MAX_FOLDER_TITLE)
     body.validate()
     if title is None:
-        raise e.BadArgument(
-            "Value cannot be null. (Parameter 'title')",
-            dotnet_type="System.ArgumentNullException",
-            hresult=-2147467261,
-        )
+        raise _null_argument("title")
     folder = backend.create_folder(req.user(), req.int_param("folderId"), title)
     return Reply(dtos.folder(backend, folder))
 
