@@ -84,6 +84,17 @@ class ClientLink(_Strict):
     password: str | None = Field(default=None, min_length=1, max_length=255)
     deny_download: bool = False
 
+    @field_validator("password")
+    @classmethod
+    def _password_policy(cls, v: str | None) -> str | None:
+        # The portal checks link passwords against its password policy (default: 8 to 30
+        # printable ASCII characters, no spaces); refuse what the default policy would refuse.
+        if v is not None and not (8 <= len(v) <= 30 and all(33 <= ord(ch) < 127 for ch in v)):
+            raise ValueError(
+                "a link password needs 8 to 30 characters: latin letters, digits or symbols, no spaces"
+            )
+        return v
+
     @field_validator("title")
     @classmethod
     def _title_pattern(cls, v: str) -> str:

@@ -62,3 +62,14 @@ def test_template_into_unknown_folder_is_refused() -> None:
     """A template file that targets a folder the blueprint does not create is refused."""
     with pytest.raises(ConfigError, match="not in the folder list"):
         Blueprint.from_dict({"folders": ["A"], "templates": [{"source": "@my/x.pdf", "folder": "B"}]})
+
+
+def test_link_password_follows_the_portal_default_policy() -> None:
+    """External-link passwords need 8 to 30 printable ASCII characters without spaces, as the portal checks."""
+    for bad in ("short", "has spaces 123", "x" * 31, "pässwörd123"):
+        with pytest.raises(ConfigError, match="8 to 30"):
+            Blueprint.from_dict({"room_type": 5, "link": {"password": bad}})
+    assert (
+        Blueprint.from_dict({"room_type": 5, "link": {"password": "Secret-123!"}}).link.password
+        == "Secret-123!"
+    )
