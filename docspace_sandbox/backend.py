@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import tempfile
 import threading
@@ -241,11 +242,39 @@ class Backend:
         types: list[int] | None,
         start: int,
         count: int,
+        employee_status: int | None = None,
+        activation_status: int | None = None,
+        administrators: bool = False,
+        area: int = 0,
     ) -> tuple[list[User], int]:
-        """``GET people/filter``: substring over first/last name and e-mail, words ANDed."""
+        """``GET people/filter``: substring over first/last name and e-mail, words ANDed; then
+        ``UserQueryFilter``'s status rules (Terminated only for DocSpace admins; Active/Default =
+        status Active; Pending = status Pending; other flag mixes do not filter), activation status
+        by equality, ``isAdministrator=true`` = DocSpace admins, ``area`` People/Guests."""
         if actor.kind in ("user", "guest"):
             raise e.AccessDenied()
         matches = list(self.state.users.values())
+        is_admin = actor.kind in ("owner", "admin")
+        if employee_status is None:
+            if not is_admin:
+                matches = [u for u in matches if u.status != 2]
+        elif employee_status == 4:
+            matches = [u for u in matches if u.status == 4]
+        elif employee_status == 2:
+            matches = [u for u in matches if u.status == 2] if is_admin else []
+        elif employee_status == 7:
+            if not is_admin:
+                matches = [u for u in matches if u.status != 2]
+        elif employee_status in (1, 5):
+            matches = [u for u in matches if u.status == 1]
+        if activation_status is not None:
+            matches = [u for u in matches if u.activation_status == activation_status]
+        if administrators:
+            matches = [u for u in matches if u.kind in ("owner", "admin")]
+        if area == 1:
+            matches = [u for u in matches if u.kind != "guest"]
+        elif area == 2:
+            matches = [u for u in matches if u.kind == "guest"]
         if text:
             words = [w.casefold() for w in text.split() if w]
             matches = [
@@ -293,8 +322,17 @@ class Backend:
 
     # ------------------------------------------------------------------ rooms and folders
 
-    def create_room(self, actor: User, title: str, room_type: int, tags: list[str] | None) -> Folder:
-        """``POST files/rooms``; no uniqueness check, links for Public/FillingForms rooms."""
+    def create_room(
+        self, actor: User, title: str, room_type: int, tags: list[str] | None, *, private: bool = False
+    ) -> Folder:
+        """``POST files/rooms`` in ``InternalCreateFolderAsync``'s order: checks, save the room, then
+        create missing tags one by one (a failing tag leaves the room saved but untagged, and the
+        tags created before it exist tenant-wide), then tag the room; the Public/FillingForms
+        primary link comes last. No title uniqueness check."""
+        if private:
+            # CreateRoomAsync checks encryption keys before InternalCreateFolderAsync runs; nobody
+            # in the sandbox has a key, and the caller's own ACE is checked first.
+            raise e.Forbidden(f"The user {_display_name(actor)} does not have an encryption key")
         title = r.dotnet_trim(title)
         if not title:
             raise e.BadArgument(e.MSG_EMPTY_STRING.format("title"))
@@ -306,7 +344,6 @@ class Backend:
             )
         if not self._can_manage_rooms(actor):
             raise e.Forbidden(e.MSG_CREATE_DENIED)
-        names = self._resolve_tags(actor, tags or [])
         now = self._now()
         room = Folder(
             self.state.new_id(),
@@ -316,9 +353,10 @@ class Backend:
             actor.id,
             now,
             room_type=room_type,
-            tags=names,
         )
         self.state.folders[room.id] = room
+        self._touch()
+        room.tags = self._resolve_tags(actor, tags or [])
         if room_type == r.PUBLIC:
             room.links.append(self._new_link(r.SUBJ_PRIMARY, r.READ, "Shared link"))
         elif room_type == r.FILLING:
@@ -330,7 +368,7 @@ class Backend:
         """Reuse existing tags (case-insensitive, as the DB collation does), create missing ones."""
         result: list[str] = []
         for name in names:
-            if not name or not r.dotnet_trim(name):
+            if not name:  # ArgumentException.ThrowIfNullOrEmpty: whitespace-only names pass
                 raise e.BadArgument(e.MSG_EMPTY_STRING.format("name"))
             key = name.casefold()
             if key not in self.state.tags:
@@ -347,13 +385,17 @@ class Backend:
         actor: User,
         *,
         search_area: int,
-        tags: list[str] | None,
+        tags: list[str | None] | None,
         text: str | None,
         types: list[int] | None,
         start: int,
         count: int,
+        without_tags: bool = False,
     ) -> tuple[Folder, list[Folder], int]:
-        """``GET files/rooms``: (section folder, page of rooms, total)."""
+        """``GET files/rooms``: (section folder, page of rooms, total).
+
+        A non-empty ``tags`` list filters by name (``[null]`` names nothing, so nothing matches);
+        ``withoutTags`` keeps untagged rooms only and switches the tag search off."""
         parents = {
             0: {seed.FOLDER_ROOMS},
             1: {seed.FOLDER_ARCHIVE},
@@ -366,8 +408,10 @@ class Backend:
             for f in self.state.folders.values()
             if f.room_type is not None and f.parent_id in wanted_parents and self._can_read(actor, f)
         ]
-        if tags is not None and tags:
-            wanted = {t.casefold() for t in tags}
+        if without_tags:
+            rooms = [f for f in rooms if not f.tags]
+        elif tags:
+            wanted = {t.casefold() for t in tags if t is not None}
             rooms = [f for f in rooms if any(t.casefold() in wanted for t in f.tags)]
         if text:
             needle = text.casefold()
@@ -380,7 +424,14 @@ class Backend:
     def folder_page(
         self, actor: User | None, folder_id: int, *, text: str | None, start: int, count: int
     ) -> tuple[Folder, list[Folder], list[File], int]:
-        """``GET files/{folderId}`` and ``@my``: folders first, then files, paged together."""
+        """``GET files/{folderId}`` and ``@my``: folders first, then files, paged together.
+
+        Anonymous callers (the route is ``[AllowAnonymous]``): a missing folder is a security
+        error ("Access denied"), an existing one "You don't have enough permission to view…"."""
+        if actor is None:
+            if self.folder(folder_id) is None:
+                raise e.AccessDenied()
+            raise e.Forbidden(e.MSG_NO_VIEW_CONTENT)
         folder = self.get_folder(actor, folder_id)
         folders, files = self.children(folder.id)
         if text:
@@ -448,10 +499,20 @@ class Backend:
         source = self.state.files.get(file_id)
         if source is None or not self._can_read(actor, self.state.folders[source.folder_id]):
             raise e.NotFound(e.MSG_FILE_NOT_FOUND)
-        dest = self.folder(dest_folder_id)
-        if dest is None:
-            raise e.NotFound(e.MSG_FOLDER_NOT_FOUND)
-        self._check_create_in(actor, dest)
+        same_extension = _extension(r.dotnet_trim(dest_title or "")) == _extension(source.title)
+        if same_extension:
+            # CreateNewFileAsync: destination 0 = My documents; no Create right (missing folder,
+            # section folders, archived rooms …) is a SecurityException → "Access denied".
+            dest = self.folder(seed.FOLDER_MY if dest_folder_id == 0 else dest_folder_id)
+            try:
+                dest = self._check_create_in(actor, dest)
+            except e.Forbidden:
+                raise e.AccessDenied() from None
+        else:
+            dest = self.folder(dest_folder_id)
+            if dest is None:
+                raise e.NotFound(e.MSG_FOLDER_NOT_FOUND)
+            self._check_create_in(actor, dest)
         title = r.dotnet_trim(dest_title or "")
         if not title:
             raise e.BadArgument(e.MSG_EMPTY_STRING.format("title"))
@@ -510,8 +571,8 @@ class Backend:
             if inv.user_id is not None:
                 listed.append(inv.user_id)
             target = self.user(inv.user_id) if inv.user_id else None
-            if inv.user_id and target is None:
-                continue  # not a user of this portal (no groups here): nothing to share with
+            # An id that names no user (and no group) resolves to the LostUser: active, type Guest.
+            lost = inv.user_id is not None and target is None
             if target is not None and inv.access != r.NONE and not self._visible_to(actor, room, target):
                 continue  # silently dropped, like guests a room admin did not invite
             if target is not None and target.status == 2:
@@ -525,6 +586,15 @@ class Backend:
                 and inv.access in (r.ROOM_MANAGER, r.CONTENT_CREATOR)
             ):
                 raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
+            if lost and inv.user_id is not None:
+                # Stored like any user ACE; GET share joins with the users table and never lists it.
+                if inv.access == r.NONE:
+                    if room.members.pop(inv.user_id, None) is not None:
+                        self._touch()
+                elif room.members.get(inv.user_id) != inv.access:
+                    room.members[inv.user_id] = inv.access
+                    self._touch()
+                continue
             if target is None and inv.email:
                 if inv.access == r.NONE:
                     continue
@@ -585,6 +655,44 @@ class Backend:
                 entries.append((user, access, False))
         return entries
 
+    def share_entries(
+        self, actor: User, room_id: int, filter_type: int, text: str | None
+    ) -> list[tuple[User, int, bool] | Link]:
+        """``GET files/rooms/{id}/share`` by ``ShareFilterType`` (``SecurityDao.GetPureSharesQuery``).
+
+        0 UserOrGroup / 16 User: the owner's default ACE, then the members (``filterValue`` matches
+        first/last name or e-mail); 32 Group: nothing (no groups here); 1 invitation links; 2 external
+        links, primary first; 4 additional external links; 8 the primary link; 15 every link. Any
+        other flag mix falls through the server's switch unfiltered: every stored ACE, without the
+        owner's default one and without the text filter.
+        """
+        members = self.members(actor, room_id)
+        room = self.get_room(actor, room_id)
+        if filter_type in (0, 16):
+            if text:
+                needle = r.dotnet_trim(text).casefold()
+                members = [
+                    m
+                    for m in members
+                    if any(needle in v.casefold() for v in (m[0].first_name, m[0].last_name, m[0].email))
+                ]
+            return list(members)
+        if filter_type == 32:
+            return []
+        wanted = {
+            1: (r.SUBJ_INVITATION,),
+            2: (r.SUBJ_PRIMARY, r.SUBJ_EXTERNAL),
+            4: (r.SUBJ_EXTERNAL,),
+            8: (r.SUBJ_PRIMARY,),
+            15: (r.SUBJ_PRIMARY, r.SUBJ_EXTERNAL, r.SUBJ_INVITATION),
+        }.get(filter_type)
+        if wanted is None:
+            return [m for m in members if not m[2]] + list(room.links)
+        links = [x for x in room.links if x.subject in wanted]
+        if filter_type == 2:
+            links.sort(key=lambda x: x.subject != r.SUBJ_PRIMARY)
+        return list(links)
+
     # ------------------------------------------------------------------ links
 
     def _new_link(self, subject: int, access: int, title: str, link_id: str | None = None) -> Link:
@@ -632,7 +740,11 @@ class Backend:
         existing = next((x for x in room.links if req.link_id and x.id == req.link_id), None)
         now = datetime.fromtimestamp(self._clock(), UTC)
         expiration: str | None = None
+        password = r.dotnet_trim(req.password) if req.password else None  # the controller's Password?.Trim()
+        deny_download, internal = req.deny_download, req.internal
         if req.link_type == 0:
+            # SetInvitationLinkAsync takes no password, denyDownload or internal: they are dropped.
+            password, deny_download, internal = None, False, False
             subject = r.SUBJ_INVITATION
             title = req.title or "Invitation link"
             if req.max_use_count is not None and existing and req.max_use_count < existing.current_use_count:
@@ -659,9 +771,9 @@ class Backend:
             title=title,
             key=existing.key if existing else secrets.token_urlsafe(9),
             expiration=expiration,
-            password=(req.password.strip() or None) if req.password else None,
-            deny_download=req.deny_download,
-            internal=req.internal,
+            password=password or None,
+            deny_download=deny_download,
+            internal=internal,
             max_use_count=req.max_use_count if subject == r.SUBJ_INVITATION else None,
             current_use_count=existing.current_use_count if existing else 0,
             request_token=(existing.request_token if existing else secrets.token_urlsafe(24))
@@ -682,6 +794,9 @@ class Backend:
                 wanted.internal = True
             elif room.room_type == r.PUBLIC:
                 wanted.internal = False
+        removing = existing is not None and wanted.access == r.NONE
+        if wanted.password and not removing:
+            _check_password(wanted.password)
         if existing is None:
             if wanted.subject == r.SUBJ_INVITATION:
                 limit = r.MAX_INVITATION_LINKS
@@ -863,3 +978,18 @@ def _latest_expiry(now: datetime) -> datetime:
 
 def _format_date(value: datetime) -> str:
     return value.astimezone(UTC).strftime(DATE_FORMAT) + "0Z"
+
+
+def _display_name(user: User) -> str:
+    """``DisplayUserName``: "First Last", or the e-mail when both are empty."""
+    return f"{user.first_name} {user.last_name}".strip() or user.email
+
+
+_PASSWORD_RE = re.compile(r"[\x21-\x7e]{8,30}")
+
+
+def _check_password(password: str) -> None:
+    """``PasswordSettingsManager.CheckPassword`` with the default portal policy: 8–30 printable
+    ASCII characters, no spaces (no upper-case, digit or special-character requirement)."""
+    if _PASSWORD_RE.fullmatch(password) is None:
+        raise e.BadArgument(e.MSG_PASSWORD_POLICY)

@@ -16,6 +16,8 @@ from . import rules as r
 from .errors import ValidationFailed
 
 _JSON_TYPES = ("application/json", "text/json")
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _convert_error(dotnet_type: str, path: str) -> ValidationFailed:
@@ -118,6 +120,48 @@ class Body:
             raise _convert_error("System.Boolean", f"$.{name}")
         return value
 
+    def long(self, name: str) -> int | None:
+        """A ``long?``: an integral JSON number (or numeric string) in Int64 range."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        dotnet = "System.Nullable`1[System.Int64]"
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise _convert_error(dotnet, f"$.{name}") from None
+        if isinstance(value, bool) or not isinstance(value, int) or not INT64_MIN <= value <= INT64_MAX:
+            raise _convert_error(dotnet, f"$.{name}")
+        return value
+
+    def nullable_boolean(self, name: str) -> bool | None:
+        """A ``bool?`` (JSON ``true``/``false``/null only)."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            raise _convert_error("System.Nullable`1[System.Boolean]", f"$.{name}")
+        return value
+
+    def obj(self, name: str, dotnet_type: str) -> dict[str, Any] | None:
+        """A nested DTO: a JSON object (or null); any other kind fails deserialisation."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise _convert_error(dotnet_type, f"$.{name}")
+        return value
+
+    def array(self, name: str, dotnet_type: str) -> list[Any] | None:
+        """A JSON array (or null); any other kind fails deserialisation."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            raise _convert_error(dotnet_type, f"$.{name}")
+        return value
+
     def guid(self, name: str) -> str | None:
         """A GUID string; the empty GUID reads as absent."""
         value = self.raw(name)
@@ -164,6 +208,24 @@ class Body:
             raise ValidationFailed(self.attribute_errors)
 
 
+def email_address_errors(value: str | None, prop: str = "Email", max_len: int = 255) -> list[str]:
+    """``[EmailAddress]`` then ``[MaxLength(max_len)]`` on a string property (null passes both).
+
+    ``EmailAddressAttribute``: no CR/LF, exactly one '@', neither first nor last character.
+    """
+    if value is None:
+        return []
+    errors: list[str] = []
+    at = value.find("@")
+    if "\r" in value or "\n" in value or at <= 0 or at == len(value) - 1 or at != value.rfind("@"):
+        errors.append(f"The {prop} field is not a valid e-mail address.")
+    if r.utf16_len(value) > max_len:
+        errors.append(
+            f"The field {prop} must be a string or array type with a maximum length of '{max_len}'."
+        )
+    return errors
+
+
 def parse_guid(value: Any, path: str) -> str | None:
     """``System.Guid`` from JSON: a string in one of the .NET formats."""
     if not isinstance(value, str):
@@ -175,10 +237,23 @@ def parse_guid(value: Any, path: str) -> str | None:
     return None if parsed.int == 0 else str(parsed)
 
 
-def file_share(value: Any) -> int:
-    """``FileShareConverter``: integers as-is, known names (or numeric strings), else 0 = None."""
+def file_share(value: Any, path: str = "$.access") -> int:
+    """``FileShareConverter``: Int32 numbers as-is, known names (or numeric strings), else 0 = None.
+
+    The converter returns without consuming an object or array token, so System.Text.Json throws
+    ("read too much or not enough") and the request fails model binding with a 400.
+    """
+    if isinstance(value, dict | list):
+        raise ValidationFailed(
+            {
+                path: [
+                    "The converter 'ASC.Files.Core.Security.FileShareConverter' read too much or not enough. "
+                    f"Path: {path} | LineNumber: 0 | BytePositionInLine: 0."
+                ]
+            }
+        )
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
+        return value if INT32_MIN <= value <= INT32_MAX else r.NONE
     if isinstance(value, str):
         if value in r.FILE_SHARE_NAMES:
             return r.FILE_SHARE_NAMES[value]
@@ -251,6 +326,47 @@ class Query:
                 out.append(value)
         return out
 
+    def flags(self, name: str, names: dict[str, int]) -> int | None:
+        """A ``[Flags]`` enum: a number whose bits are all named members (0 only if a member is 0),
+        or comma-separated names. ASP.NET rejects values ``Enum.ToString()`` renders as a number."""
+        raw = self.text(name)
+        if raw is None:
+            return None
+        text = raw.strip()
+        bits = 0
+        for number in names.values():
+            bits |= number
+        if text.lstrip("-").isdigit():
+            value = int(text)
+            if value >= 0 and value & ~bits == 0 and (value != 0 or 0 in names.values()):
+                return value
+        else:
+            total = 0
+            for part in text.split(","):
+                found = next((v for k, v in names.items() if k.casefold() == part.strip().casefold()), None)
+                if found is None:
+                    break
+                total |= found
+            else:
+                return total
+        self.errors.setdefault(name, []).append(
+            f"The value '{raw}' is not valid for {name[0].upper() + name[1:]}."
+        )
+        return None
+
+    def boolean(self, name: str) -> bool | None:
+        """A ``bool?`` (``true``/``false``, any casing); anything else is a binding error."""
+        raw = self.text(name)
+        if raw is None:
+            return None
+        text = raw.strip().casefold()
+        if text in ("true", "false"):
+            return text == "true"
+        self.errors.setdefault(name, []).append(
+            f"The value '{raw}' is not valid for {name[0].upper() + name[1:]}."
+        )
+        return None
+
     def _enum_value(self, name: str, raw: str, names: dict[str, int]) -> int | None:
         text = raw.strip()
         if text.lstrip("-").isdigit() and int(text) in names.values():
@@ -272,3 +388,17 @@ class Query:
 SEARCH_AREAS = {"Active": 0, "Archive": 1, "Any": 2, "RecentByLinks": 3, "Templates": 4}
 EMPLOYEE_TYPES = {"All": 0, "RoomAdmin": 1, "Guest": 2, "DocSpaceAdmin": 3, "User": 4}
 LINK_TYPES = {"Invitation": 0, "External": 1}
+AREAS = {"All": 0, "People": 1, "Guests": 2}
+# [Flags] enums (Active | Pending = Default, all three = All; EmployeeActivationStatus has a 0 member).
+EMPLOYEE_STATUSES = {"Active": 1, "Terminated": 2, "Pending": 4, "All": 7, "Default": 5}
+ACTIVATION_STATUSES = {"NotActivated": 0, "Activated": 1, "Pending": 2, "AutoGenerated": 4}
+SHARE_FILTER_TYPES = {
+    "UserOrGroup": 0,
+    "InvitationLink": 1,
+    "ExternalLink": 2,
+    "AdditionalExternalLink": 4,
+    "PrimaryExternalLink": 8,
+    "Link": 15,
+    "User": 16,
+    "Group": 32,
+}

@@ -320,19 +320,26 @@ def link(backend: Backend, entry: Link) -> dict[str, Any]:
     }
 
 
-def operation(entry: Operation) -> dict[str, Any]:
-    """``FileOperationDto`` (note the capital-O ``Operation`` key)."""
-    return {
+def operation(backend: Backend, entry: Operation) -> dict[str, Any]:
+    """``FileOperationDto`` (note the capital-O ``Operation`` key).
+
+    A Delete has no result entries, so ``files``/``folders`` are left out (null); a Move lists
+    what it moved once finished (the room's ``FolderDto``), empty lists before that.
+    """
+    dto: dict[str, Any] = {
         "id": entry.id,
         "Operation": entry.kind,
         "progress": 100 if entry.finished else 0,
         "error": entry.error,
         "processed": "1" if entry.finished else "0",
         "finished": entry.finished,
-        "files": [],
-        "folders": [],
-        "status": (4 if entry.error else 2) if entry.finished else 1,
     }
+    if entry.kind != 2:
+        moved = backend.folder(entry.room_id) if entry.finished and not entry.error else None
+        dto["files"] = []
+        dto["folders"] = [folder(backend, moved)] if moved is not None else []
+    dto["status"] = (4 if entry.error else 2) if entry.finished else 1
+    return dto
 
 
 def _expired(expiration: str | None, backend: Backend) -> bool:

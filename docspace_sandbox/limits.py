@@ -8,8 +8,10 @@ window for benchmarks). Partitioned per user (else per client IP). The chain, in
 2. concurrency: ``reads`` parallel GETs, ``writes`` parallel other requests — no queue;
 3. fixed window of ``daily`` POST+PUT per day.
 
-A rejection is 429 with an empty body, ``X-RateLimit-Limit/-Remaining/-Reset`` and, for the
-window limiters, ``Retry-After`` in whole seconds (rounded up); concurrency rejections carry none.
+A rejection is 429 with an empty body. Headers depend on the limiter that refused: the sliding
+window sends ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``Retry-After`` (whole seconds,
+rounded up) but no ``X-RateLimit-Reset``; the daily fixed window adds ``X-RateLimit-Reset``; the
+concurrency limiter sends no rate-limit headers and no ``Retry-After`` at all.
 """
 
 from __future__ import annotations
@@ -86,9 +88,12 @@ class Rejection:
     limit: int
     retry_after: int | None
     reset: int | None
+    concurrency: bool = False
 
     def headers(self) -> dict[str, str]:
-        """``X-RateLimit-*`` and (when known) ``Retry-After``."""
+        """``X-RateLimit-*`` and (when known) ``Retry-After``; nothing for a concurrency rejection."""
+        if self.concurrency:
+            return {}
         out = {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": "0"}
         if self.reset is not None:
             out["X-RateLimit-Reset"] = str(self.reset)
@@ -153,12 +158,12 @@ class RateLimiter:
                 if len(part.window) >= spec.rpm:
                     wait = (part.window[0] + spec.window - now) if part.window else spec.window
                     seconds = max(1, math.ceil(wait))
-                    return Rejection(spec.rpm, seconds, seconds)
+                    return Rejection(spec.rpm, seconds, None)
                 part.window.append(now)
             is_read = method == "GET"
             cap = spec.reads if is_read else spec.writes
             if cap is not None and (part.reads if is_read else part.writes) >= cap:
-                return Rejection(cap, None, None)
+                return Rejection(cap, None, None, concurrency=True)
             counts_daily = method in ("POST", "PUT")
             if spec.daily is not None and counts_daily:
                 if now - part.day_start >= 86_400:

@@ -12,8 +12,24 @@ from . import dtos
 from . import errors as e
 from . import rules as r
 from .backend import Backend, Invitation, LinkRequest
-from .binding import EMPLOYEE_TYPES, LINK_TYPES, SEARCH_AREAS, Body, Query, file_share, parse_guid, room_type
-from .model import User
+from .binding import (
+    ACTIVATION_STATUSES,
+    AREAS,
+    EMPLOYEE_STATUSES,
+    EMPLOYEE_TYPES,
+    INT32_MAX,
+    INT32_MIN,
+    LINK_TYPES,
+    SEARCH_AREAS,
+    SHARE_FILTER_TYPES,
+    Body,
+    Query,
+    email_address_errors,
+    file_share,
+    parse_guid,
+    room_type,
+)
+from .model import Link, User
 from .seed import FOLDER_MY
 
 _MISSING = object()
@@ -150,10 +166,22 @@ def people_filter(backend: Backend, req: Request) -> Reply:
     start, count = _paging(req.query)
     single = req.query.enum("employeeType", EMPLOYEE_TYPES)
     many = req.query.enums("employeeTypes", EMPLOYEE_TYPES)
+    employee_status = req.query.flags("employeeStatus", EMPLOYEE_STATUSES)
+    activation_status = req.query.flags("activationStatus", ACTIVATION_STATUSES)
+    is_admin = req.query.boolean("isAdministrator")
+    area = req.query.enum("area", AREAS)
     req.query.validate()
     types = [single] if single is not None else many
     users, total = backend.people(
-        req.user(), text=req.query.text("filterValue"), types=types or None, start=max(start, 0), count=count
+        req.user(),
+        text=req.query.text("filterValue"),
+        types=types or None,
+        start=max(start, 0),
+        count=count,
+        employee_status=employee_status,
+        activation_status=activation_status,
+        administrators=is_admin is True,
+        area=area or 0,
     )
     return Reply([dtos.employee_full(backend, u) for u in users], count=len(users), total=total)
 
@@ -171,15 +199,40 @@ def create_room(backend: Backend, req: Request) -> Reply:
     tags = body.strings("tags")
     body.string("color", max_len=6)
     body.string("cover", max_len=50)
-    body.boolean("indexing")
-    body.boolean("denyDownload")
+    body.nullable_boolean("indexing")
+    body.nullable_boolean("denyDownload")
     private = body.boolean("private")
+    body.long("quota")
+    body.obj("lifetime", "ASC.Files.Core.ApiModels.RequestDto.RoomDataLifetimeDto")
+    body.obj("logo", "ASC.Files.Core.ApiModels.RequestDto.LogoRequest")
+    body.obj("watermark", "ASC.Files.Core.ApiModels.RequestDto.WatermarkRequestDto")
+    body.obj("chatSettings", "ASC.Files.Core.ApiModels.RequestDto.ChatSettings")
+    body.nullable_boolean("sendFormToExternalDB")
+    body.nullable_boolean("saveFormAsXLSX")
+    shares = body.array(
+        "share",
+        "System.Collections.Generic.IEnumerable`1[ASC.Files.Core.ApiModels.RequestDto.FileShareParams]",
+    )
+    for i, item in enumerate(shares or []):
+        if not isinstance(item, dict):
+            raise e.ValidationFailed(
+                {
+                    f"$.share[{i}]": [
+                        "The JSON value could not be converted to ASC.Files.Core.ApiModels.RequestDto.FileShareParams. "
+                        f"Path: $.share[{i}] | LineNumber: 0 | BytePositionInLine: 0."
+                    ]
+                }
+            )
+        entry = Body(item, "FileShareParams")
+        if entry.raw("shareTo") is not None:
+            parse_guid(entry.raw("shareTo"), f"$.share[{i}].shareTo")
+        file_share(entry.raw("access"), f"$.share[{i}].access")
     body.validate()
     if title is None:
         raise _null_argument("title")
-    if private and not body.raw("share"):
+    if private and not shares:
         raise _null_argument("shares")
-    room = backend.create_room(req.user(), title, kind, tags)
+    room = backend.create_room(req.user(), title, kind, tags, private=private)
     return Reply(dtos.folder(backend, room))
 
 
@@ -189,8 +242,9 @@ def list_rooms(backend: Backend, req: Request) -> Reply:
     start, count = _paging(req.query)
     area = req.query.enum("searchArea", SEARCH_AREAS)
     types = req.query.enums("type", r.ROOM_TYPES)
+    without_tags = req.query.boolean("withoutTags")
     req.query.validate()
-    tags: list[str] | None = None
+    tags: list[str | None] | None = None
     raw_tags = req.query.text("tags")
     if raw_tags is not None:
         tags = _json_string_list(raw_tags)
@@ -199,6 +253,7 @@ def list_rooms(backend: Backend, req: Request) -> Reply:
         req.user(),
         search_area=0 if area is None else area,
         tags=tags,
+        without_tags=without_tags is True,
         text=req.query.text("filterValue"),
         types=types or None,
         start=start,
@@ -207,7 +262,7 @@ def list_rooms(backend: Backend, req: Request) -> Reply:
     return Reply(dtos.folder_content(backend, current, rooms, [], start, total))
 
 
-def _json_string_list(text: str) -> list[str] | None:
+def _json_string_list(text: str) -> list[str | None] | None:
     """``JsonSerializer.Deserialize<IEnumerable<string>>``; failures surface as a 500."""
     try:
         value = json.loads(text)
@@ -225,7 +280,7 @@ def _json_string_list(text: str) -> list[str] | None:
             "Path: $ | LineNumber: 0 | BytePositionInLine: 1.",
             dotnet_type="System.Text.Json.JsonException",
         )
-    return [x for x in value if isinstance(x, str)]
+    return [x if isinstance(x, str) else None for x in value]
 
 
 @route("GET", "files/rooms/{id}", anonymous=True)
@@ -247,7 +302,7 @@ def _operation(backend: Backend, req: Request, action: str) -> Reply:
     body = req.json("ArchiveRoomRequest" if action != "delete" else "DeleteRoomRequest")
     delete_after = body.boolean("deleteAfter")
     op = backend.start_operation(req.user(), req.int_param("id"), action, hold=not delete_after)
-    return Reply(dtos.operation(op))
+    return Reply(dtos.operation(backend, op))
 
 
 @route("PUT", "files/rooms/{id}/archive")
@@ -274,7 +329,7 @@ def fileops(backend: Backend, req: Request) -> Reply:
     if req.actor is None:
         return Reply([])
     ops = backend.operations(req.actor, req.query.text("id"))
-    return Reply([dtos.operation(op) for op in ops])
+    return Reply([dtos.operation(backend, op) for op in ops])
 
 
 # ---------------------------------------------------------------------- sharing
@@ -307,10 +362,10 @@ def set_share(backend: Backend, req: Request) -> Reply:
         user_id = (
             parse_guid(entry.raw("id"), f"$.invitations[{i}].id") if entry.raw("id") is not None else None
         )
-        email = entry.string("email", max_len=255)
-        access = file_share(entry.raw("access"))
-        for key, messages in entry.attribute_errors.items():
-            body.attribute_errors.setdefault(f"Invitations[{i}].{key}", []).extend(messages)
+        email = entry.string("email")
+        access = file_share(entry.raw("access"), f"$.invitations[{i}].access")
+        for message in email_address_errors(email):
+            body.attribute_errors.setdefault(f"Invitations[{i}].Email", []).append(message)
         invitations.append(Invitation(user_id, email or None, access))
     body.validate()
     if not invitations:
@@ -331,18 +386,21 @@ def set_share(backend: Backend, req: Request) -> Reply:
 
 @route("GET", "files/rooms/{id}/share")
 def get_share(backend: Backend, req: Request) -> Reply:
-    """Users with access (owner first, ReadWrite); count = min(total - start, count) as on the server."""
+    """``filterType`` (``ShareFilterType``, default UserOrGroup = the users, owner first with
+    ReadWrite); count = min(total - start, count) as on the server."""
     start, count = _paging(req.query)
+    filter_type = req.query.flags("filterType", SHARE_FILTER_TYPES)
     req.query.validate()
-    entries = backend.members(req.user(), req.int_param("id"))
-    text = req.query.text("filterValue")
-    if text:
-        needle = text.casefold()
-        entries = [x for x in entries if needle in f"{dtos._display_name(x[0])} {x[0].email}".casefold()]
+    entries = backend.share_entries(
+        req.user(),
+        req.int_param("id"),
+        0 if filter_type is None else filter_type,
+        req.query.text("filterValue"),
+    )
     total = len(entries)
     page = entries[max(start, 0) : max(start, 0) + count]
     return Reply(
-        [dtos.member(backend, u, a, o) for u, a, o in page],
+        [dtos.link(backend, x) if isinstance(x, Link) else dtos.member(backend, *x) for x in page],
         count=min(total - start, count),
         total=total,
     )
@@ -451,6 +509,15 @@ def copy_as(backend: Backend, req: Request) -> Reply:
     body.boolean("toForm")
     body.validate()
     dest = body.raw("destFolderId")
+    if isinstance(dest, float) or (
+        isinstance(dest, int) and not isinstance(dest, bool) and not INT32_MIN <= dest <= INT32_MAX
+    ):
+        # The controller reads the JsonElement with GetInt32(): FormatException, an unhandled 500.
+        raise e.ServerError(
+            "One of the identified items was in an invalid format.",
+            dotnet_type="System.FormatException",
+            hresult=-2146233033,
+        )
     if isinstance(dest, bool) or not isinstance(dest, int | str):
         return Reply(None)
     dest_id = dest if isinstance(dest, int) else (int(dest) if dest.strip().isdigit() else -1)

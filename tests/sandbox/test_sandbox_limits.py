@@ -17,7 +17,7 @@ def test_limits_are_off_by_default(sandbox: Sandbox) -> None:
 
 
 def test_concurrent_writes_over_15_are_rejected_at_once(sandbox: Sandbox) -> None:
-    """With 20 writes in flight, 15 run and 5 get 429 immediately, without ``Retry-After``."""
+    """With 20 writes in flight, 15 run and 5 get a bare 429 at once (no rate-limit headers)."""
     sandbox.set_limits("default")
     sandbox.pause()
     results: list[requests.Response] = []
@@ -35,7 +35,7 @@ def test_concurrent_writes_over_15_are_rejected_at_once(sandbox: Sandbox) -> Non
     rejected = list(results)
     assert all(r.status_code == 429 and r.content == b"" for r in rejected)
     assert all("Retry-After" not in r.headers for r in rejected)
-    assert rejected[0].headers["X-RateLimit-Limit"] == "15"
+    assert all("X-RateLimit-Limit" not in r.headers for r in rejected)
     sandbox.resume()
     for t in threads:
         t.join(10)
