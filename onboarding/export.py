@@ -91,7 +91,7 @@ def to_csv(records: Sequence[ClientRecord], *, excel: bool = False) -> bytes:
 def to_xlsx(records: Sequence[ClientRecord]) -> bytes:
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        results_frame(records).to_excel(writer, index=False, sheet_name="Onboarded clients")
+        results_frame(records).to_excel(writer, index=False, sheet_name="Clients")
     return buf.getvalue()
 
 
