@@ -371,6 +371,12 @@ class Sandbox:
         if (method, name) == ("POST", "limits"):
             self.set_limits(str(data.get("spec", "off")))
             return self.limiter.spec.to_dict()
+        if (method, name) == ("POST", "pause"):
+            self.pause()  # API requests wait (not rejected) until resume: deterministic "in flight"
+            return {"ok": True, "paused": True}
+        if (method, name) == ("POST", "resume"):
+            self.resume()
+            return {"ok": True, "paused": False}
         if (method, name) == ("GET", "requests"):
             return self.request_log()
         if (method, name) == ("DELETE", "requests"):

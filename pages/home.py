@@ -52,11 +52,26 @@ with chrome.page(
             f"**{format.md(batch.source.filename)}** is loaded: {len(batch.clients)} valid of {batch.total_rows} rows, "
             f"{len(chosen)} selected."
         )
-        st.page_link(
-            "pages/onboard.py",
-            label=f"Review the plan for {len(chosen)} clients",
-            icon=":material/rocket_launch:",
-        )
+        done = svc.journal.get_many(svc.portal_key, [c.client_id for c in chosen])
+        left_to_do = [
+            c for c in chosen if (rec := done.get(c.client_id)) is None or rec.status != "onboarded"
+        ]
+        if not chosen:
+            st.page_link(
+                "pages/upload.py", label="Select the clients to onboard", icon=":material/upload_file:"
+            )
+        elif not left_to_do:
+            st.markdown("Every selected client is onboarded already.")
+            st.page_link("pages/results.py", label="See their rooms and links", icon=":material/table_view:")
+            st.page_link("pages/upload.py", label="Upload another client list", icon=":material/upload_file:")
+        else:
+            n = len(left_to_do)
+            st.page_link(
+                "pages/onboard.py",
+                label=f"Review the plan for {n} client{'' if n == 1 else 's'}"
+                + (f" ({len(chosen) - n} already onboarded)" if n < len(chosen) else ""),
+                icon=":material/rocket_launch:",
+            )
 
     st.subheader("Last runs", anchor=False)
     runs = svc.journal.runs(svc.portal_key, limit=5)

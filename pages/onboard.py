@@ -11,6 +11,8 @@ from ui import auth, chrome, format, live, session
 
 PAGE_SIZE = 10
 ACTIONABLE = ("create", "resume")
+ARCHIVED = "onboard_archived_row"
+"""The row whose room was just archived (its Archive menu is closed on the next run)."""
 TOKEN = "onboard_page_token"
 """The journal's state when the page was last drawn in full (a change means: draw it again)."""
 
@@ -62,7 +64,7 @@ with chrome.page("Onboard clients") as s:
         st.page_link("pages/upload.py", label="Upload a client list", icon=":material/upload_file:")
         st.stop()
 
-    head, refresh = st.columns([5, 1], vertical_alignment="bottom")
+    head = refresh = st.container(horizontal=True, vertical_alignment="bottom", gap="small", wrap=True)
     head.subheader(f"Plan for {len(clients)} selected client{'s' if len(clients) != 1 else ''}", anchor=False)
     again = refresh.button("Refresh plan", key="onboard_refresh_plan", icon=":material/refresh:")
     plan = live.plan_for(svc, clients, refresh=again)
@@ -78,9 +80,10 @@ with chrome.page("Onboard clients") as s:
         f"{plan.writes:,}",
         help=f"{share:.1%} of the daily budget of {s.daily_write_budget:,}",
     )
+    took = format.duration(plan.minutes_at(s.requests_per_minute) * 60)
     st.caption(
-        f"{plan.writes:,} writes and about {plan.reads:,} reads: at least "
-        f"{format.duration(plan.minutes_at(s.requests_per_minute) * 60)} at {s.requests_per_minute:,} "
+        f"{plan.writes:,} writes and about {plan.reads:,} reads: "
+        f"{took if took.startswith('under') else 'at least ' + took} at {s.requests_per_minute:,} "
         f"requests per minute, {s.writes_in_flight} writes in flight. Portal limits: 15 writes in flight, "
         f"{s.daily_write_budget:,} writes per day."
     )
@@ -97,8 +100,14 @@ with chrome.page("Onboard clients") as s:
     todo = summary["create"] + summary["resume"]
     running_here = busy & {cp.client_id for cp in plan.clients}
     may_write, read_only_why = auth.can_write(), auth.why_not()
+    if not todo:
+        start_label = "Nothing to onboard"
+    elif todo == len(clients):
+        start_label = f"Onboard {todo} client{'s' if todo != 1 else ''}"
+    else:
+        start_label = f"Onboard {todo} remaining"
     if st.button(
-        f"Onboard {todo} selected" if todo else "Nothing to onboard",
+        start_label,
         key="onboard_start_batch",
         type="primary",
         icon=":material/rocket_launch:",
@@ -129,28 +138,28 @@ with chrome.page("Onboard clients") as s:
         page_no = int(
             pager.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="onboard_page")
         )
+    row_notice = st.session_state.pop(live.ROW_NOTICE, None)
+    if row_notice:
+        st.toast(row_notice[1], icon=":material/rocket_launch:")
     for cp in plan.clients[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]:
         cid, rec = cp.client_id, records.get(cp.client_id)
         wid = live.widget_id(cid)
         with st.container(border=True, key=f"onboard_row_{wid}"):
-            c = st.columns([2.6, 1.6, 2.8, 3], vertical_alignment="center")
-            c[0].markdown(f"**{format.md(cp.client.name)}**  \n{format.md(cid)}")
+            c = st.columns([2, 3], vertical_alignment="center")
             status = "running" if cid in busy else (rec.status if rec else "pending")
-            c[1].markdown(
-                f"{format.ACTION_LABELS.get(cp.action, cp.action)}  \n{format.status_label(status)}"
+            c[0].markdown(
+                f"**{format.md(cp.client.name)}** · {format.md(cid)}  \n"
+                f"{format.ACTION_LABELS.get(cp.action, cp.action)} · {format.status_label(status)}"
             )
+            actions = c[1].container(horizontal=True, horizontal_alignment="right", gap="small", wrap=True)
             if rec and rec.room_url and rec.status != "archived":
-                c[2].link_button(
+                actions.link_button(
                     format.md(rec.room_title or "Open room"),
                     rec.room_url,
                     key=f"onboard_room_{wid}",
                     icon=":material/open_in_new:",
+                    help="Open the room in DocSpace",
                 )
-            elif cp.reasons:
-                c[2].caption(format.md("; ".join(cp.reasons)))
-            else:
-                c[2].caption(format.md(cp.title))
-            actions = c[3].container(horizontal=True, horizontal_alignment="right", gap="small", wrap=False)
             retry = rec is not None and rec.status in ("failed", "deferred", "locked")
             label, icon = ("Retry", ":material/replay:") if retry else ("Onboard", ":material/play_arrow:")
             if actions.button(
@@ -160,26 +169,44 @@ with chrome.page("Onboard clients") as s:
                 disabled=cid in busy or cp.action not in ACTIONABLE or not may_write,
                 help=read_only_why or None,
             ):
-                live.start(svc, [cp.client], f"{cp.client.name} ({cid})")
+                outcome = live.start(svc, [cp.client], f"{cp.client.name} ({cid})")
+                live.row_notice(wid, f"{cp.client.name}: run {outcome.run_id} started (progress at the top).")
                 st.rerun()
             has_room = rec is not None and rec.room_id is not None and rec.status != "archived"
+            menu = f"onboard_archive_menu_{wid}"
+            if st.session_state.get(ARCHIVED) == wid:
+                st.session_state[menu] = False  # close the menu: the room is archived
+                st.session_state.pop(ARCHIVED)
             with actions.popover(
                 "Archive",
                 icon=":material/archive:",
                 disabled=not has_room or cid in busy or not may_write,
                 help=read_only_why or None,
-                key=f"onboard_archive_menu_{wid}",
+                key=menu,
+                on_change="rerun",
             ):
                 st.markdown(f"Move **{format.md(rec.room_title if rec else cid)}** to the portal's Archive?")
                 st.caption(
-                    "This is the roll-back: the client loses access; the room can be restored in DocSpace."
+                    "This is the roll-back: the client loses access; the room can be restored from "
+                    "the Archive section of DocSpace."
                 )
                 if st.button("Archive the room", key=f"onboard_archive_{wid}", type="primary"):
                     auth.require_write("archive rooms")
                     with st.spinner("Archiving…"):
                         room_id = svc.archive(cid)
                     live.forget_plan()
+                    live.row_notice(wid, f"Room {room_id} of {cp.client.name} moved to the Archive.")
                     live.notify(
                         "success", f"Room {room_id} of {format.md(cp.client.name)} moved to the Archive."
                     )
+                    st.session_state[ARCHIVED] = wid
                     st.rerun()
+            if cp.reasons:
+                hint = ""
+                if rec is not None and rec.status == "archived":
+                    hint = " To restore the room, unarchive it in DocSpace (Rooms → Archive), then refresh the plan."
+                st.caption(format.md("; ".join(cp.reasons)) + hint)
+            elif not (rec and rec.room_url and rec.status != "archived"):
+                st.caption(f"Room title: {format.md(cp.title)}")
+            if row_notice and row_notice[0] == wid:
+                st.info(format.md(row_notice[1]), icon=":material/info:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import streamlit as st
@@ -37,11 +38,25 @@ def resend(svc: Onboarding, client_ids: list[str]) -> None:
     st.rerun()
 
 
-with chrome.page("Results", "Every client onboarded on this portal, from the journal (all runs).") as s:
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def file_part(text: str) -> str:
+    """A piece of a download's file name (only letters, digits and a few safe marks)."""
+    return re.sub(r"[^A-Za-z0-9@.+_]+", "_", text).strip("_.") or "x"
+
+
+with chrome.page(
+    "Results", "Every client this portal's journal knows, whatever its status: from all runs, or from one."
+) as s:
     svc = session.service()
     runs = svc.journal.runs(svc.portal_key, limit=200)
     batch_runs = [r for r in runs if r.kind == "run"]
-    labels = {r.run_id: f"{format.when(r.started_at)} · {r.run_id} · {r.total} clients" for r in batch_runs}
+    labels = {
+        r.run_id: f"{format.when(r.started_at)} · {r.run_id} · {plural(r.total, 'client')}"
+        for r in batch_runs
+    }
 
     f1, f2, f3 = st.columns([2, 2, 2])
     run_choice = f1.selectbox(
@@ -79,13 +94,19 @@ with chrome.page("Results", "Every client onboarded on this portal, from the jou
     m[3].metric("Other", sum(r.status not in ("onboarded", "failed", "blocked") for r in shown))
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
-    base = f"docspace-clients-{run_id or 'all'}-{stamp}"
+    scope = [run_id or "all"]
+    if chosen_status:
+        scope.append("+".join(chosen_status))
+    if chosen_managers:
+        scope.append("+".join(m.split("@")[0] for m in chosen_managers))
+    base = "docspace-clients-" + "-".join(file_part(p) for p in scope) + f"-{stamp}"
     downloads = (
         ("CSV", export.to_csv, "text/csv"),
         ("XLSX", export.to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )
-    for column, (label, render, mime) in zip(st.columns([1, 1, 4])[:2], downloads, strict=True):
-        column.download_button(
+    row = st.container(horizontal=True, gap="small", wrap=True)
+    for label, render, mime in downloads:
+        row.download_button(
             f"Download {label}",
             render(shown),
             file_name=f"{base}.{label.lower()}",
@@ -93,7 +114,6 @@ with chrome.page("Results", "Every client onboarded on this portal, from the jou
             key=f"results_download_{label.lower()}",
             icon=":material/download:",
             on_click="ignore",
-            width="stretch",
         )
 
     frame = format.records_frame(shown)
@@ -124,7 +144,9 @@ with chrome.page("Results", "Every client onboarded on this portal, from the jou
             st.markdown(
                 f"**{format.md(rec.name)}** ({format.md(rec.client_id)}) — {format.status_label(rec.status)}"
             )
-            if rec.error:
+            if rec.error and rec.status == "deferred":
+                st.info(format.md(chrome.redact(rec.error)), icon=":material/hourglass_top:")
+            elif rec.error:
                 st.error(format.md(chrome.redact(rec.error)), icon=":material/error:")
             if s.webhook_url:
                 st.caption(f"CRM delivery: {format.md(chrome.redact(delivery[rows[0]]))}")
@@ -136,7 +158,7 @@ with chrome.page("Results", "Every client onboarded on this portal, from the jou
                             {
                                 "Time": format.when(e.at),
                                 "Step": e.step,
-                                "Outcome": format.STEP_MARKS.get(e.outcome, e.outcome) + f" {e.outcome}",
+                                "Outcome": format.outcome_label(e.outcome),
                                 "Detail": chrome.redact(e.detail or ""),
                             }
                             for e in events

@@ -7,7 +7,7 @@ import streamlit as st
 
 from onboarding.ingest import SUPPORTED_EXTENSIONS, ColumnMapping
 from onboarding.ingest.models import CANONICAL_FIELDS
-from ui import chrome, format, session, tables
+from ui import chrome, format, session, state, tables
 
 FIELD_LABELS = {
     "client_id": "Client ID",
@@ -17,15 +17,47 @@ FIELD_LABELS = {
 }
 
 
-def take_upload() -> None:
-    uploaded = st.session_state.get("upload_file")
+UPLOADER_NONCE = "upload_file_nonce"
+MAP_PREFIX = "upload_map_"
+
+
+def uploader_key() -> str:
+    """The file picker's key; it changes when the file in use is replaced or removed elsewhere,
+    so the picker's chip never names a file that is no longer in use."""
+    return f"upload_file_{st.session_state.get(UPLOADER_NONCE, 0)}"
+
+
+def reset_mapping_widgets() -> None:
+    """The mapping drop-downs show the automatic mapping of the file now in use (seeded again)."""
+    state.drop(MAP_PREFIX)
+
+
+def take_upload(key: str) -> None:
+    uploaded = st.session_state.get(key)
     if uploaded is not None:
         session.set_upload(uploaded.name, uploaded.getvalue())
+        reset_mapping_widgets()
         tables.reset_editor()
 
 
 def use_sample(name: str) -> None:
     session.set_upload(name, session.SAMPLE_FILES[name].read_bytes())
+    reset_mapping_widgets()
+    state.bump(UPLOADER_NONCE)
+    tables.reset_editor()
+
+
+def remove_file() -> None:
+    session.clear_upload()
+    reset_mapping_widgets()
+    state.bump(UPLOADER_NONCE)
+    tables.reset_editor()
+
+
+def automatic_mapping() -> None:
+    for key in (session.MAPPING, session.SELECTED):
+        st.session_state.pop(key, None)
+    reset_mapping_widgets()
     tables.reset_editor()
 
 
@@ -33,11 +65,12 @@ def change_sheet() -> None:
     st.session_state[session.SHEET] = st.session_state["upload_sheet"]
     for key in (session.MAPPING, session.SELECTED):
         st.session_state.pop(key, None)
+    reset_mapping_widgets()
     tables.reset_editor()
 
 
 def change_mapping() -> None:
-    values = {f: st.session_state.get(f"upload_map_{f}") for f in CANONICAL_FIELDS}
+    values = {f: st.session_state.get(f"{MAP_PREFIX}{f}") for f in CANONICAL_FIELDS}
     st.session_state[session.MAPPING] = ColumnMapping(**values)
     st.session_state.pop(session.SELECTED, None)
     tables.reset_editor()
@@ -50,26 +83,27 @@ def select_all(ids: list[str]) -> None:
 
 with chrome.page("Upload clients", "One client per row: ID, company, e-mail and account manager.") as s:
     top_left, top_right = st.columns([3, 2], gap="large")
-    with top_left:
+    with top_left, st.container(key="upload_file"):
+        picker = uploader_key()
         st.file_uploader(
             "Client spreadsheet",
             type=[ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS],
-            key="upload_file",
+            key=picker,
             on_change=take_upload,
+            args=(picker,),
             help="CSV (any common encoding and delimiter), Excel (XLSX, XLSM) or OpenDocument (ODS).",
         )
     if s.sandbox:
         with top_right, st.container(border=True):
             st.markdown("**Try the sample client lists**")
             st.caption("15 fictional clients, three with deliberate problems.")
-            a, b = st.columns(2)
+            a = b = st.container(horizontal=True, gap="small", wrap=True)
             a.button(
                 "clients.xlsx",
                 key="upload_sample_xlsx",
                 icon=":material/table:",
                 on_click=use_sample,
                 args=("clients.xlsx",),
-                width="stretch",
             )
             b.button(
                 "clients.csv",
@@ -77,7 +111,6 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
                 icon=":material/description:",
                 on_click=use_sample,
                 args=("clients.csv",),
-                width="stretch",
             )
 
     upload = st.session_state.get(session.UPLOAD)
@@ -94,12 +127,14 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
     assert batch is not None
     src = batch.source
     where = f"sheet **{format.md(src.sheet)}**, " if src.sheet else ""
-    in_use, remove = st.columns([5, 1], vertical_alignment="center")
+    kb = len(upload["data"]) / 1024
+    size = "<1 KB" if kb < 1 else f"{kb:,.0f} KB"
+    in_use = remove = st.container(horizontal=True, vertical_alignment="center", gap="medium", wrap=True)
     in_use.markdown(
-        f"In use: **{format.md(src.filename)}** ({len(upload['data']) / 1024:,.0f} KB) — {where}"
-        f"header on row {src.header_row_number}, {batch.total_rows} client rows."
+        f"In use: **{format.md(src.filename)}** ({size}) — {where}"
+        f"header on row {src.header_row_number}, {batch.total_rows} client row{'' if batch.total_rows == 1 else 's'}."
     )
-    remove.button("Remove file", key="upload_remove", icon=":material/close:", on_click=session.clear_upload)
+    remove.button("Remove file", key="upload_remove", icon=":material/close:", on_click=remove_file)
 
     with st.expander("Sheet and columns", expanded=batch.blocked, icon=":material/view_column:"):
         if len(src.sheets) > 1:
@@ -107,11 +142,14 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
                 st.session_state["upload_sheet"] = src.sheet or src.sheets[0]
             st.selectbox("Sheet", src.sheets, key="upload_sheet", on_change=change_sheet)
         options: list[str | None] = [None, *batch.headers]
-        cols = st.columns(len(CANONICAL_FIELDS))
-        for col, field in zip(cols, CANONICAL_FIELDS, strict=True):
-            key = f"upload_map_{field}"
-            if st.session_state.get(key, "-") not in options:
-                st.session_state[key] = batch.mapping.header_for(field)
+        half = (len(CANONICAL_FIELDS) + 1) // 2
+        cols = [*st.columns(half), *st.columns(half)]  # two by two: the names stay readable when narrow
+        for col, field in zip(cols, CANONICAL_FIELDS, strict=False):
+            key = f"{MAP_PREFIX}{field}"
+            used = batch.mapping.header_for(field)
+            if key not in st.session_state or st.session_state[key] != used:
+                # The drop-down always shows the mapping the checks below were made with.
+                st.session_state[key] = used if used in options else None
             col.selectbox(
                 FIELD_LABELS[field],
                 options,
@@ -125,6 +163,14 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
             + (format.md(", ".join(extra)) if extra else "no other columns")
             + f". Room titles follow the blueprint's pattern “{format.md(batch.settings.title_pattern)}”."
         )
+        st.button(
+            "Reset to automatic mapping",
+            key="upload_mapping_reset",
+            icon=":material/restart_alt:",
+            on_click=automatic_mapping,
+            disabled=st.session_state.get(session.MAPPING) is None,
+            help="Match the columns by their headers again, as when the file was loaded.",
+        )
 
     selected = session.selected_ids(batch)
     st.subheader("Checks", anchor=False)
@@ -133,14 +179,16 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
         st.error(format.md(issue.message), icon=":material/error:")
 
     st.subheader("Rows", anchor=False)
-    bar = st.columns([3, 1, 1], vertical_alignment="bottom")
-    shown_filter = bar[0].segmented_control(
+    bar = st.container(horizontal=True, vertical_alignment="bottom", gap="small", wrap=True)
+    shown_filter = bar.segmented_control(
         "Show",
         ["All rows", "Rows with problems"],
         default="All rows",
         key="upload_filter",
         on_change=tables.reset_editor,
     )
+    bar.space("stretch")
+    slots = (bar.empty(), bar.empty())  # filled after the grid, which may change the selection
     for refused in st.session_state.pop(tables.NOTICE, []):
         st.warning(f"Cannot select {format.md(refused)}", icon=":material/block:")
 
@@ -153,13 +201,17 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
         disabled=[c for c in frame.columns if c != tables.SELECT] if not batch.blocked else True,
         column_config={
             tables.SELECT: st.column_config.CheckboxColumn(
-                tables.SELECT, help="Rows with errors cannot be selected.", width=80
+                tables.SELECT, help="Rows with errors cannot be selected.", width=100, pinned=True
             ),
             tables.ROW: st.column_config.NumberColumn(
                 tables.ROW, help="Row number in the spreadsheet", width=60
             ),
             tables.CHECK: st.column_config.TextColumn(tables.CHECK, width=115),
-            tables.PROBLEMS: st.column_config.TextColumn(tables.PROBLEMS, width=420),
+            tables.PROBLEMS: st.column_config.TextColumn(
+                tables.PROBLEMS,
+                width=560,
+                help="Every problem of the row; the full list is also under “All problems” below the grid.",
+            ),
             tables.TITLE: st.column_config.TextColumn(tables.TITLE, width=260),
         },
         height=min(38 + 35 * max(len(frame), 1), 560),
@@ -167,21 +219,19 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
     selected = tables.apply_edits(batch, edited, selected)
 
     valid_ids = [c.client_id for c in batch.clients]
-    bar[1].button(
+    slots[0].button(
         "Select all valid",
         key="upload_select_all",
         on_click=select_all,
         args=(valid_ids,),
         disabled=batch.blocked or len(selected) == len(valid_ids),
-        width="stretch",
     )
-    bar[2].button(
+    slots[1].button(
         "Clear selection",
         key="upload_select_none",
         on_click=select_all,
         args=([],),
         disabled=not selected,
-        width="stretch",
     )
     with metrics:
         m = st.columns(5)

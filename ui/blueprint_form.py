@@ -62,7 +62,7 @@ def link_roles(room_type: RoomType) -> list[FileShare]:
 
 
 def role_label(role: FileShare) -> str:
-    return f"{role.label} ({int(role)})"
+    return role.label
 
 
 def check(data: dict[str, Any]) -> tuple[Blueprint | None, str]:

@@ -73,6 +73,14 @@ def md(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def outcome_label(outcome: str) -> str:
+    """A step outcome with its mark, the word said once ("◐ deferred", "✓ done", "… started")."""
+    mark = STEP_MARKS.get(outcome, "")
+    if not mark:
+        return outcome
+    return mark if outcome in mark else f"{mark} {outcome}"
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
@@ -111,7 +119,7 @@ def manager_text(decision: ManagerDecision | None) -> tuple[str, str]:
     if decision.blocked:
         return who, "■ not eligible"
     if decision.role is None:
-        return who, "owner" if decision.user_id else "not invited"
+        return who, "no manager — the API key's account owns the room" if decision.user_id else "not invited"
     return who, decision.role.label
 
 
@@ -183,9 +191,9 @@ def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
             "Client": r.name,
             "Status": status_label(r.status),
             "Account manager": r.manager_email,
-            "Room": r.room_url or None,
+            "Room": r.room_url,
             "Room title": r.room_title,
-            "Client link": r.link_url or None,
+            "Client link": r.link_url,
             "Link expires": r.link_expires,
             "Steps": steps_summary(r),
             "Error": r.error,

@@ -120,7 +120,8 @@ def runs_to_show(svc: Onboarding) -> list[str]:
         last = next((r for r in recent if r.kind == "run"), None)
         if last is not None and time.time() - (last.finished_at or last.started_at) < RECENT_SECONDS:
             ids.append(last.run_id)
-    return ids
+    dismissed = st.session_state.get(DISMISSED) or set()
+    return [i for i in ids if i not in dismissed]
 
 
 def busy_clients(svc: Onboarding) -> set[str]:
@@ -130,9 +131,26 @@ def busy_clients(svc: Onboarding) -> set[str]:
     return out
 
 
+STOPPING = "onboard_stopping_runs"
+"""Runs this session asked to stop (their Stop button reads "Stopping…" until they end)."""
+DISMISSED = "onboard_dismissed_runs"
+"""Finished runs this session no longer wants to see in the progress panel."""
+ROW_NOTICE = "onboard_row_notice"
+"""``(widget id, text)``: what a row's button just did, shown next to that row."""
+
+
 def stop_run(run_id: str) -> None:
     if auth.can_write():
+        st.session_state.setdefault(STOPPING, set()).add(run_id)
         session.registry().stop(run_id)
+
+
+def dismiss_run(run_id: str) -> None:
+    st.session_state.setdefault(DISMISSED, set()).add(run_id)
+
+
+def row_notice(wid: str, text: str) -> None:
+    st.session_state[ROW_NOTICE] = (wid, text)
 
 
 @dataclass
@@ -157,46 +175,138 @@ def live_runs(svc: Onboarding) -> list[LiveRun]:
     return out
 
 
-def render_run(svc: Onboarding, run: LiveRun, names: dict[str, str]) -> None:
-    """One run: overall bar, counts, per-client steps and errors inline."""
+COUNT_ORDER = ("onboarded", "already onboarded", "failed", "blocked", "locked", "deferred", "running")
+
+
+def outcome_counts(p: RunProgress) -> str:
+    """``6 onboarded, 24 deferred`` in a fixed order (statuses with no client are left out)."""
+    order = [k for k in COUNT_ORDER if p.status_counts.get(k)]
+    order += sorted(k for k in p.status_counts if k not in COUNT_ORDER and p.status_counts[k])
+    return ", ".join(f"{p.status_counts[k]} {k}" for k in order)
+
+
+def run_summary(p: RunProgress, run_status: str, alive: bool, stopping: bool) -> tuple[float, str]:
+    """The bar's fill and its text. Deferred clients are not counted as finished."""
+    deferred = p.status_counts.get("deferred", 0)
+    settled = max(0, p.finished - deferred)
+    fill = min(settled / p.total, 1.0) if p.total else 1.0
+    noun = "client" if p.total == 1 else "clients"
+    if alive:
+        text = f"{settled} of {p.total} {noun} finished"
+        if deferred:
+            text += f", {deferred} deferred"
+        return fill, ("Stopping: finishing the steps in flight… " + text if stopping else text)
+    prefix = "Stopped" if run_status == "stopped" or stopping else "Finished"
+    counts = outcome_counts(p)
+    return fill, f"{prefix}: {counts}" if counts else f"{prefix}: no clients"
+
+
+def deferred_clients(svc: Onboarding, run_id: str, p: RunProgress) -> list[ClientLike]:
+    """The run's clients that are still deferred, ready to start again.
+
+    The uploaded rows are used when the file is still loaded (they carry every column); otherwise
+    the clients are rebuilt from their journal records, so a resume needs no upload.
+    """
+    wanted = {cid for cid, status in p.client_status.items() if status == "deferred"}
+    if not wanted:
+        return []
+    batch = session.readable_batch()
+    rows: dict[str, ClientLike] = {c.client_id: c for c in batch.clients} if batch is not None else {}
+    out: list[ClientLike] = []
+    for rec in svc.results(run_id):
+        if rec.client_id in wanted and rec.status == "deferred":
+            out.append(rows.get(rec.client_id, rec))
+    return out
+
+
+def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> None:
     p = run.progress
-    with st.container(border=True):
-        head, action = st.columns([5, 1], vertical_alignment="center")
-        state = "running" if run.alive else "finished"
-        head.markdown(f"**Run {run.run_id}** — {state}")
-        if run.alive and run.here:
-            action.button(
-                "Stop",
-                key=f"onboard_stop_{run.run_id}",
-                icon=":material/stop_circle:",
-                help="Finish the steps in flight, then stop; the rest is deferred and resumes later.",
-                on_click=stop_run,
-                args=(run.run_id,),
-                disabled=not auth.can_write(),
-            )
-        if run.alive and p.total == 0:
-            st.progress(0.0, text="Planning: reading the portal…")
-        else:
-            st.progress(min(p.fraction, 1.0), text=f"{p.finished} of {p.total} clients finished")
-        if p.status_counts:
-            st.caption(
-                " · ".join(f"{format.status_label(k)}: {v}" for k, v in sorted(p.status_counts.items()))
-            )
-        if p.client_steps:
-            st.dataframe(
-                format.progress_frame(p, names),
-                hide_index=True,
-                key=f"onboard_progress_{run.run_id}",
-                height=min(38 + 35 * len(p.client_steps), 600),
-            )
-        problems = [(cid, m) for cid, m in p.errors.items() if m]
-        for cid, message in problems[:MAX_ERRORS]:
-            text = chrome.redact(f"{names.get(cid) or cid}: {message}")
-            st.error(format.md(text), icon=":material/error:")
-        if len(problems) > MAX_ERRORS:
-            st.caption(f"…and {len(problems) - MAX_ERRORS} more: see the Error column above.")
-        if run.error:
-            st.error(
-                f"The run stopped unexpectedly: {format.md(chrome.redact(run.error))}",
-                icon=":material/error:",
-            )
+    if run.alive and p.total == 0:
+        st.progress(0.0, text="Planning: reading the portal…")
+    else:
+        st.progress(fill, text=text)
+    if p.client_steps:
+        st.dataframe(
+            format.progress_frame(p, names),
+            hide_index=True,
+            key=f"onboard_progress_{run.run_id}",
+            height=min(38 + 35 * len(p.client_steps), 600),
+        )
+    failed = [(cid, m) for cid, m in p.errors.items() if m and p.client_status.get(cid) == "failed"]
+    for cid, message in failed[:MAX_ERRORS]:
+        text = chrome.redact(f"{names.get(cid) or cid}: {message}")
+        st.error(format.md(text), icon=":material/error:")
+    if len(failed) > MAX_ERRORS:
+        st.caption(f"…and {len(failed) - MAX_ERRORS} more failures: see the table above.")
+    held = [
+        (cid, m) for cid, m in p.errors.items() if m and p.client_status.get(cid) in ("blocked", "locked")
+    ]
+    for cid, message in held[:MAX_ERRORS]:
+        text = chrome.redact(f"{names.get(cid) or cid}: {message}")
+        st.warning(format.md(text), icon=":material/block:")
+    deferred = [cid for cid, status in p.client_status.items() if status == "deferred"]
+    if deferred:
+        reasons = sorted({p.errors.get(cid) or "" for cid in deferred} - {""})
+        why = f" ({format.md(chrome.redact('; '.join(reasons[:2])))})" if reasons else ""
+        many = len(deferred) != 1
+        st.info(
+            f"{len(deferred)} client{'s were' if many else ' was'} deferred{why}: nothing is lost, "
+            "a later run picks up where each one stopped.",
+            icon=":material/hourglass_top:",
+        )
+    if run.error:
+        st.error(
+            f"The run stopped unexpectedly: {format.md(chrome.redact(run.error))}",
+            icon=":material/error:",
+        )
+
+
+def render_run(svc: Onboarding, run: LiveRun, names: dict[str, str]) -> None:
+    """One run: a live run in full; a finished one as a line with its details folded away."""
+    p = run.progress
+    journal_run = svc.journal.run(run.run_id)
+    stopping = run.run_id in (st.session_state.get(STOPPING) or set())
+    fill, text = run_summary(p, journal_run.status if journal_run else "", run.alive, stopping)
+    may_write = auth.can_write()
+    with st.container(border=True, key=f"onboard_run_{run.run_id}"):
+        line = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=True)
+        if run.alive:
+            line.markdown(f"**Run {run.run_id}** — running")
+            if run.here:
+                line.button(
+                    "Stopping…" if stopping else "Stop",
+                    key=f"onboard_stop_{run.run_id}",
+                    icon=":material/stop_circle:",
+                    help="Finish the steps in flight, then stop; the rest is deferred and resumes later.",
+                    on_click=stop_run,
+                    args=(run.run_id,),
+                    disabled=stopping or not may_write,
+                )
+            _details(run, names, fill, text)
+            return
+        line.markdown(f"**Run {run.run_id}** — {format.md(text)}")
+        waiting = deferred_clients(svc, run.run_id, p)
+        if waiting:
+            busy = busy_clients(svc)
+            n = len(waiting)
+            if line.button(
+                f"Resume {n} deferred",
+                key=f"onboard_resume_{run.run_id}",
+                icon=":material/resume:",
+                type="primary",
+                disabled=not may_write or any(c.client_id in busy for c in waiting),
+                help=auth.why_not()
+                or "Start a new run for the clients this run deferred (no upload needed).",
+            ):
+                start(svc, waiting, f"{n} deferred client{'s' if n != 1 else ''} of run {run.run_id}")
+                st.rerun(scope="app")
+        line.button(
+            "Dismiss",
+            key=f"onboard_dismiss_{run.run_id}",
+            icon=":material/close:",
+            help="Hide this finished run here (Results keeps it).",
+            on_click=dismiss_run,
+            args=(run.run_id,),
+        )
+        with st.expander("Details", icon=":material/list:"):
+            _details(run, names, fill, text)

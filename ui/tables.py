@@ -59,12 +59,17 @@ def preview_frame(batch: ClientBatch, selected: set[str], problems_only: bool) -
             SELECT: [ids.get(int(n)) in selected for n in preview[PREVIEW_ROW]],
             ROW: preview[PREVIEW_ROW].astype(int),
             CHECK: [CHECK_LABELS.get(s, s) for s in preview[PREVIEW_STATUS]],
-            PROBLEMS: preview[PREVIEW_ISSUES],
-            TITLE: preview[PREVIEW_TITLE],
         }
     )
-    for header in batch.headers:
+    # Who the row is comes first (the ID and name columns), then what is wrong, then the rest.
+    leading = [h for f in ("client_id", "name") if (h := batch.mapping.header_for(f)) in batch.headers]
+    for header in dict.fromkeys(leading):
         frame[_file_column(header)] = preview[header].to_numpy()
+    frame[PROBLEMS] = preview[PREVIEW_ISSUES].to_numpy()
+    frame[TITLE] = preview[PREVIEW_TITLE].to_numpy()
+    for header in batch.headers:
+        if header not in leading:
+            frame[_file_column(header)] = preview[header].to_numpy()
     if problems_only:
         frame = frame[preview[PREVIEW_STATUS].to_numpy() != "valid"]
     return frame.reset_index(drop=True)

@@ -255,8 +255,18 @@ class Engine:
         rec = self.journal.get(self.portal_key, cp.client_id)
         if rec is not None and rec.status in (DONE, ARCHIVED):
             return rec.status
-        self.journal.upsert_client(self.portal_key, cp.client_id, status=DEFERRED, run_id=run_id, tag=cp.tag,
-                                   name=cp.client.name, email=cp.client.email or "")  # fmt: skip
+        c = cp.client
+        self.journal.upsert_client(
+            self.portal_key,
+            cp.client_id,
+            status=DEFERRED,
+            run_id=run_id,
+            tag=cp.tag,
+            name=c.name,
+            email=c.email or "",
+            manager_email=c.manager_email or "",
+            extra=dict(c.extra or {}),
+        )
         self.journal.add_event(run_id, self.portal_key, cp.client_id, "client", "deferred", "run stopped")
         self.on_event(StepEvent(run_id, cp.client_id, "client", "deferred", "run stopped", time.time()))
         return DEFERRED

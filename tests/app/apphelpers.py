@@ -18,7 +18,7 @@ def upload_sample(at: AppTest, name: str = "clients.xlsx") -> AppTest:
     """Upload one of the example spreadsheets on the Upload page."""
     at.switch_page("pages/upload.py").run()
     data = (EXAMPLES / name).read_bytes()
-    at.file_uploader(key="upload_file").upload(name, data, "application/octet-stream").run()
+    at.file_uploader(key="upload_file_0").upload(name, data, "application/octet-stream").run()
     return at
 
 

@@ -100,3 +100,51 @@ def test_starting_the_same_clients_twice_joins_the_running_batch(
     assert len([r for r in j.runs() if r.kind == "run"]) == 1
     rooms = sandbox.state()["rooms"]  # type: ignore[attr-defined]
     assert len(rooms) == 13
+
+
+def test_stopping_a_batch_defers_the_rest_and_resume_needs_no_upload(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """Stop reads "Stopping…" at once; a stopped run reports deferred clients as a notice, not as
+    errors or as finished; "Resume" starts them again from the journal, without the file."""
+    sandbox.set_faults("latency_ms=150")  # type: ignore[attr-defined]  # keep the batch running
+    at = upload_sample(app)
+    at.switch_page("pages/onboard.py").run()
+    at.button(key="onboard_start_batch").click().run()
+    j = journal()
+    run_id = j.runs()[0].run_id
+    at.button(key=f"onboard_stop_{run_id}").click().run()
+    assert not at.exception
+    stop = at.button(key=f"onboard_stop_{run_id}")
+    assert stop.disabled and stop.label == "Stopping…"
+    wait_until(lambda: all(r.status != "running" for r in j.runs()), timeout=60)
+    sandbox.set_faults(None)  # type: ignore[attr-defined]
+    at.run()
+    assert not at.exception
+    deferred = [cid for cid, s in statuses(j).items() if s == "deferred"]
+    assert deferred, "the stop came too late to defer anyone"
+    shown = texts(at)
+    assert f"Run {run_id}** — Stopped:" in shown or f"Run {run_id} — Stopped:" in shown
+    assert f"{len(deferred)} deferred" in shown
+    assert "13 of 13 clients finished" not in shown
+    assert not at.error, [e.value for e in at.error]
+    assert any("deferred" in i.value for i in at.info)
+
+    # The file is gone: the deferred clients come back from the journal.
+    at.switch_page("pages/upload.py").run()
+    at.button(key="upload_remove").click().run()
+    at.switch_page("pages/onboard.py").run()
+    assert "No clients selected" in texts(at)
+    at.button(key=f"onboard_resume_{run_id}").click().run()
+    assert not at.exception
+    wait_until(lambda: all(s == "onboarded" for s in statuses(j).values()), timeout=60)
+    wait_until(lambda: all(r.status != "running" for r in j.runs()))
+    assert len(sandbox.state()["rooms"]) == 13  # type: ignore[attr-defined]
+
+    # A finished run collapses to a line that can be dismissed for this session.
+    at.run()
+    resumed = at.session_state["onboard_session_runs"][-1]
+    assert resumed != run_id
+    at.button(key=f"onboard_dismiss_{resumed}").click().run()
+    assert not at.exception
+    assert f"onboard_dismiss_{resumed}" not in [b.key for b in at.button]

@@ -51,7 +51,7 @@ def assert_markdown_is_escaped(at: AppTest, where: str) -> None:
 
 def upload_hostile(at: AppTest) -> AppTest:
     at.switch_page("pages/upload.py").run()
-    at.file_uploader(key="upload_file").upload("<i>hostile</i> **list**.csv", HOSTILE_CSV, "text/csv").run()
+    at.file_uploader(key="upload_file_0").upload("<i>hostile</i> **list**.csv", HOSTILE_CSV, "text/csv").run()
     assert not at.exception
     return at
 

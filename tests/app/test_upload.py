@@ -88,7 +88,7 @@ def test_unreadable_file_gets_a_plain_message(app: AppTest, sandbox: object) -> 
     at = app.run()
     at.switch_page("pages/upload.py").run()
     pdf = (EXAMPLES.parent / "tests" / "data" / "ingest" / "pdf_renamed.csv").read_bytes()
-    at.file_uploader(key="upload_file").upload("clients.csv", pdf, "text/csv").run()
+    at.file_uploader(key="upload_file_0").upload("clients.csv", pdf, "text/csv").run()
     assert not at.exception
     assert at.error, "expected a message about the file"
     assert "upload it again" in at.error[0].value
@@ -99,8 +99,50 @@ def test_ods_upload(app: AppTest, sandbox: object) -> None:
     at = app.run()
     at.switch_page("pages/upload.py").run()
     ods = (EXAMPLES.parent / "tests" / "data" / "ingest" / "clients.ods").read_bytes()
-    at.file_uploader(key="upload_file").upload(
+    at.file_uploader(key="upload_file_0").upload(
         "clients.ods", ods, "application/vnd.oasis.opendocument.spreadsheet"
     ).run()
     assert not at.exception
     assert int(metric(at, "Rows")) > 0
+
+
+def _mapping(at: AppTest) -> list[object]:
+    return [
+        at.selectbox(key=f"upload_map_{f}").value for f in ("client_id", "name", "email", "manager_email")
+    ]
+
+
+def test_a_new_file_shows_its_own_automatic_mapping(app: AppTest, sandbox: object) -> None:
+    """Loading another file, removing it, or resetting shows the mapping the checks use (not stale)."""
+    at = upload_sample(app, "clients.xlsx")
+    automatic = _mapping(at)
+    assert automatic[1] != "Industry"
+    at.selectbox(key="upload_map_name").set_value("Industry").run()
+    assert _mapping(at)[1] == "Industry"
+
+    # Another file through the picker: the drop-downs follow its automatic mapping.
+    data = (EXAMPLES / "clients.csv").read_bytes()
+    at.file_uploader(key="upload_file_0").upload("clients.csv", data, "text/csv").run()
+    assert not at.exception
+    fresh = _mapping(at)
+    assert None not in fresh and "Industry" not in fresh
+    # Touching one drop-down keeps the others as shown (nothing blank gets applied).
+    at.selectbox(key="upload_map_manager_email").set_value(fresh[3]).run()
+    assert _mapping(at) == fresh
+    assert not any("No column is mapped" in unescape(e.value) for e in at.error)
+
+    # Reset to automatic mapping after a change.
+    at.selectbox(key="upload_map_name").set_value("Industry").run()
+    assert not at.button(key="upload_mapping_reset").disabled
+    at.button(key="upload_mapping_reset").click().run()
+    assert _mapping(at) == fresh
+    assert at.button(key="upload_mapping_reset").disabled
+
+    # Remove file: the picker starts afresh (new key), and the next file is mapped automatically.
+    at.selectbox(key="upload_map_name").set_value("Industry").run()
+    at.button(key="upload_remove").click().run()
+    assert not at.exception
+    assert "upload_file_1" in [u.key for u in at.get("file_uploader")]
+    data = (EXAMPLES / "clients.xlsx").read_bytes()
+    at.file_uploader(key="upload_file_1").upload("clients.xlsx", data, "application/octet-stream").run()
+    assert _mapping(at) == automatic
