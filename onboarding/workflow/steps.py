@@ -428,6 +428,11 @@ class ClientJob:
                 if found is None:
                     raise
                 link = self._align_link(room_id, found)
+            if link is None:
+                # Some server versions answer the one-invitation-link limit with a warning and no
+                # link instead of a 403: the room's existing invitation link is then ours to use.
+                found = self._existing_link(room_id, request.title)
+                link = self._align_link(room_id, found) if found is not None else None
         if link is None:
             raise DocSpaceError(
                 "the portal stored no link",

@@ -229,3 +229,27 @@ def test_room_create_later_than_the_settling_time_is_archived_as_a_stray(harness
     archived = [r for r in harness.rooms() if r["archived"]]
     one_room_per_client(active, clients, _tag)
     assert len(archived) == 1 and archived[0]["folders"] == []
+
+
+def test_invitation_link_limit_answered_without_a_link_reuses_the_existing_one(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the portal answers the one-invitation-link limit with no link (not a 403), the room's link is used."""
+    from onboarding.docspace import DocSpaceClient, FileShare, LinkRequest, LinkType
+
+    engine = harness.engine()
+    real = DocSpaceClient.set_room_link
+    calls = []
+
+    def first_call_stores_nothing(self: DocSpaceClient, room_id: int, request: LinkRequest):  # type: ignore[no-untyped-def]
+        calls.append(room_id)
+        if len(calls) == 1:  # someone made the room's invitation link just before us
+            real(self, room_id, LinkRequest(LinkType.INVITATION, FileShare.READ, title="Made by hand"))
+            return None
+        return real(self, room_id, request)
+
+    monkeypatch.setattr(DocSpaceClient, "set_room_link", first_call_stores_nothing)
+    result = engine.run(make_clients(1))
+    assert result.exit_code == 0, result.errors
+    (link,) = harness.rooms()[0]["links"]
+    assert link["title"] == "Made by hand" and link["access"] == 2
