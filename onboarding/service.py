@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from onboarding import redact
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, User
+from onboarding.docspace._transport import DEFAULT_TIMEOUT
 from onboarding.errors import ConfigError
 from onboarding.settings import Settings
 from onboarding.webhook import DeliveryReport, WebhookConfig, WebhookSender
@@ -47,12 +48,11 @@ class Onboarding:
             redact.register_secret(settings.webhook_secret.get_secret_value())
         redact.install()
         limits = settings.limits()
-        kwargs = {"timeout": timeout} if timeout else {}
         self.client = DocSpaceClient(
             settings.portal_url,
             settings.api_key.get_secret_value(),
             pool_size=limits.writes_in_flight + limits.reads_in_flight + 4,
-            **kwargs,  # type: ignore[arg-type]
+            timeout=timeout or DEFAULT_TIMEOUT,
         )
         self.journal = Journal(settings.journal_path)
         if blueprint is None:

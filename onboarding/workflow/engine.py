@@ -195,18 +195,13 @@ class Engine:
             heart.join(timeout=5)
 
     def _record_blocked(self, run_id: str, cp: ClientPlan) -> None:
-        c = cp.client
         reason = "; ".join(cp.reasons)
         rec = self.journal.get(self.portal_key, cp.client_id)
         if rec is None or rec.status not in (DONE, ARCHIVED):
             self.journal.upsert_client(
                 self.portal_key,
                 cp.client_id,
-                name=c.name,
-                email=c.email or "",
-                manager_email=c.manager_email or "",
-                extra=dict(c.extra or {}),
-                tag=cp.tag,
+                **cp.journal_fields(),
                 status=BLOCKED,
                 error=reason,
                 run_id=run_id,
@@ -255,17 +250,8 @@ class Engine:
         rec = self.journal.get(self.portal_key, cp.client_id)
         if rec is not None and rec.status in (DONE, ARCHIVED):
             return rec.status
-        c = cp.client
         self.journal.upsert_client(
-            self.portal_key,
-            cp.client_id,
-            status=DEFERRED,
-            run_id=run_id,
-            tag=cp.tag,
-            name=c.name,
-            email=c.email or "",
-            manager_email=c.manager_email or "",
-            extra=dict(c.extra or {}),
+            self.portal_key, cp.client_id, **cp.journal_fields(), status=DEFERRED, run_id=run_id
         )
         self.journal.add_event(run_id, self.portal_key, cp.client_id, "client", "deferred", "run stopped")
         self.on_event(StepEvent(run_id, cp.client_id, "client", "deferred", "run stopped", time.time()))

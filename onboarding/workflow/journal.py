@@ -156,10 +156,7 @@ class ClientRecord:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> ClientRecord:
-        data = dict(row)
-        data["extra"] = json.loads(data["extra"] or "{}")
-        data["progress"] = json.loads(data["progress"] or "{}")
-        return cls(**data)
+        return cls(**_decode(row, "extra", "progress"))
 
 
 @dataclass(frozen=True)
@@ -178,10 +175,7 @@ class RunRecord:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> RunRecord:
-        data = dict(row)
-        data["summary"] = json.loads(data["summary"] or "{}")
-        data["blueprint"] = json.loads(data["blueprint"] or "{}")
-        return cls(**data)
+        return cls(**_decode(row, "summary", "blueprint"))
 
 
 @dataclass(frozen=True)
@@ -483,6 +477,14 @@ class Journal:
             r["client_id"]: dict(r)
             for r in self._query("SELECT * FROM deliveries WHERE portal = ?", [portal])
         }
+
+
+def _decode(row: sqlite3.Row, *json_columns: str) -> dict[str, Any]:
+    """A row as a dict, with its JSON columns parsed."""
+    data = dict(row)
+    for column in json_columns:
+        data[column] = json.loads(data[column] or "{}")
+    return data
 
 
 def _encode(value: Any) -> Any:

@@ -99,6 +99,18 @@ class ClientPlan:
     def client_id(self) -> str:
         return self.client.client_id
 
+    def journal_fields(self) -> dict[str, Any]:
+        """The client's input as the journal keeps it (what a resume without the file needs)."""
+        c = self.client
+        manager = (self.manager.email if self.manager else "") or c.manager_email or ""
+        return {
+            "name": c.name,
+            "email": c.email or "",
+            "manager_email": manager,
+            "extra": dict(c.extra or {}),
+            "tag": self.tag,
+        }
+
 
 @dataclass
 class BatchPlan:

@@ -174,11 +174,7 @@ class ClientJob:
         self.journal.upsert_client(
             self.ctx.portal_key,
             self.cid,
-            name=self.client.name,
-            email=self.client.email or "",
-            manager_email=(self.plan.manager.email if self.plan.manager else "") or "",
-            extra=dict(self.client.extra or {}),
-            tag=self.plan.tag,
+            **self.plan.journal_fields(),
             status=RUNNING,
             error="",
             run_id=self.run_id,
