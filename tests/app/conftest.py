@@ -7,7 +7,6 @@ sandbox and journal, so no test sees another's rooms.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,14 +14,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import docspace_sandbox
+from onboarding.workflow.journal import Journal
+from ui import resources
+
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # `ui` is imported by the tests, not only by the app
-    sys.path.insert(0, str(ROOT))
-
-import docspace_sandbox  # noqa: E402
-from onboarding.workflow.journal import Journal  # noqa: E402
-from ui import resources  # noqa: E402
-
 APP = ROOT / "streamlit_app.py"
 EXAMPLES = ROOT / "examples"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from apphelpers import metric, texts, unescape, upload_sample
 from streamlit.testing.v1 import AppTest
+from support.apptest import metric, texts, unescape, upload_sample
 
 
 def test_home_names_portal_account_and_limits(app: AppTest, sandbox: object) -> None:

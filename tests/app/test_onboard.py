@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from apphelpers import metric, table, texts, upload_sample, wait_until
 from streamlit.testing.v1 import AppTest
+from support.apptest import metric, table, texts, upload_sample
+from support.waiting import wait_until
 
 from onboarding.workflow.journal import Journal
 from ui import live

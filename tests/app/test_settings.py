@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apphelpers import metric, table, texts, unescape
 from streamlit.testing.v1 import AppTest
+from support.apptest import metric, table, texts, unescape
 
 from onboarding.blueprint import Blueprint
 

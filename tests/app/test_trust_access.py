@@ -12,8 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from apphelpers import texts, unescape, upload_sample, wait_until
 from streamlit.testing.v1 import AppTest
+from support.apptest import texts, unescape, upload_sample
+from support.waiting import wait_until
 
 from onboarding import access
 from onboarding.workflow.journal import Journal

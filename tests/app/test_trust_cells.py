@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from apphelpers import markdown_sources, metric, table, texts, unescape, wait_until
 from streamlit.testing.v1 import AppTest
+from support.apptest import markdown_sources, metric, table, texts, unescape
+from support.waiting import wait_until
 
 from onboarding.titles import portal_title
 from onboarding.workflow.journal import Journal

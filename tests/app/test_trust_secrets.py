@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from apphelpers import rendered, texts, upload_sample, wait_until
 from streamlit.testing.v1 import AppTest
+from support.apptest import rendered, texts, upload_sample
+from support.waiting import wait_until
 
 import docspace_sandbox
 from onboarding.settings import mask_secret

@@ -14,8 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from apphelpers import table, texts, unescape, upload_sample, wait_until
 from streamlit.testing.v1 import AppTest
+from support.apptest import table, texts, unescape, upload_sample
+from support.waiting import wait_until
 
 from onboarding import webhook
 from onboarding.workflow.journal import Journal

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from apphelpers import EXAMPLES, metric, texts, unescape, upload_sample
 from streamlit.testing.v1 import AppTest
+from support.apptest import EXAMPLES, metric, texts, unescape, upload_sample
 
 from ui import tables
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apphelpers import table, texts
 from streamlit.testing.v1 import AppTest
+from support.apptest import table, texts
 
 from ui.chrome import SANDBOX_BANNER
 

@@ -11,16 +11,12 @@ import csv
 import io
 import json
 import re
-import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
-from e2ehelpers import ROOT, by_key, click_button, go_to, shot, wait_for_app
 from playwright.sync_api import Page, expect
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from support.browser import ROOT, by_key, click_button, go_to, shot, wait_for_app
 
 from ui.chrome import SANDBOX_BANNER
 from ui.live import widget_id

@@ -7,16 +7,12 @@ is untouched. The sign-in test has its own server with a dashboard password conf
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import E2E_PASSWORD
-from e2ehelpers import ROOT, by_key, go_to, shot, wait_for_app
 from playwright.sync_api import Page, expect
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from support.browser import by_key, go_to, shot, wait_for_app
 
 from ui.live import widget_id
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from enginehelpers import Harness
+from support.engine import Harness
 
 import docspace_sandbox
 

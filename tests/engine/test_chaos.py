@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from enginehelpers import Client, cli_run, make_clients, one_room_per_client, run_and_kill, write_csv
+from support.engine import Client, cli_run, make_clients, one_room_per_client, run_and_kill, write_csv
 
 import docspace_sandbox
 from onboarding.workflow.journal import Journal

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from enginehelpers import Harness, make_clients, write_csv
+from support.engine import Harness, make_clients, write_csv
 
 from onboarding import cli
 

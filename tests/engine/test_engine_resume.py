@@ -7,7 +7,15 @@ import threading
 from pathlib import Path
 
 import pytest
-from enginehelpers import Client, Harness, cli_run, make_clients, one_room_per_client, run_and_kill, write_csv
+from support.engine import (
+    Client,
+    Harness,
+    cli_run,
+    make_clients,
+    one_room_per_client,
+    run_and_kill,
+    write_csv,
+)
 
 import docspace_sandbox
 from onboarding.workflow.journal import DONE

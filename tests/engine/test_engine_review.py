@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from enginehelpers import Client, Harness, make_clients, one_room_per_client
+from support.engine import Client, Harness, make_clients, one_room_per_client
 
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import RoomType

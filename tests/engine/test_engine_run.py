@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from enginehelpers import Client, Harness, make_clients, one_room_per_client
+from support.engine import Client, Harness, make_clients, one_room_per_client
 
 from onboarding.blueprint import Blueprint
 from onboarding.errors import ConfigError

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from livehelpers import Portal
+from support.portal import Portal
 
 from docspace_sandbox.server import start
 from onboarding.docspace import DocSpaceClient

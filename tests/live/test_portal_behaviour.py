@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from livehelpers import Portal
+from support.portal import Portal
 
 from onboarding.docspace import DocSpaceClient, FileShare, LinkRequest, LinkType, RoomType
 from onboarding.errors import Forbidden, NotFound, Unauthorized

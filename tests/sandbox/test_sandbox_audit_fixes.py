@@ -6,7 +6,8 @@ import threading
 from typing import Any
 
 import requests
-from sandboxhelpers import Api, error_message, wait_until
+from support.sandbox_api import Api, error_message
+from support.waiting import wait_until
 
 from docspace_sandbox.server import Sandbox
 

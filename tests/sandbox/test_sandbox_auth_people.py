@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import requests
-from sandboxhelpers import Api, error_message
+from support.sandbox_api import Api, error_message
 
 from docspace_sandbox.server import Sandbox
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import requests
-from sandboxhelpers import Api
+from support.sandbox_api import Api
 
 from docspace_sandbox.server import Sandbox, start
 

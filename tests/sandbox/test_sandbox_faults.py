@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from sandboxhelpers import Api
+from support.sandbox_api import Api
 
 from docspace_sandbox.faults import FaultPlan, FaultRule
 from docspace_sandbox.server import Sandbox

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 import requests
-from sandboxhelpers import Api, wait_until
+from support.sandbox_api import Api
+from support.waiting import wait_until
 
 from docspace_sandbox.server import Sandbox
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandboxhelpers import Api, error_message
+from support.sandbox_api import Api, error_message
 
 from docspace_sandbox.server import Sandbox
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,15 +68,6 @@ def rendered(at: AppTest) -> str:
 
     walk(at._tree)
     return "\n".join(parts)
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Poll ``check`` (a background run finishing) instead of sleeping a fixed time."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
 
 
 def table(at: AppTest, column: str):  # type: ignore[no-untyped-def]

@@ -1,14 +1,13 @@
-"""Helpers for the sandbox behaviour tests: an authenticated session and a condition wait."""
+"""Raw HTTP to the sandbox for its behaviour tests: an authenticated session and error bodies."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import requests
 
 from docspace_sandbox.server import Sandbox
+from support.waiting import wait_until
 
 
 class Api:
@@ -59,17 +58,8 @@ class Api:
                 found.update(items[0])
             return bool(found.get("finished"))
 
-        wait_until(finished, timeout)
+        wait_until(finished, timeout, interval=0.01)
         return found
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> None:
-    """Re-check ``condition`` until it holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
 
 
 def error_message(response: requests.Response) -> str:
