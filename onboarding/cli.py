@@ -14,16 +14,18 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from onboarding import export
 from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
-from onboarding.ingest import IngestError, IngestSettings, load_clients
-from onboarding.ingest.models import ClientBatch, ClientRow
-from onboarding.service import Onboarding
-from onboarding.settings import load_settings
-from onboarding.workflow.plan import BatchPlan
-from onboarding.workflow.steps import StepEvent
+
+if TYPE_CHECKING:
+    # Imported where used: pandas, pydantic and requests take ~1.5 s to load, and `--help` or a
+    # usage error needs none of them.
+    from onboarding.ingest.models import ClientRow
+    from onboarding.service import Onboarding
+    from onboarding.workflow.plan import BatchPlan
+    from onboarding.workflow.steps import StepEvent
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DEFERRED = 0, 1, 2, 3
 
@@ -80,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _service(args: argparse.Namespace) -> Onboarding:
+    from onboarding.service import Onboarding
+    from onboarding.settings import load_settings
+
     explicit: dict[str, Any] = {
         "portal_url": args.portal,
         "journal_path": args.journal,
@@ -99,6 +104,8 @@ def _service(args: argparse.Namespace) -> Onboarding:
 
 
 def _load(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> list[ClientRow]:
+    from onboarding.ingest import IngestSettings, load_clients
+
     path = Path(args.file)
     try:
         data = path.read_bytes()
@@ -108,7 +115,7 @@ def _load(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> list[Client
     settings = IngestSettings(
         title_pattern=bp.title_pattern, tag_pattern=bp.tag_pattern, email_required=bp.invite_client
     )
-    batch: ClientBatch = load_clients(data, path.name, sheet=args.sheet, settings=settings)
+    batch = load_clients(data, path.name, sheet=args.sheet, settings=settings)
     for issue in batch.issues:
         where = f"row {issue.row_number}" if issue.row_number else "file"
         col = f" [{issue.column}]" if issue.column else ""
@@ -210,6 +217,8 @@ def _write_export(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from onboarding.ingest import IngestError
+
     out, err = sys.stdout, sys.stderr
     try:
         with _service(args) as svc:

@@ -11,10 +11,12 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from onboarding.workflow.journal import ClientRecord
+
+if TYPE_CHECKING:  # pandas costs ~1 s to import: only the functions that build a frame load it
+    import pandas as pd
 
 COLUMNS = [
     "client_id",
@@ -71,6 +73,8 @@ def record_row(rec: ClientRecord) -> dict[str, str]:
 
 def results_frame(records: Sequence[ClientRecord], *, safe: bool = True) -> pd.DataFrame:
     """The export as a DataFrame of strings; ``safe`` neutralises formula-like values."""
+    import pandas as pd
+
     rows = [record_row(r) for r in records]
     extras: list[str] = []
     for row in rows:
@@ -89,6 +93,8 @@ def to_csv(records: Sequence[ClientRecord], *, excel: bool = False) -> bytes:
 
 
 def to_xlsx(records: Sequence[ClientRecord]) -> bytes:
+    import pandas as pd
+
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         results_frame(records).to_excel(writer, index=False, sheet_name="Clients")
