@@ -33,8 +33,8 @@ import requests
 
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, FileShare, Invitation, LinkRequest, LinkType, RoomType
+from onboarding.journal import SqliteJournal
 from onboarding.workflow.engine import Engine
-from onboarding.workflow.journal import Journal
 from onboarding.workflow.throttle import Limits
 
 PORTAL_WRITES = 15
@@ -116,7 +116,7 @@ def baseline(sb: Portal, batch: list[Client]) -> None:
 def engine_for(sb: Portal, journal: Path, limits: Limits) -> Engine:
     pool = limits.writes_in_flight + limits.reads_in_flight + 4
     api = DocSpaceClient(sb.url, sb.api_key, pool_size=pool)
-    return Engine(api, Journal(journal), Blueprint(), portal_key="bench", actor="bench", limits=limits)
+    return Engine(api, SqliteJournal(journal), Blueprint(), portal_key="bench", actor="bench", limits=limits)
 
 
 def lower_bound(requests: int, writes: int, latency: float, rate_per_s: float | None) -> float:

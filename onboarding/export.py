@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from onboarding.workflow.journal import ClientRecord
+from onboarding.journal import ClientRecord
 
 if TYPE_CHECKING:  # pandas costs ~1 s to import: only the functions that build a frame load it
     import pandas as pd

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from onboarding.journal import EventRecord, Journal
 from onboarding.service import Onboarding
 from onboarding.workflow.engine import Engine, RunResult
-from onboarding.workflow.journal import EventRecord, Journal
 from onboarding.workflow.plan import BatchPlan, ClientLike
 
 

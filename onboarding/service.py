@@ -13,10 +13,10 @@ from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, User
 from onboarding.docspace._transport import DEFAULT_TIMEOUT
 from onboarding.errors import ConfigError
+from onboarding.journal import ClientRecord, Journal, open_journal
 from onboarding.settings import Settings
 from onboarding.webhook import DeliveryReport, WebhookConfig, WebhookSender
 from onboarding.workflow.engine import Engine, RunResult
-from onboarding.workflow.journal import ClientRecord, Journal
 from onboarding.workflow.plan import BatchPlan, ClientLike
 from onboarding.workflow.retry import RetryPolicy
 from onboarding.workflow.steps import StepEvent
@@ -54,7 +54,7 @@ class Onboarding:
             pool_size=limits.writes_in_flight + limits.reads_in_flight + 4,
             timeout=timeout or DEFAULT_TIMEOUT,
         )
-        self.journal = Journal(settings.journal_path)
+        self.journal: Journal = open_journal(settings.journal_path)
         if blueprint is None:
             blueprint = Blueprint.load(settings.blueprint_path) if settings.blueprint_path else Blueprint()
         self.blueprint = blueprint

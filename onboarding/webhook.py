@@ -30,7 +30,7 @@ import requests
 from onboarding.docspace import PortalAddress
 from onboarding.errors import ConfigError, OnboardingError, RequestTimeout, ServerError, TransportError
 from onboarding.export import record_row
-from onboarding.workflow.journal import DONE, ClientRecord, Journal
+from onboarding.journal import DONE, ClientRecord, Journal
 from onboarding.workflow.retry import Retrier, RetryPolicy
 
 SIGNATURE_HEADER = "X-Onboarding-Signature"

@@ -20,17 +20,16 @@ from typing import Any
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, SearchArea
 from onboarding.errors import DailyLimitReached, DocSpaceError, RunLocked
-from onboarding.workflow.calls import Caller, CallStats
-from onboarding.workflow.journal import (
+from onboarding.journal import (
     ARCHIVED,
     BLOCKED,
     DEFERRED,
     DONE,
     FAILED,
-    LEASE_SECONDS,
     Journal,
     make_owner_id,
 )
+from onboarding.workflow.calls import Caller, CallStats
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
 from onboarding.workflow.retry import Retrier, RetryPolicy
 from onboarding.workflow.steps import ClientJob, StepEvent, room_web_url
@@ -259,7 +258,7 @@ class Engine:
 
     def _heartbeat(self, stop: threading.Event) -> None:
         """Keep this run's claims alive; a failed renewal is logged and tried again next beat."""
-        while not stop.wait(LEASE_SECONDS / 3):
+        while not stop.wait(self.journal.lease_seconds / 3):
             try:
                 self.journal.renew(self.portal_key, self.owner)
             except Exception:

@@ -17,8 +17,8 @@ from typing import Any, Literal, Protocol, TypeVar
 from onboarding.blueprint import Blueprint, TemplateFile
 from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
 from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
+from onboarding.journal import ARCHIVED, DONE, ClientRecord, Journal
 from onboarding.titles import MAX_TAG_LENGTH, PatternError, portal_title
-from onboarding.workflow.journal import ARCHIVED, DONE, ClientRecord, Journal
 
 STEPS = ("room", "folders", "files", "access", "link", "verify", "record")
 """The steps of onboarding one client, in order."""

@@ -29,10 +29,10 @@ from onboarding.docspace import (
     Member,
 )
 from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, NotFound, WorkflowError
+from onboarding.journal import DEFERRED, DONE, FAILED, RUNNING, Journal
 from onboarding.titles import portal_title
 from onboarding.workflow import links
 from onboarding.workflow.calls import Caller
-from onboarding.workflow.journal import DEFERRED, DONE, FAILED, RUNNING, Journal
 from onboarding.workflow.plan import ClientPlan, RunContext
 
 log = logging.getLogger(__name__)

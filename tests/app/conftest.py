@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import docspace_sandbox
-from onboarding.workflow.journal import Journal
+from onboarding.journal import Journal, SqliteJournal
 from ui import resources
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +81,7 @@ def app() -> AppTest:
 @pytest.fixture
 def journal(clean_app_state: Path) -> Callable[[], Journal]:
     """Opens the app's journal (in the test's data folder)."""
-    return lambda: Journal(clean_app_state / "journal.sqlite3")
+    return lambda: SqliteJournal(clean_app_state / "journal.sqlite3")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from support.apptest import metric, table, texts, upload_sample
 from support.waiting import wait_until
 
-from onboarding.workflow.journal import Journal
+from onboarding.journal import Journal
 from ui import live
 
 

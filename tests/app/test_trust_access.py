@@ -17,7 +17,7 @@ from support.apptest import texts, unescape, upload_sample
 from support.waiting import wait_until
 
 from onboarding import access
-from onboarding.workflow.journal import Journal
+from onboarding.journal import Journal
 from ui import auth, live
 
 PAGES = ["pages/home.py", "pages/upload.py", "pages/onboard.py", "pages/results.py", "pages/settings.py"]

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from support.apptest import markdown_sources, metric, table, texts, unescape
 from support.waiting import wait_until
 
+from onboarding.journal import Journal
 from onboarding.titles import portal_title
-from onboarding.workflow.journal import Journal
 from ui import format
 
 RTL = "\u202eEvil\u202c Corp \U0001f680"

@@ -15,8 +15,8 @@ from support.apptest import rendered, texts, upload_sample
 from support.waiting import wait_until
 
 import docspace_sandbox
+from onboarding.journal import Journal
 from onboarding.settings import mask_secret
-from onboarding.workflow.journal import Journal
 
 PAGES = ["pages/home.py", "pages/upload.py", "pages/onboard.py", "pages/results.py", "pages/settings.py"]
 KEY = "sk-3f9a1c7e5b2d4068a9e1f3c5b7d9e0a2c4f6b8d0e2a4c6f8"

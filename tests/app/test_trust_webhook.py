@@ -19,7 +19,7 @@ from support.apptest import table, texts, unescape, upload_sample
 from support.waiting import wait_until
 
 from onboarding import webhook
-from onboarding.workflow.journal import Journal
+from onboarding.journal import Journal
 
 SECRET = "whsec-test-0123456789abcdef"
 

@@ -8,8 +8,8 @@ from oracle import check_exchange
 from docspace_sandbox.server import Sandbox
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, FileShare, LinkRequest, LinkType, RoomType
+from onboarding.journal import SqliteJournal
 from onboarding.workflow.engine import Engine
-from onboarding.workflow.journal import Journal
 
 
 class _Client:
@@ -28,7 +28,7 @@ def _exercise(sandbox: Sandbox, tmp_path) -> None:  # type: ignore[no-untyped-de
         {"templates": [{"source": str(welcome.id)}, {"source": "@my/How to use the client portal.pdf", "folder": ""}],
          "link": {"expires_in_days": 30, "max_use_count": 5}}
     )  # fmt: skip
-    engine = Engine(api, Journal(tmp_path / "j.db"), bp, portal_key="contract")
+    engine = Engine(api, SqliteJournal(tmp_path / "j.db"), bp, portal_key="contract")
     clients = [_Client(1, "anna.manager@sandbox.example"), _Client(2, "carl.user@sandbox.example")]
     assert engine.run(clients).exit_code == 0
     engine.archive("K-1")

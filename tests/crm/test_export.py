@@ -8,7 +8,7 @@ import json
 import pandas as pd
 
 from onboarding import export
-from onboarding.workflow.journal import ClientRecord
+from onboarding.journal import ClientRecord
 
 HOSTILE = ['=HYPERLINK("http://evil")', "+1+2", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from onboarding.errors import ConfigError
+from onboarding.journal import Journal, SqliteJournal
 from onboarding.webhook import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
@@ -19,7 +20,6 @@ from onboarding.webhook import (
     WebhookSender,
     verify,
 )
-from onboarding.workflow.journal import Journal
 from onboarding.workflow.retry import RetryPolicy
 
 SECRET = "test-webhook-secret-0123456789"
@@ -79,7 +79,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 def _journal(tmp_path: Path, n: int) -> Journal:
-    j = Journal(tmp_path / "j.db")
+    j = SqliteJournal(tmp_path / "j.db")
     for i in range(n):
         j.upsert_client(
             "p", f"C-{i}", name=f"Café Ünïcode {i}", email=f"c{i}@x.example", status="onboarded",

@@ -17,7 +17,7 @@ import pytest
 from support.engine import Client, cli_run, make_clients, one_room_per_client, run_and_kill, write_csv
 
 import docspace_sandbox
-from onboarding.workflow.journal import Journal
+from onboarding.journal import SqliteJournal
 
 FAULTS = "error5xx=0.10,error429=0.05,drop=0.03,latency_ms=3,seed=7"
 N = 300
@@ -53,7 +53,7 @@ def test_chaos_300_clients_with_faults_and_a_kill_end_with_one_room_each(tmp_pat
             assert members.get("anna.manager@sandbox.example") == 9, c.client_id
             assert members.get(c.email) == 2, c.client_id
 
-        recs = Journal(journal).clients()
+        recs = SqliteJournal(journal).clients()
         assert sorted(r.client_id for r in recs if r.status == "onboarded") == sorted(
             c.client_id for c in clients
         )

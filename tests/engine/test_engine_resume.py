@@ -18,7 +18,7 @@ from support.engine import (
 )
 
 import docspace_sandbox
-from onboarding.workflow.journal import DONE
+from onboarding.journal import DONE
 
 
 def _tag(c: Client) -> str:

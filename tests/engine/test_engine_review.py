@@ -10,8 +10,8 @@ from support.engine import Client, Harness, make_clients, one_room_per_client
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import RoomType
 from onboarding.errors import ConfigError
+from onboarding.journal import DONE, SqliteJournal
 from onboarding.runs import RunRegistry
-from onboarding.workflow.journal import DONE, Journal
 from onboarding.workflow.retry import RetryPolicy
 
 
@@ -131,7 +131,7 @@ def test_an_expired_link_is_renewed_not_reused(harness: Harness) -> None:
     assert second.exit_code == 0, second.errors
     (link,) = harness.rooms()[0]["links"]
     assert link["expirationDate"] > "2026"
-    rec = Journal(harness.journal_path).get("sandbox-test", "C-0001")
+    rec = SqliteJournal(harness.journal_path).get("sandbox-test", "C-0001")
     assert rec is not None and rec.link_expires == link["expirationDate"]
 
 
@@ -143,7 +143,7 @@ def test_a_stopped_run_does_not_overwrite_a_client_another_run_finished(harness:
     assert harness.engine().run(clients).exit_code == 0
     a.stop()
     a.run(plan_a)
-    rec = Journal(harness.journal_path).get("sandbox-test", "C-0001")
+    rec = SqliteJournal(harness.journal_path).get("sandbox-test", "C-0001")
     assert rec is not None and rec.status == DONE
 
 

@@ -7,7 +7,7 @@ from support.engine import Client, Harness, make_clients, one_room_per_client
 
 from onboarding.blueprint import Blueprint
 from onboarding.errors import ConfigError
-from onboarding.workflow.journal import DEFERRED, DONE, FAILED
+from onboarding.journal import DEFERRED, DONE, FAILED
 from onboarding.workflow.throttle import Limits
 
 

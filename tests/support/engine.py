@@ -16,8 +16,8 @@ from pathlib import Path
 import docspace_sandbox
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient
+from onboarding.journal import SqliteJournal
 from onboarding.workflow.engine import Engine
-from onboarding.workflow.journal import Journal
 from onboarding.workflow.retry import RetryPolicy
 from onboarding.workflow.steps import StepEvent
 
@@ -57,7 +57,7 @@ class Harness:
     def engine(
         self, blueprint: Blueprint | None = None, *, read_timeout: float = 5.0, **kw: object
     ) -> Engine:
-        journal = Journal(self.journal_path)
+        journal = SqliteJournal(self.journal_path)
         return Engine(
             self.client(read_timeout),
             journal,

@@ -1,0 +1,126 @@
+"""The journal's contract, split by concern, so that a store can be swapped without touching callers.
+
+A journal remembers five things, each its own protocol: the clients' records (input, status,
+progress and remote ids), the runs, the step events of each run, the leases that keep two runs
+off one client, and the CRM deliveries. ``Journal`` is all five plus ``close``; SQLite
+(:mod:`onboarding.journal.sqlite`) and PostgreSQL (:mod:`onboarding.journal.postgres`) implement
+it, and ``tests/journal/`` holds the one contract suite both must pass.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from onboarding.journal.records import ClientRecord, EventRecord, RunRecord
+
+LEASE_SECONDS = 30.0
+"""How long a claim on a client lasts without a heartbeat (a run renews it every few seconds)."""
+
+
+def make_owner_id() -> str:
+    """``host:pid:random``: unique per engine, and tells a same-machine journal whose process it is."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class ClientRecords(Protocol):
+    """Each client's row: what the CRM export and the results table are read from."""
+
+    def get(self, portal: str, client_id: str) -> ClientRecord | None: ...
+
+    def get_many(self, portal: str, client_ids: Iterable[str]) -> dict[str, ClientRecord]: ...
+
+    def clients(self, portal: str | None = None, *, run_id: str | None = None) -> list[ClientRecord]: ...
+
+    def upsert_client(self, portal: str, client_id: str, **fields: Any) -> None:
+        """Create the client's row if missing and set the given fields (input data, status...)."""
+        ...
+
+
+class RunLog(Protocol):
+    """The runs: who started what, when, and how it ended."""
+
+    def new_run_id(self) -> str: ...
+
+    def start_run(
+        self,
+        *,
+        portal: str,
+        actor: str,
+        owner: str,
+        total: int,
+        blueprint: dict[str, Any],
+        kind: str = "run",
+        run_id: str | None = None,
+    ) -> str: ...
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None: ...
+
+    def runs(self, portal: str | None = None, limit: int = 50) -> list[RunRecord]: ...
+
+    def run(self, run_id: str) -> RunRecord | None: ...
+
+    def mark_abandoned_runs(self) -> int:
+        """Runs still 'running' whose owner is gone become 'interrupted'; returns how many."""
+        ...
+
+
+class EventLog(Protocol):
+    """Every step outcome, in order: a run's live progress and its history."""
+
+    def add_event(
+        self, run_id: str, portal: str, client_id: str, step: str, outcome: str, detail: str = ""
+    ) -> None: ...
+
+    def events(
+        self, run_id: str, *, after_id: int = 0, client_id: str | None = None
+    ) -> list[EventRecord]: ...
+
+    def run_client_ids(self, run_id: str) -> list[str]: ...
+
+
+class Leases(Protocol):
+    """One live owner per client: a claim, renewed by a heartbeat, lost after ``lease_seconds``."""
+
+    lease_seconds: float
+
+    def claim(self, portal: str, client_id: str, owner: str) -> bool:
+        """Take the client's lease for ``owner``; False when another live run holds it."""
+        ...
+
+    def renew(self, portal: str, owner: str) -> None: ...
+
+    def release(self, portal: str, client_id: str, owner: str) -> None: ...
+
+    def holds(self, portal: str, client_id: str, owner: str) -> bool:
+        """True while ``owner`` still holds the client's lease (a fence before each step)."""
+        ...
+
+    def holder(self, portal: str, client_id: str) -> str | None:
+        """The live owner of the client's lease, if any."""
+        ...
+
+
+class Deliveries(Protocol):
+    """The CRM webhook's record of what it delivered to whom (one row per client)."""
+
+    def record_delivery(
+        self, portal: str, client_id: str, key: str, status: str, attempts: int, detail: str
+    ) -> None: ...
+
+    def delivery(self, portal: str, client_id: str) -> dict[str, Any] | None: ...
+
+    def deliveries(self, portal: str) -> dict[str, dict[str, Any]]: ...
+
+
+class Journal(ClientRecords, RunLog, EventLog, Leases, Deliveries, Protocol):
+    """The whole journal, as the engine, the service and the webhook use it."""
+
+    def describe(self) -> str:
+        """Where the journal lives, safe to show (a path, or a database address without password)."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,187 @@
+"""The journal's portable SQL: client records, runs, events and deliveries, for any SQL store.
+
+A store supplies a transaction (``_tx``, yielding an executor), a read (``_query``) and a clock;
+the statements here use ``?`` placeholders and only syntax that SQLite and PostgreSQL share
+(``ON CONFLICT … DO``), so the two stores differ only where they must: connections, schema
+creation, and leases (which are about liveness, and liveness is store-specific).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from onboarding.journal.records import (
+    UPDATABLE,
+    ClientRecord,
+    EventRecord,
+    RunRecord,
+    encode,
+)
+
+Row = dict[str, Any]
+Execute = Callable[[str, Sequence[Any]], list[Row]]
+"""Runs one statement inside the current transaction; returns its rows (none for writes)."""
+
+IN_CHUNK = 500
+"""Ids per ``IN (…)`` list: under SQLite's variable limit, and short enough for any planner."""
+
+
+class SqlJournal:
+    """Records, runs, events and deliveries in portable SQL; leases are the subclass's business."""
+
+    _clock: Callable[[], float]
+
+    def _tx(self) -> AbstractContextManager[Execute]:
+        raise NotImplementedError
+
+    def _query(self, sql: str, args: Iterable[Any] = ()) -> list[Row]:
+        raise NotImplementedError
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def new_run_id(self) -> str:
+        """Sortable and unique: ``20261126-181500-3fa2c1``."""
+        return time.strftime("%Y%m%d-%H%M%S", time.gmtime(self._clock())) + "-" + uuid.uuid4().hex[:6]
+
+    def start_run(
+        self,
+        *,
+        portal: str,
+        actor: str,
+        owner: str,
+        total: int,
+        blueprint: dict[str, Any],
+        kind: str = "run",
+        run_id: str | None = None,
+    ) -> str:
+        run_id = run_id or self.new_run_id()
+        with self._tx() as sql:
+            sql(
+                "INSERT INTO runs (run_id, portal, actor, kind, started_at, status, owner, total, blueprint)"
+                " VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+                (run_id, portal, actor, kind, self._clock(), owner, total, json.dumps(blueprint)),
+            )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
+        with self._tx() as sql:
+            sql(
+                "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
+                (self._clock(), status, json.dumps(summary), run_id),
+            )
+
+    def runs(self, portal: str | None = None, limit: int = 50) -> list[RunRecord]:
+        where = " WHERE portal = ?" if portal else ""
+        args: list[Any] = [portal] if portal else []
+        rows = self._query(f"SELECT * FROM runs{where} ORDER BY started_at DESC LIMIT ?", [*args, limit])
+        return [RunRecord.from_row(r) for r in rows]
+
+    def run(self, run_id: str) -> RunRecord | None:
+        rows = self._query("SELECT * FROM runs WHERE run_id = ?", [run_id])
+        return RunRecord.from_row(rows[0]) if rows else None
+
+    # -- clients -------------------------------------------------------------------------------
+
+    def get(self, portal: str, client_id: str) -> ClientRecord | None:
+        rows = self._query("SELECT * FROM clients WHERE portal = ? AND client_id = ?", [portal, client_id])
+        return ClientRecord.from_row(rows[0]) if rows else None
+
+    def get_many(self, portal: str, client_ids: Iterable[str]) -> dict[str, ClientRecord]:
+        out: dict[str, ClientRecord] = {}
+        for chunk in _chunks(list(client_ids)):
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(
+                f"SELECT * FROM clients WHERE portal = ? AND client_id IN ({marks})", [portal, *chunk]
+            ):
+                rec = ClientRecord.from_row(row)
+                out[rec.client_id] = rec
+        return out
+
+    def clients(self, portal: str | None = None, *, run_id: str | None = None) -> list[ClientRecord]:
+        where: list[str] = []
+        args: list[Any] = []
+        if portal:
+            where.append("portal = ?")
+            args.append(portal)
+        if run_id:
+            where.append("client_id IN (SELECT DISTINCT client_id FROM events WHERE run_id = ?)")
+            args.append(run_id)
+        clause = " WHERE " + " AND ".join(where) if where else ""
+        rows = self._query(f"SELECT * FROM clients{clause} ORDER BY updated_at", args)
+        return [ClientRecord.from_row(r) for r in rows]
+
+    def upsert_client(self, portal: str, client_id: str, **fields: Any) -> None:
+        """Create the client's row if missing and set the given fields (input data, status...)."""
+        bad = set(fields) - UPDATABLE
+        if bad:
+            raise ValueError(f"unknown journal fields: {sorted(bad)}")
+        values = {k: encode(v) for k, v in fields.items()}
+        with self._tx() as sql:
+            self._ensure_client(sql, portal, client_id)
+            if values:
+                sets = ", ".join(f"{k} = ?" for k in values)
+                sql(
+                    f"UPDATE clients SET {sets}, updated_at = ? WHERE portal = ? AND client_id = ?",
+                    (*values.values(), self._clock(), portal, client_id),
+                )
+
+    def _ensure_client(self, sql: Execute, portal: str, client_id: str) -> None:
+        sql(
+            "INSERT INTO clients (portal, client_id, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (portal, client_id, self._clock()),
+        )
+
+    # -- events --------------------------------------------------------------------------------
+
+    def add_event(
+        self, run_id: str, portal: str, client_id: str, step: str, outcome: str, detail: str = ""
+    ) -> None:
+        with self._tx() as sql:
+            sql(
+                "INSERT INTO events (run_id, portal, client_id, step, outcome, detail, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run_id, portal, client_id, step, outcome, detail, self._clock()),
+            )
+
+    def events(self, run_id: str, *, after_id: int = 0, client_id: str | None = None) -> list[EventRecord]:
+        query = "SELECT id, run_id, client_id, step, outcome, detail, at FROM events WHERE run_id = ? AND id > ?"
+        args: list[Any] = [run_id, after_id]
+        if client_id:
+            query += " AND client_id = ?"
+            args.append(client_id)
+        return [EventRecord(**r) for r in self._query(query + " ORDER BY id", args)]
+
+    def run_client_ids(self, run_id: str) -> list[str]:
+        rows = self._query("SELECT DISTINCT client_id FROM events WHERE run_id = ?", [run_id])
+        return [r["client_id"] for r in rows]
+
+    # -- CRM deliveries ------------------------------------------------------------------------
+
+    def record_delivery(
+        self, portal: str, client_id: str, key: str, status: str, attempts: int, detail: str
+    ) -> None:
+        with self._tx() as sql:
+            sql(
+                "INSERT INTO deliveries (portal, client_id, key, status, attempts, detail, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (portal, client_id) DO UPDATE SET"
+                " key = excluded.key, status = excluded.status, attempts = excluded.attempts,"
+                " detail = excluded.detail, at = excluded.at",
+                (portal, client_id, key, status, attempts, detail, self._clock()),
+            )
+
+    def delivery(self, portal: str, client_id: str) -> dict[str, Any] | None:
+        rows = self._query("SELECT * FROM deliveries WHERE portal = ? AND client_id = ?", [portal, client_id])
+        return rows[0] if rows else None
+
+    def deliveries(self, portal: str) -> dict[str, dict[str, Any]]:
+        return {r["client_id"]: r for r in self._query("SELECT * FROM deliveries WHERE portal = ?", [portal])}
+
+
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    for i in range(0, len(ids), IN_CHUNK):
+        yield ids[i : i + IN_CHUNK]
