@@ -122,12 +122,12 @@ def _security(backend: Backend, folder: Folder) -> dict[str, bool]:
 
 def folder(backend: Backend, entry: Folder) -> dict[str, Any]:
     """``FolderDto<int>`` for a room, a folder or a section folder."""
-    sub_folders, sub_files = backend.children(entry.id)
+    folders_count, files_count = backend.child_counts(entry.id)
     creator = backend.user(entry.created_by)
     dto: dict[str, Any] = {
         "parentId": entry.parent_id if entry.parent_id is not None else 0,
-        "filesCount": len(sub_files),
-        "foldersCount": len(sub_folders),
+        "filesCount": files_count,
+        "foldersCount": folders_count,
         "new": 0,
         "mute": False,
         "pinned": False,

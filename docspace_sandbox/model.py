@@ -1,4 +1,4 @@
-"""Plain records the backend keeps in memory and persists as JSON (no behaviour here)."""
+"""Plain records the backend keeps in memory and persists as JSON, and the folder-tree index."""
 
 from __future__ import annotations
 
@@ -108,11 +108,61 @@ class PortalState:
     ops: list[Operation] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)  # casefolded name -> stored name
     next_id: int = 100
+    # Folder id -> ids of its direct sub-folders / files. Derived (never persisted) and kept up to
+    # date by the add/move/remove methods below, so a listing costs its own size, not the portal's.
+    child_folders: dict[int, set[int]] = field(default_factory=dict, repr=False, compare=False)
+    child_files: dict[int, set[int]] = field(default_factory=dict, repr=False, compare=False)
 
     def new_id(self) -> int:
         """Folder and file ids share one counter, so an id never names two entries."""
         self.next_id += 1
         return self.next_id
+
+    def add_folder(self, folder: Folder) -> None:
+        """Store a folder (or room) and index it under its parent."""
+        self.folders[folder.id] = folder
+        if folder.parent_id is not None:
+            self.child_folders.setdefault(folder.parent_id, set()).add(folder.id)
+
+    def add_file(self, entry: File) -> None:
+        """Store a file and index it under its folder."""
+        self.files[entry.id] = entry
+        self.child_files.setdefault(entry.folder_id, set()).add(entry.id)
+
+    def move_folder(self, folder: Folder, parent_id: int) -> None:
+        """Re-parent a folder, keeping the index in step."""
+        if folder.parent_id is not None:
+            self.child_folders.get(folder.parent_id, set()).discard(folder.id)
+        folder.parent_id = parent_id
+        self.child_folders.setdefault(parent_id, set()).add(folder.id)
+
+    def move_file(self, entry: File, folder_id: int) -> None:
+        """Move a file to another folder, keeping the index in step."""
+        self.child_files.get(entry.folder_id, set()).discard(entry.id)
+        entry.folder_id = folder_id
+        self.child_files.setdefault(folder_id, set()).add(entry.id)
+
+    def remove_file(self, file_id: int) -> None:
+        """Forget a file (no-op when already gone)."""
+        entry = self.files.pop(file_id, None)
+        if entry is not None:
+            self.child_files.get(entry.folder_id, set()).discard(file_id)
+
+    def remove_folder(self, folder_id: int) -> None:
+        """Forget a folder and everything below it."""
+        for child in list(self.child_folders.get(folder_id, ())):
+            self.remove_folder(child)
+        for fid in list(self.child_files.get(folder_id, ())):
+            self.remove_file(fid)
+        self.child_folders.pop(folder_id, None)
+        self.child_files.pop(folder_id, None)
+        folder = self.folders.pop(folder_id, None)
+        if folder is not None and folder.parent_id is not None:
+            self.child_folders.get(folder.parent_id, set()).discard(folder_id)
+
+    def child_ids(self, folder_id: int) -> tuple[set[int], set[int]]:
+        """Ids of the direct sub-folders and files (live sets: copy before mutating the tree)."""
+        return self.child_folders.get(folder_id, set()), self.child_files.get(folder_id, set())
 
     def dump(self) -> dict[str, Any]:
         """JSON-ready snapshot used by ``--state FILE``."""
@@ -135,10 +185,8 @@ class PortalState:
             state.users[user.id] = user
         for raw in data.get("folders", []):
             links = [from_dict(Link, link) for link in raw.get("links", [])]
-            folder = from_dict(Folder, {**raw, "links": links})
-            state.folders[folder.id] = folder
+            state.add_folder(from_dict(Folder, {**raw, "links": links}))
         for raw in data.get("files", []):
-            entry = from_dict(File, raw)
-            state.files[entry.id] = entry
+            state.add_file(from_dict(File, raw))
         state.ops = [from_dict(Operation, raw) for raw in data.get("ops", [])]
         return state

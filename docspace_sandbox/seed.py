@@ -48,13 +48,13 @@ def build() -> PortalState:
         (FOLDER_ROOMS, "Rooms", "rooms"),
         (FOLDER_ARCHIVE, "Archive", "archive"),
     ):
-        state.folders[fid] = Folder(fid, title, None, SEED_DATE, owner, SEED_DATE, system=system)
+        state.add_folder(Folder(fid, title, None, SEED_DATE, owner, SEED_DATE, system=system))
     for title, size in MY_FILES:
         fid = state.new_id()
-        state.files[fid] = File(fid, title, FOLDER_MY, size, SEED_DATE, owner)
+        state.add_file(File(fid, title, FOLDER_MY, size, SEED_DATE, owner))
     templates = state.new_id()
-    state.folders[templates] = Folder(templates, "Templates", FOLDER_MY, SEED_DATE, owner, SEED_DATE)
+    state.add_folder(Folder(templates, "Templates", FOLDER_MY, SEED_DATE, owner, SEED_DATE))
     for title, size in TEMPLATE_FILES:
         fid = state.new_id()
-        state.files[fid] = File(fid, title, templates, size, SEED_DATE, owner)
+        state.add_file(File(fid, title, templates, size, SEED_DATE, owner))
     return state

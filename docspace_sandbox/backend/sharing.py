@@ -1,0 +1,144 @@
+"""Sharing: room members (``PUT``/``GET files/rooms/{id}/share``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import errors as e
+from .. import rules as r
+from ..model import Folder, Link, User
+from .people import PeopleMixin
+
+
+@dataclass
+class Invitation:
+    """One parsed ``RoomInvitation``: ``user_id`` (possibly unknown) or ``email``, and an access."""
+
+    user_id: str | None
+    email: str | None
+    access: int
+
+
+class SharingMixin(PeopleMixin):
+    """Room membership; e-mail invitations create guests through :class:`PeopleMixin`."""
+
+    def share(self, actor: User, room_id: int, invitations: list[Invitation]) -> tuple[list[str], str | None]:
+        """``PUT files/rooms/{id}/share``; returns (ids to list as members, warning).
+
+        Invitations are processed in order and the loop is not transactional: a 403 on a later
+        item leaves earlier ones saved, as on the server.
+        """
+        room = self._require_folder(room_id)
+        if room.room_type is None:
+            raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
+        if not self._can_edit_room(actor, room) or self.section(room) == "archive":
+            raise e.AccessDenied()  # no EditAccess right, which archived rooms never grant
+        allowed_for_users = r.ROOM_ACCESSES[room.room_type][r.SUBJ_USER]
+        warning: str | None = None
+        listed: list[str] = []
+        for inv in invitations:
+            if inv.user_id is not None:
+                listed.append(inv.user_id)
+            target = self.user(inv.user_id) if inv.user_id else None
+            # An id that names no user (and no group) resolves to the LostUser: active, type Guest.
+            lost = inv.user_id is not None and target is None
+            if target is not None and inv.access != r.NONE and not self._visible_to(actor, room, target):
+                continue  # silently dropped, like guests a room admin did not invite
+            if target is not None and target.status == 2:
+                continue
+            if inv.access not in allowed_for_users:
+                raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
+            kind = target.kind if target is not None else "guest"  # e-mail invites: the "lost user"
+            if inv.access not in r.USER_ACCESSES[kind] or (
+                room.room_type == r.AI
+                and kind == "guest"
+                and inv.access in (r.ROOM_MANAGER, r.CONTENT_CREATOR)
+            ):
+                raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
+            if lost and inv.user_id is not None:
+                # Stored like any user ACE; GET share joins with the users table and never lists it.
+                if inv.access == r.NONE:
+                    if room.members.pop(inv.user_id, None) is not None:
+                        self._touch()
+                elif room.members.get(inv.user_id) != inv.access:
+                    room.members[inv.user_id] = inv.access
+                    self._touch()
+                continue
+            if target is None and inv.email:
+                if inv.access == r.NONE:
+                    continue
+                target = self.user_by_email(inv.email)
+                if target is None:
+                    try:
+                        target = self._invite_guest(actor, inv.email)
+                    except ValueError as exc:
+                        warning = warning or str(exc)
+                        continue
+            if target is None or target.id == room.created_by:
+                continue
+            current = room.members.get(target.id)
+            if inv.access == r.NONE:
+                if current is not None:
+                    del room.members[target.id]
+                    self._touch()
+                continue
+            if current != inv.access:
+                room.members[target.id] = inv.access
+                self._touch()
+        return listed, warning
+
+    def _visible_to(self, actor: User, room: Folder, target: User) -> bool:
+        if room.created_by == actor.id and target.id in room.members:
+            return True
+        return self._can_view(actor, target)
+
+    def members(self, actor: User, room_id: int) -> list[tuple[User, int, bool]]:
+        """Share entries as (user, access, is_owner); the owner first with ReadWrite."""
+        room = self.get_room(actor, room_id)
+        owner = self.state.users.get(room.created_by)
+        entries: list[tuple[User, int, bool]] = []
+        if owner is not None:
+            entries.append((owner, r.READ_WRITE, True))
+        for uid, access in room.members.items():
+            user = self.state.users.get(uid)
+            if user is not None:
+                entries.append((user, access, False))
+        return entries
+
+    def share_entries(
+        self, actor: User, room_id: int, filter_type: int, text: str | None
+    ) -> list[tuple[User, int, bool] | Link]:
+        """``GET files/rooms/{id}/share`` by ``ShareFilterType`` (``SecurityDao.GetPureSharesQuery``).
+
+        0 UserOrGroup / 16 User: the owner's default ACE, then the members (``filterValue`` matches
+        first/last name or e-mail); 32 Group: nothing (no groups here); 1 invitation links; 2 external
+        links, primary first; 4 additional external links; 8 the primary link; 15 every link. Any
+        other flag mix falls through the server's switch unfiltered: every stored ACE, without the
+        owner's default one and without the text filter.
+        """
+        members = self.members(actor, room_id)
+        room = self.get_room(actor, room_id)
+        if filter_type in (0, 16):
+            if text:
+                needle = r.dotnet_trim(text).casefold()
+                members = [
+                    m
+                    for m in members
+                    if any(needle in v.casefold() for v in (m[0].first_name, m[0].last_name, m[0].email))
+                ]
+            return list(members)
+        if filter_type == 32:
+            return []
+        wanted = {
+            1: (r.SUBJ_INVITATION,),
+            2: (r.SUBJ_PRIMARY, r.SUBJ_EXTERNAL),
+            4: (r.SUBJ_EXTERNAL,),
+            8: (r.SUBJ_PRIMARY,),
+            15: (r.SUBJ_PRIMARY, r.SUBJ_EXTERNAL, r.SUBJ_INVITATION),
+        }.get(filter_type)
+        if wanted is None:
+            return [m for m in members if not m[2]] + list(room.links)
+        links = [x for x in room.links if x.subject in wanted]
+        if filter_type == 2:
+            links.sort(key=lambda x: x.subject != r.SUBJ_PRIMARY)
+        return list(links)
