@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from onboarding.settings import Settings
+from onboarding import Settings
 from ui import auth, chrome, session
 
 chrome.ensure_navigation(entry_script=True)

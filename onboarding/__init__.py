@@ -1,8 +1,189 @@
 """DocSpace Onboarding: bulk onboarding of business clients into ONLYOFFICE DocSpace.
 
 All product logic lives in this package; the Streamlit pages and the command line are thin doors
-onto it. Nothing here imports the sandbox portal (``docspace_sandbox``): the sandbox is a separate
-stand-in for a real portal, reached only over HTTP.
+onto it. Their one way in is :class:`Onboarding` (``onboarding.service``), bound to one portal;
+everything else they may name is listed in ``__all__``: read models (records, runs, events,
+plans, progress), configuration (settings, blueprint), statuses and the error tree.
+``tests/unit/test_policy.py`` holds pages and ``ui/`` to these names.
+
+The names are loaded on first use (PEP 562), so importing one submodule — the sandbox's contract
+tests import the enums — does not import the whole product. Nothing here imports the sandbox
+portal (``docspace_sandbox``): it is a separate stand-in for a real portal, reached only over HTTP.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+_WHERE: dict[str, str] = {
+    "Access": "onboarding.access",
+    "AccessDenied": "onboarding.access",
+    "BatchPlan": "onboarding.workflow.plan",
+    "Blueprint": "onboarding.blueprint",
+    "CANONICAL_FIELDS": "onboarding.ingest.models",
+    "ClientBatch": "onboarding.ingest.models",
+    "ClientLike": "onboarding.workflow.plan",
+    "ClientPlan": "onboarding.workflow.plan",
+    "ClientRecord": "onboarding.journal",
+    "ClientRow": "onboarding.ingest.models",
+    "ColumnMapping": "onboarding.ingest.models",
+    "ConfigError": "onboarding.errors",
+    "DONE": "onboarding.journal",
+    "DeliveryReport": "onboarding.webhook",
+    "DocSpaceError": "onboarding.errors",
+    "EXPORT_FORMATS": "onboarding.export",
+    "EventRecord": "onboarding.journal",
+    "FileShare": "onboarding.docspace.enums",
+    "FolderContent": "onboarding.docspace.models",
+    "Forbidden": "onboarding.errors",
+    "IngestError": "onboarding.ingest.errors",
+    "IngestSettings": "onboarding.ingest.models",
+    "ManagerCheck": "onboarding.service",
+    "ManagerDecision": "onboarding.workflow.plan",
+    "NotFound": "onboarding.errors",
+    "Onboarding": "onboarding.service",
+    "OnboardingError": "onboarding.errors",
+    "PREVIEW_ISSUES": "onboarding.ingest.validate",
+    "PREVIEW_ROW": "onboarding.ingest.validate",
+    "PREVIEW_STATUS": "onboarding.ingest.validate",
+    "PREVIEW_TITLE": "onboarding.ingest.validate",
+    "PaymentRequired": "onboarding.errors",
+    "Policy": "onboarding.access",
+    "RateLimited": "onboarding.errors",
+    "RoomType": "onboarding.docspace.enums",
+    "RunHandle": "onboarding.background",
+    "RunLocked": "onboarding.errors",
+    "RunProgress": "onboarding.progress",
+    "RunRecord": "onboarding.journal",
+    "RunRegistry": "onboarding.background",
+    "STEPS": "onboarding.workflow.plan",
+    "SUPPORTED_EXTENSIONS": "onboarding.ingest.reader",
+    "ServerError": "onboarding.errors",
+    "Settings": "onboarding.settings",
+    "StartOutcome": "onboarding.background",
+    "TransportError": "onboarding.errors",
+    "Unauthorized": "onboarding.errors",
+    "User": "onboarding.docspace.models",
+    "default_data_dir": "onboarding.settings",
+    "idempotency_key": "onboarding.webhook",
+    "load_clients": "onboarding.ingest",
+    "load_settings": "onboarding.settings",
+    "redact_text": "onboarding.redact",
+    "results_frame": "onboarding.export",
+}
+_RENAMED = {"EXPORT_FORMATS": "FORMATS", "redact_text": "redact"}
+
+__all__ = [
+    "CANONICAL_FIELDS",
+    "DONE",
+    "EXPORT_FORMATS",
+    "PREVIEW_ISSUES",
+    "PREVIEW_ROW",
+    "PREVIEW_STATUS",
+    "PREVIEW_TITLE",
+    "STEPS",
+    "SUPPORTED_EXTENSIONS",
+    "Access",
+    "AccessDenied",
+    "BatchPlan",
+    "Blueprint",
+    "ClientBatch",
+    "ClientLike",
+    "ClientPlan",
+    "ClientRecord",
+    "ClientRow",
+    "ColumnMapping",
+    "ConfigError",
+    "DeliveryReport",
+    "DocSpaceError",
+    "EventRecord",
+    "FileShare",
+    "FolderContent",
+    "Forbidden",
+    "IngestError",
+    "IngestSettings",
+    "ManagerCheck",
+    "ManagerDecision",
+    "NotFound",
+    "Onboarding",
+    "OnboardingError",
+    "PaymentRequired",
+    "Policy",
+    "RateLimited",
+    "RoomType",
+    "RunHandle",
+    "RunLocked",
+    "RunProgress",
+    "RunRecord",
+    "RunRegistry",
+    "ServerError",
+    "Settings",
+    "StartOutcome",
+    "TransportError",
+    "Unauthorized",
+    "User",
+    "access",
+    "default_data_dir",
+    "idempotency_key",
+    "load_clients",
+    "load_settings",
+    "redact_text",
+    "results_frame",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from the module that defines it, on first use."""
+    if name == "access":
+        return importlib.import_module("onboarding.access")
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'onboarding' has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), _RENAMED.get(name, name))
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on first use)
+    from onboarding import access
+    from onboarding.access import Access, AccessDenied, Policy
+    from onboarding.background import RunHandle, RunRegistry, StartOutcome
+    from onboarding.blueprint import Blueprint
+    from onboarding.docspace.enums import FileShare, RoomType
+    from onboarding.docspace.models import FolderContent, User
+    from onboarding.errors import (
+        ConfigError,
+        DocSpaceError,
+        Forbidden,
+        NotFound,
+        OnboardingError,
+        PaymentRequired,
+        RateLimited,
+        RunLocked,
+        ServerError,
+        TransportError,
+        Unauthorized,
+    )
+    from onboarding.export import FORMATS as EXPORT_FORMATS
+    from onboarding.export import results_frame
+    from onboarding.ingest import load_clients
+    from onboarding.ingest.errors import IngestError
+    from onboarding.ingest.models import (
+        CANONICAL_FIELDS,
+        ClientBatch,
+        ClientRow,
+        ColumnMapping,
+        IngestSettings,
+    )
+    from onboarding.ingest.reader import SUPPORTED_EXTENSIONS
+    from onboarding.ingest.validate import PREVIEW_ISSUES, PREVIEW_ROW, PREVIEW_STATUS, PREVIEW_TITLE
+    from onboarding.journal import DONE, ClientRecord, EventRecord, RunRecord
+    from onboarding.progress import RunProgress
+    from onboarding.redact import redact as redact_text
+    from onboarding.service import ManagerCheck, Onboarding
+    from onboarding.settings import Settings, default_data_dir, load_settings
+    from onboarding.webhook import DeliveryReport, idempotency_key
+    from onboarding.workflow.plan import STEPS, BatchPlan, ClientLike, ClientPlan, ManagerDecision

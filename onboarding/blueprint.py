@@ -24,6 +24,7 @@ from onboarding.docspace.enums import (
     RoomType,
 )
 from onboarding.errors import ConfigError
+from onboarding.ingest.models import IngestSettings
 from onboarding.titles import PatternError, pattern_fields, render_pattern
 
 MY_DOCUMENTS = "@my"
@@ -183,23 +184,22 @@ class Blueprint(_Strict):
     @model_validator(mode="after")
     def _portal_rules(self) -> Blueprint:
         rt = self.room_type
-        allowed = USER_ROLES[rt]
+        allowed = self.member_roles(rt)
+        guests = self.guest_roles(rt)
         if self.manager_role not in allowed:
             raise ValueError(
                 f"manager role {self.manager_role.label} ({int(self.manager_role)}) is not available in a "
                 f"{rt.label}; choose one of {_labels(allowed)}"
             )
-        if self.manager_fallback == "role" and self.manager_fallback_role not in allowed - {
-            FileShare.ROOM_MANAGER
-        }:
+        if self.manager_fallback == "role" and self.manager_fallback_role not in guests:
             raise ValueError(
                 f"fallback role {self.manager_fallback_role.label} is not available to a plain user in a "
-                f"{rt.label}; choose one of {_labels(allowed - {FileShare.ROOM_MANAGER})}"
+                f"{rt.label}; choose one of {_labels(guests)}"
             )
-        if self.invite_client and self.client_role not in allowed - {FileShare.ROOM_MANAGER}:
+        if self.invite_client and self.client_role not in guests:
             raise ValueError(
                 f"client role {self.client_role.label} ({int(self.client_role)}) is not available to a guest in a "
-                f"{rt.label}; choose one of {_labels(allowed - {FileShare.ROOM_MANAGER})}"
+                f"{rt.label}; choose one of {_labels(guests)}"
             )
         if self.link.enabled:
             roles = self.link_roles
@@ -223,19 +223,50 @@ class Blueprint(_Strict):
                 t.folder = known[t.folder.casefold()]
         return self
 
+    # The portal's rules per room type, asked by the validator above and by the editor (which
+    # offers only what these allow), so no screen keeps a copy of them.
+
+    @staticmethod
+    def member_roles(room_type: RoomType) -> frozenset[FileShare]:
+        """Roles a portal user may hold in a room of this type (the account manager's choices)."""
+        return USER_ROLES[room_type]
+
+    @staticmethod
+    def guest_roles(room_type: RoomType) -> frozenset[FileShare]:
+        """Roles for anyone who is not a room admin (the client, the manager's fallback)."""
+        return USER_ROLES[room_type] - {FileShare.ROOM_MANAGER}
+
+    @staticmethod
+    def link_type_for(room_type: RoomType) -> LinkType:
+        """Invitation link where external links are impossible, external link elsewhere."""
+        return LinkType.EXTERNAL if room_type in EXTERNAL_LINK_ROLES else LinkType.INVITATION
+
+    @staticmethod
+    def link_kind_for(room_type: RoomType) -> str:
+        return "external" if Blueprint.link_type_for(room_type) == LinkType.EXTERNAL else "invitation"
+
+    @staticmethod
+    def link_roles_for(room_type: RoomType) -> frozenset[FileShare]:
+        external = Blueprint.link_type_for(room_type) == LinkType.EXTERNAL
+        return (EXTERNAL_LINK_ROLES if external else INVITATION_LINK_ROLES)[room_type]
+
     @property
     def link_type(self) -> LinkType:
-        """Invitation link where external links are impossible, external link elsewhere."""
-        return LinkType.EXTERNAL if self.room_type in EXTERNAL_LINK_ROLES else LinkType.INVITATION
+        return self.link_type_for(self.room_type)
 
     @property
     def link_kind(self) -> str:
-        return "external" if self.link_type == LinkType.EXTERNAL else "invitation"
+        return self.link_kind_for(self.room_type)
 
     @property
     def link_roles(self) -> frozenset[FileShare]:
-        table = EXTERNAL_LINK_ROLES if self.link_type == LinkType.EXTERNAL else INVITATION_LINK_ROLES
-        return table[self.room_type]
+        return self.link_roles_for(self.room_type)
+
+    def ingest_settings(self) -> IngestSettings:
+        """Upload validation that follows the blueprint: its patterns, and whether e-mail is needed."""
+        return IngestSettings(
+            title_pattern=self.title_pattern, tag_pattern=self.tag_pattern, email_required=self.invite_client
+        )
 
     def render(self, pattern: str, fields: dict[str, str]) -> str:
         """Fill a pattern with a client's fields; raises PatternError for a field the row lacks."""

@@ -12,7 +12,7 @@ import getpass
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -104,18 +104,14 @@ def _service(args: argparse.Namespace) -> Onboarding:
 
 
 def _load(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> list[ClientRow]:
-    from onboarding.ingest import IngestSettings, load_clients
+    from onboarding.ingest import load_clients
 
     path = Path(args.file)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    bp = svc.blueprint
-    settings = IngestSettings(
-        title_pattern=bp.title_pattern, tag_pattern=bp.tag_pattern, email_required=bp.invite_client
-    )
-    batch = load_clients(data, path.name, sheet=args.sheet, settings=settings)
+    batch = load_clients(data, path.name, sheet=args.sheet, settings=svc.blueprint.ingest_settings())
     for issue in batch.issues:
         where = f"row {issue.row_number}" if issue.row_number else "file"
         col = f" [{issue.column}]" if issue.column else ""
@@ -202,16 +198,94 @@ class _Progress:
 def _write_export(
     svc: Onboarding, target: str | None, fmt: str | None, excel: bool, run_id: str | None
 ) -> None:
-    records = svc.results(run_id)
     fmt = fmt or (Path(target).suffix.lstrip(".").lower() if target else "csv")
-    if fmt not in export.FORMATS:
-        fmt = "csv"
-    data = export.to_csv(records, excel=excel) if fmt == "csv" else export.FORMATS[fmt](records)
+    data = svc.export(fmt if fmt in export.FORMATS else "csv", run_id=run_id, excel=excel)
     if target:
         Path(target).write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``plan``: a dry run (reads the portal, writes nothing)."""
+    plan = svc.plan(_load(args, svc, err))
+    if args.json:
+        rows = [
+            {"client_id": c.client_id, "action": c.action, "resume_step": c.resume_step,
+             "title": c.title, "tag": c.tag, "reasons": c.reasons, "warnings": c.warnings}
+            for c in plan.clients
+        ]  # fmt: skip
+        summary = {**plan.summary(), "cost": _cost_lines(plan, svc)}
+        print(json.dumps({"summary": summary, "clients": rows}, indent=2), file=out)
+    else:
+        _print_plan(plan, out)
+        for line in _cost_lines(plan, svc):
+            print(line, file=out)
+    return EXIT_FAILED if plan.count("blocked") else EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``run``: onboard the clients (resuming what earlier runs left), then optionally export."""
+    clients = _load(args, svc, err)
+    progress = _Progress(len(clients), err)
+    result = svc.run(clients, on_event=progress)
+    progress.close()
+    s = result.summary()
+    print(f"run {result.run_id}: {json.dumps(s['counts'])} in {s['elapsed']}s; calls {s['stats']}", file=out)
+    for cid, msg in result.errors.items():
+        print(f"{cid}: {msg}", file=err)
+    if args.export:
+        _write_export(svc, args.export, None, False, None)
+    return result.exit_code
+
+
+def cmd_status(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``status``: the runs in the journal, or one run's clients."""
+    if args.run:
+        for rec in svc.records(args.run):
+            print(f"{rec.client_id}\t{rec.status}\t{rec.room_id or ''}\t{rec.error}", file=out)
+    else:
+        for run in svc.runs():
+            print(f"{run.run_id}\t{run.kind}\t{run.status}\t{run.total} clients\t{run.actor}", file=out)
+    return EXIT_OK
+
+
+def cmd_archive(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``archive``: roll one client back (its room goes to the Archive)."""
+    room = svc.archive(args.client_id)
+    print(f"client {args.client_id}: room {room} archived", file=out)
+    return EXIT_OK
+
+
+def cmd_webhook(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``webhook``: send onboarded clients to the CRM (again, with ``--resend``)."""
+    ids = [i.strip() for i in args.select.split(",")] if args.select else None
+    report = svc.deliver(ids, force=args.resend)
+    if report is None:
+        raise ConfigError("no webhook configured: set DOCSPACE_WEBHOOK_URL and DOCSPACE_WEBHOOK_SECRET")
+    print(f"webhook: {report.sent} sent, {report.failed} failed, {report.skipped} skipped", file=out)
+    for cid, msg in (report.errors or {}).items():
+        print(f"{cid}: {msg}", file=err)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``export``: the results for the CRM, to a file or standard output."""
+    _write_export(svc, args.output, args.format, args.excel, args.run)
+    return EXIT_OK
+
+
+Command = Callable[[argparse.Namespace, "Onboarding", TextIO, TextIO], int]
+COMMANDS: dict[str, Command] = {
+    "plan": cmd_plan,
+    "run": cmd_run,
+    "status": cmd_status,
+    "archive": cmd_archive,
+    "webhook": cmd_webhook,
+    "export": cmd_export,
+}
+"""Sub-command name -> its function; a new sub-command is one parser entry and one function here."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -220,70 +294,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from onboarding.ingest import IngestError
 
     out, err = sys.stdout, sys.stderr
+    command = COMMANDS.get(args.command)
+    if command is None:
+        parser.error(f"unknown command {args.command}")
     try:
         with _service(args) as svc:
-            if args.command == "plan":
-                clients = _load(args, svc, err)
-                plan = svc.plan(clients)
-                if args.json:
-                    rows = [
-                        {"client_id": c.client_id, "action": c.action, "resume_step": c.resume_step,
-                         "title": c.title, "tag": c.tag, "reasons": c.reasons, "warnings": c.warnings}
-                        for c in plan.clients
-                    ]  # fmt: skip
-                    summary = {**plan.summary(), "cost": _cost_lines(plan, svc)}
-                    print(json.dumps({"summary": summary, "clients": rows}, indent=2), file=out)
-                else:
-                    _print_plan(plan, out)
-                    for line in _cost_lines(plan, svc):
-                        print(line, file=out)
-                return EXIT_FAILED if plan.count("blocked") else EXIT_OK
-            if args.command == "run":
-                clients = _load(args, svc, err)
-                progress = _Progress(len(clients), err)
-                result = svc.run(clients, on_event=progress)
-                progress.close()
-                s = result.summary()
-                print(
-                    f"run {result.run_id}: {json.dumps(s['counts'])} in {s['elapsed']}s; calls {s['stats']}",
-                    file=out,
-                )
-                for cid, msg in result.errors.items():
-                    print(f"{cid}: {msg}", file=err)
-                if args.export:
-                    _write_export(svc, args.export, None, False, None)
-                return result.exit_code
-            if args.command == "status":
-                if args.run:
-                    for rec in svc.results(args.run):
-                        print(f"{rec.client_id}\t{rec.status}\t{rec.room_id or ''}\t{rec.error}", file=out)
-                else:
-                    for run in svc.journal.runs(svc.portal_key):
-                        print(
-                            f"{run.run_id}\t{run.kind}\t{run.status}\t{run.total} clients\t{run.actor}",
-                            file=out,
-                        )
-                return EXIT_OK
-            if args.command == "archive":
-                room = svc.archive(args.client_id)
-                print(f"client {args.client_id}: room {room} archived", file=out)
-                return EXIT_OK
-            if args.command == "webhook":
-                ids = [i.strip() for i in args.select.split(",")] if args.select else None
-                report = svc.deliver(ids, force=args.resend)
-                if report is None:
-                    raise ConfigError(
-                        "no webhook configured: set DOCSPACE_WEBHOOK_URL and DOCSPACE_WEBHOOK_SECRET"
-                    )
-                print(
-                    f"webhook: {report.sent} sent, {report.failed} failed, {report.skipped} skipped", file=out
-                )
-                for cid, msg in (report.errors or {}).items():
-                    print(f"{cid}: {msg}", file=err)
-                return EXIT_FAILED if report.failed else EXIT_OK
-            if args.command == "export":
-                _write_export(svc, args.output, args.format, args.excel, args.run)
-                return EXIT_OK
+            return command(args, svc, out, err)
     except (ConfigError, IngestError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
@@ -296,8 +312,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: run again to resume", file=err)
         return EXIT_DEFERRED
-    parser.error(f"unknown command {args.command}")
-    return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -1,34 +1,55 @@
-"""The product's front door: one object that the dashboard and the command line both use.
+"""The product's one door: everything the dashboard and the command line do goes through here.
 
-It ties settings, the portal client, the journal and the blueprint together, so the UI and the
-CLI stay thin: they collect input, call these methods, and render what comes back.
+An :class:`Onboarding` is bound to one portal (its settings name it), so callers never pass a
+portal key, never reach the journal, the portal client or an engine, and never sequence a run's
+parts themselves. Pages, ``ui/`` and the CLI collect input, call these methods and render the read
+models that come back (records, runs, events, plans, progress).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from onboarding import redact
+from onboarding import export as exports
+from onboarding import notify, redact
+from onboarding.background import RunHandle, RunRegistry, StartOutcome
 from onboarding.blueprint import Blueprint
-from onboarding.docspace import DocSpaceClient, User
-from onboarding.docspace._transport import DEFAULT_TIMEOUT
+from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, FolderContent, User
 from onboarding.errors import ConfigError
-from onboarding.journal import ClientRecord, Journal, open_journal
+from onboarding.journal import ClientRecord, EventRecord, Journal, RunRecord, open_journal
+from onboarding.progress import RunProgress, read_progress
 from onboarding.settings import Settings
-from onboarding.webhook import DeliveryReport, WebhookConfig, WebhookSender
+from onboarding.webhook import DeliveryReport, WebhookSender, sender_from
 from onboarding.workflow.engine import Engine, RunResult
-from onboarding.workflow.plan import BatchPlan, ClientLike
+from onboarding.workflow.plan import BatchPlan, ClientLike, ManagerDecision, decide_manager
 from onboarding.workflow.retry import RetryPolicy
 from onboarding.workflow.steps import StepEvent
 
+log = logging.getLogger(__name__)
+
+Clients = Sequence[ClientLike] | BatchPlan
+
+
+@dataclass(frozen=True)
+class ManagerCheck:
+    """Whether an e-mail may be a client room's account manager under a blueprint, and why."""
+
+    email: str
+    user: User | None
+    decision: ManagerDecision
+
 
 class Onboarding:
-    """Settings + portal client + journal + blueprint.
+    """The door onto one portal: settings + portal client + journal + blueprint + notifiers.
 
     Args:
         settings: resolved settings; ``portal_url`` and ``api_key`` must be set.
         blueprint: overrides the blueprint file named in the settings.
         actor: who is acting (recorded with each run).
+        registry: where background runs live (the dashboard passes its process-wide one).
     """
 
     def __init__(
@@ -38,7 +59,8 @@ class Onboarding:
         blueprint: Blueprint | None = None,
         actor: str = "",
         retry: RetryPolicy | None = None,
-        timeout: tuple[float, float] | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        registry: RunRegistry | None = None,
     ) -> None:
         if not settings.portal_url or not settings.api_key:
             raise ConfigError("No portal configured: set DOCSPACE_URL and DOCSPACE_API_KEY (or a key file).")
@@ -48,22 +70,23 @@ class Onboarding:
             redact.register_secret(settings.webhook_secret.get_secret_value())
         redact.install()
         limits = settings.limits()
-        self.client = DocSpaceClient(
+        self._client = DocSpaceClient(
             settings.portal_url,
             settings.api_key.get_secret_value(),
             pool_size=limits.writes_in_flight + limits.reads_in_flight + 4,
-            timeout=timeout or DEFAULT_TIMEOUT,
+            timeout=timeout,
         )
-        self.journal: Journal = open_journal(settings.journal_path)
+        self._journal: Journal = open_journal(settings.journal_path)
         if blueprint is None:
             blueprint = Blueprint.load(settings.blueprint_path) if settings.blueprint_path else Blueprint()
         self.blueprint = blueprint
         self.actor = actor
         self.retry = retry or settings.retry_policy()
+        self._registry = registry or RunRegistry()
 
     def close(self) -> None:
-        self.client.close()
-        self.journal.close()
+        self._client.close()
+        self._journal.close()
 
     def __enter__(self) -> Onboarding:
         return self
@@ -73,15 +96,36 @@ class Onboarding:
 
     @property
     def portal_key(self) -> str:
+        """Which portal this door is bound to (as the journal names it)."""
         return self.settings.portal_key
 
-    def whoami(self) -> User:
-        return self.client.me()
+    # -- the portal ------------------------------------------------------------------------------
 
-    def engine(self, on_event: Callable[[StepEvent], None] | None = None) -> Engine:
+    def whoami(self) -> User:
+        """The API key's own account."""
+        return self._client.me()
+
+    def browse(self, folder_id: int | None = None) -> FolderContent:
+        """A folder of the key's "My documents" (``None``: its root), to pick template files from."""
+        return self._client.my_documents() if folder_id is None else self._client.folder_contents(folder_id)
+
+    def check_manager(self, email: str, blueprint: Blueprint | None = None) -> ManagerCheck:
+        """Would ``email`` become the account manager of a room (and with which role)?
+
+        The same rule the plan applies to every row: Room manager needs the owner, a DocSpace
+        admin or a room admin; anyone else gets the blueprint's fallback.
+        """
+        email = email.strip()
+        me = self.whoami()
+        user = self._client.find_user_by_email(email)
+        return ManagerCheck(email, user, decide_manager(blueprint or self.blueprint, me, email, user))
+
+    # -- planning and running --------------------------------------------------------------------
+
+    def _engine(self, on_event: Callable[[StepEvent], None] | None = None) -> Engine:
         return Engine(
-            self.client,
-            self.journal,
+            self._client,
+            self._journal,
             self.blueprint,
             portal_key=self.portal_key,
             actor=self.actor,
@@ -91,44 +135,140 @@ class Onboarding:
         )
 
     def plan(self, clients: Sequence[ClientLike]) -> BatchPlan:
-        return self.engine().plan(clients)
+        """What a run would do for these clients (reads the portal, writes nothing)."""
+        return self._engine().plan(clients)
 
     def run(
         self,
-        clients: Sequence[ClientLike] | BatchPlan,
+        clients: Clients,
         on_event: Callable[[StepEvent], None] | None = None,
         *,
         run_id: str | None = None,
     ) -> RunResult:
-        result = self.engine(on_event).run(clients, run_id=run_id)
-        self.after_run(result)
+        """Onboard the clients in this thread, then tell the notifiers."""
+        result = self._engine(on_event).run(clients, run_id=run_id)
+        self._notify(result)
         return result
 
-    def after_run(self, result: RunResult) -> DeliveryReport | None:
-        """Deliver the run's onboarded clients and its summary to the CRM webhook, if configured.
+    def start(self, clients: Clients) -> StartOutcome:
+        """Onboard the clients in the background, or join the live run that already covers them.
 
-        A failed delivery never fails the run: it is recorded per client in the journal, shown
-        in the results, and can be re-sent later.
+        Clients that a live run of this process covers are left to it; the others get a new run.
         """
-        sender = self.webhook()
-        if sender is None:
-            return None
-        report = sender.deliver(self.results(result.run_id))
+        items = clients.clients if isinstance(clients, BatchPlan) else clients
+        ids = frozenset(c.client_id for c in items)
+        with self._registry.lock:
+            live = self._registry.live(self.portal_key)
+            covered: frozenset[str] = frozenset().union(*(h.client_ids for h in live))
+            if ids and ids <= covered:
+                joined = next(h for h in live if ids & h.client_ids)
+                return StartOutcome(joined.run_id, joined=True)
+            if ids & covered:
+                clients = _without(clients, covered)
+                ids = ids - covered
+            engine = self._engine()
+            handle = RunHandle(self._journal.new_run_id(), self.portal_key, ids, engine.stop)
+            self._registry.launch(handle, lambda h: self._background(h, engine, clients))
+        return StartOutcome(handle.run_id, joined=False)
+
+    def _background(self, handle: RunHandle, engine: Engine, clients: Clients) -> None:
         try:
-            sender.deliver_summary(result.run_id, result.summary())
-        except Exception as exc:
-            self.journal.add_event(result.run_id, self.portal_key, "*", "webhook", "failed", str(exc))
-        return report
+            handle.result = engine.run(clients, run_id=handle.run_id)
+        except Exception as exc:  # reported on the page; the journal keeps the details
+            handle.error = f"{type(exc).__name__}: {exc}"
+            return
+        # Notifications must not keep the run "alive" on the page: they go in their own thread.
+        threading.Thread(
+            target=self._notify_quietly, args=(handle.result,), name=f"notify-{handle.run_id}", daemon=True
+        ).start()
+
+    def _notify(self, result: RunResult) -> None:
+        records = self.records(result.run_id)
+        for notifier in notify.configured(self.settings, self._journal, self.portal_key):
+            notifier.after_run(result.run_id, result.summary(), records)
+
+    def _notify_quietly(self, result: RunResult) -> None:
+        """Notifications after a background run; failures are recorded by each notifier."""
+        try:
+            self._notify(result)
+        except Exception:
+            log.exception("notifications after run %s failed", result.run_id)
+
+    def stop(self, run_id: str) -> bool:
+        """Ask a live run of this process to finish its steps in flight and stop."""
+        handle = self._registry.get(run_id)
+        if handle is None or not handle.alive:
+            return False
+        handle.stop()
+        return True
+
+    def wait(self, run_id: str, timeout: float | None = None) -> bool:
+        """Wait for a background run of this process to end; True when it has (or is unknown)."""
+        handle = self._registry.get(run_id)
+        return True if handle is None else handle.join(timeout)
+
+    def live_runs(self) -> list[RunHandle]:
+        """Runs of this process still going on this portal."""
+        return self._registry.live(self.portal_key)
+
+    def run_handle(self, run_id: str) -> RunHandle | None:
+        """The run as this process knows it (``None``: it runs, or ran, elsewhere)."""
+        return self._registry.get(run_id)
+
+    def archive(self, client_id: str) -> int:
+        """Roll back: move a client's room to the Archive; returns the room id."""
+        return self._engine().archive(client_id)
+
+    def mark_abandoned_runs(self) -> int:
+        """Runs whose process died show as interrupted, not running."""
+        return self._journal.mark_abandoned_runs()
+
+    # -- reading the journal ---------------------------------------------------------------------
+
+    def progress(self, run_id: str, *, live: bool | None = None) -> RunProgress:
+        return read_progress(self._journal, run_id, live=live)
+
+    def runs(self, limit: int = 50) -> list[RunRecord]:
+        return self._journal.runs(self.portal_key, limit=limit)
+
+    def run_record(self, run_id: str) -> RunRecord | None:
+        return self._journal.run(run_id)
+
+    def records(self, run_id: str | None = None) -> list[ClientRecord]:
+        """Every client of this portal in the journal (or one run's)."""
+        return self._journal.clients(self.portal_key, run_id=run_id)
+
+    def records_of(self, client_ids: Sequence[str] | set[str]) -> dict[str, ClientRecord]:
+        """The journal's records of these clients (those it has)."""
+        return self._journal.get_many(self.portal_key, client_ids)
+
+    def events(self, run_id: str, *, client_id: str | None = None) -> list[EventRecord]:
+        return self._journal.events(run_id, client_id=client_id)
+
+    def deliveries(self) -> dict[str, dict[str, object]]:
+        """The CRM webhook's last delivery per client (empty when no webhook is configured)."""
+        return self._journal.deliveries(self.portal_key) if self.settings.webhook_url else {}
+
+    def export(
+        self,
+        fmt: str = "csv",
+        *,
+        run_id: str | None = None,
+        excel: bool = False,
+        records: Sequence[ClientRecord] | None = None,
+    ) -> bytes:
+        """The results as a file for the CRM (``csv``, ``xlsx`` or ``jsonl``): every client, one
+        run's, or the ``records`` a page has filtered."""
+        records = self.records(run_id) if records is None else records
+        return exports.to_csv(records, excel=excel) if fmt == "csv" else exports.FORMATS[fmt](records)
+
+    # -- the CRM webhook -------------------------------------------------------------------------
 
     def webhook(self) -> WebhookSender | None:
         """The CRM webhook sender, when a webhook URL and secret are configured."""
         s = self.settings
-        if not s.webhook_url:
-            return None
-        if not s.webhook_secret:
-            raise ConfigError("a webhook URL is set but no webhook secret (DOCSPACE_WEBHOOK_SECRET)")
-        config = WebhookConfig(s.webhook_url, s.webhook_secret.get_secret_value())
-        return WebhookSender(config, self.journal, portal=self.portal_key)
+        secret = s.webhook_secret.get_secret_value() if s.webhook_secret else None
+        return sender_from(s.webhook_url, secret, self._journal, self.portal_key)
 
     def deliver(
         self, client_ids: Sequence[str] | None = None, *, force: bool = False
@@ -137,14 +277,15 @@ class Onboarding:
         sender = self.webhook()
         if sender is None:
             return None
-        records = self.results()
+        records = self.records()
         if client_ids is not None:
             wanted = set(client_ids)
             records = [r for r in records if r.client_id in wanted]
         return sender.deliver(records, force=force)
 
-    def archive(self, client_id: str) -> int:
-        return self.engine().archive(client_id)
 
-    def results(self, run_id: str | None = None) -> list[ClientRecord]:
-        return self.journal.clients(self.portal_key, run_id=run_id)
+def _without(clients: Clients, drop: frozenset[str]) -> Clients:
+    if isinstance(clients, BatchPlan):
+        kept = [cp for cp in clients.clients if cp.client_id not in drop]
+        return BatchPlan(clients.context, kept, clients.lookup_reads, clients.problems)
+    return [c for c in clients if c.client_id not in drop]

@@ -217,3 +217,32 @@ class WebhookSender:
         """The end-of-run message (best effort: failures are raised to the caller to report)."""
         payload = {"type": "run.finished", "portal": self.portal, "run_id": run_id, "summary": summary}
         self.retrier.call(lambda: self._post(payload, hashlib.sha256(f"run:{run_id}".encode()).hexdigest()))
+
+
+class WebhookNotifier:
+    """After a run: each onboarded client, then the run's summary, to the CRM webhook.
+
+    A failed delivery never fails the run: it is recorded per client in the journal, shown in the
+    results, and can be re-sent later; a failed summary is recorded as a ``webhook`` event.
+    """
+
+    name = "webhook"
+
+    def __init__(self, sender: WebhookSender) -> None:
+        self.sender = sender
+
+    def after_run(self, run_id: str, summary: dict[str, Any], records: Sequence[ClientRecord]) -> None:
+        self.sender.deliver(records)
+        try:
+            self.sender.deliver_summary(run_id, summary)
+        except Exception as exc:
+            self.sender.journal.add_event(run_id, self.sender.portal, "*", "webhook", "failed", str(exc))
+
+
+def sender_from(url: str | None, secret: str | None, journal: Journal, portal: str) -> WebhookSender | None:
+    """The CRM webhook sender, when a webhook URL is configured (a URL without a secret is an error)."""
+    if not url:
+        return None
+    if not secret:
+        raise ConfigError("a webhook URL is set but no webhook secret (DOCSPACE_WEBHOOK_SECRET)")
+    return WebhookSender(WebhookConfig(url, secret), journal, portal=portal)

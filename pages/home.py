@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import chrome, format, resources, session
+from ui import chrome, display, resources, session
 
 with chrome.page(
     "DocSpace Onboarding", "Onboard business clients into ONLYOFFICE DocSpace rooms, in bulk."
@@ -19,15 +19,15 @@ with chrome.page(
         with chrome.guard():
             me = resources.whoami(connection, svc)
             st.markdown(
-                f"**API key belongs to:** {format.md(me.display_name or me.email)} ({format.md(me.email)})"
-                f" — **{format.md(me.user_type)}**"
+                f"**API key belongs to:** {display.md(me.display_name or me.email)} ({display.md(me.email)})"
+                f" — **{display.md(me.user_type)}**"
             )
             if not me.can_manage_rooms:
                 st.warning(
                     "This account cannot create rooms. Use the key of a DocSpace admin or room admin.",
                     icon=":material/block:",
                 )
-        st.caption(f"Key {s.masked_key()} · from {format.source_label(s.sources.get('api_key'))}")
+        st.caption(f"Key {s.masked_key()} · from {display.source_label(s.sources.get('api_key'))}")
 
     with right, st.container(border=True):
         st.subheader("Limits in force", anchor=False)
@@ -39,7 +39,7 @@ with chrome.page(
 
     st.subheader("Next step", anchor=False)
     batch = session.readable_batch()
-    active = [h for h in session.registry().active() if h.engine.portal_key == svc.portal_key]
+    active = svc.live_runs()
     if active:
         st.info(f"A batch is running ({active[0].run_id}).", icon=":material/sync:")
         st.page_link("pages/onboard.py", label="Watch its progress", icon=":material/rocket_launch:")
@@ -49,10 +49,10 @@ with chrome.page(
     else:
         chosen = session.selected_clients()
         st.markdown(
-            f"**{format.md(batch.source.filename)}** is loaded: {len(batch.clients)} valid of {batch.total_rows} rows, "
+            f"**{display.md(batch.source.filename)}** is loaded: {len(batch.clients)} valid of {batch.total_rows} rows, "
             f"{len(chosen)} selected."
         )
-        done = svc.journal.get_many(svc.portal_key, [c.client_id for c in chosen])
+        done = svc.records_of([c.client_id for c in chosen])
         left_to_do = [
             c for c in chosen if (rec := done.get(c.client_id)) is None or rec.status != "onboarded"
         ]
@@ -74,9 +74,9 @@ with chrome.page(
             )
 
     st.subheader("Last runs", anchor=False)
-    runs = svc.journal.runs(svc.portal_key, limit=5)
+    runs = svc.runs(limit=5)
     if runs:
-        st.dataframe(format.runs_frame(runs), hide_index=True, key="home_runs")
+        st.dataframe(display.runs_frame(runs), hide_index=True, key="home_runs")
         st.page_link("pages/results.py", label="All results", icon=":material/table_view:")
     else:
         st.caption("No runs yet on this portal.")

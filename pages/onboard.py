@@ -6,8 +6,8 @@ import math
 
 import streamlit as st
 
-from onboarding.workflow.plan import BatchPlan
-from ui import auth, chrome, format, live, session
+from onboarding import BatchPlan
+from ui import auth, chrome, display, live, session
 
 PAGE_SIZE = 10
 ACTIONABLE = ("create", "resume")
@@ -23,7 +23,7 @@ def live_section(polling: bool) -> None:
         svc = session.service()
         runs = live.live_runs(svc)
         if runs:
-            records = svc.journal.get_many(svc.portal_key, {c for r in runs for c in r.progress.client_steps})
+            records = svc.records_of({c for r in runs for c in r.progress.client_steps})
             names = {cid: rec.name for cid, rec in records.items()}
             st.subheader("Progress", anchor=False)
             for run in runs:
@@ -44,15 +44,13 @@ def start_selected(plan: BatchPlan) -> None:
 with chrome.page("Onboard clients") as s:
     svc = session.service()
     live.show_notices()
-    polling = bool(live.active_handles(svc)) or any(
-        r.status == "running" for r in svc.journal.runs(svc.portal_key, limit=5)
-    )
+    polling = bool(live.active_handles(svc)) or any(r.status == "running" for r in svc.runs(limit=5))
     st.session_state[TOKEN] = live.journal_token(svc)
     st.fragment(run_every=1 if polling else None)(live_section)(polling)
 
     with st.expander("Blueprint in brief", icon=":material/architecture:"):
-        for item, value in format.blueprint_brief(svc.blueprint):
-            st.markdown(f"**{item}:** {format.md(value)}")
+        for item, value in display.blueprint_brief(svc.blueprint):
+            st.markdown(f"**{item}:** {display.md(value)}")
         st.page_link("pages/settings.py", label="Edit the blueprint", icon=":material/settings:")
 
     clients = session.selected_clients()
@@ -80,7 +78,7 @@ with chrome.page("Onboard clients") as s:
         f"{plan.writes:,}",
         help=f"{share:.1%} of the daily budget of {s.daily_write_budget:,}",
     )
-    took = format.duration(plan.minutes_at(s.requests_per_minute) * 60)
+    took = display.duration(plan.minutes_at(s.requests_per_minute) * 60)
     st.caption(
         f"{plan.writes:,} writes and about {plan.reads:,} reads: "
         f"{took if took.startswith('under') else 'at least ' + took} at {s.requests_per_minute:,} "
@@ -94,7 +92,7 @@ with chrome.page("Onboard clients") as s:
             icon=":material/hourglass_top:",
         )
     for problem in plan.problems:
-        st.warning(format.md(problem), icon=":material/warning:")
+        st.warning(display.md(problem), icon=":material/warning:")
 
     busy = live.busy_clients(svc)
     todo = summary["create"] + summary["resume"]
@@ -120,7 +118,7 @@ with chrome.page("Onboard clients") as s:
         st.caption(f"{len(running_here)} of these clients are being onboarded right now.")
 
     st.dataframe(
-        format.plan_frame(plan),
+        display.plan_frame(plan),
         hide_index=True,
         key="onboard_plan_table",
         height=min(38 + 35 * max(len(plan.clients), 1), 600),
@@ -128,7 +126,7 @@ with chrome.page("Onboard clients") as s:
     )
 
     st.subheader("Clients", anchor=False)
-    records = svc.journal.get_many(svc.portal_key, [cp.client_id for cp in plan.clients])
+    records = svc.records_of([cp.client_id for cp in plan.clients])
     pages = max(1, math.ceil(len(plan.clients) / PAGE_SIZE))
     page_no = 1
     if pages > 1:
@@ -148,13 +146,13 @@ with chrome.page("Onboard clients") as s:
             c = st.columns([2, 3], vertical_alignment="center")
             status = "running" if cid in busy else (rec.status if rec else "pending")
             c[0].markdown(
-                f"**{format.md(cp.client.name)}** · {format.md(cid)}  \n"
-                f"{format.ACTION_LABELS.get(cp.action, cp.action)} · {format.status_label(status)}"
+                f"**{display.md(cp.client.name)}** · {display.md(cid)}  \n"
+                f"{display.ACTION_LABELS.get(cp.action, cp.action)} · {display.status_label(status)}"
             )
             actions = c[1].container(horizontal=True, horizontal_alignment="right", gap="small", wrap=True)
             if rec and rec.room_url and rec.status != "archived":
                 actions.link_button(
-                    format.md(rec.room_title or "Open room"),
+                    display.md(rec.room_title or "Open room"),
                     rec.room_url,
                     key=f"onboard_room_{wid}",
                     icon=":material/open_in_new:",
@@ -185,7 +183,7 @@ with chrome.page("Onboard clients") as s:
                 key=menu,
                 on_change="rerun",
             ):
-                st.markdown(f"Move **{format.md(rec.room_title if rec else cid)}** to the portal's Archive?")
+                st.markdown(f"Move **{display.md(rec.room_title if rec else cid)}** to the portal's Archive?")
                 st.caption(
                     "This is the roll-back: the client loses access; the room can be restored from "
                     "the Archive section of DocSpace."
@@ -197,7 +195,7 @@ with chrome.page("Onboard clients") as s:
                     live.forget_plan()
                     live.row_notice(wid, f"Room {room_id} of {cp.client.name} moved to the Archive.")
                     live.notify(
-                        "success", f"Room {room_id} of {format.md(cp.client.name)} moved to the Archive."
+                        "success", f"Room {room_id} of {display.md(cp.client.name)} moved to the Archive."
                     )
                     st.session_state[ARCHIVED] = wid
                     st.rerun()
@@ -205,8 +203,8 @@ with chrome.page("Onboard clients") as s:
                 hint = ""
                 if rec is not None and rec.status == "archived":
                     hint = " To restore the room, unarchive it in DocSpace (Rooms → Archive), then refresh the plan."
-                st.caption(format.md("; ".join(cp.reasons)) + hint)
+                st.caption(display.md("; ".join(cp.reasons)) + hint)
             elif not (rec and rec.room_url and rec.status != "archived"):
-                st.caption(f"Room title: {format.md(cp.title)}")
+                st.caption(f"Room title: {display.md(cp.title)}")
             if row_notice and row_notice[0] == wid:
-                st.info(format.md(row_notice[1]), icon=":material/info:")
+                st.info(display.md(row_notice[1]), icon=":material/info:")

@@ -8,9 +8,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from onboarding import export
-from onboarding.service import Onboarding
-from ui import auth, chrome, format, session
+from onboarding import Onboarding
+from ui import auth, chrome, display, session
 
 ALL_RUNS = "All runs"
 RESEND_NOTICE = "results_resend_notice"
@@ -51,10 +50,10 @@ with chrome.page(
     "Results", "Every client this portal's journal knows, whatever its status: from all runs, or from one."
 ) as s:
     svc = session.service()
-    runs = svc.journal.runs(svc.portal_key, limit=200)
+    runs = svc.runs(limit=200)
     batch_runs = [r for r in runs if r.kind == "run"]
     labels = {
-        r.run_id: f"{format.when(r.started_at)} · {r.run_id} · {plural(r.total, 'client')}"
+        r.run_id: f"{display.when(r.started_at)} · {r.run_id} · {plural(r.total, 'client')}"
         for r in batch_runs
     }
 
@@ -66,11 +65,11 @@ with chrome.page(
         format_func=lambda v: labels.get(v, v),
     )
     run_id = None if run_choice == ALL_RUNS else run_choice
-    records = svc.results(run_id)
+    records = svc.records(run_id)
     statuses = sorted({r.status for r in records})
     managers = sorted({r.manager_email for r in records if r.manager_email})
     chosen_status = f2.multiselect(
-        "Status", statuses, key="results_status", format_func=format.status_label, placeholder="Any status"
+        "Status", statuses, key="results_status", format_func=display.status_label, placeholder="Any status"
     )
     chosen_managers = f3.multiselect(
         "Account manager", managers, key="results_manager", placeholder="Any manager"
@@ -101,14 +100,14 @@ with chrome.page(
         scope.append("+".join(m.split("@")[0] for m in chosen_managers))
     base = "docspace-clients-" + "-".join(file_part(p) for p in scope) + f"-{stamp}"
     downloads = (
-        ("CSV", export.to_csv, "text/csv"),
-        ("XLSX", export.to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("CSV", "text/csv"),
+        ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )
     row = st.container(horizontal=True, gap="small", wrap=True)
-    for label, render, mime in downloads:
+    for label, mime in downloads:
         row.download_button(
             f"Download {label}",
-            render(shown),
+            svc.export(label.lower(), records=shown),
             file_name=f"{base}.{label.lower()}",
             mime=mime,
             key=f"results_download_{label.lower()}",
@@ -116,12 +115,12 @@ with chrome.page(
             on_click="ignore",
         )
 
-    frame = format.records_frame(shown)
+    frame = display.records_frame(shown)
     frame["Error"] = [chrome.redact(e) for e in frame["Error"]]
-    deliveries = svc.journal.deliveries(svc.portal_key) if s.webhook_url else {}
-    delivery = [format.delivery_label(r, deliveries.get(r.client_id)) for r in shown]
+    deliveries = svc.deliveries()
+    delivery = [display.delivery_label(r, deliveries.get(r.client_id)) for r in shown]
     if s.webhook_url:
-        frame.insert(3, format.DELIVERY_COLUMN, [chrome.redact(d) for d in delivery])
+        frame.insert(3, display.DELIVERY_COLUMN, [chrome.redact(d) for d in delivery])
     event = st.dataframe(
         frame,
         hide_index=True,
@@ -134,7 +133,7 @@ with chrome.page(
             ),
             "Client link": st.column_config.LinkColumn("Client link", display_text="Open link"),
             "Error": st.column_config.TextColumn("Error", width="large"),
-            format.DELIVERY_COLUMN: st.column_config.TextColumn(format.DELIVERY_COLUMN, width="medium"),
+            display.DELIVERY_COLUMN: st.column_config.TextColumn(display.DELIVERY_COLUMN, width="medium"),
         },
     )
     rows = event.selection.rows if event is not None else []
@@ -142,23 +141,23 @@ with chrome.page(
         rec = shown[rows[0]]
         with st.container(border=True):
             st.markdown(
-                f"**{format.md(rec.name)}** ({format.md(rec.client_id)}) — {format.status_label(rec.status)}"
+                f"**{display.md(rec.name)}** ({display.md(rec.client_id)}) — {display.status_label(rec.status)}"
             )
             if rec.error and rec.status == "deferred":
-                st.info(format.md(chrome.redact(rec.error)), icon=":material/hourglass_top:")
+                st.info(display.md(chrome.redact(rec.error)), icon=":material/hourglass_top:")
             elif rec.error:
-                st.error(format.md(chrome.redact(rec.error)), icon=":material/error:")
+                st.error(display.md(chrome.redact(rec.error)), icon=":material/error:")
             if s.webhook_url:
-                st.caption(f"CRM delivery: {format.md(chrome.redact(delivery[rows[0]]))}")
-            events = svc.journal.events(rec.run_id, client_id=rec.client_id) if rec.run_id else []
+                st.caption(f"CRM delivery: {display.md(chrome.redact(delivery[rows[0]]))}")
+            events = svc.events(rec.run_id, client_id=rec.client_id) if rec.run_id else []
             if events:
                 st.dataframe(
                     pd.DataFrame(
                         [
                             {
-                                "Time": format.when(e.at),
+                                "Time": display.when(e.at),
                                 "Step": e.step,
-                                "Outcome": format.outcome_label(e.outcome),
+                                "Outcome": display.outcome_label(e.outcome),
                                 "Detail": chrome.redact(e.detail or ""),
                             }
                             for e in events
@@ -173,13 +172,13 @@ with chrome.page(
     st.subheader("CRM", anchor=False)
     if notice := st.session_state.pop(RESEND_NOTICE, None):
         kind, text = notice
-        (st.warning if kind == "warning" else st.success)(format.md(text), icon=":material/send:")
+        (st.warning if kind == "warning" else st.success)(display.md(text), icon=":material/send:")
     if not s.webhook_url:
         st.caption(WEBHOOK_HOWTO)
     else:
-        counts = format.delivery_counts(delivery)
+        counts = display.delivery_counts(delivery)
         st.caption(
-            f"Webhook {format.md(s.webhook_url)} · of the clients shown: {counts['delivered']} delivered, "
+            f"Webhook {display.md(s.webhook_url)} · of the clients shown: {counts['delivered']} delivered, "
             f"{counts['failed']} failed, {counts['not sent']} not sent. Each onboarded client is sent "
             "once after its run; re-send to deliver again."
         )
@@ -199,7 +198,7 @@ with chrome.page(
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**Outcomes per run**")
-        by_run = format.outcomes_by_run(runs)
+        by_run = display.outcomes_by_run(runs)
         if by_run.empty:
             st.caption("No finished batch runs yet.")
         else:
@@ -208,7 +207,7 @@ with chrome.page(
             )
     with c2:
         st.markdown("**Clients onboarded over time**")
-        over_time = format.onboarded_over_time(records)
+        over_time = display.onboarded_over_time(records)
         if over_time.empty:
             st.caption("No client onboarded yet.")
         else:

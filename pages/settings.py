@@ -8,12 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from onboarding.blueprint import Blueprint
-from onboarding.docspace.enums import RoomType
-from onboarding.service import Onboarding
-from onboarding.settings import Settings, load_settings
-from onboarding.workflow.plan import decide_manager
-from ui import auth, chrome, format, resources, session, state
+from onboarding import Blueprint, Onboarding, RoomType, Settings, load_settings
+from ui import auth, chrome, display, resources, session, state
 from ui import blueprint_form as bf
 
 
@@ -31,12 +27,12 @@ def use_session_key() -> None:
     except Exception as exc:
         what, todo = chrome.explain(exc)
         st.session_state["settings_session_problem"] = (
-            f"{format.md(chrome.redact(what).replace(key, '•••'))} {chrome.redact(todo)}"
+            f"{display.md(chrome.redact(what).replace(key, '•••'))} {chrome.redact(todo)}"
         )
         return
     st.session_state[session.CONNECTION] = {"portal_url": url, "api_key": key}
     session.reset_connection()
-    st.session_state["settings_session_ok"] = format.md(
+    st.session_state["settings_session_ok"] = display.md(
         f"Connected to {url} as {me.display_name or me.email} ({me.user_type})."
     )
 
@@ -65,14 +61,14 @@ def template_browser(
     svc = session.service()
     trail: list[tuple[int, str]] = st.session_state.setdefault("settings_browse_trail", [])
     listing = resources.folder_listing(session.connection_id(s), trail[-1][0] if trail else None, svc)
-    st.caption(format.md("My documents / " + " / ".join(t for _, t in trail)))
+    st.caption(display.md("My documents / " + " / ".join(t for _, t in trail)))
     nav = st.columns(6)
     if trail and nav[0].button("Up", key="settings_browse_up", icon=":material/arrow_upward:"):
         trail.pop()
         st.rerun()
     for i, folder in enumerate(listing.folders[:10]):
         if nav[(i + 1) % 6].button(
-            format.md(folder.title), key=f"settings_browse_dir_{folder.id}", icon=":material/folder:"
+            display.md(folder.title), key=f"settings_browse_dir_{folder.id}", icon=":material/folder:"
         ):
             trail.append((folder.id, folder.title))
             st.rerun()
@@ -105,13 +101,13 @@ with chrome.page_any("Settings") as s:
             st.dataframe(
                 pd.DataFrame(
                     [
-                        ("Portal", s.portal_url or "", format.source_label(s.sources.get("portal_url"))),
-                        ("API key", s.masked_key(), format.source_label(s.sources.get("api_key"))),
-                        ("Journal", str(s.journal_path), format.source_label(s.sources.get("journal_path"))),
+                        ("Portal", s.portal_url or "", display.source_label(s.sources.get("portal_url"))),
+                        ("API key", s.masked_key(), display.source_label(s.sources.get("api_key"))),
+                        ("Journal", str(s.journal_path), display.source_label(s.sources.get("journal_path"))),
                         (
                             "Blueprint file",
                             str(session.blueprint_path(s)),
-                            format.source_label(s.sources.get("blueprint_path")),
+                            display.source_label(s.sources.get("blueprint_path")),
                         ),
                     ],
                     columns=["Setting", "Value", "Source"],
@@ -125,7 +121,7 @@ with chrome.page_any("Settings") as s:
                     me = session.service().whoami()
                     ms = (time.perf_counter() - started) * 1000
                     st.success(
-                        format.md(
+                        display.md(
                             f"Connected: the key belongs to {me.display_name or me.email} ({me.email}), "
                             f"{me.user_type}. Answered in {ms:.0f} ms."
                         ),
@@ -162,7 +158,7 @@ with chrome.page_any("Settings") as s:
         bstate = session.blueprint_state(s)
         if bstate.problem:
             st.warning(
-                f"The blueprint file could not be used ({format.md(bstate.problem)}); "
+                f"The blueprint file could not be used ({display.md(bstate.problem)}); "
                 "the built-in blueprint is in force.",
                 icon=":material/warning:",
             )
@@ -351,7 +347,7 @@ with chrome.page_any("Settings") as s:
         st.session_state[bf.DRAFT] = {**current, "templates": d["templates"]}
         candidate, problem = bf.check(current)
         if problem:
-            st.error(f"This blueprint cannot be saved yet: {format.md(problem)}", icon=":material/error:")
+            st.error(f"This blueprint cannot be saved yet: {display.md(problem)}", icon=":material/error:")
         elif candidate is not None and candidate != bstate.blueprint:
             st.info("Unsaved changes.", icon=":material/edit:")
 
@@ -367,7 +363,7 @@ with chrome.page_any("Settings") as s:
             auth.require_write("save the blueprint")
             saved = session.save_blueprint(candidate)
             bf.load(candidate)
-            st.session_state["settings_bp_saved"] = f"Blueprint saved to {format.md(saved)}."
+            st.session_state["settings_bp_saved"] = f"Blueprint saved to {display.md(saved)}."
             st.rerun()
         b2.button("Discard changes", key="bp_discard_button", on_click=bf.load, args=(bstate.blueprint,))
         b3.button("Built-in defaults", key="bp_defaults_button", on_click=bf.load, args=(Blueprint(),))
@@ -394,21 +390,20 @@ with chrome.page_any("Settings") as s:
             and st.session_state["settings_check_email"]
         ):
             with chrome.guard():
-                svc = session.service()
-                email = st.session_state["settings_check_email"].strip()
-                me = resources.whoami(session.connection_id(s), svc)
-                user = svc.client.find_user_by_email(email)
-                decision = decide_manager(candidate or bstate.blueprint, me, email, user)
+                check = session.service().check_manager(
+                    st.session_state["settings_check_email"], candidate or bstate.blueprint
+                )
+                email, user, decision = check.email, check.user, check.decision
                 if decision.blocked:
-                    st.error(format.md(decision.blocked), icon=":material/block:")
+                    st.error(display.md(decision.blocked), icon=":material/block:")
                 elif decision.role is None:
                     st.info(
-                        format.md(decision.note or f"{email} will not be invited."), icon=":material/info:"
+                        display.md(decision.note or f"{email} will not be invited."), icon=":material/info:"
                     )
                 else:
                     who = f"{user.display_name} ({user.user_type})" if user else email
                     st.success(
-                        format.md(f"{who} is invited as {decision.role.label}. {decision.note}"),
+                        display.md(f"{who} is invited as {decision.role.label}. {decision.note}"),
                         icon=":material/check_circle:",
                     )
 
@@ -431,7 +426,7 @@ with chrome.page_any("Settings") as s:
             key = f"settings_limit_{name}"
             state.seed(key, int(getattr(s, name)))
             col.number_input(label, min_value=low, max_value=high, step=1, key=key)
-            col.caption(f"from {format.source_label(s.sources.get(name))}")
+            col.caption(f"from {display.source_label(s.sources.get(name))}")
         a1, a2, _ = st.columns([1, 1, 3])
         a1.button("Apply to this session", key="settings_limits_apply", type="primary", on_click=apply_limits)
         a2.button("Use configured values", key="settings_limits_reset", on_click=reset_limits)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from onboarding.ingest import SUPPORTED_EXTENSIONS, ColumnMapping
-from onboarding.ingest.models import CANONICAL_FIELDS
-from ui import chrome, format, session, state, tables
+from onboarding import CANONICAL_FIELDS, SUPPORTED_EXTENSIONS, ColumnMapping
+from ui import chrome, display, session, state, tables
 
 FIELD_LABELS = {
     "client_id": "Client ID",
@@ -126,12 +125,12 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
     batch = session.current_batch()
     assert batch is not None
     src = batch.source
-    where = f"sheet **{format.md(src.sheet)}**, " if src.sheet else ""
+    where = f"sheet **{display.md(src.sheet)}**, " if src.sheet else ""
     kb = len(upload["data"]) / 1024
     size = "<1 KB" if kb < 1 else f"{kb:,.0f} KB"
     in_use = remove = st.container(horizontal=True, vertical_alignment="center", gap="medium", wrap=True)
     in_use.markdown(
-        f"In use: **{format.md(src.filename)}** ({size}) — {where}"
+        f"In use: **{display.md(src.filename)}** ({size}) — {where}"
         f"header on row {src.header_row_number}, {batch.total_rows} client row{'' if batch.total_rows == 1 else 's'}."
     )
     remove.button("Remove file", key="upload_remove", icon=":material/close:", on_click=remove_file)
@@ -160,8 +159,8 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
         extra = batch.mapping.extra_headers(batch.headers)
         st.caption(
             "Carried through to the export: "
-            + (format.md(", ".join(extra)) if extra else "no other columns")
-            + f". Room titles follow the blueprint's pattern “{format.md(batch.settings.title_pattern)}”."
+            + (display.md(", ".join(extra)) if extra else "no other columns")
+            + f". Room titles follow the blueprint's pattern “{display.md(batch.settings.title_pattern)}”."
         )
         st.button(
             "Reset to automatic mapping",
@@ -176,7 +175,7 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
     st.subheader("Checks", anchor=False)
     metrics = st.container()  # filled after the grid, which may change the selection
     for issue in batch.file_issues:
-        st.error(format.md(issue.message), icon=":material/error:")
+        st.error(display.md(issue.message), icon=":material/error:")
 
     st.subheader("Rows", anchor=False)
     bar = st.container(horizontal=True, vertical_alignment="bottom", gap="small", wrap=True)
@@ -190,7 +189,7 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
     bar.space("stretch")
     slots = (bar.empty(), bar.empty())  # filled after the grid, which may change the selection
     for refused in st.session_state.pop(tables.NOTICE, []):
-        st.warning(f"Cannot select {format.md(refused)}", icon=":material/block:")
+        st.warning(f"Cannot select {display.md(refused)}", icon=":material/block:")
 
     frame = tables.preview_frame(batch, set(selected), shown_filter == "Rows with problems")
     edited = st.data_editor(

@@ -2,6 +2,6 @@
 
 ``chrome``: page frame (banner, title, error guard, sidebar); ``session``: settings, the
 per-session service and the process-wide run registry; ``resources``: cached resources and
-look-ups; ``state``: widget-state persistence; ``format``: tables and labels for display.
+look-ups; ``state``: widget-state persistence; ``display``: tables, labels and Markdown escaping for what the pages show.
 Nothing here holds onboarding logic: that lives in ``onboarding/``.
 """

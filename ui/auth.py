@@ -17,9 +17,8 @@ from typing import Any
 
 import streamlit as st
 
-from onboarding import access
-from onboarding.access import Access, AccessDenied, Policy
-from ui import format, session
+from onboarding import Access, AccessDenied, Policy, access
+from ui import display, session
 
 log = logging.getLogger("ui.auth")
 
@@ -193,7 +192,7 @@ def sidebar() -> None:
                 user = _oidc_user() or {}
                 if user.get("name") and user.get("email"):
                     name = f"{user['name']} ({user['email']})"
-            st.caption(f"Signed in as {format.md(name)}")
+            st.caption(f"Signed in as {display.md(name)}")
             st.button(
                 "Sign out",
                 key="auth_sign_out",

@@ -9,14 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from onboarding.blueprint import Blueprint
-from onboarding.docspace.enums import (
-    EXTERNAL_LINK_ROLES,
-    INVITATION_LINK_ROLES,
-    USER_ROLES,
-    FileShare,
-    RoomType,
-)
+from onboarding import Blueprint, ConfigError, FileShare, RoomType
 from ui import state
 
 DRAFT = "settings_bp_draft"
@@ -44,21 +37,25 @@ def templates_key() -> str:
     return f"bp_templates_{st.session_state.get(TEMPLATES_NONCE, 0)}"
 
 
+def choices(roles: frozenset[FileShare]) -> list[FileShare]:
+    """A rule's roles as the editor offers them: strongest first."""
+    return sorted(roles, key=int, reverse=True)
+
+
 def user_roles(room_type: RoomType) -> list[FileShare]:
-    return sorted(USER_ROLES[room_type], key=int, reverse=True)
+    return choices(Blueprint.member_roles(room_type))
 
 
 def guest_roles(room_type: RoomType) -> list[FileShare]:
-    return [r for r in user_roles(room_type) if r != FileShare.ROOM_MANAGER]
+    return choices(Blueprint.guest_roles(room_type))
 
 
 def link_kind(room_type: RoomType) -> str:
-    return "external" if room_type in EXTERNAL_LINK_ROLES else "invitation"
+    return Blueprint.link_kind_for(room_type)
 
 
 def link_roles(room_type: RoomType) -> list[FileShare]:
-    table = EXTERNAL_LINK_ROLES if room_type in EXTERNAL_LINK_ROLES else INVITATION_LINK_ROLES
-    return sorted(table[room_type], key=int, reverse=True)
+    return choices(Blueprint.link_roles_for(room_type))
 
 
 def role_label(role: FileShare) -> str:
@@ -67,7 +64,6 @@ def role_label(role: FileShare) -> str:
 
 def check(data: dict[str, Any]) -> tuple[Blueprint | None, str]:
     """The draft as a blueprint, or the reason it is not one."""
-    from onboarding.errors import ConfigError
 
     try:
         return Blueprint.from_dict(data, source="blueprint"), ""

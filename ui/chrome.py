@@ -17,24 +17,24 @@ from pathlib import Path
 
 import streamlit as st
 
-from onboarding.access import AccessDenied
-from onboarding.errors import (
+from onboarding import (
+    AccessDenied,
     ConfigError,
     DocSpaceError,
     Forbidden,
+    IngestError,
     NotFound,
     OnboardingError,
     PaymentRequired,
     RateLimited,
     RunLocked,
     ServerError,
+    Settings,
     TransportError,
     Unauthorized,
 )
-from onboarding.ingest import IngestError
-from onboarding.redact import redact as redact_patterns
-from onboarding.settings import Settings
-from ui import auth, format, session
+from onboarding import redact_text as redact_patterns
+from ui import auth, display, session
 
 log = logging.getLogger("ui")
 
@@ -210,7 +210,7 @@ def show_error(exc: BaseException) -> None:
     if not expected:
         log.error("unexpected error on a page", exc_info=exc)
     # ``what`` may quote a file, a cell or the server: literal text; ``todo`` is our own Markdown
-    st.error(f"{format.md(redact(what))}\n\n{redact(todo)}", icon=":material/error:")
+    st.error(f"{display.md(redact(what))}\n\n{redact(todo)}", icon=":material/error:")
     with st.expander("Details"):
         st.text(redact(details(exc)))
 
@@ -246,7 +246,7 @@ def sidebar(s: Settings | None) -> None:
             st.badge("Live portal", icon=":material/cloud:", color="green")
             st.caption(s.portal_url or "")
         try:
-            active = [h for h in session.registry().active() if h.engine.portal_key == s.portal_key]
+            active = session.service().live_runs()
         except Exception:
             active = []
         if active:

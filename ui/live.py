@@ -1,8 +1,8 @@
 """Plans and background batches as the Onboard page sees them.
 
-A batch runs in the process-wide :class:`~onboarding.runs.RunRegistry`, never in the page's own
+A batch runs in the process-wide registry behind :meth:`Onboarding.start`, never in the page's own
 thread: leaving the page, reloading or closing the tab does not stop it. The page reads progress
-from the journal (``read_progress``), so coming back shows the run where it is, and a run started
+from the journal (:meth:`Onboarding.progress`), so coming back shows the run where it is, and a run started
 from the command line shows too.
 """
 
@@ -16,10 +16,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from onboarding.runs import RunHandle, RunProgress, StartOutcome, read_progress
-from onboarding.service import Onboarding
-from onboarding.workflow.plan import BatchPlan, ClientLike
-from ui import auth, chrome, format, session
+from onboarding import BatchPlan, ClientLike, Onboarding, RunHandle, RunProgress, StartOutcome
+from ui import auth, chrome, display, session
 
 PLAN = "onboard_plan_cache"
 MAX_ERRORS = 5
@@ -35,7 +33,7 @@ def widget_id(client_id: str) -> str:
 
 def journal_token(svc: Onboarding) -> tuple[object, ...]:
     """Changes whenever a run starts or finishes on this portal (so the plan is read again)."""
-    runs = svc.journal.runs(svc.portal_key, limit=1)
+    runs = svc.runs(limit=1)
     if not runs:
         return ()
     r = runs[0]
@@ -82,24 +80,24 @@ def show_notices() -> None:
 def start(svc: Onboarding, clients: Sequence[ClientLike] | BatchPlan, what: str) -> StartOutcome:
     """Start a background batch (or join the live one that already covers these clients)."""
     auth.require_write("onboard clients")
-    outcome = session.registry().start(svc, clients)
+    outcome = svc.start(clients)
     session.remember_run(outcome.run_id)
     forget_plan()
     if outcome.joined:
         notify(
             "info",
-            f"{format.md(what)} is already being onboarded by run {outcome.run_id}: showing its progress.",
+            f"{display.md(what)} is already being onboarded by run {outcome.run_id}: showing its progress.",
         )
     else:
         notify(
             "success",
-            f"Started run {outcome.run_id} for {format.md(what)}. It continues if you leave this page.",
+            f"Started run {outcome.run_id} for {display.md(what)}. It continues if you leave this page.",
         )
     return outcome
 
 
 def active_handles(svc: Onboarding) -> list[RunHandle]:
-    return [h for h in session.registry().active() if h.engine.portal_key == svc.portal_key]
+    return svc.live_runs()
 
 
 RECENT_SECONDS = 30 * 60
@@ -109,7 +107,7 @@ RECENT_SECONDS = 30 * 60
 def runs_to_show(svc: Onboarding) -> list[str]:
     """Live runs on this portal (this process or another), else this session's or the latest run."""
     ids = [h.run_id for h in active_handles(svc)]
-    recent = svc.journal.runs(svc.portal_key, limit=10)
+    recent = svc.runs(limit=10)
     for run in recent:
         if run.status == "running" and run.run_id not in ids and run.kind == "run":
             ids.append(run.run_id)
@@ -139,10 +137,10 @@ ROW_NOTICE = "onboard_row_notice"
 """``(widget id, text)``: what a row's button just did, shown next to that row."""
 
 
-def stop_run(run_id: str) -> None:
+def stop_run(svc: Onboarding, run_id: str) -> None:
     if auth.can_write():
         st.session_state.setdefault(STOPPING, set()).add(run_id)
-        session.registry().stop(run_id)
+        svc.stop(run_id)
 
 
 def dismiss_run(run_id: str) -> None:
@@ -166,9 +164,9 @@ class LiveRun:
 def live_runs(svc: Onboarding) -> list[LiveRun]:
     out = []
     for run_id in runs_to_show(svc):
-        handle = session.registry().get(run_id)
+        handle = svc.run_handle(run_id)
         alive = handle.alive if handle else None
-        progress = read_progress(svc.journal, run_id, live=alive)
+        progress = svc.progress(run_id, live=alive)
         out.append(
             LiveRun(run_id, progress, progress.running, handle is not None, handle.error if handle else "")
         )
@@ -213,7 +211,7 @@ def deferred_clients(svc: Onboarding, run_id: str, p: RunProgress) -> list[Clien
     batch = session.readable_batch()
     rows: dict[str, ClientLike] = {c.client_id: c for c in batch.clients} if batch is not None else {}
     out: list[ClientLike] = []
-    for rec in svc.results(run_id):
+    for rec in svc.records(run_id):
         if rec.client_id in wanted and rec.status == "deferred":
             out.append(rows.get(rec.client_id, rec))
     return out
@@ -227,7 +225,7 @@ def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> Non
         st.progress(fill, text=text)
     if p.client_steps:
         st.dataframe(
-            format.progress_frame(p, names),
+            display.progress_frame(p, names),
             hide_index=True,
             key=f"onboard_progress_{run.run_id}",
             height=min(38 + 35 * len(p.client_steps), 600),
@@ -235,7 +233,7 @@ def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> Non
     failed = [(cid, m) for cid, m in p.errors.items() if m and p.client_status.get(cid) == "failed"]
     for cid, message in failed[:MAX_ERRORS]:
         text = chrome.redact(f"{names.get(cid) or cid}: {message}")
-        st.error(format.md(text), icon=":material/error:")
+        st.error(display.md(text), icon=":material/error:")
     if len(failed) > MAX_ERRORS:
         st.caption(f"…and {len(failed) - MAX_ERRORS} more failures: see the table above.")
     held = [
@@ -243,11 +241,11 @@ def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> Non
     ]
     for cid, message in held[:MAX_ERRORS]:
         text = chrome.redact(f"{names.get(cid) or cid}: {message}")
-        st.warning(format.md(text), icon=":material/block:")
+        st.warning(display.md(text), icon=":material/block:")
     deferred = [cid for cid, status in p.client_status.items() if status == "deferred"]
     if deferred:
         reasons = sorted({p.errors.get(cid) or "" for cid in deferred} - {""})
-        why = f" ({format.md(chrome.redact('; '.join(reasons[:2])))})" if reasons else ""
+        why = f" ({display.md(chrome.redact('; '.join(reasons[:2])))})" if reasons else ""
         many = len(deferred) != 1
         st.info(
             f"{len(deferred)} client{'s were' if many else ' was'} deferred{why}: nothing is lost, "
@@ -256,7 +254,7 @@ def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> Non
         )
     if run.error:
         st.error(
-            f"The run stopped unexpectedly: {format.md(chrome.redact(run.error))}",
+            f"The run stopped unexpectedly: {display.md(chrome.redact(run.error))}",
             icon=":material/error:",
         )
 
@@ -264,7 +262,7 @@ def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> Non
 def render_run(svc: Onboarding, run: LiveRun, names: dict[str, str]) -> None:
     """One run: a live run in full; a finished one as a line with its details folded away."""
     p = run.progress
-    journal_run = svc.journal.run(run.run_id)
+    journal_run = svc.run_record(run.run_id)
     stopping = run.run_id in (st.session_state.get(STOPPING) or set())
     fill, text = run_summary(p, journal_run.status if journal_run else "", run.alive, stopping)
     may_write = auth.can_write()
@@ -279,12 +277,12 @@ def render_run(svc: Onboarding, run: LiveRun, names: dict[str, str]) -> None:
                     icon=":material/stop_circle:",
                     help="Finish the steps in flight, then stop; the rest is deferred and resumes later.",
                     on_click=stop_run,
-                    args=(run.run_id,),
+                    args=(svc, run.run_id),
                     disabled=stopping or not may_write,
                 )
             _details(run, names, fill, text)
             return
-        line.markdown(f"**Run {run.run_id}** — {format.md(text)}")
+        line.markdown(f"**Run {run.run_id}** — {display.md(text)}")
         waiting = deferred_clients(svc, run.run_id, p)
         if waiting:
             busy = busy_clients(svc)

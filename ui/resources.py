@@ -15,13 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from onboarding.blueprint import Blueprint
-from onboarding.ingest import ClientBatch, ColumnMapping, IngestSettings, load_clients
-from onboarding.runs import RunRegistry
+from onboarding import Blueprint, ClientBatch, ColumnMapping, IngestSettings, RunRegistry, load_clients
 
 if TYPE_CHECKING:
-    from onboarding.docspace.models import FolderContent, User
-    from onboarding.service import Onboarding
+    from onboarding import FolderContent, Onboarding, User
 
 PORTAL_TTL_SECONDS = 60
 """How long a portal look-up (who am I, a folder listing) is reused before it is read again."""
@@ -83,9 +80,7 @@ def whoami(connection: str, _service: Onboarding) -> User:
 def folder_listing(connection: str, folder_id: int | None, _service: Onboarding) -> FolderContent:
     """A folder of "My documents" (``None``: its root), per session and connection."""
     del connection
-    if folder_id is None:
-        return _service.client.my_documents()
-    return _service.client.folder_contents(folder_id)
+    return _service.browse(folder_id)
 
 
 def clear_portal_lookups() -> None:

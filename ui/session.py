@@ -17,12 +17,18 @@ from typing import Any
 import streamlit as st
 from pydantic import SecretStr
 
-from onboarding.blueprint import Blueprint
-from onboarding.errors import ConfigError
-from onboarding.ingest import ClientBatch, ClientRow, IngestError, IngestSettings
-from onboarding.runs import RunRegistry
-from onboarding.service import Onboarding
-from onboarding.settings import Settings, default_data_dir, load_settings
+from onboarding import (
+    Blueprint,
+    ClientBatch,
+    ClientRow,
+    ConfigError,
+    IngestError,
+    Onboarding,
+    RunRegistry,
+    Settings,
+    default_data_dir,
+    load_settings,
+)
 from ui import resources
 
 log = logging.getLogger(__name__)
@@ -143,21 +149,14 @@ def save_blueprint(bp: Blueprint) -> Path:
     return path
 
 
-def ingest_settings(bp: Blueprint) -> IngestSettings:
-    """Validation follows the blueprint: its title and tag patterns, and whether e-mail is needed."""
-    return IngestSettings(
-        title_pattern=bp.title_pattern, tag_pattern=bp.tag_pattern, email_required=bp.invite_client
-    )
-
-
 # -- service and registry ----------------------------------------------------------------------
 
 
 @st.cache_resource(scope="session", show_spinner=False)
 def _service_for(connection: str, limits: tuple[int, ...], journal: str, _settings: Settings) -> Onboarding:
     del connection, limits, journal
-    svc = Onboarding(_settings, blueprint=Blueprint(), actor=actor())
-    svc.journal.mark_abandoned_runs()  # a run whose process died shows as interrupted, not running
+    svc = Onboarding(_settings, blueprint=Blueprint(), actor=actor(), registry=resources.registry())
+    svc.mark_abandoned_runs()  # a run whose process died shows as interrupted, not running
     return svc
 
 
@@ -201,7 +200,7 @@ def current_batch() -> ClientBatch | None:
         upload["name"],
         st.session_state.get(SHEET),
         mapping.model_dump_json() if mapping is not None else None,
-        ingest_settings(blueprint()).model_dump_json(),
+        blueprint().ingest_settings().model_dump_json(),
     )
 
 

@@ -11,8 +11,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from onboarding.ingest import ClientBatch
-from onboarding.ingest.validate import PREVIEW_ISSUES, PREVIEW_ROW, PREVIEW_STATUS, PREVIEW_TITLE
+from onboarding import PREVIEW_ISSUES, PREVIEW_ROW, PREVIEW_STATUS, PREVIEW_TITLE, ClientBatch
 from ui import session
 
 SELECT = "Onboard"

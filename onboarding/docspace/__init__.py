@@ -1,6 +1,6 @@
 """A typed client for the ONLYOFFICE DocSpace REST API (api/2.0), limited to what onboarding uses."""
 
-from onboarding.docspace._transport import PortalAddress
+from onboarding.docspace._transport import DEFAULT_TIMEOUT, PortalAddress
 from onboarding.docspace.client import DocSpaceClient, Invitation, LinkRequest
 from onboarding.docspace.enums import FileShare, FolderType, LinkType, RoomType, SearchArea
 from onboarding.docspace.models import (
@@ -15,6 +15,7 @@ from onboarding.docspace.models import (
 )
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "DocSpaceClient",
     "File",
     "FileOperation",

@@ -149,7 +149,9 @@ class SqlJournal:
             )
 
     def events(self, run_id: str, *, after_id: int = 0, client_id: str | None = None) -> list[EventRecord]:
-        query = "SELECT id, run_id, client_id, step, outcome, detail, at FROM events WHERE run_id = ? AND id > ?"
+        query = (
+            "SELECT id, run_id, client_id, step, outcome, detail, at FROM events WHERE run_id = ? AND id > ?"
+        )
         args: list[Any] = [run_id, after_id]
         if client_id:
             query += " AND client_id = ?"

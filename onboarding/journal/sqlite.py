@@ -187,7 +187,10 @@ class SqliteJournal(SqlJournal):
         dead = [r["run_id"] for r in stale if not owner_alive(r["owner"])]
         with self._tx() as sql:
             for run_id in dead:
-                sql("UPDATE runs SET status = 'interrupted' WHERE run_id = ? AND status = 'running'", (run_id,))
+                sql(
+                    "UPDATE runs SET status = 'interrupted' WHERE run_id = ? AND status = 'running'",
+                    (run_id,),
+                )
         return len(dead)
 
     # -- leases --------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ def _stop_runs() -> None:
     """Let background batches of the test end before the next test (and its sandbox) starts."""
     registry = resources.registry()
     for handle in registry.active():
-        handle.engine.stop()
-        handle.thread.join(timeout=20)
+        handle.stop()
+        handle.join(timeout=20)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from support.waiting import wait_until
 
 from onboarding.journal import Journal
 from onboarding.titles import portal_title
-from ui import format
+from ui import display
 
 RTL = "\u202eEvil\u202c Corp \U0001f680"
 NAMES = {
@@ -82,7 +82,7 @@ def test_hostile_cells_are_shown_literally_and_onboarded_with_literal_titles(
     shown = texts(at)
     for cid, name in NAMES.items():
         assert name in shown and cid in shown, f"{name!r} is not shown literally"
-        assert any(format.md(name) in source for source in markdown_sources(at))
+        assert any(display.md(name) in source for source in markdown_sources(at))
     plan = table(at, "Action")
     expected = {cid: portal_title(f"Client - {name}") for cid, name in NAMES.items()}
     assert dict(zip(plan["Client ID"], plan["Room title (as stored)"], strict=True)) == expected
@@ -111,10 +111,10 @@ def test_hostile_cells_are_shown_literally_and_onboarded_with_literal_titles(
 
 
 def test_markdown_escaping_keeps_text_and_neutralises_syntax() -> None:
-    """format.md escapes every Markdown/HTML/directive character and nothing else."""
+    """display.md escapes every Markdown/HTML/directive character and nothing else."""
     for raw in [*NAMES.values(), "a_b*c`d~e|f#g", ":red[x] :material/home:", "line\nbreak", "back\\slash"]:
-        escaped = format.md(raw)
+        escaped = display.md(raw)
         assert unescape(escaped) == raw.replace("\n", " ")
         assert not UNESCAPED_TAG.search(escaped)
-    assert format.md("plain words 123") == "plain words 123"
-    assert format.md(RTL) == RTL.replace(".", "\\.")
+    assert display.md("plain words 123") == "plain words 123"
+    assert display.md(RTL) == RTL.replace(".", "\\.")

@@ -11,7 +11,6 @@ from onboarding.blueprint import Blueprint
 from onboarding.docspace import RoomType
 from onboarding.errors import ConfigError
 from onboarding.journal import DONE, SqliteJournal
-from onboarding.runs import RunRegistry
 from onboarding.workflow.retry import RetryPolicy
 
 
@@ -168,28 +167,6 @@ def test_template_folder_in_another_case_lands_in_that_folder(harness: Harness) 
     (room,) = harness.rooms()
     deliverables = next(f for f in room["folders"] if f["title"] == "Deliverables")
     assert deliverables["files"] == ["Welcome to your client room.pdf"] and room["files"] == []
-
-
-def test_overlapping_selection_starts_the_clients_no_live_run_covers(harness: Harness) -> None:
-    """Starting {C2, C3} while {C1, C2} runs onboards C3 in a new run instead of dropping it."""
-    from onboarding.service import Onboarding
-    from onboarding.settings import Settings
-
-    harness.sandbox.set_faults("latency_ms=30")
-    settings = Settings(
-        portal_url=harness.sandbox.url, api_key=harness.sandbox.api_key, journal_path=harness.journal_path
-    )
-    svc = Onboarding(settings)
-    registry = RunRegistry()
-    c1, c2, c3 = make_clients(3)
-    first = registry.start(svc, [c1, c2])
-    second = registry.start(svc, [c2, c3])
-    assert not second.joined and second.run_id != first.run_id
-    assert registry.start(svc, [c1]).joined
-    assert registry.wait(first.run_id, 60) and registry.wait(second.run_id, 60)
-    statuses = {r.client_id: r.status for r in svc.results()}
-    assert statuses == {c.client_id: DONE for c in (c1, c2, c3)}
-    one_room_per_client(harness.rooms(), [c1, c2, c3], _tag)
 
 
 def test_bad_default_manager_email_is_a_blueprint_error() -> None:

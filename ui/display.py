@@ -12,11 +12,18 @@ from typing import Any
 
 import pandas as pd
 
-from onboarding.blueprint import Blueprint
-from onboarding.journal import DONE, ClientRecord, RunRecord
-from onboarding.runs import RunProgress
-from onboarding.webhook import idempotency_key
-from onboarding.workflow.plan import STEPS, BatchPlan, ClientPlan, ManagerDecision
+from onboarding import (
+    DONE,
+    STEPS,
+    BatchPlan,
+    Blueprint,
+    ClientPlan,
+    ClientRecord,
+    ManagerDecision,
+    RunProgress,
+    RunRecord,
+    idempotency_key,
+)
 
 # Symbols chosen from fonts every system has (no emoji): they also render inside canvas grids.
 STATUS_LABELS = {

@@ -1,0 +1,92 @@
+"""The door: background runs, the manager rule, exports and notifications, all through Onboarding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from support.engine import make_clients, one_room_per_client
+
+import docspace_sandbox
+from onboarding import ClientRecord, FileShare, Onboarding, notify
+from onboarding.journal import DONE
+from onboarding.webhook import WebhookNotifier
+
+
+def _tag(c: Any) -> str:
+    return f"client:{c.client_id}"
+
+
+def test_overlapping_selection_starts_the_clients_no_live_run_covers(
+    door: Onboarding, sandbox_portal: docspace_sandbox.Sandbox
+) -> None:
+    """Starting {C2, C3} while {C1, C2} runs onboards C3 in a new run instead of dropping it."""
+    sandbox_portal.set_faults("latency_ms=30")
+    c1, c2, c3 = make_clients(3)
+    first = door.start([c1, c2])
+    second = door.start([c2, c3])
+    assert not second.joined and second.run_id != first.run_id
+    assert door.start([c1]).joined
+    assert door.wait(first.run_id, 60) and door.wait(second.run_id, 60)
+    statuses = {r.client_id: r.status for r in door.records()}
+    assert statuses == {c.client_id: DONE for c in (c1, c2, c3)}
+    one_room_per_client(sandbox_portal.state()["rooms"], [c1, c2, c3], _tag)
+
+
+def test_stop_ends_a_background_run_and_progress_reads_the_journal(
+    door: Onboarding, sandbox_portal: docspace_sandbox.Sandbox
+) -> None:
+    """A stopped run ends, is no longer live, and its progress accounts for every client."""
+    sandbox_portal.set_faults("latency_ms=30")
+    clients = make_clients(6)
+    outcome = door.start(clients)
+    assert door.stop(outcome.run_id)
+    assert door.wait(outcome.run_id, 60)
+    assert door.live_runs() == [] and not door.stop(outcome.run_id)
+    progress = door.progress(outcome.run_id)
+    assert progress.total == 6 and not progress.running
+
+
+def test_check_manager_applies_the_blueprints_fallback(door: Onboarding) -> None:
+    """A plain user gets the fallback role, a room admin Room manager, an unknown e-mail blocks."""
+    plain = door.check_manager("  carl.user@sandbox.example ")
+    assert plain.email == "carl.user@sandbox.example" and plain.user is not None
+    assert plain.decision.role == door.blueprint.manager_fallback_role and "instead" in plain.decision.note
+    admin = door.check_manager("anna.manager@sandbox.example")
+    assert admin.decision.role == FileShare.ROOM_MANAGER and not admin.decision.blocked
+    unknown = door.check_manager("nobody@nowhere.example")
+    assert unknown.user is None and "not a user of this portal" in unknown.decision.blocked
+    strict = door.blueprint.model_copy(update={"manager_fallback": "block"})
+    assert door.check_manager("carl.user@sandbox.example", strict).decision.blocked
+
+
+def test_export_formats_hold_the_onboarded_clients(door: Onboarding) -> None:
+    """CSV, JSON Lines and XLSX exports come from the door and hold each onboarded client."""
+    result = door.run(make_clients(2))
+    assert result.exit_code == 0
+    csv = door.export("csv").decode("utf-8")
+    assert "C-0001" in csv and "C-0002" in csv
+    assert door.export("jsonl", run_id=result.run_id).count(b"\n") == 2
+    assert door.export("xlsx").startswith(b"PK")
+
+
+def test_notifiers_are_told_once_per_run(door: Onboarding, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every configured notifier gets the run's id, summary and records after a foreground run."""
+    told: list[tuple[str, list[str]]] = []
+
+    class Recorder:
+        name = "recorder"
+
+        def after_run(self, run_id: str, summary: dict[str, Any], records: list[ClientRecord]) -> None:
+            told.append((run_id, sorted(r.client_id for r in records)))
+
+    monkeypatch.setattr(notify, "configured", lambda *a: [Recorder()])
+    result = door.run(make_clients(2))
+    assert told == [(result.run_id, ["C-0001", "C-0002"])]
+
+
+def test_no_webhook_configured_means_no_notifier(door: Onboarding) -> None:
+    """Without a webhook URL the notifier list is empty (and deliveries read as none)."""
+    assert notify.configured(door.settings, None, door.portal_key) == []  # type: ignore[arg-type]
+    assert door.deliveries() == {}
+    assert WebhookNotifier.name == "webhook"
