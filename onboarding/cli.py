@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from onboarding import export
 from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
+from onboarding.workflow.status import is_final
 
 if TYPE_CHECKING:
     # Imported where used: pandas, pydantic and requests take ~1.5 s to load, and `--help` or a
@@ -170,9 +171,7 @@ class _Progress:
         self.started = time.monotonic()
 
     def __call__(self, e: StepEvent) -> None:
-        final = e.outcome in ("onboarded", "failed", "deferred", "blocked", "locked") or (
-            e.step == "client" and e.outcome == "skipped"
-        )
+        final = is_final(e.step, e.outcome)
         if final:
             self.finished += 1
             self.failed += e.outcome in ("failed", "blocked", "locked")

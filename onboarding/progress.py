@@ -9,15 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from onboarding.journal import EventRecord, Journal
-
-_FINAL = {
-    "onboarded": "onboarded",
-    "failed": "failed",
-    "deferred": "deferred",
-    "blocked": "blocked",
-    "locked": "locked",
-}
-
+from onboarding.workflow.status import Outcome, Step, is_final
 
 @dataclass
 class RunProgress:
@@ -48,12 +40,12 @@ def read_progress(journal: Journal, run_id: str, *, live: bool | None = None) ->
     errors: dict[str, str] = {}
     for e in events:
         steps.setdefault(e.client_id, {})[e.step] = e.outcome
-        if e.outcome in _FINAL:
-            status[e.client_id] = _FINAL[e.outcome]
-            if e.outcome != "onboarded":
-                errors[e.client_id] = e.detail
-        elif e.step == "client" and e.outcome == "skipped":
+        if e.step == Step.CLIENT and e.outcome == Outcome.SKIPPED:
             status[e.client_id] = "already onboarded"
+        elif is_final(e.step, e.outcome):
+            status[e.client_id] = e.outcome  # each final outcome names the client's status
+            if e.outcome != Outcome.ONBOARDED:
+                errors[e.client_id] = e.detail
         elif e.outcome == "started" and e.client_id not in status:
             status[e.client_id] = "running"
     counts: dict[str, int] = {}

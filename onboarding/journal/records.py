@@ -12,15 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Client statuses, in the journal and everywhere else.
+from onboarding.workflow.status import ClientStatus
+
+# Client statuses, in the journal and everywhere else (aliases of the one vocabulary).
 PENDING, RUNNING, DONE, FAILED, DEFERRED, ARCHIVED, BLOCKED = (
-    "pending",
-    "running",
-    "onboarded",
-    "failed",
-    "deferred",
-    "archived",
-    "blocked",
+    ClientStatus.PENDING,
+    ClientStatus.RUNNING,
+    ClientStatus.DONE,
+    ClientStatus.FAILED,
+    ClientStatus.DEFERRED,
+    ClientStatus.ARCHIVED,
+    ClientStatus.BLOCKED,
 )
 
 

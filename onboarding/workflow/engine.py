@@ -20,23 +20,18 @@ from typing import Any
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, SearchArea
 from onboarding.errors import DailyLimitReached, DocSpaceError, RunLocked
-from onboarding.journal import (
-    ARCHIVED,
-    BLOCKED,
-    DEFERRED,
-    DONE,
-    FAILED,
-    Journal,
-    make_owner_id,
-)
+from onboarding.journal import Journal, make_owner_id
 from onboarding.workflow.calls import Caller, CallStats
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
 from onboarding.workflow.retry import Retrier, RetryPolicy
+from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step
 from onboarding.workflow.steps import ClientJob, StepEvent, room_web_url
 from onboarding.workflow.throttle import Limits, shared_throttle
 
-LOCKED = "locked"
 log = logging.getLogger(__name__)
+
+_UNSUCCESSFUL = (ClientStatus.FAILED, ClientStatus.BLOCKED, ClientStatus.LOCKED)
+"""Client results that make a run's exit code 1."""
 
 
 @dataclass
@@ -56,9 +51,9 @@ class RunResult:
     @property
     def exit_code(self) -> int:
         """0 all onboarded; 1 some failed or blocked; 3 deferred by a portal limit."""
-        if self.stopped_by_daily_limit or self.count(DEFERRED):
+        if self.stopped_by_daily_limit or self.count(ClientStatus.DEFERRED):
             return 3
-        if any(s in (FAILED, BLOCKED, LOCKED) for s in self.statuses.values()):
+        if any(s in _UNSUCCESSFUL for s in self.statuses.values()):
             return 1
         return 0
 
@@ -148,10 +143,11 @@ class Engine:
         )
         result = RunResult(run_id=run_id)
         stats = CallStats(reads=plan.lookup_reads)
-        final = "failed"
+        final = RunStatus.FAILED
         try:
             self._run_clients(run_id, plan, stats, result)
-            final = "stopped" if result.stopped_by_daily_limit or self.stop_event.is_set() else "finished"
+            stopped = result.stopped_by_daily_limit or self.stop_event.is_set()
+            final = RunStatus.STOPPED if stopped else RunStatus.FINISHED
         finally:
             result.stats = stats.as_dict()
             result.elapsed = time.monotonic() - started
@@ -163,18 +159,13 @@ class Engine:
         caller = self._caller(stats)
         todo: list[ClientPlan] = []
         for cp in plan.clients:
-            if cp.action == "blocked":
+            if cp.action == Action.BLOCKED:
                 self._record_blocked(run_id, cp)
-                result.statuses[cp.client_id] = BLOCKED
+                result.statuses[cp.client_id] = ClientStatus.BLOCKED
                 result.errors[cp.client_id] = "; ".join(cp.reasons)
-            elif cp.action == "done":
-                self.journal.add_event(
-                    run_id, self.portal_key, cp.client_id, "client", "skipped", "already onboarded"
-                )
-                self.on_event(
-                    StepEvent(run_id, cp.client_id, "client", "skipped", "already onboarded", time.time())
-                )
-                result.statuses[cp.client_id] = DONE
+            elif cp.action == Action.DONE:
+                self._event(run_id, cp.client_id, Step.CLIENT, Outcome.SKIPPED, "already onboarded")
+                result.statuses[cp.client_id] = ClientStatus.DONE
             else:
                 todo.append(cp)
 
@@ -193,29 +184,32 @@ class Engine:
             heartbeat_stop.set()
             heart.join(timeout=5)
 
+    def _event(self, run_id: str, client_id: str, step: Step, outcome: Outcome, detail: str) -> None:
+        """Journal an event about a client and hand it to ``on_event``."""
+        self.journal.add_event(run_id, self.portal_key, client_id, step, outcome, detail)
+        self.on_event(StepEvent(run_id, client_id, step, outcome, detail, time.time()))
+
     def _record_blocked(self, run_id: str, cp: ClientPlan) -> None:
         reason = "; ".join(cp.reasons)
         rec = self.journal.get(self.portal_key, cp.client_id)
-        if rec is None or rec.status not in (DONE, ARCHIVED):
+        if rec is None or rec.status not in (ClientStatus.DONE, ClientStatus.ARCHIVED):
             self.journal.upsert_client(
                 self.portal_key,
                 cp.client_id,
                 **cp.journal_fields(),
-                status=BLOCKED,
+                status=ClientStatus.BLOCKED,
                 error=reason,
                 run_id=run_id,
             )
-        self.journal.add_event(run_id, self.portal_key, cp.client_id, "plan", "blocked", reason)
-        self.on_event(StepEvent(run_id, cp.client_id, "plan", "blocked", reason, time.time()))
+        self._event(run_id, cp.client_id, Step.PLAN, Outcome.BLOCKED, reason)
 
     def _one(self, run_id: str, ctx: RunContext, cp: ClientPlan, caller: Caller, result: RunResult) -> str:
         cid = cp.client_id
         if not self.journal.claim(self.portal_key, cid, self.owner):
             msg = "another run is onboarding this client right now"
-            self.journal.add_event(run_id, self.portal_key, cid, "client", LOCKED, msg)
-            self.on_event(StepEvent(run_id, cid, "client", LOCKED, msg, time.time()))
+            self._event(run_id, cid, Step.CLIENT, Outcome.LOCKED, msg)
             result.errors[cid] = msg
-            return LOCKED
+            return ClientStatus.LOCKED
         try:
             if self.stop_event.is_set():
                 return self._defer_unstarted(run_id, cp)
@@ -236,8 +230,8 @@ class Engine:
             except DailyLimitReached as exc:
                 result.stopped_by_daily_limit = True
                 result.errors[cid] = str(exc)
-                return DEFERRED
-            if status != DONE:
+                return ClientStatus.DEFERRED
+            if status != ClientStatus.DONE:
                 rec = self.journal.get(self.portal_key, cid)
                 result.errors[cid] = rec.error if rec else ""
             return status
@@ -247,14 +241,13 @@ class Engine:
     def _defer_unstarted(self, run_id: str, cp: ClientPlan) -> str:
         """A stopped run's queued client: deferred, unless another run finished it meanwhile."""
         rec = self.journal.get(self.portal_key, cp.client_id)
-        if rec is not None and rec.status in (DONE, ARCHIVED):
+        if rec is not None and rec.status in (ClientStatus.DONE, ClientStatus.ARCHIVED):
             return rec.status
         self.journal.upsert_client(
-            self.portal_key, cp.client_id, **cp.journal_fields(), status=DEFERRED, run_id=run_id
+            self.portal_key, cp.client_id, **cp.journal_fields(), status=ClientStatus.DEFERRED, run_id=run_id
         )
-        self.journal.add_event(run_id, self.portal_key, cp.client_id, "client", "deferred", "run stopped")
-        self.on_event(StepEvent(run_id, cp.client_id, "client", "deferred", "run stopped", time.time()))
-        return DEFERRED
+        self._event(run_id, cp.client_id, Step.CLIENT, Outcome.DEFERRED, "run stopped")
+        return ClientStatus.DEFERRED
 
     def _heartbeat(self, stop: threading.Event) -> None:
         """Keep this run's claims alive; a failed renewal is logged and tried again next beat."""
@@ -304,19 +297,19 @@ class Engine:
             self.journal.upsert_client(
                 self.portal_key,
                 client_id,
-                status=ARCHIVED,
+                status=ClientStatus.ARCHIVED,
                 room_id=rid,
                 run_id=run_id,
                 room_url=room_web_url(self.client.base_url, rid, archived=True),
             )
             self.journal.add_event(
-                run_id, self.portal_key, client_id, "archive", "done", f"room {rid} archived"
+                run_id, self.portal_key, client_id, Step.ARCHIVE, Outcome.DONE, f"room {rid} archived"
             )
-            self.journal.finish_run(run_id, "finished", {"archived": rid})
+            self.journal.finish_run(run_id, RunStatus.FINISHED, {"archived": rid})
             return rid
         except Exception as exc:
-            self.journal.add_event(run_id, self.portal_key, client_id, "archive", "failed", str(exc))
-            self.journal.finish_run(run_id, "failed", {"error": str(exc)})
+            self.journal.add_event(run_id, self.portal_key, client_id, Step.ARCHIVE, Outcome.FAILED, str(exc))
+            self.journal.finish_run(run_id, RunStatus.FAILED, {"error": str(exc)})
             raise
         finally:
             heartbeat_stop.set()

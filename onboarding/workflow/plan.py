@@ -12,18 +12,17 @@ import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from onboarding.blueprint import Blueprint, TemplateFile
 from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
 from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
-from onboarding.journal import ARCHIVED, DONE, ClientRecord, Journal
+from onboarding.journal import ClientRecord, Journal
 from onboarding.titles import MAX_TAG_LENGTH, PatternError, portal_title
+from onboarding.workflow.status import Action, ClientStatus, Step
 
-STEPS = ("room", "folders", "files", "access", "link", "verify", "record")
+STEPS = (Step.ROOM, Step.FOLDERS, Step.FILES, Step.ACCESS, Step.LINK, Step.VERIFY, Step.RECORD)
 """The steps of onboarding one client, in order."""
-
-Action = Literal["create", "resume", "done", "blocked"]
 
 
 class ClientLike(Protocol):
@@ -121,7 +120,7 @@ class BatchPlan:
     lookup_reads: int
     problems: list[str] = field(default_factory=list)
 
-    def count(self, action: Action) -> int:
+    def count(self, action: str) -> int:
         return sum(1 for c in self.clients if c.action == action)
 
     @property
@@ -143,10 +142,7 @@ class BatchPlan:
     def summary(self) -> dict[str, Any]:
         return {
             "clients": len(self.clients),
-            "create": self.count("create"),
-            "resume": self.count("resume"),
-            "done": self.count("done"),
-            "blocked": self.count("blocked"),
+            **{str(action): self.count(action) for action in Action},
             "writes": self.writes,
             "reads": self.reads,
         }
@@ -347,19 +343,19 @@ def plan_client(
         tag = bp.render(bp.tag_pattern, fields)
         link_title = portal_title(bp.render(bp.link.title, fields), 255) if bp.link.enabled else ""
     except PatternError as exc:
-        return ClientPlan(c, "", "", "blocked", reasons=[str(exc)])
+        return ClientPlan(c, "", "", Action.BLOCKED, reasons=[str(exc)])
     title = portal_title(raw_title)
-    plan = ClientPlan(c, title, tag, "create", link_title=link_title)
+    plan = ClientPlan(c, title, tag, Action.CREATE, link_title=link_title)
     if title != raw_title.strip():
         plan.warnings.append(f"the portal will store the title as {title!r}")
     if not title:
-        plan.action, plan.reasons = "blocked", ["the room title is empty once trimmed"]
+        plan.action, plan.reasons = Action.BLOCKED, ["the room title is empty once trimmed"]
     if len(tag) > MAX_TAG_LENGTH:
-        plan.action = "blocked"
+        plan.action = Action.BLOCKED
         plan.reasons.append(f"the room tag is longer than {MAX_TAG_LENGTH} characters")
     other = seen_tags.get(tag.casefold())
     if other is not None:
-        plan.action = "blocked"
+        plan.action = Action.BLOCKED
         plan.reasons.append(
             f"client {c.client_id!r} appears twice in this batch"
             if other == c.client_id
@@ -367,14 +363,14 @@ def plan_client(
         )
     seen_tags.setdefault(tag.casefold(), c.client_id)
     if bp.invite_client and not (c.email or "").strip():
-        plan.action = "blocked"
+        plan.action = Action.BLOCKED
         plan.reasons.append("no client e-mail, and the blueprint invites the client by e-mail")
 
     memail = (_manager_email(c, bp) or "").casefold()
     if memail:
         plan.manager = ctx.managers.get(memail)
         if plan.manager and plan.manager.blocked:
-            plan.action = "blocked"
+            plan.action = Action.BLOCKED
             plan.reasons.append(plan.manager.blocked)
         elif plan.manager and plan.manager.note:
             plan.warnings.append(plan.manager.note)
@@ -403,25 +399,25 @@ def plan_client(
             f"{len(rooms)} rooms carry the tag {tag!r} (ids {', '.join(str(r.id) for r in rooms)}); using {using}"
         )
     if rooms and not active:
-        plan.action = "blocked"
+        plan.action = Action.BLOCKED
         plan.reasons.append(
             f"the client's room {rooms[0].id} is archived (rolled back); unarchive it to go on"
         )
-    elif record is not None and record.status == ARCHIVED and not rooms:
+    elif record is not None and record.status == ClientStatus.ARCHIVED and not rooms:
         plan.warnings.append("was rolled back and its room is gone from the portal: it will be created again")
-    if plan.action == "blocked":
+    if plan.action == Action.BLOCKED:
         return plan
     plan.room = active[0] if active else None
     if plan.room is not None:
-        if record is not None and record.status == DONE and record.room_id == plan.room.id:
-            plan.action = "done"
+        if record is not None and record.status == ClientStatus.DONE and record.room_id == plan.room.id:
+            plan.action = Action.DONE
             return plan
-        plan.action = "resume"
+        plan.action = Action.RESUME
         plan.resume_step = _first_open_step(progress, plan.room.id)
         plan.writes = fresh_writes(bp, plan.manager) - 1  # upper bound: missing parts only
         plan.reads = 2 + len(bp.folders) + VERIFY_READS  # room and folder listings, link listing
         return plan
-    if record is not None and record.status == DONE and record.room_id:
+    if record is not None and record.status == ClientStatus.DONE and record.room_id:
         plan.warnings.append(
             "was onboarded before, but its room is no longer on the portal: it will be created again"
         )
@@ -432,11 +428,11 @@ def plan_client(
 
 def _first_open_step(progress: dict[str, Any], room_id: int) -> str:
     if (progress.get("room") or {}).get("id") != room_id:
-        return "folders"
+        return Step.FOLDERS
     for step in STEPS[1:]:
         if not progress.get(step):
             return step
-    return "record"
+    return Step.RECORD
 
 
 def make_plan(

@@ -29,11 +29,12 @@ from onboarding.docspace import (
     Member,
 )
 from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, NotFound, WorkflowError
-from onboarding.journal import DEFERRED, DONE, FAILED, RUNNING, Journal
+from onboarding.journal import Journal
 from onboarding.titles import portal_title
 from onboarding.workflow import links
 from onboarding.workflow.calls import Caller
 from onboarding.workflow.plan import ClientPlan, RunContext
+from onboarding.workflow.status import ClientStatus, Outcome, Step
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ class StepEvent:
     run_id: str
     client_id: str
     step: str
-    outcome: str  # started | done | skipped | retry | failed | deferred | onboarded
+    outcome: str
+    """An :class:`~onboarding.workflow.status.Outcome`."""
     detail: str = ""
     at: float = 0.0
 
@@ -162,10 +164,10 @@ class ClientJob:
         )
         if not alive:
             self.progress = {}
-            self.emit("room", "skipped", f"room {stored} is gone from the portal: starting again")
+            self.emit(Step.ROOM, Outcome.SKIPPED, f"room {stored} is gone from the portal: starting again")
             return False
         self.plan.room = room
-        return self.previous_status == DONE
+        return self.previous_status == ClientStatus.DONE
 
     # -- the job -----------------------------------------------------------------------------------
 
@@ -175,59 +177,59 @@ class ClientJob:
             self.ctx.portal_key,
             self.cid,
             **self.plan.journal_fields(),
-            status=RUNNING,
+            status=ClientStatus.RUNNING,
             error="",
             run_id=self.run_id,
         )
-        self.emit("client", "started")
-        step = "room"
+        self.emit(Step.CLIENT, Outcome.STARTED)
+        step: str = Step.ROOM
         try:
             if self.reconcile():
-                self.save("record", status=DONE)
-                self.emit("client", "skipped", "already onboarded")
-                return DONE
+                self.save(Step.RECORD, status=ClientStatus.DONE)
+                self.emit(Step.CLIENT, Outcome.SKIPPED, "already onboarded")
+                return ClientStatus.DONE
             for step, fn in (
-                ("room", self.step_room),
-                ("folders", self.step_folders),
-                ("files", self.step_files),
-                ("access", self.step_access),
-                ("link", self.step_link),
-                ("verify", self.step_verify),
+                (Step.ROOM, self.step_room),
+                (Step.FOLDERS, self.step_folders),
+                (Step.FILES, self.step_files),
+                (Step.ACCESS, self.step_access),
+                (Step.LINK, self.step_link),
+                (Step.VERIFY, self.step_verify),
             ):
                 self.check_stop()
                 # A link recorded by an earlier attempt is looked at again: it may have expired.
-                recheck = step == "link" and self.bp.link.enabled
-                if step != "verify" and self.progress.get(step) is not None and not recheck:
-                    if step == "room":
+                recheck = step == Step.LINK and self.bp.link.enabled
+                if step != Step.VERIFY and self.progress.get(step) is not None and not recheck:
+                    if step == Step.ROOM:
                         self.room_id = int(self.progress["room"]["id"])
-                    self.emit(step, "skipped", "done before")
+                    self.emit(step, Outcome.SKIPPED, "done before")
                     continue
                 detail = fn()
-                self.emit(step, "done", detail)
+                self.emit(step, Outcome.DONE, detail)
             self.step_record()
-            return DONE
+            return ClientStatus.DONE
         except (DailyLimitReached, Stopped) as exc:
-            self.save(step, status=DEFERRED, error=str(exc))
-            self.emit(step, "deferred", str(exc))
+            self.save(step, status=ClientStatus.DEFERRED, error=str(exc))
+            self.emit(step, Outcome.DEFERRED, str(exc))
             if isinstance(exc, DailyLimitReached):
                 self.stop.set()
                 raise
-            return DEFERRED
+            return ClientStatus.DEFERRED
         except DocSpaceError as exc:
             message = exc.server_message or str(exc)
-            self.save(step, status=FAILED, error=f"{step}: {exc}")
-            self.emit(step, "failed", message)
-            return FAILED
+            self.save(step, status=ClientStatus.FAILED, error=f"{step}: {exc}")
+            self.emit(step, Outcome.FAILED, message)
+            return ClientStatus.FAILED
         except _VerifyFailed as exc:
-            self.save("verify", status=FAILED, error=f"verify: {exc}")
-            self.emit("verify", "failed", str(exc))
-            return FAILED
+            self.save(Step.VERIFY, status=ClientStatus.FAILED, error=f"verify: {exc}")
+            self.emit(Step.VERIFY, Outcome.FAILED, str(exc))
+            return ClientStatus.FAILED
         except Exception as exc:  # anything unforeseen fails this client, not the run
             log.exception("client %s failed at step %s", self.cid, step)
             message = f"{step}: unexpected {type(exc).__name__}: {exc}"
-            self.save(step, status=FAILED, error=message)
-            self.emit(step, "failed", message)
-            return FAILED
+            self.save(step, status=ClientStatus.FAILED, error=message)
+            self.emit(step, Outcome.FAILED, message)
+            return ClientStatus.FAILED
 
     # -- steps -----------------------------------------------------------------------------------
 
@@ -496,7 +498,11 @@ class ClientJob:
             op = self.caller.write(functools.partial(self.api.archive_room, rid), what="archive stray room")
             self.api.wait_operation(op, read=self.caller.read)
             archived.append(rid)
-            self.emit("verify", "done", f"archived room {rid}: an empty duplicate left by a timed-out create")
+            self.emit(
+                Step.VERIFY,
+                Outcome.DONE,
+                f"archived room {rid}: an empty duplicate left by a timed-out create",
+            )
         return f"; archived duplicate room(s) {', '.join(map(str, archived))}" if archived else ""
 
     def step_record(self) -> None:
@@ -505,7 +511,7 @@ class ClientJob:
         self.progress["verify"] = True
         self.save(
             "record",
-            status=DONE,
+            status=ClientStatus.DONE,
             error="",
             room_id=self.room_id,
             room_title=(self.progress.get("room") or {}).get("title", self.plan.title),
@@ -515,7 +521,7 @@ class ClientJob:
             onboarded_at=self._clock(),
             onboarded_by=self.actor,
         )
-        self.emit("record", "onboarded", f"room {self.room_id}")
+        self.emit(Step.RECORD, Outcome.ONBOARDED, f"room {self.room_id}")
 
 
 class _VerifyFailed(Exception):

@@ -1,0 +1,102 @@
+"""The product's one vocabulary of statuses, steps and step outcomes.
+
+Every value is a ``StrEnum`` whose string is exactly what the journal stores and the exports
+carry, so ``ClientStatus.DONE == "onboarded"`` and a journal written before these enums existed
+reads the same. Labels for the screen live in one UI table keyed by these members; the rule for
+"this event ends the client" lives here, in :func:`is_final`, and nowhere else.
+
+This module imports nothing from the product, so the journal, the engine and the doors can all
+depend on it without a cycle.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["FINAL_OUTCOMES", "Action", "ClientStatus", "Outcome", "RunStatus", "Step", "is_final"]
+
+
+class ClientStatus(StrEnum):
+    """Where one client stands, as the journal keeps it (and as a run reports it)."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "onboarded"
+    FAILED = "failed"
+    DEFERRED = "deferred"
+    """Stopped by the portal's daily limit or a person: a later run resumes it."""
+    ARCHIVED = "archived"
+    """Rolled back: its room is in the portal's Archive."""
+    BLOCKED = "blocked"
+    """The plan refused it (bad input, ineligible manager, archived room); nothing was written."""
+    LOCKED = "locked"
+    """Another run held the client: a run's result only, never stored in the journal."""
+
+
+class Action(StrEnum):
+    """What the dry run decided for one client."""
+
+    CREATE = "create"
+    RESUME = "resume"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+class RunStatus(StrEnum):
+    """How a run (or a roll-back) stands in the journal."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    """Stopped early (the daily limit, or a person pressed Stop); the rest is deferred."""
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    """Its process died while it ran (found by the next run's clean-up)."""
+
+
+class Step(StrEnum):
+    """What a journal event is about: a step of onboarding one client, or the client as a whole."""
+
+    ROOM = "room"
+    FOLDERS = "folders"
+    FILES = "files"
+    ACCESS = "access"
+    LINK = "link"
+    VERIFY = "verify"
+    RECORD = "record"
+    CLIENT = "client"
+    """The client as a whole: started, skipped (already onboarded), locked, deferred."""
+    PLAN = "plan"
+    """The dry run's verdict (a blocked client never reaches a step)."""
+    ARCHIVE = "archive"
+    """The roll-back of one client."""
+
+
+class Outcome(StrEnum):
+    """What happened to a step (or a client), one journal event each."""
+
+    STARTED = "started"
+    DONE = "done"
+    SKIPPED = "skipped"
+    RETRY = "retry"
+    """A call failed in a way that may pass; it is tried again after a wait (detail says why)."""
+    FAILED = "failed"
+    DEFERRED = "deferred"
+    ONBOARDED = "onboarded"
+    BLOCKED = "blocked"
+    LOCKED = "locked"
+
+
+FINAL_OUTCOMES: frozenset[Outcome] = frozenset(
+    {Outcome.ONBOARDED, Outcome.FAILED, Outcome.DEFERRED, Outcome.BLOCKED, Outcome.LOCKED}
+)
+"""Outcomes that end a client's part in a run; each also names the client's resulting status."""
+
+
+def is_final(step: str, outcome: str) -> bool:
+    """True when an event ends a client's part in the run (a progress bar counts it as finished).
+
+    A client ends onboarded, failed, deferred, blocked or locked — or skipped as a whole because
+    an earlier run onboarded it already.
+    """
+    return outcome in FINAL_OUTCOMES or (step == Step.CLIENT and outcome == Outcome.SKIPPED)
