@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from onboarding.journal import EventRecord, Journal
 from onboarding.workflow.status import Outcome, Step, is_final
 
+
 @dataclass
 class RunProgress:
     """A run's progress as read from the journal."""
