@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from onboarding.errors import ConfigError
-from onboarding.journal.protocol import LEASE_SECONDS, Journal, make_owner_id
+from onboarding.journal.protocol import LEASE_SECONDS, Journal, LeaseLost, make_owner_id
 from onboarding.journal.records import (
     ARCHIVED,
     BLOCKED,
@@ -37,6 +36,7 @@ __all__ = [
     "ClientRecord",
     "EventRecord",
     "Journal",
+    "LeaseLost",
     "RunRecord",
     "SqliteJournal",
     "is_database_url",
@@ -60,7 +60,9 @@ def open_journal(url_or_path: str | Path | None = None, *, pool_size: int = 4) -
         pool_size: connections to keep open to PostgreSQL (the run's worker count).
     """
     if is_database_url(url_or_path):
-        raise ConfigError("a PostgreSQL journal is not available in this version")
+        from onboarding.journal.postgres import PostgresJournal  # psycopg only when asked for
+
+        return PostgresJournal(str(url_or_path), pool_size=pool_size)
     if url_or_path is None or str(url_or_path) == "":
         from onboarding.settings import default_data_dir
 

@@ -15,10 +15,15 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from onboarding.errors import WorkflowError
 from onboarding.journal.records import ClientRecord, EventRecord, RunRecord
 
 LEASE_SECONDS = 30.0
 """How long a claim on a client lasts without a heartbeat (a run renews it every few seconds)."""
+
+
+class LeaseLost(WorkflowError):
+    """A fenced write found that another owner holds the client now (this one's lease ran out)."""
 
 
 def make_owner_id() -> str:
@@ -35,8 +40,12 @@ class ClientRecords(Protocol):
 
     def clients(self, portal: str | None = None, *, run_id: str | None = None) -> list[ClientRecord]: ...
 
-    def upsert_client(self, portal: str, client_id: str, **fields: Any) -> None:
-        """Create the client's row if missing and set the given fields (input data, status...)."""
+    def upsert_client(self, portal: str, client_id: str, *, fence: str | None = None, **fields: Any) -> None:
+        """Create the client's row if missing and set the given fields (input data, status...).
+
+        With ``fence`` (a lease owner), the write happens only while that owner still holds the
+        client's lease, checked in the same transaction; otherwise :class:`LeaseLost` is raised.
+        """
         ...
 
 
@@ -67,6 +76,12 @@ class RunLog(Protocol):
         """Runs still 'running' whose owner is gone become 'interrupted'; returns how many."""
         ...
 
+    def request_stop(self, run_id: str) -> bool:
+        """Store a Stop for a running run (its engine polls it); False when it is not running."""
+        ...
+
+    def stop_requested(self, run_id: str) -> bool: ...
+
 
 class EventLog(Protocol):
     """Every step outcome, in order: a run's live progress and its history."""
@@ -91,7 +106,9 @@ class Leases(Protocol):
         """Take the client's lease for ``owner``; False when another live run holds it."""
         ...
 
-    def renew(self, portal: str, owner: str) -> None: ...
+    def renew(self, portal: str, owner: str) -> None:
+        """Extend every lease ``owner`` holds on the portal, and mark its runs as alive."""
+        ...
 
     def release(self, portal: str, client_id: str, owner: str) -> None: ...
 

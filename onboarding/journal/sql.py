@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from onboarding.journal.protocol import LeaseLost
 from onboarding.journal.records import (
     UPDATABLE,
     ClientRecord,
@@ -35,6 +36,10 @@ class SqlJournal:
     """Records, runs, events and deliveries in portable SQL; leases are the subclass's business."""
 
     _clock: Callable[[], float]
+    _lock_rows = ""
+    """Appended to a SELECT that must lock its rows (SQLite's IMMEDIATE transaction already does)."""
+    _skip_locked = ""
+    """Appended to a claiming SELECT: lock the rows, passing over rows another claim is taking."""
 
     def _tx(self) -> AbstractContextManager[Execute]:
         raise NotImplementedError
@@ -81,6 +86,19 @@ class SqlJournal:
         rows = self._query(f"SELECT * FROM runs{where} ORDER BY started_at DESC LIMIT ?", [*args, limit])
         return [RunRecord.from_row(r) for r in rows]
 
+    def request_stop(self, run_id: str) -> bool:
+        """Store a Stop for a running run (its engine polls it); False when it is not running."""
+        with self._tx() as sql:
+            rows = sql(
+                "UPDATE runs SET stop_requested = 1 WHERE run_id = ? AND status = 'running' RETURNING run_id",
+                (run_id,),
+            )
+        return bool(rows)
+
+    def stop_requested(self, run_id: str) -> bool:
+        rows = self._query("SELECT stop_requested FROM runs WHERE run_id = ?", [run_id])
+        return bool(rows and rows[0]["stop_requested"])
+
     def run(self, run_id: str) -> RunRecord | None:
         rows = self._query("SELECT * FROM runs WHERE run_id = ?", [run_id])
         return RunRecord.from_row(rows[0]) if rows else None
@@ -115,14 +133,25 @@ class SqlJournal:
         rows = self._query(f"SELECT * FROM clients{clause} ORDER BY updated_at", args)
         return [ClientRecord.from_row(r) for r in rows]
 
-    def upsert_client(self, portal: str, client_id: str, **fields: Any) -> None:
-        """Create the client's row if missing and set the given fields (input data, status...)."""
+    def upsert_client(self, portal: str, client_id: str, *, fence: str | None = None, **fields: Any) -> None:
+        """Create the client's row if missing and set the given fields (input data, status...).
+
+        With ``fence``, the lease is read under a row lock in the same transaction as the write,
+        so a run whose lease was taken over can never overwrite the new holder's progress.
+        """
         bad = set(fields) - UPDATABLE
         if bad:
             raise ValueError(f"unknown journal fields: {sorted(bad)}")
         values = {k: encode(v) for k, v in fields.items()}
         with self._tx() as sql:
             self._ensure_client(sql, portal, client_id)
+            if fence is not None:
+                holder = self._lease_row(sql, portal, client_id)["lease_owner"]
+                if holder != fence:
+                    raise LeaseLost(
+                        f"client {client_id!r} is held by another run now (this run's claim ran out);"
+                        " its progress is kept by that run"
+                    )
             if values:
                 sets = ", ".join(f"{k} = ?" for k in values)
                 sql(
@@ -130,11 +159,122 @@ class SqlJournal:
                     (*values.values(), self._clock(), portal, client_id),
                 )
 
+    def _lease_row(self, sql: Execute, portal: str, client_id: str) -> Row:
+        """The client's lease columns, locked against concurrent claims until the transaction ends."""
+        return sql(
+            "SELECT lease_owner, lease_until, lease_token FROM clients WHERE portal = ? AND client_id = ?"
+            + self._lock_rows,
+            (portal, client_id),
+        )[0]
+
     def _ensure_client(self, sql: Execute, portal: str, client_id: str) -> None:
         sql(
             "INSERT INTO clients (portal, client_id, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (portal, client_id, self._clock()),
         )
+
+    # -- leases --------------------------------------------------------------------------------
+
+    lease_seconds: float
+
+    def _now(self, sql: Execute) -> float:
+        """The lease clock: this process's clock, unless the store has a shared one (a database's)."""
+        return self._clock()
+
+    def _owner_alive(self, owner: str) -> bool:
+        """Whether a lease's owner may still live; stores that cannot tell trust the expiry."""
+        return True
+
+    def _run_is_dead(self, run: Row, now: float) -> bool:
+        """A 'running' run whose heartbeat stopped for a whole lease (its process died)."""
+        last = run["heartbeat_at"] or run["started_at"]
+        return bool(last < now - self.lease_seconds) or not self._owner_alive(run["owner"])
+
+    def claim(self, portal: str, client_id: str, owner: str) -> bool:
+        """Take the client's lease for ``owner``; False when another live run holds it.
+
+        The lease row is read with the store's row lock (``FOR UPDATE SKIP LOCKED`` on
+        PostgreSQL: a row another transaction is changing right now is someone else's), and
+        every new claim bumps the client's fencing token.
+        """
+        with self._tx() as sql:
+            self._ensure_client(sql, portal, client_id)
+            now = self._now(sql)
+            rows = sql(
+                "SELECT lease_owner, lease_until FROM clients WHERE portal = ? AND client_id = ?"
+                + self._skip_locked,
+                (portal, client_id),
+            )
+            if not rows:
+                return False
+            holder, until = rows[0]["lease_owner"], rows[0]["lease_until"]
+            if holder not in (None, owner) and (until or 0) >= now and self._owner_alive(holder):
+                return False
+            sql(
+                "UPDATE clients SET lease_owner = ?, lease_until = ?,"
+                " lease_token = lease_token + (CASE WHEN lease_owner = ? THEN 0 ELSE 1 END)"
+                " WHERE portal = ? AND client_id = ?",
+                (owner, now + self.lease_seconds, owner, portal, client_id),
+            )
+            return True
+
+    def renew(self, portal: str, owner: str) -> None:
+        """Extend every lease ``owner`` holds on the portal, and mark its runs as alive."""
+        with self._tx() as sql:
+            now = self._now(sql)
+            sql(
+                "UPDATE clients SET lease_until = ? WHERE portal = ? AND lease_owner = ?",
+                (now + self.lease_seconds, portal, owner),
+            )
+            sql(
+                "UPDATE runs SET heartbeat_at = ? WHERE portal = ? AND owner = ? AND status = 'running'",
+                (now, portal, owner),
+            )
+
+    def release(self, portal: str, client_id: str, owner: str) -> None:
+        with self._tx() as sql:
+            sql(
+                "UPDATE clients SET lease_owner = NULL, lease_until = NULL"
+                " WHERE portal = ? AND client_id = ? AND lease_owner = ?",
+                (portal, client_id, owner),
+            )
+
+    def holds(self, portal: str, client_id: str, owner: str) -> bool:
+        """True while ``owner`` still holds the client's lease (a fence before each step)."""
+        rows = self._query(
+            "SELECT lease_owner FROM clients WHERE portal = ? AND client_id = ?", [portal, client_id]
+        )
+        return bool(rows) and rows[0]["lease_owner"] == owner
+
+    def holder(self, portal: str, client_id: str) -> str | None:
+        """The live owner of the client's lease, if any."""
+        with self._tx() as sql:
+            now = self._now(sql)
+            rows = sql(
+                "SELECT lease_owner, lease_until FROM clients WHERE portal = ? AND client_id = ?",
+                (portal, client_id),
+            )
+        if not rows or rows[0]["lease_owner"] is None:
+            return None
+        owner: str = rows[0]["lease_owner"]
+        if (rows[0]["lease_until"] or 0) < now or not self._owner_alive(owner):
+            return None
+        return owner
+
+    def mark_abandoned_runs(self) -> int:
+        """Runs still 'running' whose owner is gone (killed) become 'interrupted'."""
+        with self._tx() as sql:
+            now = self._now(sql)
+            stale = sql(
+                "SELECT run_id, owner, started_at, heartbeat_at FROM runs WHERE status = 'running'", ()
+            )
+            dead = [r["run_id"] for r in stale if self._run_is_dead(r, now)]
+            for run_id in dead:
+                sql(
+                    "UPDATE runs SET status = 'interrupted' WHERE run_id = ? AND status = 'running'",
+                    (run_id,),
+                )
+        return len(dead)
 
     # -- events --------------------------------------------------------------------------------
 

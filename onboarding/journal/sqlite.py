@@ -18,72 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from onboarding.journal import schema
 from onboarding.journal.protocol import LEASE_SECONDS
-from onboarding.journal.records import ClientRecord
 from onboarding.journal.sql import Execute, Row, SqlJournal
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id      TEXT PRIMARY KEY,
-    portal      TEXT NOT NULL,
-    actor       TEXT NOT NULL DEFAULT '',
-    kind        TEXT NOT NULL DEFAULT 'run',
-    started_at  REAL NOT NULL,
-    finished_at REAL,
-    status      TEXT NOT NULL DEFAULT 'running',
-    owner       TEXT NOT NULL DEFAULT '',
-    total       INTEGER NOT NULL DEFAULT 0,
-    summary     TEXT NOT NULL DEFAULT '{}',
-    blueprint   TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS clients (
-    portal        TEXT NOT NULL,
-    client_id     TEXT NOT NULL,
-    name          TEXT NOT NULL DEFAULT '',
-    email         TEXT NOT NULL DEFAULT '',
-    manager_email TEXT NOT NULL DEFAULT '',
-    extra         TEXT NOT NULL DEFAULT '{}',
-    tag           TEXT NOT NULL DEFAULT '',
-    status        TEXT NOT NULL DEFAULT 'pending',
-    step          TEXT NOT NULL DEFAULT '',
-    error         TEXT NOT NULL DEFAULT '',
-    progress      TEXT NOT NULL DEFAULT '{}',
-    room_id       INTEGER,
-    room_title    TEXT NOT NULL DEFAULT '',
-    room_url      TEXT NOT NULL DEFAULT '',
-    link_url      TEXT NOT NULL DEFAULT '',
-    link_expires  TEXT NOT NULL DEFAULT '',
-    run_id        TEXT NOT NULL DEFAULT '',
-    onboarded_at  REAL,
-    onboarded_by  TEXT NOT NULL DEFAULT '',
-    updated_at    REAL NOT NULL,
-    lease_owner   TEXT,
-    lease_until   REAL,
-    PRIMARY KEY (portal, client_id)
-);
-CREATE TABLE IF NOT EXISTS events (
-    id        INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id    TEXT NOT NULL,
-    portal    TEXT NOT NULL,
-    client_id TEXT NOT NULL,
-    step      TEXT NOT NULL,
-    outcome   TEXT NOT NULL,
-    detail    TEXT NOT NULL DEFAULT '',
-    at        REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    portal       TEXT NOT NULL,
-    client_id    TEXT NOT NULL,
-    key          TEXT NOT NULL,
-    status       TEXT NOT NULL,
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    detail       TEXT NOT NULL DEFAULT '',
-    at           REAL NOT NULL,
-    PRIMARY KEY (portal, client_id)
-);
-CREATE INDEX IF NOT EXISTS events_run ON events (run_id, id);
-CREATE INDEX IF NOT EXISTS clients_run ON clients (run_id);
-"""
+
+def _has_clients(sql: Execute) -> bool:
+    return bool(sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'clients'", ()))
 
 
 def owner_alive(owner: str) -> bool:
@@ -132,9 +73,7 @@ class SqliteJournal(SqlJournal):
         self._set_wal()
         self._db.execute("PRAGMA synchronous = NORMAL")
         with self._tx() as sql:
-            for stmt in SCHEMA.split(";"):
-                if stmt.strip():
-                    sql(stmt, ())
+            schema.upgrade(sql, schema.steps_for(schema.SQLITE_TYPES), where=str(path), legacy=_has_clients)
 
     def _set_wal(self) -> None:
         """Switch to WAL; two processes opening a new journal at once may briefly lock each other.
@@ -179,68 +118,11 @@ class SqliteJournal(SqlJournal):
         with self._lock:
             return self._execute(sql, args)
 
-    # -- runs whose process is gone ----------------------------------------------------------------
+    # -- liveness: a same-host owner's process -------------------------------------------------
 
-    def mark_abandoned_runs(self) -> int:
-        """Runs still 'running' whose process is gone (killed) become 'interrupted'."""
-        stale = self._query("SELECT run_id, owner FROM runs WHERE status = 'running'")
-        dead = [r["run_id"] for r in stale if not owner_alive(r["owner"])]
-        with self._tx() as sql:
-            for run_id in dead:
-                sql(
-                    "UPDATE runs SET status = 'interrupted' WHERE run_id = ? AND status = 'running'",
-                    (run_id,),
-                )
-        return len(dead)
+    def _owner_alive(self, owner: str) -> bool:
+        return owner_alive(owner)
 
-    # -- leases --------------------------------------------------------------------------------
-
-    def claim(self, portal: str, client_id: str, owner: str) -> bool:
-        """Take the client's lease for ``owner``; False when another live run holds it."""
-        now = self._clock()
-        with self._tx() as sql:
-            self._ensure_client(sql, portal, client_id)
-            row = sql(
-                "SELECT lease_owner, lease_until FROM clients WHERE portal = ? AND client_id = ?",
-                (portal, client_id),
-            )[0]
-            holder, until = row["lease_owner"], row["lease_until"]
-            free = holder is None or holder == owner or (until or 0) < now or not owner_alive(holder)
-            if not free:
-                return False
-            sql(
-                "UPDATE clients SET lease_owner = ?, lease_until = ? WHERE portal = ? AND client_id = ?",
-                (owner, now + self.lease_seconds, portal, client_id),
-            )
-            return True
-
-    def renew(self, portal: str, owner: str) -> None:
-        with self._tx() as sql:
-            sql(
-                "UPDATE clients SET lease_until = ? WHERE portal = ? AND lease_owner = ?",
-                (self._clock() + self.lease_seconds, portal, owner),
-            )
-
-    def release(self, portal: str, client_id: str, owner: str) -> None:
-        with self._tx() as sql:
-            sql(
-                "UPDATE clients SET lease_owner = NULL, lease_until = NULL"
-                " WHERE portal = ? AND client_id = ? AND lease_owner = ?",
-                (portal, client_id, owner),
-            )
-
-    def holds(self, portal: str, client_id: str, owner: str) -> bool:
-        """True while ``owner`` still holds the client's lease (a fence before each step)."""
-        rows = self._query(
-            "SELECT lease_owner FROM clients WHERE portal = ? AND client_id = ?", [portal, client_id]
-        )
-        return bool(rows) and rows[0]["lease_owner"] == owner
-
-    def holder(self, portal: str, client_id: str) -> str | None:
-        """The live owner of the client's lease, if any."""
-        rec: ClientRecord | None = self.get(portal, client_id)
-        if rec is None or rec.lease_owner is None:
-            return None
-        if (rec.lease_until or 0) < self._clock() or not owner_alive(rec.lease_owner):
-            return None
-        return rec.lease_owner
+    def _run_is_dead(self, run: Row, now: float) -> bool:
+        """Only a run whose process is gone: a file journal has no heartbeat on other hosts' runs."""
+        return not owner_alive(run["owner"])

@@ -20,13 +20,16 @@ from typing import Any
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, SearchArea
 from onboarding.errors import DailyLimitReached, DocSpaceError, RunLocked
-from onboarding.journal import Journal, make_owner_id
+from onboarding.journal import Journal, LeaseLost, make_owner_id
 from onboarding.workflow.calls import Caller, CallStats
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
 from onboarding.workflow.retry import Retrier, RetryPolicy
 from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step
 from onboarding.workflow.steps import ClientJob, StepEvent, room_web_url
 from onboarding.workflow.throttle import Limits, shared_throttle
+
+STOP_POLL_SECONDS = 1.0
+"""How often a run looks in the journal for a Stop pressed on another replica."""
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +172,7 @@ class Engine:
             else:
                 todo.append(cp)
 
-        heart, heartbeat_stop = self._start_heartbeat()
+        heart, heartbeat_stop = self._start_heartbeat(run_id)
         try:
             workers = max(1, min(len(todo), self.limits.writes_in_flight * 2))
             if todo:
@@ -231,6 +234,9 @@ class Engine:
                 result.stopped_by_daily_limit = True
                 result.errors[cid] = str(exc)
                 return ClientStatus.DEFERRED
+            except LeaseLost as exc:  # lost while recording a failure: the new holder carries on
+                result.errors[cid] = str(exc)
+                return ClientStatus.DEFERRED
             if status != ClientStatus.DONE:
                 rec = self.journal.get(self.portal_key, cid)
                 result.errors[cid] = rec.error if rec else ""
@@ -249,17 +255,28 @@ class Engine:
         self._event(run_id, cp.client_id, Step.CLIENT, Outcome.DEFERRED, "run stopped")
         return ClientStatus.DEFERRED
 
-    def _heartbeat(self, stop: threading.Event) -> None:
-        """Keep this run's claims alive; a failed renewal is logged and tried again next beat."""
-        while not stop.wait(self.journal.lease_seconds / 3):
+    def _heartbeat(self, stop: threading.Event, run_id: str) -> None:
+        """Keep this run's claims alive, and stop when a Stop was stored for it (from any replica).
+
+        A failed renewal is logged and tried again next beat.
+        """
+        beat = self.journal.lease_seconds / 3
+        last = time.monotonic()
+        while not stop.wait(min(beat, STOP_POLL_SECONDS)):
             try:
-                self.journal.renew(self.portal_key, self.owner)
+                if self.journal.stop_requested(run_id):
+                    self.stop_event.set()
+                if time.monotonic() - last >= beat:
+                    last = time.monotonic()
+                    self.journal.renew(self.portal_key, self.owner)
             except Exception:
                 log.exception("could not renew the journal leases")
 
-    def _start_heartbeat(self) -> tuple[threading.Thread, threading.Event]:
+    def _start_heartbeat(self, run_id: str) -> tuple[threading.Thread, threading.Event]:
         stop = threading.Event()
-        heart = threading.Thread(target=self._heartbeat, args=(stop,), daemon=True, name="journal-heartbeat")
+        heart = threading.Thread(
+            target=self._heartbeat, args=(stop, run_id), daemon=True, name="journal-heartbeat"
+        )
         heart.start()
         return heart, stop
 
@@ -275,7 +292,7 @@ class Engine:
         run_id = self.journal.start_run(
             portal=self.portal_key, actor=self.actor, owner=self.owner, total=1, blueprint={}, kind="archive"
         )
-        heart, heartbeat_stop = self._start_heartbeat()
+        heart, heartbeat_stop = self._start_heartbeat(run_id)
         try:
             rec = self.journal.get(self.portal_key, client_id)
             room_id = rec.room_id if rec else None

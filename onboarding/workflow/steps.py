@@ -29,7 +29,7 @@ from onboarding.docspace import (
     Member,
 )
 from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, NotFound, WorkflowError
-from onboarding.journal import Journal
+from onboarding.journal import Journal, LeaseLost
 from onboarding.titles import portal_title
 from onboarding.workflow import links
 from onboarding.workflow.calls import Caller
@@ -113,7 +113,10 @@ class ClientJob:
         self._emit(StepEvent(self.run_id, self.cid, step, outcome, detail, self._clock()))
 
     def save(self, step: str, **fields: Any) -> None:
-        self.journal.upsert_client(self.ctx.portal_key, self.cid, progress=self.progress, step=step, **fields)
+        fence = self.owner or None  # the lease is checked in the same transaction as the write
+        self.journal.upsert_client(
+            self.ctx.portal_key, self.cid, progress=self.progress, step=step, fence=fence, **fields
+        )
 
     def mark_started(self, step: str) -> None:
         if not self.progress.get(f"{step}_started"):
@@ -208,6 +211,9 @@ class ClientJob:
                 self.emit(step, Outcome.DONE, detail)
             self.step_record()
             return ClientStatus.DONE
+        except LeaseLost as exc:  # another run holds the client now: its record is not ours to write
+            self.emit(step, Outcome.DEFERRED, str(exc))
+            return ClientStatus.DEFERRED
         except (DailyLimitReached, Stopped) as exc:
             self.save(step, status=ClientStatus.DEFERRED, error=str(exc))
             self.emit(step, Outcome.DEFERRED, str(exc))

@@ -1,0 +1,82 @@
+"""What only the PostgreSQL journal does: database-clock liveness, a masked address, a pool."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from support import postgres
+from support.waiting import wait_until
+
+from onboarding import redact
+from onboarding.errors import ConfigError
+from onboarding.journal import is_database_url, open_journal
+from onboarding.journal.address import mask
+from onboarding.journal.postgres import PostgresJournal
+
+
+def test_a_database_url_opens_postgres_and_shows_no_password(pg_url: str) -> None:
+    """``open_journal`` picks PostgreSQL for a postgresql:// address; describe() masks the password."""
+    j = open_journal(pg_url)
+    try:
+        assert isinstance(j, PostgresJournal)
+        assert postgres.PASSWORD not in j.describe() and ":***@127.0.0.1" in j.describe()
+    finally:
+        j.close()
+
+
+def test_a_wrong_password_is_a_clear_error_without_the_password(pg_url: str) -> None:
+    """A refused login says where and why, and never repeats the password it was given."""
+    wrong = pg_url.replace(postgres.PASSWORD, "not-the-password-123")
+    with pytest.raises(
+        ConfigError, match="cannot open the journal at postgresql://onboard:\\*\\*\\*@"
+    ) as err:
+        PostgresJournal(wrong, connect_timeout=5)
+    assert "not-the-password-123" not in str(err.value)
+
+
+def test_the_password_is_masked_in_logs(pg_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Once a journal was opened, its password is masked wherever a log line repeats it."""
+    PostgresJournal(pg_url).close()
+    redact.install(logging.getLogger("journal-test"))
+    with caplog.at_level(logging.INFO, logger="journal-test"):
+        logging.getLogger("journal-test").info("connecting to %s", pg_url)
+    assert postgres.PASSWORD not in caplog.text and "***" in caplog.text
+
+
+def test_masking_keeps_everything_but_the_password() -> None:
+    """User, host, port, database and options stay readable; only the password is hidden."""
+    assert mask("postgresql://u:s3cret@db.example:5433/onb?sslmode=require") == (
+        "postgresql://u:***@db.example:5433/onb?sslmode=require"
+    )
+    assert mask("postgresql://db/onb?user=u&password=s3cret") == "postgresql://db/onb?user=u&password=***"
+    assert mask("postgresql://u@db/onb") == "postgresql://u@db/onb"
+    assert is_database_url("postgres://x") and not is_database_url("journal.sqlite3")
+
+
+def test_a_run_without_heartbeat_is_interrupted_by_the_database_clock(pg_url: str) -> None:
+    """A 'running' run whose heartbeat stopped for a lease becomes interrupted; a beating one does not."""
+    j = PostgresJournal(pg_url, lease_seconds=0.5)
+    try:
+        quiet = j.start_run(portal="p", actor="a", owner="host-b:1:quiet", total=1, blueprint={})
+        beating = j.start_run(portal="p", actor="a", owner="host-a:1:live", total=1, blueprint={})
+
+        def swept() -> bool:
+            j.renew("p", "host-a:1:live")
+            j.mark_abandoned_runs()
+            run = j.run(quiet)
+            return run is not None and run.status == "interrupted"
+
+        wait_until(swept, timeout=10)
+        live = j.run(beating)
+        assert live is not None and live.status == "running"
+    finally:
+        j.close()
+
+
+def test_an_unreachable_server_fails_fast_and_clearly() -> None:
+    """No server at the address: a ConfigError naming the masked address, within the timeout."""
+    with pytest.raises(
+        ConfigError, match=r"cannot open the journal at postgresql://u:\*\*\*@127\.0\.0\.1:1/x"
+    ):
+        PostgresJournal("postgresql://u:hunter22@127.0.0.1:1/x", connect_timeout=2)
