@@ -10,9 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from onboarding import Settings
-from ui import auth, chrome, session
+from ui import auth, chrome, navigation, session
 
-chrome.ensure_navigation(entry_script=True)
 st.set_page_config(
     page_title="DocSpace Onboarding",
     page_icon=":material/domain_add:",
@@ -20,15 +19,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
-    st.Page("pages/onboard.py", title="Onboard", icon=":material/rocket_launch:", url_path="onboard"),
-    st.Page("pages/results.py", title="Results", icon=":material/table_view:", url_path="results"),
-    st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
-]
-
-navigation = st.navigation(PAGES)
+page = st.navigation(navigation.pages())
 with st.sidebar:
     st.markdown("**DocSpace Onboarding**")
     st.caption("Bulk onboarding of business clients into ONLYOFFICE DocSpace rooms.")
@@ -39,4 +30,5 @@ except Exception:  # shown by the page itself, with advice
     current = None
 chrome.sidebar(current)
 auth.sidebar()
-navigation.run()
+with navigation.framed():
+    page.run()

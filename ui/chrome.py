@@ -9,11 +9,9 @@ through :func:`redact`, so the API key cannot appear even if an error message ca
 from __future__ import annotations
 
 import logging
-import runpy
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import streamlit as st
 
@@ -34,7 +32,7 @@ from onboarding import (
     Unauthorized,
 )
 from onboarding import redact_text as redact_patterns
-from ui import auth, display, session
+from ui import auth, display, navigation, session
 
 log = logging.getLogger("ui")
 
@@ -44,30 +42,6 @@ REAL_PORTAL_HOWTO = (
     "`.streamlit/secrets.toml` (copy `.streamlit/secrets.toml.example`), or enter a key for this "
     "session on the **Settings** page."
 )
-
-
-ENTRY_SCRIPT = Path(__file__).resolve().parent.parent / "streamlit_app.py"
-
-
-def ensure_navigation(*, entry_script: bool = False) -> None:
-    """Make sure pages run through ``st.navigation`` (the entry script), never on their own.
-
-    Streamlit decides before a run that an app with a ``pages/`` folder is a "version 1"
-    multipage app, and until a run calls ``st.navigation`` it runs a requested page script
-    directly — without the entry script's page config, navigation and sidebar. (A server decides
-    this once; AppTest before every run.) The entry script switches over before it calls
-    ``st.navigation``. A page that finds itself run on its own runs the entry script in its place
-    — which runs the page again, properly framed — and stops; unlike a rerun, this keeps the
-    run's button clicks.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if not PagesManager.uses_pages_directory:
-        return
-    PagesManager.uses_pages_directory = False
-    if not entry_script:
-        runpy.run_path(str(ENTRY_SCRIPT), run_name="__main__")
-        st.stop()
 
 
 def redact(text: str) -> str:
@@ -111,7 +85,7 @@ def page(title: str, caption: str = "") -> Iterator[Settings]:
 @contextmanager
 def page_any(title: str, caption: str = "") -> Iterator[Settings | None]:
     """Like :func:`page`, but the body also runs when the settings are broken (yields None)."""
-    ensure_navigation()
+    navigation.ensure_framed()
     problem: Exception | None = None
     try:
         s: Settings | None = session.settings()
