@@ -8,6 +8,7 @@ import sys
 import threading
 from types import FrameType
 
+from .portal_settings import EXTERNAL_LINK_MODES, KEY_USERS
 from .server import start
 
 
@@ -26,7 +27,55 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--state", default=None, metavar="FILE", help="persist the portal state in this JSON file"
     )
+    _portal_options(parser)
     return parser
+
+
+def _portal_options(parser: argparse.ArgumentParser) -> None:
+    """What kind of portal to be (see ``docspace_sandbox.portal_settings`` and docs/portals.md)."""
+    group = parser.add_argument_group("portal kind (also POST /__sandbox__/settings at runtime)")
+    group.add_argument(
+        "--key-user",
+        choices=KEY_USERS,
+        default="owner",
+        help="whose API key the printed key is: the owner, a DocSpace admin or a room admin",
+    )
+    group.add_argument(
+        "--invitation-limit",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="remaining e-mail invitation budget (web:invitation-limit; default unlimited)",
+    )
+    group.add_argument(
+        "--room-quota",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="rooms the tariff allows (room N+1 is 402)",
+    )
+    group.add_argument(
+        "--no-guest-invites",
+        dest="guest_invites",
+        action="store_false",
+        help="the portal forbids inviting guests (e-mail invitations answer 403)",
+    )
+    group.add_argument(
+        "--external-links",
+        choices=EXTERNAL_LINK_MODES,
+        default="public",
+        help="public; internal = new links need sign-in by default; restricted = external sharing off for rooms",
+    )
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
             limits=args.limits,
             faults=args.faults,
             state_file=args.state,
+            key_user=args.key_user,
+            invitation_limit=args.invitation_limit,
+            room_quota=args.room_quota,
+            guest_invites=args.guest_invites,
+            external_links=args.external_links,
         )
     except (OSError, ValueError) as exc:
         print(f"docspace-sandbox: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ classes below carry that mapping so routes never pick a status code by hand:
     ├── Forbidden         403  InvalidOperationException (real message kept)
     ├── AccessDenied      403  SecurityException (message always "Access denied")
     ├── NotAuthenticated  401  AuthenticationException (no type/stack)
+    ├── PaymentRequired   402  TenantQuotaException (a tariff limit such as the room count)
     └── ServerError       500  anything else (e.g. JsonException from a bad ``tags`` filter)
     ValidationFailed        -> 400 ValidationProblemDetails inside the *success* envelope
 """
@@ -89,6 +90,14 @@ class NotAuthenticated(ApiError):
 
     def __init__(self) -> None:
         super().__init__("Authentication failed, see inner exception.")
+
+
+class PaymentRequired(ApiError):
+    """402 — ``TenantQuotaException`` (``CustomExceptionHandler`` maps it, with BillingException, to 402)."""
+
+    status = 402
+    default_type = "ASC.Core.Tenants.TenantQuotaException"
+    default_hresult = -2146233088
 
 
 class ServerError(ApiError):

@@ -21,6 +21,7 @@ class User:
     status: int = 1  # 1 Active, 2 Terminated
     created: str = ""
     invited_by: str | None = None
+    related_to: list[str] = field(default_factory=list)  # ids with a UserRelation to this user
 
 
 @dataclass

@@ -227,6 +227,8 @@ def create_room(backend: Backend, req: Request) -> Reply:
         if entry.raw("shareTo") is not None:
             parse_guid(entry.raw("shareTo"), f"$.share[{i}].shareTo")
         file_share(entry.raw("access"), f"$.share[{i}].access")
+    emails = sum(1 for item in shares or [] if isinstance(item.get("email"), str) and item["email"])
+    backend.settings.check_invitation_budget(emails, "Share", body.attribute_errors)
     body.validate()
     if title is None:
         raise _null_argument("title")
@@ -367,9 +369,12 @@ def set_share(backend: Backend, req: Request) -> Reply:
         for message in email_address_errors(email):
             body.attribute_errors.setdefault(f"Invitations[{i}].Email", []).append(message)
         invitations.append(Invitation(user_id, email or None, access))
+    emails = sum(1 for inv in invitations if inv.email)
+    backend.settings.check_invitation_budget(emails, "Invitations", body.attribute_errors)
     body.validate()
     if not invitations:
         return Reply({"error": 0})
+    backend.settings.check_guest_invites(any(inv.email and inv.access != r.NONE for inv in invitations))
     listed, warning = backend.share(req.user(), req.int_param("id"), invitations)
     wanted = set(listed)
     members = [
@@ -470,7 +475,8 @@ def _folder_page(backend: Backend, req: Request, folder_id: int) -> Reply:
 @route("GET", "files/@my")
 def my_documents(backend: Backend, req: Request) -> Reply:
     """The caller's "My documents" (the owner's is folder 1)."""
-    return _folder_page(backend, req, FOLDER_MY)
+    mine = backend.my_folder(req.user())
+    return _folder_page(backend, req, mine.id if mine is not None else FOLDER_MY)
 
 
 @route("GET", "files/{folderId}", anonymous=True)

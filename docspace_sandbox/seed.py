@@ -1,8 +1,10 @@
-"""The seeded demo portal: five people, the owner's "My documents", empty Rooms and Archive."""
+"""The seeded demo portal: seven people, "My documents" with the template files for each account an
+API key may belong to (owner, DocSpace admin, room admin), empty Rooms and Archive."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from .model import File, Folder, PortalState, User
 
@@ -11,6 +13,14 @@ FOLDER_MY, FOLDER_ROOMS, FOLDER_ARCHIVE = 1, 2, 3
 _NAMESPACE = uuid.UUID("8f0d6c1e-5b7a-4c2e-9d3f-2a1b0c9d8e7f")
 
 OWNER_EMAIL = "owner@sandbox.example"
+ADMIN_EMAIL = "dana.admin@sandbox.example"
+ROOM_ADMIN_EMAIL = "rita.roomadmin@sandbox.example"
+# ``--key-user`` → whose account the API key is.
+KEY_USER_EMAILS = {"owner": OWNER_EMAIL, "admin": ADMIN_EMAIL, "room-admin": ROOM_ADMIN_EMAIL}
+# Section-folder ids of the admin's and the room admin's My documents, and the id ranges of what
+# is seeded in them: below the shared counter (which starts at 100), so the owner's entries and
+# every room keep the ids they had before these accounts existed.
+_OTHER_MY_DOCUMENTS = ((ADMIN_EMAIL, 4, range(10, 20)), (ROOM_ADMIN_EMAIL, 5, range(20, 30)))
 
 # (email, first, last, kind)
 PEOPLE = (
@@ -19,6 +29,8 @@ PEOPLE = (
     ("ben.manager@sandbox.example", "Ben", "Manager", "roomadmin"),
     ("carl.user@sandbox.example", "Carl", "User", "user"),
     ("gina.guest@sandbox.example", "Gina", "Guest", "guest"),
+    (ADMIN_EMAIL, "Dana", "Admin", "admin"),
+    (ROOM_ADMIN_EMAIL, "Rita", "Roomadmin", "roomadmin"),
 )
 
 # (title, size in bytes)
@@ -49,12 +61,21 @@ def build() -> PortalState:
         (FOLDER_ARCHIVE, "Archive", "archive"),
     ):
         state.add_folder(Folder(fid, title, None, SEED_DATE, owner, SEED_DATE, system=system))
-    for title, size in MY_FILES:
-        fid = state.new_id()
-        state.add_file(File(fid, title, FOLDER_MY, size, SEED_DATE, owner))
-    templates = state.new_id()
-    state.add_folder(Folder(templates, "Templates", FOLDER_MY, SEED_DATE, owner, SEED_DATE))
-    for title, size in TEMPLATE_FILES:
-        fid = state.new_id()
-        state.add_file(File(fid, title, templates, size, SEED_DATE, owner))
+    _fill_my_documents(state, FOLDER_MY, owner, state.new_id)
+    for email, folder_id, ids in _OTHER_MY_DOCUMENTS:
+        holder = user_id(email)
+        state.add_folder(Folder(folder_id, "My documents", None, SEED_DATE, holder, SEED_DATE, system="my"))
+        _fill_my_documents(state, folder_id, holder, iter(ids).__next__)
     return state
+
+
+def _fill_my_documents(state: PortalState, my_id: int, holder: str, new_id: Callable[[], int]) -> None:
+    """The welcome files and a Templates folder, created by the folder's holder."""
+    for title, size in MY_FILES:
+        fid = new_id()
+        state.add_file(File(fid, title, my_id, size, SEED_DATE, holder))
+    templates = new_id()
+    state.add_folder(Folder(templates, "Templates", my_id, SEED_DATE, holder, SEED_DATE))
+    for title, size in TEMPLATE_FILES:
+        fid = new_id()
+        state.add_file(File(fid, title, templates, size, SEED_DATE, holder))

@@ -28,6 +28,7 @@ from .backend import Backend
 from .binding import Query
 from .faults import Decision, FaultInjector, FaultPlan
 from .limits import LimitSpec, RateLimiter, Rejection
+from .portal_settings import PortalSettings
 
 CONTROL_PREFIX = "/__sandbox__/"
 _LOG_LIMIT = 20_000
@@ -80,10 +81,12 @@ class Sandbox:
         faults: str | FaultPlan | dict[str, Any] | None,
         state_file: str | os.PathLike[str] | None,
         op_delay_s: float = 0.1,
+        settings: PortalSettings | None = None,
     ) -> None:
         self.api_key = api_key or "sk-" + secrets.token_hex(24)
         self.latency_ms = latency_ms
         self.backend = Backend(state_file=state_file, op_delay_s=op_delay_s)
+        self.backend.settings = settings or PortalSettings()
         self.faults = FaultInjector(_as_plan(faults))
         self.limiter = RateLimiter(limits if isinstance(limits, LimitSpec) else LimitSpec.parse(limits))
         self._log: deque[dict[str, Any]] = deque(maxlen=_LOG_LIMIT)
@@ -150,6 +153,17 @@ class Sandbox:
     def set_limits(self, spec: str | LimitSpec) -> None:
         """Replace the rate limits (``off``, ``default`` or a spec string)."""
         self.limiter.set_spec(spec if isinstance(spec, LimitSpec) else LimitSpec.parse(spec))
+
+    def settings(self) -> dict[str, Any]:
+        """Same document as ``GET /__sandbox__/settings``."""
+        with self.backend.lock:
+            return self.backend.settings.to_dict()
+
+    def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change some portal settings (``POST /__sandbox__/settings``); all or nothing."""
+        with self.backend.lock:
+            self.backend.settings.update(changes)
+            return self.backend.settings.to_dict()
 
     def request_log(self) -> list[dict[str, Any]]:
         """API requests seen so far, oldest first (control calls are not logged)."""
@@ -241,14 +255,15 @@ class Sandbox:
             lease.release()
 
     def _authenticate(self, header: str | None) -> Any:
-        """Only ``Authorization: Bearer sk-…`` with this sandbox's key authenticates (as the owner)."""
+        """Only ``Authorization: Bearer sk-…`` with this sandbox's key authenticates, as the account
+        ``key_user`` names (the owner by default)."""
         if header is None or not header.startswith("Bearer "):
             return None
         token = header[len("Bearer ") :].strip()
         if not token.startswith("sk-") or not secrets.compare_digest(token, self.api_key):
             return None
         with self.backend.lock:
-            return self.backend.user(self.backend.state.owner_id)
+            return self.backend.key_holder()
 
     def _execute(
         self, h: _Handler, method: str, path: str, raw_query: str, body: bytes, actor: Any
@@ -371,6 +386,10 @@ class Sandbox:
         if (method, name) == ("POST", "limits"):
             self.set_limits(str(data.get("spec", "off")))
             return self.limiter.spec.to_dict()
+        if (method, name) == ("GET", "settings"):
+            return self.settings()
+        if (method, name) == ("POST", "settings"):
+            return self.update_settings(data)
         if (method, name) == ("POST", "pause"):
             self.pause()  # API requests wait (not rejected) until resume: deterministic "in flight"
             return {"ok": True, "paused": True}
@@ -461,8 +480,24 @@ def start(
     limits: str | LimitSpec = "off",
     faults: str | FaultPlan | dict[str, Any] | None = None,
     state_file: str | os.PathLike[str] | None = None,
+    key_user: str = "owner",
+    invitation_limit: int | None = None,
+    room_quota: int | None = None,
+    guest_invites: bool = True,
+    external_links: str = "public",
 ) -> Sandbox:
-    """Start a sandbox portal in background threads and return it (``port=0`` picks a free port)."""
+    """Start a sandbox portal in background threads and return it (``port=0`` picks a free port).
+
+    ``key_user`` … ``external_links`` make it a particular kind of portal (see
+    :mod:`.portal_settings`); a bad value raises ``ValueError`` before anything listens.
+    """
+    settings = PortalSettings(
+        key_user=key_user,
+        invitation_limit=invitation_limit,
+        room_quota=room_quota,
+        guest_invites=guest_invites,
+        external_links=external_links,
+    )
     return Sandbox(
         host=host,
         port=port,
@@ -471,4 +506,5 @@ def start(
         limits=limits,
         faults=faults,
         state_file=state_file,
+        settings=settings,
     )

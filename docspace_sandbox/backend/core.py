@@ -22,6 +22,7 @@ from .. import errors as e
 from .. import rules as r
 from .. import seed
 from ..model import File, Folder, Link, PortalState, User
+from ..portal_settings import PortalSettings
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 
@@ -49,6 +50,7 @@ class PortalCore:
     ) -> None:
         self.lock = threading.RLock()
         self.base_url = base_url
+        self.settings = PortalSettings()  # which kind of portal this is (kept across resets)
         self.op_delay_s = op_delay_s
         self._clock = clock
         self._state_file = Path(state_file) if state_file else None
@@ -154,10 +156,21 @@ class PortalCore:
         return {"my": r.FT_USER, "rooms": r.FT_VIRTUAL_ROOMS, "archive": r.FT_ARCHIVE}[self.section(folder)]
 
     def root_folder_id(self, folder: Folder) -> int:
-        """Id of the section folder above the entry."""
-        return {"my": seed.FOLDER_MY, "rooms": seed.FOLDER_ROOMS, "archive": seed.FOLDER_ARCHIVE}[
-            self.section(folder)
-        ]
+        """Id of the section folder above the entry (each user's My documents is its own)."""
+        section = self.section(folder)
+        if section == "my":
+            return self.path(folder)[0].id
+        return seed.FOLDER_ROOMS if section == "rooms" else seed.FOLDER_ARCHIVE
+
+    def key_holder(self) -> User | None:
+        """The account the API key belongs to (``key_user`` setting)."""
+        return self.user(seed.user_id(seed.KEY_USER_EMAILS[self.settings.key_user]))
+
+    def my_folder(self, actor: User) -> Folder | None:
+        """The caller's own My documents (``@my``), or None for accounts without one."""
+        return next(
+            (f for f in self.state.folders.values() if f.system == "my" and f.created_by == actor.id), None
+        )
 
     def parent_room(self, folder: Folder) -> Folder | None:
         """The room an entry sits in (the folder itself if it is a room)."""
@@ -198,13 +211,20 @@ class PortalCore:
             raise e.NotFound(e.MSG_FOLDER_NOT_FOUND)
         return folder
 
+    def _is_docspace_admin(self, actor: User) -> bool:
+        """EmployeeType DocSpaceAdmin: the owner and the admins."""
+        return actor.kind in ("owner", "admin")
+
     def _can_read(self, actor: User, folder: Folder) -> bool:
-        if actor.kind in ("owner", "admin"):
-            return True
+        """``FileSecurity.FilterEntryAsync`` Read: My documents only for its holder (admins
+        included: FolderType.USER has no admin exception); rooms for DocSpace admins, the room's
+        creator and its members (``GetVirtualRoomsForMeAsync``)."""
+        if self.section(folder) == "my":
+            return self.path(folder)[0].created_by == actor.id
         room = self.parent_room(folder)
         if room is None:
-            return folder.created_by == actor.id
-        return room.created_by == actor.id or actor.id in room.members
+            return self._is_docspace_admin(actor) or folder.created_by == actor.id
+        return self._is_docspace_admin(actor) or room.created_by == actor.id or actor.id in room.members
 
     def get_folder(self, actor: User | None, folder_id: int) -> Folder:
         """``GetFolderAsync``: 404 if missing; anonymous callers of an existing folder get 401."""
@@ -216,10 +236,12 @@ class PortalCore:
         return folder
 
     def _can_view(self, actor: User, target: User) -> bool:
-        if actor.kind in ("owner", "admin") or actor.id == target.id:
+        """``CanUserViewAnotherUserAsync``: admins see everyone; room admins every non-guest and
+        the guests related to them (``UserRelation``, made when they invited the guest)."""
+        if self._is_docspace_admin(actor) or actor.id == target.id:
             return True
         if actor.kind == "roomadmin":
-            return target.kind != "guest" or target.invited_by == actor.id
+            return target.kind != "guest" or actor.id in target.related_to or target.invited_by == actor.id
         return False
 
     def _can_create_in(self, actor: User, parent: Folder) -> bool:
@@ -230,7 +252,9 @@ class PortalCore:
         room = self.parent_room(parent)
         if room is None:
             return False
-        if actor.kind in ("owner", "admin") or room.created_by == actor.id:
+        # Create needs RoomManager/ContentCreator or the room's creator (``HasFullAccessAsync``);
+        # DocSpace admins get no exception for it in rooms they neither created nor joined.
+        if room.created_by == actor.id:
             return True
         return room.members.get(actor.id) in (r.ROOM_MANAGER, r.CONTENT_CREATOR)
 
@@ -242,11 +266,14 @@ class PortalCore:
         return folder
 
     def _can_edit_room(self, actor: User, room: Folder) -> bool:
-        return (
-            actor.kind in ("owner", "admin")
-            or room.created_by == actor.id
-            or (room.members.get(actor.id) == r.ROOM_MANAGER)
-        )
+        """EditRoom / EditAccess: the room's creator or a Room manager. A DocSpace admin who is
+        neither only reads (``FilterEntryAsync`` gives admins Read, Move, Delete … but not these)."""
+        return room.created_by == actor.id or room.members.get(actor.id) == r.ROOM_MANAGER
+
+    def _can_archive(self, actor: User, room: Folder) -> bool:
+        """Move (archive, unarchive) and Delete of a room: DocSpace admins and the room's creator;
+        a Room manager may not (``FilterEntryAsync``: Move with RoomManager is for non-rooms)."""
+        return self._is_docspace_admin(actor) or room.created_by == actor.id
 
     def share_link_url(self, link: Link) -> str:
         """The short link the portal hands out."""

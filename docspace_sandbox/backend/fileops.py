@@ -23,11 +23,12 @@ class FileOpsMixin(PortalCore):
                 )
             if room.room_type is not None and self.section(room) != "archive":
                 raise e.AccessDenied()
-            if not self._can_edit_room(actor, room):
+            allowed = self._can_archive if room.room_type is not None else self._can_edit_room
+            if not allowed(actor, room):
                 raise e.AccessDenied()
         else:
             room = self.get_room(actor, room_id)
-            if not self._can_edit_room(actor, room):
+            if not self._can_archive(actor, room):
                 raise e.AccessDenied()
         op = Operation(
             id=str(uuid.uuid4()),

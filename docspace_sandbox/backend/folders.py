@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .. import errors as e
 from .. import rules as r
-from .. import seed
 from ..model import File, Folder, User
 from .core import PortalCore
 
@@ -82,7 +81,7 @@ class FoldersMixin(PortalCore):
         if same_extension:
             # CreateNewFileAsync: destination 0 = My documents; no Create right (missing folder,
             # section folders, archived rooms …) is a SecurityException → "Access denied".
-            dest = self.folder(seed.FOLDER_MY if dest_folder_id == 0 else dest_folder_id)
+            dest = self.my_folder(actor) if dest_folder_id == 0 else self.folder(dest_folder_id)
             try:
                 dest = self._check_create_in(actor, dest)
             except e.Forbidden:

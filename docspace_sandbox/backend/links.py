@@ -62,9 +62,13 @@ class LinksMixin(PortalCore):
         existing = next((x for x in room.links if x.subject == r.SUBJ_PRIMARY), None)
         if existing is not None:
             return existing
+        # ResolveRequiredAuthAsync (no requiredAuth asked: the portal default applies) runs first.
+        internal = self.settings.resolve_link_internal(room.room_type, False, new_link=True)
         if not self._can_edit_room(actor, room) or self.section(room) == "archive":
             raise e.AccessDenied()
-        link = self._set_link(room, new_link(r.SUBJ_PRIMARY, r.READ, "Shared link"), None)
+        fresh = new_link(r.SUBJ_PRIMARY, r.READ, "Shared link")
+        fresh.internal = internal
+        link = self._set_link(room, fresh, None)
         if link is None:  # pragma: no cover - access Read is never "remove"
             raise e.ServerError("primary link")
         return link
@@ -93,6 +97,15 @@ class LinksMixin(PortalCore):
         elif req.link_type == 1:
             subject = r.SUBJ_EXTERNAL
             title = req.title or "Shared link"
+            if req.access == r.NONE:
+                if existing is not None:
+                    self.settings.check_link_revoke(
+                        room.room_type, existing.subject == r.SUBJ_PRIMARY, existing.internal
+                    )
+            else:  # the portal's sharing settings decide; only a new link gets the default
+                internal = self.settings.resolve_link_internal(
+                    room.room_type, internal, new_link=req.link_id is None
+                )
             if req.expiration is not None and req.expiration > now:
                 if req.expiration > _latest_expiry(now):
                     raise e.BadArgument(e.MSG_VALUE_RANGE.format("expirationDate"))
@@ -160,6 +173,7 @@ class LinksMixin(PortalCore):
                     if room.room_type == r.PUBLIC
                     else new_link(r.SUBJ_PRIMARY, r.FILL_FORMS, "Link to fill out")
                 )
+                fresh.internal = room.room_type == r.FILLING and self.settings.default_link_internal
                 room.links.insert(index, fresh)
                 return fresh
             return None

@@ -53,6 +53,8 @@ class PeopleMixin(PortalCore):
             matches = [u for u in matches if u.kind != "guest"]
         elif area == 2:
             matches = [u for u in matches if u.kind == "guest"]
+        if not is_admin:  # no IncludeStrangers: guests only when related (DbUserService, Area All/Guests)
+            matches = [u for u in matches if u.kind != "guest" or self._can_view(actor, u)]
         if text:
             words = [w.casefold() for w in text.split() if w]
             matches = [

@@ -26,6 +26,8 @@ class RoomsMixin(PortalCore):
             # CreateRoomAsync checks encryption keys before InternalCreateFolderAsync runs; nobody
             # in the sandbox has a key, and the caller's own ACE is checked first.
             raise e.Forbidden(f"The user {_display_name(actor)} does not have an encryption key")
+        # CountRoomChecker.CheckAppend runs before InternalCreateFolderAsync's own checks.
+        self.settings.check_room_quota(len(self.state.child_ids(seed.FOLDER_ROOMS)[0]))
         title = r.dotnet_trim(title)
         if not title:
             raise e.BadArgument(e.MSG_EMPTY_STRING.format("title"))
@@ -53,7 +55,9 @@ class RoomsMixin(PortalCore):
         if room_type == r.PUBLIC:
             room.links.append(new_link(r.SUBJ_PRIMARY, r.READ, "Shared link"))
         elif room_type == r.FILLING:
-            room.links.append(new_link(r.SUBJ_PRIMARY, r.FILL_FORMS, "Link to fill out"))
+            link = new_link(r.SUBJ_PRIMARY, r.FILL_FORMS, "Link to fill out")
+            link.internal = self.settings.default_link_internal  # CreateRoomAsync: fillFormLinkInternal
+            room.links.append(link)
         self._touch()
         return room
 

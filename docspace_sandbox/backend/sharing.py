@@ -64,6 +64,7 @@ class SharingMixin(PeopleMixin):
                     room.members[inv.user_id] = inv.access
                     self._touch()
                 continue
+            mailed = False  # an invitation mail goes out: new guests and still-pending accounts
             if target is None and inv.email:
                 if inv.access == r.NONE:
                     continue
@@ -74,6 +75,10 @@ class SharingMixin(PeopleMixin):
                     except ValueError as exc:
                         warning = warning or str(exc)
                         continue
+                elif actor.id not in target.related_to:
+                    target.related_to.append(actor.id)  # AddUserRelationAsync
+                    self._touch()
+                mailed = target.activation_status == 2
             if target is None or target.id == room.created_by:
                 continue
             current = room.members.get(target.id)
@@ -85,6 +90,8 @@ class SharingMixin(PeopleMixin):
             if current != inv.access:
                 room.members[target.id] = inv.access
                 self._touch()
+                if mailed:  # SendEmailRoomInviteAsync(limitation: true) → ReduceLimit
+                    self.settings.spend_invitation()
         return listed, warning
 
     def _visible_to(self, actor: User, room: Folder, target: User) -> bool:

@@ -1,0 +1,121 @@
+"""Portal kinds (key user, sharing settings, guest invitations), on the sandbox in the matching mode
+and, with ``-m live``, on a real portal that is in that mode.
+
+A real portal's mode cannot be switched from a test, so each live variant runs only when the
+environment says what the portal is: ``DOCSPACE_KEY_USER=room-admin`` (the key is a room admin's),
+``DOCSPACE_EXTERNAL_LINKS=internal|restricted`` (Settings → Sharing: default link type "DocSpace
+users only" / external sharing off for rooms), ``DOCSPACE_GUEST_INVITES=off`` (guest invitations
+disabled). Everything created is archived and deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from support.portal import Portal
+
+from docspace_sandbox.server import start
+from onboarding.docspace import DocSpaceClient, FileShare, LinkRequest, LinkType, RoomType
+from onboarding.errors import Forbidden
+
+
+def _live_requested(config: pytest.Config) -> bool:
+    return "live" in (config.option.markexpr or "")
+
+
+def _moded_portal(request: pytest.FixtureRequest, env: str, value: str, **mode: Any) -> Iterator[Portal]:
+    """The sandbox started with ``mode``, or (live) the real portal when ``env`` says it is ``value``."""
+    if request.param == "live":
+        url, key = os.environ.get("DOCSPACE_URL"), os.environ.get("DOCSPACE_API_KEY")
+        if os.environ.get("CI") or not _live_requested(request.config):
+            pytest.skip("real-portal tests run only with -m live (and never in CI)")
+        if not (url and key) or os.environ.get(env) != value:
+            pytest.skip(f"set DOCSPACE_URL, DOCSPACE_API_KEY and {env}={value} for a portal in this mode")
+        portal = Portal("live", DocSpaceClient(url, key, timeout=(10.0, 60.0)))
+        try:
+            yield portal
+        finally:
+            portal.cleanup()
+            portal.api.close()
+        return
+    sandbox = start(port=0, **mode)
+    portal = Portal("sandbox", DocSpaceClient(sandbox.url, sandbox.api_key))
+    try:
+        yield portal
+    finally:
+        portal.api.close()
+        sandbox.stop()
+
+
+_KINDS = [pytest.param("sandbox", id="sandbox"), pytest.param("live", id="live", marks=pytest.mark.live)]
+
+
+@pytest.fixture(params=_KINDS)
+def room_admin_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
+    yield from _moded_portal(request, "DOCSPACE_KEY_USER", "room-admin", key_user="room-admin")
+
+
+@pytest.fixture(params=_KINDS)
+def internal_links_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
+    yield from _moded_portal(request, "DOCSPACE_EXTERNAL_LINKS", "internal", external_links="internal")
+
+
+@pytest.fixture(params=_KINDS)
+def restricted_links_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
+    yield from _moded_portal(request, "DOCSPACE_EXTERNAL_LINKS", "restricted", external_links="restricted")
+
+
+@pytest.fixture(params=_KINDS)
+def no_guests_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
+    yield from _moded_portal(request, "DOCSPACE_GUEST_INVITES", "off", guest_invites=False)
+
+
+def test_room_admin_key_lists_only_rooms_it_created_or_belongs_to(room_admin_portal: Portal) -> None:
+    """A room admin's key lists its new room, and every listed room is its own or has it as member."""
+    api = room_admin_portal.api
+    me = api.me()
+    assert me.is_room_admin and not (me.is_admin or me.is_owner)
+    room = room_admin_portal.room()
+    listed = api.list_rooms()
+    assert room.id in {r.id for r in listed}
+    for other in listed[:20]:
+        members = {m.user.id for m in api.room_members(other.id) if m.user is not None}
+        assert me.id in members, other.title
+
+
+def test_internal_default_makes_new_links_internal_outside_public_rooms(
+    internal_links_portal: Portal,
+) -> None:
+    """DefaultShareLinkInternal: a new Custom-room link is internal; a Public room's stays public."""
+    api = internal_links_portal.api
+    custom = internal_links_portal.room(room_type=RoomType.CUSTOM)
+    link = api.set_room_link(custom.id, LinkRequest(LinkType.EXTERNAL, FileShare.READ, title="Client"))
+    assert link is not None and link.shared_link.internal
+    public = internal_links_portal.room(room_type=RoomType.PUBLIC)
+    link = api.set_room_link(public.id, LinkRequest(LinkType.EXTERNAL, FileShare.READ, title="Client"))
+    assert link is not None and not link.shared_link.internal
+
+
+def test_restricted_sharing_refuses_public_room_links(restricted_links_portal: Portal) -> None:
+    """External sharing off for rooms: a Public room link is refused, a Custom room link is internal."""
+    api = restricted_links_portal.api
+    public = restricted_links_portal.room(room_type=RoomType.PUBLIC)
+    with pytest.raises(Forbidden):
+        api.set_room_link(public.id, LinkRequest(LinkType.EXTERNAL, FileShare.READ, title="Client"))
+    custom = restricted_links_portal.room(room_type=RoomType.CUSTOM)
+    link = api.set_room_link(custom.id, LinkRequest(LinkType.EXTERNAL, FileShare.READ, title="Client"))
+    assert link is not None and link.shared_link.internal
+
+
+def test_guest_invitations_off_refuses_email_invitations(no_guests_portal: Portal) -> None:
+    """Guest invitations disabled: inviting a new address by e-mail is 403 and adds nobody."""
+    api = no_guests_portal.api
+    room = no_guests_portal.room()
+    before = len(api.room_members(room.id))
+    body = {"invitations": [{"email": f"client-{no_guests_portal.run}@example.com", "access": 2}]}
+    with pytest.raises(Forbidden):
+        api.call("PUT", f"files/rooms/{room.id}/share", body=body)
+    assert len(api.room_members(room.id)) == before

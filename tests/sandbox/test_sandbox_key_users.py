@@ -1,0 +1,210 @@
+"""``--key-user``: the sandbox's API key belongs to the owner, a DocSpace admin or a room admin.
+
+Server rules copied (ONLYOFFICE/DocSpace-server v3.7.2): rooms a non-admin sees are those they
+created or hold an ACE in (``FileSecurity.GetVirtualRoomsForMeAsync`` / ``FolderDao.GetRoomsAsync``);
+DocSpace admins list every room (``GetAllVirtualRoomsAsync``) but in a room they neither created
+nor manage may only read, archive and delete (``FileSecurity.FilterEntryAsync``: Create, EditRoom
+and EditAccess need RoomManager or ``HasFullAccessAsync``, i.e. the room's creator); nobody reads
+another user's My documents (FolderType.USER: ``RootCreateBy == userId`` only); room admins see
+every non-guest and only the guests related to them (``UserExtensions.CanUserViewAnotherUserAsync``,
+``DbUserService`` Area.All without IncludeStrangers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from support.checked_api import CheckedApi
+from support.sandbox_api import error_message
+
+from docspace_sandbox.server import Sandbox, start
+
+OWNER = "owner@sandbox.example"
+ADMIN = "dana.admin@sandbox.example"
+ROOM_ADMIN = "rita.roomadmin@sandbox.example"
+GUEST = "gina.guest@sandbox.example"
+TEMPLATES = {"Welcome to your client room.pdf", "How to use the client portal.pdf"}
+NO_VIEW = "You don't have enough permission to view the folder content"
+
+
+@pytest.fixture
+def room_admin() -> Iterator[Sandbox]:
+    """A sandbox whose key is the seeded room admin's."""
+    with start(port=0, key_user="room-admin") as portal:
+        yield portal
+
+
+@pytest.fixture
+def admin() -> Iterator[Sandbox]:
+    """A sandbox whose key is the seeded DocSpace admin's."""
+    with start(port=0, key_user="admin") as portal:
+        yield portal
+
+
+def _owner_room(api: CheckedApi, title: str = "Owner's room", room_type: int = 2) -> dict[str, Any]:
+    """A room created with the owner's key (the key is switched back afterwards)."""
+    before = api.settings()["key_user"]
+    api.settings(key_user="owner")
+    try:
+        return api.room(title, room_type=room_type)
+    finally:
+        api.settings(key_user=before)
+
+
+def _my_titles(api: CheckedApi) -> set[str]:
+    content = api.get("files/@my").json()["response"]
+    return {f["title"] for f in content["files"]}
+
+
+def test_default_key_is_the_owner_and_settings_say_so(sandbox: Sandbox) -> None:
+    """Without options the key is the owner's and GET /__sandbox__/settings shows every default."""
+    api = CheckedApi(sandbox)
+    me = api.get("people/@self").json()["response"]
+    assert (me["email"], me["isOwner"], me["isAdmin"]) == (OWNER, True, False)
+    assert api.settings() == {
+        "key_user": "owner",
+        "invitation_limit": None,
+        "room_quota": None,
+        "guest_invites": True,
+        "external_links": "public",
+    }
+
+
+def test_admin_key_is_a_docspace_admin_with_the_templates_in_its_my_documents(admin: Sandbox) -> None:
+    """``--key-user admin``: @self is a DocSpace admin (not the owner) whose @my holds the templates."""
+    api = CheckedApi(admin)
+    me = api.get("people/@self").json()["response"]
+    assert (me["email"], me["isAdmin"], me["isOwner"], me["isRoomAdmin"]) == (ADMIN, True, False, False)
+    content = api.get("files/@my").json()["response"]
+    assert {f["title"] for f in content["files"]} >= TEMPLATES
+    assert {f["createdBy"]["id"] for f in content["files"]} == {me["id"]}
+    assert content["current"]["createdBy"]["id"] == me["id"]
+
+
+def test_room_admin_key_has_its_own_my_documents_and_not_the_owners(room_admin: Sandbox) -> None:
+    """``--key-user room-admin``: the templates are in the room admin's @my; the owner's My documents
+    answers 403 "You don't have enough permission to view the folder content", its files 404."""
+    api = CheckedApi(room_admin)
+    me = api.get("people/@self").json()["response"]
+    assert (me["email"], me["isRoomAdmin"], me["isAdmin"]) == (ROOM_ADMIN, True, False)
+    assert _my_titles(api) >= TEMPLATES
+    api.settings(key_user="owner")
+    owner_my = api.get("files/@my").json()["response"]
+    owner_file = owner_my["files"][0]["id"]
+    api.settings(key_user="room-admin")
+    response = api.get(f"files/{owner_my['current']['id']}")
+    assert (response.status_code, error_message(response)) == (403, NO_VIEW)
+    assert api.get(f"files/file/{owner_file}").status_code == 404
+
+
+def test_room_admin_sees_only_rooms_it_created_or_was_invited_to(room_admin: Sandbox) -> None:
+    """The owner's room is neither listed nor readable (403) until the room admin is invited."""
+    api = CheckedApi(room_admin)
+    mine = api.room("Rita's room")
+    other = _owner_room(api)
+    listed = {r["id"] for r in api.get("files/rooms").json()["response"]["folders"]}
+    assert listed == {mine["id"]}
+    response = api.get(f"files/rooms/{other['id']}")
+    assert (response.status_code, error_message(response)) == (403, NO_VIEW)
+    me = api.get("people/@self").json()["response"]["id"]
+    api.settings(key_user="owner")
+    api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": me, "access": 2}]})
+    api.settings(key_user="room-admin")
+    listed = {r["id"] for r in api.get("files/rooms").json()["response"]["folders"]}
+    assert listed == {mine["id"], other["id"]}
+
+
+def test_room_admin_as_room_manager_may_manage_but_not_archive_anothers_room(room_admin: Sandbox) -> None:
+    """A RoomManager ACE gives Create and EditAccess, but Move (archive) of a room needs its creator
+    or a DocSpace admin (``FilterEntryAsync``: Move with RoomManager is for non-rooms only)."""
+    api = CheckedApi(room_admin)
+    other = _owner_room(api)
+    me = api.get("people/@self").json()["response"]["id"]
+    carl = api.user_id("carl.user@sandbox.example")
+    api.settings(key_user="owner")
+    api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": me, "access": 9}]})
+    api.settings(key_user="room-admin")
+    assert api.post(f"files/folder/{other['id']}", json={"title": "Invoices"}).status_code == 200
+    shared = api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": carl, "access": 2}]})
+    assert shared.status_code == 200, shared.text
+    archived = api.put(f"files/rooms/{other['id']}/archive", json={})
+    assert (archived.status_code, error_message(archived)) == (403, "Access denied")
+
+
+def test_room_admin_people_visibility(room_admin: Sandbox) -> None:
+    """People: every non-guest, plus the guests this room admin invited; others are 403 by e-mail."""
+    api = CheckedApi(room_admin)
+    emails = {u["email"] for u in api.get("people/filter").json()["response"]}
+    assert OWNER in emails and ADMIN in emails and GUEST not in emails
+    hidden = api.get("people/email", params={"email": GUEST})
+    assert (hidden.status_code, error_message(hidden)) == (403, "Access denied")
+    room = api.room()
+    invited = api.put(
+        f"files/rooms/{room['id']}/share",
+        json={"invitations": [{"email": "new.client@acme.example", "access": 2}]},
+    )
+    assert invited.status_code == 200, invited.text
+    guests = {u["email"] for u in api.get("people/filter", params={"area": "Guests"}).json()["response"]}
+    assert guests == {"new.client@acme.example"}
+    assert api.get("people/email", params={"email": "new.client@acme.example"}).status_code == 200
+
+
+def test_room_admin_invites_admins_as_managers_but_guests_of_others_are_dropped(room_admin: Sandbox) -> None:
+    """A room admin may make a DocSpace admin Room manager (AvailableUserAccesses[DocSpaceAdmin]
+    has RoomManager); a guest it cannot see is silently left out (SetRoomSecurity's filter)."""
+    api = CheckedApi(room_admin)
+    room = api.room()
+    dana = api.user_id(ADMIN)
+    api.settings(key_user="owner")
+    gina = api.user_id(GUEST)
+    api.settings(key_user="room-admin")
+    response = api.put(
+        f"files/rooms/{room['id']}/share",
+        json={"invitations": [{"id": dana, "access": 9}, {"id": gina, "access": 2}]},
+    )
+    assert response.status_code == 200, response.text
+    members = {m["sharedTo"]["email"]: m["access"] for m in response.json()["response"]["members"]}
+    assert members == {ADMIN: 9}
+
+
+def test_admin_lists_every_room_but_only_reads_and_archives_anothers(admin: Sandbox) -> None:
+    """A DocSpace admin sees the owner's room and may archive it, but creating a folder in it is
+    403 "You don't have enough permission to create" and inviting into it 403 "Access denied"."""
+    api = CheckedApi(admin)
+    other = _owner_room(api)
+    assert other["id"] in {r["id"] for r in api.get("files/rooms").json()["response"]["folders"]}
+    assert api.get(f"files/rooms/{other['id']}").status_code == 200
+    folder = api.post(f"files/folder/{other['id']}", json={"title": "Invoices"})
+    assert (folder.status_code, error_message(folder)) == (403, "You don't have enough permission to create")
+    carl = api.user_id("carl.user@sandbox.example")
+    share = api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": carl, "access": 2}]})
+    assert (share.status_code, error_message(share)) == (403, "Access denied")
+    op = api.put(f"files/rooms/{other['id']}/archive", json={}).json()["response"]
+    assert api.wait_operation(op["id"])["error"] == ""
+
+
+def test_admin_key_onboards_in_rooms_it_creates(admin: Sandbox) -> None:
+    """In its own room an admin key does everything the owner key does: folders, copies, members, links."""
+    api = CheckedApi(admin)
+    room = api.room("Client - Acme", room_type=5)
+    assert api.post(f"files/folder/{room['id']}", json={"title": "Invoices"}).status_code == 200
+    source = next(f for f in api.get("files/@my").json()["response"]["files"] if f["title"] in TEMPLATES)
+    copied = api.post(
+        f"files/file/{source['id']}/copyas", json={"destTitle": source["title"], "destFolderId": room["id"]}
+    )
+    assert copied.status_code == 200, copied.text
+    manager = api.user_id("anna.manager@sandbox.example")
+    shared = api.put(f"files/rooms/{room['id']}/share", json={"invitations": [{"id": manager, "access": 9}]})
+    assert shared.status_code == 200, shared.text
+    link = api.put(f"files/rooms/{room['id']}/links", json={"linkType": 1, "access": 2, "title": "Client"})
+    assert link.status_code == 200, link.text
+
+
+def test_key_user_can_be_changed_on_a_running_sandbox(sandbox: Sandbox) -> None:
+    """POST /__sandbox__/settings {"key_user": …} changes whose key it is, at once, for the same key."""
+    api = CheckedApi(sandbox)
+    for key_user, email in (("room-admin", ROOM_ADMIN), ("admin", ADMIN), ("owner", OWNER)):
+        assert api.settings(key_user=key_user)["key_user"] == key_user
+        assert api.get("people/@self").json()["response"]["email"] == email
