@@ -10,44 +10,22 @@ disabled). Everything created is archived and deleted afterwards.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.portal import Portal
+from support.portal import Portal, live_portal, sandbox_portal
 
-from docspace_sandbox.server import start
-from onboarding.docspace import DocSpaceClient, FileShare, LinkRequest, LinkType, RoomType
+from onboarding.docspace import FileShare, LinkRequest, LinkType, RoomType
 from onboarding.errors import Forbidden
-
-
-def _live_requested(config: pytest.Config) -> bool:
-    return "live" in (config.option.markexpr or "")
 
 
 def _moded_portal(request: pytest.FixtureRequest, env: str, value: str, **mode: Any) -> Iterator[Portal]:
     """The sandbox started with ``mode``, or (live) the real portal when ``env`` says it is ``value``."""
     if request.param == "live":
-        url, key = os.environ.get("DOCSPACE_URL"), os.environ.get("DOCSPACE_API_KEY")
-        if os.environ.get("CI") or not _live_requested(request.config):
-            pytest.skip("real-portal tests run only with -m live (and never in CI)")
-        if not (url and key) or os.environ.get(env) != value:
-            pytest.skip(f"set DOCSPACE_URL, DOCSPACE_API_KEY and {env}={value} for a portal in this mode")
-        portal = Portal("live", DocSpaceClient(url, key, timeout=(10.0, 60.0)))
-        try:
-            yield portal
-        finally:
-            portal.cleanup()
-            portal.api.close()
-        return
-    sandbox = start(port=0, **mode)
-    portal = Portal("sandbox", DocSpaceClient(sandbox.url, sandbox.api_key))
-    try:
-        yield portal
-    finally:
-        portal.api.close()
-        sandbox.stop()
+        yield from live_portal(request.config, (env, value))
+    else:
+        yield from sandbox_portal(**mode)
 
 
 _KINDS = [pytest.param("sandbox", id="sandbox"), pytest.param("live", id="live", marks=pytest.mark.live)]

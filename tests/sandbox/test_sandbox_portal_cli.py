@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import requests
-
-REPO = Path(__file__).resolve().parents[2]
+from support.sandbox_cli import REPO, running_sandbox
 
 
 def test_cli_portal_options_reach_the_settings() -> None:
@@ -18,19 +15,7 @@ def test_cli_portal_options_reach_the_settings() -> None:
     ``--external-links`` show in GET /__sandbox__/settings, and the key is the room admin's."""
     options = ["--key-user", "room-admin", "--invitation-limit", "3", "--room-quota", "2"]
     options += ["--no-guest-invites", "--external-links", "internal"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "docspace_sandbox", "--port", "0", *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        cwd=REPO,
-    )
-    try:
-        assert proc.stdout is not None
-        found = re.fullmatch(r"DocSpace sandbox portal at (\S+) — API key (sk-\S+)\n", proc.stdout.readline())
-        assert found
-        url, key = found.groups()
+    with running_sandbox(*options) as (proc, url, key):
         settings = requests.get(f"{url}/__sandbox__/settings", timeout=5).json()
         assert settings == {
             "key_user": "room-admin",
@@ -45,10 +30,6 @@ def test_cli_portal_options_reach_the_settings() -> None:
         assert me.json()["response"]["email"] == "rita.roomadmin@sandbox.example"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def test_cli_refuses_a_bad_portal_option() -> None:
