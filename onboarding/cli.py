@@ -49,6 +49,18 @@ def _input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--select", metavar="ID,...", help="only these client ids")
 
 
+def _rpm(text: str) -> int | str:
+    if text.strip().casefold() == "off":
+        return "off"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a number of requests per minute, or off") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1 request per minute (or off)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
@@ -63,7 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", parents=[common], help="onboard the clients (resumes earlier runs)")
     _input_args(run)
     run.add_argument("--concurrency", type=int, metavar="N", help="writes in flight (1-15, default 12)")
-    run.add_argument("--rpm", type=int, metavar="N", help="client-side requests per minute (default 1400)")
+    run.add_argument(
+        "--rpm",
+        type=_rpm,
+        metavar="N|off",
+        help="requests per minute: N forces a pace, off forces none (default: learned from the portal)",
+    )
     run.add_argument("--export", metavar="FILE", help="write the results (CSV, or .xlsx/.jsonl) when done")
     status = sub.add_parser("status", parents=[common], help="runs and clients in the journal")
     status.add_argument("--run", metavar="RUN_ID", help="one run's clients")
@@ -94,7 +111,7 @@ def _service(args: argparse.Namespace) -> Onboarding:
     }
     if getattr(args, "concurrency", None):
         explicit["writes_in_flight"] = args.concurrency
-    if getattr(args, "rpm", None):
+    if getattr(args, "rpm", None) is not None:
         explicit["requests_per_minute"] = args.rpm
     settings = load_settings(explicit=explicit)
     if not settings.portal_url:
@@ -133,10 +150,9 @@ def _load(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> list[Client
 def _cost_lines(plan: BatchPlan, svc: Onboarding) -> list[str]:
     """The batch's cost against the portal's per-minute and per-day limits, in words."""
     s = svc.settings
-    minutes = plan.minutes_at(s.requests_per_minute)
     days = plan.days_of_writes(s.daily_write_budget)
     lines = [
-        f"at {s.requests_per_minute:,} requests/min this takes at least {minutes:.1f} min of the portal's rate budget",
+        f"time: {svc.estimate_text(plan)}",
         f"{plan.writes:,} writes against a daily budget of {s.daily_write_budget:,} POST+PUT"
         + ("" if days == 1 else f": needs {days} days — the rest is deferred and resumes on a later run"),
     ]

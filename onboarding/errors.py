@@ -114,8 +114,20 @@ class RateLimited(ApiStatusError):
 
     retryable = True
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        limit: int | None = None,
+        reset: float | None = None,
+        **kw: object,
+    ) -> None:
         self.retry_after = retry_after
+        self.limit = limit
+        """``X-RateLimit-Limit``: the permits of the limiter that refused (None: a concurrency limiter)."""
+        self.reset = reset
+        """``X-RateLimit-Reset``: sent by fixed windows (the daily write budget), not the sliding one."""
         super().__init__(message, **kw)  # type: ignore[arg-type]
 
 

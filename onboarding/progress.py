@@ -40,6 +40,8 @@ def read_progress(journal: Journal, run_id: str, *, live: bool | None = None) ->
     status: dict[str, str] = {}
     errors: dict[str, str] = {}
     for e in events:
+        if e.client_id == "*":  # run-wide notes (waiting for the portal's rate limit, webhook): no client
+            continue
         steps.setdefault(e.client_id, {})[e.step] = e.outcome
         if e.step == Step.CLIENT and e.outcome == Outcome.SKIPPED:
             status[e.client_id] = "already onboarded"

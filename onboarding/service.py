@@ -24,6 +24,7 @@ from onboarding.progress import RunProgress, read_progress
 from onboarding.settings import Settings
 from onboarding.webhook import DeliveryReport, WebhookSender, sender_from
 from onboarding.workflow.engine import Engine, RunResult
+from onboarding.workflow.estimate import Estimate, describe
 from onboarding.workflow.plan import BatchPlan, ClientLike, ManagerDecision, decide_manager
 from onboarding.workflow.retry import RetryPolicy
 from onboarding.workflow.steps import StepEvent
@@ -137,6 +138,14 @@ class Onboarding:
     def plan(self, clients: Sequence[ClientLike]) -> BatchPlan:
         """What a run would do for these clients (reads the portal, writes nothing)."""
         return self._engine().plan(clients)
+
+    def estimate(self, plan: BatchPlan) -> Estimate:
+        """The plan's expected duration, from the portal as measured and learned so far."""
+        return self._engine().estimate(plan)
+
+    def estimate_text(self, plan: BatchPlan) -> str:
+        """The plan's expected duration in words, with what it rests on (for the pages and the CLI)."""
+        return describe(self.estimate(plan))
 
     def run(
         self,

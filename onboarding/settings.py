@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from onboarding.blueprint import describe_validation
 from onboarding.docspace import PortalAddress
@@ -46,9 +46,10 @@ class Settings(BaseModel):
     api_key: SecretStr | None = Field(default=None, repr=False)
     journal_path: Path = Field(default_factory=lambda: default_data_dir() / "journal.sqlite3")
     blueprint_path: Path | None = None
-    writes_in_flight: int = Field(default=12, ge=1, le=15)
-    reads_in_flight: int = Field(default=24, ge=1, le=50)
-    requests_per_minute: int = Field(default=1400, ge=1, le=100_000)
+    writes_in_flight: int = Field(default=15, ge=1, le=15)
+    reads_in_flight: int = Field(default=50, ge=1, le=50)
+    requests_per_minute: int | None = Field(default=None, ge=0, le=100_000)
+    """None: learned from the portal (its first 429 announces it); 0: never paced; N: forced."""
     daily_write_budget: int = Field(default=10_000, ge=1)
     retry_attempts: int = Field(default=6, ge=1, le=50)
     webhook_url: str | None = None
@@ -67,6 +68,25 @@ class Settings(BaseModel):
         if self.sandbox or not self.portal_url:
             return SANDBOX_PORTAL_KEY
         return PortalAddress.parse(self.portal_url).base
+
+    @field_validator("requests_per_minute", mode="before")
+    @classmethod
+    def _rate_words(cls, value: Any) -> Any:
+        """``off`` forces no pacing; ``auto`` (or nothing) learns the portal's limit."""
+        if isinstance(value, str) and value.strip().casefold() in ("off", "none"):
+            return 0
+        if isinstance(value, str) and value.strip().casefold() in ("auto", ""):
+            return None
+        return value
+
+    @property
+    def rate_text(self) -> str:
+        """The request-rate setting in words (for the pages and the CLI)."""
+        if self.requests_per_minute is None:
+            return "learned from the portal"
+        if self.requests_per_minute == 0:
+            return "off"
+        return f"{self.requests_per_minute:,} per minute"
 
     def limits(self) -> Limits:
         return Limits(

@@ -34,7 +34,7 @@ with chrome.page(
         a, b = st.columns(2)
         a.metric("Writes in flight", s.writes_in_flight)
         b.metric("Reads in flight", s.reads_in_flight)
-        a.metric("Requests / minute", f"{s.requests_per_minute:,}")
+        a.metric("Requests / minute", s.rate_text)
         b.metric("Writes / day", f"{s.daily_write_budget:,}")
 
     st.subheader("Next step", anchor=False)

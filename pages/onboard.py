@@ -78,12 +78,9 @@ with chrome.page("Onboard clients") as s:
         f"{plan.writes:,}",
         help=f"{share:.1%} of the daily budget of {s.daily_write_budget:,}",
     )
-    took = display.duration(plan.minutes_at(s.requests_per_minute) * 60)
     st.caption(
-        f"{plan.writes:,} writes and about {plan.reads:,} reads: "
-        f"{took if took.startswith('under') else 'at least ' + took} at {s.requests_per_minute:,} "
-        f"requests per minute, {s.writes_in_flight} writes in flight. Portal limits: 15 writes in flight, "
-        f"{s.daily_write_budget:,} writes per day."
+        f"{plan.writes:,} writes and about {plan.reads:,} reads: {svc.estimate_text(plan)}. "
+        f"Portal limits: 15 writes in flight, {s.daily_write_budget:,} writes per day."
     )
     if plan.days_of_writes(s.daily_write_budget) > 1:
         st.warning(

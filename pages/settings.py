@@ -43,10 +43,12 @@ def forget_session_key() -> None:
 
 
 def apply_limits() -> None:
-    st.session_state[session.LIMITS] = {
+    chosen = {
         name: int(st.session_state[f"settings_limit_{name}"])
         for name in ("writes_in_flight", "reads_in_flight", "requests_per_minute", "daily_write_budget")
     }
+    chosen["requests_per_minute"] = chosen["requests_per_minute"] or None  # 0: learn from the portal
+    st.session_state[session.LIMITS] = chosen
 
 
 def reset_limits() -> None:
@@ -413,18 +415,19 @@ with chrome.page_any("Settings") as s:
             st.stop()
         st.caption(
             "Client-side limits for runs started from this session. The portal's own defaults are 15 "
-            "concurrent writes, 50 concurrent reads, 1,500 requests per minute and 10,000 writes a day per user."
+            "concurrent writes, 50 concurrent reads, 1,500 requests per minute and 10,000 writes a day per user. "
+            "The request rate is learned from the portal unless you set one here."
         )
         limits = {
             "writes_in_flight": ("Writes in flight", 1, 15),
             "reads_in_flight": ("Reads in flight", 1, 50),
-            "requests_per_minute": ("Requests per minute", 1, 100_000),
+            "requests_per_minute": ("Requests per minute (0: learn from the portal)", 0, 100_000),
             "daily_write_budget": ("Writes per day", 1, 1_000_000),
         }
         cols = st.columns(len(limits))
         for col, (name, (label, low, high)) in zip(cols, limits.items(), strict=True):
             key = f"settings_limit_{name}"
-            state.seed(key, int(getattr(s, name)))
+            state.seed(key, int(getattr(s, name) or 0))
             col.number_input(label, min_value=low, max_value=high, step=1, key=key)
             col.caption(f"from {display.source_label(s.sources.get(name))}")
         a1, a2, _ = st.columns([1, 1, 3])

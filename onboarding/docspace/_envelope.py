@@ -56,6 +56,12 @@ class Envelope:
     total: int | None
 
 
+def _header_number(value: str | None) -> int | None:
+    """A whole non-negative number from a rate-limit header, or None when absent or malformed."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
     if not value:
@@ -119,7 +125,13 @@ def error_for(method: str, path: str, resp: requests.Response) -> DocSpaceError:
             message = f"the portal had an internal error (HTTP {status})"
     where["server_message"] = message
     if status == 429:
-        return RateLimited(message, retry_after=parse_retry_after(resp.headers.get("Retry-After")), **where)
+        return RateLimited(
+            message,
+            retry_after=parse_retry_after(resp.headers.get("Retry-After")),
+            limit=_header_number(resp.headers.get("X-RateLimit-Limit")),
+            reset=_header_number(resp.headers.get("X-RateLimit-Reset")),
+            **where,
+        )
     if status == 400:
         return BadRequest(message, details=details, **where)
     if status >= 500:

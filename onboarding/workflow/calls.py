@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from onboarding.errors import DailyLimitReached, RateLimited, RequestTimeout
 from onboarding.workflow.retry import Retrier, is_daily_limit
-from onboarding.workflow.throttle import AdaptiveGate, Throttle
+from onboarding.workflow.throttle import Throttle
 
 T = TypeVar("T")
 
@@ -65,14 +65,14 @@ class Caller:
         """Seconds to give a create we stopped waiting for before looking for it and retrying."""
 
     def _once(self, fn: Callable[[], T], *, write: bool) -> T:
-        gate: AdaptiveGate = self.throttle.writes if write else self.throttle.reads
+        # The throttle learns from each answer itself (pace from a 429's announced limit, the
+        # write gate from a concurrency 429); here the run's own counters are kept.
         with self.throttle.write() if write else self.throttle.read():
             self.stats.add("writes" if write else "reads")
             try:
-                result = fn()
+                return fn()
             except RateLimited as exc:
                 self.stats.add("throttled")
-                gate.on_throttled()
                 if is_daily_limit(exc):
                     raise DailyLimitReached(
                         "the portal's daily write limit is reached; the remaining clients are deferred"
@@ -83,8 +83,6 @@ class Caller:
                         "the remaining clients are deferred"
                     ) from None
                 raise
-        gate.on_success()
-        return result
 
     def _note_retry(self, what: str) -> Callable[[int, BaseException, float], None]:
         def note(attempt: int, exc: BaseException, wait: float) -> None:

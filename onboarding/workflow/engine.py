@@ -22,6 +22,7 @@ from onboarding.docspace import DocSpaceClient, SearchArea
 from onboarding.errors import DailyLimitReached, DocSpaceError, RunLocked
 from onboarding.journal import Journal, LeaseLost, make_owner_id
 from onboarding.workflow.calls import Caller, CallStats
+from onboarding.workflow.estimate import Estimate, estimate
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
 from onboarding.workflow.retry import Retrier, RetryPolicy
 from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step
@@ -30,6 +31,10 @@ from onboarding.workflow.throttle import Limits, shared_throttle
 
 STOP_POLL_SECONDS = 1.0
 """How often a run looks in the journal for a Stop pressed on another replica."""
+
+PORTAL_RATE = "portal_rate"
+"""Key of the learned rate limit in a run's summary: the journal remembers it per portal."""
+RATE_WAIT = "waiting for the portal's rate limit, resuming in {seconds:.0f} s"
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,10 @@ class RunResult:
     stats: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
     stopped_by_daily_limit: bool = False
+    throttle: dict[str, Any] = field(default_factory=dict)
+    """The portal's pace during the run: how it was learned, 429s, time spent waiting for it."""
+    portal_rate: dict[str, Any] | None = None
+    """The portal's learned rate limit, remembered for the next run on it (see ``pacing``)."""
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.statuses.values() if s == status)
@@ -64,7 +73,12 @@ class RunResult:
         counts: dict[str, int] = {}
         for s in self.statuses.values():
             counts[s] = counts.get(s, 0) + 1
-        return {"counts": counts, "stats": self.stats, "elapsed": round(self.elapsed, 3)}
+        out: dict[str, Any] = {"counts": counts, "stats": self.stats, "elapsed": round(self.elapsed, 3)}
+        if self.throttle:
+            out["throttle"] = self.throttle
+        if self.portal_rate:
+            out[PORTAL_RATE] = self.portal_rate
+        return out
 
 
 class Engine:
@@ -110,6 +124,15 @@ class Engine:
         self.stop_event = threading.Event()
         # One throttle per portal and process: two runs at once share the portal's budget.
         self.throttle = shared_throttle(client.base_url, self.limits)
+        self._recall_portal_rate()
+
+    def _recall_portal_rate(self) -> None:
+        """Start paced when an earlier run on this portal learned its rate limit (no 429 at all)."""
+        for run in self.journal.runs(self.portal_key, limit=20):
+            memory = run.summary.get(PORTAL_RATE) if isinstance(run.summary, dict) else None
+            if isinstance(memory, dict):
+                self.throttle.recall(memory)
+                return
 
     def plan(self, clients: Sequence[ClientLike]) -> BatchPlan:
         """A dry run: reads only."""
@@ -121,6 +144,16 @@ class Engine:
             self.journal,
             portal_key=self.portal_key,
             read=lambda fn: caller.read(fn, what="plan look-up"),
+        )
+
+    def estimate(self, plan: BatchPlan) -> Estimate:
+        """How long running this plan should take, from what is known of the portal so far."""
+        todo = [c for c in plan.clients if c.action in (Action.CREATE, Action.RESUME)]
+        return estimate(
+            self.throttle.model(),
+            clients=len(todo),
+            writes=sum(c.writes for c in todo),
+            reads=sum(c.reads for c in todo),
         )
 
     def stop(self) -> None:
@@ -147,13 +180,24 @@ class Engine:
         result = RunResult(run_id=run_id)
         stats = CallStats(reads=plan.lookup_reads)
         final = RunStatus.FAILED
+        before = self.throttle.counters()
+
+        def waiting(seconds: float) -> None:
+            detail = RATE_WAIT.format(seconds=seconds)
+            self.journal.add_event(run_id, self.portal_key, "*", Step.THROTTLE, Outcome.WAITING, detail)
+            self.on_event(StepEvent(run_id, "*", Step.THROTTLE, Outcome.WAITING, detail, time.time()))
+
+        self.throttle.add_listener(waiting)
         try:
             self._run_clients(run_id, plan, stats, result)
             stopped = result.stopped_by_daily_limit or self.stop_event.is_set()
             final = RunStatus.STOPPED if stopped else RunStatus.FINISHED
         finally:
+            self.throttle.remove_listener(waiting)
             result.stats = stats.as_dict()
             result.elapsed = time.monotonic() - started
+            result.throttle = _throttle_delta(before, self.throttle.counters())
+            result.portal_rate = self.throttle.memory()
             self.journal.finish_run(run_id, final, result.summary())
         return result
 
@@ -332,3 +376,12 @@ class Engine:
             heartbeat_stop.set()
             heart.join(timeout=5)
             self.journal.release(self.portal_key, client_id, self.owner)
+
+
+def _throttle_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The throttle's state at the end of a run, with its counters counted for this run only."""
+    counted = ("requests", "probes", "waits", "waited_s", "rate_429s", "concurrency_429s")
+    out = dict(after)
+    for key in counted:
+        out[key] = round(after.get(key, 0) - before.get(key, 0), 3)
+    return out

@@ -131,10 +131,6 @@ class BatchPlan:
     def reads(self) -> int:
         return self.lookup_reads + sum(c.reads for c in self.clients)
 
-    def minutes_at(self, requests_per_minute: int) -> float:
-        """Lower bound of the run's length under a requests-per-minute budget."""
-        return (self.writes + self.reads) / max(1, requests_per_minute)
-
     def days_of_writes(self, daily_writes: int) -> int:
         """How many daily POST+PUT budgets the batch needs (1 = fits in today's)."""
         return max(1, math.ceil(self.writes / max(1, daily_writes)))

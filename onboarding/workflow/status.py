@@ -70,6 +70,8 @@ class Step(StrEnum):
     """The dry run's verdict (a blocked client never reaches a step)."""
     ARCHIVE = "archive"
     """The roll-back of one client."""
+    THROTTLE = "throttle"
+    """The portal's rate limit, run-wide (client id ``*``): the run waits for its window."""
 
 
 class Outcome(StrEnum):
@@ -85,6 +87,8 @@ class Outcome(StrEnum):
     ONBOARDED = "onboarded"
     BLOCKED = "blocked"
     LOCKED = "locked"
+    WAITING = "waiting"
+    """Calls wait for the portal's rate window (detail: when they resume)."""
 
 
 FINAL_OUTCOMES: frozenset[Outcome] = frozenset(

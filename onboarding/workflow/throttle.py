@@ -1,67 +1,78 @@
-"""Keeping a batch inside the portal's limits instead of bumping into them.
+"""Keeping a batch inside the portal's limits: learned from the portal, not assumed.
 
-DocSpace's limiter (when on) allows per user 1,500 requests per sliding minute, 15 concurrent
-writes and 50 concurrent reads, rejecting the excess at once with 429 (docspace-api.md §12). The
-:class:`Throttle` holds our side under those numbers: a sliding-window request budget, and
-separate gates for writes and reads. The write gate is adaptive: a 429 halves it, successes grow
-it back one step at a time (AIMD), and it never exceeds its configured cap.
+DocSpace's limiter, when it is on, allows per user 1,500 requests per sliding minute, 15
+concurrent writes and 50 concurrent reads, and rejects the excess at once with 429
+(docspace-api.md §12). It is *off* by default on a self-hosted portal, so assuming it everywhere
+makes every batch of more than ~140 clients wait for a window that does not exist.
+
+* The concurrency caps (15 writes, 50 reads) always hold: they cost nothing. The write gate is
+  adaptive: a 429 from a concurrency limiter halves it, successes grow it back (AIMD).
+* Request-rate pacing starts only once the portal shows a limiter: a 429 carrying
+  ``X-RateLimit-Limit`` sets our window to what the portal announced (see :mod:`.pacing`). The
+  vendor's cloud portals start paced; ``--rpm N`` forces a rate and ``--rpm off`` forces none.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from onboarding.errors import ApiStatusError, RateLimited
+from onboarding.workflow.estimate import PortalModel
+from onboarding.workflow.pacing import (
+    DAILY_HINT_SECONDS,
+    DOCSPACE_RPM,
+    DOCSPACE_WINDOW,
+    RatePacer,
+)
 
 PORTAL_MAX_WRITES = 15
 PORTAL_MAX_READS = 50
+LATENCY_SAMPLES = 20
+"""Calls timed for the model of the portal: the first ones, before our own load inflates them."""
+
+VENDOR_CLOUD_SUFFIXES = (".onlyoffice.com", ".onlyoffice.eu", ".onlyoffice.sg")
+"""The vendor's DocSpace cloud regions (US, EU, Singapore), whose portals run the limiter.
+
+Region domains as the vendor's own clients name them (e.g. the ONLYOFFICE Android app's region
+map: ``onlyoffice.eu`` for Europe, ``onlyoffice.sg`` for Asia, ``onlyoffice.com`` otherwise).
+"""
+
+
+def is_vendor_cloud(url_or_host: str) -> bool:
+    """True for a portal on the vendor's cloud (``acme.onlyoffice.com``, ``acme.onlyoffice.eu``...)."""
+    host = (urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host) or ""
+    return host.lower().rstrip(".").endswith(VENDOR_CLOUD_SUFFIXES)
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Our own client-side limits (not the portal's; keep them under the portal's)."""
+    """Our own client-side limits (never above the portal's)."""
 
-    writes_in_flight: int = 12
+    writes_in_flight: int = PORTAL_MAX_WRITES
     """Concurrent POST/PUT/DELETE calls; never above the portal's 15."""
-    reads_in_flight: int = 24
-    """Concurrent GET calls; the portal allows 50."""
-    requests_per_minute: int = 1400
-    """Sliding-window budget for all calls; the portal allows 1,500."""
-    window_seconds: float = 60.0
-    """Length of that window (benchmarks scale it down together with the portal's)."""
+    reads_in_flight: int = PORTAL_MAX_READS
+    """Concurrent GET calls; never above the portal's 50."""
+    requests_per_minute: int | None = None
+    """None: learn the portal's rate limit (the default); 0: never pace; N: pace at N per window."""
+    window_seconds: float = DOCSPACE_WINDOW
+    """The rate window assumed for a learned or forced limit (DocSpace's is one minute; benchmarks
+    that shrink the sandbox's window shrink this one with it)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.writes_in_flight <= PORTAL_MAX_WRITES:
             raise ValueError(f"writes in flight must be 1..{PORTAL_MAX_WRITES}")
         if not 1 <= self.reads_in_flight <= PORTAL_MAX_READS:
             raise ValueError(f"reads in flight must be 1..{PORTAL_MAX_READS}")
-        if self.requests_per_minute < 1:
-            raise ValueError("requests per minute must be at least 1")
-
-
-class SlidingWindow:
-    """At most ``limit`` acquisitions in any ``window`` seconds (a log of recent start times)."""
-
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._stamps: deque[float] = deque()
-        self._cond = threading.Condition()
-
-    def acquire(self) -> None:
-        with self._cond:
-            while True:
-                now = self._clock()
-                while self._stamps and self._stamps[0] <= now - self.window:
-                    self._stamps.popleft()
-                if len(self._stamps) < self.limit:
-                    self._stamps.append(now)
-                    return
-                self._cond.wait(timeout=max(0.001, self._stamps[0] + self.window - now))
+        if self.requests_per_minute is not None and self.requests_per_minute < 0:
+            raise ValueError("requests per minute must be 0 (off) or more")
+        if self.window_seconds <= 0:
+            raise ValueError("the rate window must be positive")
 
 
 class AdaptiveGate:
@@ -91,6 +102,8 @@ class AdaptiveGate:
                 self._cond.notify_all()
 
     def on_success(self) -> None:
+        if self._size >= self.cap:  # the common case: no lock needed to see there is nothing to do
+            return
         with self._cond:
             if self._size < self.cap:
                 self._size = min(self.cap, self._size + 1.0 / max(1.0, self._size))
@@ -101,26 +114,140 @@ class AdaptiveGate:
             self._size = max(1.0, self._size / 2)
 
 
-class Throttle:
-    """The gates every engine call passes through."""
+def is_rate_rejection(exc: RateLimited) -> bool:
+    """A 429 from the sliding request window: it announces its limit and has no fixed reset.
 
-    def __init__(self, limits: Limits | None = None, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limits = limits or Limits()
-        self.window = SlidingWindow(self.limits.requests_per_minute, self.limits.window_seconds, clock)
-        self.writes = AdaptiveGate(self.limits.writes_in_flight)
-        self.reads = AdaptiveGate(self.limits.reads_in_flight)
+    The server's limiters answer differently (RedisRateLimiting's ``OnRejected``): the sliding
+    window sends ``X-RateLimit-Limit`` and ``Retry-After``; the daily fixed window adds
+    ``X-RateLimit-Reset`` and a Retry-After of hours; the concurrency limiter sends neither.
+    """
+    return exc.limit is not None and exc.reset is None and (exc.retry_after or 0) <= DAILY_HINT_SECONDS
+
+
+class Throttle:
+    """The gates every engine call passes through, for one portal."""
+
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        portal_url: str = "",
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.limits = lim = limits or Limits()
+        self.writes = AdaptiveGate(lim.writes_in_flight)
+        self.reads = AdaptiveGate(lim.reads_in_flight)
+        self.pacer = RatePacer(window=lim.window_seconds, clock=clock, wall=wall)
+        if lim.requests_per_minute == 0:
+            self.pacer.force_off()
+        elif lim.requests_per_minute is not None:
+            self.pacer.force(lim.requests_per_minute)
+        elif portal_url and is_vendor_cloud(portal_url):
+            self.pacer.learn(DOCSPACE_RPM, source="the vendor's cloud runs DocSpace's limiter")
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._rate_429s = 0
+        self._concurrency_429s = 0
+        self._samples = 0
+        self._latency_sum = 0.0
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        with self.writes.slot():
-            self.window.acquire()
+        with self.writes.slot(), self._paced(self.writes):
             yield
 
     @contextmanager
     def read(self) -> Iterator[None]:
-        with self.reads.slot():
-            self.window.acquire()
+        with self.reads.slot(), self._paced(self.reads):
             yield
+
+    @contextmanager
+    def _paced(self, gate: AdaptiveGate) -> Iterator[None]:
+        ticket = self.pacer.acquire()
+        started = self._clock()
+        try:
+            yield
+        except RateLimited as exc:
+            self.pacer.release(ticket, answered=True, limited=True)
+            self.on_rejected(exc, gate)
+            raise
+        except ApiStatusError:  # the portal answered (past its limiter), with an error
+            self.pacer.release(ticket, answered=True, limited=False)
+            self._measure(started)
+            raise
+        except BaseException:
+            self.pacer.release(ticket, answered=False, limited=False)
+            raise
+        self.pacer.release(ticket, answered=True, limited=False)
+        self._measure(started)
+        gate.on_success()
+
+    def _measure(self, started: float) -> None:
+        """Time the first calls: the model of the portal behind the plan's estimate and the ETA."""
+        if self._samples < LATENCY_SAMPLES:
+            with self._lock:
+                if self._samples < LATENCY_SAMPLES:
+                    self._samples += 1
+                    self._latency_sum += self._clock() - started
+
+    def model(self) -> PortalModel:
+        """What is known of the portal now: measured latency, concurrency, the pace and its window."""
+        with self._lock:
+            latency = self._latency_sum / self._samples if self._samples else 0.0
+            samples = self._samples
+        pace = self.pacer.counters()
+        return PortalModel(
+            latency=latency,
+            samples=samples,
+            writes_in_flight=self.limits.writes_in_flight,
+            per_window=pace["requests_per_window"],
+            window=pace["window_s"],
+            in_window=self.pacer.in_window(),
+            pace=pace["pace"],
+        )
+
+    def on_rejected(self, exc: RateLimited, gate: AdaptiveGate) -> None:
+        """Learn from a 429: a sliding-window rejection sets the pace, a concurrency one the gate."""
+        if is_rate_rejection(exc):
+            with self._lock:
+                self._rate_429s += 1
+            assert exc.limit is not None
+            self.pacer.learn(exc.limit, source="announced by the portal (X-RateLimit-Limit)")
+        elif exc.limit is None and exc.reset is None and (exc.retry_after or 0) <= DAILY_HINT_SECONDS:
+            with self._lock:
+                self._concurrency_429s += 1
+            gate.on_throttled()
+
+    # -- what the run records and shows ---------------------------------------------------------
+
+    def counters(self) -> dict[str, Any]:
+        """Requests, 429s and time spent waiting for the rate window (for the run summary)."""
+        with self._lock:
+            out: dict[str, Any] = {
+                "rate_429s": self._rate_429s,
+                "concurrency_429s": self._concurrency_429s,
+            }
+        return {**self.pacer.counters(), **out}
+
+    def add_listener(self, fn: Callable[[float], None]) -> None:
+        """``fn(seconds)`` is called when calls start waiting for the portal's rate window."""
+        self.pacer.add_listener(fn)
+
+    def remove_listener(self, fn: Callable[[float], None]) -> None:
+        self.pacer.remove_listener(fn)
+
+    def waiting(self) -> float | None:
+        """Seconds until paced calls resume, while any is waiting for the rate window; else None."""
+        return self.pacer.waiting()
+
+    def memory(self) -> dict[str, Any] | None:
+        """What a later run on this portal should know: the learned limit and the recent requests."""
+        return self.pacer.memory()
+
+    def recall(self, memory: Mapping[str, Any]) -> bool:
+        """Start from what an earlier run learned (ignored when a rate is forced or already known)."""
+        return self.pacer.recall(memory)
 
 
 _shared: dict[tuple[str, Limits], Throttle] = {}
@@ -136,5 +263,5 @@ def shared_throttle(portal: str, limits: Limits) -> Throttle:
     with _shared_lock:
         throttle = _shared.get((portal, limits))
         if throttle is None:
-            throttle = _shared[(portal, limits)] = Throttle(limits)
+            throttle = _shared[(portal, limits)] = Throttle(limits, portal_url=portal)
         return throttle

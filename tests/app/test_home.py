@@ -14,7 +14,8 @@ def test_home_names_portal_account_and_limits(app: AppTest, sandbox: object) -> 
     assert sandbox.url in page  # type: ignore[attr-defined]
     assert "owner@sandbox.example" in page
     assert "Owner" in page
-    assert metric(at, "Writes in flight") == "12"
+    assert metric(at, "Writes in flight") == "15"
+    assert metric(at, "Requests / minute") == "learned from the portal"
     assert metric(at, "Writes / day") == "10,000"
     assert "No runs yet" in page
 

@@ -1,0 +1,114 @@
+"""How long a batch takes, from a model of the portal rather than from one assumed rate.
+
+The model has three parts, each measured or known, never guessed: the time one call takes
+(measured on the run's first calls, the plan's look-ups), the portal's concurrency (15 writes
+at once), and its request-rate limit when one is known (learned from a 429, remembered from an
+earlier run, the vendor's cloud, or forced in the settings). A batch then takes the longest of:
+its writes spread over the write slots, our own per-request work (one interpreter), and the
+rate windows it has to wait for — plus one client's chain of calls for the last client.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from onboarding.workflow.pacing import DOCSPACE_RPM, LEARNING, SAFETY
+
+CPU_PER_REQUEST = 0.0009
+"""Seconds of our own work per request (HTTP, JSON, journal) that threads cannot overlap: the
+engine's whole-process cost at 0 ms latency (docs/performance.md, "Where the time goes")."""
+
+
+@dataclass(frozen=True)
+class PortalModel:
+    """What is known about the portal when the estimate is made."""
+
+    latency: float
+    """Seconds per call, as measured (0 when nothing was measured yet)."""
+    samples: int
+    writes_in_flight: int
+    per_window: int | None
+    """Requests we may send per rate window; None when no limiter is known (or pacing is off)."""
+    window: float
+    in_window: int = 0
+    """Requests already in the current window (an earlier run's, remembered)."""
+    pace: str = LEARNING
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A batch's expected duration, and the words that say what it rests on."""
+
+    seconds: float
+    if_limited: float | None
+    """While no limiter has been seen: the duration if the portal runs DocSpace's default one."""
+    basis: str
+
+
+def batch_seconds(
+    model: PortalModel, *, clients: int, writes: int, reads: int, per_window: int | None
+) -> float:
+    """Expected seconds for ``clients`` clients costing ``writes`` + ``reads`` calls in all."""
+    calls = writes + reads
+    if clients <= 0 or calls <= 0:
+        return 0.0
+    latency = max(model.latency, 0.0)
+    chain = calls / clients * latency  # one client's calls, one after another
+    by_writes = writes * latency / max(1, model.writes_in_flight)
+    by_cpu = calls * CPU_PER_REQUEST
+    work = max(by_writes, by_cpu) + chain
+    if not per_window:
+        return work
+    free = max(0, per_window - model.in_window)
+    if calls <= free:
+        return work
+    windows = math.ceil((calls - free) / per_window)
+    last = calls - free - (windows - 1) * per_window
+    return max(work, windows * model.window + work * last / calls)
+
+
+def estimate(model: PortalModel, *, clients: int, writes: int, reads: int) -> Estimate:
+    """The batch's expected duration under what is known of the portal."""
+    seconds = batch_seconds(model, clients=clients, writes=writes, reads=reads, per_window=model.per_window)
+    if_limited = None
+    if model.pace == LEARNING:
+        default = math.floor(DOCSPACE_RPM * SAFETY)
+        limited = batch_seconds(model, clients=clients, writes=writes, reads=reads, per_window=default)
+        if_limited = limited if limited > seconds * 1.05 else None
+    measured = (
+        f"{model.latency * 1000:.0f} ms per call (measured on {model.samples} calls)"
+        if model.samples
+        else "no call measured yet"
+    )
+    if model.per_window:
+        rate = f"{model.per_window:,} requests per {model.window:g} s window ({model.pace})"
+    elif model.pace == "off":
+        rate = "rate pacing switched off"
+    elif model.pace == LEARNING:
+        rate = "no rate limit seen on this portal yet"
+    else:
+        rate = "the portal showed no rate limit"
+    return Estimate(seconds, if_limited, f"{measured}, {model.writes_in_flight} writes at once, {rate}")
+
+
+def describe(est: Estimate) -> str:
+    """One sentence for the plan: "about 12 s (…basis…); up to 1.2 min if the portal limits…"."""
+    text = f"about {duration(est.seconds)} ({est.basis})"
+    if est.if_limited is not None:
+        text += (
+            f"; up to {duration(est.if_limited)} if the portal runs DocSpace's rate limiter "
+            f"({DOCSPACE_RPM:,} requests per minute)"
+        )
+    return text
+
+
+def duration(seconds: float) -> str:
+    """``0.8 s``, ``42 s``, ``3.5 min``, ``2.1 h``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"

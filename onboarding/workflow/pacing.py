@@ -1,0 +1,263 @@
+"""Request-rate pacing that starts only when the portal shows it has a limiter.
+
+DocSpace's sliding window allows 1,500 requests per minute per user when the limiter is on
+(``RateLimiterSettings.SlidingWindowLimit``; the window is one minute in ``BaseStartup``'s
+``AddRateLimiter``), and rejects the 1,501st with 429, ``X-RateLimit-Limit: 1500`` and
+``Retry-After``. Self-hosted portals run with the limiter off. So :class:`RatePacer` starts
+*learning*: requests go out freely, and their send times are logged. When the log reaches
+DocSpace's default limit, one request goes out alone (a probe, after the calls in flight have
+answered): a 429 teaches the limit at the cost of exactly one rejection; an answer proves the
+portal has no limiter at that rate, and pacing stays off. A 429 that announces any other limit
+teaches that one. What was learned, with the recent send times, is remembered per portal (in the
+run summary) so that the next run starts paced and meets no 429 at all.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from onboarding.workflow.retry import DAILY_LIMIT_HINT_SECONDS
+
+DOCSPACE_RPM = 1500
+"""The limiter's default permits per window (DocSpace-server ``RateLimiterSettings``)."""
+DOCSPACE_WINDOW = 60.0
+"""The limiter's sliding window in seconds (DocSpace-server ``BaseStartup.AddRateLimiter``)."""
+SAFETY = 0.97
+"""Share of an announced limit we use: send times and the portal's arrival times differ a little."""
+DAILY_HINT_SECONDS = DAILY_LIMIT_HINT_SECONDS
+NOTICE_SECONDS = 1.0
+"""Waits shorter than this are not announced to listeners (they are the window working normally)."""
+
+LEARNING, OPEN, PACED, FORCED, OFF = "learning", "open", "paced", "forced", "off"
+
+_COUNTED, _PROBE = 1, 2
+
+
+class RatePacer:
+    """A sliding-window pacer whose limit is learned, remembered, forced, or absent."""
+
+    def __init__(
+        self,
+        *,
+        window: float = DOCSPACE_WINDOW,
+        probe_at: int = DOCSPACE_RPM,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.mode = LEARNING
+        self.window = window
+        self.probe_at = probe_at
+        self.permits: int | None = None
+        """Our own requests per window while paced."""
+        self.announced: int | None = None
+        """The limit the portal announced (or that an earlier run learned)."""
+        self.source = "no limiter seen yet"
+        self._clock = clock
+        self._wall = wall
+        self._stamps: deque[float] = deque()
+        self._cond = threading.Condition()
+        self._in_flight = 0
+        self._probing = False
+        self._requests = 0
+        self._probes = 0
+        self._waits = 0
+        self._waiters = 0
+        self._stall_started: float | None = None
+        self._stalled = 0.0
+        self._resume_at: float | None = None
+        self._announced_resume: float | None = None
+        self._listeners: list[Callable[[float], None]] = []
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def force(self, per_window: int) -> None:
+        """Pace at ``per_window`` requests, whatever the portal says (``--rpm N``)."""
+        with self._cond:
+            self.mode, self.permits, self.source = FORCED, per_window, "set in the settings"
+            self._cond.notify_all()
+
+    def force_off(self) -> None:
+        """Never pace (``--rpm off``); the portal's 429s are still retried after Retry-After."""
+        with self._cond:
+            self.mode, self.permits, self.source = OFF, None, "switched off in the settings"
+            self._stamps.clear()
+            self._cond.notify_all()
+
+    def learn(self, limit: int, *, source: str, window: float | None = None) -> bool:
+        """Pace under a limit the portal announced; False when a forced setting wins."""
+        with self._cond:
+            if self.mode in (FORCED, OFF) or limit < 1:
+                return False
+            if window is not None and window > 0:
+                self.window = window
+            self.mode, self.announced, self.source = PACED, limit, source
+            self.permits = max(1, math.floor(limit * SAFETY))
+            self._cond.notify_all()
+            return True
+
+    # -- one request ---------------------------------------------------------------------------
+
+    def acquire(self) -> int:
+        """Wait until a request may go out; returns a ticket for :meth:`release`."""
+        with self._cond:
+            waited_since: float | None = None
+            try:
+                while True:
+                    now = self._clock()
+                    if self.mode == OFF:
+                        self._requests += 1
+                        return 0
+                    while self._stamps and self._stamps[0] <= now - self.window:
+                        self._stamps.popleft()
+                    ticket, wake = self._decide(now)
+                    if ticket:
+                        self._stamps.append(now)
+                        self._in_flight += 1
+                        self._requests += 1
+                        return ticket
+                    if waited_since is None:
+                        waited_since = now
+                        self._enter_wait(now)
+                    if wake is not None:
+                        self._note_resume(wake, now)
+                    self._cond.wait(timeout=None if wake is None else max(0.001, wake - now))
+            finally:
+                if waited_since is not None:
+                    self._leave_wait()
+
+    def _decide(self, now: float) -> tuple[int, float | None]:
+        """(ticket, None) to go now; (0, wake time or None to wait for a release) to wait."""
+        count = len(self._stamps)
+        if self.mode in (PACED, FORCED):
+            assert self.permits is not None
+            if count < self.permits:
+                return _COUNTED, None
+            return 0, self._stamps[count - self.permits] + self.window
+        if self.mode == LEARNING and count >= self.probe_at:
+            if self._in_flight == 0 and not self._probing:
+                self._probing = True
+                self._probes += 1
+                return _PROBE, None
+            return 0, None
+        return _COUNTED, None
+
+    def release(self, ticket: int, *, answered: bool, limited: bool) -> None:
+        """The request is over: ``answered`` by the portal (any status), ``limited`` by a 429."""
+        if not ticket:
+            return
+        with self._cond:
+            self._in_flight -= 1
+            if ticket == _PROBE:
+                self._probing = False
+                if answered and not limited and self.mode == LEARNING:
+                    self.mode = OPEN
+                    self.source = f"no limiter at {self.probe_at:,} requests per window"
+            self._cond.notify_all()
+
+    # -- waiting, and who is told ------------------------------------------------------------------
+
+    def _enter_wait(self, now: float) -> None:
+        self._waits += 1
+        self._waiters += 1
+        if self._waiters == 1:
+            self._stall_started = now
+
+    def _leave_wait(self) -> None:
+        self._waiters -= 1
+        if self._waiters == 0:
+            if self._stall_started is not None:
+                self._stalled += self._clock() - self._stall_started
+            self._stall_started = None
+            self._resume_at = None
+
+    def _note_resume(self, wake: float, now: float) -> None:
+        self._resume_at = wake if self._resume_at is None else min(self._resume_at, wake)
+        seconds = wake - now
+        last = self._announced_resume
+        if seconds >= NOTICE_SECONDS and (last is None or abs(wake - last) >= NOTICE_SECONDS):
+            self._announced_resume = wake
+            for fn in list(self._listeners):
+                fn(seconds)
+
+    def add_listener(self, fn: Callable[[float], None]) -> None:
+        with self._cond:
+            self._listeners.append(fn)
+
+    def remove_listener(self, fn: Callable[[float], None]) -> None:
+        with self._cond:
+            if fn in self._listeners:
+                self._listeners.remove(fn)
+
+    def waiting(self) -> float | None:
+        with self._cond:
+            if not self._waiters or self._resume_at is None:
+                return None
+            return max(0.0, self._resume_at - self._clock())
+
+    def in_window(self) -> int:
+        """Requests sent in the current window (ours, and an earlier run's when remembered)."""
+        with self._cond:
+            now = self._clock()
+            return sum(1 for stamp in self._stamps if stamp > now - self.window)
+
+    def counters(self) -> dict[str, Any]:
+        with self._cond:
+            stalled = self._stalled
+            if self._stall_started is not None:
+                stalled += self._clock() - self._stall_started
+            return {
+                "pace": self.mode,
+                "pace_source": self.source,
+                "announced_limit": self.announced,
+                "requests_per_window": self.permits,
+                "window_s": self.window,
+                "requests": self._requests,
+                "probes": self._probes,
+                "waits": self._waits,
+                "waited_s": round(stalled, 3),
+            }
+
+    # -- remembering across runs ---------------------------------------------------------------
+
+    def memory(self) -> dict[str, Any] | None:
+        """The learned limit and the last window's send times (per wall-clock second)."""
+        with self._cond:
+            if self.mode != PACED or self.announced is None:
+                return None
+            now, wall = self._clock(), self._wall()
+            buckets: dict[int, int] = {}
+            for stamp in self._stamps:
+                if stamp > now - self.window:
+                    second = math.ceil(wall - (now - stamp))
+                    buckets[second] = buckets.get(second, 0) + 1
+            return {
+                "limit": self.announced,
+                "window": self.window,
+                "recent": [[s, n] for s, n in sorted(buckets.items())],
+            }
+
+    def recall(self, memory: Mapping[str, Any]) -> bool:
+        """Adopt what an earlier run learned, with its requests still inside the window."""
+        limit, window, recent = memory.get("limit"), memory.get("window"), memory.get("recent", [])
+        if not isinstance(limit, int) or not isinstance(window, int | float) or not isinstance(recent, list):
+            return False
+        with self._cond:
+            if self.mode not in (LEARNING, OPEN):
+                return False
+            if not self.learn(limit, source="learned on an earlier run on this portal", window=float(window)):
+                return False
+            now, wall = self._clock(), self._wall()
+            seeded: list[float] = []
+            for item in recent:
+                if not (isinstance(item, list) and len(item) == 2 and all(isinstance(v, int) for v in item)):
+                    continue
+                age = wall - item[0]
+                if age < self.window:
+                    seeded.extend([now - max(0.0, age)] * min(item[1], limit))
+            self._stamps = deque(sorted([*seeded, *self._stamps]))
+            return True

@@ -1,0 +1,154 @@
+"""The throttle learns the portal's rate limit instead of assuming one (issue 16, item 1)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from support.waiting import wait_until
+
+from onboarding.errors import RateLimited
+from onboarding.settings import load_settings
+from onboarding.workflow.pacing import RatePacer
+from onboarding.workflow.throttle import Limits, Throttle, is_vendor_cloud
+
+
+class FakeClock:
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _send(pacer: RatePacer, n: int) -> None:
+    for _ in range(n):
+        pacer.release(pacer.acquire(), answered=True, limited=False)
+
+
+def _limited(
+    limit: int | None, *, retry_after: float | None = 30.0, reset: float | None = None
+) -> RateLimited:
+    return RateLimited(
+        "HTTP 429", retry_after=retry_after, limit=limit, reset=reset, method="GET", path="/x", status=429
+    )
+
+
+def test_unknown_portal_goes_unpaced_and_one_probe_proves_no_limiter() -> None:
+    """Up to DocSpace's default limit requests go freely; one lone answered probe past it ends learning."""
+    clock = FakeClock()
+    pacer = RatePacer(window=60, probe_at=5, clock=clock)
+    _send(pacer, 5)
+    assert pacer.counters()["probes"] == 0
+    ticket = pacer.acquire()  # the 6th request in the window goes out alone, as the probe
+    assert pacer.counters()["probes"] == 1
+    pacer.release(ticket, answered=True, limited=False)
+    _send(pacer, 50)
+    counters = pacer.counters()
+    assert counters["pace"] == "open"
+    assert counters["waits"] == 0 and counters["probes"] == 1
+
+
+def test_probe_waits_for_the_calls_in_flight() -> None:
+    """The probe is sent only once every earlier call has answered, so at most one 429 can follow."""
+    pacer = RatePacer(window=60, probe_at=2, clock=FakeClock())
+    first = pacer.acquire()
+    _send(pacer, 1)
+    got: list[int] = []
+    waiter = threading.Thread(target=lambda: got.append(pacer.acquire()))
+    waiter.start()
+    wait_until(lambda: pacer.counters()["waits"] == 1)
+    assert not got  # still one call in flight: the probe holds back
+    pacer.release(first, answered=True, limited=False)
+    waiter.join(10)
+    assert got and pacer.counters()["probes"] == 1
+
+
+def test_429_with_announced_limit_paces_at_that_rate() -> None:
+    """A sliding-window 429 (X-RateLimit-Limit, Retry-After) sets the pace to 97 % of the announced limit."""
+    throttle = Throttle(Limits(window_seconds=60), clock=FakeClock())
+    with pytest.raises(RateLimited), throttle.read():
+        raise _limited(1500)
+    counters = throttle.counters()
+    assert counters["pace"] == "paced"
+    assert counters["announced_limit"] == 1500
+    assert counters["requests_per_window"] == 1455
+    assert counters["rate_429s"] == 1
+    assert throttle.writes.size == 15  # a rate rejection is not a concurrency problem
+
+
+def test_concurrency_and_daily_429s_do_not_set_a_pace() -> None:
+    """A 429 without X-RateLimit-Limit halves the write gate; the daily one (with Reset) changes nothing."""
+    throttle = Throttle(Limits(), clock=FakeClock())
+    with pytest.raises(RateLimited), throttle.write():
+        raise _limited(None, retry_after=None)
+    assert throttle.writes.size == 7
+    with pytest.raises(RateLimited), throttle.write():
+        raise _limited(10_000, retry_after=80_000, reset=80_000)
+    counters = throttle.counters()
+    assert counters["pace"] == "learning"
+    assert counters["concurrency_429s"] == 1 and counters["rate_429s"] == 0
+
+
+def test_paced_calls_wait_for_the_window_and_say_how_long() -> None:
+    """Past the learned limit a call waits for the window to slide, and listeners hear the wait."""
+    pacer = RatePacer(window=1.5)
+    pacer.learn(2, source="test")  # 97 % of 2 rounds down to 1 request per window
+    heard: list[float] = []
+    pacer.add_listener(heard.append)
+    _send(pacer, 1)
+    waiter = threading.Thread(target=lambda: _send(pacer, 1))
+    waiter.start()
+    wait_until(lambda: pacer.waiting() is not None)
+    waiter.join(10)
+    assert not waiter.is_alive()
+    assert heard and 1.0 <= heard[0] <= 1.5
+    assert pacer.counters()["waited_s"] > 0
+
+
+def test_learned_limit_and_recent_requests_are_remembered_for_the_next_run() -> None:
+    """A new throttle that recalls the memory starts paced, with the earlier requests still in its window."""
+    clock, wall = FakeClock(), FakeClock(5_000_000.0)
+    first = RatePacer(window=60, clock=clock, wall=wall)
+    first.learn(1500, source="test")
+    _send(first, 10)
+    memory = first.memory()
+    assert memory is not None and memory["limit"] == 1500
+
+    clock.now += 20
+    wall.now += 20
+    second = RatePacer(window=60, clock=FakeClock(50.0), wall=wall)
+    assert second.recall(memory)
+    counters = second.counters()
+    assert counters["pace"] == "paced" and counters["requests_per_window"] == 1455
+    again = second.memory()
+    assert again is not None and sum(n for _, n in again["recent"]) == 10
+
+
+def test_forced_settings_win_over_what_the_portal_says() -> None:
+    """``--rpm off`` never paces and ``--rpm N`` keeps N, whatever a 429 announces or a run remembers."""
+    off = Throttle(Limits(requests_per_minute=0), clock=FakeClock())
+    with pytest.raises(RateLimited), off.read():
+        raise _limited(1500)
+    assert off.counters()["pace"] == "off"
+    forced = Throttle(Limits(requests_per_minute=600), clock=FakeClock())
+    assert not forced.recall({"limit": 1500, "window": 60, "recent": []})
+    assert forced.counters()["requests_per_window"] == 600
+
+
+def test_vendor_cloud_starts_paced() -> None:
+    """A portal on the vendor's cloud starts at DocSpace's default limit; a self-hosted one learns."""
+    assert is_vendor_cloud("https://acme.onlyoffice.com")
+    assert is_vendor_cloud("https://acme.onlyoffice.eu/")
+    assert not is_vendor_cloud("https://docs.example.com")
+    assert not is_vendor_cloud("https://onlyoffice.com.evil.example")
+    cloud = Throttle(Limits(), portal_url="https://acme.onlyoffice.eu", clock=FakeClock())
+    assert cloud.counters()["pace"] == "paced"
+    assert Throttle(Limits(), portal_url="https://docs.example.com").counters()["pace"] == "learning"
+
+
+def test_rpm_setting_words() -> None:
+    """``off`` forces no pacing, nothing means learn, a number forces that rate."""
+    assert load_settings(environ={}).limits().requests_per_minute is None
+    assert load_settings(environ={"DOCSPACE_REQUESTS_PER_MINUTE": "off"}).limits().requests_per_minute == 0
+    assert load_settings(explicit={"requests_per_minute": 900}, environ={}).rate_text == "900 per minute"
