@@ -4,11 +4,12 @@ DocSpace's sliding window allows 1,500 requests per minute per user when the lim
 (``RateLimiterSettings.SlidingWindowLimit``; the window is one minute in ``BaseStartup``'s
 ``AddRateLimiter``), and rejects the 1,501st with 429, ``X-RateLimit-Limit: 1500`` and
 ``Retry-After``. Self-hosted portals run with the limiter off. So :class:`RatePacer` starts
-*learning*: requests go out freely, and their send times are logged. When the log reaches
+*learning*: requests go out freely, and each is logged when its answer comes (the portal counted
+it between our send and that moment, so our log never lets a request leave the window early). When the log reaches
 DocSpace's default limit, one request goes out alone (a probe, after the calls in flight have
 answered): a 429 teaches the limit at the cost of exactly one rejection; an answer proves the
 portal has no limiter at that rate, and pacing stays off. A 429 that announces any other limit
-teaches that one. What was learned, with the recent send times, is remembered per portal (in the
+teaches that one. What was learned, with the recent requests, is remembered per portal (in the
 run summary) so that the next run starts paced and meets no 429 at all.
 """
 
@@ -28,7 +29,7 @@ DOCSPACE_RPM = 1500
 DOCSPACE_WINDOW = 60.0
 """The limiter's sliding window in seconds (DocSpace-server ``BaseStartup.AddRateLimiter``)."""
 SAFETY = 0.97
-"""Share of an announced limit we use: send times and the portal's arrival times differ a little."""
+"""Share of an announced limit we use: a margin for the same user's other clients and clock drift."""
 DAILY_HINT_SECONDS = DAILY_LIMIT_HINT_SECONDS
 NOTICE_SECONDS = 1.0
 """Waits shorter than this are not announced to listeners (they are the window working normally)."""
@@ -116,7 +117,6 @@ class RatePacer:
                         self._stamps.popleft()
                     ticket, wake = self._decide(now)
                     if ticket:
-                        self._stamps.append(now)
                         self._in_flight += 1
                         self._requests += 1
                         return ticket
@@ -132,11 +132,13 @@ class RatePacer:
 
     def _decide(self, now: float) -> tuple[int, float | None]:
         """(ticket, None) to go now; (0, wake time or None to wait for a release) to wait."""
-        count = len(self._stamps)
+        count = len(self._stamps) + self._in_flight
         if self.mode in (PACED, FORCED):
             assert self.permits is not None
             if count < self.permits:
                 return _COUNTED, None
+            if self._in_flight >= self.permits:
+                return 0, None
             return 0, self._stamps[count - self.permits] + self.window
         if self.mode == LEARNING and count >= self.probe_at:
             if self._in_flight == 0 and not self._probing:
@@ -152,6 +154,9 @@ class RatePacer:
             return
         with self._cond:
             self._in_flight -= 1
+            # Logged when the answer came, which is after the portal counted it: our record of a
+            # request leaves the window no earlier than the portal's does.
+            self._stamps.append(self._clock())
             if ticket == _PROBE:
                 self._probing = False
                 if answered and not limited and self.mode == LEARNING:
@@ -200,10 +205,10 @@ class RatePacer:
             return max(0.0, self._resume_at - self._clock())
 
     def in_window(self) -> int:
-        """Requests sent in the current window (ours, and an earlier run's when remembered)."""
+        """Requests in the current window (ours, and an earlier run's when remembered)."""
         with self._cond:
             now = self._clock()
-            return sum(1 for stamp in self._stamps if stamp > now - self.window)
+            return self._in_flight + sum(1 for stamp in self._stamps if stamp > now - self.window)
 
     def counters(self) -> dict[str, Any]:
         with self._cond:
@@ -225,7 +230,7 @@ class RatePacer:
     # -- remembering across runs ---------------------------------------------------------------
 
     def memory(self) -> dict[str, Any] | None:
-        """The learned limit and the last window's send times (per wall-clock second)."""
+        """The learned limit and the last window's requests (per wall-clock second)."""
         with self._cond:
             if self.mode != PACED or self.announced is None:
                 return None
