@@ -182,7 +182,7 @@ class Body:
         return [str(item) if item is not None else "" for item in value]
 
     def date(self, name: str) -> datetime | None:
-        """An ``ApiDateTime`` string; null or absent means "no date"."""
+        """An ``ApiDateTime`` string; null, absent or unparsable means "no date" (non-strings: 400)."""
         value = self.raw(name)
         if value is None:
             return None
@@ -191,7 +191,9 @@ class Body:
         try:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise _convert_error("ASC.Api.Core.ApiDateTime", f"$.{name}") from None
+            # ApiDateTimeConverter.Read (common/ASC.Api.Core/Core/ApiDateTime.cs): every TryParse
+            # fails -> new ApiDateTime(), i.e. DateTime.MinValue, which the link code reads as "no expiry".
+            return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
     def check_range(self, name: str, value: int | None, low: int, high: int) -> None:

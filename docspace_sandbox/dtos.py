@@ -323,8 +323,8 @@ def link(backend: Backend, entry: Link) -> dict[str, Any]:
 def operation(backend: Backend, entry: Operation) -> dict[str, Any]:
     """``FileOperationDto`` (note the capital-O ``Operation`` key).
 
-    A Delete has no result entries, so ``files``/``folders`` are left out (null); a Move lists
-    what it moved once finished (the room's ``FolderDto``), empty lists before that.
+    A Delete has no result entries, so ``files``/``folders`` are left out (null); a Move or Copy
+    lists what it placed once finished (an archived room's ``FolderDto``), empty lists before that.
     """
     dto: dict[str, Any] = {
         "id": entry.id,
@@ -335,9 +335,10 @@ def operation(backend: Backend, entry: Operation) -> dict[str, Any]:
         "finished": entry.finished,
     }
     if entry.kind != 2:
-        moved = backend.folder(entry.room_id) if entry.finished and not entry.error else None
-        dto["files"] = []
-        dto["folders"] = [folder(backend, moved)] if moved is not None else []
+        folders = [backend.folder(i) for i in entry.result_folders]
+        files = [backend.state.files.get(i) for i in entry.result_files]
+        dto["files"] = [file(backend, f) for f in files if f is not None]
+        dto["folders"] = [folder(backend, f) for f in folders if f is not None]
     dto["status"] = (4 if entry.error else 2) if entry.finished else 1
     return dto
 

@@ -18,7 +18,7 @@ class User:
     last_name: str
     kind: str
     activation_status: int = 1  # 0 NotActivated, 1 Activated, 2 Pending
-    status: int = 1  # 1 Active, 2 Terminated
+    status: int = 1  # EmployeeStatus: 1 Active, 2 Terminated, 4 Pending
     created: str = ""
     invited_by: str | None = None
     related_to: list[str] = field(default_factory=list)  # ids with a UserRelation to this user
@@ -73,18 +73,24 @@ class File:
 
 @dataclass
 class Operation:
-    """An asynchronous file operation (archive/unarchive = Move 0, delete = Delete 2)."""
+    """An asynchronous file operation: ``kind`` Move 0 (archive, unarchive, move), Copy 1, Delete 2."""
 
     id: str
     kind: int
     user_id: str
-    room_id: int
-    action: str  # "archive", "unarchive", "delete"
+    room_id: int  # the room of archive/unarchive (0 for other operations)
+    action: str  # "archive", "unarchive", "delete", "copy", "move"
     started: float
     hold: bool
     polls: int = 0
     finished: bool = False
     error: str = ""
+    folder_ids: list[int] = field(default_factory=list)
+    file_ids: list[int] = field(default_factory=list)
+    dest_id: int | None = None
+    conflict: int = 0  # FileConflictResolveType: 0 Skip, 1 Overwrite, 2 Duplicate
+    result_folders: list[int] = field(default_factory=list)
+    result_files: list[int] = field(default_factory=list)
 
 
 def to_jsonable(obj: Any) -> Any:

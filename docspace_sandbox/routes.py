@@ -12,6 +12,7 @@ from . import dtos
 from . import errors as e
 from . import rules as r
 from .backend import Backend, Invitation, LinkRequest
+from .backend.listing import FILTER_TYPES, SORT_ORDERS
 from .binding import (
     ACTIVATION_STATUSES,
     AREAS,
@@ -111,8 +112,8 @@ def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
     return None, {}, known
 
 
-def _null_argument(name: str) -> e.BadArgument:
-    """The server's ``ArgumentNullException`` for a missing value."""
+def null_argument(name: str) -> e.BadArgument:
+    """The server's ``ArgumentNullException`` for a missing value (shared with :mod:`.manage_routes`)."""
     return e.BadArgument(
         f"Value cannot be null. (Parameter '{name}')",
         dotnet_type="System.ArgumentNullException",
@@ -156,7 +157,7 @@ def get_by_email(backend: Backend, req: Request) -> Reply:
             req.query.errors["email"] = ["The field Email must be a string with a maximum length of 255."]
     req.query.validate()
     if email is None:
-        raise _null_argument("email")
+        raise null_argument("email")
     return Reply(dtos.employee_full(backend, backend.find_person(req.user(), email)))
 
 
@@ -231,9 +232,9 @@ def create_room(backend: Backend, req: Request) -> Reply:
     backend.settings.check_invitation_budget(emails, "Share", body.attribute_errors)
     body.validate()
     if title is None:
-        raise _null_argument("title")
+        raise null_argument("title")
     if private and not shares:
-        raise _null_argument("shares")
+        raise null_argument("shares")
     room = backend.create_room(req.user(), title, kind, tags, private=private)
     return Reply(dtos.folder(backend, room))
 
@@ -463,11 +464,22 @@ def get_primary_link(backend: Backend, req: Request) -> Reply:
 
 
 def _folder_page(backend: Backend, req: Request, folder_id: int) -> Reply:
+    """``GetFolderRequestDto``: ``filterType`` (FilterType), ``sortBy`` (a free string the helper
+    parses leniently) and ``sortOrder`` (SortOrder; a bad value is a validation 400)."""
     start, count = _paging(req.query)
+    filter_type = req.query.enum("filterType", FILTER_TYPES)
+    sort_order = req.query.enum("sortOrder", SORT_ORDERS)
     req.query.validate()
     _check_start(start)
     current, folders, files, total = backend.folder_page(
-        req.actor, folder_id, text=req.query.text("filterValue"), start=start, count=count
+        req.actor,
+        folder_id,
+        text=req.query.text("filterValue"),
+        start=start,
+        count=count,
+        filter_type=filter_type,
+        sort_by=req.query.text("sortBy"),
+        descending=sort_order == 1,
     )
     return Reply(dtos.folder_content(backend, current, folders, files, start, total))
 
@@ -493,7 +505,7 @@ def create_folder(backend: Backend, req: Request) -> Reply:
     title = body.string("title", max_len=r.MAX_FOLDER_TITLE)
     body.validate()
     if title is None:
-        raise _null_argument("title")
+        raise null_argument("title")
     folder = backend.create_folder(req.user(), req.int_param("folderId"), title)
     return Reply(dtos.folder(backend, folder))
 

@@ -23,7 +23,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import errors as e
-from . import routes
+from . import (
+    manage_routes,  # noqa: F401  (importing it registers its routes)
+    routes,
+)
 from .backend import Backend
 from .binding import Query
 from .faults import Decision, FaultInjector, FaultPlan
@@ -31,6 +34,9 @@ from .limits import LimitSpec, RateLimiter, Rejection
 from .portal_settings import PortalSettings
 
 CONTROL_PREFIX = "/__sandbox__/"
+# Kestrel's default KestrelServerLimits.MaxRequestLineSize; DocSpace's F/Server/Program.cs raises
+# only the buffer size, so longer request lines (CRLF included) are refused with an empty 414.
+MAX_REQUEST_LINE = 8 * 1024
 _LOG_LIMIT = 20_000
 _HTML_5XX = {
     502: "502 Bad Gateway",
@@ -57,6 +63,19 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             super().finish()
         self.server.sandbox._track(self.connection, False)
+
+    def parse_request(self) -> bool:
+        """The stdlib parse, then Kestrel's request-line limit (414, empty body, connection closed)."""
+        if not super().parse_request():
+            return False
+        if len(getattr(self, "raw_requestline", b"")) > MAX_REQUEST_LINE:
+            self.close_connection = True
+            self.send_response_only(414)
+            self.send_header("Content-Length", "0")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            return False
+        return True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the request log endpoint is the record."""
@@ -145,6 +164,13 @@ class Sandbox:
         """Same document as ``GET /__sandbox__/state``."""
         with self.backend.lock:
             return self.backend.snapshot()
+
+    def activate_user(self, email: str) -> dict[str, Any]:
+        """Mark a pending invited user active, as if they accepted the invitation (KeyError if unknown)."""
+        with self.backend.lock:
+            user = self.backend.activate(email)
+            self.backend.persist_soon()
+            return {"ok": True, "id": user.id, "email": user.email, "status": user.status}
 
     def set_faults(self, spec: str | FaultPlan | dict[str, Any] | None) -> None:
         """Replace the fault plan (spec string, ``FaultPlan`` or ``{"spec", "rules"}`` dict)."""
@@ -396,6 +422,8 @@ class Sandbox:
         if (method, name) == ("POST", "resume"):
             self.resume()
             return {"ok": True, "paused": False}
+        if (method, name) == ("POST", "users/activate"):
+            return self.activate_user(str(data["email"]))
         if (method, name) == ("GET", "requests"):
             return self.request_log()
         if (method, name) == ("DELETE", "requests"):

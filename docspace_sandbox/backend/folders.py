@@ -5,17 +5,32 @@ from __future__ import annotations
 from .. import errors as e
 from .. import rules as r
 from ..model import File, Folder, User
+from . import listing
 from .core import PortalCore
+
+MSG_RENAME_DENIED = "You don't have enough permission to rename the folder"
 
 
 class FoldersMixin(PortalCore):
     """Folder and file rules below the section folders."""
 
     def folder_page(
-        self, actor: User | None, folder_id: int, *, text: str | None, start: int, count: int
+        self,
+        actor: User | None,
+        folder_id: int,
+        *,
+        text: str | None,
+        start: int,
+        count: int,
+        filter_type: int | None = None,
+        sort_by: str | None = None,
+        descending: bool = False,
     ) -> tuple[Folder, list[Folder], list[File], int]:
         """``GET files/{folderId}`` and ``@my``: folders first, then files, paged together.
 
+        ``filterType`` and ``sortBy``/``sortOrder`` as ``FolderContentDtoHelper.GetAsync`` reads
+        them: an unknown ``sortBy`` name means no ordering given (newest first); a known one sorts
+        folders and files each (ascending unless ``sortOrder`` says Descending).
         Anonymous callers (the route is ``[AllowAnonymous]``): a missing folder is a security
         error ("Access denied"), an existing one "You don't have enough permission to view…"."""
         if actor is None:
@@ -28,6 +43,12 @@ class FoldersMixin(PortalCore):
             needle = text.casefold()
             folders = [f for f in folders if needle in f.title.casefold()]
             files = [f for f in files if needle in f.title.casefold()]
+        if filter_type:
+            folders, files = listing.apply_filter(filter_type, folders, files)
+        order = listing.sort_key(sort_by)
+        if order is not None:
+            folders = sorted(folders, key=lambda f: order(f, self.user(f.created_by)), reverse=descending)
+            files = sorted(files, key=lambda f: order(f, self.user(f.created_by)), reverse=descending)
         entries: list[Folder | File] = [*folders, *files]
         page = entries[start : start + count]
         return (
@@ -36,6 +57,44 @@ class FoldersMixin(PortalCore):
             [x for x in page if isinstance(x, File)],
             len(entries),
         )
+
+    def folder_info(self, actor: User | None, folder_id: int) -> Folder:
+        """``GET files/folder/{id}`` (``FoldersController.GetFolderInfo`` → ``GetFolderAsync``):
+        404 missing, 401 anonymous, 403 "You don't have enough permission to view the folder content"."""
+        folder = self._require_folder(folder_id)
+        if actor is None:
+            raise e.NotAuthenticated()
+        if not self._can_read(actor, folder):
+            raise e.Forbidden(e.MSG_NO_VIEW_CONTENT)
+        return folder
+
+    def rename_folder(self, actor: User, folder_id: int, title: str) -> Folder:
+        """``PUT files/folder/{id}`` (``FileStorageService.FolderRenameAsync``, checks in its order;
+        rooms need EditRoom, folders Rename; guests never rename; archived entries refuse)."""
+        folder = self._require_folder(folder_id)
+        if folder.room_type is not None:
+            allowed = self.section(folder) != "archive" and self._can_edit_room(actor, folder)
+        else:
+            allowed = folder.system is None and self._can_rename(actor, folder)
+        if not allowed:
+            raise e.Forbidden(MSG_RENAME_DENIED)
+        if actor.kind == "guest":
+            raise e.AccessDenied()
+        if self.section(folder) == "archive":
+            raise e.Forbidden(e.MSG_ARCHIVED)
+        clean = r.sanitize_title(title)  # FolderDao.RenameFolderAsync: ReplaceInvalidCharsAndTruncate
+        if clean != folder.title:
+            folder.title = clean
+            folder.updated = self._now()
+            self._touch()
+        return folder
+
+    def _can_rename(self, actor: User, folder: Folder) -> bool:
+        """Rename right on a plain folder: its creator, or whoever may edit its room (or My documents')."""
+        if folder.created_by == actor.id or actor.kind in ("owner", "admin"):
+            return True
+        room = self.parent_room(folder)
+        return room is not None and self._can_edit_room(actor, room)
 
     def _check_create_in(self, actor: User, parent: Folder | None) -> Folder:
         """``InternalCreateFolderAsync`` checks, in the server's order."""
@@ -98,6 +157,10 @@ class FoldersMixin(PortalCore):
         if _extension(title) != _extension(source.title):
             existing = {f.title for f in self.children(dest.id)[1]}
             title = r.available_title(title, existing, is_file=True)
+        # FileDao.SaveFileAsync "make lowerCase": ReplaceFileExtension(title, GetFileExtension(title)).
+        dot = title.rfind(".")
+        if dot > 0:
+            title = title[:dot] + title[dot:].lower()
         copy = File(self.state.new_id(), title, dest.id, source.size, self._now(), actor.id)
         self.state.add_file(copy)
         self._touch()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from .. import errors as e
 from .. import rules as r
 from .. import seed
 from ..model import User
 from .core import PortalCore
+
+MSG_MAIL_FORMAT = "The specified string is not in the form required for an e-mail address."
+_MAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9.:A-Fa-f]+\]")
 
 
 class PeopleMixin(PortalCore):
@@ -94,10 +99,14 @@ class PeopleMixin(PortalCore):
         return user
 
     def _invite_guest(self, actor: User, email: str) -> User:
+        """``UserManagerWrapper.AddInvitedUserAsync``: a Pending guest (status 4, activation 2).
+
+        ``new MailAddress(email)`` is the only check there (``a@localhost`` passes); its
+        FormatException message becomes the share call's ``warning`` (``FileSharing`` catch)."""
         address = email.strip()
         local, _, domain = address.partition("@")
-        if not local or "." not in domain or " " in address:
-            raise ValueError(f"Incorrect email: {address}")
+        if not local or not _MAIL_DOMAIN.fullmatch(domain) or any(ch.isspace() for ch in address):
+            raise ValueError(MSG_MAIL_FORMAT)
         guest = User(
             seed.user_id(address),
             address,
@@ -105,9 +114,21 @@ class PeopleMixin(PortalCore):
             "",
             "guest",
             activation_status=2,
+            status=4,
             created=self._now(),
             invited_by=actor.id,
         )
         self.state.users[guest.id] = guest
         self._touch()
         return guest
+
+    def activate(self, email: str) -> User:
+        """The invitee accepted: ``UserManagerWrapper`` on registration sets status Active (1) and
+        activation status Activated (1). ``KeyError`` when nobody has that e-mail."""
+        user = self.user_by_email(email)
+        if user is None:
+            raise KeyError(f"no user with e-mail {email!r}")
+        if (user.status, user.activation_status) != (1, 1):
+            user.status, user.activation_status = 1, 1
+            self._touch()
+        return user

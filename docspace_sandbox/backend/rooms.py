@@ -11,6 +11,8 @@ from ..model import Folder, User
 from .core import PortalCore
 from .links import new_link
 
+MSG_EDIT_ROOM_DENIED = "You don't have permission to edit the room"
+
 
 class RoomsMixin(PortalCore):
     """Room lifecycle rules (archive/unarchive/delete run as file operations, see fileops)."""
@@ -127,6 +129,26 @@ class RoomsMixin(PortalCore):
         for name in self._resolve_tags(actor, names):
             if name not in room.tags:
                 room.tags.append(name)
+        room.updated = self._now()
+        self._touch()
+        return room
+
+    def update_room(self, actor: User, room_id: int, title: str | None, tags: list[str] | None) -> Folder:
+        """``PUT files/rooms/{id}`` (``FileStorageService.UpdateRoomAsync``): a missing folder and
+        a missing EditRoom right are InvalidOperationExceptions (403 with the real message); the
+        trimmed title replaces the old one when not empty; ``tags`` (when given) becomes the room's
+        exact tag set, creating missing tags. Settings the sandbox does not model are accepted and
+        not stored."""
+        room = self.folder(room_id)
+        if room is None:
+            raise e.Forbidden(e.MSG_FOLDER_NOT_FOUND)
+        if self.section(room) == "archive" or room.room_type is None or not self._can_edit_room(actor, room):
+            raise e.Forbidden(MSG_EDIT_ROOM_DENIED)
+        clean = r.dotnet_trim(title) if title is not None else ""
+        if clean and clean != room.title:
+            room.title = r.sanitize_title(clean)
+        if tags is not None:
+            room.tags = self._resolve_tags(actor, tags)
         room.updated = self._now()
         self._touch()
         return room

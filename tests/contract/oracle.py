@@ -323,6 +323,13 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("POST", "/api/2.0/files/file/{fileId}/copyas"): Endpoint("CopyAsJsonElement", "FileEntryBaseWrapper"),
     ("GET", "/api/2.0/files/file/{fileId}"): Endpoint(None, "FileIntegerWrapper"),
     ("GET", "/api/2.0/files/{folderId}"): Endpoint(None, "FolderContentIntegerWrapper"),
+    ("PUT", "/api/2.0/files/rooms/{id}"): Endpoint("UpdateRoomRequest", "FolderIntegerWrapper"),
+    ("GET", "/api/2.0/files/folder/{folderId}"): Endpoint(None, "FolderIntegerWrapper"),
+    ("PUT", "/api/2.0/files/folder/{folderId}"): Endpoint("CreateFolder", "FolderIntegerWrapper"),
+    ("DELETE", "/api/2.0/files/folder/{folderId}"): Endpoint("DeleteFolder", "FileOperationArrayWrapper"),
+    ("DELETE", "/api/2.0/files/file/{fileId}"): Endpoint("Delete", "FileOperationArrayWrapper"),
+    ("PUT", "/api/2.0/files/fileops/copy"): Endpoint("BatchRequestDto", "FileOperationArrayWrapper"),
+    ("PUT", "/api/2.0/files/fileops/move"): Endpoint("BatchRequestDto", "FileOperationArrayWrapper"),
 }
 
 _COMPILED = [

@@ -210,6 +210,63 @@ def test_operation_endpoints_match_the_sdk(call: Client) -> None:
     call("DELETE", f"files/rooms/{room['id']}", {})
 
 
+def _settle(call: Client, ops: list[dict[str, Any]]) -> dict[str, Any]:
+    """Poll the last operation of a list answer until it reports finished."""
+    op_id = ops[-1]["id"]
+    while True:
+        items = call("GET", "files/fileops", params={"id": op_id})["response"]
+        if items and items[0]["finished"]:
+            return dict(items[0])
+
+
+def test_manage_endpoints_match_the_sdk(call: Client) -> None:
+    """Room update, folder info/rename/delete, file delete, copy and move, filtered listings."""
+    room, other = _room(call), _room(call, title="Client - Other")
+    call(
+        "PUT",
+        f"files/rooms/{room['id']}",
+        {"title": "Client - Renamed", "tags": ["crm:9"], "color": "aa00aa"},
+    )
+    call("PUT", "files/rooms/999999", {"title": "x"}, status=403)
+    call("PUT", f"files/rooms/{room['id']}", {"title": "x" * 171}, status=400, invalid=True)
+    folder = call("POST", f"files/folder/{room['id']}", {"title": "Invoices"})["response"]
+    call("GET", f"files/folder/{folder['id']}")
+    call("GET", "files/folder/999999", status=404)
+    call("PUT", f"files/folder/{folder['id']}", {"title": "Bills"})
+    copy = call("POST", "files/file/101/copyas", {"destTitle": "Offer.pdf", "destFolderId": folder["id"]})
+    copied = _settle(
+        call,
+        call(
+            "PUT",
+            "files/fileops/copy",
+            {
+                "folderIds": [folder["id"]],
+                "fileIds": [],
+                "destFolderId": other["id"],
+                "conflictResolveType": "Duplicate",
+            },
+        )["response"],
+    )
+    assert copied["folders"]
+    _settle(
+        call,
+        call("PUT", "files/fileops/move", {"fileIds": [copy["response"]["id"]], "destFolderId": room["id"]})[
+            "response"
+        ],
+    )
+    call("PUT", "files/fileops/copy", {"fileIds": [101], "destFolderId": 999999}, status=404)
+    call("GET", f"files/{room['id']}", params={"filterType": 1, "sortBy": "AZ", "sortOrder": 1})
+    _settle(call, call("DELETE", f"files/file/{copy['response']['id']}", {"deleteAfter": False})["response"])
+    _settle(
+        call,
+        call("DELETE", f"files/folder/{folder['id']}", {"deleteAfter": False, "immediately": True})[
+            "response"
+        ],
+    )
+    call("DELETE", "files/folder/999999", {}, status=404)
+    call("DELETE", "files/file/999999", {}, status=404)
+
+
 def test_unauthenticated_and_unknown_requests_have_empty_bodies(sandbox: Sandbox) -> None:
     """401 and 404 short-circuits carry no body, which the oracle accepts only for those codes."""
     response = requests.get(f"{sandbox.url}/api/2.0/people/@self", timeout=5)
