@@ -215,6 +215,14 @@ class PortalCore:
         """EmployeeType DocSpaceAdmin: the owner and the admins."""
         return actor.kind in ("owner", "admin")
 
+    def _shared_entry(self, folder_id: int) -> Folder:
+        """``FileStorageService.GetEntryAsync`` for the share and link lists: a missing entry is
+        ``NotFoundIfNull()``'s 404 "Item not found"."""
+        folder = self.folder(folder_id)
+        if folder is None:
+            raise e.NotFound("Item not found")
+        return folder
+
     def _can_read(self, actor: User, folder: Folder) -> bool:
         """``FileSecurity.FilterEntryAsync`` Read: My documents only for its holder (admins
         included: FolderType.USER has no admin exception); rooms for DocSpace admins, the room's

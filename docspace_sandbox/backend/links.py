@@ -47,8 +47,12 @@ class LinksMixin(PortalCore):
     """Link ACEs of a room (``FileSharingAceHelper``)."""
 
     def links(self, actor: User, room_id: int, link_type: int | None) -> list[Link]:
-        """``GET files/rooms/{id}/links`` (at most 100; optional 0/1 filter)."""
-        room = self.get_room(actor, room_id)
+        """``GET files/rooms/{id}/links`` (at most 100; optional 0/1 filter). Without ReadLinks (the
+        room's creator or a Room manager) the list is empty, not an error
+        (``FileSharing.GetPureSharesAsync`` → ``CheckAccessAsync``)."""
+        room = self._shared_entry(room_id)
+        if not (self._can_read(actor, room) and self._can_edit_room(actor, room)):
+            return []
         found = room.links
         if link_type == 0:
             found = [x for x in found if x.subject == r.SUBJ_INVITATION]

@@ -123,8 +123,12 @@ class SharingMixin(PeopleMixin):
         other flag mix falls through the server's switch unfiltered: every stored ACE, without the
         owner's default one and without the text filter.
         """
+        room = self._shared_entry(room_id)
+        if not self._can_read(actor, room):
+            return []  # FileSharing.GetPureSharesAsync: no Read → nothing, still 200
         members = self.members(actor, room_id)
-        room = self.get_room(actor, room_id)
+        if filter_type not in (0, 8, 16, 32) and not self._can_edit_room(actor, room):
+            return []  # CheckAccessAsync: links other than the primary one need ReadLinks
         if filter_type in (0, 16):
             if text:
                 needle = r.dotnet_trim(text).casefold()

@@ -208,3 +208,34 @@ def test_key_user_can_be_changed_on_a_running_sandbox(sandbox: Sandbox) -> None:
     for key_user, email in (("room-admin", ROOM_ADMIN), ("admin", ADMIN), ("owner", OWNER)):
         assert api.settings(key_user=key_user)["key_user"] == key_user
         assert api.get("people/@self").json()["response"]["email"] == email
+
+
+def test_share_and_link_lists_of_a_room_one_cannot_read_are_empty(room_admin: Sandbox) -> None:
+    """``GET …/share`` and ``…/links`` of an unseen room answer 200 with nothing (``FileSharing.
+    GetPureSharesAsync`` yields nothing without Read); a missing room is 404 "Item not found"."""
+    api = CheckedApi(room_admin)
+    other = _owner_room(api, room_type=5)
+    for path in (f"files/rooms/{other['id']}/share", f"files/rooms/{other['id']}/links"):
+        body = api.get(path).json()
+        assert (body["response"], body["count"]) == ([], 0), path
+    missing = api.get("files/rooms/999999/share")
+    assert (missing.status_code, error_message(missing)) == (404, "Item not found")
+
+
+def test_a_member_without_room_manager_reads_users_and_the_primary_link_only(room_admin: Sandbox) -> None:
+    """Readers list the members and the primary link; other links need ReadLinks (creator or Room
+    manager), so ``…/links`` and link filters are empty for them."""
+    api = CheckedApi(room_admin)
+    other = _owner_room(api, room_type=5)
+    me = api.get("people/@self").json()["response"]["id"]
+    api.settings(key_user="owner")
+    api.get(f"files/rooms/{other['id']}/link")
+    api.put(f"files/rooms/{other['id']}/links", json={"linkType": 1, "access": 2, "title": "Extra"})
+    api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": me, "access": 2}]})
+    api.settings(key_user="room-admin")
+    users = api.get(f"files/rooms/{other['id']}/share").json()["response"]
+    assert {u["sharedTo"]["email"] for u in users} == {OWNER, ROOM_ADMIN}
+    assert api.get(f"files/rooms/{other['id']}/links").json()["response"] == []
+    assert api.get(f"files/rooms/{other['id']}/share", params={"filterType": 15}).json()["response"] == []
+    primary = api.get(f"files/rooms/{other['id']}/share", params={"filterType": 8}).json()["response"]
+    assert [x["sharedLink"]["primary"] for x in primary] == [True]
