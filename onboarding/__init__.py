@@ -71,6 +71,7 @@ _WHERE: dict[str, str] = {
     "idempotency_key": "onboarding.webhook",
     "load_clients": "onboarding.ingest",
     "load_settings": "onboarding.settings",
+    "private_folder": "onboarding.files",
     "redact_text": "onboarding.redact",
     "results_frame": "onboarding.export",
 }
@@ -130,6 +131,7 @@ __all__ = [
     "idempotency_key",
     "load_clients",
     "load_settings",
+    "private_folder",
     "redact_text",
     "results_frame",
 ]
@@ -169,6 +171,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     )
     from onboarding.export import FORMATS as EXPORT_FORMATS
     from onboarding.export import results_frame
+    from onboarding.files import private_folder
     from onboarding.ingest import load_clients
     from onboarding.ingest.errors import IngestError
     from onboarding.ingest.models import (

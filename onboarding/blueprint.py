@@ -15,6 +15,7 @@ import tomli_w
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from onboarding import files
 from onboarding.docspace.enums import (
     EXTERNAL_LINK_ROLES,
     INVITATION_LINK_ROLES,
@@ -284,6 +285,8 @@ class Blueprint(_Strict):
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: not valid TOML ({exc})") from None
+        except RecursionError:  # tomllib recurses once per nesting level
+            raise ConfigError(f"{source}: arrays or tables are nested too deeply to be a blueprint") from None
         return cls.from_dict(data, source=source)
 
     @classmethod
@@ -303,10 +306,7 @@ class Blueprint(_Strict):
         return cls.from_toml(text, source=str(p))
 
     def save(self, path: str | Path) -> None:
-        p = Path(path)
-        tmp = p.with_suffix(p.suffix + ".tmp")
-        tmp.write_text(self.to_toml(), encoding="utf-8")
-        tmp.replace(p)
+        files.replace_private(path, self.to_toml().encode("utf-8"), what="blueprint")
 
 
 def describe_validation(exc: ValidationError) -> str:

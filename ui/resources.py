@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from onboarding import Blueprint, ClientBatch, ColumnMapping, IngestSettings, RunRegistry, load_clients
+from onboarding import (
+    Blueprint,
+    ClientBatch,
+    ColumnMapping,
+    IngestSettings,
+    RunRegistry,
+    load_clients,
+    private_folder,
+)
 
 if TYPE_CHECKING:
     from onboarding import FolderContent, Onboarding, User
@@ -34,7 +42,7 @@ def sandbox(data_dir: str) -> Any:
     import docspace_sandbox  # imported lazily: only zero-configuration mode needs it
 
     state = Path(data_dir) / "sandbox-state.json"
-    state.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(state.parent, what="data folder")
     return docspace_sandbox.start(port=0, state_file=str(state))
 
 

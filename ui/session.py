@@ -143,8 +143,7 @@ def blueprint() -> Blueprint:
 
 def save_blueprint(bp: Blueprint) -> Path:
     path = blueprint_path(settings())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    bp.save(path)
+    bp.save(path)  # creates its folder private
     resources.load_blueprint_file.clear()
     return path
 

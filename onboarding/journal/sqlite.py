@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from onboarding import files
 from onboarding.journal import schema
 from onboarding.journal.protocol import LEASE_SECONDS
 from onboarding.journal.sql import Execute, Row, SqlJournal
@@ -62,8 +63,8 @@ class SqliteJournal(SqlJournal):
         lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        if str(path) != ":memory:":  # created private: it holds client details and invitation links
+            files.private_file(self.path, what="journal")
         self._clock = clock
         self.lease_seconds = lease_seconds
         self._lock = threading.RLock()
