@@ -8,15 +8,18 @@ input is not a terminal, and the API key is read only from ``DOCSPACE_API_KEY`` 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
+import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from onboarding import export
+from onboarding import export, files, redact
 from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
 from onboarding.workflow.status import is_final
 
@@ -216,7 +219,7 @@ def _write_export(
     fmt = fmt or (Path(target).suffix.lstrip(".").lower() if target else "csv")
     data = svc.export(fmt if fmt in export.FORMATS else "csv", run_id=run_id, excel=excel)
     if target:
-        Path(target).write_bytes(data)
+        files.write_private(target, data, what="export")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -242,6 +245,8 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
 
 def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
     """``run``: onboard the clients (resuming what earlier runs left), then optionally export."""
+    if args.export:
+        files.check_writable(args.export, what="export")  # before any write to the portal
     clients = _load(args, svc, err)
     progress = _Progress(len(clients), err)
     result = svc.run(clients, on_event=progress)
@@ -303,12 +308,11 @@ COMMANDS: dict[str, Command] = {
 """Sub-command name -> its function; a new sub-command is one parser entry and one function here."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _command(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from onboarding.ingest import IngestError
 
-    out, err = sys.stdout, sys.stderr
     command = COMMANDS.get(args.command)
     if command is None:
         parser.error(f"unknown command {args.command}")
@@ -327,6 +331,57 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: run again to resume", file=err)
         return EXIT_DEFERRED
+
+
+class _Terminal:
+    """A text stream that masks secrets and escapes control characters in everything it prints.
+
+    Client names, ids and portal messages are data from outside: printed raw, an ESC sequence in
+    a name could retitle the terminal, clear it or forge a hyperlink. Only the line breaks, tabs
+    and carriage returns of the CLI's own layout pass through.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(redact.printable(redact.redact(text), keep="\n\r\t"))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null so that the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; whatever goes wrong ends in one line on standard error, never a traceback.
+
+    ``DOCSPACE_DEBUG=1`` lets unexpected errors through with their traceback (for a bug report).
+    """
+    out, err = cast(TextIO, _Terminal(sys.stdout)), cast(TextIO, _Terminal(sys.stderr))
+    try:
+        code = _command(argv, out, err)
+        sys.stdout.flush()  # a closed pipe shows up here rather than at interpreter exit
+        return code
+    except BrokenPipeError:
+        _discard_stdout()
+        problem, code = "the output was closed before everything was written (broken pipe)", EXIT_FAILED
+    except (OSError, sqlite3.Error) as exc:
+        problem, code = f"{type(exc).__name__}: {exc}", EXIT_FAILED
+    except Exception as exc:
+        if os.environ.get("DOCSPACE_DEBUG"):
+            raise
+        problem, code = f"unexpected {type(exc).__name__}: {exc}", EXIT_FAILED
+    with contextlib.suppress(OSError):
+        print(f"error: {' '.join(problem.split())}", file=err, flush=True)
+    return code
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """The CRM hand-off file: one row per client, read from the journal, safe to open in a spreadsheet.
 
 Values a spreadsheet would execute (a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return)
-are neutralised with a leading apostrophe; the API key is never in the journal, so it cannot
-reach an export.
+are neutralised with a leading apostrophe. The error column passes through the same redaction as
+logs (a proxy may once have echoed the key into an error), and whatever odd data a journal holds,
+every format is written: text that cannot be encoded (lone surrogates) and characters that XLSX
+cannot store (most C0 controls) are replaced with U+FFFD.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from onboarding.journal import ClientRecord
+from onboarding.redact import redact
 
 if TYPE_CHECKING:  # pandas costs ~1 s to import: only the functions that build a frame load it
     import pandas as pd
@@ -35,6 +39,20 @@ COLUMNS = [
 ]
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters XML 1.0 (and so an XLSX sheet) cannot hold; tab, LF and CR are allowed."""
+REPLACEMENT = "\ufffd"
+
+
+def _text(value: str) -> str:
+    """Text that encodes as UTF-8 whatever the journal held."""
+    return _SURROGATES.sub(REPLACEMENT, value)
+
+
+def for_xlsx(value: str) -> str:
+    """``value`` with the characters an XLSX cell cannot hold replaced (openpyxl refuses them)."""
+    return _NOT_IN_XLSX.sub(REPLACEMENT, value)
 
 
 def neutralise(value: str) -> str:
@@ -61,14 +79,14 @@ def record_row(rec: ClientRecord) -> dict[str, str]:
         "client_link": rec.link_url,
         "link_expires": rec.link_expires,
         "status": rec.status,
-        "error": rec.error,
+        "error": redact(rec.error),
         "onboarded_at": _iso(rec.onboarded_at),
         "onboarded_by": rec.onboarded_by,
     }
     for k, v in rec.extra.items():
         if k not in row:
             row[k] = str(v)
-    return row
+    return {_text(k): _text(v) for k, v in row.items()}
 
 
 def results_frame(records: Sequence[ClientRecord], *, safe: bool = True) -> pd.DataFrame:
@@ -97,7 +115,9 @@ def to_xlsx(records: Sequence[ClientRecord]) -> bytes:
 
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        results_frame(records).to_excel(writer, index=False, sheet_name="Clients")
+        frame = results_frame(records)
+        frame.columns = [for_xlsx(str(c)) for c in frame.columns]
+        frame.map(for_xlsx).to_excel(writer, index=False, sheet_name="Clients")
     return buf.getvalue()
 
 

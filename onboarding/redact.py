@@ -1,9 +1,15 @@
-"""Keeping secrets out of logs: a logging filter that masks API keys and registered secrets.
+"""Keeping secrets out of logs and output: masking API keys and registered secrets.
 
 Our own code never logs a key, but a library might log a URL, a header or an exception text at
-debug level. The filter is a second line of defence on every handler: it masks anything shaped
-like a DocSpace API key (``sk-…``) or a ``Bearer`` token, plus any value registered with
-:func:`register_secret` (e.g. a webhook secret), in the final message and its arguments.
+debug level, and a portal or a proxy in front of it may echo the ``Authorization`` header in an
+error body. :func:`redact` masks anything shaped like a DocSpace API key (``sk-…``) or a
+``Bearer`` token, plus any value registered with :func:`register_secret` (the key, a webhook
+secret). It runs in the logging filter on every handler, on every message built from a network
+answer, at the journal and export write points and on everything the CLI prints.
+
+:func:`printable` makes text safe for a terminal: control characters (ESC starts the sequences
+that retitle a window, rewrite the screen or forge a hyperlink) and bidirectional overrides are
+shown as visible escapes such as ``\\x1b`` or ``\\u202e``.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 
 _KEY_RE = re.compile(r"\b(sk-)[A-Za-z0-9_\-]{6,}")
 _BEARER_RE = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=\-]{6,}", re.IGNORECASE)
@@ -34,6 +41,35 @@ def redact(text: str) -> str:
             text = text.replace(secret, "***")
     text = _KEY_RE.sub(r"\1***", text)
     return _BEARER_RE.sub(r"\1***", text)
+
+
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _visible(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable(text: str, *, keep: str = "") -> str:
+    """``text`` with control, bidi-override, private-use and unassigned characters as visible escapes.
+
+    ``keep`` names characters to pass through (the CLI keeps the line breaks, tabs and carriage
+    returns of its own layout). Backslashes are left alone: the escapes are for a reader, not a parser.
+    """
+    out = []
+    for ch in text:
+        if ch in keep or (ch not in _BIDI_CONTROLS and unicodedata.category(ch) not in _UNSAFE_CATEGORIES):
+            out.append(ch)
+        else:
+            out.append(_visible(ch))
+    return "".join(out)
+
+
+def for_display(text: str) -> str:
+    """A network or journal message as one safe line: secrets masked, controls escaped."""
+    return printable(redact(text))
 
 
 class RedactingFilter(logging.Filter):

@@ -28,6 +28,7 @@ from onboarding.errors import (
     Unauthorized,
     UnexpectedResponse,
 )
+from onboarding.redact import for_display
 
 _STATUS_CLASSES: dict[int, type[ApiStatusError]] = {
     400: BadRequest,
@@ -99,7 +100,10 @@ def _validation_summary(problem: dict[str, Any]) -> tuple[str, dict[str, list[st
 
 
 def error_for(method: str, path: str, resp: requests.Response) -> DocSpaceError:
-    """Map a failed response (status >= 300, or status 1 in the body) to the exception tree."""
+    """Map a failed response (status >= 300, or status 1 in the body) to the exception tree.
+
+    The portal's message is masked (keys, bearer tokens, registered secrets) and made printable.
+    """
     status = resp.status_code
     body = _json_or_none(resp)
     where: dict[str, Any] = {"method": method, "path": path, "status": status}
@@ -123,6 +127,10 @@ def error_for(method: str, path: str, resp: requests.Response) -> DocSpaceError:
         message = _EMPTY_BODY_MESSAGES.get(status, f"HTTP {status}")
         if status >= 500:
             message = f"the portal had an internal error (HTTP {status})"
+    # Text from the network: a proxy may echo the Authorization header, a hostile server may send
+    # terminal controls. Cleaned here, once, before it reaches output, the journal or an export.
+    message = for_display(message)
+    details = {for_display(field): [for_display(m) for m in msgs] for field, msgs in details.items()}
     where["server_message"] = message
     if status == 429:
         return RateLimited(

@@ -50,6 +50,9 @@ class PortalAddress:
             raise ConfigError("No portal address given.")
         if "://" not in text:
             text = "https://" + text
+        if "@" in text.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]:
+            # Checked before anything that could quote the address: user info may hold a password.
+            raise ConfigError("The portal address must not contain a user name or password.")
         try:
             parts = urlsplit(text)
             host = parts.hostname or ""

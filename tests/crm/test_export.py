@@ -59,3 +59,42 @@ def test_jsonl_keeps_values_unchanged() -> None:
     lines = export.to_jsonl(_records()).decode().splitlines()
     assert len(lines) == 1 + len(HOSTILE)
     assert json.loads(lines[1])["client_name"] == HOSTILE[0]
+
+
+ODD = "A\x00B\x01\x08\x0b\x0c\x0e\x1b]0;t\x07\x1f\x7f\x9b\ud800\ufffe Z"
+
+
+def _odd_records() -> list[ClientRecord]:
+    """Records as odd as a journal can hold: control characters, a lone surrogate, a non-character."""
+    return [
+        ClientRecord(
+            portal="p", client_id=f"ODD-{ODD}", name=ODD, email="a@x.example", status="failed", error=ODD,
+            room_title=ODD, extra={"Notes": ODD, ODD: "x"},
+        )
+    ]  # fmt: skip
+
+
+def test_odd_characters_already_in_a_journal_never_break_an_export() -> None:
+    """Every format is written; XLSX replaces what the format cannot hold, and the workbook opens."""
+    for render in export.FORMATS.values():
+        assert render(_odd_records())
+    frame = pd.read_excel(
+        io.BytesIO(export.to_xlsx(_odd_records())), dtype=str, keep_default_na=False, engine="openpyxl"
+    )
+    name = frame.iloc[0]["client_name"]
+    assert name.startswith("A") and name.endswith(" Z")
+    assert "\x00" not in name and "\x1b" not in name and "\ufffd" in name
+    assert frame.iloc[0]["client_id"].startswith("ODD-A")
+
+
+def test_secrets_in_recorded_errors_are_masked_in_every_format() -> None:
+    """An error recorded before redaction existed (key, Bearer token) is masked in every export format."""
+    key = "sk-" + "Z9y8X7w6" * 5
+    rec = ClientRecord(portal="p", client_id="C1", name="n", status="failed",
+                       error=f"proxy said: Authorization: Bearer {key}; key={key}")  # fmt: skip
+    for fmt, render in export.FORMATS.items():
+        data = render([rec])
+        if fmt == "xlsx":
+            data = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl").to_csv().encode()
+        assert key.encode() not in data and key[3:].encode() not in data
+        assert b"proxy said" in data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -9,8 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from docspace_sandbox.server import Sandbox, start
-from onboarding.docspace import DocSpaceClient
-from onboarding.errors import DocSpaceError, TransportError, UnexpectedResponse
+from onboarding.docspace import DocSpaceClient, PortalAddress
+from onboarding.errors import ConfigError, DocSpaceError, TransportError, UnexpectedResponse
+from onboarding.redact import register_secret
+from onboarding.settings import load_settings
 
 KEY = "sk-" + "a1b2c3d4" * 6
 
@@ -92,3 +95,68 @@ def test_sandbox_request_log_never_holds_the_key(keyed_sandbox: Sandbox) -> None
         api.me()
         api.list_rooms()
     assert KEY not in str(keyed_sandbox.request_log())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:hunter2secret@portal.example",
+        "user:hunter2secret@portal.example",
+        "https://user:hunter2secret@portal.example:99999",
+        "ftp://user:hunter2secret@portal.example",
+        "https://user:hunter2secret@[::1",
+        "https://:hunter2secret@portal.example/x",
+        "https://user:hunter2secret@/x",
+        "http://user:hunter2secret@example.com",
+    ],
+)
+def test_portal_address_with_user_info_is_refused_without_echoing_the_password(url: str) -> None:
+    """Any address carrying user info is refused, and the message never repeats the password."""
+    with pytest.raises(ConfigError) as caught:
+        PortalAddress.parse(url)
+    assert "hunter2secret" not in str(caught.value)
+    assert "user name or password" in str(caught.value)
+
+
+def test_settings_refuse_a_portal_with_user_info_without_echo() -> None:
+    """The same address through the settings (CLI --portal, the Settings page) is refused without echo."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings(explicit={"portal_url": "https://ops:hunter2secret@portal.example:0x"}, environ={})
+    assert "hunter2secret" not in str(caught.value)
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """Answers every call with a DocSpace error whose message quotes the Authorization header."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        auth = self.headers.get("Authorization", "")
+        message = f"denied for {auth} (raw {auth.split()[-1]}) \x1b]8;;http://evil\x07click\x1b]8;;\x07"
+        body = json.dumps({"error": {"message": message}, "status": 1, "statusCode": 403}).encode()
+        self.send_response(403)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_portal_error_bodies_are_masked_and_printable() -> None:
+    """An error body echoing the key (bare, Bearer or registered) and terminal controls is cleaned."""
+    odd_key = "ODD-KEY-without-the-usual-shape-1234567890"  # masked because it is registered
+    register_secret(odd_key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for key in (KEY, odd_key):
+            client = DocSpaceClient(f"http://127.0.0.1:{server.server_address[1]}", key)
+            with pytest.raises(DocSpaceError) as caught:
+                client.me()
+            client.close()
+            exc = caught.value
+            for text in (str(exc), exc.server_message):
+                assert key not in text and "denied for" in text
+                assert "\x1b" not in text and "\x07" not in text
+    finally:
+        server.shutdown()
+        server.server_close()
