@@ -20,32 +20,46 @@ prompt (or the first line of standard input), never from the command line.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import getpass
 import hashlib
-import hmac
-import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from onboarding.errors import OnboardingError
+from onboarding.errors import DocSpaceError, Forbidden, OnboardingError, Unauthorized
+from onboarding.passwords import (
+    BACKOFF_MAX,
+    EVERYONE,
+    MIN_PASSWORD_LENGTH,
+    SIGN_IN_THROTTLE,
+    SignInThrottle,
+    backoff_seconds,
+    hash_password,
+    parse_hash,
+    throttle_keys,
+    verify_password,
+)
 
 __all__ = [
     "ANONYMOUS_ALLOWED",
     "ANONYMOUS_SANDBOX",
+    "BACKOFF_MAX",
+    "EVERYONE",
     "PASSWORD_USER",
+    "SIGN_IN_THROTTLE",
     "Access",
     "AccessConfig",
     "AccessDenied",
     "Policy",
+    "SignInThrottle",
     "backoff_seconds",
     "decide",
     "hash_password",
     "load_access_config",
+    "parse_hash",
     "resolve",
+    "throttle_keys",
     "verify_password",
 ]
 
@@ -61,93 +75,6 @@ ALLOW_ENV = "DOCSPACE_ALLOW_UNAUTHENTICATED"
 PASSWORD_HASH_ENV = "DOCSPACE_DASHBOARD_PASSWORD_HASH"
 
 WRITES = "onboard, retry, archive, save the blueprint or re-send to the CRM"
-
-# -- passwords ---------------------------------------------------------------------------------
-
-SCHEME = "scrypt"
-DEFAULT_N = 2**14
-DEFAULT_R = 8
-DEFAULT_P = 1
-SALT_BYTES = 16
-DIGEST_BYTES = 32
-MAX_N = 2**20
-MAX_R = 32
-MAX_P = 16
-MIN_PASSWORD_LENGTH = 8
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
-    maxmem = 128 * r * (n + p + 2) + 1024 * 1024
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=maxmem)
-
-
-def hash_password(
-    password: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P, salt: bytes | None = None
-) -> str:
-    """``scrypt$<n>$<r>$<p>$<salt_b64>$<hash_b64>`` for ``password`` (a fresh random salt)."""
-    salt = secrets.token_bytes(SALT_BYTES) if salt is None else salt
-    _check_parameters(n, r, p)
-    digest = _scrypt(password, salt, n, r, p, DIGEST_BYTES)
-    return f"{SCHEME}${n}${r}${p}${_b64(salt)}${_b64(digest)}"
-
-
-def _check_parameters(n: int, r: int, p: int) -> None:
-    if n < 2 or n > MAX_N or n & (n - 1):
-        raise ValueError(f"n must be a power of two between 2 and {MAX_N}")
-    if not 1 <= r <= MAX_R or not 1 <= p <= MAX_P:
-        raise ValueError(f"r must be 1..{MAX_R} and p 1..{MAX_P}")
-
-
-@dataclass(frozen=True)
-class PasswordHash:
-    n: int
-    r: int
-    p: int
-    salt: bytes
-    digest: bytes
-
-
-def parse_hash(encoded: str) -> PasswordHash:
-    """The parts of a stored hash; ``ValueError`` (without echoing the value) when malformed."""
-    parts = encoded.strip().split("$")
-    if len(parts) != 6 or parts[0] != SCHEME:
-        raise ValueError('expected "scrypt$<n>$<r>$<p>$<salt_b64>$<hash_b64>"')
-    try:
-        n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
-        salt = base64.b64decode(parts[4], validate=True)
-        digest = base64.b64decode(parts[5], validate=True)
-    except (ValueError, binascii.Error):
-        raise ValueError("the numbers or the base64 parts of the hash cannot be read") from None
-    _check_parameters(n, r, p)
-    if len(salt) < 8 or len(digest) < 16:
-        raise ValueError("the salt or the hash is too short")
-    return PasswordHash(n, r, p, salt, digest)
-
-
-def verify_password(password: str, encoded: str) -> bool:
-    """True when ``password`` matches the stored hash (compared in constant time)."""
-    try:
-        h = parse_hash(encoded)
-    except ValueError:
-        return False
-    candidate = _scrypt(password, h.salt, h.n, h.r, h.p, len(h.digest))
-    return hmac.compare_digest(candidate, h.digest)
-
-
-BACKOFF_BASE = 1.0
-BACKOFF_MAX = 30.0
-
-
-def backoff_seconds(failures: int) -> float:
-    """How long a session waits before its next attempt after ``failures`` wrong passwords in a row."""
-    if failures <= 0:
-        return 0.0
-    return min(BACKOFF_BASE * 2 ** (failures - 1), BACKOFF_MAX)
-
 
 # -- configuration -----------------------------------------------------------------------------
 
@@ -356,6 +283,41 @@ def hash_fingerprint(encoded: str | None) -> str:
 
 class AccessDenied(OnboardingError):
     """A write was asked for by a session that may not write (the message says why)."""
+
+
+# -- trying another portal or key ---------------------------------------------------------------
+
+
+def trial_refusal(acc: Access) -> str:
+    """Why this session may not try a portal address or API key ("" when it may).
+
+    Trying one makes this server connect wherever the address points — any port on this machine,
+    any host it can reach — and report how it went, so it is a write-level action: signed-in
+    users, the sandbox, or a dashboard open on purpose.
+    """
+    if acc.can_write:
+        return ""
+    return (
+        "Trying a portal address or an API key is a write-level action (this server connects "
+        f"wherever the address points), so this dashboard may not do it for you. {acc.reason}"
+    )
+
+
+UNREACHABLE = (
+    "No DocSpace portal answered at this address.",
+    "Check the address (for example https://yourcompany.onlyoffice.com) and that this server can reach it.",
+)
+
+
+def trial_failure(exc: BaseException) -> tuple[str, str] | None:
+    """One message for every way an address can fail to be a portal, or None for other errors.
+
+    Refused, dropped, timed out, not HTTP, not DocSpace, 404, 5xx: told apart, they would say which
+    ports are open on this server or its network. A refused key (401/403) is the portal's answer.
+    """
+    if isinstance(exc, DocSpaceError) and not isinstance(exc, Unauthorized | Forbidden):
+        return UNREACHABLE
+    return None
 
 
 # -- command line ------------------------------------------------------------------------------

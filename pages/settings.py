@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from onboarding import Blueprint, Onboarding, RoomType, Settings, load_settings
+from onboarding import Blueprint, Onboarding, RoomType, Settings, access, load_settings
 from ui import auth, chrome, display, resources, session, state
 from ui import blueprint_form as bf
 
@@ -17,6 +17,9 @@ def use_session_key() -> None:
     url = (st.session_state.get("settings_session_url") or "").strip()
     key = (st.session_state.get("settings_session_key") or "").strip()
     st.session_state["settings_session_key"] = ""  # the key lives only in the connection entry
+    if refusal := access.trial_refusal(auth.current()):  # checked before any connection is made
+        st.session_state["settings_session_problem"] = refusal
+        return
     if not url or not key:
         st.session_state["settings_session_problem"] = "Enter both the portal address and the API key."
         return
@@ -25,7 +28,7 @@ def use_session_key() -> None:
         with Onboarding(trial) as svc:
             me = svc.whoami()
     except Exception as exc:
-        what, todo = chrome.explain(exc)
+        what, todo = access.trial_failure(exc) or chrome.explain(exc)
         st.session_state["settings_session_problem"] = (
             f"{display.md(chrome.redact(what).replace(key, '•••'))} {chrome.redact(todo)}"
         )
@@ -148,6 +151,8 @@ with chrome.page_any("Settings") as s:
                 key="settings_session_submit",
                 on_click=use_session_key,
                 type="primary",
+                disabled=bool(trial_refused := access.trial_refusal(auth.current())),
+                help=trial_refused or None,
             )
         if st.session_state.get(session.CONNECTION):
             st.info("A key entered in this session is in use.", icon=":material/key:")

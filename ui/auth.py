@@ -109,7 +109,12 @@ def _try_password() -> None:
     pol = policy()
     if pol.mode != "password" or not pol.password_hash:
         return
+    keys = access.throttle_keys(getattr(st.context, "ip_address", None))  # shared by all sessions
+    if (wait := access.SIGN_IN_THROTTLE.admit(keys)) > 0:
+        st.session_state[PROBLEM] = f"Too many wrong passwords: wait {math.ceil(wait)} s and try again."
+        return
     if password and access.verify_password(password, pol.password_hash):
+        access.SIGN_IN_THROTTLE.succeeded(keys)
         st.session_state[SIGNED_IN] = access.hash_fingerprint(pol.password_hash)
         st.session_state.pop(FAILURES, None)
         st.session_state.pop(RETRY_AT, None)

@@ -10,6 +10,15 @@ import pytest
 
 from onboarding import access
 from onboarding.access import AccessConfig, decide, load_access_config, resolve
+from onboarding.errors import (
+    ConfigError,
+    NotFound,
+    RequestTimeout,
+    ServerError,
+    TransportError,
+    Unauthorized,
+    UnexpectedResponse,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = {"n": 2**10, "r": 8, "p": 1}  # keeps the suite fast; the default is 2**14
@@ -69,6 +78,79 @@ def test_backoff_doubles_and_is_capped() -> None:
     assert access.backoff_seconds(0) == 0
     assert [access.backoff_seconds(k) for k in (1, 2, 3, 4)] == [1, 2, 4, 8]
     assert access.backoff_seconds(50) == access.BACKOFF_MAX
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_throttle_counts_failures_across_sessions_and_grows() -> None:
+    """Five free guesses in 15 minutes, whoever makes them; then each waits longer, up to the cap."""
+    clock = FakeClock()
+    throttle = access.SignInThrottle(clock=clock)
+    for _ in range(5):  # five fresh sessions, one guess each
+        assert throttle.admit([access.EVERYONE]) == 0.0
+    waits = []
+    for _ in range(8):
+        wait = throttle.admit([access.EVERYONE])
+        assert wait > 0, "a sixth guess right away is refused"
+        waits.append(wait)
+        clock.now += wait
+        assert throttle.admit([access.EVERYONE]) == 0.0
+    assert waits[:4] == [1.0, 2.0, 4.0, 8.0] and max(waits) == throttle.cap
+    clock.now += throttle.window + throttle.cap
+    assert throttle.admit([access.EVERYONE]) == 0.0, "failures older than the window are forgotten"
+
+
+def test_throttle_per_address_and_success_takes_the_attempt_back() -> None:
+    """An address is throttled on its own count too; a right password does not count as a failure."""
+    clock = FakeClock()
+    throttle = access.SignInThrottle(clock=clock, free=2, cap=10.0)
+    attacker, user = ["*", "ip:198.51.100.7"], ["*", "ip:203.0.113.5"]
+    assert throttle.admit(attacker) == 0.0 and throttle.admit(attacker) == 0.0
+    assert throttle.admit(user) > 0, "the shared count applies to every address"
+    clock.now += 100
+    assert throttle.admit(user) == 0.0
+    throttle.succeeded(user)
+    assert throttle.failures("ip:203.0.113.5") == 0 and throttle.failures("*") == 2
+    throttle.reset()
+    assert throttle.failures("*") == 0
+
+
+def test_the_dashboard_has_one_throttle_per_process() -> None:
+    """ui/auth uses the process-wide throttle, so a fresh browser session does not start from zero."""
+    assert isinstance(access.SIGN_IN_THROTTLE, access.SignInThrottle)
+    assert access.SIGN_IN_THROTTLE.free == 5 and access.SIGN_IN_THROTTLE.window == 15 * 60
+
+
+def test_trying_a_portal_is_a_write_level_action() -> None:
+    """Only a session that may write may make the server connect to an address it names."""
+    config = AccessConfig()
+    read_only = resolve(decide(config, sandbox=False))
+    assert "write-level" in access.trial_refusal(read_only) and read_only.reason in access.trial_refusal(
+        read_only
+    )
+    assert access.trial_refusal(resolve(decide(config, sandbox=True))) == ""
+    waiting = resolve(decide(AccessConfig(password_hash="x"), sandbox=True))
+    assert access.trial_refusal(waiting), "a session that has not signed in may not try portals"
+
+
+def test_trial_failures_read_the_same_whatever_the_port_state() -> None:
+    """Refused, dropped, timed out, not DocSpace, 404 and 5xx give one message; a refused key its own."""
+    failures = [
+        TransportError("connection failed (ConnectionError)", method="GET", path="/x"),
+        RequestTimeout("no answer within 30 s", method="GET", path="/x"),
+        UnexpectedResponse("not an envelope", method="GET", path="/x", status=200),
+        NotFound("not found", method="GET", path="/x", status=404),
+        ServerError("internal error", method="GET", path="/x", status=502),
+    ]
+    assert {access.trial_failure(exc) for exc in failures} == {access.UNREACHABLE}
+    assert access.trial_failure(Unauthorized("refused", status=401)) is None
+    assert access.trial_failure(ConfigError("not a portal address")) is None
 
 
 def test_sandbox_without_sign_in_is_open_and_anonymous() -> None:
