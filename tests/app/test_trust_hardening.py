@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from support.apptest import texts
 
 from onboarding import access
-from onboarding.workflow.journal import Journal
+from onboarding.journal import Journal
 from ui import auth
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"

@@ -17,7 +17,7 @@ import requests
 from support.engine import Harness, make_clients, write_csv
 
 from onboarding import cli
-from onboarding.workflow.journal import Journal
+from onboarding.journal import SqliteJournal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +41,7 @@ def test_terminal_controls_from_the_journal_are_printed_escaped(
     harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """ESC/OSC, C1 and bidi overrides already in a journal are printed as visible escapes, never raw."""
-    journal = Journal(tmp_path / "j.sqlite3")
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
     run_id = journal.start_run(portal=harness.sandbox.url, actor="t", owner="o", total=1, blueprint={})
     hostile = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202eevil"
     journal.upsert_client(harness.sandbox.url, "C-\x1b[31m1", name=hostile, status="failed", run_id=run_id,
@@ -111,7 +111,7 @@ def test_a_proxy_echoing_the_key_leaks_it_nowhere(
     sheet = write_csv(tmp_path / "c.csv", make_clients(2))
     args = ["--portal", echoing_proxy, "--journal", str(journal)]
     assert cli.main(["run", str(sheet), *args]) == 1
-    assert cli.main(["status", "--run", Journal(journal).runs()[0].run_id, *args]) == 0
+    assert cli.main(["status", "--run", SqliteJournal(journal).runs()[0].run_id, *args]) == 0
     for fmt in ("csv", "xlsx", "jsonl"):
         assert cli.main(["export", *args, "-o", str(tmp_path / f"r.{fmt}")]) == 0
     captured = capsys.readouterr()
