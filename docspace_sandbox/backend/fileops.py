@@ -158,7 +158,7 @@ class FileOpsMixin(PortalCore):
             if entry.system is not None:
                 return False
             if entry.room_type is not None:
-                return self.section(entry) == "archive" and self._can_edit_room(actor, entry)
+                return self.section(entry) == "archive" and self._can_archive(actor, entry)
             parent = self.folder(entry.parent_id) if entry.parent_id is not None else None
         else:
             parent = self.folder(entry.folder_id)
@@ -197,6 +197,12 @@ class FileOpsMixin(PortalCore):
         if room.room_type is None:
             op.error = "You don't have enough permission to perform the operation"
             return
+        if op.action == "unarchive" and self.section(room) == "archive":
+            try:  # FileMoveCopyOperation: a room moved into Rooms passes CountRoomChecker.CheckAppend
+                self.settings.check_room_quota(len(self.state.child_ids(seed.FOLDER_ROOMS)[0]))
+            except e.PaymentRequired as exc:
+                op.error = exc.message
+                return
         self.state.move_folder(room, seed.FOLDER_ARCHIVE if op.action == "archive" else seed.FOLDER_ROOMS)
         room.updated = self._now()
         op.result_folders = [room.id]

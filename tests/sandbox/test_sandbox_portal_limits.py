@@ -200,3 +200,18 @@ def test_guest_invites_off_still_allows_ids_and_removals(sandbox: Sandbox) -> No
     assert _invite(api, room["id"], CARL).status_code == 403
     api.settings(guest_invites=True)
     assert _invite(api, room["id"], CARL).status_code == 200
+
+
+def test_unarchiving_beyond_the_quota_fails_in_the_operation() -> None:
+    """Unarchive is a Move into Rooms, which checks the room count inside the operation
+    (``FileMoveCopyOperation``): the PUT is accepted, the operation ends with the quota error and
+    the room stays archived."""
+    with start(port=0, room_quota=1) as portal:
+        api = CheckedApi(portal)
+        first = api.room("One")
+        op = api.put(f"files/rooms/{first['id']}/archive", json={}).json()["response"]
+        api.wait_operation(op["id"])
+        api.room("Two")
+        op = api.put(f"files/rooms/{first['id']}/unarchive", json={}).json()["response"]
+        assert api.wait_operation(op["id"])["error"] == "The number of rooms should not exceed 1"
+        assert api.get(f"files/rooms/{first['id']}").json()["response"]["rootFolderType"] == 20
