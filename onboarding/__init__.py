@@ -19,6 +19,13 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _WHERE: dict[str, str] = {
+    "ALREADY_ONBOARDED": "onboarding.progress",
+    "Action": "onboarding.workflow.status",
+    "ClientStatus": "onboarding.workflow.status",
+    "Outcome": "onboarding.workflow.status",
+    "RunStatus": "onboarding.workflow.status",
+    "Step": "onboarding.workflow.status",
+    "is_final": "onboarding.workflow.status",
     "Access": "onboarding.access",
     "AccessDenied": "onboarding.access",
     "BatchPlan": "onboarding.workflow.plan",
@@ -78,6 +85,7 @@ _WHERE: dict[str, str] = {
 _RENAMED = {"EXPORT_FORMATS": "FORMATS", "redact_text": "redact"}
 
 __all__ = [
+    "ALREADY_ONBOARDED",
     "CANONICAL_FIELDS",
     "DONE",
     "EXPORT_FORMATS",
@@ -89,6 +97,7 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "Access",
     "AccessDenied",
+    "Action",
     "BatchPlan",
     "Blueprint",
     "ClientBatch",
@@ -96,6 +105,7 @@ __all__ = [
     "ClientPlan",
     "ClientRecord",
     "ClientRow",
+    "ClientStatus",
     "ColumnMapping",
     "ConfigError",
     "DeliveryReport",
@@ -111,6 +121,7 @@ __all__ = [
     "NotFound",
     "Onboarding",
     "OnboardingError",
+    "Outcome",
     "PaymentRequired",
     "Policy",
     "RateLimited",
@@ -120,15 +131,18 @@ __all__ = [
     "RunProgress",
     "RunRecord",
     "RunRegistry",
+    "RunStatus",
     "ServerError",
     "Settings",
     "StartOutcome",
+    "Step",
     "TransportError",
     "Unauthorized",
     "User",
     "access",
     "default_data_dir",
     "idempotency_key",
+    "is_final",
     "load_clients",
     "load_settings",
     "private_folder",
@@ -184,9 +198,10 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.ingest.reader import SUPPORTED_EXTENSIONS
     from onboarding.ingest.validate import PREVIEW_ISSUES, PREVIEW_ROW, PREVIEW_STATUS, PREVIEW_TITLE
     from onboarding.journal import DONE, ClientRecord, EventRecord, RunRecord
-    from onboarding.progress import RunProgress
+    from onboarding.progress import ALREADY_ONBOARDED, RunProgress
     from onboarding.redact import redact as redact_text
     from onboarding.service import ManagerCheck, Onboarding
     from onboarding.settings import Settings, default_data_dir, load_settings
     from onboarding.webhook import DeliveryReport, idempotency_key
     from onboarding.workflow.plan import STEPS, BatchPlan, ClientLike, ClientPlan, ManagerDecision
+    from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step, is_final

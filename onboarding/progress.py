@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from onboarding.journal import EventRecord, Journal
-from onboarding.workflow.status import Outcome, Step, is_final
+from onboarding.workflow.status import ClientStatus, Outcome, Step, is_final
+
+ALREADY_ONBOARDED = "already onboarded"
+"""A client's status in a run's progress when an earlier run had onboarded it (skipped whole)."""
 
 
 @dataclass
@@ -44,17 +47,17 @@ def read_progress(journal: Journal, run_id: str, *, live: bool | None = None) ->
             continue
         steps.setdefault(e.client_id, {})[e.step] = e.outcome
         if e.step == Step.CLIENT and e.outcome == Outcome.SKIPPED:
-            status[e.client_id] = "already onboarded"
+            status[e.client_id] = ALREADY_ONBOARDED
         elif is_final(e.step, e.outcome):
             status[e.client_id] = e.outcome  # each final outcome names the client's status
             if e.outcome != Outcome.ONBOARDED:
                 errors[e.client_id] = e.detail
-        elif e.outcome == "started" and e.client_id not in status:
-            status[e.client_id] = "running"
+        elif e.outcome == Outcome.STARTED and e.client_id not in status:
+            status[e.client_id] = ClientStatus.RUNNING
     counts: dict[str, int] = {}
     for s in status.values():
         counts[s] = counts.get(s, 0) + 1
     total = run.total if run else len(steps)
-    finished = sum(v for k, v in counts.items() if k != "running")
+    finished = sum(v for k, v in counts.items() if k != ClientStatus.RUNNING)
     running = (run.status == "running") if live is None and run else bool(live)
     return RunProgress(run_id, total, finished, counts, steps, status, errors, running, events)

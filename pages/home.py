@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from onboarding import ClientStatus
 from ui import chrome, display, resources, session
 
 with chrome.page(
@@ -54,7 +55,7 @@ with chrome.page(
         )
         done = svc.records_of([c.client_id for c in chosen])
         left_to_do = [
-            c for c in chosen if (rec := done.get(c.client_id)) is None or rec.status != "onboarded"
+            c for c in chosen if (rec := done.get(c.client_id)) is None or rec.status != ClientStatus.DONE
         ]
         if not chosen:
             st.page_link(

@@ -6,11 +6,11 @@ import math
 
 import streamlit as st
 
-from onboarding import BatchPlan
-from ui import auth, chrome, display, live, session
+from onboarding import Action, BatchPlan, ClientStatus, RunStatus
+from ui import auth, chrome, display, labels, live, session
 
 PAGE_SIZE = 10
-ACTIONABLE = ("create", "resume")
+ACTIONABLE = (Action.CREATE, Action.RESUME)
 ARCHIVED = "onboard_archived_row"
 """The row whose room was just archived (its Archive menu is closed on the next run)."""
 TOKEN = "onboard_page_token"
@@ -44,7 +44,7 @@ def start_selected(plan: BatchPlan) -> None:
 with chrome.page("Onboard clients") as s:
     svc = session.service()
     live.show_notices()
-    polling = bool(live.active_handles(svc)) or any(r.status == "running" for r in svc.runs(limit=5))
+    polling = bool(live.active_handles(svc)) or any(r.status == RunStatus.RUNNING for r in svc.runs(limit=5))
     st.session_state[TOKEN] = live.journal_token(svc)
     st.fragment(run_every=1 if polling else None)(live_section)(polling)
 
@@ -141,13 +141,13 @@ with chrome.page("Onboard clients") as s:
         wid = live.widget_id(cid)
         with st.container(border=True, key=f"onboard_row_{wid}"):
             c = st.columns([2, 3], vertical_alignment="center")
-            status = "running" if cid in busy else (rec.status if rec else "pending")
+            status = ClientStatus.RUNNING if cid in busy else (rec.status if rec else ClientStatus.PENDING)
             c[0].markdown(
                 f"**{display.md(cp.client.name)}** · {display.md(cid)}  \n"
-                f"{display.ACTION_LABELS.get(cp.action, cp.action)} · {display.status_label(status)}"
+                f"{labels.label(Action, cp.action)} · {labels.status_label(status)}"
             )
             actions = c[1].container(horizontal=True, horizontal_alignment="right", gap="small", wrap=True)
-            if rec and rec.room_url and rec.status != "archived":
+            if rec and rec.room_url and rec.status != ClientStatus.ARCHIVED:
                 actions.link_button(
                     display.md(rec.room_title or "Open room"),
                     rec.room_url,
@@ -155,7 +155,11 @@ with chrome.page("Onboard clients") as s:
                     icon=":material/open_in_new:",
                     help="Open the room in DocSpace",
                 )
-            retry = rec is not None and rec.status in ("failed", "deferred", "locked")
+            retry = rec is not None and rec.status in (
+                ClientStatus.FAILED,
+                ClientStatus.DEFERRED,
+                ClientStatus.LOCKED,
+            )
             label, icon = ("Retry", ":material/replay:") if retry else ("Onboard", ":material/play_arrow:")
             if actions.button(
                 label,
@@ -167,7 +171,7 @@ with chrome.page("Onboard clients") as s:
                 outcome = live.start(svc, [cp.client], f"{cp.client.name} ({cid})")
                 live.row_notice(wid, f"{cp.client.name}: run {outcome.run_id} started (progress at the top).")
                 st.rerun()
-            has_room = rec is not None and rec.room_id is not None and rec.status != "archived"
+            has_room = rec is not None and rec.room_id is not None and rec.status != ClientStatus.ARCHIVED
             menu = f"onboard_archive_menu_{wid}"
             if st.session_state.get(ARCHIVED) == wid:
                 st.session_state[menu] = False  # close the menu: the room is archived
@@ -198,10 +202,10 @@ with chrome.page("Onboard clients") as s:
                     st.rerun()
             if cp.reasons:
                 hint = ""
-                if rec is not None and rec.status == "archived":
+                if rec is not None and rec.status == ClientStatus.ARCHIVED:
                     hint = " To restore the room, unarchive it in DocSpace (Rooms → Archive), then refresh the plan."
                 st.caption(display.md("; ".join(cp.reasons)) + hint)
-            elif not (rec and rec.room_url and rec.status != "archived"):
+            elif not (rec and rec.room_url and rec.status != ClientStatus.ARCHIVED):
                 st.caption(f"Room title: {display.md(cp.title)}")
             if row_notice and row_notice[0] == wid:
                 st.info(display.md(row_notice[1]), icon=":material/info:")

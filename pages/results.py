@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from onboarding import Onboarding
-from ui import auth, chrome, display, session
+from onboarding import ClientStatus, Onboarding
+from ui import auth, chrome, display, labels, session
 
 ALL_RUNS = "All runs"
 RESEND_NOTICE = "results_resend_notice"
@@ -52,7 +52,7 @@ with chrome.page(
     svc = session.service()
     runs = svc.runs(limit=200)
     batch_runs = [r for r in runs if r.kind == "run"]
-    labels = {
+    run_names = {
         r.run_id: f"{display.when(r.started_at)} · {r.run_id} · {plural(r.total, 'client')}"
         for r in batch_runs
     }
@@ -60,16 +60,16 @@ with chrome.page(
     f1, f2, f3 = st.columns([2, 2, 2])
     run_choice = f1.selectbox(
         "Run",
-        [ALL_RUNS, *labels],
+        [ALL_RUNS, *run_names],
         key="results_run",
-        format_func=lambda v: labels.get(v, v),
+        format_func=lambda v: run_names.get(v, v),
     )
     run_id = None if run_choice == ALL_RUNS else run_choice
     records = svc.records(run_id)
     statuses = sorted({r.status for r in records})
     managers = sorted({r.manager_email for r in records if r.manager_email})
     chosen_status = f2.multiselect(
-        "Status", statuses, key="results_status", format_func=display.status_label, placeholder="Any status"
+        "Status", statuses, key="results_status", format_func=labels.status_label, placeholder="Any status"
     )
     chosen_managers = f3.multiselect(
         "Account manager", managers, key="results_manager", placeholder="Any manager"
@@ -88,9 +88,14 @@ with chrome.page(
 
     m = st.columns(4)
     m[0].metric("Clients shown", len(shown))
-    m[1].metric("Onboarded", sum(r.status == "onboarded" for r in shown))
-    m[2].metric("Failed or blocked", sum(r.status in ("failed", "blocked") for r in shown))
-    m[3].metric("Other", sum(r.status not in ("onboarded", "failed", "blocked") for r in shown))
+    m[1].metric("Onboarded", sum(r.status == ClientStatus.DONE for r in shown))
+    m[2].metric(
+        "Failed or blocked", sum(r.status in (ClientStatus.FAILED, ClientStatus.BLOCKED) for r in shown)
+    )
+    m[3].metric(
+        "Other",
+        sum(r.status not in (ClientStatus.DONE, ClientStatus.FAILED, ClientStatus.BLOCKED) for r in shown),
+    )
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     scope = [run_id or "all"]
@@ -141,9 +146,9 @@ with chrome.page(
         rec = shown[rows[0]]
         with st.container(border=True):
             st.markdown(
-                f"**{display.md(rec.name)}** ({display.md(rec.client_id)}) — {display.status_label(rec.status)}"
+                f"**{display.md(rec.name)}** ({display.md(rec.client_id)}) — {labels.status_label(rec.status)}"
             )
-            if rec.error and rec.status == "deferred":
+            if rec.error and rec.status == ClientStatus.DEFERRED:
                 st.info(display.md(chrome.redact(rec.error)), icon=":material/hourglass_top:")
             elif rec.error:
                 st.error(display.md(chrome.redact(rec.error)), icon=":material/error:")
@@ -157,7 +162,7 @@ with chrome.page(
                             {
                                 "Time": display.when(e.at),
                                 "Step": e.step,
-                                "Outcome": display.outcome_label(e.outcome),
+                                "Outcome": labels.outcome_label(e.outcome),
                                 "Detail": chrome.redact(e.detail or ""),
                             }
                             for e in events
@@ -183,7 +188,7 @@ with chrome.page(
             "once after its run; re-send to deliver again."
         )
         picked = [shown[rows[0]]] if rows else shown
-        targets = [r.client_id for r in picked if r.status == "onboarded"]
+        targets = [r.client_id for r in picked if r.status == ClientStatus.DONE]
         what = "the selected client" if rows else "the clients shown"
         if st.button(
             f"Re-send {len(targets)} to CRM",

@@ -15,52 +15,21 @@ import pandas as pd
 from onboarding import (
     DONE,
     STEPS,
+    Action,
     BatchPlan,
     Blueprint,
     ClientPlan,
     ClientRecord,
+    ClientStatus,
     ManagerDecision,
+    Outcome,
     RunProgress,
     RunRecord,
+    RunStatus,
     idempotency_key,
 )
+from ui.labels import label, status_label
 
-# Symbols chosen from fonts every system has (no emoji): they also render inside canvas grids.
-STATUS_LABELS = {
-    "onboarded": "✔ onboarded",
-    "already onboarded": "✔ already onboarded",
-    "running": "⟳ running",
-    "pending": "○ pending",
-    "failed": "✖ failed",
-    "blocked": "■ blocked",
-    "deferred": "◐ deferred",
-    "locked": "■ locked by another run",
-    "archived": "○ archived",
-}
-ACTION_LABELS = {
-    "create": "● create",
-    "resume": "↻ resume",
-    "done": "✔ done",
-    "blocked": "■ blocked",
-}
-STEP_MARKS = {
-    "started": "…",
-    "done": "✓",
-    "skipped": "✓ before",
-    "retry": "↻ retrying",
-    "failed": "✗ failed",
-    "deferred": "◐ deferred",
-    "onboarded": "✓",
-    "blocked": "■ blocked",
-    "locked": "■ locked",
-}
-RUN_STATUS_LABELS = {
-    "running": "⟳ running",
-    "finished": "✔ finished",
-    "stopped": "◐ stopped",
-    "interrupted": "⚠ interrupted",
-    "failed": "✖ failed",
-}
 PROGRESS_STEPS = (*STEPS[:-1], "record")
 SOURCE_LABELS = {"explicit": "this session (Settings page)"}
 
@@ -78,18 +47,6 @@ def md(value: object) -> str:
     """
     text = " ".join(str(value).splitlines())
     return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def outcome_label(outcome: str) -> str:
-    """A step outcome with its mark, the word said once ("◐ deferred", "✓ done", "… started")."""
-    mark = STEP_MARKS.get(outcome, "")
-    if not mark:
-        return outcome
-    return mark if outcome in mark else f"{mark} {outcome}"
-
-
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
 
 
 def source_label(source: str | None) -> str:
@@ -132,7 +89,7 @@ def manager_text(decision: ManagerDecision | None) -> tuple[str, str]:
 
 def plan_notes(cp: ClientPlan) -> str:
     notes = [*cp.reasons, *cp.warnings]
-    if cp.action == "resume" and cp.resume_step:
+    if cp.action == Action.RESUME and cp.resume_step:
         notes.insert(0, f"room {cp.room.id if cp.room else ''} exists; resumes at '{cp.resume_step}'")
     return "; ".join(n for n in notes if n)
 
@@ -145,7 +102,7 @@ def plan_frame(plan: BatchPlan) -> pd.DataFrame:
             {
                 "Client ID": cp.client_id,
                 "Client": cp.client.name,
-                "Action": ACTION_LABELS.get(cp.action, cp.action),
+                "Action": label(Action, cp.action),
                 "Room title (as stored)": cp.title,
                 "Manager access": access,
                 "Reasons and warnings": plan_notes(cp),
@@ -165,11 +122,11 @@ def progress_frame(progress: RunProgress, names: dict[str, str]) -> pd.DataFrame
         row = {
             "Client ID": cid,
             "Client": names.get(cid, ""),
-            "Status": status_label(progress.client_status.get(cid, "pending")),
+            "Status": status_label(progress.client_status.get(cid, ClientStatus.PENDING)),
         }
         for step in PROGRESS_STEPS:
-            row[step.capitalize()] = STEP_MARKS.get(steps.get(step, ""), steps.get(step, ""))
-        if "plan" in steps and steps["plan"] == "blocked":
+            row[step.capitalize()] = label(Outcome, steps.get(step, ""))
+        if "plan" in steps and steps["plan"] == Outcome.BLOCKED:
             row["Room"] = "■ blocked"
         row["Error"] = progress.errors.get(cid, "")
         rows.append(row)
@@ -186,7 +143,7 @@ def steps_summary(rec: ClientRecord) -> str:
     for step in STEPS[:-1]:
         if rec.progress.get(step) is not None and rec.progress.get(step) is not False:
             marks.append(f"{step} ✓")
-        elif rec.status in ("failed", "deferred") and rec.step == step:
+        elif rec.status in (ClientStatus.FAILED, ClientStatus.DEFERRED) and rec.step == step:
             marks.append(f"{step} ✗")
     return " · ".join(marks)
 
@@ -265,10 +222,10 @@ def runs_frame(runs: Sequence[RunRecord]) -> pd.DataFrame:
                 "Started": when(r.started_at),
                 "Run": r.run_id,
                 "Kind": r.kind,
-                "Status": RUN_STATUS_LABELS.get(r.status, r.status),
+                "Status": label(RunStatus, r.status),
                 "Clients": r.total,
-                "Onboarded": counts.get("onboarded", 0),
-                "Failed or blocked": counts.get("failed", 0) + counts.get("blocked", 0),
+                "Onboarded": counts.get(ClientStatus.DONE, 0),
+                "Failed or blocked": counts.get(ClientStatus.FAILED, 0) + counts.get(ClientStatus.BLOCKED, 0),
                 "By": r.actor,
             }
         )
@@ -290,7 +247,7 @@ def outcomes_by_run(runs: Sequence[RunRecord]) -> pd.DataFrame:
 
 def onboarded_over_time(records: Sequence[ClientRecord]) -> pd.DataFrame:
     """Cumulative onboarded clients by time (one point per onboarding)."""
-    times = sorted(r.onboarded_at for r in records if r.onboarded_at and r.status == "onboarded")
+    times = sorted(r.onboarded_at for r in records if r.onboarded_at and r.status == ClientStatus.DONE)
     frame = pd.DataFrame(
         {
             "Time": pd.to_datetime(times, unit="s", utc=True),

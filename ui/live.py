@@ -16,7 +16,17 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from onboarding import BatchPlan, ClientLike, Onboarding, RunHandle, RunProgress, StartOutcome
+from onboarding import (
+    ALREADY_ONBOARDED,
+    BatchPlan,
+    ClientLike,
+    ClientStatus,
+    Onboarding,
+    RunHandle,
+    RunProgress,
+    RunStatus,
+    StartOutcome,
+)
 from ui import auth, chrome, display, session
 
 PLAN = "onboard_plan_cache"
@@ -109,7 +119,7 @@ def runs_to_show(svc: Onboarding) -> list[str]:
     ids = [h.run_id for h in active_handles(svc)]
     recent = svc.runs(limit=10)
     for run in recent:
-        if run.status == "running" and run.run_id not in ids and run.kind == "run":
+        if run.status == RunStatus.RUNNING and run.run_id not in ids and run.kind == "run":
             ids.append(run.run_id)
     mine = st.session_state.get(session.RUNS) or []
     if mine and mine[-1] not in ids:
@@ -173,7 +183,15 @@ def live_runs(svc: Onboarding) -> list[LiveRun]:
     return out
 
 
-COUNT_ORDER = ("onboarded", "already onboarded", "failed", "blocked", "locked", "deferred", "running")
+COUNT_ORDER = (
+    ClientStatus.DONE,
+    ALREADY_ONBOARDED,
+    ClientStatus.FAILED,
+    ClientStatus.BLOCKED,
+    ClientStatus.LOCKED,
+    ClientStatus.DEFERRED,
+    ClientStatus.RUNNING,
+)
 
 
 def outcome_counts(p: RunProgress) -> str:
@@ -185,7 +203,7 @@ def outcome_counts(p: RunProgress) -> str:
 
 def run_summary(p: RunProgress, run_status: str, alive: bool, stopping: bool) -> tuple[float, str]:
     """The bar's fill and its text. Deferred clients are not counted as finished."""
-    deferred = p.status_counts.get("deferred", 0)
+    deferred = p.status_counts.get(ClientStatus.DEFERRED, 0)
     settled = max(0, p.finished - deferred)
     fill = min(settled / p.total, 1.0) if p.total else 1.0
     noun = "client" if p.total == 1 else "clients"
@@ -194,7 +212,7 @@ def run_summary(p: RunProgress, run_status: str, alive: bool, stopping: bool) ->
         if deferred:
             text += f", {deferred} deferred"
         return fill, ("Stopping: finishing the steps in flight… " + text if stopping else text)
-    prefix = "Stopped" if run_status == "stopped" or stopping else "Finished"
+    prefix = "Stopped" if run_status == RunStatus.STOPPED or stopping else "Finished"
     counts = outcome_counts(p)
     return fill, f"{prefix}: {counts}" if counts else f"{prefix}: no clients"
 
@@ -205,14 +223,14 @@ def deferred_clients(svc: Onboarding, run_id: str, p: RunProgress) -> list[Clien
     The uploaded rows are used when the file is still loaded (they carry every column); otherwise
     the clients are rebuilt from their journal records, so a resume needs no upload.
     """
-    wanted = {cid for cid, status in p.client_status.items() if status == "deferred"}
+    wanted = {cid for cid, status in p.client_status.items() if status == ClientStatus.DEFERRED}
     if not wanted:
         return []
     batch = session.readable_batch()
     rows: dict[str, ClientLike] = {c.client_id: c for c in batch.clients} if batch is not None else {}
     out: list[ClientLike] = []
     for rec in svc.records(run_id):
-        if rec.client_id in wanted and rec.status == "deferred":
+        if rec.client_id in wanted and rec.status == ClientStatus.DEFERRED:
             out.append(rows.get(rec.client_id, rec))
     return out
 
@@ -230,19 +248,23 @@ def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> Non
             key=f"onboard_progress_{run.run_id}",
             height=min(38 + 35 * len(p.client_steps), 600),
         )
-    failed = [(cid, m) for cid, m in p.errors.items() if m and p.client_status.get(cid) == "failed"]
+    failed = [
+        (cid, m) for cid, m in p.errors.items() if m and p.client_status.get(cid) == ClientStatus.FAILED
+    ]
     for cid, message in failed[:MAX_ERRORS]:
         text = chrome.redact(f"{names.get(cid) or cid}: {message}")
         st.error(display.md(text), icon=":material/error:")
     if len(failed) > MAX_ERRORS:
         st.caption(f"…and {len(failed) - MAX_ERRORS} more failures: see the table above.")
     held = [
-        (cid, m) for cid, m in p.errors.items() if m and p.client_status.get(cid) in ("blocked", "locked")
+        (cid, m)
+        for cid, m in p.errors.items()
+        if m and p.client_status.get(cid) in (ClientStatus.BLOCKED, ClientStatus.LOCKED)
     ]
     for cid, message in held[:MAX_ERRORS]:
         text = chrome.redact(f"{names.get(cid) or cid}: {message}")
         st.warning(display.md(text), icon=":material/block:")
-    deferred = [cid for cid, status in p.client_status.items() if status == "deferred"]
+    deferred = [cid for cid, status in p.client_status.items() if status == ClientStatus.DEFERRED]
     if deferred:
         reasons = sorted({p.errors.get(cid) or "" for cid in deferred} - {""})
         why = f" ({display.md(chrome.redact('; '.join(reasons[:2])))})" if reasons else ""
