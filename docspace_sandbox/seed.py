@@ -52,9 +52,6 @@ def build() -> PortalState:
     """A fresh copy of the demo portal."""
     owner = user_id(OWNER_EMAIL)
     state = PortalState(owner_id=owner)
-    for email, first, last, kind in PEOPLE:
-        uid = user_id(email)
-        state.users[uid] = User(uid, email, first, last, kind, created=SEED_DATE)
     for fid, title, system in (
         (FOLDER_MY, "My documents", "my"),
         (FOLDER_ROOMS, "Rooms", "rooms"),
@@ -62,11 +59,27 @@ def build() -> PortalState:
     ):
         state.add_folder(Folder(fid, title, None, SEED_DATE, owner, SEED_DATE, system=system))
     _fill_my_documents(state, FOLDER_MY, owner, state.new_id)
+    add_key_users(state)
+    return state
+
+
+def add_key_users(state: PortalState) -> bool:
+    """Give the state the seeded people and the admin's and room admin's My documents it lacks
+    (a ``--state`` file written before those accounts existed); True when anything was added."""
+    added = False
+    for email, first, last, kind in PEOPLE:
+        uid = user_id(email)
+        if uid not in state.users:
+            state.users[uid] = User(uid, email, first, last, kind, created=SEED_DATE)
+            added = True
     for email, folder_id, ids in _OTHER_MY_DOCUMENTS:
+        if folder_id in state.folders:
+            continue
         holder = user_id(email)
         state.add_folder(Folder(folder_id, "My documents", None, SEED_DATE, holder, SEED_DATE, system="my"))
         _fill_my_documents(state, folder_id, holder, iter(ids).__next__)
-    return state
+        added = True
+    return added
 
 
 def _fill_my_documents(state: PortalState, my_id: int, holder: str, new_id: Callable[[], int]) -> None:

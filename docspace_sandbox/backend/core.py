@@ -61,6 +61,7 @@ class PortalCore:
         self._written = 0
         if self._state_file and self._state_file.exists():
             self.state = PortalState.load(json.loads(self._state_file.read_text(encoding="utf-8")))
+            self.dirty = seed.add_key_users(self.state)  # files from before --key-user existed
         else:
             self.state = seed.build()
             self.dirty = self._state_file is not None

@@ -12,7 +12,9 @@ every non-guest and only the guests related to them (``UserExtensions.CanUserVie
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -239,3 +241,24 @@ def test_a_member_without_room_manager_reads_users_and_the_primary_link_only(roo
     assert api.get(f"files/rooms/{other['id']}/share", params={"filterType": 15}).json()["response"] == []
     primary = api.get(f"files/rooms/{other['id']}/share", params={"filterType": 8}).json()["response"]
     assert [x["sharedLink"]["primary"] for x in primary] == [True]
+
+
+def test_a_state_file_from_before_the_key_users_gains_them(tmp_path: Path) -> None:
+    """A ``--state`` file without the room admin (written by an older sandbox) still serves
+    ``--key-user room-admin``: the missing account and its My documents are added on load."""
+    state = tmp_path / "portal.json"
+    with start(port=0, state_file=state) as portal:
+        CheckedApi(portal).room("Kept")
+    data = json.loads(state.read_text(encoding="utf-8"))
+    rita = next(u["id"] for u in data["users"] if u["email"] == ROOM_ADMIN)
+    data["users"] = [u for u in data["users"] if u["id"] != rita]
+    mine = {f["id"] for f in data["folders"] if f["created_by"] == rita}
+    data["folders"] = [f for f in data["folders"] if f["id"] not in mine]
+    data["files"] = [f for f in data["files"] if f["created_by"] != rita]
+    state.write_text(json.dumps(data), encoding="utf-8")
+    with start(port=0, state_file=state, key_user="room-admin") as portal:
+        api = CheckedApi(portal)
+        assert api.get("people/@self").json()["response"]["email"] == ROOM_ADMIN
+        assert _my_titles(api) >= TEMPLATES
+        api.settings(key_user="owner")
+        assert [r["title"] for r in api.get("files/rooms").json()["response"]["folders"]] == ["Kept"]
