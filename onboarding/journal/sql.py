@@ -23,6 +23,7 @@ from onboarding.journal.records import (
     RunRecord,
     encode,
 )
+from onboarding.redact import redact
 
 Row = dict[str, Any]
 Execute = Callable[[str, Sequence[Any]], list[Row]]
@@ -77,7 +78,7 @@ class SqlJournal:
         with self._tx() as sql:
             sql(
                 "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?",
-                (self._clock(), status, json.dumps(summary), run_id),
+                (self._clock(), status, redact(json.dumps(summary)), run_id),
             )
 
     def runs(self, portal: str | None = None, limit: int = 50) -> list[RunRecord]:
@@ -143,6 +144,10 @@ class SqlJournal:
         if bad:
             raise ValueError(f"unknown journal fields: {sorted(bad)}")
         values = {k: encode(v) for k, v in fields.items()}
+        if isinstance(
+            values.get("error"), str
+        ):  # messages may quote a portal's or proxy's answer: masked like logs
+            values["error"] = redact(values["error"])
         with self._tx() as sql:
             self._ensure_client(sql, portal, client_id)
             if fence is not None:
@@ -285,7 +290,7 @@ class SqlJournal:
             sql(
                 "INSERT INTO events (run_id, portal, client_id, step, outcome, detail, at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (run_id, portal, client_id, step, outcome, detail, self._clock()),
+                (run_id, portal, client_id, step, outcome, redact(detail), self._clock()),
             )
 
     def events(self, run_id: str, *, after_id: int = 0, client_id: str | None = None) -> list[EventRecord]:
@@ -313,7 +318,7 @@ class SqlJournal:
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (portal, client_id) DO UPDATE SET"
                 " key = excluded.key, status = excluded.status, attempts = excluded.attempts,"
                 " detail = excluded.detail, at = excluded.at",
-                (portal, client_id, key, status, attempts, detail, self._clock()),
+                (portal, client_id, key, status, attempts, redact(detail), self._clock()),
             )
 
     def delivery(self, portal: str, client_id: str) -> dict[str, Any] | None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+from pathlib import Path
 
 import pytest
 
+from onboarding.journal import SqliteJournal
 from onboarding.redact import RedactingFilter, redact, register_secret
 
 
@@ -31,3 +34,26 @@ def test_registered_secret_is_masked_in_messages_args_and_tracebacks(
     text = caplog.text
     assert "whsec-verysecretvalue" not in text
     assert "posting with ***" in text
+
+
+def test_journal_write_points_store_messages_masked(tmp_path: Path) -> None:
+    """Errors, event details, delivery notes and run summaries reach the journal file masked."""
+    secret = "registered-secret-for-journal-1234"
+    register_secret(secret)
+    leak = f"proxy said Authorization: Bearer sk-{'q' * 30} and {secret}"
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    run_id = journal.start_run(portal="p", actor="t", owner="o", total=1, blueprint={})
+    journal.upsert_client("p", "C1", name="n", status="failed", error=leak, run_id=run_id)
+    journal.add_event(run_id, "p", "C1", "room", "failed", leak)
+    journal.record_delivery("p", "C1", "k", "failed", 1, leak)
+    journal.finish_run(run_id, "failed", {"error": leak})
+    journal.close()
+    db = sqlite3.connect(tmp_path / "j.sqlite3")
+    stored = "\n".join(
+        str(row)
+        for table in ("clients", "events", "deliveries", "runs")
+        for row in db.execute(f"SELECT * FROM {table}")
+    )
+    db.close()
+    assert stored.count("proxy said") == 4
+    assert secret not in stored and "q" * 30 not in stored
