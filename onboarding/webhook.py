@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from onboarding.addresses import refuse_internal
 from onboarding.docspace import PortalAddress
 from onboarding.errors import ConfigError, OnboardingError, RequestTimeout, ServerError, TransportError
 from onboarding.export import record_row
@@ -83,6 +84,7 @@ class WebhookConfig:
             raise ConfigError(
                 "the webhook URL must start with https:// (or http:// for a receiver on this machine)"
             )
+        refuse_internal(urlsplit(self.url.strip()).hostname or "", what="webhook URL", resolve=False)
         PortalAddress.parse(self.url)  # same rule as portals: https unless on this machine
         if len(self.secret) < 16:
             raise ConfigError("the webhook secret must be at least 16 characters")
@@ -132,6 +134,7 @@ class WebhookSender:
             SIGNATURE_HEADER: sign(self.config.secret, ts, body),
             IDEMPOTENCY_HEADER: key,
         }
+        refuse_internal(urlsplit(self.config.url.strip()).hostname or "", what="webhook URL")
         try:
             resp = self._session.post(
                 self.config.url,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -160,3 +161,45 @@ def test_a_dead_receiver_stops_the_pass_after_three_clients(tmp_path: Path) -> N
         assert "not attempted" in j.delivery("p", "C-7")["detail"]
     finally:
         dead.stop()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254/latest/meta-data",
+        "https://169.254.1.1:8443/hook",
+        "https://[fe80::1]/hook",
+        "https://[fd00:ec2::254]/hook",
+        "https://[::ffff:169.254.169.254]/hook",
+        "http://169.254.169.254/hook",
+    ],
+)
+def test_webhook_refuses_link_local_and_metadata_addresses(url: str) -> None:
+    """Link-local and cloud-metadata addresses are refused whatever the scheme."""
+    with pytest.raises(ConfigError, match=r"link-local|https"):
+        WebhookConfig(url, SECRET)
+
+
+def test_webhook_host_resolving_to_a_metadata_address_is_refused_before_sending(
+    receiver: Receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name whose addresses include a link-local one is refused at delivery, nothing is sent."""
+    real = socket.getaddrinfo
+    port = int(receiver.url.split(":")[2].split("/")[0])
+
+    def fake(host: str, *args: object, **kw: object) -> list:  # type: ignore[type-arg]
+        if host != "crm.localhost":
+            return real(host, *args, **kw)  # type: ignore[arg-type]
+        # loopback first, so that without the check the delivery goes through (and never leaves loopback)
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    j = _journal(tmp_path, 1)
+    sender = WebhookSender(WebhookConfig(f"http://crm.localhost:{port}/hook", SECRET), j, portal="p",
+                           sleep=lambda s: None)  # fmt: skip
+    with pytest.raises(ConfigError, match=r"169\.254\.169\.254"):
+        sender.deliver(j.clients("p"))
+    assert receiver.attempts == {} and receiver.bad_signatures == 0
