@@ -29,6 +29,7 @@ from onboarding.docspace.models import (
     User,
 )
 from onboarding.errors import DocSpaceError, NotFound, UnexpectedResponse
+from onboarding.redact import for_display
 
 PAGE_SIZE = 100
 """The server's maximum ``count`` for listings (``count`` > 100 is a 400)."""
@@ -150,7 +151,7 @@ class DocSpaceClient:
             return model.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ()))
+            where = for_display(".".join(str(p) for p in first.get("loc", ())))  # keys come from the network
             raise UnexpectedResponse(
                 f"the answer does not fit {model.__name__} ({where}: {first.get('msg')})",
                 method=method,
