@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from onboarding import export, files, redact
+from onboarding import cli_journal, export, files, redact
 from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
 from onboarding.workflow.status import is_final
 
@@ -41,7 +41,11 @@ def _common() -> argparse.ArgumentParser:
     g.add_argument(
         "--api-key-file", metavar="FILE", help="file holding the API key (default: $DOCSPACE_API_KEY)"
     )
-    g.add_argument("--journal", metavar="PATH", help="journal file (default: shared with the dashboard)")
+    g.add_argument(
+        "--journal",
+        metavar="PATH|URL",
+        help="journal file, or a shared postgresql://user@host/db (default: shared with the dashboard)",
+    )
     g.add_argument("--blueprint", metavar="FILE", help="blueprint TOML (default: built-in blueprint)")
     return p
 
@@ -99,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     hook = sub.add_parser("webhook", parents=[common], help="send onboarded clients to the CRM webhook")
     hook.add_argument("--select", metavar="ID,...", help="only these client ids")
     hook.add_argument("--resend", action="store_true", help="send again even if delivered before")
+    cli_journal.add_parsers(sub, common)
     return parser
 
 
@@ -304,6 +309,7 @@ COMMANDS: dict[str, Command] = {
     "archive": cmd_archive,
     "webhook": cmd_webhook,
     "export": cmd_export,
+    "worker": cli_journal.cmd_worker,
 }
 """Sub-command name -> its function; a new sub-command is one parser entry and one function here."""
 
@@ -314,9 +320,11 @@ def _command(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     from onboarding.ingest import IngestError
 
     command = COMMANDS.get(args.command)
-    if command is None:
+    if command is None and args.command != "journal":
         parser.error(f"unknown command {args.command}")
     try:
+        if command is None:  # `journal …` works on journals, not on a portal
+            return cli_journal.cmd_journal(args, out, err)
         with _service(args) as svc:
             return command(args, svc, out, err)
     except (ConfigError, IngestError) as exc:

@@ -20,6 +20,7 @@ from onboarding.blueprint import Blueprint
 from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, FolderContent, User
 from onboarding.errors import ConfigError
 from onboarding.journal import ClientRecord, EventRecord, Journal, RunRecord, open_journal
+from onboarding.journal.queue import QueuedRun
 from onboarding.progress import RunProgress, read_progress
 from onboarding.settings import Settings
 from onboarding.webhook import DeliveryReport, WebhookSender, sender_from
@@ -77,7 +78,12 @@ class Onboarding:
             pool_size=limits.writes_in_flight + limits.reads_in_flight + 4,
             timeout=timeout,
         )
-        self._journal: Journal = open_journal(settings.journal_path)
+        # One journal connection per engine thread (two per write in flight), plus the heartbeat.
+        self._journal: Journal = open_journal(
+            settings.journal,
+            pool_size=2 * limits.writes_in_flight + 2,
+            lease_seconds=settings.journal_lease_seconds,
+        )
         if blueprint is None:
             blueprint = Blueprint.load(settings.blueprint_path) if settings.blueprint_path else Blueprint()
         self.blueprint = blueprint
@@ -204,12 +210,37 @@ class Onboarding:
             log.exception("notifications after run %s failed", result.run_id)
 
     def stop(self, run_id: str) -> bool:
-        """Ask a live run of this process to finish its steps in flight and stop."""
+        """Ask a live run to finish its steps in flight and stop, wherever it runs.
+
+        A run of this process is told at once; the Stop is also stored in the journal, where the
+        run's engine (in this process, another replica or a worker) polls for it.
+        """
+        stored = self._journal.request_stop(run_id)
         handle = self._registry.get(run_id)
         if handle is None or not handle.alive:
-            return False
+            return stored
         handle.stop()
         return True
+
+    @property
+    def shared_journal(self) -> bool:
+        """True when the journal is a shared database, so runs can be queued for a worker."""
+        return self.settings.journal_url is not None
+
+    def queue(self, clients: Clients) -> str:
+        """Queue a run for a headless worker (``docspace-onboard worker``); returns its run id."""
+        items = [cp.client for cp in clients.clients] if isinstance(clients, BatchPlan) else clients
+        rows = [
+            {"client_id": c.client_id, "name": c.name, "email": c.email,
+             "manager_email": c.manager_email, "extra": dict(c.extra)}
+            for c in items
+        ]  # fmt: skip
+        request = {"clients": rows, "blueprint": self.blueprint.model_dump(mode="json")}
+        return self._journal.enqueue(self.portal_key, self.actor, request)
+
+    def queued(self, limit: int = 50) -> list[QueuedRun]:
+        """Runs queued for workers on this portal, newest first."""
+        return self._journal.queued(self.portal_key, limit=limit)
 
     def wait(self, run_id: str, timeout: float | None = None) -> bool:
         """Wait for a background run of this process to end; True when it has (or is unknown)."""

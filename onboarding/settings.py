@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from onboarding.blueprint import describe_validation
 from onboarding.docspace import PortalAddress
 from onboarding.errors import ConfigError
+from onboarding.journal import address, is_database_url
 from onboarding.workflow.retry import RetryPolicy
 from onboarding.workflow.throttle import Limits
 
@@ -45,6 +46,10 @@ class Settings(BaseModel):
     portal_url: str | None = None
     api_key: SecretStr | None = Field(default=None, repr=False)
     journal_path: Path = Field(default_factory=lambda: default_data_dir() / "journal.sqlite3")
+    journal_url: str | None = Field(default=None, repr=False)
+    """A shared PostgreSQL journal (``postgresql://…``); when set it replaces ``journal_path``."""
+    journal_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    """How long a claim outlives its run's last heartbeat (a dead worker's clients wait this long)."""
     blueprint_path: Path | None = None
     writes_in_flight: int = Field(default=15, ge=1, le=15)
     reads_in_flight: int = Field(default=50, ge=1, le=50)
@@ -88,6 +93,16 @@ class Settings(BaseModel):
             return "off"
         return f"{self.requests_per_minute:,} per minute"
 
+    @property
+    def journal(self) -> str | Path:
+        """Where the journal lives: the PostgreSQL address when one is set, else the file."""
+        return self.journal_url or self.journal_path
+
+    @property
+    def journal_shown(self) -> str:
+        """The journal's location as it may be shown (a database address with its password masked)."""
+        return address.protect(self.journal_url) if self.journal_url else str(self.journal_path)
+
     def limits(self) -> Limits:
         return Limits(
             writes_in_flight=self.writes_in_flight,
@@ -116,6 +131,8 @@ _FIELDS = {
     "portal_url": ("URL", "portal_url"),
     "api_key": ("API_KEY", "api_key"),
     "journal_path": ("JOURNAL", "journal_path"),
+    "journal_url": ("JOURNAL_URL", "journal_url"),
+    "journal_lease_seconds": ("JOURNAL_LEASE_SECONDS", "journal_lease_seconds"),
     "blueprint_path": ("BLUEPRINT", "blueprint_path"),
     "writes_in_flight": ("WRITES_IN_FLIGHT", "writes_in_flight"),
     "reads_in_flight": ("READS_IN_FLIGHT", "reads_in_flight"),
@@ -167,6 +184,11 @@ def load_settings(
     )
     if "api_key" not in values and key_file:
         values["api_key"], sources["api_key"] = read_key_file(str(key_file)), f"key file {key_file}"
+    if is_database_url(str(values.get("journal_path") or "")):  # --journal postgresql://…
+        values["journal_url"], sources["journal_url"] = (
+            values.pop("journal_path"),
+            sources.pop("journal_path"),
+        )
     if values.get("portal_url"):
         PortalAddress.parse(str(values["portal_url"]))  # refuse bad addresses early, with a clear message
     try:

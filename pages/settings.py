@@ -108,7 +108,11 @@ with chrome.page_any("Settings") as s:
                     [
                         ("Portal", s.portal_url or "", display.source_label(s.sources.get("portal_url"))),
                         ("API key", s.masked_key(), display.source_label(s.sources.get("api_key"))),
-                        ("Journal", str(s.journal_path), display.source_label(s.sources.get("journal_path"))),
+                        (
+                            "Journal",
+                            s.journal_shown,
+                            display.source_label(s.sources.get("journal_url", s.sources.get("journal_path"))),
+                        ),
                         (
                             "Blueprint file",
                             str(session.blueprint_path(s)),

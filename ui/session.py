@@ -169,7 +169,7 @@ def service() -> Onboarding:
         s.daily_write_budget,
         int(getattr(s, "retry_attempts", 0)),
     )
-    svc = _service_for(connection_id(s), limits, str(s.journal_path), s)
+    svc = _service_for(connection_id(s), limits, s.journal_shown, s)
     svc.blueprint = blueprint_state(s).blueprint
     svc.actor = actor()  # whoever is signed in now (a session may sign out and in again)
     return svc

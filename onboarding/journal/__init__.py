@@ -52,19 +52,22 @@ def is_database_url(value: str | Path | None) -> bool:
     return isinstance(value, str) and value.strip().lower().startswith(_PG_SCHEMES)
 
 
-def open_journal(url_or_path: str | Path | None = None, *, pool_size: int = 4) -> Journal:
+def open_journal(
+    url_or_path: str | Path | None = None, *, pool_size: int = 4, lease_seconds: float = LEASE_SECONDS
+) -> Journal:
     """The journal named by a path or a ``postgresql://`` address (nothing: the default file).
 
     Args:
         url_or_path: a file path, a ``postgresql://user@host:port/db`` address, or None.
         pool_size: connections to keep open to PostgreSQL (the run's worker count).
+        lease_seconds: how long a claim outlives its owner's last heartbeat.
     """
     if is_database_url(url_or_path):
         from onboarding.journal.postgres import PostgresJournal  # psycopg only when asked for
 
-        return PostgresJournal(str(url_or_path), pool_size=pool_size)
+        return PostgresJournal(str(url_or_path), pool_size=pool_size, lease_seconds=lease_seconds)
     if url_or_path is None or str(url_or_path) == "":
         from onboarding.settings import default_data_dir
 
         url_or_path = default_data_dir() / "journal.sqlite3"
-    return SqliteJournal(url_or_path)
+    return SqliteJournal(url_or_path, lease_seconds=lease_seconds)

@@ -23,8 +23,9 @@ from psycopg_pool import ConnectionPool
 from onboarding import redact
 from onboarding.errors import ConfigError
 from onboarding.journal import address, schema
+from onboarding.journal.base import Execute, Row
 from onboarding.journal.protocol import LEASE_SECONDS
-from onboarding.journal.sql import Execute, Row, SqlJournal
+from onboarding.journal.sql import SqlJournal
 
 MIGRATION_LOCK = 7_310_562_013
 """Advisory-lock key held while the schema is upgraded, so two tools starting at once take turns."""

@@ -1,8 +1,9 @@
 """The journal's contract, split by concern, so that a store can be swapped without touching callers.
 
-A journal remembers five things, each its own protocol: the clients' records (input, status,
+A journal remembers six things, each its own protocol: the clients' records (input, status,
 progress and remote ids), the runs, the step events of each run, the leases that keep two runs
-off one client, and the CRM deliveries. ``Journal`` is all five plus ``close``; SQLite
+off one client, the CRM deliveries, and the runs queued for a worker. ``Journal`` is all six plus
+``close``; SQLite
 (:mod:`onboarding.journal.sqlite`) and PostgreSQL (:mod:`onboarding.journal.postgres`) implement
 it, and ``tests/journal/`` holds the one contract suite both must pass.
 """
@@ -13,10 +14,13 @@ import os
 import socket
 import uuid
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from onboarding.errors import WorkflowError
 from onboarding.journal.records import ClientRecord, EventRecord, RunRecord
+
+if TYPE_CHECKING:
+    from onboarding.journal.queue import QueuedRun
 
 LEASE_SECONDS = 30.0
 """How long a claim on a client lasts without a heartbeat (a run renews it every few seconds)."""
@@ -133,7 +137,25 @@ class Deliveries(Protocol):
     def deliveries(self, portal: str) -> dict[str, dict[str, Any]]: ...
 
 
-class Journal(ClientRecords, RunLog, EventLog, Leases, Deliveries, Protocol):
+class RunQueue(Protocol):
+    """Runs queued on a dashboard for a headless worker (see :mod:`onboarding.journal.queue`)."""
+
+    def enqueue(self, portal: str, actor: str, request: dict[str, Any]) -> str: ...
+
+    def take_queued(self, portal: str, worker: str) -> QueuedRun | None: ...
+
+    def renew_queued(self, queue_id: str, worker: str) -> bool: ...
+
+    def set_queued_run(self, queue_id: str, worker: str, run_id: str) -> None: ...
+
+    def finish_queued(self, queue_id: str, worker: str, status: str, detail: str = "") -> None: ...
+
+    def cancel_queued(self, queue_id: str) -> bool: ...
+
+    def queued(self, portal: str, *, limit: int = 50) -> list[QueuedRun]: ...
+
+
+class Journal(ClientRecords, RunLog, EventLog, Leases, Deliveries, RunQueue, Protocol):
     """The whole journal, as the engine, the service and the webhook use it."""
 
     def describe(self) -> str:

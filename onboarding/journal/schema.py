@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from onboarding.errors import ConfigError
-from onboarding.journal.sql import Execute
+from onboarding.journal.base import Execute
 
 SCHEMA_VERSION = 2
 """The newest schema this tool knows: 2 adds fencing tokens, stop requests, run heartbeats,

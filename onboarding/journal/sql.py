@@ -1,9 +1,9 @@
-"""The journal's portable SQL: client records, runs, events and deliveries, for any SQL store.
+"""The journal's portable SQL: client records, runs, events, leases and deliveries, for any store.
 
-A store supplies a transaction (``_tx``, yielding an executor), a read (``_query``) and a clock;
+A store supplies a transaction, a read and a clock (:class:`onboarding.journal.base.SqlStore`);
 the statements here use ``?`` placeholders and only syntax that SQLite and PostgreSQL share
-(``ON CONFLICT … DO``), so the two stores differ only where they must: connections, schema
-creation, and leases (which are about liveness, and liveness is store-specific).
+(``ON CONFLICT … DO``, ``RETURNING``), so the two stores differ only where they must: connections,
+column types, row locks, the lease clock, and how to tell that a lease's owner is gone.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from onboarding.journal.base import Execute, Row
 from onboarding.journal.protocol import LeaseLost
+from onboarding.journal.queue import SqlRunQueue
 from onboarding.journal.records import (
     UPDATABLE,
     ClientRecord,
@@ -25,28 +26,12 @@ from onboarding.journal.records import (
 )
 from onboarding.redact import redact
 
-Row = dict[str, Any]
-Execute = Callable[[str, Sequence[Any]], list[Row]]
-"""Runs one statement inside the current transaction; returns its rows (none for writes)."""
-
 IN_CHUNK = 500
 """Ids per ``IN (…)`` list: under SQLite's variable limit, and short enough for any planner."""
 
 
-class SqlJournal:
-    """Records, runs, events and deliveries in portable SQL; leases are the subclass's business."""
-
-    _clock: Callable[[], float]
-    _lock_rows = ""
-    """Appended to a SELECT that must lock its rows (SQLite's IMMEDIATE transaction already does)."""
-    _skip_locked = ""
-    """Appended to a claiming SELECT: lock the rows, passing over rows another claim is taking."""
-
-    def _tx(self) -> AbstractContextManager[Execute]:
-        raise NotImplementedError
-
-    def _query(self, sql: str, args: Iterable[Any] = ()) -> list[Row]:
-        raise NotImplementedError
+class SqlJournal(SqlRunQueue):
+    """The journal in portable SQL; a store adds connections, row locks and liveness checks."""
 
     # -- runs ----------------------------------------------------------------------------------
 
@@ -179,12 +164,6 @@ class SqlJournal:
         )
 
     # -- leases --------------------------------------------------------------------------------
-
-    lease_seconds: float
-
-    def _now(self, sql: Execute) -> float:
-        """The lease clock: this process's clock, unless the store has a shared one (a database's)."""
-        return self._clock()
 
     def _owner_alive(self, owner: str) -> bool:
         """Whether a lease's owner may still live; stores that cannot tell trust the expiry."""

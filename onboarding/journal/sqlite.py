@@ -20,8 +20,9 @@ from typing import Any
 
 from onboarding import files
 from onboarding.journal import schema
+from onboarding.journal.base import Execute, Row
 from onboarding.journal.protocol import LEASE_SECONDS
-from onboarding.journal.sql import Execute, Row, SqlJournal
+from onboarding.journal.sql import SqlJournal
 
 
 def _has_clients(sql: Execute) -> bool:

@@ -1,0 +1,159 @@
+"""A headless worker: carries out runs queued on a dashboard, with no browser and no dashboard.
+
+``docspace-onboard worker --journal postgresql://…`` polls the shared journal's queue for its
+portal, takes the oldest queued run (no two workers take the same one), and runs it through the
+same door as the dashboard and the CLI. While it works it renews its hold on the queued run, so
+if it dies another worker takes the run over after the lease; the journal's per-client records
+make that a resume, not a repeat. Clients another process held when the run reached them
+("locked") are tried again once their holder lets go or its lease runs out, so a machine that
+died mid-run does not leave its clients behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from onboarding.blueprint import Blueprint
+from onboarding.journal import Journal, make_owner_id
+from onboarding.journal.queue import DONE, FAILED, QueuedRun
+from onboarding.service import Onboarding
+from onboarding.workflow.engine import RunResult
+from onboarding.workflow.status import ClientStatus
+
+log = logging.getLogger(__name__)
+
+MAX_TAKEOVER_ROUNDS = 20
+"""Follow-up runs for locked clients before the worker reports them and moves on."""
+
+
+@dataclass(frozen=True)
+class QueuedClient:
+    """A client row as a queued run carries it (what the engine needs of a row)."""
+
+    client_id: str
+    name: str
+    email: str | None = None
+    manager_email: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Worker:
+    """Takes queued runs of one portal and carries them out, one at a time.
+
+    Args:
+        service: the door onto the portal (its journal is the shared one).
+        queue: a handle on the same journal, for the queue and the lease look-ups.
+        say: receives one line per thing the worker does (the CLI prints it).
+        poll_seconds: how often an idle worker looks at the queue.
+    """
+
+    def __init__(
+        self,
+        service: Onboarding,
+        queue: Journal,
+        *,
+        say: Callable[[str], None] = lambda line: None,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.service = service
+        self.queue = queue
+        self.say = say
+        self.poll_seconds = poll_seconds
+        self.name = "worker:" + make_owner_id()
+        self.stopping = threading.Event()
+        self.current_run = ""
+
+    def stop(self) -> None:
+        """Finish the steps in flight, defer the rest of the current run, and take no more."""
+        self.stopping.set()
+        if self.current_run:
+            self.service.stop(self.current_run)
+
+    def serve(self, *, until_idle: bool = False) -> int:
+        """Work until stopped (or, with ``until_idle``, until the queue is empty); runs done."""
+        done = 0
+        while not self.stopping.is_set():
+            if self.work_one():
+                done += 1
+            elif until_idle:
+                break
+            else:
+                self.stopping.wait(self.poll_seconds)
+        return done
+
+    def work_one(self) -> bool:
+        """Take and carry out one queued run; False when none is waiting."""
+        item = self.queue.take_queued(self.service.portal_key, self.name)
+        if item is None:
+            return False
+        self.say(f"took queued run {item.queue_id} ({len(item.request.get('clients', []))} clients)")
+        lost, keep = threading.Event(), threading.Event()
+        holder = threading.Thread(target=self._hold, args=(item, keep, lost), daemon=True, name="queue-lease")
+        holder.start()
+        try:
+            summary = self._carry_out(item)
+        except Exception as exc:
+            log.exception("queued run %s failed", item.queue_id)
+            self.queue.finish_queued(item.queue_id, self.name, FAILED, f"{type(exc).__name__}: {exc}")
+            self.say(f"queued run {item.queue_id} failed: {exc}")
+            return True
+        finally:
+            keep.set()
+            holder.join(timeout=5)
+            self.current_run = ""
+        if not lost.is_set():
+            self.queue.finish_queued(item.queue_id, self.name, DONE, summary)
+        self.say(f"queued run {item.queue_id}: {summary}")
+        return True
+
+    def _hold(self, item: QueuedRun, keep: threading.Event, lost: threading.Event) -> None:
+        """Renew the hold on the queued run until it is done (a failed renewal is retried)."""
+        while not keep.wait(self.queue.lease_seconds / 3):
+            try:
+                if not self.queue.renew_queued(item.queue_id, self.name):
+                    lost.set()
+                    return
+            except Exception:
+                log.exception("could not renew the hold on queued run %s", item.queue_id)
+
+    def _carry_out(self, item: QueuedRun) -> str:
+        if item.request.get("blueprint"):
+            self.service.blueprint = Blueprint.model_validate(item.request["blueprint"])
+        clients = [QueuedClient(**c) for c in item.request.get("clients", [])]
+        statuses: dict[str, str] = {}
+        run_id: str | None = item.run_id
+        for _ in range(MAX_TAKEOVER_ROUNDS):
+            result = self._run(clients, item, run_id)
+            statuses.update(result.statuses)
+            locked = {cid for cid, s in result.statuses.items() if s == ClientStatus.LOCKED}
+            if not locked or self.stopping.is_set():
+                break
+            self.say(f"{len(locked)} clients held by another process: waiting for them to be let go")
+            self._wait_released(locked)
+            clients = [c for c in clients if c.client_id in locked]
+            run_id = None
+        counts: dict[str, int] = {}
+        for s in statuses.values():
+            counts[s] = counts.get(s, 0) + 1
+        return ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+
+    def _run(self, clients: list[QueuedClient], item: QueuedRun, run_id: str | None) -> RunResult:
+        run_id = run_id or self.queue.new_run_id()
+        self.current_run = run_id
+        self.queue.set_queued_run(item.queue_id, self.name, run_id)
+        if self.stopping.is_set():
+            self.service.stop(run_id)
+        return self.service.run(clients, run_id=run_id)
+
+    def _wait_released(self, client_ids: set[str]) -> None:
+        """Until no live process holds these clients (their holder let go, or its lease ran out)."""
+        deadline = time.monotonic() + 2 * self.queue.lease_seconds + 10
+        portal = self.service.portal_key
+        while time.monotonic() < deadline and not self.stopping.is_set():
+            if all(self.queue.holder(portal, cid) is None for cid in client_ids):
+                return
+            self.stopping.wait(min(1.0, self.queue.lease_seconds / 4))

@@ -1,0 +1,106 @@
+"""A shared journal end to end: queued runs carried out by a worker, progress and Stop from any replica."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.engine import make_clients, one_room_per_client
+from support.waiting import wait_until
+
+import docspace_sandbox
+from onboarding import Onboarding, Settings
+from onboarding.journal import DONE, open_journal
+from onboarding.worker import Worker
+
+
+@pytest.fixture
+def portal() -> Iterator[docspace_sandbox.Sandbox]:
+    sb = docspace_sandbox.start(port=0)
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+def _replica(sb: docspace_sandbox.Sandbox, journal_url: str, tmp: Path, actor: str) -> Onboarding:
+    """One dashboard replica (or worker machine): its own data folder, the shared journal."""
+    settings = Settings(
+        portal_url=sb.url, api_key=sb.api_key, journal_url=journal_url, journal_path=tmp / f"{actor}.sqlite3"
+    )
+    return Onboarding(settings, actor=actor)
+
+
+def test_a_run_queued_on_one_replica_is_carried_out_by_a_worker(
+    portal: docspace_sandbox.Sandbox, pg_url: str, tmp_path: Path
+) -> None:
+    """The dashboard queues; a worker elsewhere onboards; every replica sees the finished run."""
+    clients = make_clients(6)
+    dashboard, other = (
+        _replica(portal, pg_url, tmp_path, "dash-a"),
+        _replica(portal, pg_url, tmp_path, "dash-b"),
+    )
+    worker_door = _replica(portal, pg_url, tmp_path, "worker")
+    queue = open_journal(pg_url)
+    try:
+        assert dashboard.shared_journal
+        run_id = dashboard.queue(clients)
+        assert [q.status for q in other.queued()] == ["queued"]
+        lines: list[str] = []
+        assert Worker(worker_door, queue, say=lines.append).serve(until_idle=True) == 1
+        one_room_per_client(portal.state()["rooms"], clients, lambda c: f"client:{c.client_id}")
+        progress = other.progress(run_id)
+        assert progress.total == 6 and {r.status for r in other.records(run_id)} == {DONE}
+        assert [q.status for q in dashboard.queued()] == ["done"] and "6 onboarded" in lines[-1]
+    finally:
+        for door in (dashboard, other, worker_door):
+            door.close()
+        queue.close()
+
+
+def test_stop_pressed_on_another_replica_stops_the_run(
+    portal: docspace_sandbox.Sandbox, pg_url: str, tmp_path: Path
+) -> None:
+    """A run started on replica A stops when Stop is pressed on replica B; the rest is deferred."""
+    portal.set_faults("latency_ms=100")
+    a, b = _replica(portal, pg_url, tmp_path, "a"), _replica(portal, pg_url, tmp_path, "b")
+    try:
+        clients = make_clients(72)  # three rounds of 24 clients at 100 ms a request: seconds to stop in
+        run_id = a.start(clients).run_id
+        wait_until(lambda: any(r.status == DONE for r in b.records(run_id)), timeout=60)
+        assert b.run_handle(run_id) is None  # B does not run it: only the journal connects them
+        assert b.stop(run_id)
+        assert a.wait(run_id, timeout=60)
+        run = b.run_record(run_id)
+        assert run is not None and run.status == "stopped"
+        statuses = {r.status for r in b.records(run_id)}
+        assert "deferred" in statuses and statuses <= {"onboarded", "deferred"}
+    finally:
+        portal.set_faults(None)
+        a.close()
+        b.close()
+
+
+def test_a_worker_that_stops_leaves_the_queue_to_others(
+    portal: docspace_sandbox.Sandbox, pg_url: str, tmp_path: Path
+) -> None:
+    """A stopped worker takes nothing more; a second worker carries out what is still queued."""
+    door = _replica(portal, pg_url, tmp_path, "w")
+    queue = open_journal(pg_url)
+    try:
+        door.queue(make_clients(2))
+        idle = Worker(door, queue)
+        idle.stop()
+        assert idle.serve() == 0
+        worker = Worker(door, queue, poll_seconds=0.05)
+        t = threading.Thread(target=worker.serve)
+        t.start()
+        wait_until(lambda: [q.status for q in door.queued()] == ["done"], timeout=60)
+        worker.stop()
+        t.join(10)
+        assert not t.is_alive()
+    finally:
+        door.close()
+        queue.close()
