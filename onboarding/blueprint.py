@@ -26,7 +26,7 @@ from onboarding.docspace.enums import (
 )
 from onboarding.errors import ConfigError
 from onboarding.ingest.models import IngestSettings
-from onboarding.titles import PatternError, pattern_fields, render_pattern
+from onboarding.titles import MAX_ITEM_TITLE_LENGTH, PatternError, pattern_fields, render_pattern
 
 MY_DOCUMENTS = "@my"
 PLACEHOLDERS = ("client_id", "name", "email", "manager_email")
@@ -178,8 +178,10 @@ class Blueprint(_Strict):
         if len({f.casefold() for f in cleaned}) != len(cleaned):
             raise ValueError("folder names must be different from each other")
         for f in cleaned:
-            if len(f) > 165:
-                raise ValueError(f"folder name {f[:30]!r}... is longer than 165 characters")
+            if len(f) > MAX_ITEM_TITLE_LENGTH:
+                raise ValueError(
+                    f"folder name {f[:30]!r}... is longer than {MAX_ITEM_TITLE_LENGTH} characters"
+                )
         return cleaned
 
     @model_validator(mode="after")

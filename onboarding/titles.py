@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping
 
 __all__ = [
+    "MAX_ITEM_TITLE_LENGTH",
+    "MAX_LINK_TITLE_LENGTH",
     "MAX_TAG_LENGTH",
     "MAX_TITLE_LENGTH",
     "PatternError",
@@ -28,6 +30,12 @@ __all__ = [
 
 MAX_TITLE_LENGTH = 170
 """Longest room title the portal accepts (``Global.MaxTitle``), in UTF-16 code units."""
+
+MAX_ITEM_TITLE_LENGTH = 165
+"""Longest folder (and copied file) title we send: create-folder answers 400 past 165 characters."""
+
+MAX_LINK_TITLE_LENGTH = 255
+"""Longest room link title the links endpoint accepts."""
 
 MAX_TAG_LENGTH = 255
 """Tag names are stored as varchar(255)."""

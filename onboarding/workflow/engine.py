@@ -23,10 +23,11 @@ from onboarding.errors import DailyLimitReached, DocSpaceError, RunLocked
 from onboarding.journal import Journal, LeaseLost, make_owner_id
 from onboarding.workflow.calls import Caller, CallStats
 from onboarding.workflow.estimate import Estimate, estimate
+from onboarding.workflow.job import ClientJob
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
 from onboarding.workflow.retry import Retrier, RetryPolicy
 from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step
-from onboarding.workflow.steps import ClientJob, StepEvent, room_web_url
+from onboarding.workflow.steps import REGISTRY, ClientStep, StepEvent, room_web_url
 from onboarding.workflow.throttle import Limits, shared_throttle
 
 STOP_POLL_SECONDS = 1.0
@@ -93,6 +94,7 @@ class Engine:
         limits: our client-side concurrency and rate limits.
         retry: the retry policy for each call.
         on_event: receives every step event (from worker threads).
+        steps: the step registry to plan and run (the product's own unless a test gives one).
         sleep, rng: injectable for tests.
     """
 
@@ -109,6 +111,7 @@ class Engine:
         on_event: Callable[[StepEvent], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        steps: Sequence[ClientStep] = REGISTRY,
     ) -> None:
         self.client = client
         self.journal = journal
@@ -120,6 +123,7 @@ class Engine:
         self.on_event = on_event or (lambda e: None)
         self.sleep = sleep
         self.rng = rng or random.Random()
+        self.steps = steps
         self.owner = make_owner_id()
         self.stop_event = threading.Event()
         # One throttle per portal and process: two runs at once share the portal's budget.
@@ -144,6 +148,7 @@ class Engine:
             self.journal,
             portal_key=self.portal_key,
             read=lambda fn: caller.read(fn, what="plan look-up"),
+            steps=self.steps,
         )
 
     def estimate(self, plan: BatchPlan) -> Estimate:
@@ -271,6 +276,7 @@ class Engine:
                 stop=self.stop_event,
                 emit=self.on_event,
                 owner=self.owner,
+                steps=self.steps,
             )
             try:
                 status = job.run()

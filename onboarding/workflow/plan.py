@@ -1,78 +1,55 @@
 """The dry run: what a batch would do on the portal, client by client, without writing anything.
 
-Planning reads as little as possible and exactly once per run: the key's own account, each
-distinct manager e-mail, the template files, and the rooms already carrying the clients' tags
-(100 tags to a request). The same :class:`RunContext` then drives the real run, so the plan a
-person approved and the run that follows make the same decisions.
+Planning reads as little as possible and exactly once per run (:mod:`onboarding.workflow.context`
+holds those reads); this module decides create / resume / done / blocked for each client and adds
+up the cost over the step registry. The same :class:`RunContext` then drives the real run, so the
+plan a person approved and the run that follows make the same decisions.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
-from onboarding.blueprint import Blueprint, TemplateFile
-from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
-from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import DocSpaceClient, Folder
 from onboarding.journal import ClientRecord, Journal
-from onboarding.titles import MAX_TAG_LENGTH, PatternError, portal_title
+from onboarding.titles import MAX_LINK_TITLE_LENGTH, MAX_TAG_LENGTH, PatternError, portal_title
+from onboarding.workflow.context import (
+    ClientLike,
+    ManagerDecision,
+    Reader,
+    ResolvedTemplate,
+    RunContext,
+    build_context,
+    client_fields,
+    decide_manager,
+    direct,
+    manager_email,
+)
 from onboarding.workflow.status import Action, ClientStatus, Step
+from onboarding.workflow.steps import REGISTRY, ClientStep
 
-STEPS = (Step.ROOM, Step.FOLDERS, Step.FILES, Step.ACCESS, Step.LINK, Step.VERIFY, Step.RECORD)
-"""The steps of onboarding one client, in order."""
+STEPS: tuple[Step, ...] = tuple(step.name for step in REGISTRY)
+"""The steps of onboarding one client, in order (named from the one registry)."""
 
-
-class ClientLike(Protocol):
-    """What the engine needs of a client row (``onboarding.ingest.ClientRow`` fits)."""
-
-    @property
-    def client_id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def email(self) -> str | None: ...
-    @property
-    def manager_email(self) -> str | None: ...
-    @property
-    def extra(self) -> dict[str, str]: ...
-
-
-@dataclass(frozen=True)
-class ManagerDecision:
-    """Who gets manager access to a client's room, with which role, and why."""
-
-    email: str
-    user_id: str | None
-    role: FileShare | None
-    """None: no invitation (the manager is the key's own account, i.e. the room owner, or skipped)."""
-    note: str = ""
-    blocked: str = ""
-
-
-@dataclass(frozen=True)
-class ResolvedTemplate:
-    """A template file found on the portal, and where its copy goes."""
-
-    file_id: int
-    source_title: str
-    folder: str
-    dest_title: str
-
-
-@dataclass
-class RunContext:
-    """What a run reads once and shares between all its clients."""
-
-    portal_key: str
-    blueprint: Blueprint
-    me: User
-    templates: list[ResolvedTemplate]
-    managers: dict[str, ManagerDecision] = field(default_factory=dict)
-    rooms_by_tag: dict[str, list[Folder]] = field(default_factory=dict)
-    reads_spent: int = 0
+__all__ = [  # the run context's names are re-exported: callers plan with them
+    "STEPS",
+    "BatchPlan",
+    "ClientLike",
+    "ClientPlan",
+    "ManagerDecision",
+    "ResolvedTemplate",
+    "RunContext",
+    "build_context",
+    "client_cost",
+    "client_fields",
+    "decide_manager",
+    "make_plan",
+    "plan_client",
+]
 
 
 @dataclass
@@ -144,192 +121,25 @@ class BatchPlan:
         }
 
 
-def client_fields(client: ClientLike) -> dict[str, str]:
-    """The values a title or tag pattern may use: canonical fields plus carried-through columns."""
-    return {
-        **{k: str(v) for k, v in (client.extra or {}).items()},
-        "client_id": client.client_id,
-        "name": client.name,
-        "email": client.email or "",
-        "manager_email": client.manager_email or "",
-    }
+def client_cost(
+    blueprint: Blueprint, plan: ClientPlan, *, resume: bool, steps: Sequence[ClientStep] = REGISTRY
+) -> tuple[int, int]:
+    """(writes, reads) for one client, added up over the step registry.
 
-
-def fresh_writes(blueprint: Blueprint, manager: ManagerDecision | None) -> int:
-    """POST/PUT calls for a client from nothing: room, folders, copies, one share, one link."""
-    invites = (1 if manager and manager.role is not None else 0) + (1 if blueprint.invite_client else 0)
-    return (
-        1
-        + len(blueprint.folders)
-        + len(blueprint.templates)
-        + (1 if invites else 0)
-        + int(blueprint.link.enabled)
-    )
-
-
-VERIFY_READS = 2
-
-T = TypeVar("T")
-Reader = Callable[[Callable[[], Any]], Any]
-"""Runs one read; the engine passes one that throttles and retries."""
-
-
-def _direct(fn: Callable[[], T]) -> T:
-    return fn()
-
-
-# -- resolving what a run needs ----------------------------------------------------------------
-
-
-def resolve_templates(
-    client: DocSpaceClient, blueprint: Blueprint, ctx_reads: list[int], read: Reader = _direct
-) -> list[ResolvedTemplate]:
-    """Find each template file on the portal (by id, or by path under "My documents")."""
-    out: list[ResolvedTemplate] = []
-    listings: dict[tuple[str, ...], tuple[list[File], list[Folder]]] = {}
-
-    def listing(parts: tuple[str, ...]) -> tuple[list[File], list[Folder]]:
-        if parts not in listings:
-            if not parts:
-                content = read(client.my_documents)
-            else:
-                _, parent_folders = listing(parts[:-1])
-                match = [f for f in parent_folders if f.title == parts[-1]]
-                if not match:
-                    raise ConfigError(
-                        f"template folder '@my/{'/'.join(parts)}' does not exist in My documents"
-                    )
-                folder_id = match[0].id
-                content = read(lambda: client.folder_contents(folder_id))
-            ctx_reads[0] += 1
-            listings[parts] = (list(content.files), list(content.folders))
-        return listings[parts]
-
-    for tpl in blueprint.templates:
-        source = _find_template(client, tpl, listing, ctx_reads, read)
-        dest = tpl.title or source.title
-        if _ext(dest) != _ext(source.title):
-            raise ConfigError(
-                f"template {tpl.source!r}: the copy's title {dest!r} must keep the extension "
-                f"{_ext(source.title) or '(none)'} (another extension makes the portal convert and rename it)"
-            )
-        resolved = ResolvedTemplate(source.id, source.title, tpl.folder, portal_title(dest, 165))
-        if any((r.folder, r.dest_title) == (resolved.folder, resolved.dest_title) for r in out):
-            where = tpl.folder or "the room root"
-            raise ConfigError(f"two template files would be copied as {resolved.dest_title!r} into {where}")
-        out.append(resolved)
-    return out
-
-
-def _find_template(
-    client: DocSpaceClient,
-    tpl: TemplateFile,
-    listing: Callable[[tuple[str, ...]], tuple[list[File], list[Folder]]],
-    ctx_reads: list[int],
-    read: Reader,
-) -> File:
-    if tpl.by_id is not None:
-        ctx_reads[0] += 1
-        try:
-            file_id = tpl.by_id
-            return read(lambda: client.get_file(file_id))
-        except (NotFound, Forbidden):
-            raise ConfigError(
-                f"template file id {tpl.by_id} does not exist or is not visible to the API key"
-            ) from None
-    parts = tpl.path_parts
-    files, _ = listing(tuple(parts[:-1]))
-    matches = [f for f in files if f.title == parts[-1]]
-    if not matches:
-        raise ConfigError(f"template file {tpl.source!r} was not found in My documents")
-    return matches[0]
-
-
-def _ext(title: str) -> str:
-    dot = title.rfind(".")
-    return title[dot:].lower() if dot > 0 else ""
-
-
-def decide_manager(
-    blueprint: Blueprint, me: User, email: str, user: User | None, error: str = ""
-) -> ManagerDecision:
-    """Apply the eligibility rule: RoomManager needs the owner, a DocSpace admin or a room admin."""
-    if user is None:
-        why = error or f"{email} is not a user of this portal"
-        return ManagerDecision(email, None, None, blocked=f"account manager {why}")
-    if user.id == me.id:
-        return ManagerDecision(email, user.id, None, note="the API key's own account: already the room owner")
-    role = blueprint.manager_role
-    if role == FileShare.ROOM_MANAGER and not user.can_manage_rooms:
-        fallback = blueprint.manager_fallback
-        why = f"{email} is a {user.user_type}; only room admins, DocSpace admins and the owner can be Room manager"
-        if fallback == "block":
-            return ManagerDecision(email, user.id, None, blocked=why)
-        if fallback == "skip":
-            return ManagerDecision(email, user.id, None, note=why + " — not invited (fallback: skip)")
-        alt = blueprint.manager_fallback_role
-        return ManagerDecision(email, user.id, alt, note=why + f" — invited as {alt.label} instead")
-    return ManagerDecision(email, user.id, role)
-
-
-def resolve_managers(
-    client: DocSpaceClient, blueprint: Blueprint, me: User, emails: set[str], read: Reader = _direct
-) -> dict[str, ManagerDecision]:
-    """One people look-up per distinct manager e-mail (not per client)."""
-    out: dict[str, ManagerDecision] = {}
-    for email in sorted(emails):
-        if email == (me.email or "").casefold():
-            out[email] = decide_manager(blueprint, me, email, me)
-            continue
-        try:
-            user = read(functools.partial(client.find_user_by_email, email))
-            out[email] = decide_manager(blueprint, me, email, user)
-        except Forbidden:
-            out[email] = decide_manager(blueprint, me, email, None, "is not visible to the API key's account")
-        except BadRequest:
-            out[email] = decide_manager(blueprint, me, email, None, "is not a valid e-mail address")
-    return out
-
-
-def build_context(
-    client: DocSpaceClient,
-    blueprint: Blueprint,
-    clients: Sequence[ClientLike],
-    *,
-    portal_key: str,
-    read: Reader = _direct,
-) -> RunContext:
-    """Read everything a plan and a run need, once."""
-    reads = [1]
-    me = read(client.me)
-    templates = resolve_templates(client, blueprint, reads, read)
-    ctx = RunContext(portal_key=portal_key, blueprint=blueprint, me=me, templates=templates)
-    emails = {(_manager_email(c, blueprint) or "").casefold() for c in clients} - {""}
-    ctx.managers = resolve_managers(client, blueprint, me, emails, read)
-    reads[0] += len(emails - {(me.email or "").casefold()})
-    tags = []
-    for c in clients:
-        try:
-            tags.append(blueprint.render(blueprint.tag_pattern, client_fields(c)))
-        except PatternError:
-            continue
-    rooms = read(lambda: client.find_rooms_by_tags(tags)) if tags else []
-    reads[0] += math.ceil(len(set(tags)) / 100)
-    wanted = {t.casefold() for t in tags}
-    for room in rooms:
-        for tag in room.tags:
-            if tag.casefold() in wanted:
-                ctx.rooms_by_tag.setdefault(tag.casefold(), []).append(room)
-    ctx.reads_spent = reads[0]
-    return ctx
-
-
-def _manager_email(c: ClientLike, blueprint: Blueprint) -> str | None:
-    return c.manager_email or blueprint.default_manager_email or None
+    From nothing (``resume`` False) the writes are exact; for a resumed client they are an upper
+    bound (only the missing parts are written) and the reads include the listings it looks at.
+    """
+    writes = sum(step.writes(blueprint, plan, resume=resume) for step in steps)
+    reads = sum(step.reads(blueprint, resume=resume) for step in steps)
+    return writes, reads
 
 
 def plan_client(
-    ctx: RunContext, c: ClientLike, record: ClientRecord | None, seen_tags: dict[str, str]
+    ctx: RunContext,
+    c: ClientLike,
+    record: ClientRecord | None,
+    seen_tags: dict[str, str],
+    steps: Sequence[ClientStep] = REGISTRY,
 ) -> ClientPlan:
     """Decide create / resume / done / blocked for one client."""
     bp = ctx.blueprint
@@ -337,7 +147,9 @@ def plan_client(
     try:
         raw_title = bp.render(bp.title_pattern, fields)
         tag = bp.render(bp.tag_pattern, fields)
-        link_title = portal_title(bp.render(bp.link.title, fields), 255) if bp.link.enabled else ""
+        link_title = (
+            portal_title(bp.render(bp.link.title, fields), MAX_LINK_TITLE_LENGTH) if bp.link.enabled else ""
+        )
     except PatternError as exc:
         return ClientPlan(c, "", "", Action.BLOCKED, reasons=[str(exc)])
     title = portal_title(raw_title)
@@ -362,7 +174,7 @@ def plan_client(
         plan.action = Action.BLOCKED
         plan.reasons.append("no client e-mail, and the blueprint invites the client by e-mail")
 
-    memail = (_manager_email(c, bp) or "").casefold()
+    memail = (manager_email(c, bp) or "").casefold()
     if memail:
         plan.manager = ctx.managers.get(memail)
         if plan.manager and plan.manager.blocked:
@@ -410,15 +222,13 @@ def plan_client(
             return plan
         plan.action = Action.RESUME
         plan.resume_step = _first_open_step(progress, plan.room.id)
-        plan.writes = fresh_writes(bp, plan.manager) - 1  # upper bound: missing parts only
-        plan.reads = 2 + len(bp.folders) + VERIFY_READS  # room and folder listings, link listing
+        plan.writes, plan.reads = client_cost(bp, plan, resume=True, steps=steps)
         return plan
     if record is not None and record.status == ClientStatus.DONE and record.room_id:
         plan.warnings.append(
             "was onboarded before, but its room is no longer on the portal: it will be created again"
         )
-    plan.writes = fresh_writes(bp, plan.manager)
-    plan.reads = VERIFY_READS
+    plan.writes, plan.reads = client_cost(bp, plan, resume=False, steps=steps)
     return plan
 
 
@@ -439,11 +249,15 @@ def make_plan(
     *,
     portal_key: str,
     context: RunContext | None = None,
-    read: Reader = _direct,
+    read: Reader = direct,
+    steps: Sequence[ClientStep] = REGISTRY,
 ) -> BatchPlan:
-    """Plan a batch (reads only); ``read`` wraps each call (the engine passes its retrying reader)."""
+    """Plan a batch (reads only); ``read`` wraps each call (the engine passes its retrying reader).
+
+    ``steps`` is the registry whose cost is added up (the engine passes the one it runs).
+    """
     ctx = context or build_context(client, blueprint, clients, portal_key=portal_key, read=read)
     records = journal.get_many(portal_key, [c.client_id for c in clients])
     seen: dict[str, str] = {}
-    plans = [plan_client(ctx, c, records.get(c.client_id), seen) for c in clients]
+    plans = [plan_client(ctx, c, records.get(c.client_id), seen, steps) for c in clients]
     return BatchPlan(context=ctx, clients=plans, lookup_reads=ctx.reads_spent)

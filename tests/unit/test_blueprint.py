@@ -73,3 +73,9 @@ def test_link_password_follows_the_portal_default_policy() -> None:
         Blueprint.from_dict({"room_type": 5, "link": {"password": "Secret-123!"}}).link.password
         == "Secret-123!"
     )
+
+
+def test_bad_default_manager_email_is_a_blueprint_error() -> None:
+    """A malformed default manager e-mail is refused when the blueprint is built, not mid-plan."""
+    with pytest.raises(ConfigError, match="default manager"):
+        Blueprint.from_dict({"default_manager_email": "anna at example"})

@@ -26,16 +26,9 @@ def test_client_status_values_are_the_stored_strings() -> None:
 
 def test_journal_constants_are_the_enum() -> None:
     """The journal's constants are aliases of the enum, not a second copy."""
-    assert (PENDING, RUNNING, DONE, FAILED, DEFERRED, ARCHIVED, BLOCKED) == (
-        ClientStatus.PENDING,
-        ClientStatus.RUNNING,
-        ClientStatus.DONE,
-        ClientStatus.FAILED,
-        ClientStatus.DEFERRED,
-        ClientStatus.ARCHIVED,
-        ClientStatus.BLOCKED,
-    )
-    assert all(isinstance(c, ClientStatus) for c in (PENDING, DONE, BLOCKED))
+    constants = (PENDING, RUNNING, DONE, FAILED, DEFERRED, ARCHIVED, BLOCKED)
+    assert all(ClientStatus(c) is c for c in constants)
+    assert DONE is ClientStatus.DONE
 
 
 def test_members_serialise_as_plain_strings() -> None:

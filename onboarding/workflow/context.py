@@ -1,0 +1,243 @@
+"""What a run reads once and shares between its clients: the key's account, the templates, the
+managers' accounts and roles, and the rooms already carrying the clients' tags.
+
+Reading it is the dry run's first half (:mod:`onboarding.workflow.plan` is the second: deciding per
+client); the engine hands the same :class:`RunContext` to the real run, so what a person approved
+and what runs make the same decisions.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from onboarding.blueprint import Blueprint, TemplateFile
+from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
+from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
+from onboarding.titles import MAX_ITEM_TITLE_LENGTH, PatternError, portal_title
+
+
+class ClientLike(Protocol):
+    """What the engine needs of a client row (``onboarding.ingest.ClientRow`` fits)."""
+
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def manager_email(self) -> str | None: ...
+    @property
+    def extra(self) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class ManagerDecision:
+    """Who gets manager access to a client's room, with which role, and why."""
+
+    email: str
+    user_id: str | None
+    role: FileShare | None
+    """None: no invitation (the manager is the key's own account, i.e. the room owner, or skipped)."""
+    note: str = ""
+    blocked: str = ""
+
+
+@dataclass(frozen=True)
+class ResolvedTemplate:
+    """A template file found on the portal, and where its copy goes."""
+
+    file_id: int
+    source_title: str
+    folder: str
+    dest_title: str
+
+
+@dataclass
+class RunContext:
+    """What a run reads once and shares between all its clients."""
+
+    portal_key: str
+    blueprint: Blueprint
+    me: User
+    templates: list[ResolvedTemplate]
+    managers: dict[str, ManagerDecision] = field(default_factory=dict)
+    rooms_by_tag: dict[str, list[Folder]] = field(default_factory=dict)
+    reads_spent: int = 0
+
+
+def client_fields(client: ClientLike) -> dict[str, str]:
+    """The values a title or tag pattern may use: canonical fields plus carried-through columns."""
+    return {
+        **{k: str(v) for k, v in (client.extra or {}).items()},
+        "client_id": client.client_id,
+        "name": client.name,
+        "email": client.email or "",
+        "manager_email": client.manager_email or "",
+    }
+
+
+T = TypeVar("T")
+Reader = Callable[[Callable[[], Any]], Any]
+"""Runs one read; the engine passes one that throttles and retries."""
+
+
+def direct(fn: Callable[[], T]) -> T:
+    """A read made as it is (no throttle, no retries): for callers outside a run."""
+    return fn()
+
+
+# -- resolving what a run needs ----------------------------------------------------------------
+
+
+def resolve_templates(
+    client: DocSpaceClient, blueprint: Blueprint, ctx_reads: list[int], read: Reader = direct
+) -> list[ResolvedTemplate]:
+    """Find each template file on the portal (by id, or by path under "My documents")."""
+    out: list[ResolvedTemplate] = []
+    listings: dict[tuple[str, ...], tuple[list[File], list[Folder]]] = {}
+
+    def listing(parts: tuple[str, ...]) -> tuple[list[File], list[Folder]]:
+        if parts not in listings:
+            if not parts:
+                content = read(client.my_documents)
+            else:
+                _, parent_folders = listing(parts[:-1])
+                match = [f for f in parent_folders if f.title == parts[-1]]
+                if not match:
+                    raise ConfigError(
+                        f"template folder '@my/{'/'.join(parts)}' does not exist in My documents"
+                    )
+                folder_id = match[0].id
+                content = read(lambda: client.folder_contents(folder_id))
+            ctx_reads[0] += 1
+            listings[parts] = (list(content.files), list(content.folders))
+        return listings[parts]
+
+    for tpl in blueprint.templates:
+        source = _find_template(client, tpl, listing, ctx_reads, read)
+        dest = tpl.title or source.title
+        if _ext(dest) != _ext(source.title):
+            raise ConfigError(
+                f"template {tpl.source!r}: the copy's title {dest!r} must keep the extension "
+                f"{_ext(source.title) or '(none)'} (another extension makes the portal convert and rename it)"
+            )
+        resolved = ResolvedTemplate(
+            source.id, source.title, tpl.folder, portal_title(dest, MAX_ITEM_TITLE_LENGTH)
+        )
+        if any((r.folder, r.dest_title) == (resolved.folder, resolved.dest_title) for r in out):
+            where = tpl.folder or "the room root"
+            raise ConfigError(f"two template files would be copied as {resolved.dest_title!r} into {where}")
+        out.append(resolved)
+    return out
+
+
+def _find_template(
+    client: DocSpaceClient,
+    tpl: TemplateFile,
+    listing: Callable[[tuple[str, ...]], tuple[list[File], list[Folder]]],
+    ctx_reads: list[int],
+    read: Reader,
+) -> File:
+    if tpl.by_id is not None:
+        ctx_reads[0] += 1
+        try:
+            file_id = tpl.by_id
+            return read(lambda: client.get_file(file_id))
+        except (NotFound, Forbidden):
+            raise ConfigError(
+                f"template file id {tpl.by_id} does not exist or is not visible to the API key"
+            ) from None
+    parts = tpl.path_parts
+    files, _ = listing(tuple(parts[:-1]))
+    matches = [f for f in files if f.title == parts[-1]]
+    if not matches:
+        raise ConfigError(f"template file {tpl.source!r} was not found in My documents")
+    return matches[0]
+
+
+def _ext(title: str) -> str:
+    dot = title.rfind(".")
+    return title[dot:].lower() if dot > 0 else ""
+
+
+def decide_manager(
+    blueprint: Blueprint, me: User, email: str, user: User | None, error: str = ""
+) -> ManagerDecision:
+    """Apply the eligibility rule: RoomManager needs the owner, a DocSpace admin or a room admin."""
+    if user is None:
+        why = error or f"{email} is not a user of this portal"
+        return ManagerDecision(email, None, None, blocked=f"account manager {why}")
+    if user.id == me.id:
+        return ManagerDecision(email, user.id, None, note="the API key's own account: already the room owner")
+    role = blueprint.manager_role
+    if role == FileShare.ROOM_MANAGER and not user.can_manage_rooms:
+        fallback = blueprint.manager_fallback
+        why = f"{email} is a {user.user_type}; only room admins, DocSpace admins and the owner can be Room manager"
+        if fallback == "block":
+            return ManagerDecision(email, user.id, None, blocked=why)
+        if fallback == "skip":
+            return ManagerDecision(email, user.id, None, note=why + " — not invited (fallback: skip)")
+        alt = blueprint.manager_fallback_role
+        return ManagerDecision(email, user.id, alt, note=why + f" — invited as {alt.label} instead")
+    return ManagerDecision(email, user.id, role)
+
+
+def resolve_managers(
+    client: DocSpaceClient, blueprint: Blueprint, me: User, emails: set[str], read: Reader = direct
+) -> dict[str, ManagerDecision]:
+    """One people look-up per distinct manager e-mail (not per client)."""
+    out: dict[str, ManagerDecision] = {}
+    for email in sorted(emails):
+        if email == (me.email or "").casefold():
+            out[email] = decide_manager(blueprint, me, email, me)
+            continue
+        try:
+            user = read(functools.partial(client.find_user_by_email, email))
+            out[email] = decide_manager(blueprint, me, email, user)
+        except Forbidden:
+            out[email] = decide_manager(blueprint, me, email, None, "is not visible to the API key's account")
+        except BadRequest:
+            out[email] = decide_manager(blueprint, me, email, None, "is not a valid e-mail address")
+    return out
+
+
+def build_context(
+    client: DocSpaceClient,
+    blueprint: Blueprint,
+    clients: Sequence[ClientLike],
+    *,
+    portal_key: str,
+    read: Reader = direct,
+) -> RunContext:
+    """Read everything a plan and a run need, once."""
+    reads = [1]
+    me = read(client.me)
+    templates = resolve_templates(client, blueprint, reads, read)
+    ctx = RunContext(portal_key=portal_key, blueprint=blueprint, me=me, templates=templates)
+    emails = {(manager_email(c, blueprint) or "").casefold() for c in clients} - {""}
+    ctx.managers = resolve_managers(client, blueprint, me, emails, read)
+    reads[0] += len(emails - {(me.email or "").casefold()})
+    tags = []
+    for c in clients:
+        try:
+            tags.append(blueprint.render(blueprint.tag_pattern, client_fields(c)))
+        except PatternError:
+            continue
+    rooms = read(lambda: client.find_rooms_by_tags(tags)) if tags else []
+    reads[0] += math.ceil(len(set(tags)) / 100)
+    wanted = {t.casefold() for t in tags}
+    for room in rooms:
+        for tag in room.tags:
+            if tag.casefold() in wanted:
+                ctx.rooms_by_tag.setdefault(tag.casefold(), []).append(room)
+    ctx.reads_spent = reads[0]
+    return ctx
+
+
+def manager_email(c: ClientLike, blueprint: Blueprint) -> str | None:
+    return c.manager_email or blueprint.default_manager_email or None

@@ -1,0 +1,161 @@
+"""Onboarding one claimed client: run the registry's steps in order and record each outcome.
+
+The steps do the work (:mod:`onboarding.workflow.steps`); this class only decides what an
+attempt starts from (the journal's progress, checked against the portal), halts between steps
+when the run is stopped or its claim is lost, and turns how the attempt ended into the client's
+status: onboarded, deferred (resume later), or failed with the step and the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from onboarding.docspace import DocSpaceClient, Folder
+from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, NotFound, WorkflowError
+from onboarding.journal import Journal, LeaseLost
+from onboarding.workflow.calls import Caller
+from onboarding.workflow.plan import ClientPlan, RunContext
+from onboarding.workflow.status import ClientStatus, Outcome, Step
+from onboarding.workflow.steps import REGISTRY, ClientStep, StepContext, StepEvent, StepFailed
+
+log = logging.getLogger(__name__)
+
+
+class Stopped(WorkflowError):
+    """The run was asked to stop (daily limit reached elsewhere, or a person pressed Stop)."""
+
+
+class ClientJob:
+    """Runs the steps for one claimed client and records each outcome in the journal."""
+
+    def __init__(
+        self,
+        *,
+        api: DocSpaceClient,
+        caller: Caller,
+        journal: Journal,
+        ctx: RunContext,
+        plan: ClientPlan,
+        run_id: str,
+        actor: str,
+        stop: threading.Event,
+        emit: Callable[[StepEvent], None],
+        owner: str = "",
+        clock: Callable[[], float] = time.time,
+        steps: Sequence[ClientStep] = REGISTRY,
+    ) -> None:
+        rec = journal.get(ctx.portal_key, plan.client_id)
+        self.ctx = StepContext(
+            api=api,
+            caller=caller,
+            journal=journal,
+            batch=ctx,
+            plan=plan,
+            run_id=run_id,
+            actor=actor,
+            on_event=emit,
+            owner=owner,
+            clock=clock,
+            progress=dict(rec.progress) if rec else {},
+        )
+        self.previous_status = rec.status if rec else ""
+        self.stop = stop
+        self.owner = owner
+        self.steps = steps
+
+    def check_stop(self) -> None:
+        """Halt between steps when the run is stopped or another run took the client over."""
+        ctx = self.ctx
+        if self.stop.is_set():
+            raise Stopped("the run was stopped before this client finished")
+        if self.owner and not ctx.journal.holds(ctx.batch.portal_key, ctx.client_id, self.owner):
+            raise Stopped(
+                "this run lost its claim on the client (another run took over); run again to resume"
+            )
+
+    def reconcile(self) -> bool:
+        """Make the journal's progress agree with the portal; True when the client is already done.
+
+        The journal may remember a room the portal no longer has (deleted, archived, retagged),
+        or the plan may predate a concurrent run that created the room: one read settles which.
+        """
+        ctx = self.ctx
+        stored = (ctx.progress.get(Step.ROOM) or {}).get("id")
+        if stored is None:
+            return False
+        planned = ctx.plan.room
+        if planned is not None:
+            if planned.id != stored:
+                ctx.progress = {}  # the tag points at another room: nothing recorded applies to it
+            return False
+        try:
+            room: Folder | None = ctx.caller.read(lambda: ctx.api.get_room(int(stored)), what="check room")
+        except (NotFound, Forbidden):
+            room = None
+        alive = (
+            room is not None
+            and not room.archived
+            and ctx.plan.tag.casefold() in {t.casefold() for t in room.tags}
+        )
+        if not alive:
+            ctx.progress = {}
+            ctx.emit(Step.ROOM, Outcome.SKIPPED, f"room {stored} is gone from the portal: starting again")
+            return False
+        ctx.plan.room = room
+        return self.previous_status == ClientStatus.DONE
+
+    def run(self) -> str:
+        """Run every open step; returns the client's final status."""
+        ctx = self.ctx
+        ctx.journal.upsert_client(
+            ctx.batch.portal_key,
+            ctx.client_id,
+            **ctx.plan.journal_fields(),
+            status=ClientStatus.RUNNING,
+            error="",
+            run_id=ctx.run_id,
+        )
+        ctx.emit(Step.CLIENT, Outcome.STARTED)
+        step: str = Step.ROOM
+        try:
+            if self.reconcile():
+                ctx.save(Step.RECORD, status=ClientStatus.DONE)
+                ctx.emit(Step.CLIENT, Outcome.SKIPPED, "already onboarded")
+                return ClientStatus.DONE
+            if (room := ctx.progress.get(Step.ROOM)) is not None:
+                ctx.room_id = int(room["id"])
+            for each in self.steps:
+                step = each.name
+                if each.remote:
+                    self.check_stop()
+                if each.finished_before(ctx):
+                    ctx.emit(step, Outcome.SKIPPED, "done before")
+                    continue
+                ctx.emit(step, each.outcome, each.run(ctx))
+            return ClientStatus.DONE
+        except LeaseLost as exc:  # another run holds the client now: its record is not ours to write
+            ctx.emit(step, Outcome.DEFERRED, str(exc))
+            return ClientStatus.DEFERRED
+        except (DailyLimitReached, Stopped) as exc:
+            ctx.save(step, status=ClientStatus.DEFERRED, error=str(exc))
+            ctx.emit(step, Outcome.DEFERRED, str(exc))
+            if isinstance(exc, DailyLimitReached):
+                self.stop.set()
+                raise
+            return ClientStatus.DEFERRED
+        except DocSpaceError as exc:
+            return self._failed(step, f"{step}: {exc}", exc.server_message or str(exc))
+        except StepFailed as exc:
+            return self._failed(step, f"{step}: {exc}", str(exc))
+        except Exception as exc:  # anything unforeseen fails this client, not the run
+            log.exception("client %s failed at step %s", ctx.client_id, step)
+            message = f"{step}: unexpected {type(exc).__name__}: {exc}"
+            return self._failed(step, message, message)
+
+    def _failed(self, step: str, error: str, detail: str) -> str:
+        self.ctx.save(step, status=ClientStatus.FAILED, error=error)
+        self.ctx.emit(step, Outcome.FAILED, detail)
+        return ClientStatus.FAILED

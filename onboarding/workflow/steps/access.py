@@ -1,0 +1,70 @@
+"""Access: the account manager and the client invited to the room with the blueprint's roles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from onboarding.docspace import Invitation, Member
+from onboarding.workflow.status import Step
+from onboarding.workflow.steps.base import StepBase, StepContext, StepFailed
+
+if TYPE_CHECKING:
+    from onboarding.blueprint import Blueprint
+    from onboarding.workflow.plan import ClientPlan
+
+
+def expected_invitations(ctx: StepContext) -> list[Invitation]:
+    """Who should be a member of the room, with which access (the key's own account never is)."""
+    out: list[Invitation] = []
+    m = ctx.plan.manager
+    if m is not None and m.user_id and m.role is not None and m.user_id != ctx.batch.me.id:
+        out.append(Invitation(access=m.role, user_id=m.user_id))
+    email = ctx.plan.client.email
+    if ctx.plan.invite_client and email:
+        out.append(Invitation(access=ctx.blueprint.client_role, email=email))
+    return out
+
+
+def missing_invitations(members: list[Member], invitations: list[Invitation]) -> list[Invitation]:
+    """Invitations not yet reflected in the room's member list."""
+    by_id = {m.user.id: m.access for m in members if m.user is not None}
+    by_email = {(m.user.email or "").casefold(): m.access for m in members if m.user is not None}
+    missing = []
+    for inv in invitations:
+        have = by_id.get(inv.user_id or "") if inv.user_id else by_email.get((inv.email or "").casefold())
+        if have != int(inv.access):
+            missing.append(inv)
+    return missing
+
+
+class AccessStep(StepBase):
+    """One share call for everyone missing; setting access is idempotent on the server."""
+
+    name: ClassVar[Step] = Step.ACCESS
+
+    def writes(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> int:
+        manager = plan.manager is not None and plan.manager.role is not None
+        return 1 if manager or blueprint.invite_client else 0
+
+    def run(self, ctx: StepContext) -> str:
+        room_id = ctx.room
+        invitations = expected_invitations(ctx)
+        if not invitations:
+            ctx.progress[self.name] = {"invited": 0}
+            ctx.save(self.name)
+            return "nobody to invite"
+        if ctx.maybe_done(self.name):
+            members = ctx.caller.read(lambda: ctx.api.room_members(room_id), what="members")
+            invitations = missing_invitations(members, invitations)
+        ctx.mark_started(self.name)
+        if invitations:
+            bp = ctx.blueprint
+            result = ctx.caller.write(
+                lambda: ctx.api.share_room(room_id, invitations, notify=bp.notify, message=bp.message),
+                what="access",
+            )
+            if result.warning:
+                raise StepFailed(f"the portal accepted the invitations but reported: {result.warning}")
+        ctx.progress[self.name] = {"invited": len(invitations)}
+        ctx.save(self.name)
+        return ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"

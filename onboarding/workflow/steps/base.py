@@ -1,0 +1,180 @@
+"""What every step of onboarding one client is, and what it works on.
+
+A step is an object with a ``name`` (a :class:`~onboarding.workflow.status.Step`), its cost
+(``writes``/``reads``, which the dry run adds up) and ``run(ctx)``, which does its work on the
+portal and returns a one-line detail for the journal. :class:`StepContext` is the one client's
+state the steps share: the portal client, the retrying caller, the plan and the ``progress``
+document the journal keeps for the client.
+
+Progress lives in the journal's ``progress`` document:
+
+* ``room`` / ``folders`` / ``files`` / ``access`` / ``link``: the step's result (remote ids);
+* ``<step>_started``: written *before* the step's first write, so that a resumed step knows a
+  write may already have happened and looks first. A step never started needs no look-up, which
+  is why a fresh client costs no extra reads.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from onboarding.errors import WorkflowError
+from onboarding.workflow.status import Outcome, Step
+
+if TYPE_CHECKING:
+    from onboarding.blueprint import Blueprint
+    from onboarding.docspace import DocSpaceClient, File, Folder
+    from onboarding.journal import Journal
+    from onboarding.workflow.calls import Caller
+    from onboarding.workflow.plan import ClientPlan, RunContext
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """Progress of one client, for the UI and the CLI."""
+
+    run_id: str
+    client_id: str
+    step: str
+    """A :class:`~onboarding.workflow.status.Step`."""
+    outcome: str
+    """An :class:`~onboarding.workflow.status.Outcome`."""
+    detail: str = ""
+    at: float = 0.0
+
+
+class StepFailed(WorkflowError):
+    """A step found the portal in a state it cannot accept (the message says what and why)."""
+
+
+class ClientStep(Protocol):
+    """One step of onboarding a client; the registry in :mod:`onboarding.workflow.steps` orders them."""
+
+    @property
+    def name(self) -> Step:
+        """Its name in the journal's events and progress document."""
+        ...
+
+    @property
+    def outcome(self) -> Outcome:
+        """What the journal records when the step ran (``done``; ``onboarded`` for the last)."""
+        ...
+
+    @property
+    def remote(self) -> bool:
+        """True when the step calls the portal: a stopped run or a lost claim halts before it."""
+        ...
+
+    def writes(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> int:
+        """Most POST/PUT calls the step makes for the client (the dry run's cost model)."""
+        ...
+
+    def reads(self, blueprint: Blueprint, *, resume: bool) -> int:
+        """GET calls the step makes beyond the run's shared look-ups (the dry run's cost model)."""
+        ...
+
+    def finished_before(self, ctx: StepContext) -> bool:
+        """True when an earlier attempt completed the step, so this one is skipped."""
+        ...
+
+    def run(self, ctx: StepContext) -> str:
+        """Do the step's work; return a short detail for the journal. Raise to fail the client."""
+        ...
+
+
+class StepBase:
+    """Defaults for a step: remote, reports ``done``, finished once its progress entry exists."""
+
+    name: ClassVar[Step]
+    outcome: ClassVar[Outcome] = Outcome.DONE
+    remote: ClassVar[bool] = True
+
+    def writes(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> int:
+        return 0
+
+    def reads(self, blueprint: Blueprint, *, resume: bool) -> int:
+        return 0
+
+    def finished_before(self, ctx: StepContext) -> bool:
+        return ctx.progress.get(self.name) is not None
+
+    def __repr__(self) -> str:
+        return f"<step {self.name}>"
+
+
+@dataclass
+class StepContext:
+    """One client's state while its steps run: what they read, what they record, what they found."""
+
+    api: DocSpaceClient
+    caller: Caller
+    journal: Journal
+    batch: RunContext
+    """What the run read once and shares between its clients (templates, managers, rooms)."""
+    plan: ClientPlan
+    run_id: str
+    actor: str
+    on_event: Callable[[StepEvent], None]
+    owner: str = ""
+    """The run's lease owner: every progress write is fenced by it (empty: not fenced)."""
+    clock: Callable[[], float] = time.time
+    progress: dict[str, Any] = field(default_factory=dict)
+    room_id: int | None = None
+    room_fresh: bool = False
+    """The room was created by this attempt (so nothing of ours can be in it yet)."""
+    uncertain_room: bool = False
+    """A room create's answer was lost: a duplicate may appear later (verify looks for it)."""
+    listings: dict[int, tuple[list[File], list[Folder]]] = field(default_factory=dict)
+
+    @property
+    def blueprint(self) -> Blueprint:
+        return self.batch.blueprint
+
+    @property
+    def client_id(self) -> str:
+        return self.plan.client_id
+
+    @property
+    def room(self) -> int:
+        """The client's room id (every step after ``room`` has one)."""
+        if self.room_id is None:
+            raise StepFailed("no room for this client yet")
+        return self.room_id
+
+    def emit(self, step: str, outcome: str, detail: str = "") -> None:
+        """Journal an event and hand it to the run's listener (the CLI, the dashboard)."""
+        self.journal.add_event(self.run_id, self.batch.portal_key, self.client_id, step, outcome, detail)
+        self.on_event(StepEvent(self.run_id, self.client_id, step, outcome, detail, self.clock()))
+
+    def save(self, step: str, **fields: Any) -> None:
+        """Write the progress document (and any record fields) to the journal.
+
+        The lease is checked in the same transaction as the write: a run that lost the client
+        gets :class:`~onboarding.journal.LeaseLost` instead of overwriting the new owner's record.
+        """
+        fence = self.owner or None
+        self.journal.upsert_client(
+            self.batch.portal_key, self.client_id, progress=self.progress, step=step, fence=fence, **fields
+        )
+
+    def mark_started(self, step: str) -> None:
+        """Note, before a step's first write, that a write may happen (a resume then looks first)."""
+        if not self.progress.get(f"{step}_started"):
+            self.progress[f"{step}_started"] = True
+            self.save(step)
+
+    def maybe_done(self, step: str) -> bool:
+        """True when a write of this step may already have happened, so it must look first."""
+        found_by_tag = (self.progress.get(Step.ROOM) or {}).get("found_by_tag", False)
+        # A room found by its tag that this journal did not create: its content is unknown.
+        return bool(self.progress.get(f"{step}_started")) or (not self.room_fresh and found_by_tag)
+
+    def listing(self, folder_id: int, *, refresh: bool = False) -> tuple[list[File], list[Folder]]:
+        """A folder's files and sub-folders, read once per attempt unless ``refresh``."""
+        if refresh or folder_id not in self.listings:
+            content = self.caller.read(lambda: self.api.folder_contents(folder_id), what="list folder")
+            self.listings[folder_id] = (list(content.files), list(content.folders))
+        return self.listings[folder_id]

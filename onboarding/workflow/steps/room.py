@@ -1,0 +1,52 @@
+"""The room: found by the client's tag, or created once (a lost answer is looked up, not repeated)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from onboarding.workflow.status import Step
+from onboarding.workflow.steps.base import StepBase, StepContext
+
+if TYPE_CHECKING:
+    from onboarding.blueprint import Blueprint
+    from onboarding.docspace import Folder
+    from onboarding.workflow.plan import ClientPlan
+
+
+class RoomStep(StepBase):
+    """Creates the client's room, tagged so that any later run (or a lost journal) finds it."""
+
+    name: ClassVar[Step] = Step.ROOM
+
+    def writes(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> int:
+        return 0 if resume else 1
+
+    def run(self, ctx: StepContext) -> str:
+        plan, tag = ctx.plan, ctx.plan.tag
+        if plan.room is not None:
+            room: Folder = plan.room
+            self._record(ctx, room, found_by_tag=True)
+            return f"found existing room {room.id} by its tag"
+        maybe = bool(ctx.progress.get(f"{self.name}_started"))
+        ctx.mark_started(self.name)
+
+        def lookup() -> Folder | None:
+            rooms = ctx.caller.read(lambda: ctx.api.find_rooms_by_tags([tag]), what="look up room")
+            found = [r for r in rooms if not r.archived]
+            return min(found, key=lambda r: r.id) if found else None
+
+        room, created = ctx.caller.ensure(
+            lambda: ctx.api.create_room(plan.title, ctx.blueprint.room_type, tags=[tag]),
+            lookup,
+            maybe_done=maybe,
+            what="room",
+            on_uncertain=lambda: setattr(ctx, "uncertain_room", True),
+        )
+        ctx.room_fresh = created
+        self._record(ctx, room, found_by_tag=not created)
+        return f"created room {room.id}" if created else f"found room {room.id} created by an earlier try"
+
+    def _record(self, ctx: StepContext, room: Folder, *, found_by_tag: bool) -> None:
+        ctx.room_id = room.id
+        ctx.progress[self.name] = {"id": room.id, "title": room.title, "found_by_tag": found_by_tag}
+        ctx.save(self.name, room_id=room.id, room_title=room.title)

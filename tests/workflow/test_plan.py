@@ -1,0 +1,107 @@
+"""The dry run: who is blocked and why, who is invited, and what planning costs — before any write."""
+
+from __future__ import annotations
+
+import pytest
+from support.engine import Client, Harness, make_clients
+
+from onboarding.blueprint import Blueprint
+from onboarding.errors import ConfigError
+from onboarding.journal import DONE
+
+
+def test_link_title_with_an_unknown_column_blocks_the_client_and_the_run_finishes(harness: Harness) -> None:
+    """A link title naming a column the row lacks blocks the client with that reason; the run is finished."""
+    bp = Blueprint.from_dict({"link": {"title": "Invitation for {company}"}})
+    engine = harness.engine(bp)
+    result = engine.run(make_clients(1))
+    assert result.statuses == {"C-0001": "blocked"}
+    assert "company" in result.errors["C-0001"]
+    (run,) = engine.journal.runs()
+    assert run.status == "finished"
+
+
+def test_client_email_of_the_manager_or_the_key_owner_is_not_invited_twice(harness: Harness) -> None:
+    """A client e-mail that is the manager's or the key account's is invited once (or not) and verifies."""
+    clients = [
+        Client("E-1", "Same As Manager", "anna.manager@sandbox.example", "anna.manager@sandbox.example"),
+        Client("E-2", "Same As Owner", "owner@sandbox.example", "anna.manager@sandbox.example"),
+    ]
+    engine = harness.engine()
+    plan = engine.plan(clients)
+    assert all(not cp.invite_client for cp in plan.clients)
+    result = engine.run(plan)
+    assert result.exit_code == 0, result.errors
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0 and again.count(DONE) == 2
+
+
+def test_manager_not_eligible_falls_back_to_content_creator(harness: Harness) -> None:
+    """A plain user named as manager is warned about in the plan and invited as Content creator."""
+    clients = make_clients(1, manager="carl.user@sandbox.example")
+    engine = harness.engine()
+    plan = engine.plan(clients)
+    (cp,) = plan.clients
+    assert cp.action == "create"
+    assert any("Room manager" in w for w in cp.warnings)
+    assert engine.run(plan).exit_code == 0
+    (room,) = harness.rooms()
+    members = {m["email"]: m["access"] for m in room["members"]}
+    assert members["carl.user@sandbox.example"] == 11
+
+
+def test_manager_not_eligible_with_block_fallback_blocks_the_client(harness: Harness) -> None:
+    """With fallback 'block', a plain user as manager blocks the client before any write."""
+    clients = make_clients(1, manager="carl.user@sandbox.example")
+    result = harness.engine(Blueprint(manager_fallback="block")).run(clients)
+    assert result.exit_code == 1
+    assert harness.rooms() == []
+    assert "Room manager" in result.errors[clients[0].client_id]
+
+
+def test_unknown_manager_blocks_the_client_with_a_clear_reason(harness: Harness) -> None:
+    """A manager e-mail that is no portal user blocks that client only."""
+    clients = make_clients(2)
+    clients[0] = Client(clients[0].client_id, clients[0].name, clients[0].email, "nobody@nowhere.example")
+    result = harness.engine().run(clients)
+    assert result.statuses[clients[0].client_id] == "blocked"
+    assert "not a user of this portal" in result.errors[clients[0].client_id]
+    assert result.statuses[clients[1].client_id] == DONE
+
+
+def test_key_owner_as_manager_is_not_invited(harness: Harness) -> None:
+    """When the manager is the key's own account (the room owner), no invitation is sent for them."""
+    clients = make_clients(1, manager="owner@sandbox.example")
+    assert harness.engine().run(clients).exit_code == 0
+    shares = [
+        r for r in harness.sandbox.request_log() if r["method"] == "PUT" and r["path"].endswith("/share")
+    ]
+    (share,) = shares
+    assert [i.get("email") for i in share["body"]["invitations"]] == [clients[0].email]
+
+
+def test_tag_lookup_costs_one_request_per_hundred_clients(harness: Harness) -> None:
+    """Planning 250 clients looks their rooms up in ceil(250/100) = 3 requests."""
+    clients = make_clients(250)
+    harness.engine().plan(clients)
+    lookups = [
+        r
+        for r in harness.sandbox.request_log()
+        if r["method"] == "GET" and r["path"] == "/api/2.0/files/rooms"
+    ]
+    assert len(lookups) == 3
+
+
+def test_two_templates_with_the_same_destination_are_refused(harness: Harness) -> None:
+    """Two templates copied under one title into one folder are a blueprint error before any write."""
+    bp = Blueprint.from_dict(
+        {
+            "templates": [
+                {"source": "@my/Welcome to your client room.pdf"},
+                {"source": "@my/Welcome to your client room.pdf"},
+            ]
+        }
+    )
+    with pytest.raises(ConfigError, match="two template files"):
+        harness.engine(bp).plan(make_clients(1))
+    assert harness.writes_logged() == []

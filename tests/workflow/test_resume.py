@@ -1,0 +1,118 @@
+"""Resuming: runs that die, runs that race, and rooms that vanished between runs keep one room per client."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from support.engine import (
+    Client,
+    Harness,
+    cli_run,
+    make_clients,
+    one_room_per_client,
+    run_and_kill,
+    write_csv,
+)
+
+import docspace_sandbox
+from onboarding.journal import DONE
+from onboarding.workflow.retry import RetryPolicy
+
+
+def _tag(c: Client) -> str:
+    return f"client:{c.client_id}"
+
+
+def _delete_only_room(harness: Harness) -> None:
+    """Archive and delete the portal's one room, as someone might by hand."""
+    api = harness.client()
+    (room,) = harness.rooms()
+    api.wait_operation(api.archive_room(room["id"]))
+    api.wait_operation(api.delete_room(room["id"]))
+
+
+@pytest.mark.slow
+def test_sigkill_mid_batch_then_resume_gives_one_room_per_client(tmp_path: Path) -> None:
+    """A CLI run killed with SIGKILL mid-batch, then run again, ends with exactly one room per client."""
+    clients = make_clients(40)
+    sb = docspace_sandbox.start(port=0, latency_ms=25)
+    try:
+        sheet = write_csv(tmp_path / "clients.csv", clients)
+        cmd, env = cli_run(sb, sheet, tmp_path / "journal.sqlite3", tmp_path)
+        made = run_and_kill(cmd, env, sb, rooms=10)
+        assert made < len(clients), "the run finished before it could be killed"
+        again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stdout + again.stderr
+        one_room_per_client(sb.state()["rooms"], clients, _tag)
+    finally:
+        sb.stop()
+
+
+def test_two_concurrent_runs_never_onboard_a_client_twice(harness: Harness) -> None:
+    """Two runs over the same clients at the same time: one room per client, each onboarded once."""
+    clients = make_clients(12)
+    results = {}
+
+    def go(name: str) -> None:
+        results[name] = harness.engine().run(clients)
+
+    threads = [threading.Thread(target=go, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    one_room_per_client(harness.rooms(), clients, _tag)
+    for c in clients:
+        statuses = {results["a"].statuses[c.client_id], results["b"].statuses[c.client_id]}
+        assert DONE in statuses
+        assert statuses <= {DONE, "locked"}
+
+
+def test_a_deleted_room_is_created_again(harness: Harness) -> None:
+    """A client whose room was deleted on the portal gets a new room instead of being reported done."""
+    clients = make_clients(1)
+    engine = harness.engine()
+    assert engine.run(clients).exit_code == 0
+    _delete_only_room(harness)
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0, again.errors
+    one_room_per_client(harness.rooms(), clients, _tag)
+
+
+def test_a_failed_client_whose_room_vanished_completes(harness: Harness) -> None:
+    """Stale progress pointing at a room that no longer exists is discarded, not retried forever."""
+    clients = make_clients(1)
+    harness.sandbox.set_faults(
+        {
+            "rules": [
+                {
+                    "method": "PUT",
+                    "path": r"^/api/2.0/files/rooms/\d+/share$",
+                    "fault": "error500",
+                    "times": 99,
+                }
+            ]
+        }
+    )
+    first = harness.engine(retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.001)).run(clients)
+    assert first.exit_code == 1
+    harness.sandbox.set_faults(None)
+    _delete_only_room(harness)
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0, again.errors
+    one_room_per_client(harness.rooms(), clients, _tag)
+
+
+def test_rolled_back_client_whose_room_is_gone_is_created_again(harness: Harness) -> None:
+    """After archive and deletion of its room, a rolled-back client plans as create, with a reason shown."""
+    clients = make_clients(1)
+    engine = harness.engine()
+    assert engine.run(clients).exit_code == 0
+    room_id = engine.archive("C-0001")
+    api = harness.client()
+    api.wait_operation(api.delete_room(room_id))
+    (cp,) = harness.engine().plan(clients).clients
+    assert cp.action == "create" and any("created again" in w for w in cp.warnings)
