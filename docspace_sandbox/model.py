@@ -115,6 +115,7 @@ class PortalState:
     ops: list[Operation] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)  # casefolded name -> stored name
     next_id: int = 100
+    port: int | None = None  # where this portal last listened; a keep_port sandbox asks for it again
     # Folder id -> ids of its direct sub-folders / files. Derived (never persisted) and kept up to
     # date by the add/move/remove methods below, so a listing costs its own size, not the portal's.
     child_folders: dict[int, set[int]] = field(default_factory=dict, repr=False, compare=False)
@@ -181,12 +182,18 @@ class PortalState:
             "ops": [to_jsonable(o) for o in self.ops],
             "tags": dict(self.tags),
             "next_id": self.next_id,
+            "port": self.port,
         }
 
     @classmethod
     def load(cls, data: dict[str, Any]) -> PortalState:
         """Inverse of :meth:`dump`."""
-        state = cls(owner_id=data["owner_id"], tags=dict(data.get("tags", {})), next_id=data["next_id"])
+        state = cls(
+            owner_id=data["owner_id"],
+            tags=dict(data.get("tags", {})),
+            next_id=data["next_id"],
+            port=data.get("port"),
+        )
         for raw in data.get("users", []):
             user = from_dict(User, raw)
             state.users[user.id] = user

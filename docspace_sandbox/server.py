@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from . import errors as e
 from . import (
     manage_routes,  # noqa: F401  (importing it registers its routes)
+    pages,
     routes,
 )
 from .backend import Backend
@@ -101,6 +102,7 @@ class Sandbox:
         state_file: str | os.PathLike[str] | None,
         op_delay_s: float = 0.1,
         settings: PortalSettings | None = None,
+        keep_port: bool = False,
     ) -> None:
         self.api_key = api_key or "sk-" + secrets.token_hex(24)
         self.latency_ms = latency_ms
@@ -117,7 +119,7 @@ class Sandbox:
         self._flight_lock = threading.Lock()
         self._in_flight = 0
         self._connections: set[socket.socket] = set()
-        self._httpd = _Server((host, port), _Handler)
+        self._httpd = self._bind(host, port, keep_port)
         self._httpd.sandbox = self
         bound_host, bound_port = self._httpd.server_address[:2]
         host_text = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
@@ -125,6 +127,9 @@ class Sandbox:
         self.url = f"http://{shown}:{bound_port}"
         self.port = int(bound_port)
         self.backend.base_url = self.url
+        if keep_port and self.backend.state.port != self.port:
+            self.backend.state.port = self.port
+            self.backend.dirty = True
         self.backend.persist()
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -133,6 +138,17 @@ class Sandbox:
             daemon=True,
         )
         self._thread.start()
+
+    def _bind(self, host: str, port: int, keep_port: bool) -> _Server:
+        """Listen on ``port``; with ``keep_port`` and port 0, first on the port the state file
+        remembers (so links stored elsewhere keep working across restarts), else on a free one."""
+        remembered = self.backend.state.port
+        if keep_port and port == 0 and remembered:
+            try:
+                return _Server((host, remembered), _Handler)
+            except OSError:  # taken by someone else meanwhile: any free port will do
+                pass
+        return _Server((host, port), _Handler)
 
     # ------------------------------------------------------------------ public API
 
@@ -228,6 +244,8 @@ class Sandbox:
         body = _read_body(h)
         if split.path.startswith(CONTROL_PREFIX):
             self._control(h, split.path[len(CONTROL_PREFIX) :].strip("/"), body)
+            return
+        if not split.path.startswith("/api/") and self._web_page(h, split.path, split.query):
             return
         try:
             self._api(h, split.path, split.query, body)
@@ -376,6 +394,30 @@ class Sandbox:
         if ms > 0:
             self._stopping.wait(ms / 1000)
 
+    def _web_page(self, h: _Handler, path: str, query: str) -> bool:
+        """Serve a read-only HTML page (:mod:`.pages`) for a room or link address; False if the
+        path is no page address. Loopback clients only, like the control plane."""
+        with self.backend.lock:
+            page = pages.render(self.backend, path, query)
+        if page is None:
+            return False
+        if not _is_loopback(h.client_address[0]):
+            self._reply_json(h, 403, {"error": "sandbox pages answer loopback clients only"})
+            return True
+        if h.command not in ("GET", "HEAD"):
+            self._send(h, 405, b"", {"Allow": "GET, HEAD"})
+            return True
+        status, text = page
+        headers = {
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": pages.CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        }
+        with contextlib.suppress(OSError):
+            self._send(h, status, text.encode("utf-8"), headers)
+        return True
+
     # ------------------------------------------------------------------ control plane
 
     def _control(self, h: _Handler, name: str, body: bytes) -> None:
@@ -513,8 +555,10 @@ def start(
     room_quota: int | None = None,
     guest_invites: bool = True,
     external_links: str = "public",
+    keep_port: bool = False,
 ) -> Sandbox:
-    """Start a sandbox portal in background threads and return it (``port=0`` picks a free port).
+    """Start a sandbox portal in background threads and return it (``port=0`` picks a free port;
+    with ``keep_port`` and a ``state_file`` it first tries the port the file remembers).
 
     ``key_user`` … ``external_links`` make it a particular kind of portal (see
     :mod:`.portal_settings`); a bad value raises ``ValueError`` before anything listens.
@@ -535,4 +579,5 @@ def start(
         faults=faults,
         state_file=state_file,
         settings=settings,
+        keep_port=keep_port,
     )

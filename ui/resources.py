@@ -37,13 +37,13 @@ def sandbox(data_dir: str) -> Any:
     """The in-process sandbox portal, started once per server process (and per data folder).
 
     Its state file sits in the data folder, so demo rooms survive a restart of the dashboard
-    just as the journal does.
+    just as the journal does, and remembers the port, so room and link addresses stay valid.
     """
     import docspace_sandbox  # imported lazily: only zero-configuration mode needs it
 
     state = Path(data_dir) / "sandbox-state.json"
     private_folder(state.parent, what="data folder")
-    return docspace_sandbox.start(port=0, state_file=str(state))
+    return docspace_sandbox.start(port=0, state_file=str(state), keep_port=True)
 
 
 @st.cache_resource

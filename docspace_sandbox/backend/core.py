@@ -69,9 +69,11 @@ class PortalCore:
     # ------------------------------------------------------------------ housekeeping
 
     def reset(self) -> None:
-        """Back to the seeded portal."""
+        """Back to the seeded portal (still asking for the same port next time)."""
         with self.lock:
+            port = self.state.port
             self.state = seed.build()
+            self.state.port = port
             self.dirty = True
             self.persist()
 
