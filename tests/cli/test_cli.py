@@ -12,14 +12,6 @@ from support.engine import Harness, make_clients, write_csv
 from onboarding import cli
 
 
-@pytest.fixture
-def env(harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    monkeypatch.setenv("DOCSPACE_API_KEY", harness.sandbox.api_key)
-    monkeypatch.setenv("DOCSPACE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DOCSPACE_URL", raising=False)
-    return ["--portal", harness.sandbox.url, "--journal", str(tmp_path / "j.sqlite3")]
-
-
 def test_plan_lists_actions_and_writes_nothing(
     harness: Harness, env: list[str], tmp_path: Path, capsys
 ) -> None:  # type: ignore[no-untyped-def]

@@ -22,14 +22,6 @@ from onboarding.journal import SqliteJournal
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def env(harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    monkeypatch.setenv("DOCSPACE_API_KEY", harness.sandbox.api_key)
-    monkeypatch.setenv("DOCSPACE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DOCSPACE_URL", raising=False)
-    return ["--portal", harness.sandbox.url, "--journal", str(tmp_path / "j.sqlite3")]
-
-
 def _one_line_error(text: str) -> None:
     assert "Traceback" not in text
     lines = [line for line in text.splitlines() if line.strip()]
