@@ -14,3 +14,12 @@ from docspace_sandbox.server import Sandbox
 def harness(sandbox: Sandbox, tmp_path: Path) -> Harness:
     """A sandbox portal (the shared ``sandbox`` fixture) and a journal file for one test."""
     return Harness(sandbox, tmp_path / "journal.sqlite3", [], [])
+
+
+@pytest.fixture
+def env(harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """CLI arguments for the harness's sandbox, with its key in the environment and a journal in tmp."""
+    monkeypatch.setenv("DOCSPACE_API_KEY", harness.sandbox.api_key)
+    monkeypatch.setenv("DOCSPACE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DOCSPACE_URL", raising=False)
+    return ["--portal", harness.sandbox.url, "--journal", str(tmp_path / "j.sqlite3")]
