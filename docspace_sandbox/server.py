@@ -1,14 +1,11 @@
-"""HTTP plumbing: the threaded stdlib server, the response envelopes, faults, limits and the
-``/__sandbox__/`` control plane. Business rules live in :mod:`.backend`, routes in :mod:`.routes`.
-
-Why the stdlib server: it starts in milliseconds and needs no dependency; HTTP/1.1 keep-alive
-plus ``disable_nagle_algorithm`` avoids the 40 ms Nagle/delayed-ACK stall per request.
+"""The running sandbox: lifecycle, the API request path (faults, rate limits, routing, the
+request log) and its public controls. Business rules live in :mod:`.backend`, routes in
+:mod:`.routes`, the wire details in :mod:`.wire`, the control plane and pages in :mod:`.control`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import os
 import secrets
@@ -18,73 +15,24 @@ import threading
 import time
 import traceback
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import errors as e
-from . import (
-    manage_routes,  # noqa: F401  (importing it registers its routes)
-    pages,
-    routes,
-)
+from . import routes
 from .backend import Backend
 from .binding import Query
+from .control import CONTROL_PREFIX, serve_control, serve_page
 from .faults import Decision, FaultInjector, FaultPlan
 from .limits import LimitSpec, RateLimiter, Rejection
 from .portal_settings import PortalSettings
+from .wire import Handler, Server, envelope, parse_json, read_body, send
 
-CONTROL_PREFIX = "/__sandbox__/"
-# Kestrel's default KestrelServerLimits.MaxRequestLineSize; DocSpace's F/Server/Program.cs raises
-# only the buffer size, so longer request lines (CRLF included) are refused with an empty 414.
-MAX_REQUEST_LINE = 8 * 1024
 _LOG_LIMIT = 20_000
 _HTML_5XX = {
     502: "502 Bad Gateway",
     503: "503 Service Temporarily Unavailable",
 }
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-    sandbox: Sandbox
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.sandbox._track(self.connection, True)
-
-    def finish(self) -> None:
-        with contextlib.suppress(OSError):
-            super().finish()
-        self.server.sandbox._track(self.connection, False)
-
-    def parse_request(self) -> bool:
-        """The stdlib parse, then Kestrel's request-line limit (414, empty body, connection closed)."""
-        if not super().parse_request():
-            return False
-        if len(getattr(self, "raw_requestline", b"")) > MAX_REQUEST_LINE:
-            self.close_connection = True
-            self.send_response_only(414)
-            self.send_header("Content-Length", "0")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            return False
-        return True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the request log endpoint is the record."""
-
-    def _dispatch(self) -> None:
-        self.server.sandbox._handle(self)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
 
 
 class Sandbox:
@@ -139,16 +87,16 @@ class Sandbox:
         )
         self._thread.start()
 
-    def _bind(self, host: str, port: int, keep_port: bool) -> _Server:
+    def _bind(self, host: str, port: int, keep_port: bool) -> Server:
         """Listen on ``port``; with ``keep_port`` and port 0, first on the port the state file
         remembers (so links stored elsewhere keep working across restarts), else on a free one."""
         remembered = self.backend.state.port
         if keep_port and port == 0 and remembered:
             try:
-                return _Server((host, remembered), _Handler)
+                return Server((host, remembered), Handler)
             except OSError:  # taken by someone else meanwhile: any free port will do
                 pass
-        return _Server((host, port), _Handler)
+        return Server((host, port), Handler)
 
     # ------------------------------------------------------------------ public API
 
@@ -239,20 +187,20 @@ class Sandbox:
             else:
                 self._connections.discard(conn)
 
-    def _handle(self, h: _Handler) -> None:
+    def _handle(self, h: Handler) -> None:
         split = urlsplit(h.path)
-        body = _read_body(h)
+        body = read_body(h)
         if split.path.startswith(CONTROL_PREFIX):
-            self._control(h, split.path[len(CONTROL_PREFIX) :].strip("/"), body)
+            serve_control(self, h, split.path[len(CONTROL_PREFIX) :].strip("/"), body)
             return
-        if not split.path.startswith("/api/") and self._web_page(h, split.path, split.query):
+        if not split.path.startswith("/api/") and serve_page(self, h, split.path, split.query):
             return
         try:
             self._api(h, split.path, split.query, body)
         except (BrokenPipeError, ConnectionResetError):
             h.close_connection = True
 
-    def _api(self, h: _Handler, path: str, raw_query: str, body: bytes) -> None:
+    def _api(self, h: Handler, path: str, raw_query: str, body: bytes) -> None:
         method = h.command
         decision = self.faults.decide(method, path)
         actor = self._authenticate(h.headers.get("Authorization"))
@@ -260,7 +208,7 @@ class Sandbox:
             "method": method,
             "path": path,
             "query": parse_qs(raw_query, keep_blank_values=True),
-            "body": _parse_json(body),
+            "body": parse_json(body),
             "fault": decision.kind,
         }
         if decision.kind in ("error500", "error502", "error503", "error429"):
@@ -271,7 +219,7 @@ class Sandbox:
         if isinstance(lease, Rejection):
             entry["fault"] = "ratelimit"
             self._record(entry, 429, None)
-            self._send(h, 429, b"", lease.headers())
+            send(h, 429, b"", lease.headers())
             return
         with self._flight_lock:
             self._in_flight += 1
@@ -290,9 +238,7 @@ class Sandbox:
                 self._stopping.wait(self.faults.plan.hang_ms / 1000)
                 h.close_connection = True
             with contextlib.suppress(OSError):
-                self._send(
-                    h, status, data, {"Content-Type": "application/json; charset=utf-8"} if data else {}
-                )
+                send(h, status, data, {"Content-Type": "application/json; charset=utf-8"} if data else {})
         finally:
             with self._flight_lock:
                 self._in_flight -= 1
@@ -310,7 +256,7 @@ class Sandbox:
             return self.backend.key_holder()
 
     def _execute(
-        self, h: _Handler, method: str, path: str, raw_query: str, body: bytes, actor: Any
+        self, h: Handler, method: str, path: str, raw_query: str, body: bytes, actor: Any
     ) -> tuple[int, dict[str, Any] | None]:
         route, params, known = routes.match(method, path)
         if route is None:
@@ -332,7 +278,7 @@ class Sandbox:
             self.backend.tick()
             try:
                 reply = route.handler(self.backend, request)
-                result = _envelope(reply, links)
+                result = envelope(reply, links)
                 status = 200
             except e.ValidationFailed as exc:
                 status = exc.status
@@ -352,10 +298,10 @@ class Sandbox:
             self.backend.persist_soon()
         return status, result
 
-    def _send_injected(self, h: _Handler, decision: Decision, entry: dict[str, Any]) -> None:
+    def _send_injected(self, h: Handler, decision: Decision, entry: dict[str, Any]) -> None:
         if decision.kind == "error429":
             self._record(entry, 429, None)
-            self._send(h, 429, b"", {"Retry-After": "1"})
+            send(h, 429, b"", {"Retry-After": "1"})
             return
         code = int(str(decision.kind)[-3:])
         if code in _HTML_5XX:
@@ -365,11 +311,11 @@ class Sandbox:
                 f"<center><h1>{text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
             )
             self._record(entry, code, None)
-            self._send(h, code, html.encode(), {"Content-Type": "text/html"})
+            send(h, code, html.encode(), {"Content-Type": "text/html"})
             return
         payload = e.ServerError("An unexpected error occurred (injected by the sandbox)").body()
         self._record(entry, 500, payload)
-        self._send(h, 500, json.dumps(payload).encode(), {"Content-Type": "application/json; charset=utf-8"})
+        send(h, 500, json.dumps(payload).encode(), {"Content-Type": "application/json; charset=utf-8"})
 
     def _record(self, entry: dict[str, Any], status: int, response: dict[str, Any] | None) -> None:
         with self._log_lock:
@@ -378,125 +324,9 @@ class Sandbox:
                 {**entry, "seq": self._seq, "time": time.time(), "status": status, "response": response}
             )
 
-    def _send(self, h: _Handler, status: int, data: bytes, headers: dict[str, str]) -> None:
-        h.send_response(status)
-        for key, value in headers.items():
-            h.send_header(key, value)
-        h.send_header("Content-Length", str(len(data)))
-        if h.close_connection:
-            h.send_header("Connection", "close")
-        h.end_headers()
-        if data and h.command != "HEAD":
-            h.wfile.write(data)
-        h.wfile.flush()
-
     def _sleep(self, ms: int) -> None:
         if ms > 0:
             self._stopping.wait(ms / 1000)
-
-    def _web_page(self, h: _Handler, path: str, query: str) -> bool:
-        """Serve a read-only HTML page (:mod:`.pages`) for a room or link address; False if the
-        path is no page address. Loopback clients only, like the control plane."""
-        with self.backend.lock:
-            page = pages.render(self.backend, path, query)
-        if page is None:
-            return False
-        if not _is_loopback(h.client_address[0]):
-            self._reply_json(h, 403, {"error": "sandbox pages answer loopback clients only"})
-            return True
-        if h.command not in ("GET", "HEAD"):
-            self._send(h, 405, b"", {"Allow": "GET, HEAD"})
-            return True
-        status, text = page
-        headers = {
-            "Content-Type": "text/html; charset=utf-8",
-            "Content-Security-Policy": pages.CSP,
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        }
-        with contextlib.suppress(OSError):
-            self._send(h, status, text.encode("utf-8"), headers)
-        return True
-
-    # ------------------------------------------------------------------ control plane
-
-    def _control(self, h: _Handler, name: str, body: bytes) -> None:
-        if not _is_loopback(h.client_address[0]):
-            self._reply_json(h, 403, {"error": "control endpoints answer loopback clients only"})
-            return
-        method = h.command
-        try:
-            result = self._control_action(method, name, body)
-        except (ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
-            self._reply_json(h, 400, {"error": str(exc)})
-            return
-        if result is None:
-            self._reply_json(h, 404, {"error": f"no control endpoint {method} {CONTROL_PREFIX}{name}"})
-            return
-        self._reply_json(h, 200, result)
-
-    def _control_action(self, method: str, name: str, body: bytes) -> Any:
-        data = json.loads(body) if body.strip() else {}
-        if (method, name) == ("GET", "health"):
-            return {"ok": True, "url": self.url}
-        if (method, name) == ("GET", "state"):
-            return self.state()
-        if (method, name) == ("POST", "reset"):
-            self.reset()
-            return {"ok": True}
-        if (method, name) == ("GET", "faults"):
-            return self.faults.plan.to_dict()
-        if (method, name) == ("POST", "faults"):
-            self.set_faults(_as_plan(data))
-            return self.faults.plan.to_dict()
-        if (method, name) == ("GET", "limits"):
-            return self.limiter.spec.to_dict()
-        if (method, name) == ("POST", "limits"):
-            self.set_limits(str(data.get("spec", "off")))
-            return self.limiter.spec.to_dict()
-        if (method, name) == ("GET", "settings"):
-            return self.settings()
-        if (method, name) == ("POST", "settings"):
-            return self.update_settings(data)
-        if (method, name) == ("POST", "pause"):
-            self.pause()  # API requests wait (not rejected) until resume: deterministic "in flight"
-            return {"ok": True, "paused": True}
-        if (method, name) == ("POST", "resume"):
-            self.resume()
-            return {"ok": True, "paused": False}
-        if (method, name) == ("POST", "users/activate"):
-            return self.activate_user(str(data["email"]))
-        if (method, name) == ("GET", "requests"):
-            return self.request_log()
-        if (method, name) == ("DELETE", "requests"):
-            self.clear_log()
-            return {"ok": True}
-        return None
-
-    def _reply_json(self, h: _Handler, status: int, payload: Any) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        with contextlib.suppress(OSError):
-            self._send(h, status, data, {"Content-Type": "application/json; charset=utf-8"})
-
-
-def _envelope(reply: routes.Reply, links: list[dict[str, str]]) -> dict[str, Any]:
-    """``SuccessApiResponse``: response (omitted when null), count, total?, links, status, statusCode."""
-    out: dict[str, Any] = {}
-    if reply.response is not None:
-        out["response"] = reply.response
-    if reply.count is not None:
-        count = reply.count
-    elif isinstance(reply.response, list):
-        count = len(reply.response)
-    else:
-        count = 0 if reply.response is None else 1
-    out["count"] = count
-    if reply.total is not None:
-        out["total"] = reply.total
-    out["links"] = links
-    out["status"] = 0
-    out["statusCode"] = 200
-    return out
 
 
 def _as_plan(spec: str | FaultPlan | dict[str, Any] | None) -> FaultPlan:
@@ -505,40 +335,6 @@ def _as_plan(spec: str | FaultPlan | dict[str, Any] | None) -> FaultPlan:
     if isinstance(spec, dict):
         return FaultPlan.from_json(spec)
     return FaultPlan.parse(spec)
-
-
-def _read_body(h: BaseHTTPRequestHandler) -> bytes:
-    if "chunked" in (h.headers.get("Transfer-Encoding") or "").lower():
-        chunks: list[bytes] = []
-        while True:
-            size = int(h.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-            if size == 0:
-                while h.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(chunks)
-            chunks.append(h.rfile.read(size))
-            h.rfile.readline()
-    length = int(h.headers.get("Content-Length") or 0)
-    return h.rfile.read(length) if length > 0 else b""
-
-
-def _parse_json(data: bytes) -> Any:
-    if not data.strip():
-        return None
-    try:
-        return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped.is_loopback
-    return ip.is_loopback
 
 
 def start(

@@ -1,103 +1,36 @@
-"""Routes a general DocSpace client uses on existing objects: room update, folder info/rename/delete,
-file delete and the copy/move file operations. Registered into :data:`routes.ROUTES` on import.
+"""File operations: ``GET files/fileops`` and the ``copy``/``move`` batch operations.
 
-Server source (DocSpace-server 3.7.2): ``VirtualRoomsController.UpdateRoom``,
-``FoldersController.GetFolderInfo`` / ``RenameFolder`` / ``DeleteFolder``,
-``FilesController.DeleteFile``, ``OperationController.CopyBatchItems`` / ``MoveBatchItems``;
-request models ``UpdateRoomRequestDto``, ``DeleteFolderDto``, ``BatchModelRequestDto``.
-The delete and copy/move answers are ``GetOperationResults`` of that operation queue (all the
-caller's operations, finished held ones reported for the last time), as on the server.
+Server source (DocSpace-server 3.7.2): ``OperationController`` (``GetOperationStatuses``,
+``CopyBatchItems``, ``MoveBatchItems``), ``BatchModelRequestDto.cs`` (``BatchRequestDto``),
+``FileOperationsManager.GetIds`` and ``FileConflictResolveType``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import dtos
-from . import errors as e
-from . import rules as r
-from .backend import Backend
-from .backend.fileops import DELETE_QUEUE, SKIP
-from .binding import INT32_MAX, INT32_MIN, Body
-from .routes import Reply, Request, null_argument, route
+from .. import dtos
+from .. import errors as e
+from ..backend import Backend
+from ..backend.fileops import SKIP
+from ..binding import (
+    INT32_MAX,
+    INT32_MIN,
+    Body,
+)
+from .registry import Reply, Request, route
 
 CONFLICT_TYPES = {"Skip": 0, "Overwrite": 1, "Duplicate": 2}
 _NO_ID = -1  # a string id that is not a number names a third-party entry the sandbox never has
 
 
-@route("PUT", "files/rooms/{id}")
-def update_room(backend: Backend, req: Request) -> Reply:
-    """``UpdateRoomRequest``: title ≤ 170, color ≤ 6, cover ≤ 50; ``tags`` replaces the set."""
-    body = req.json("ASC.Files.Core.ApiModels.RequestDto.UpdateRoomRequest")
-    title = body.string("title", max_len=r.MAX_ROOM_TITLE)
-    body.long("quota")
-    body.nullable_boolean("indexing")
-    body.nullable_boolean("denyDownload")
-    body.obj("lifetime", "ASC.Files.Core.ApiModels.RequestDto.RoomDataLifetimeDto")
-    body.obj("watermark", "ASC.Files.Core.ApiModels.RequestDto.WatermarkRequestDto")
-    body.obj("logo", "ASC.Files.Core.ApiModels.RequestDto.LogoRequest")
-    tags = body.strings("tags")
-    body.string("color", max_len=6)
-    body.string("cover", max_len=50)
-    body.obj("chatSettings", "ASC.Files.Core.ApiModels.RequestDto.ChatSettings")
-    body.nullable_boolean("sendFormToExternalDB")
-    body.nullable_boolean("saveFormAsXLSX")
-    body.validate()
-    room = backend.update_room(req.user(), req.int_param("id"), title, tags)
-    return Reply(dtos.folder(backend, room))
-
-
-@route("GET", "files/folder/{folderId}", anonymous=True)
-def folder_info(backend: Backend, req: Request) -> Reply:
-    """``GetFolderInfo``: the folder's ``FolderDto``."""
-    return Reply(dtos.folder(backend, backend.folder_info(req.actor, req.int_param("folderId"))))
-
-
-@route("PUT", "files/folder/{folderId}")
-def rename_folder(backend: Backend, req: Request) -> Reply:
-    """``RenameFolder`` takes the ``CreateFolder`` body: title required, ≤ 165."""
-    body = req.json("ASC.Files.Server.ApiModels.RequestDto.CreateFolder")
-    body.require("title")
-    title = body.string("title", max_len=r.MAX_FOLDER_TITLE)
-    body.validate()
-    if title is None:
-        raise null_argument("title")
-    return Reply(dtos.folder(backend, backend.rename_folder(req.user(), req.int_param("folderId"), title)))
-
-
-def _delete(backend: Backend, req: Request, *, folders: list[int], files: list[int], dto: str) -> Reply:
-    body = req.json(dto)
-    delete_after = body.boolean("deleteAfter")
-    immediately = body.boolean("immediately")
-    body.validate()
-    op = backend.start_delete(req.user(), folders, files, hold=not delete_after, immediately=immediately)
-    single = req.query.boolean("returnSingleOperation") is True
-    results = backend.operation_results(req.user(), op.id if single else None, DELETE_QUEUE)
-    return Reply([dtos.operation(backend, o) for o in results])
-
-
-@route("DELETE", "files/folder/{folderId}")
-def delete_folder(backend: Backend, req: Request) -> Reply:
-    """``DeleteFolder``: queues a Delete (``DeleteFolder`` body required) and lists the queue."""
-    return _delete(
-        backend,
-        req,
-        folders=[req.int_param("folderId")],
-        files=[],
-        dto="ASC.Files.Server.ApiModels.RequestDto.DeleteFolder",
-    )
-
-
-@route("DELETE", "files/file/{fileId}")
-def delete_file(backend: Backend, req: Request) -> Reply:
-    """``DeleteFile``: queues a Delete (``Delete`` body required); ``?returnSingleOperation``."""
-    return _delete(
-        backend,
-        req,
-        folders=[],
-        files=[req.int_param("fileId")],
-        dto="ASC.Files.Core.ApiModels.RequestDto.Delete",
-    )
+@route("GET", "files/fileops", anonymous=True)
+def fileops(backend: Backend, req: Request) -> Reply:
+    """The caller's operations (``?id=`` narrows to one)."""
+    if req.actor is None:
+        return Reply([])
+    ops = backend.operations(req.actor, req.query.text("id"))
+    return Reply([dtos.operation(backend, op) for op in ops])
 
 
 def _ids(body: Body, name: str) -> list[int]:
