@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from . import rules as r
 from .backend import Backend
+from .entry_security import file_flags, folder_flags
 from .model import File, Folder, Link, Operation, User
 
 _FILE_TYPES = {
@@ -90,36 +91,6 @@ def employee_full(backend: Backend, user: User) -> dict[str, Any]:
     return dto
 
 
-def _security(backend: Backend, folder: Folder) -> dict[str, bool]:
-    archived = backend.section(folder) == "archive"
-    room = folder.room_type is not None
-    active = not archived
-    return {
-        "Read": True,
-        "Create": active,
-        "Delete": archived if room else active,
-        "EditRoom": room and active,
-        "Rename": active,
-        "CopyTo": active,
-        "MoveTo": active,
-        "Copy": True,
-        "Move": True,
-        "Pin": room,
-        "Mute": room,
-        "EditAccess": active,
-        "Duplicate": active,
-        "Download": True,
-        "CopySharedLink": active and room and folder.room_type not in (r.COLLAB, r.VDR),
-        "Reconnect": False,
-        "CreateRoomFrom": active and room,
-        "CopyLink": True,
-        "Embed": active and room and folder.room_type in (r.PUBLIC, r.CUSTOM),
-        "ChangeOwner": room,
-        "IndexExport": False,
-        "UseChat": False,
-    }
-
-
 def folder(backend: Backend, entry: Folder) -> dict[str, Any]:
     """``FolderDto<int>`` for a room, a folder or a section folder."""
     folders_count, files_count = backend.child_counts(entry.id)
@@ -138,7 +109,7 @@ def folder(backend: Backend, entry: Folder) -> dict[str, Any]:
         "id": entry.id,
         "rootFolderId": backend.root_folder_id(entry),
         "canShare": True,
-        "security": _security(backend, entry),
+        "security": folder_flags(backend, entry),
         "title": entry.title,
         "access": 0,
         "shared": False,
@@ -211,20 +182,7 @@ def file(backend: Backend, entry: File) -> dict[str, Any]:
         "id": entry.id,
         "rootFolderId": backend.root_folder_id(parent) if parent else 0,
         "canShare": True,
-        "security": {
-            "Read": True,
-            "Comment": True,
-            "FillForms": True,
-            "Review": True,
-            "Edit": True,
-            "Delete": True,
-            "Rename": True,
-            "Copy": True,
-            "Move": True,
-            "Duplicate": True,
-            "Download": True,
-            "CopyLink": True,
-        },
+        "security": file_flags(backend, entry),
         "title": entry.title,
         "access": 0,
         "shared": False,

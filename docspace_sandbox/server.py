@@ -277,6 +277,7 @@ class Sandbox:
         with self.backend.lock:
             self.backend.tick()
             try:
+                self.backend.viewer = actor  # whose rights the DTOs' security flags show
                 reply = route.handler(self.backend, request)
                 result = envelope(reply, links)
                 status = 200
@@ -295,6 +296,7 @@ class Sandbox:
                 traceback.print_exc(file=sys.stderr)
                 failure = e.ServerError(str(exc) or type(exc).__name__)
                 status, result = failure.status, failure.body()
+            self.backend.viewer = None
             self.backend.persist_soon()
         return status, result
 

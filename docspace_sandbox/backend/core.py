@@ -51,6 +51,7 @@ class PortalCore:
         self.lock = threading.RLock()
         self.base_url = base_url
         self.settings = PortalSettings()  # which kind of portal this is (kept across resets)
+        self.viewer: User | None = None  # the caller of the request being answered (for DTO flags)
         self.op_delay_s = op_delay_s
         self._clock = clock
         self._state_file = Path(state_file) if state_file else None
@@ -214,7 +215,7 @@ class PortalCore:
             raise e.NotFound(e.MSG_FOLDER_NOT_FOUND)
         return folder
 
-    def _is_docspace_admin(self, actor: User) -> bool:
+    def is_docspace_admin(self, actor: User) -> bool:
         """EmployeeType DocSpaceAdmin: the owner and the admins."""
         return actor.kind in ("owner", "admin")
 
@@ -234,8 +235,8 @@ class PortalCore:
             return self.path(folder)[0].created_by == actor.id
         room = self.parent_room(folder)
         if room is None:
-            return self._is_docspace_admin(actor) or folder.created_by == actor.id
-        return self._is_docspace_admin(actor) or room.created_by == actor.id or actor.id in room.members
+            return self.is_docspace_admin(actor) or folder.created_by == actor.id
+        return self.is_docspace_admin(actor) or room.created_by == actor.id or actor.id in room.members
 
     def get_folder(self, actor: User | None, folder_id: int) -> Folder:
         """``GetFolderAsync``: 404 if missing; anonymous callers of an existing folder get 401."""
@@ -249,7 +250,7 @@ class PortalCore:
     def _can_view(self, actor: User, target: User) -> bool:
         """``CanUserViewAnotherUserAsync``: admins see everyone; room admins every non-guest and
         the guests related to them (``UserRelation``, made when they invited the guest)."""
-        if self._is_docspace_admin(actor) or actor.id == target.id:
+        if self.is_docspace_admin(actor) or actor.id == target.id:
             return True
         if actor.kind == "roomadmin":
             return target.kind != "guest" or actor.id in target.related_to or target.invited_by == actor.id
@@ -284,7 +285,7 @@ class PortalCore:
     def _can_archive(self, actor: User, room: Folder) -> bool:
         """Move (archive, unarchive) and Delete of a room: DocSpace admins and the room's creator;
         a Room manager may not (``FilterEntryAsync``: Move with RoomManager is for non-rooms)."""
-        return self._is_docspace_admin(actor) or room.created_by == actor.id
+        return self.is_docspace_admin(actor) or room.created_by == actor.id
 
     def share_link_url(self, link: Link) -> str:
         """The short link the portal hands out."""

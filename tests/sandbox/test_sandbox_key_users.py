@@ -262,3 +262,59 @@ def test_a_state_file_from_before_the_key_users_gains_them(tmp_path: Path) -> No
         assert _my_titles(api) >= TEMPLATES
         api.settings(key_user="owner")
         assert [r["title"] for r in api.get("files/rooms").json()["response"]["folders"]] == ["Kept"]
+
+
+def _flags(api: CheckedApi, room_id: int) -> dict[str, bool]:
+    flags: dict[str, bool] = api.get(f"files/rooms/{room_id}").json()["response"]["security"]
+    return {k: flags[k] for k in ("Read", "Create", "EditRoom", "EditAccess", "Move", "ChangeOwner")}
+
+
+def test_room_security_flags_are_the_callers(room_admin: Sandbox) -> None:
+    """FolderDto.security tells each caller what it may do (``FilterEntryAsync`` per user): full
+    in its own room, read-only as a reader, manage-but-not-archive as a Room manager."""
+    api = CheckedApi(room_admin)
+    own = api.room("Mine")
+    assert set(_flags(api, own["id"]).values()) == {True}
+    other = _owner_room(api)
+    me = api.get("people/@self").json()["response"]["id"]
+    api.settings(key_user="owner")
+    api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": me, "access": 2}]})
+    api.settings(key_user="room-admin")
+    reader = dict.fromkeys(("Create", "EditRoom", "EditAccess", "Move", "ChangeOwner"), False)
+    assert _flags(api, other["id"]) == {"Read": True, **reader}
+    api.settings(key_user="owner")
+    api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": me, "access": 9}]})
+    api.settings(key_user="room-admin")
+    manager = {"Read": True, "Create": True, "EditRoom": True, "EditAccess": True}
+    assert _flags(api, other["id"]) == {**manager, "Move": False, "ChangeOwner": False}
+
+
+def test_admin_security_flags_in_anothers_room(admin: Sandbox) -> None:
+    """A DocSpace admin outside the room: Read, Move (archive) and ChangeOwner, nothing to manage."""
+    api = CheckedApi(admin)
+    other = _owner_room(api)
+    expected = {"Read": True, "Create": False, "EditRoom": False, "EditAccess": False}
+    assert _flags(api, other["id"]) == {**expected, "Move": True, "ChangeOwner": True}
+
+
+def test_file_security_flags_follow_the_callers_role(room_admin: Sandbox) -> None:
+    """FileDto.security in another's room: a reader may read and download, not edit or delete."""
+    api = CheckedApi(room_admin)
+    other = _owner_room(api, room_type=5)
+    me = api.get("people/@self").json()["response"]["id"]
+    api.settings(key_user="owner")
+    source = api.get("files/@my").json()["response"]["files"][0]
+    body = {"destTitle": source["title"], "destFolderId": other["id"]}
+    assert api.post(f"files/file/{source['id']}/copyas", json=body).status_code == 200
+    api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": me, "access": 2}]})
+    api.settings(key_user="room-admin")
+    flags = api.get(f"files/{other['id']}").json()["response"]["files"][0]["security"]
+    shown = {k: flags[k] for k in ("Read", "Download", "Edit", "Delete", "Rename", "Move")}
+    assert shown == {
+        "Read": True,
+        "Download": True,
+        "Edit": False,
+        "Delete": False,
+        "Rename": False,
+        "Move": False,
+    }
