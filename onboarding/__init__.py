@@ -33,6 +33,7 @@ _WHERE: dict[str, str] = {
     "CANONICAL_FIELDS": "onboarding.ingest.models",
     "ClientBatch": "onboarding.ingest.models",
     "ClientLike": "onboarding.workflow.plan",
+    "ClientLink": "onboarding.blueprint",
     "ClientPlan": "onboarding.workflow.plan",
     "ClientRecord": "onboarding.journal",
     "ClientRow": "onboarding.ingest.models",
@@ -102,6 +103,7 @@ __all__ = [
     "Blueprint",
     "ClientBatch",
     "ClientLike",
+    "ClientLink",
     "ClientPlan",
     "ClientRecord",
     "ClientRow",
@@ -167,7 +169,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding import access
     from onboarding.access import Access, AccessDenied, Policy
     from onboarding.background import RunHandle, RunRegistry, StartOutcome
-    from onboarding.blueprint import Blueprint
+    from onboarding.blueprint import Blueprint, ClientLink
     from onboarding.docspace.enums import FileShare, RoomType
     from onboarding.docspace.models import FolderContent, User
     from onboarding.errors import (

@@ -39,6 +39,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Outcome.ONBOARDED: "✓",
         Outcome.BLOCKED: "■ blocked",
         Outcome.LOCKED: "■ locked",
+        Outcome.WAITING: "◷ waiting",
     },
     RunStatus: {
         RunStatus.RUNNING: "⟳ running",

@@ -152,7 +152,9 @@ def save_blueprint(bp: Blueprint) -> Path:
 
 
 @st.cache_resource(scope="session", show_spinner=False)
-def _service_for(connection: str, limits: tuple[int, ...], journal: str, _settings: Settings) -> Onboarding:
+def _service_for(
+    connection: str, limits: tuple[int | None, ...], journal: str, _settings: Settings
+) -> Onboarding:
     del connection, limits, journal
     svc = Onboarding(_settings, blueprint=Blueprint(), actor=actor(), registry=resources.registry())
     svc.mark_abandoned_runs()  # a run whose process died shows as interrupted, not running

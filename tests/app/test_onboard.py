@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from support.apptest import metric, table, texts, upload_sample
 from support.waiting import wait_until
 
+from docspace_sandbox.faults import FaultPlan, FaultRule
 from onboarding.journal import Journal
 from ui import live
 
@@ -81,7 +82,9 @@ def test_starting_the_same_clients_twice_joins_the_running_batch(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:
     """A second tab starting clients a live batch covers is refused or joins it: one run, no doubled rooms."""
-    sandbox.set_faults("latency_ms=150")  # type: ignore[attr-defined]  # keep the first batch running
+    # Slow writes keep the first batch running; reads stay fast, so the second tab plans at once.
+    slow_writes = FaultRule("latency", method="POST", times=None, latency_ms=300)
+    sandbox.set_faults(FaultPlan(rules=[slow_writes]))  # type: ignore[attr-defined]
     second = AppTest.from_file(app._script_path, default_timeout=30)
     first = upload_sample(app)
     first.switch_page("pages/onboard.py").run()

@@ -1,0 +1,317 @@
+"""The Settings page's Blueprint tab, one component per part of the blueprint.
+
+Each section seeds its widgets from the draft (``ui.blueprint_form``) and offers only what the
+blueprint's own rules allow for the chosen room type (``Blueprint.member_roles``,
+``guest_roles``, ``link_kind_for``, ``link_roles_for``); bounds come from the pydantic fields.
+Whatever else is wrong is the blueprint's own error message, shown as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from onboarding import Blueprint, ClientLink, RoomType, Settings
+from ui import auth, chrome, display, resources, session, state
+from ui import blueprint_form as bf
+from ui.bounds import field_bounds
+
+FALLBACKS = {
+    "role": "invite with another role",
+    "skip": "do not invite the manager",
+    "block": "block the client",
+}
+
+
+def render(s: Settings) -> Blueprint | None:
+    """The whole tab; returns the edited blueprint when it is valid (for the manager check)."""
+    bstate = session.blueprint_state(s)
+    if bstate.problem:
+        st.warning(
+            f"The blueprint file could not be used ({display.md(bstate.problem)}); "
+            "the built-in blueprint is in force.",
+            icon=":material/warning:",
+        )
+    st.caption(
+        f"Saved to `{bstate.path}`"
+        + ("" if bstate.exists else " (not saved yet: the built-in blueprint is in force)")
+    )
+    d = bf.draft(bstate.blueprint)
+    room_type, folders = room_section(d)
+    templates = templates_section(s, d, folders)
+    manager_section(d, room_type)
+    client_section(d, room_type)
+    kind = link_section(d, room_type)
+    current = collect(room_type, folders, templates, kind)
+    st.session_state[bf.DRAFT] = {**current, "templates": d["templates"]}
+    candidate, problem = bf.check(current)
+    if problem:
+        st.error(f"This blueprint cannot be saved yet: {display.md(problem)}", icon=":material/error:")
+    elif candidate is not None and candidate != bstate.blueprint:
+        st.info("Unsaved changes.", icon=":material/edit:")
+    actions(candidate, bstate.blueprint)
+    return candidate
+
+
+def room_section(d: dict[str, Any]) -> tuple[RoomType, list[str]]:
+    """Room type, title and tag patterns, folders."""
+    st.markdown("##### Room")
+    room_types = list(RoomType)
+    state.seed("bp_room_type", RoomType(d["room_type"]), room_types)
+    room_type: RoomType = st.selectbox(
+        "Room type", room_types, key="bp_room_type", format_func=lambda r: r.label
+    )
+    c1, c2 = st.columns(2)
+    state.seed("bp_title_pattern", d["title_pattern"])
+    state.seed("bp_tag_pattern", d["tag_pattern"])
+    c1.text_input(
+        "Room title pattern",
+        key="bp_title_pattern",
+        help="Placeholders: {client_id}, {name}, {email}, {manager_email} or any column of the file.",
+    )
+    c2.text_input(
+        "Room tag pattern",
+        key="bp_tag_pattern",
+        help="Must contain {client_id}: the tag is how a client's room is found again (no duplicates).",
+    )
+    state.seed("bp_folders", "\n".join(d["folders"]))
+    st.text_area("Folders (one per line)", key="bp_folders", height=110)
+    return room_type, [f.strip() for f in st.session_state["bp_folders"].splitlines() if f.strip()]
+
+
+def templates_section(s: Settings, d: dict[str, Any], folders: list[str]) -> list[dict[str, Any]]:
+    """The template files table, and a browser of "My documents" to add more."""
+    st.markdown("##### Template files")
+    st.caption(
+        "Copied into every client room. Source: a file id, or a path in My documents like `@my/Welcome.pdf`."
+    )
+    rows = pd.DataFrame(
+        [
+            {"source": t["source"], "folder": t.get("folder") or "", "title": t.get("title") or ""}
+            for t in d["templates"]
+        ],
+        columns=["source", "folder", "title"],
+    )
+    edited = st.data_editor(
+        rows,
+        key=bf.templates_key(),
+        num_rows="dynamic",
+        hide_index=True,
+        column_config={
+            "source": st.column_config.TextColumn("Source", required=True, width="large"),
+            "folder": st.column_config.SelectboxColumn(
+                "Folder", options=["", *folders], help="'' = room root"
+            ),
+            "title": st.column_config.TextColumn("Title of the copy", help="Empty: the source's title"),
+        },
+    )
+    templates = [
+        {"source": str(r["source"]).strip(), "folder": r["folder"] or "", "title": r["title"] or None}
+        for r in edited.fillna("").to_dict(orient="records")
+        if str(r["source"]).strip()
+    ]
+    if st.toggle("Pick template files from My documents", key="settings_browse"):
+        with st.container(border=True), chrome.guard():
+            template_browser(s, folders, templates, d)
+    return templates
+
+
+def template_browser(
+    s: Settings, folders: list[str], templates: list[dict[str, Any]], d: dict[str, Any]
+) -> None:
+    """Browse "My documents" on the portal and add files to the blueprint's templates."""
+    svc = session.service()
+    trail: list[tuple[int, str]] = st.session_state.setdefault("settings_browse_trail", [])
+    listing = resources.folder_listing(session.connection_id(s), trail[-1][0] if trail else None, svc)
+    st.caption(display.md("My documents / " + " / ".join(t for _, t in trail)))
+    nav = st.columns(6)
+    if trail and nav[0].button("Up", key="settings_browse_up", icon=":material/arrow_upward:"):
+        trail.pop()
+        st.rerun()
+    for i, folder in enumerate(listing.folders[:10]):
+        if nav[(i + 1) % 6].button(
+            display.md(folder.title), key=f"settings_browse_dir_{folder.id}", icon=":material/folder:"
+        ):
+            trail.append((folder.id, folder.title))
+            st.rerun()
+    path = "/".join(["@my", *(t for _, t in trail)])
+    picked = st.multiselect(
+        "Files", [f.title for f in listing.files], key="settings_browse_files", placeholder="Choose files"
+    )
+    target = st.selectbox(
+        "Copy into folder",
+        ["", *folders],
+        key="settings_browse_target",
+        format_func=lambda f: f or "(room root)",
+    )
+    if st.button("Add as template files", key="settings_browse_add", disabled=not picked):
+        d["templates"] = [
+            *templates,
+            *({"source": f"{path}/{title}", "folder": target, "title": None} for title in picked),
+        ]
+        state.bump(bf.TEMPLATES_NONCE)
+        st.session_state.pop("settings_browse_files", None)
+        st.rerun()
+
+
+def manager_section(d: dict[str, Any], room_type: RoomType) -> None:
+    """The account manager's role, what happens when they may not hold it, a default manager."""
+    st.markdown("##### Account manager")
+    roles = bf.user_roles(room_type)
+    guests = bf.guest_roles(room_type)
+    m1, m2, m3 = st.columns(3)
+    state.seed("bp_manager_role", d["manager_role"], roles)
+    m1.selectbox("Manager role", roles, key="bp_manager_role", format_func=bf.role_label)
+    state.seed("bp_manager_fallback", d["manager_fallback"], list(FALLBACKS))
+    m2.selectbox(
+        "If the manager may not hold it",
+        list(FALLBACKS),
+        key="bp_manager_fallback",
+        format_func=FALLBACKS.__getitem__,
+        help="Only room admins, DocSpace admins and the owner can be Room manager.",
+    )
+    state.seed("bp_manager_fallback_role", d["manager_fallback_role"], guests)
+    m3.selectbox(
+        "Fallback role",
+        guests,
+        key="bp_manager_fallback_role",
+        format_func=bf.role_label,
+        disabled=st.session_state["bp_manager_fallback"] != "role",
+    )
+    state.seed("bp_default_manager_email", d.get("default_manager_email") or "")
+    st.text_input(
+        "Default account manager e-mail",
+        key="bp_default_manager_email",
+        help="Used for rows without an account manager. Empty: the key's own account owns the room.",
+    )
+
+
+def client_section(d: dict[str, Any], room_type: RoomType) -> None:
+    """Whether and how the client is invited (roles follow the room type chosen above)."""
+    st.markdown("##### Client")
+    guests = bf.guest_roles(room_type)
+    k1, k2 = st.columns(2)
+    state.seed("bp_invite_client", d["invite_client"])
+    k1.toggle("Invite the client by e-mail", key="bp_invite_client")
+    state.seed("bp_client_role", d["client_role"], guests)
+    k2.selectbox(
+        "Client role",
+        guests,
+        key="bp_client_role",
+        format_func=bf.role_label,
+        disabled=not st.session_state["bp_invite_client"],
+    )
+    state.seed("bp_notify", d["notify"])
+    k1.toggle("Send DocSpace's notification e-mail", key="bp_notify")
+    state.seed("bp_message", d.get("message") or "")
+    st.text_area("Message in the invitation (optional)", key="bp_message", height=80)
+
+
+def link_section(d: dict[str, Any], room_type: RoomType) -> str:
+    """The client's link; returns its kind for this room type ("invitation" or "external")."""
+    st.markdown("##### Client link")
+    kind = bf.link_kind(room_type)
+    st.caption(
+        f"A {room_type.label} gets an **{kind}** link"
+        + (" (one per room; no password)." if kind == "invitation" else " (may carry a password).")
+    )
+    link = d["link"]
+    l1, l2, l3 = st.columns(3)
+    state.seed("bp_link_enabled", link["enabled"])
+    l1.toggle("Create a link for the client", key="bp_link_enabled")
+    link_on = bool(st.session_state["bp_link_enabled"])
+    state.seed("bp_link_title", link["title"])
+    l2.text_input("Link title", key="bp_link_title", disabled=not link_on)
+    lroles = bf.link_roles(room_type)
+    state.seed("bp_link_access", link["access"], lroles)
+    l3.selectbox("Link access", lroles, key="bp_link_access", format_func=bf.role_label, disabled=not link_on)
+    state.seed("bp_link_expires", link.get("expires_in_days") or 0)
+    l1.number_input(
+        "Expires after (days, 0 = never)",
+        min_value=0,
+        max_value=field_bounds(ClientLink, "expires_in_days")[1],
+        key="bp_link_expires",
+        disabled=not link_on,
+    )
+    state.seed("bp_link_max_use", link.get("max_use_count") or 0)
+    l2.number_input(
+        "Maximum uses (0 = unlimited)",
+        min_value=0,
+        max_value=field_bounds(ClientLink, "max_use_count")[1],
+        key="bp_link_max_use",
+        disabled=not link_on or kind != "invitation",
+    )
+    state.seed("bp_link_password", link.get("password") or "")
+    l3.text_input(
+        "Password", key="bp_link_password", type="password", disabled=not link_on or kind != "external"
+    )
+    state.seed("bp_link_deny_download", link["deny_download"])
+    l1.toggle("Deny downloads", key="bp_link_deny_download", disabled=not link_on or kind != "external")
+    return kind
+
+
+def collect(
+    room_type: RoomType, folders: list[str], templates: list[dict[str, Any]], kind: str
+) -> dict[str, Any]:
+    """The widgets' values as the blueprint's plain data (fields the link kind lacks left out)."""
+    ss = st.session_state
+    return {
+        "room_type": room_type,
+        "title_pattern": ss["bp_title_pattern"],
+        "tag_pattern": ss["bp_tag_pattern"],
+        "folders": folders,
+        "templates": templates,
+        "default_manager_email": ss["bp_default_manager_email"].strip() or None,
+        "manager_role": ss["bp_manager_role"],
+        "manager_fallback": ss["bp_manager_fallback"],
+        "manager_fallback_role": ss["bp_manager_fallback_role"],
+        "invite_client": ss["bp_invite_client"],
+        "client_role": ss["bp_client_role"],
+        "notify": ss["bp_notify"],
+        "message": ss["bp_message"].strip() or None,
+        "link": {
+            "enabled": bool(ss["bp_link_enabled"]),
+            "title": ss["bp_link_title"],
+            "access": ss["bp_link_access"],
+            "expires_in_days": int(ss["bp_link_expires"]) or None,
+            "max_use_count": (int(ss["bp_link_max_use"]) or None) if kind == "invitation" else None,
+            "password": (ss["bp_link_password"] or None) if kind == "external" else None,
+            "deny_download": bool(ss["bp_link_deny_download"]) if kind == "external" else False,
+        },
+    }
+
+
+def actions(candidate: Blueprint | None, in_force: Blueprint) -> None:
+    """Save, discard, built-in defaults, download and load a TOML file."""
+    b1, b2, b3, b4 = st.columns(4)
+    if b1.button(
+        "Save blueprint",
+        key="bp_save_button",
+        type="primary",
+        disabled=candidate is None or not auth.can_write(),
+        help=auth.why_not() or None,
+    ):
+        assert candidate is not None
+        auth.require_write("save the blueprint")
+        saved = session.save_blueprint(candidate)
+        bf.load(candidate)
+        st.session_state["settings_bp_saved"] = f"Blueprint saved to {display.md(saved)}."
+        st.rerun()
+    b2.button("Discard changes", key="bp_discard_button", on_click=bf.load, args=(in_force,))
+    b3.button("Built-in defaults", key="bp_defaults_button", on_click=bf.load, args=(Blueprint(),))
+    b4.download_button(
+        "Download TOML",
+        (candidate or in_force).to_toml(),
+        file_name="blueprint.toml",
+        mime="application/toml",
+        key="bp_download_button",
+        on_click="ignore",
+    )
+    if saved_msg := st.session_state.pop("settings_bp_saved", None):
+        st.success(saved_msg, icon=":material/check_circle:")
+    uploaded = st.file_uploader("Load a blueprint TOML", type=["toml"], key="settings_bp_upload")
+    if uploaded is not None and st.button("Load this file into the editor", key="settings_bp_load"):
+        bf.load(Blueprint.from_toml(uploaded.getvalue().decode("utf-8", "replace"), source=uploaded.name))
+        st.rerun()
