@@ -21,6 +21,7 @@ KEY_USER_EMAILS = {"owner": OWNER_EMAIL, "admin": ADMIN_EMAIL, "room-admin": ROO
 # is seeded in them: below the shared counter (which starts at 100), so the owner's entries and
 # every room keep the ids they had before these accounts existed.
 _OTHER_MY_DOCUMENTS = ((ADMIN_EMAIL, 4, range(10, 20)), (ROOM_ADMIN_EMAIL, 5, range(20, 30)))
+MY_DOCUMENTS_IDS = (FOLDER_MY, *(folder_id for _, folder_id, _ in _OTHER_MY_DOCUMENTS))
 
 # (email, first, last, kind)
 PEOPLE = (

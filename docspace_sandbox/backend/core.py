@@ -172,9 +172,8 @@ class PortalCore:
 
     def my_folder(self, actor: User) -> Folder | None:
         """The caller's own My documents (``@my``), or None for accounts without one."""
-        return next(
-            (f for f in self.state.folders.values() if f.system == "my" and f.created_by == actor.id), None
-        )
+        found = (self.state.folders.get(fid) for fid in seed.MY_DOCUMENTS_IDS)
+        return next((f for f in found if f is not None and f.created_by == actor.id), None)
 
     def parent_room(self, folder: Folder) -> Folder | None:
         """The room an entry sits in (the folder itself if it is a room)."""
