@@ -297,7 +297,8 @@ def operation(backend: Backend, entry: Operation) -> dict[str, Any]:
         files = [backend.state.files.get(i) for i in entry.result_files]
         dto["files"] = [file(backend, f) for f in files if f is not None]
         dto["folders"] = [folder(backend, f) for f in folders if f is not None]
-    dto["status"] = (4 if entry.error else 2) if entry.finished else 1
+    # DistributedTaskStatus: 1 Running, 2 Completed, 3 Canceled, 4 Failed.
+    dto["status"] = (3 if entry.canceled else 4 if entry.error else 2) if entry.finished else 1
     return dto
 
 

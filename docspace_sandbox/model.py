@@ -91,6 +91,7 @@ class Operation:
     conflict: int = 0  # FileConflictResolveType: 0 Skip, 1 Overwrite, 2 Duplicate
     result_folders: list[int] = field(default_factory=list)
     result_files: list[int] = field(default_factory=list)
+    canceled: bool = False  # DistributedTaskStatus.Canceled (3): finished without doing the work
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -136,6 +136,13 @@ class Sandbox:
             self.backend.persist_soon()
             return {"ok": True, "id": user.id, "email": user.email, "status": user.status}
 
+    def cancel_operations(self, op_id: str | None = None) -> int:
+        """End running file operations as Canceled (all, or the one with ``op_id``); returns how many."""
+        with self.backend.lock:
+            count = self.backend.cancel_running(op_id)
+            self.backend.persist_soon()
+            return count
+
     def set_faults(self, spec: str | FaultPlan | dict[str, Any] | None) -> None:
         """Replace the fault plan (spec string, ``FaultPlan`` or ``{"spec", "rules"}`` dict)."""
         self.faults.set_plan(_as_plan(spec))

@@ -311,6 +311,30 @@ class FileOpsMixin(PortalCore):
             self._touch()
         return [o for o in mine if o.hold or not o.finished]
 
+    def terminate(self, actor: User, op_id: str | None) -> list[Operation]:
+        """``PUT files/fileops/terminate/{id?}`` (``CancelOperations`` in every manager): the caller's
+        matching operations (all of them without an id) are dequeued undone, then each queue's
+        remaining results are read (delete after move/copy, the controller's manager order)."""
+        doomed = {o.id for o in self.state.ops if o.user_id == actor.id and (op_id is None or o.id == op_id)}
+        if doomed:
+            self.state.ops = [o for o in self.state.ops if o.id not in doomed]
+            self._touch()
+        return self.operation_results(actor, None, MOVE_COPY_QUEUE) + self.operation_results(
+            actor, None, DELETE_QUEUE
+        )
+
+    def cancel_running(self, op_id: str | None = None) -> int:
+        """Control plane: end running operations as Canceled (3) without doing their work, as when
+        the server's task is cancelled under it; a held one is then reported once with status 3."""
+        count = 0
+        for op in self.state.ops:
+            if not op.finished and (op_id is None or op.id == op_id):
+                op.finished = op.canceled = True
+                count += 1
+        if count:
+            self._touch()
+        return count
+
     def operations(self, actor: User, op_id: str | None) -> list[Operation]:
         """``GET files/fileops`` (``OperationController.GetOperationStatuses``): all queues."""
         return self.operation_results(actor, op_id)

@@ -135,3 +135,19 @@ def copy_items(backend: Backend, req: Request) -> Reply:
 def move_items(backend: Backend, req: Request) -> Reply:
     """``MoveBatchItems``: an asynchronous Move (``Operation`` 0)."""
     return _transfer(backend, req, copy=False)
+
+
+@route("PUT", "files/fileops/terminate", anonymous=True)
+def terminate_all(backend: Backend, req: Request) -> Reply:
+    """``TerminateTasks`` without an id: cancels all the caller's operations."""
+    if req.actor is None:
+        return Reply([])
+    return Reply([dtos.operation(backend, o) for o in backend.terminate(req.actor, None)])
+
+
+@route("PUT", "files/fileops/terminate/{id}", anonymous=True)
+def terminate_one(backend: Backend, req: Request) -> Reply:
+    """``TerminateTasks``: cancels one operation, lists what remains."""
+    if req.actor is None:
+        return Reply([])
+    return Reply([dtos.operation(backend, o) for o in backend.terminate(req.actor, req.params["id"])])

@@ -330,6 +330,8 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("DELETE", "/api/2.0/files/file/{fileId}"): Endpoint("Delete", "FileOperationArrayWrapper"),
     ("PUT", "/api/2.0/files/fileops/copy"): Endpoint("BatchRequestDto", "FileOperationArrayWrapper"),
     ("PUT", "/api/2.0/files/fileops/move"): Endpoint("BatchRequestDto", "FileOperationArrayWrapper"),
+    ("PUT", "/api/2.0/files/fileops/terminate"): Endpoint(None, "FileOperationArrayWrapper"),
+    ("PUT", "/api/2.0/files/fileops/terminate/{id}"): Endpoint(None, "FileOperationArrayWrapper"),
 }
 
 _COMPILED = [

@@ -263,6 +263,10 @@ def test_manage_endpoints_match_the_sdk(call: Client) -> None:
             "response"
         ],
     )
+    held = call("PUT", f"files/rooms/{other['id']}/archive", {})["response"]
+    call("PUT", "files/fileops/move", {"fileIds": [101], "destFolderId": room["id"]})
+    call("PUT", f"files/fileops/terminate/{held['id']}")
+    call("PUT", "files/fileops/terminate")
     call("DELETE", "files/folder/999999", {}, status=404)
     call("DELETE", "files/file/999999", {}, status=404)
 

@@ -267,3 +267,18 @@ def test_removing_a_member_and_a_link(sandbox: Sandbox) -> None:
     state = sandbox.state()["rooms"][0]
     assert [m["email"] for m in state["members"]] == ["owner@sandbox.example"]
     assert [x["title"] for x in state["links"] if not x["primary"]] == []
+
+
+def test_terminate_dequeues_the_operation_undone(sandbox: Sandbox) -> None:
+    """``PUT files/fileops/terminate/{id}`` drops the operation: it is never reported and never runs."""
+    api = Api(sandbox)
+    room = api.room()
+    op = api.put(f"files/rooms/{room['id']}/archive", json={}).json()["response"]
+    other = api.put(f"files/rooms/{api.room('Client - B')['id']}/archive", json={}).json()["response"]
+    left = api.put(f"files/fileops/terminate/{op['id']}").json()["response"]
+    assert [o["id"] for o in left] == [other["id"]]
+    api.wait_operation(other["id"])
+    assert api.get("files/fileops", params={"id": op["id"]}).json()["response"] == []
+    archived = {r["title"]: r["archived"] for r in sandbox.state()["rooms"]}
+    assert archived == {"Client - Acme": False, "Client - B": True}
+    assert api.put("files/fileops/terminate").json()["response"] == []

@@ -146,3 +146,16 @@ def test_unheld_finished_operation_is_never_reported(sandbox: Sandbox) -> None:
     assert all(not item["finished"] for batch in seen for item in batch if item["id"] == op["id"])
     assert api.get("files/fileops").json()["response"] == []
     assert sandbox.state()["rooms"][0]["archived"] is True
+
+
+def test_canceled_operation_reports_status_3_once(sandbox: Sandbox) -> None:
+    """A held operation cancelled under the server ends with ``status`` 3 (Canceled), reported once, work undone."""
+    api = Api(sandbox)
+    room = api.room()
+    op = api.put(f"files/rooms/{room['id']}/archive", json={"deleteAfter": False}).json()["response"]
+    done = requests.post(f"{sandbox.url}/__sandbox__/operations/cancel", json={"id": op["id"]}, timeout=10)
+    assert done.json()["canceled"] == 1
+    [seen] = api.get("files/fileops", params={"id": op["id"]}).json()["response"]
+    assert (seen["finished"], seen["status"]) == (True, 3)
+    assert api.get("files/fileops", params={"id": op["id"]}).json()["response"] == []
+    assert sandbox.state()["rooms"][0]["archived"] is False
