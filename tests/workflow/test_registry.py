@@ -55,7 +55,7 @@ def test_the_cost_model_adds_up_the_registry(harness: Harness) -> None:
     (plain,) = harness.engine().plan(clients).clients
     bp = Blueprint()
     assert plain.writes == sum(s.writes(bp, plain, resume=False) for s in REGISTRY) == 8
-    assert plain.reads == sum(s.reads(bp, resume=False) for s in REGISTRY) == 2
+    assert plain.reads == sum(s.reads(bp, resume=False) for s in REGISTRY) == 1
     (noted,) = harness.engine(steps=_with_note()).plan(clients).clients
     assert (noted.writes, noted.reads) == (plain.writes + 2, plain.reads + 1)
 

@@ -37,6 +37,24 @@ def missing_invitations(members: list[Member], invitations: list[Invitation]) ->
     return missing
 
 
+def confirmed_by_answer(ctx: StepContext, sent: list[Invitation], members: list[Member]) -> list[Invitation]:
+    """The invitations by id that the share call's answer shows in place; fails when one is absent.
+
+    The server reads the room's members back after the write for the ids in the request
+    (``VirtualRoomsController.SetRoomSecurity``: ``GetRoomSharedInfoAsync(id, invitationIds)``),
+    so that answer proves the manager; an invitee by e-mail has no id there and stays unconfirmed
+    (verification reads the members once for it). An id the answer lacks, or lists with another
+    access, is a call the portal silently ignored (e.g. a user the key's account may not see).
+    """
+    by_id = [inv for inv in sent if inv.user_id]
+    for inv in missing_invitations(members, by_id):
+        who = ctx.plan.manager.email if ctx.plan.manager and ctx.plan.manager.user_id == inv.user_id else ""
+        raise StepFailed(
+            f"the portal's answer does not show {who or inv.user_id} with {inv.access.label} access"
+        )
+    return by_id
+
+
 class AccessStep(StepBase):
     """One share call for everyone missing; setting access is idempotent on the server."""
 
@@ -55,7 +73,9 @@ class AccessStep(StepBase):
             return "nobody to invite"
         if ctx.maybe_done(self.name):
             members = ctx.caller.read(lambda: ctx.api.room_members(room_id), what="members")
-            invitations = missing_invitations(members, invitations)
+            missing = missing_invitations(members, invitations)
+            ctx.confirmed += [inv for inv in invitations if inv not in missing]
+            invitations = missing
         ctx.mark_started(self.name)
         if invitations:
             bp = ctx.blueprint
@@ -65,6 +85,7 @@ class AccessStep(StepBase):
             )
             if result.warning:
                 raise StepFailed(f"the portal accepted the invitations but reported: {result.warning}")
+            ctx.confirmed += confirmed_by_answer(ctx, invitations, result.members)
         ctx.progress[self.name] = {"invited": len(invitations)}
         ctx.save(self.name)
         return ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"

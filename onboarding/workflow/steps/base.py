@@ -26,7 +26,7 @@ from onboarding.workflow.status import Outcome, Step
 
 if TYPE_CHECKING:
     from onboarding.blueprint import Blueprint
-    from onboarding.docspace import DocSpaceClient, File, Folder
+    from onboarding.docspace import DocSpaceClient, File, Folder, Invitation, Link
     from onboarding.journal import Journal
     from onboarding.workflow.calls import Caller
     from onboarding.workflow.plan import ClientPlan, RunContext
@@ -128,6 +128,12 @@ class StepContext:
     uncertain_room: bool = False
     """A room create's answer was lost: a duplicate may appear later (verify looks for it)."""
     listings: dict[int, tuple[list[File], list[Folder]]] = field(default_factory=dict)
+    confirmed: list[Invitation] = field(default_factory=list)
+    """Invitations the portal's own answers in this attempt show in place (the share call's
+    ``members``, or a members read): verification reads the members again only for the rest."""
+    link_seen: Link | None = None
+    """The client link as the portal answered or listed it in this attempt (verification checks it
+    without reading the room's links again)."""
 
     @property
     def blueprint(self) -> Blueprint:

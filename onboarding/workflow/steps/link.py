@@ -68,6 +68,7 @@ class LinkStep(StepBase):
             link = self._invitation_link(ctx, room_id, request)
         if link is None:
             raise StepFailed("the portal stored no link")
+        ctx.link_seen = link  # the portal's own answer (or listing): verification needs no read
         expires = link.shared_link.expiration_date or ""
         ctx.progress[self.name] = {"id": link.shared_link.id, "url": link.url, "expires": expires}
         ctx.save(self.name, link_url=link.url, link_expires=expires)

@@ -1,0 +1,53 @@
+"""A fresh client costs 8 writes and 1 read: the writes' answers are the read-backs (issue 16, item 2)."""
+
+from __future__ import annotations
+
+import requests
+from support.engine import Harness, make_clients
+
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import FileShare
+
+GUEST = "gina.guest@sandbox.example"
+
+
+def _set_key_user(harness: Harness, who: str) -> None:
+    reply = requests.post(f"{harness.sandbox.url}/__sandbox__/settings", json={"key_user": who}, timeout=10)
+    assert reply.status_code == 200, reply.text
+
+
+def test_fresh_client_costs_eight_writes_and_one_read(harness: Harness) -> None:
+    """From the request log: beyond the plan's shared look-ups, each fresh client is 8 writes + 1 read."""
+    clients = make_clients(4)
+    engine = harness.engine()
+    plan = engine.plan(clients)
+    harness.sandbox.clear_log()
+    result = engine.run(plan)
+    assert result.exit_code == 0, result.errors
+    log = harness.sandbox.request_log()
+    writes = [r for r in log if r["method"] != "GET"]
+    reads = [r for r in log if r["method"] == "GET"]
+    assert len(writes) == 8 * len(clients)
+    assert [r["path"].rsplit("/", 1)[-1] for r in reads] == ["share"] * len(clients)  # the e-mail invitee
+
+
+def test_share_answer_without_the_manager_fails_the_client(harness: Harness) -> None:
+    """A share call the portal silently ignores (its answer lacks the manager) fails, without a read.
+
+    A room admin's key may not see a guest it did not invite, and SetRoomSecurity drops such an
+    invitation without an error; its answer then does not list the guest.
+    """
+    blueprint = Blueprint(templates=[], manager_fallback_role=FileShare.READ)
+    clients = make_clients(1, manager=GUEST)
+    engine = harness.engine(blueprint)
+    plan = engine.plan(clients)  # as the owner, who sees the guest
+    assert plan.clients[0].action == "create", plan.clients[0].reasons
+    _set_key_user(harness, "room-admin")
+    harness.sandbox.clear_log()
+    result = engine.run(plan)
+    assert result.exit_code == 1
+    (error,) = result.errors.values()
+    assert f"the portal's answer does not show {GUEST} with {FileShare.READ.label} access" in error
+    assert [
+        r for r in harness.sandbox.request_log() if r["path"].endswith("/share") and r["method"] == "GET"
+    ] == []
