@@ -1,61 +1,40 @@
-"""Batch onboarding benchmark: the engine against the seed's sequential algorithm and the portal's limits.
+"""Batch onboarding benchmark: the tool as a user runs it, against the seed's sequential algorithm.
 
-Run on demand (not part of the test suite)::
+Run on demand (never part of the test suite)::
 
-    .venv/bin/python benchmarks/bench_batch.py [--clients 200] [--latency-ms 50] [--window 6]
+    .venv/bin/python benchmarks/bench_batch.py headline   # 150 clients at 50 ms and at 0 ms
+    .venv/bin/python benchmarks/bench_batch.py scale      # 150 and 2,000 clients at 20 ms
+    .venv/bin/python benchmarks/bench_batch.py limits     # the real limiter (60 s window), 2 x 300
 
-Every scenario runs against a fresh sandbox portal on loopback and prints one table row; a JSON
-document with all figures follows the table. Figures per scenario: wall time, writes and reads
-per client, 429s received, and efficiency = lower bound / wall time, where the lower bound is the
-larger of (total requests / allowed rate) and (writes x latency / allowed concurrent writes).
-
-The portal's real limits are 1,500 requests per 60-second sliding window and 15 concurrent writes.
-With ``--window 6`` the window shrinks to 6 seconds while keeping 1,500 requests in it (so the
-run takes seconds, not minutes); the engine's own limiter is scaled the same way. Say so when
-quoting the figures.
+Every figure is for a whole process: ``docspace-onboard run clients.csv`` with its default
+options (plus ``--portal`` and ``--journal``), started fresh, timed from start to exit; the seed
+algorithm (the vendor example with its API mistakes corrected: one client after another, one call
+after another, no look-ups, no retries) also runs in a process of its own. The sandbox portal runs
+in its own process, adding the given latency to every call. Requests are counted from the
+sandbox's request log; the engine's own counters and the throttle's come from the run's summary in
+the journal. Lower bound = 8 writes x clients x latency / 15 concurrent writes.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
 import re
-import statistics
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from onboarding.blueprint import Blueprint
-from onboarding.docspace import DocSpaceClient, FileShare, Invitation, LinkRequest, LinkType, RoomType
-from onboarding.journal import SqliteJournal
-from onboarding.workflow.engine import Engine
-from onboarding.workflow.throttle import Limits
-
 PORTAL_WRITES = 15
-PORTAL_RPM = 1500
-
-
-@dataclass(frozen=True)
-class Client:
-    client_id: str
-    name: str
-    email: str
-    manager_email: str | None
-    extra: dict[str, str]
-
-
-def clients(n: int, prefix: str = "B") -> list[Client]:
-    return [
-        Client(f"{prefix}-{i:05d}", f"Bench Client {i:05d}", f"c{i:05d}@bench{i:05d}.example",
-               "anna.manager@sandbox.example", {})
-        for i in range(n)
-    ]  # fmt: skip
+MANAGER = "anna.manager@sandbox.example"
 
 
 class Portal:
@@ -74,161 +53,227 @@ class Portal:
         self.url, self.api_key = found.group(1), found.group(2)
 
     def request_log(self) -> list[dict[str, Any]]:
-        data = requests.get(f"{self.url}/__sandbox__/requests", timeout=30).json()
+        data = requests.get(f"{self.url}/__sandbox__/requests", timeout=60).json()
         return data["requests"] if isinstance(data, dict) else data
+
+    def clear_log(self) -> None:
+        requests.delete(f"{self.url}/__sandbox__/requests", timeout=30)
+
+    def counts(self) -> dict[str, int]:
+        log = self.request_log()
+        return {
+            "writes": sum(1 for r in log if r["method"] != "GET" and r["status"] != 429),
+            "reads": sum(1 for r in log if r["method"] == "GET" and r["status"] != 429),
+            "429s": sum(1 for r in log if r["status"] == 429),
+        }
 
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
 
 
-def counts(sb: Portal) -> tuple[int, int, int]:
-    log = sb.request_log()
-    writes = sum(1 for r in log if r["method"] != "GET")
-    reads = sum(1 for r in log if r["method"] == "GET")
-    throttled = sum(1 for r in log if r["status"] == 429)
-    return writes, reads, throttled
+def write_clients(path: Path, n: int, prefix: str) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Client ID", "Company", "E-mail address", "Account manager"])
+        for i in range(n):
+            w.writerow([f"{prefix}-{i:05d}", f"Bench Client {prefix}{i:05d}", f"c{i:05d}@{prefix.lower()}{i:05d}.example",
+                        MANAGER])  # fmt: skip
+    return path
 
 
-def baseline(sb: Portal, batch: list[Client]) -> None:
+def seed_algorithm(url: str, api_key: str, n: int, prefix: str) -> None:
     """The seed's algorithm with its API mistakes corrected: sequential, no look-ups, no retries."""
-    api = DocSpaceClient(sb.url, sb.api_key)
+    from onboarding.docspace import DocSpaceClient, FileShare, Invitation, LinkRequest, LinkType, RoomType
+
+    api = DocSpaceClient(url, api_key)
     my = {f.title: f.id for f in api.my_documents().files}
-    manager = api.user_by_email("anna.manager@sandbox.example")
-    for c in batch:
-        room = api.create_room(f"Client - {c.name}", RoomType.COLLABORATION)
+    manager = api.find_user_by_email(MANAGER)
+    assert manager is not None
+    for i in range(n):
+        room = api.create_room(f"Client - Seed {prefix}{i:05d}", RoomType.COLLABORATION)
         api.create_folder(room.id, "Invoices")
         api.create_folder(room.id, "Contracts")
         deliverables = api.create_folder(room.id, "Deliverables")
         for title in ("Welcome to your client room.pdf", "How to use the client portal.pdf"):
             api.copy_file_as(my[title], deliverables.id, title)
-        api.share_room(
-            room.id,
-            [
-                Invitation(FileShare.ROOM_MANAGER, user_id=manager.id),
-                Invitation(FileShare.READ, email=c.email),
-            ],
-        )
+        invitations = [
+            Invitation(FileShare.ROOM_MANAGER, user_id=manager.id),
+            Invitation(FileShare.READ, email=f"c{i:05d}@seed{i:05d}.example"),
+        ]
+        api.share_room(room.id, invitations)
         api.set_room_link(room.id, LinkRequest(LinkType.INVITATION, FileShare.READ))
     api.close()
 
 
-def engine_for(sb: Portal, journal: Path, limits: Limits) -> Engine:
-    pool = limits.writes_in_flight + limits.reads_in_flight + 4
-    api = DocSpaceClient(sb.url, sb.api_key, pool_size=pool)
-    return Engine(api, SqliteJournal(journal), Blueprint(), portal_key="bench", actor="bench", limits=limits)
+@dataclass
+class Proc:
+    """One whole process: its wall time, exit code, peak memory, and output."""
+
+    wall: float
+    code: int
+    peak_mb: float
+    out: str
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
-def lower_bound(requests: int, writes: int, latency: float, rate_per_s: float | None) -> float:
-    by_rate = requests / rate_per_s if rate_per_s else 0.0
-    by_writes = writes * latency / PORTAL_WRITES
-    return max(by_rate, by_writes)
+def timed(cmd: list[str], env: dict[str, str]) -> Proc:
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Proc(wall, proc.returncode, usage.ru_maxrss / 1024, out)
 
 
-def run(args: argparse.Namespace) -> list[dict[str, Any]]:
-    n, latency = args.clients, args.latency_ms / 1000
-    window = args.window
-    rows: list[dict[str, Any]] = []
+def seed_process(sb: Portal, n: int, prefix: str) -> Proc:
+    cmd = [sys.executable, __file__, "_seed", sb.url, sb.api_key, str(n), prefix]
+    result = timed(cmd, dict(os.environ))
+    assert result.code == 0, "the seed algorithm failed"
+    return result
 
-    def record(name: str, sb: Portal, wall: float, rate: float | None, per: int = n) -> None:
-        writes, reads, throttled = counts(sb)
-        bound = lower_bound(writes + reads, writes, latency, rate)
-        rows.append(
-            {
-                "scenario": name, "clients": per, "wall_s": round(wall, 2),
-                "writes_per_client": round(writes / per, 2), "reads_per_client": round(reads / per, 3),
-                "429s": throttled, "lower_bound_s": round(bound, 2),
-                "efficiency": round(bound / wall, 3) if wall else None,
-            }
-        )  # fmt: skip
-        print(_fmt(rows[-1]), flush=True)
 
-    print(_header(), flush=True)
-    batch = clients(n)
-    with tempfile.TemporaryDirectory() as tmp:
-        sb = Portal(args.latency_ms)
-        t = time.perf_counter()
-        baseline(sb, batch)
-        base_wall = time.perf_counter() - t
-        record("baseline (seed, sequential)", sb, base_wall, None)
+def cli(sb: Portal, command: str, sheet: Path, journal: Path, *extra: str) -> Proc:
+    """``docspace-onboard <command> sheet`` with default options, as a user starts it."""
+    env = {**os.environ, "DOCSPACE_API_KEY": sb.api_key, "DOCSPACE_DATA_DIR": str(journal.parent)}
+    cmd = [sys.executable, "-m", "onboarding.cli", command, str(sheet), "--portal", sb.url,
+           "--journal", str(journal), *extra]  # fmt: skip
+    result = timed(cmd, env)
+    if command == "run":
+        assert result.code == 0, f"the run failed ({result.code}): {result.out[-2000:]}"
+        with sqlite3.connect(journal) as db:
+            row = db.execute("SELECT summary FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+        result.summary = json.loads(row[0])
+    return result
+
+
+def estimate(sb: Portal, sheet: Path, journal: Path) -> float:
+    """The plan's expected run time (``plan --json``), made before the run."""
+    planned = cli(sb, "plan", sheet, journal, "--json")
+    return float(json.loads(planned.out)["summary"]["estimate_s"])
+
+
+def journal_bytes(journal: Path) -> int:
+    return sum(p.stat().st_size for p in journal.parent.glob(journal.name + "*"))
+
+
+def bound(n: int, latency_ms: int) -> float:
+    return 8 * n * latency_ms / 1000 / PORTAL_WRITES
+
+
+def headline(tmp: Path, n: int, latency_ms: int) -> dict[str, Any]:
+    """Default CLI, limits off, against the seed algorithm, in one run."""
+    sb = Portal(latency_ms)
+    try:
+        seed = seed_process(sb, n, "S")
+    finally:
         sb.stop()
-
-        sb = Portal(args.latency_ms)
-        engine = engine_for(sb, Path(tmp) / "off.db", Limits(writes_in_flight=15, reads_in_flight=50,
-                                                             requests_per_minute=100_000))  # fmt: skip
-        t = time.perf_counter()
-        res = engine.run(batch)
-        wall = time.perf_counter() - t
-        assert res.exit_code == 0, res.errors
-        record("engine, limits off", sb, wall, None)
-        rows[-1]["speedup_vs_baseline"] = round(base_wall / wall, 1)
-        log_before = len(sb.request_log())
-        t = time.perf_counter()
-        again = engine.run(batch)
-        rerun_wall = time.perf_counter() - t
-        assert again.exit_code == 0
-        rerun_requests = len(sb.request_log()) - log_before
-        rows.append({"scenario": "re-run of finished batch", "clients": n, "wall_s": round(rerun_wall, 2),
-                     "requests": rerun_requests, "target_s": 5.0})  # fmt: skip
-        print(_fmt(rows[-1]), flush=True)
+    sb = Portal(latency_ms)
+    try:
+        sheet, journal = (
+            write_clients(tmp / f"h{latency_ms}.csv", n, "H"),
+            tmp / f"h{latency_ms}" / "j.sqlite3",
+        )
+        journal.parent.mkdir()
+        est = estimate(sb, sheet, journal)
+        sb.clear_log()
+        run = cli(sb, "run", sheet, journal)
+        counts = sb.counts()
+    finally:
         sb.stop()
+    elapsed = run.summary["elapsed"]
+    return {
+        "scenario": f"default CLI, limits off, {latency_ms} ms, {n} clients",
+        "seed_s": round(seed.wall, 2), "cli_s": round(run.wall, 2), "speedup": round(seed.wall / run.wall, 2),
+        "bound_s": round(bound(n, latency_ms), 2), "bound_share": round(bound(n, latency_ms) / run.wall, 2),
+        "run_s": elapsed, "estimate_s": est, "estimate_error": round(est / elapsed - 1, 2),
+        "writes_per_client": round(counts["writes"] / n, 3), "reads_per_client": round(counts["reads"] / n, 3),
+        "429s": counts["429s"], "peak_mb": round(run.peak_mb), "journal_bytes_per_client": journal_bytes(journal) // n,
+    }  # fmt: skip
 
-        spec = f"rpm={PORTAL_RPM},writes={PORTAL_WRITES},reads=50,daily=100000,window={window}"
-        sb = Portal(args.latency_ms, spec)
-        ours = Limits(writes_in_flight=12, reads_in_flight=40, requests_per_minute=int(PORTAL_RPM * 0.97),
-                      window_seconds=window)  # fmt: skip
-        engine = engine_for(sb, Path(tmp) / "on.db", ours)
-        t = time.perf_counter()
-        res = engine.run(batch)
-        wall = time.perf_counter() - t
-        assert res.exit_code == 0, res.errors
-        record(f"engine, limits on (window {window:g}s)", sb, wall, PORTAL_RPM / window)
-        sb.stop()
 
-        sb = Portal(args.latency_ms)
-        engine = engine_for(sb, Path(tmp) / "half.db", Limits(writes_in_flight=15, reads_in_flight=50,
-                                                              requests_per_minute=100_000))  # fmt: skip
-        engine.run(batch[: n // 2])
-        before = counts(sb)
-        t = time.perf_counter()
-        res = engine.run(batch)
-        wall = time.perf_counter() - t
-        after = counts(sb)
-        rows.append({"scenario": "resume after half", "clients": n, "wall_s": round(wall, 2),
-                     "writes": after[0] - before[0], "reads": after[1] - before[1]})  # fmt: skip
-        print(_fmt(rows[-1]), flush=True)
+def scale(tmp: Path, sizes: list[int], latency_ms: int) -> list[dict[str, Any]]:
+    """Per-client cost from 150 to 2,000 clients; peak memory; journal size."""
+    rows = []
+    for n in sizes:
+        sb = Portal(latency_ms)
+        try:
+            sheet, journal = write_clients(tmp / f"s{n}.csv", n, f"N{n}"), tmp / f"s{n}" / "j.sqlite3"
+            journal.parent.mkdir()
+            est = estimate(sb, sheet, journal)
+            run = cli(sb, "run", sheet, journal)
+        finally:
+            sb.stop()
+        elapsed, stats = run.summary["elapsed"], run.summary["stats"]
+        rows.append({
+            "scenario": f"default CLI, limits off, {latency_ms} ms, {n} clients",
+            "cli_s": round(run.wall, 2), "run_s": elapsed, "ms_per_client": round(elapsed / n * 1000, 2),
+            "bound_s": round(bound(n, latency_ms), 2), "wall_over_bound": round(run.wall / bound(n, latency_ms), 2),
+            "estimate_s": est, "estimate_error": round(est / elapsed - 1, 2),
+            "writes_per_client": round(stats["writes"] / n, 3), "reads_per_client": round(stats["reads"] / n, 3),
+            "peak_mb": round(run.peak_mb), "journal_bytes_per_client": journal_bytes(journal) // n,
+        })  # fmt: skip
+    return rows
+
+
+def limits(tmp: Path, n: int, latency_ms: int) -> list[dict[str, Any]]:
+    """The sandbox's real limiter (60 s window): a first run learns it, a second starts paced."""
+    sb = Portal(latency_ms, "default")
+    rows = []
+    journal = tmp / "limits" / "j.sqlite3"
+    journal.parent.mkdir()
+    try:
+        for name, prefix in (("first run on the portal", "L"), ("second run, other clients", "M")):
+            sheet = write_clients(tmp / f"{prefix}.csv", n, prefix)
+            est = estimate(sb, sheet, journal)
+            sb.clear_log()
+            run = cli(sb, "run", sheet, journal)
+            counts = sb.counts()
+            throttle = run.summary.get("throttle", {})
+            rows.append({
+                "scenario": f"default CLI, limiter on (1,500/60 s), {latency_ms} ms, {n} clients: {name}",
+                "cli_s": round(run.wall, 2), "run_s": run.summary["elapsed"], "estimate_s": est,
+                "estimate_error": round(est / run.summary["elapsed"] - 1, 2), "429s": counts["429s"],
+                "requests_per_client": round((counts["writes"] + counts["reads"]) / n, 3),
+                "writes_per_client": round(counts["writes"] / n, 3), "reads_per_client": round(counts["reads"] / n, 3),
+                "pace": throttle.get("pace"), "waited_s": throttle.get("waited_s"),
+            })  # fmt: skip
+    finally:
         sb.stop()
     return rows
 
 
-def _header() -> str:
-    return f"{'scenario':38} {'wall s':>8} {'w/client':>9} {'r/client':>9} {'429s':>5} {'bound s':>8} {'eff.':>6}"
-
-
-def _fmt(r: dict[str, Any]) -> str:
-    def g(k: str) -> str:
-        v = r.get(k)
-        return "" if v is None else str(v)
-
-    extra = {k: v for k, v in r.items() if k not in {"scenario", "clients", "wall_s", "writes_per_client",
-                                                     "reads_per_client", "429s", "lower_bound_s", "efficiency"}}  # fmt: skip
-    return (
-        f"{r['scenario']:38} {g('wall_s'):>8} {g('writes_per_client'):>9} {g('reads_per_client'):>9} "
-        f"{g('429s'):>5} {g('lower_bound_s'):>8} {g('efficiency'):>6} {json.dumps(extra) if extra else ''}"
-    )
-
-
 def main() -> int:
+    if len(sys.argv) == 6 and sys.argv[1] == "_seed":
+        seed_algorithm(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+        return 0
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--clients", type=int, default=200)
-    p.add_argument("--latency-ms", type=int, default=50)
-    p.add_argument("--window", type=float, default=6.0, help="the portal's rate window in seconds (real: 60)")
+    p.add_argument("scenario", choices=["headline", "scale", "limits", "all"])
+    p.add_argument("--clients", type=int, default=None, help="headline 150, limits 300")
+    p.add_argument("--latency-ms", type=int, default=None, help="headline 50 (and 0), scale 20, limits 50")
+    p.add_argument("--sizes", default="150,2000", help="scale: client counts")
     args = p.parse_args()
-    rows = run(args)
-    print(json.dumps({"benchmark": "batch", "args": vars(args), "results": rows}, indent=None))
-    eff = [r["efficiency"] for r in rows if r.get("efficiency") is not None]
-    if eff:
-        print(f"median efficiency {statistics.median(eff):.2f}")
+    rows: list[dict[str, Any]] = []
+    print(f"load before: {os.getloadavg()[0]:.2f}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        if args.scenario in ("headline", "all"):
+            for latency in [args.latency_ms] if args.latency_ms is not None else [50, 0]:
+                rows.append(headline(tmp, args.clients or 150, latency))
+                print(json.dumps(rows[-1]), flush=True)
+        if args.scenario in ("scale", "all"):
+            sizes = [int(s) for s in args.sizes.split(",")]
+            for row in scale(tmp, sizes, 20 if args.latency_ms is None else args.latency_ms):
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+        if args.scenario in ("limits", "all"):
+            for row in limits(tmp, args.clients or 300, 50 if args.latency_ms is None else args.latency_ms):
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    print(f"load after: {os.getloadavg()[0]:.2f}")
+    print(json.dumps({"benchmark": "batch", "results": rows}))
     return 0
 
 

@@ -239,7 +239,11 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
              "title": c.title, "tag": c.tag, "reasons": c.reasons, "warnings": c.warnings}
             for c in plan.clients
         ]  # fmt: skip
-        summary = {**plan.summary(), "cost": _cost_lines(plan, svc)}
+        summary = {
+            **plan.summary(),
+            "estimate_s": round(svc.estimate(plan).seconds, 2),
+            "cost": _cost_lines(plan, svc),
+        }
         print(json.dumps({"summary": summary, "clients": rows}, indent=2), file=out)
     else:
         _print_plan(plan, out)
