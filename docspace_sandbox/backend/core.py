@@ -230,6 +230,8 @@ class PortalCore:
         """``FileSecurity.FilterEntryAsync`` Read: My documents only for its holder (admins
         included: FolderType.USER has no admin exception); rooms for DocSpace admins, the room's
         creator and its members (``GetVirtualRoomsForMeAsync``)."""
+        if folder.system in ("rooms", "archive"):
+            return True  # the Rooms and Archive sections: any signed-in account
         if self.section(folder) == "my":
             return self.path(folder)[0].created_by == actor.id
         room = self.parent_room(folder)

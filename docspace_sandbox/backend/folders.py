@@ -39,6 +39,8 @@ class FoldersMixin(PortalCore):
             raise e.Forbidden(e.MSG_NO_VIEW_CONTENT)
         folder = self.get_folder(actor, folder_id)
         folders, files = self.children(folder.id)
+        if folder.system in ("rooms", "archive"):  # a section lists the rooms the caller may see
+            folders = [f for f in folders if self._can_read(actor, f)]
         if text:
             needle = text.casefold()
             folders = [f for f in folders if needle in f.title.casefold()]

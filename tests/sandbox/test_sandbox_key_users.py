@@ -318,3 +318,14 @@ def test_file_security_flags_follow_the_callers_role(room_admin: Sandbox) -> Non
         "Rename": False,
         "Move": False,
     }
+
+
+def test_the_rooms_section_lists_only_the_rooms_a_room_admin_sees(room_admin: Sandbox) -> None:
+    """``GET files/{Rooms}`` is readable by every account and lists what the caller may see."""
+    api = CheckedApi(room_admin)
+    mine = api.room("Mine")
+    _owner_room(api)
+    section = mine["parentId"]
+    content = api.get(f"files/{section}").json()["response"]
+    assert [f["id"] for f in content["folders"]] == [mine["id"]]
+    assert content["total"] == 1
