@@ -16,9 +16,16 @@
     │   │   ├── RateLimited         429 (``retry_after`` seconds when given)          [retryable]
     │   │   └── ServerError         5xx (502/503 may carry HTML)                      [retryable]
     │   └── UnexpectedResponse      a 2xx (or 3xx) whose body is not what the endpoint returns
+    ├── WebhookError                delivering to the CRM's webhook failed (not the portal)
+    │   ├── WebhookUnreachable      no answer: refused, reset, timed out              [retryable]
+    │   ├── WebhookUnavailable      the receiver answered 5xx, 408 or 429             [retryable]
+    │   └── DeliveryRefused         any other non-2xx: final for this delivery
     └── WorkflowError               the onboarding engine could not go on
         ├── RunLocked               another run holds these clients
         └── DailyLimitReached       the portal's daily write budget is spent: defer, resume later
+
+``retryable`` is a class attribute of the base: a failure is tried again exactly when its class
+says so, whichever layer (the portal client, the webhook) raised it.
 
 Messages never contain the API key: errors are built from the method, the URL *path* and the
 server's ``error.message`` only, never from request headers.
@@ -31,6 +38,9 @@ from typing import ClassVar
 
 class OnboardingError(Exception):
     """Base class: everything this product raises on purpose."""
+
+    retryable: ClassVar[bool] = False
+    """True for failures that may pass if the same call is made again after a wait."""
 
 
 class ConfigError(OnboardingError):
@@ -47,8 +57,6 @@ class DocSpaceError(OnboardingError):
         status: HTTP status, or None when no response arrived.
         server_message: the portal's ``error.message`` (or a validation summary), if any.
     """
-
-    retryable: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -141,6 +149,30 @@ class UnexpectedResponse(DocSpaceError):
     """A success status whose body does not have the shape the endpoint returns."""
 
 
+class WebhookError(OnboardingError):
+    """Delivering to the CRM's webhook failed: the receiver's problem, never the portal's."""
+
+
+class WebhookUnreachable(WebhookError):
+    """The receiver could not be reached or did not answer in time (it may still have the delivery)."""
+
+    retryable = True
+
+
+class WebhookUnavailable(WebhookError):
+    """The receiver answered 5xx, 408 or 429: it may take the delivery later."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, status: int) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class DeliveryRefused(WebhookError):
+    """The receiver refused the delivery (4xx, e.g. a bad signature): final, not retried."""
+
+
 class WorkflowError(OnboardingError):
     """The onboarding engine could not go on."""
 
@@ -154,5 +186,5 @@ class DailyLimitReached(WorkflowError):
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """True for failures that may succeed if tried again: transport, 429 and 5xx."""
-    return isinstance(exc, DocSpaceError) and exc.retryable
+    """True for failures that may succeed if tried again (transport, 429, 5xx; see the tree)."""
+    return isinstance(exc, OnboardingError) and exc.retryable

@@ -29,7 +29,12 @@ import requests
 
 from onboarding.addresses import refuse_internal
 from onboarding.docspace import PortalAddress
-from onboarding.errors import ConfigError, OnboardingError, RequestTimeout, ServerError, TransportError
+from onboarding.errors import (
+    ConfigError,
+    DeliveryRefused,
+    WebhookUnavailable,
+    WebhookUnreachable,
+)
 from onboarding.export import record_row
 from onboarding.journal import DONE, ClientRecord, Journal
 from onboarding.workflow.retry import Retrier, RetryPolicy
@@ -67,10 +72,6 @@ def client_payload(rec: ClientRecord, portal: str) -> dict[str, Any]:
         "idempotency_key": idempotency_key(rec.client_id, rec.room_id),
         "client": record_row(rec),
     }
-
-
-class DeliveryRefused(OnboardingError):
-    """The receiver answered 4xx (e.g. a bad signature): final for this delivery, not retried."""
 
 
 @dataclass(frozen=True)
@@ -144,19 +145,12 @@ class WebhookSender:
                 allow_redirects=False,
             )
         except requests.Timeout:
-            raise RequestTimeout(
-                "the webhook receiver did not answer in time", method="POST", path="webhook"
-            ) from None
+            raise WebhookUnreachable("the webhook receiver did not answer in time") from None
         except requests.RequestException:
-            raise TransportError(
-                "could not reach the webhook receiver", method="POST", path="webhook"
-            ) from None
+            raise WebhookUnreachable("could not reach the webhook receiver") from None
         if resp.status_code >= 500 or resp.status_code in (408, 429):
-            raise ServerError(
-                f"receiver answered {resp.status_code}",
-                method="POST",
-                path="webhook",
-                status=resp.status_code,
+            raise WebhookUnavailable(
+                f"the webhook receiver answered HTTP {resp.status_code}", status=resp.status_code
             )
         if resp.status_code >= 300:
             raise DeliveryRefused(f"the webhook receiver refused the delivery with HTTP {resp.status_code}")

@@ -1,10 +1,12 @@
 """How the engine makes one remote call: through the throttle, with retries, counted.
 
+Every call goes through the one retry loop, :meth:`~onboarding.workflow.retry.Retrier.call`.
 :meth:`Caller.ensure` is the idempotency primitive. A create-type write whose answer was lost
 (timeout, dropped connection, 5xx) may still have been carried out, and DocSpace neither refuses
 duplicate titles nor honours idempotency keys. So before trying such a write again, and before
 the first try when an earlier attempt may have run (a resumed step), it *looks* for the thing it
-is about to create; only when the look-up finds nothing does it write.
+is about to create; only when the look-up finds nothing does it write. That look-up is the
+retry loop's ``before_retry`` hook.
 """
 
 from __future__ import annotations
@@ -46,15 +48,23 @@ class CallStats:
         }
 
 
+RetryHook = Callable[[str, BaseException, float], None]
+"""Told of each retry: what was being done, the failure, and the seconds until the next try."""
+
+
 class Caller:
-    """Gated, retried, counted calls; shared by all of a run's workers."""
+    """Gated, retried, counted calls; shared by all of a run's workers.
+
+    Each client's job takes its own view (:meth:`with_retry_hook`) sharing the throttle, the
+    retry policy and the counters, so that its retries are journalled against that client.
+    """
 
     def __init__(
         self,
         throttle: Throttle,
         retrier: Retrier,
         stats: CallStats | None = None,
-        on_retry: Callable[[str, BaseException, float], None] | None = None,
+        on_retry: RetryHook | None = None,
         settle_after_timeout: float = 0.0,
     ) -> None:
         self.throttle = throttle
@@ -63,6 +73,10 @@ class Caller:
         self._on_retry = on_retry
         self.settle_after_timeout = settle_after_timeout
         """Seconds to give a create we stopped waiting for before looking for it and retrying."""
+
+    def with_retry_hook(self, on_retry: RetryHook) -> Caller:
+        """The same gates, policy and counters, telling ``on_retry`` of every retry."""
+        return Caller(self.throttle, self.retrier, self.stats, on_retry, self.settle_after_timeout)
 
     def _once(self, fn: Callable[[], T], *, write: bool) -> T:
         # The throttle learns from each answer itself (pace from a 429's announced limit, the
@@ -121,27 +135,26 @@ class Caller:
             found = lookup()
             if found is not None:
                 return found, False
-        attempt = 0
-        started = self.retrier.clock()
-        note = self._note_retry(what)
-        while True:
-            attempt += 1
-            try:
-                return self._once(create, write=True), True
-            except Exception as exc:
-                wait = self.retrier.delay(attempt, exc)
-                if wait is None or self.retrier.clock() + wait - started > self.retrier.policy.max_elapsed:
-                    raise
-                note(attempt, exc, wait)
-                self.retrier.sleep(wait)
-                if isinstance(exc, RequestTimeout) and self.settle_after_timeout > 0:
-                    # The portal may still be carrying the call out: give it as long again as we
-                    # waited for the answer, so the look-up below sees it instead of racing it.
-                    self.retrier.sleep(self.settle_after_timeout)
-                if not isinstance(exc, RateLimited):
-                    if on_uncertain is not None:
-                        on_uncertain()  # the failed try may still complete on the server later
-                    found = lookup()
-                    if found is not None:
-                        self.stats.add("lookups_saved_duplicates")
-                        return found, False
+        created = True
+
+        def look_again(exc: BaseException) -> T | None:
+            """After a failed try and its wait: was the write carried out after all?"""
+            nonlocal created
+            if isinstance(exc, RateLimited):
+                return None  # refused before anything was done
+            if isinstance(exc, RequestTimeout) and self.settle_after_timeout > 0:
+                # The portal may still be carrying the call out: give it as long again as we
+                # waited for the answer, so the look-up sees it instead of racing it.
+                self.retrier.sleep(self.settle_after_timeout)
+            if on_uncertain is not None:
+                on_uncertain()  # the failed try may still complete on the server later
+            found = lookup()
+            if found is not None:
+                self.stats.add("lookups_saved_duplicates")
+                created = False
+            return found
+
+        thing = self.retrier.call(
+            lambda: self._once(create, write=True), on_retry=self._note_retry(what), before_retry=look_again
+        )
+        return thing, created

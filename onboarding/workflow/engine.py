@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from onboarding.blueprint import Blueprint
-from onboarding.docspace import DocSpaceClient, SearchArea
-from onboarding.errors import DailyLimitReached, DocSpaceError, RunLocked
+from onboarding.docspace import DocSpaceClient
+from onboarding.errors import DailyLimitReached, RunLocked
 from onboarding.journal import Journal, LeaseLost, make_owner_id
-from onboarding.workflow.calls import Caller, CallStats
+from onboarding.workflow.calls import Caller, CallStats, RetryHook
 from onboarding.workflow.estimate import Estimate, estimate
 from onboarding.workflow.job import ClientJob
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
-from onboarding.workflow.retry import Retrier, RetryPolicy
+from onboarding.workflow.retry import Retrier, RetryPolicy, describe_retry
+from onboarding.workflow.rollback import archive_room, find_client_room
 from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep, StepEvent, room_web_url
 from onboarding.workflow.throttle import Limits, shared_throttle
@@ -165,9 +166,9 @@ class Engine:
         """Ask a running batch to stop after the steps in flight (the rest is deferred)."""
         self.stop_event.set()
 
-    def _caller(self, stats: CallStats) -> Caller:
+    def _caller(self, stats: CallStats, on_retry: RetryHook | None = None) -> Caller:
         retrier = Retrier(policy=self.retry, sleep=self.sleep, rng=self.rng)
-        return Caller(self.throttle, retrier, stats, settle_after_timeout=self.client.timeout[1])
+        return Caller(self.throttle, retrier, stats, on_retry, settle_after_timeout=self.client.timeout[1])
 
     def run(self, clients: Sequence[ClientLike] | BatchPlan, *, run_id: str | None = None) -> RunResult:
         """Onboard the clients (a plan made earlier may be passed to skip re-reading the portal)."""
@@ -332,6 +333,13 @@ class Engine:
 
     # -- roll back ---------------------------------------------------------------------------------
 
+    def _archive_retried(self, run_id: str, client_id: str) -> RetryHook:
+        def note(what: str, exc: BaseException, wait: float) -> None:
+            detail = describe_retry(what, exc, wait)
+            self.journal.add_event(run_id, self.portal_key, client_id, Step.ARCHIVE, Outcome.RETRY, detail)
+
+        return note
+
     def archive(self, client_id: str, *, wait_timeout: float = 120.0) -> int:
         """Move a client's room to the Archive (the roll-back); returns the room id.
 
@@ -345,22 +353,9 @@ class Engine:
         heart, heartbeat_stop = self._start_heartbeat(run_id)
         try:
             rec = self.journal.get(self.portal_key, client_id)
-            room_id = rec.room_id if rec else None
-            caller = self._caller(CallStats())
-            if room_id is None:
-                tag = rec.tag if rec and rec.tag else self.blueprint.render(
-                    self.blueprint.tag_pattern, {"client_id": client_id}
-                )  # fmt: skip
-                rooms = caller.read(lambda: self.client.find_rooms_by_tags([tag], search_area=SearchArea.ANY))
-                if not rooms:
-                    raise DocSpaceError(f"no room found for client {client_id!r}")
-                active = [r for r in rooms if not r.archived]
-                room_id = min(r.id for r in (active or rooms))
-            rid = room_id
-            room = caller.read(lambda: self.client.get_room(rid))
-            if not room.archived:
-                op = caller.write(lambda: self.client.archive_room(rid), what="archive")
-                self.client.wait_operation(op, timeout=wait_timeout, sleep=self.sleep, read=caller.read)
+            caller = self._caller(CallStats(), on_retry=self._archive_retried(run_id, client_id))
+            rid = find_client_room(self.client, caller, self.blueprint, client_id, rec)
+            archive_room(self.client, caller, rid, wait_timeout=wait_timeout, sleep=self.sleep)
             self.journal.upsert_client(
                 self.portal_key,
                 client_id,

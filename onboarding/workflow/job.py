@@ -18,6 +18,7 @@ from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, NotFo
 from onboarding.journal import Journal, LeaseLost
 from onboarding.workflow.calls import Caller
 from onboarding.workflow.plan import ClientPlan, RunContext
+from onboarding.workflow.retry import describe_retry
 from onboarding.workflow.status import ClientStatus, Outcome, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep, StepContext, StepEvent, StepFailed
 
@@ -48,9 +49,11 @@ class ClientJob:
         steps: Sequence[ClientStep] = REGISTRY,
     ) -> None:
         rec = journal.get(ctx.portal_key, plan.client_id)
+        self.step: str = Step.ROOM
+        """The step under way: failures and retries are recorded against it."""
         self.ctx = StepContext(
             api=api,
-            caller=caller,
+            caller=caller.with_retry_hook(self._retried),
             journal=journal,
             batch=ctx,
             plan=plan,
@@ -65,6 +68,10 @@ class ClientJob:
         self.stop = stop
         self.owner = owner
         self.steps = steps
+
+    def _retried(self, what: str, exc: BaseException, wait: float) -> None:
+        """Every retry of this client's calls is a ``retry`` event: the CLI and the dashboard show it."""
+        self.ctx.emit(self.step, Outcome.RETRY, describe_retry(what, exc, wait))
 
     def check_stop(self) -> None:
         """Halt between steps when the run is stopped or another run took the client over."""
@@ -119,7 +126,7 @@ class ClientJob:
             run_id=ctx.run_id,
         )
         ctx.emit(Step.CLIENT, Outcome.STARTED)
-        step: str = Step.ROOM
+        self.step = Step.ROOM
         try:
             if self.reconcile():
                 ctx.save(Step.RECORD, status=ClientStatus.DONE)
@@ -128,7 +135,7 @@ class ClientJob:
             if (room := ctx.progress.get(Step.ROOM)) is not None:
                 ctx.room_id = int(room["id"])
             for each in self.steps:
-                step = each.name
+                self.step = step = each.name
                 if each.remote:
                     self.check_stop()
                 if each.finished_before(ctx):
@@ -137,25 +144,25 @@ class ClientJob:
                 ctx.emit(step, each.outcome, each.run(ctx))
             return ClientStatus.DONE
         except LeaseLost as exc:  # another run holds the client now: its record is not ours to write
-            ctx.emit(step, Outcome.DEFERRED, str(exc))
+            ctx.emit(self.step, Outcome.DEFERRED, str(exc))
             return ClientStatus.DEFERRED
         except (DailyLimitReached, Stopped) as exc:
-            ctx.save(step, status=ClientStatus.DEFERRED, error=str(exc))
-            ctx.emit(step, Outcome.DEFERRED, str(exc))
+            ctx.save(self.step, status=ClientStatus.DEFERRED, error=str(exc))
+            ctx.emit(self.step, Outcome.DEFERRED, str(exc))
             if isinstance(exc, DailyLimitReached):
                 self.stop.set()
                 raise
             return ClientStatus.DEFERRED
         except DocSpaceError as exc:
-            return self._failed(step, f"{step}: {exc}", exc.server_message or str(exc))
+            return self._failed(f"{self.step}: {exc}", exc.server_message or str(exc))
         except StepFailed as exc:
-            return self._failed(step, f"{step}: {exc}", str(exc))
+            return self._failed(f"{self.step}: {exc}", str(exc))
         except Exception as exc:  # anything unforeseen fails this client, not the run
-            log.exception("client %s failed at step %s", ctx.client_id, step)
-            message = f"{step}: unexpected {type(exc).__name__}: {exc}"
-            return self._failed(step, message, message)
+            log.exception("client %s failed at step %s", ctx.client_id, self.step)
+            message = f"{self.step}: unexpected {type(exc).__name__}: {exc}"
+            return self._failed(message, message)
 
-    def _failed(self, step: str, error: str, detail: str) -> str:
-        self.ctx.save(step, status=ClientStatus.FAILED, error=error)
-        self.ctx.emit(step, Outcome.FAILED, detail)
+    def _failed(self, error: str, detail: str) -> str:
+        self.ctx.save(self.step, status=ClientStatus.FAILED, error=error)
+        self.ctx.emit(self.step, Outcome.FAILED, detail)
         return ClientStatus.FAILED

@@ -67,12 +67,14 @@ class Retrier:
         fn: Callable[[], T],
         *,
         on_retry: Callable[[int, BaseException, float], None] | None = None,
-        before_retry: Callable[[BaseException], None] | None = None,
+        before_retry: Callable[[BaseException], T | None] | None = None,
     ) -> T:
         """Call ``fn`` until it succeeds, a failure is final, or the budget is spent.
 
-        ``before_retry`` runs after the wait and before the next try; steps use it to look up
-        whether the failed write was in fact carried out (lost response, timeout).
+        ``on_retry(attempt, failure, wait)`` is told of each retry before its wait (the engine
+        journals it). ``before_retry(failure)`` runs after the wait and before the next try; a
+        create uses it to look up whether the failed write was carried out after all (lost
+        response, timeout): whatever it returns other than None is the call's result.
         """
         started = self.clock()
         attempt = 0
@@ -87,8 +89,13 @@ class Retrier:
                 if on_retry is not None:
                     on_retry(attempt, exc, wait)
                 self.sleep(wait)
-                if before_retry is not None:
-                    before_retry(exc)
+                if before_retry is not None and (found := before_retry(exc)) is not None:
+                    return found
+
+
+def describe_retry(what: str, exc: BaseException, wait: float) -> str:
+    """One line for the journal: what failed, the failure, and when it is tried again."""
+    return f"{what}: {exc or type(exc).__name__}; trying again in {wait:.1f} s"
 
 
 def is_daily_limit(exc: BaseException) -> bool:

@@ -105,3 +105,20 @@ def test_daily_limit_exit_code_is_3(harness: Harness, env: list[str], tmp_path: 
     harness.sandbox.set_limits("daily=10")
     sheet = write_csv(tmp_path / "c.csv", make_clients(3))
     assert cli.main(["run", str(sheet), *env]) == 3
+
+
+def test_a_retry_is_printed_with_its_reason(harness: Harness, env: list[str], tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A 500 on folder creation is retried, and the CLI's event lines say so with the portal's answer."""
+    harness.sandbox.set_faults(
+        {
+            "rules": [
+                {"method": "POST", "path": r"^/api/2.0/files/folder/\d+$", "fault": "error500", "times": 1}
+            ]
+        }
+    )
+    sheet = write_csv(tmp_path / "c.csv", make_clients(1))
+    assert cli.main(["run", str(sheet), *env]) == 0
+    captured = capsys.readouterr()
+    (line,) = [ln for ln in (captured.out + captured.err).splitlines() if "\tretry" in ln]
+    assert line.startswith("C-0001\tfolders\tretry: folder: POST /api/2.0/files/folder/")
+    assert "-> 500" in line and "trying again in" in line

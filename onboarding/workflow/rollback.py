@@ -1,0 +1,42 @@
+"""Rolling a client back: its room found (through the journal, else by its tag) and archived.
+
+Archiving is DocSpace's own reversible removal: the room, its contents and its links stay, and
+unarchiving restores them. The engine's :meth:`~onboarding.workflow.engine.Engine.archive`
+claims the client and journals the roll-back; this module talks to the portal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import DocSpaceClient, SearchArea
+from onboarding.errors import DocSpaceError
+from onboarding.journal import ClientRecord
+from onboarding.workflow.calls import Caller
+
+
+def find_client_room(
+    api: DocSpaceClient, caller: Caller, blueprint: Blueprint, client_id: str, rec: ClientRecord | None
+) -> int:
+    """The client's room: the journal's, else the oldest active (or, failing that, any) with its tag."""
+    if rec is not None and rec.room_id is not None:
+        return rec.room_id
+    tag = rec.tag if rec and rec.tag else blueprint.render(blueprint.tag_pattern, {"client_id": client_id})
+    rooms = caller.read(
+        lambda: api.find_rooms_by_tags([tag], search_area=SearchArea.ANY), what="look up room"
+    )
+    if not rooms:
+        raise DocSpaceError(f"no room found for client {client_id!r}")
+    active = [r for r in rooms if not r.archived]
+    return min(r.id for r in (active or rooms))
+
+
+def archive_room(
+    api: DocSpaceClient, caller: Caller, room_id: int, *, wait_timeout: float, sleep: Callable[[float], None]
+) -> None:
+    """Move the room to the Archive and wait for the portal's operation (nothing if it is there)."""
+    room = caller.read(lambda: api.get_room(room_id), what="check room")
+    if not room.archived:
+        op = caller.write(lambda: api.archive_room(room_id), what="archive")
+        api.wait_operation(op, timeout=wait_timeout, sleep=sleep, read=caller.read)
