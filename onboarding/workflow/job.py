@@ -97,7 +97,10 @@ class ClientJob:
         if planned is not None:
             if planned.id != stored:
                 ctx.progress = {}  # the tag points at another room: nothing recorded applies to it
-            return False
+                return False
+            # The plan's room is the journal's: a concurrent run (another machine on a shared
+            # journal) finished the client since this run planned it, so it is not done twice.
+            return self.previous_status == ClientStatus.DONE
         try:
             room: Folder | None = ctx.caller.read(lambda: ctx.api.get_room(int(stored)), what="check room")
         except (NotFound, Forbidden):

@@ -63,7 +63,8 @@ def test_three_processes_share_one_journal_through_faults_and_a_kill(pg_url: str
             portal_url=sb.url, api_key=sb.api_key, journal_url=pg_url, journal_path=tmp_path / "x"
         )
         with Onboarding(settings, actor="dashboard") as dashboard:
-            queued = dashboard.queue(clients)
+            dashboard.queue(clients)
+            portal_key = dashboard.portal_key
         victim = _machine("laptop-a", tmp_path, sb, ["run", str(sheet), "--journal", pg_url])
         procs.append(victim)
         procs.append(_machine("laptop-b", tmp_path, sb, ["run", str(sheet), "--journal", pg_url]))
@@ -74,12 +75,12 @@ def test_three_processes_share_one_journal_through_faults_and_a_kill(pg_url: str
 
         deadline = time.monotonic() + 90
         held: set[str] = set()
-        while not held:  # kill the victim while it holds claims
+        while len(held) < 5:  # kill the victim while it holds several claims
             assert victim.poll() is None, "the victim finished before it could be killed"
             assert time.monotonic() < deadline, "no progress"
-            if len(sb.state()["rooms"]) >= N // 4:
+            if len(sb.state()["rooms"]) >= N // 10:
                 held = {r.client_id for r in journal.clients() if f":{victim.pid}:" in (r.lease_owner or "")}
-            time.sleep(0.05)
+            time.sleep(0.02)
         victim.send_signal(signal.SIGKILL)
         victim.wait(10)
 
@@ -102,7 +103,7 @@ def test_three_processes_share_one_journal_through_faults_and_a_kill(pg_url: str
         assert all(len(runs) == 1 for runs in onboarded_by.values()), "a client was onboarded twice"
         taken_over = {cid for cid in held if onboarded_by[cid][0] not in victim_runs}
         assert taken_over == held, "the killed process's claims were not taken over"
-        assert [q.status for q in journal.queued(sb.url.rstrip("/"))] == ["done"] or queued
+        assert [q.status for q in journal.queued(portal_key)] == ["done"]
         print(f"\nshared journal: {N} clients, killed holding {len(held)}, {len(sb.request_log())} requests")
     finally:
         for p in procs:
