@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from onboarding import Blueprint, ClientLink, RoomType, Settings
+from onboarding import Blueprint, ClientLink, FileShare, RoomType, Settings
 from ui import auth, chrome, display, resources, session, state
 from ui import blueprint_form as bf
 from ui.bounds import field_bounds
@@ -53,6 +53,23 @@ def render(s: Settings) -> Blueprint | None:
         st.info("Unsaved changes.", icon=":material/edit:")
     actions(candidate, bstate.blueprint)
     return candidate
+
+
+def role_select(
+    where: Any, label: str, key: str, value: FileShare, roles: list[FileShare], disabled: bool = False
+) -> None:
+    """A role picker offering only ``roles`` (what the blueprint allows here), seeded from the draft."""
+    state.seed(key, value, roles)
+    where.selectbox(label, roles, key=key, format_func=bf.role_label, disabled=disabled)
+
+
+def optional_count(
+    where: Any, label: str, key: str, link: dict[str, Any], field: str, disabled: bool = False
+) -> None:
+    """A count of the client link where 0 means "none"; the upper bound is the field's own."""
+    state.seed(key, link.get(field) or 0)
+    high = field_bounds(ClientLink, field)[1]
+    where.number_input(label, min_value=0, max_value=high, key=key, disabled=disabled)
 
 
 def room_section(d: dict[str, Any]) -> tuple[RoomType, list[str]]:
@@ -162,8 +179,7 @@ def manager_section(d: dict[str, Any], room_type: RoomType) -> None:
     roles = bf.user_roles(room_type)
     guests = bf.guest_roles(room_type)
     m1, m2, m3 = st.columns(3)
-    state.seed("bp_manager_role", d["manager_role"], roles)
-    m1.selectbox("Manager role", roles, key="bp_manager_role", format_func=bf.role_label)
+    role_select(m1, "Manager role", "bp_manager_role", d["manager_role"], roles)
     state.seed("bp_manager_fallback", d["manager_fallback"], list(FALLBACKS))
     m2.selectbox(
         "If the manager may not hold it",
@@ -172,14 +188,8 @@ def manager_section(d: dict[str, Any], room_type: RoomType) -> None:
         format_func=FALLBACKS.__getitem__,
         help="Only room admins, DocSpace admins and the owner can be Room manager.",
     )
-    state.seed("bp_manager_fallback_role", d["manager_fallback_role"], guests)
-    m3.selectbox(
-        "Fallback role",
-        guests,
-        key="bp_manager_fallback_role",
-        format_func=bf.role_label,
-        disabled=st.session_state["bp_manager_fallback"] != "role",
-    )
+    off = st.session_state["bp_manager_fallback"] != "role"
+    role_select(m3, "Fallback role", "bp_manager_fallback_role", d["manager_fallback_role"], guests, off)
     state.seed("bp_default_manager_email", d.get("default_manager_email") or "")
     st.text_input(
         "Default account manager e-mail",
@@ -195,14 +205,8 @@ def client_section(d: dict[str, Any], room_type: RoomType) -> None:
     k1, k2 = st.columns(2)
     state.seed("bp_invite_client", d["invite_client"])
     k1.toggle("Invite the client by e-mail", key="bp_invite_client")
-    state.seed("bp_client_role", d["client_role"], guests)
-    k2.selectbox(
-        "Client role",
-        guests,
-        key="bp_client_role",
-        format_func=bf.role_label,
-        disabled=not st.session_state["bp_invite_client"],
-    )
+    off = not st.session_state["bp_invite_client"]
+    role_select(k2, "Client role", "bp_client_role", d["client_role"], guests, off)
     state.seed("bp_notify", d["notify"])
     k1.toggle("Send DocSpace's notification e-mail", key="bp_notify")
     state.seed("bp_message", d.get("message") or "")
@@ -224,25 +228,12 @@ def link_section(d: dict[str, Any], room_type: RoomType) -> str:
     link_on = bool(st.session_state["bp_link_enabled"])
     state.seed("bp_link_title", link["title"])
     l2.text_input("Link title", key="bp_link_title", disabled=not link_on)
-    lroles = bf.link_roles(room_type)
-    state.seed("bp_link_access", link["access"], lroles)
-    l3.selectbox("Link access", lroles, key="bp_link_access", format_func=bf.role_label, disabled=not link_on)
-    state.seed("bp_link_expires", link.get("expires_in_days") or 0)
-    l1.number_input(
-        "Expires after (days, 0 = never)",
-        min_value=0,
-        max_value=field_bounds(ClientLink, "expires_in_days")[1],
-        key="bp_link_expires",
-        disabled=not link_on,
+    role_select(l3, "Link access", "bp_link_access", link["access"], bf.link_roles(room_type), not link_on)
+    optional_count(
+        l1, "Expires after (days, 0 = never)", "bp_link_expires", link, "expires_in_days", not link_on
     )
-    state.seed("bp_link_max_use", link.get("max_use_count") or 0)
-    l2.number_input(
-        "Maximum uses (0 = unlimited)",
-        min_value=0,
-        max_value=field_bounds(ClientLink, "max_use_count")[1],
-        key="bp_link_max_use",
-        disabled=not link_on or kind != "invitation",
-    )
+    off = not link_on or kind != "invitation"
+    optional_count(l2, "Maximum uses (0 = unlimited)", "bp_link_max_use", link, "max_use_count", off)
     state.seed("bp_link_password", link.get("password") or "")
     l3.text_input(
         "Password", key="bp_link_password", type="password", disabled=not link_on or kind != "external"

@@ -1,4 +1,4 @@
-"""Fixtures for the door's tests: a sandbox portal over HTTP and an ``Onboarding`` bound to it."""
+"""Fixtures for the door's tests: an ``Onboarding`` bound to the sandbox portal (``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -7,24 +7,15 @@ from pathlib import Path
 
 import pytest
 
-import docspace_sandbox
+from docspace_sandbox.server import Sandbox
 from onboarding import Onboarding, Settings
 
 
 @pytest.fixture
-def sandbox_portal() -> Iterator[docspace_sandbox.Sandbox]:
-    sb = docspace_sandbox.start(port=0)
-    try:
-        yield sb
-    finally:
-        sb.stop()
-
-
-@pytest.fixture
-def door(sandbox_portal: docspace_sandbox.Sandbox, tmp_path: Path) -> Iterator[Onboarding]:
+def door(sandbox: Sandbox, tmp_path: Path) -> Iterator[Onboarding]:
     settings = Settings(
-        portal_url=sandbox_portal.url,
-        api_key=sandbox_portal.api_key,
+        portal_url=sandbox.url,
+        api_key=sandbox.api_key,
         journal_path=tmp_path / "journal.sqlite3",
     )
     with Onboarding(settings, actor="test") as svc:

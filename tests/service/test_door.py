@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from support.engine import make_clients, one_room_per_client
 
-import docspace_sandbox
+from docspace_sandbox.server import Sandbox
 from onboarding import ClientRecord, FileShare, Onboarding, notify
 from onboarding.journal import DONE
 from onboarding.webhook import WebhookNotifier
@@ -18,10 +18,10 @@ def _tag(c: Any) -> str:
 
 
 def test_overlapping_selection_starts_the_clients_no_live_run_covers(
-    door: Onboarding, sandbox_portal: docspace_sandbox.Sandbox
+    door: Onboarding, sandbox: Sandbox
 ) -> None:
     """Starting {C2, C3} while {C1, C2} runs onboards C3 in a new run instead of dropping it."""
-    sandbox_portal.set_faults("latency_ms=30")
+    sandbox.set_faults("latency_ms=30")
     c1, c2, c3 = make_clients(3)
     first = door.start([c1, c2])
     second = door.start([c2, c3])
@@ -30,14 +30,14 @@ def test_overlapping_selection_starts_the_clients_no_live_run_covers(
     assert door.wait(first.run_id, 60) and door.wait(second.run_id, 60)
     statuses = {r.client_id: r.status for r in door.records()}
     assert statuses == {c.client_id: DONE for c in (c1, c2, c3)}
-    one_room_per_client(sandbox_portal.state()["rooms"], [c1, c2, c3], _tag)
+    one_room_per_client(sandbox.state()["rooms"], [c1, c2, c3], _tag)
 
 
 def test_stop_ends_a_background_run_and_progress_reads_the_journal(
-    door: Onboarding, sandbox_portal: docspace_sandbox.Sandbox
+    door: Onboarding, sandbox: Sandbox
 ) -> None:
     """A stopped run ends, is no longer live, and its progress accounts for every client."""
-    sandbox_portal.set_faults("latency_ms=30")
+    sandbox.set_faults("latency_ms=30")
     clients = make_clients(6)
     outcome = door.start(clients)
     assert door.stop(outcome.run_id)
