@@ -91,3 +91,16 @@ def test_public_names_are_sorted_and_all_resolve() -> None:
     assert names == sorted(names, key=kind)
     for name in names:
         assert getattr(onboarding, name) is not None, name
+
+
+def test_private_modules_are_imported_only_inside_their_package() -> None:
+    """``onboarding.docspace._transport`` and the like are reached only from their own package."""
+    offenders = []
+    for path in (ROOT / "onboarding").rglob("*.py"):
+        package = ".".join(path.relative_to(ROOT).parts[:-1])
+        for module, _name in _onboarding_imports(path):
+            parts = module.split(".")
+            private = next((i for i, p in enumerate(parts) if p.startswith("_")), None)
+            if private is not None and ".".join(parts[:private]) != package:
+                offenders.append(f"{path.relative_to(ROOT)}: {module}")
+    assert offenders == []
