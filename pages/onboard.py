@@ -36,9 +36,13 @@ def live_section(polling: bool) -> None:
             st.rerun(scope="app")  # a run ended: refresh the plan and the per-client statuses
 
 
-def start_selected(plan: BatchPlan) -> None:
+def start_selected(plan: BatchPlan, *, queued: bool) -> None:
     svc = session.service()
-    live.start(svc, plan, f"{len(plan.clients)} selected clients")
+    what = f"{len(plan.clients)} selected clients"
+    if queued:
+        live.queue(svc, plan, what)
+    else:
+        live.start(svc, plan, what)
 
 
 with chrome.page("Onboard clients") as s:
@@ -101,6 +105,11 @@ with chrome.page("Onboard clients") as s:
         start_label = f"Onboard {todo} client{'s' if todo != 1 else ''}"
     else:
         start_label = f"Onboard {todo} remaining"
+    queued = svc.shared_journal and st.toggle(
+        "Queue for a worker",
+        key="onboard_queue_for_worker",
+        help="Leave the run to `docspace-onboard worker` on a server: it continues without this dashboard.",
+    )
     if st.button(
         start_label,
         key="onboard_start_batch",
@@ -109,7 +118,7 @@ with chrome.page("Onboard clients") as s:
         disabled=todo == 0 or bool(running_here) or not may_write,
         help=read_only_why or "Runs in the background: you may leave this page or close the tab.",
     ):
-        start_selected(plan)
+        start_selected(plan, queued=queued)
         st.rerun()
     if running_here:
         st.caption(f"{len(running_here)} of these clients are being onboarded right now.")

@@ -106,6 +106,20 @@ def start(svc: Onboarding, clients: Sequence[ClientLike] | BatchPlan, what: str)
     return outcome
 
 
+def queue(svc: Onboarding, clients: Sequence[ClientLike] | BatchPlan, what: str) -> str:
+    """Queue the batch for a headless worker (shared journal only): it runs without this page."""
+    auth.require_write("onboard clients")
+    run_id = svc.queue(clients)
+    session.remember_run(run_id)
+    forget_plan()
+    notify(
+        "success",
+        f"Queued run {run_id} for {display.md(what)}: a worker (`docspace-onboard worker`) carries it out, "
+        "and its progress shows here once it starts.",
+    )
+    return run_id
+
+
 def active_handles(svc: Onboarding) -> list[RunHandle]:
     return svc.live_runs()
 
@@ -292,7 +306,7 @@ def render_run(svc: Onboarding, run: LiveRun, names: dict[str, str]) -> None:
         line = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=True)
         if run.alive:
             line.markdown(f"**Run {run.run_id}** — running")
-            if run.here:
+            if run.here or svc.shared_journal:  # a shared journal carries Stop to any replica
                 line.button(
                     "Stopping…" if stopping else "Stop",
                     key=f"onboard_stop_{run.run_id}",
