@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from support.portal import Portal, live_portal, sandbox_portal
 
-from onboarding.docspace import FileShare, LinkRequest, LinkType, RoomType
+from onboarding.docspace import FileShare, Invitation, LinkRequest, LinkType, RoomType
 from onboarding.errors import Forbidden
 
 
@@ -34,6 +34,11 @@ _KINDS = [pytest.param("sandbox", id="sandbox"), pytest.param("live", id="live",
 @pytest.fixture(params=_KINDS)
 def room_admin_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
     yield from _moded_portal(request, "DOCSPACE_KEY_USER", "room-admin", key_user="room-admin")
+
+
+@pytest.fixture(params=_KINDS)
+def admin_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
+    yield from _moded_portal(request, "DOCSPACE_KEY_USER", "admin", key_user="admin")
 
 
 @pytest.fixture(params=_KINDS)
@@ -62,6 +67,19 @@ def test_room_admin_key_lists_only_rooms_it_created_or_belongs_to(room_admin_por
     for other in listed[:20]:
         members = {m.user.id for m in api.room_members(other.id) if m.user is not None}
         assert me.id in members, other.title
+
+
+def test_admin_key_manages_the_rooms_it_creates(admin_portal: Portal) -> None:
+    """A DocSpace admin's key (not the owner's) creates a room, a folder in it and a Room manager."""
+    api = admin_portal.api
+    me = api.me()
+    assert me.is_admin and not me.is_owner
+    room = admin_portal.room()
+    api.create_folder(room.id, "Invoices")
+    managers = [u for u in api.search_people(employee_type=1) if u.id != me.id][:1]
+    if managers:
+        api.share_room(room.id, [Invitation(FileShare.ROOM_MANAGER, user_id=managers[0].id)])
+        assert managers[0].id in {m.user.id for m in api.room_members(room.id) if m.user is not None}
 
 
 def test_internal_default_makes_new_links_internal_outside_public_rooms(
