@@ -10,37 +10,40 @@ Typical use::
 
 File-level problems (empty, too large, corrupt, encrypted, zip bomb...) raise
 :class:`IngestError`; row problems never raise.
+
+Names load on first use (PEP 562): the child process that parses workbooks imports
+``onboarding.ingest.sheet_child`` and must not pay for pandas and pydantic.
 """
 
 from __future__ import annotations
 
-from onboarding.ingest.errors import (
-    BinaryContentError,
-    CorruptWorkbookError,
-    EmptyFileError,
-    FileTooLargeError,
-    HeaderOnlyError,
-    IngestError,
-    MalformedTextError,
-    PasswordProtectedError,
-    SheetNotFoundError,
-    SuspiciousArchiveError,
-    TooManyColumnsError,
-    TooManyRowsError,
-    UnsupportedFormatError,
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_ERRORS = (
+    "BinaryContentError",
+    "CorruptWorkbookError",
+    "EmptyFileError",
+    "FileTooLargeError",
+    "HeaderOnlyError",
+    "IngestError",
+    "MalformedTextError",
+    "PasswordProtectedError",
+    "SheetNotFoundError",
+    "SuspiciousArchiveError",
+    "TooManyColumnsError",
+    "TooManyRowsError",
+    "UnsupportedFormatError",
 )
-from onboarding.ingest.mapping import auto_map
-from onboarding.ingest.models import (
-    ClientBatch,
-    ClientRow,
-    ColumnMapping,
-    IngestLimits,
-    IngestSettings,
-    Issue,
-    RawTable,
-)
-from onboarding.ingest.reader import SUPPORTED_EXTENSIONS, read_table
-from onboarding.ingest.validate import validate
+_MODELS = ("ClientBatch", "ClientRow", "ColumnMapping", "IngestLimits", "IngestSettings", "Issue", "RawTable")
+_WHERE: dict[str, str] = {
+    **dict.fromkeys(_ERRORS, "onboarding.ingest.errors"),
+    **dict.fromkeys(_MODELS, "onboarding.ingest.models"),
+    "auto_map": "onboarding.ingest.mapping",
+    "SUPPORTED_EXTENSIONS": "onboarding.ingest.reader",
+    "read_table": "onboarding.ingest.reader",
+    "validate": "onboarding.ingest.validate",
+}
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
@@ -71,6 +74,46 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    """Load a public name from the module that defines it, on first use."""
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'onboarding.ingest' has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on first use)
+    from onboarding.ingest.errors import (
+        BinaryContentError,
+        CorruptWorkbookError,
+        EmptyFileError,
+        FileTooLargeError,
+        HeaderOnlyError,
+        IngestError,
+        MalformedTextError,
+        PasswordProtectedError,
+        SheetNotFoundError,
+        SuspiciousArchiveError,
+        TooManyColumnsError,
+        TooManyRowsError,
+        UnsupportedFormatError,
+    )
+    from onboarding.ingest.mapping import auto_map
+    from onboarding.ingest.models import (
+        ClientBatch,
+        ClientRow,
+        ColumnMapping,
+        IngestLimits,
+        IngestSettings,
+        Issue,
+        RawTable,
+    )
+    from onboarding.ingest.reader import SUPPORTED_EXTENSIONS, read_table
+    from onboarding.ingest.validate import validate
+
+
 def load_clients(
     data: bytes,
     filename: str,
@@ -80,6 +123,10 @@ def load_clients(
     settings: IngestSettings | None = None,
 ) -> ClientBatch:
     """Read and validate in one call; ``mapping=None`` means the automatic mapping."""
+    from onboarding.ingest.models import IngestSettings
+    from onboarding.ingest.reader import read_table
+    from onboarding.ingest.validate import validate
+
     settings = settings or IngestSettings()
     raw = read_table(data, filename, sheet=sheet, limits=settings.limits)
     return validate(raw, mapping, settings)

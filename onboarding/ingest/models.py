@@ -35,14 +35,15 @@ _MB = 1024 * 1024
 class IngestLimits(BaseModel):
     """Bounds that turn hostile or oversized input into a clear message instead of a crash.
 
-    Defaults fit a browser upload: 20,000 clients is far more than one onboarding run should
-    create, and 25 MB holds that many rows in any of the supported formats with room to spare.
+    Defaults fit a browser upload: 100,000 clients, and 25 MB holds that many rows in any of the
+    supported formats. A workbook is parsed in a child process capped at ``parse_memory_bytes``
+    and ``parse_seconds`` (see :mod:`onboarding.ingest.workbook`).
     """
 
     model_config = ConfigDict(frozen=True)
 
     max_file_bytes: int = Field(default=25 * _MB, gt=0)
-    max_rows: int = Field(default=20_000, gt=0)
+    max_rows: int = Field(default=100_000, gt=0)
     max_columns: int = Field(default=200, gt=0)
     max_cell_chars: int = Field(default=2_000, gt=0)
     header_search_rows: int = Field(default=30, gt=0)
@@ -54,6 +55,10 @@ class IngestLimits(BaseModel):
     ratio_check_min_bytes: int = Field(default=2 * _MB, ge=0)
     """Members smaller than this are exempt from the ratio check (small XML compresses very well)."""
     max_zip_members: int = Field(default=2_000, gt=0)
+    parse_memory_bytes: int = Field(default=400 * _MB, ge=64 * _MB)
+    """Address-space cap of the child process that parses a workbook."""
+    parse_seconds: float = Field(default=8.0, gt=0)
+    """Wall-clock (and CPU) limit of that child; past it the workbook is refused."""
 
 
 class IngestSettings(BaseModel):

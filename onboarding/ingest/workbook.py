@@ -1,67 +1,52 @@
-"""XLSX, XLSM and ODS through python-calamine, every cell rendered as the text the user sees.
+"""XLSX, XLSM and ODS through python-calamine, parsed in a capped child process.
 
 calamine is used directly (it is also what ``pandas.read_excel(engine="calamine")`` runs) so that
-cell values are turned into text by us: integral numbers without ``.0``, dates without a
-midnight time, booleans as Excel shows them. openpyxl is about five times slower on large sheets.
-Cells stored as text ("00123", "NA") come back untouched.
+cell values are turned into text by us (:func:`~onboarding.ingest.sheet_child.cell_text`).
+openpyxl is about five times slower on large sheets.
+
+An upload is untrusted: a 2 KB workbook can make calamine request 550 GB and abort the process
+that called it. So parsing happens in a child (``python -I``, started with ``subprocess``, which
+execs at once: no Python runs between fork and exec, so starting it from the multi-threaded
+dashboard is safe, unlike ``fork`` without exec) capped at ``IngestLimits.parse_memory_bytes`` of
+address space and ``parse_seconds`` of time. Whatever the child does, this process gets rows or an
+:class:`~onboarding.ingest.errors.IngestError` with a message. The child's environment is empty
+(it needs nothing, and secrets in the parent's environment stay there).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
+import json
+import math
+import signal
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
-import python_calamine as pc
-
 from onboarding.ingest.archive import WorkbookArchive
-from onboarding.ingest.errors import (
-    CorruptWorkbookError,
-    EmptyFileError,
-    PasswordProtectedError,
-    SheetNotFoundError,
-)
+from onboarding.ingest.errors import CorruptWorkbookError, IngestError, SuspiciousArchiveError
+from onboarding.ingest.sheet_child import cell_text
 
 __all__ = ["cell_text", "read_sheet"]
 
-
-def cell_text(value: Any) -> str:
-    """Render one calamine value as text."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_CHILD = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); from onboarding.ingest.sheet_child import main; main()"
+)
 
 
-def _sheet_choice(workbook: pc.CalamineWorkbook, sheet: str | None, filename: str) -> tuple[str, int]:
-    names = list(workbook.sheet_names)
-    if sheet is not None:
-        if sheet not in names:
-            listed = ", ".join(f"'{n}'" for n in names)
-            raise SheetNotFoundError(f"'{filename}' has no sheet named '{sheet}'. Its sheets: {listed}.")
-        return sheet, names.index(sheet)
-    visible = [
-        m.name
-        for m in workbook.sheets_metadata
-        if m.visible == pc.SheetVisibleEnum.Visible and m.typ == pc.SheetTypeEnum.WorkSheet
-    ]
-    chosen = visible[0] if visible else names[0] if names else None
-    if chosen is None:
-        raise EmptyFileError(f"'{filename}' has no worksheets.")
-    return chosen, names.index(chosen)
+def _error_classes() -> dict[str, type[IngestError]]:
+    found: dict[str, type[IngestError]] = {}
+    pending: list[type[IngestError]] = [IngestError]
+    while pending:
+        cls = pending.pop()
+        found.setdefault(cls.code, cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):,.0f} MB"
 
 
 def read_sheet(
@@ -72,23 +57,67 @@ def read_sheet(
     Returns ``(rows, sheet_name, all_sheet_names)``. Row ``i`` of the result is spreadsheet row
     ``i + 1``, because the empty area above and left of the data is kept.
     """
-    filename = archive.filename
+    limits, filename = archive.limits, archive.filename
+    request = {
+        "filename": filename,
+        "sheet": sheet,
+        "kind": archive.kind,
+        "memory_bytes": limits.parse_memory_bytes,
+        "cpu_seconds": math.ceil(limits.parse_seconds),
+        "limits": {
+            "max_rows": limits.max_rows + limits.header_search_rows,
+            "max_columns": limits.max_columns,
+            "client_rows": limits.max_rows,
+        },
+    }
+    command = [sys.executable, "-I", "-c", _CHILD, _PACKAGE_ROOT, json.dumps(request)]
+    child = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={"RUST_BACKTRACE": "0"},
+    )
     try:
-        workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except pc.PasswordError as exc:
-        raise PasswordProtectedError(
-            f"'{filename}' is password-protected. Remove the password and upload it again."
-        ) from exc
-    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
-        raise CorruptWorkbookError(
-            f"'{filename}' could not be opened as a workbook ({exc}). "
-            "Open it in Excel or LibreOffice, save it again, and retry."
-        ) from exc
-    name, index = _sheet_choice(workbook, sheet, filename)
-    archive.check_sheet_extent(name, index)
+        out, _ = child.communicate(data, timeout=limits.parse_seconds)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise SuspiciousArchiveError(
+            f"'{filename}' took more than {limits.parse_seconds:g} s to read and was stopped; a client "
+            "list reads in about a second. Save it again in Excel or LibreOffice, or as CSV."
+        ) from None
+    reply = _parse(out) if child.returncode == 0 else None
+    if reply is None or reply.get("code") == "memory":
+        raise _crash(filename, child.returncode, limits.parse_memory_bytes, limits.parse_seconds)
+    if "code" in reply:
+        cls = _error_classes().get(str(reply["code"]), IngestError)
+        raise cls(str(reply["message"]))
+    return reply["rows"], reply["sheet"], reply["sheets"]
+
+
+def _parse(out: bytes) -> dict[str, Any] | None:
     try:
-        values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except (pc.CalamineError, pc.XmlError, pc.ZipError, ValueError) as exc:
-        raise CorruptWorkbookError(f"Sheet '{name}' of '{filename}' could not be read ({exc}).") from exc
-    rows = [[cell_text(v) for v in row] for row in values]
-    return rows, name, list(workbook.sheet_names)
+        reply = json.loads(out)
+    except ValueError:
+        return None
+    return reply if isinstance(reply, dict) else None
+
+
+def _crash(filename: str, returncode: int, memory: int, seconds: float) -> IngestError:
+    """The child died or ran out of its caps: say which, in words the user can act on."""
+    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return SuspiciousArchiveError(
+            f"'{filename}' needed more than {seconds:g} s of processing to read and was stopped. "
+            "Save it again in Excel or LibreOffice, or as CSV."
+        )
+    if returncode in (0, 1, -signal.SIGABRT, 134):
+        return SuspiciousArchiveError(
+            f"'{filename}' needs more than {_mb(memory)} of memory to read: it describes a far larger "
+            "sheet than its data (or is damaged). It was not opened. Save it again in Excel or "
+            "LibreOffice, or as CSV."
+        )
+    return CorruptWorkbookError(
+        f"'{filename}' could not be read (the workbook parser stopped with code {returncode}). "
+        "Open it in Excel or LibreOffice, save it again, and retry."
+    )
