@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 __all__ = [
     "MAX_ITEM_TITLE_LENGTH",
@@ -21,10 +22,12 @@ __all__ = [
     "MAX_TAG_LENGTH",
     "MAX_TITLE_LENGTH",
     "PatternError",
+    "RoomNames",
     "pattern_fields",
     "portal_title",
     "render_pattern",
     "replaced_characters",
+    "room_names",
     "utf16_length",
 ]
 
@@ -118,3 +121,21 @@ def render_pattern(pattern: str, fields: Mapping[str, str]) -> str:
             raise PatternError(f"Pattern {pattern!r} refers to unknown field {{{name}}}") from None
 
     return _PLACEHOLDER_RE.sub(substitute, pattern)
+
+
+@dataclass(frozen=True)
+class RoomNames:
+    """A client's room title and tag, rendered from the patterns once for ingestion and the plan."""
+
+    raw_title: str
+    """The title pattern filled in (trimmed), before the portal's replacements and truncation."""
+    title: str
+    """The title to send, equal to the title the portal stores (empty: the portal would refuse it)."""
+    tag: str
+    """The room's tag: how every later run, and a run without the journal, finds the room."""
+
+
+def room_names(title_pattern: str, tag_pattern: str, fields: Mapping[str, str]) -> RoomNames:
+    """Render a client's room title and tag; raises :class:`PatternError` for a field it lacks."""
+    raw_title = render_pattern(title_pattern, fields).strip()
+    return RoomNames(raw_title, portal_title(raw_title), render_pattern(tag_pattern, fields).strip())

@@ -30,9 +30,8 @@ from onboarding.titles import (
     MAX_TITLE_LENGTH,
     PatternError,
     pattern_fields,
-    portal_title,
-    render_pattern,
     replaced_characters,
+    room_names,
     utf16_length,
 )
 
@@ -206,8 +205,8 @@ def _row_issues(ctx: _Context, number: int, row: list[str]) -> tuple[ClientRow |
         return None, issues
 
     fields = _pattern_values(ctx, cleaned, row)
-    raw_title = render_pattern(s.title_pattern, fields)
-    title = portal_title(raw_title)
+    names = room_names(s.title_pattern, s.tag_pattern, fields)  # the plan renders them the same way
+    raw_title, title = names.raw_title, names.title
     if not title:
         add(
             "error",
@@ -238,7 +237,7 @@ def _row_issues(ctx: _Context, number: int, row: list[str]) -> tuple[ClientRow |
             None,
             title,
         )
-    tag = render_pattern(s.tag_pattern, fields)
+    tag = names.tag
     if utf16_length(tag) > MAX_TAG_LENGTH:
         add(
             "warning",

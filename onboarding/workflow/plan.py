@@ -16,7 +16,7 @@ from typing import Any
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, Folder
 from onboarding.journal import ClientRecord, Journal
-from onboarding.titles import MAX_LINK_TITLE_LENGTH, MAX_TAG_LENGTH, PatternError, portal_title
+from onboarding.titles import MAX_LINK_TITLE_LENGTH, MAX_TAG_LENGTH, PatternError, portal_title, room_names
 from onboarding.workflow.context import (
     ClientLike,
     ManagerDecision,
@@ -145,16 +145,15 @@ def plan_client(
     bp = ctx.blueprint
     fields = client_fields(c)
     try:
-        raw_title = bp.render(bp.title_pattern, fields)
-        tag = bp.render(bp.tag_pattern, fields)
+        names = room_names(bp.title_pattern, bp.tag_pattern, fields)
         link_title = (
             portal_title(bp.render(bp.link.title, fields), MAX_LINK_TITLE_LENGTH) if bp.link.enabled else ""
         )
     except PatternError as exc:
         return ClientPlan(c, "", "", Action.BLOCKED, reasons=[str(exc)])
-    title = portal_title(raw_title)
+    title, tag = names.title, names.tag
     plan = ClientPlan(c, title, tag, Action.CREATE, link_title=link_title)
-    if title != raw_title.strip():
+    if title != names.raw_title:
         plan.warnings.append(f"the portal will store the title as {title!r}")
     if not title:
         plan.action, plan.reasons = Action.BLOCKED, ["the room title is empty once trimmed"]

@@ -105,3 +105,15 @@ def test_two_templates_with_the_same_destination_are_refused(harness: Harness) -
     with pytest.raises(ConfigError, match="two template files"):
         harness.engine(bp).plan(make_clients(1))
     assert harness.writes_logged() == []
+
+
+def test_ingest_and_the_plan_render_the_same_title_and_tag(harness: Harness) -> None:
+    """An uploaded row's room title and tag (with characters the portal replaces) are the ones the plan uses."""
+    from onboarding.ingest import load_clients
+
+    bp = Blueprint.from_dict({"title_pattern": "  {name} | {City}: ★ ", "tag_pattern": "crm:{client_id}"})
+    sheet = "Client ID,Company,E-mail,City\nA-1,Acme  Ltd,a@acme.example,Oslo/Bergen\n"
+    batch = load_clients(sheet.encode(), "c.csv", settings=bp.ingest_settings())
+    (row,) = batch.clients
+    (cp,) = harness.engine(bp).plan([row]).clients
+    assert (cp.title, cp.tag) == (row.room_title, row.room_tag) == ("Acme  Ltd _ Oslo_Bergen_ ★", "crm:A-1")
