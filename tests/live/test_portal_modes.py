@@ -31,29 +31,27 @@ def _moded_portal(request: pytest.FixtureRequest, env: str, value: str, **mode: 
 _KINDS = [pytest.param("sandbox", id="sandbox"), pytest.param("live", id="live", marks=pytest.mark.live)]
 
 
-@pytest.fixture(params=_KINDS)
-def room_admin_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
-    yield from _moded_portal(request, "DOCSPACE_KEY_USER", "room-admin", key_user="room-admin")
+def _mode_fixture(name: str, env: str, value: str, **mode: Any) -> Any:
+    """A fixture ``name``: the sandbox in ``mode``, and the real portal when ``env=value``."""
+
+    @pytest.fixture(params=_KINDS, name=name)
+    def fixture(request: pytest.FixtureRequest) -> Iterator[Portal]:
+        yield from _moded_portal(request, env, value, **mode)
+
+    return fixture
 
 
-@pytest.fixture(params=_KINDS)
-def admin_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
-    yield from _moded_portal(request, "DOCSPACE_KEY_USER", "admin", key_user="admin")
-
-
-@pytest.fixture(params=_KINDS)
-def internal_links_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
-    yield from _moded_portal(request, "DOCSPACE_EXTERNAL_LINKS", "internal", external_links="internal")
-
-
-@pytest.fixture(params=_KINDS)
-def restricted_links_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
-    yield from _moded_portal(request, "DOCSPACE_EXTERNAL_LINKS", "restricted", external_links="restricted")
-
-
-@pytest.fixture(params=_KINDS)
-def no_guests_portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
-    yield from _moded_portal(request, "DOCSPACE_GUEST_INVITES", "off", guest_invites=False)
+room_admin_portal = _mode_fixture(
+    "room_admin_portal", "DOCSPACE_KEY_USER", "room-admin", key_user="room-admin"
+)
+admin_portal = _mode_fixture("admin_portal", "DOCSPACE_KEY_USER", "admin", key_user="admin")
+internal_links_portal = _mode_fixture(
+    "internal_links_portal", "DOCSPACE_EXTERNAL_LINKS", "internal", external_links="internal"
+)
+restricted_links_portal = _mode_fixture(
+    "restricted_links_portal", "DOCSPACE_EXTERNAL_LINKS", "restricted", external_links="restricted"
+)
+no_guests_portal = _mode_fixture("no_guests_portal", "DOCSPACE_GUEST_INVITES", "off", guest_invites=False)
 
 
 def test_room_admin_key_lists_only_rooms_it_created_or_belongs_to(room_admin_portal: Portal) -> None:
