@@ -215,3 +215,14 @@ def test_unarchiving_beyond_the_quota_fails_in_the_operation() -> None:
         op = api.put(f"files/rooms/{first['id']}/unarchive", json={}).json()["response"]
         assert api.wait_operation(op["id"])["error"] == "The number of rooms should not exceed 1"
         assert api.get(f"files/rooms/{first['id']}").json()["response"]["rootFolderType"] == 20
+
+
+def test_room_creation_with_emailed_shares_counts_against_the_budget() -> None:
+    """``CreateRoomRequestDto.Share`` carries ``[MaxEmailInvitations]`` too: e-mail entries beyond
+    the budget fail validation under ``Share`` and no room is created."""
+    with start(port=0, invitation_limit=0) as portal:
+        api = CheckedApi(portal)
+        body = {"title": "Acme", "roomType": 2, "share": [{"email": "client@acme.example", "access": 2}]}
+        refused = api.post("files/rooms", json=body)
+        assert validation_errors(refused) == {"Share": ["Invitation limit is exceeded"]}
+        assert api.get("files/rooms").json()["response"]["folders"] == []
