@@ -71,15 +71,20 @@ def test_two_concurrent_runs_never_onboard_a_client_twice(harness: Harness) -> N
         assert statuses <= {DONE, "locked"}
 
 
+def _rerun_after_deleting_the_room(harness: Harness, clients: list[Client]) -> None:
+    """Delete the client's room by hand, run again: one new room, the client onboarded."""
+    _delete_only_room(harness)
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0, again.errors
+    one_room_per_client(harness.rooms(), clients, _tag)
+
+
 def test_a_deleted_room_is_created_again(harness: Harness) -> None:
     """A client whose room was deleted on the portal gets a new room instead of being reported done."""
     clients = make_clients(1)
     engine = harness.engine()
     assert engine.run(clients).exit_code == 0
-    _delete_only_room(harness)
-    again = harness.engine().run(clients)
-    assert again.exit_code == 0, again.errors
-    one_room_per_client(harness.rooms(), clients, _tag)
+    _rerun_after_deleting_the_room(harness, clients)
 
 
 def test_a_failed_client_whose_room_vanished_completes(harness: Harness) -> None:
@@ -100,10 +105,7 @@ def test_a_failed_client_whose_room_vanished_completes(harness: Harness) -> None
     first = harness.engine(retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.001)).run(clients)
     assert first.exit_code == 1
     harness.sandbox.set_faults(None)
-    _delete_only_room(harness)
-    again = harness.engine().run(clients)
-    assert again.exit_code == 0, again.errors
-    one_room_per_client(harness.rooms(), clients, _tag)
+    _rerun_after_deleting_the_room(harness, clients)
 
 
 def test_rolled_back_client_whose_room_is_gone_is_created_again(harness: Harness) -> None:
