@@ -151,9 +151,10 @@ class FileOpsMixin(PortalCore):
         return op
 
     def _can_delete(self, actor: User, entry: Folder | File) -> bool:
-        """``FileSecurity.CanDeleteAsync`` as far as the sandbox needs it: room managers and admins
-        delete anything in the room, content creators their own entries; nothing in the Archive
-        (rooms themselves only there)."""
+        """``FileSecurity.CanDeleteAsync`` as far as the sandbox needs it: the room's creator, Room
+        managers and DocSpace admins (``FilterEntryAsync`` grants them Delete) delete anything in a
+        room, content creators their own entries; nothing in the Archive; rooms only there, by
+        whoever may archive them."""
         if isinstance(entry, Folder):
             if entry.system is not None:
                 return False
@@ -169,7 +170,7 @@ class FileOpsMixin(PortalCore):
         room = self.parent_room(parent)
         if room is None:
             return False
-        if self._can_edit_room(actor, room):
+        if self.is_docspace_admin(actor) or self._can_edit_room(actor, room):
             return True
         return room.members.get(actor.id) == r.CONTENT_CREATOR and entry.created_by == actor.id
 

@@ -93,7 +93,7 @@ class FoldersMixin(PortalCore):
 
     def _can_rename(self, actor: User, folder: Folder) -> bool:
         """Rename right on a plain folder: its creator, or whoever may edit its room (or My documents')."""
-        if folder.created_by == actor.id or actor.kind in ("owner", "admin"):
+        if folder.created_by == actor.id or self.is_docspace_admin(actor):
             return True
         room = self.parent_room(folder)
         return room is not None and self._can_edit_room(actor, room)
