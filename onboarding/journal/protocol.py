@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from onboarding.errors import WorkflowError
@@ -35,6 +35,10 @@ def make_owner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+StepNote = tuple[str, str, str, str]
+"""An event to add with a client write: ``(run_id, step, outcome, detail)``."""
+
+
 class ClientRecords(Protocol):
     """Each client's row: what the CRM export and the results table are read from."""
 
@@ -44,11 +48,20 @@ class ClientRecords(Protocol):
 
     def clients(self, portal: str | None = None, *, run_id: str | None = None) -> list[ClientRecord]: ...
 
-    def upsert_client(self, portal: str, client_id: str, *, fence: str | None = None, **fields: Any) -> None:
+    def upsert_client(
+        self,
+        portal: str,
+        client_id: str,
+        *,
+        fence: str | None = None,
+        events: Sequence[StepNote] = (),
+        **fields: Any,
+    ) -> None:
         """Create the client's row if missing and set the given fields (input data, status...).
 
         With ``fence`` (a lease owner), the write happens only while that owner still holds the
         client's lease, checked in the same transaction; otherwise :class:`LeaseLost` is raised.
+        ``events`` are added in the same transaction (a run writes one transaction per step).
         """
         ...
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from onboarding.journal.base import Execute, Row
-from onboarding.journal.protocol import LeaseLost
+from onboarding.journal.protocol import LeaseLost, StepNote
 from onboarding.journal.queue import SqlRunQueue
 from onboarding.journal.records import (
     UPDATABLE,
@@ -119,11 +119,20 @@ class SqlJournal(SqlRunQueue):
         rows = self._query(f"SELECT * FROM clients{clause} ORDER BY updated_at", args)
         return [ClientRecord.from_row(r) for r in rows]
 
-    def upsert_client(self, portal: str, client_id: str, *, fence: str | None = None, **fields: Any) -> None:
+    def upsert_client(
+        self,
+        portal: str,
+        client_id: str,
+        *,
+        fence: str | None = None,
+        events: Sequence[StepNote] = (),
+        **fields: Any,
+    ) -> None:
         """Create the client's row if missing and set the given fields (input data, status...).
 
         With ``fence``, the lease is read under a row lock in the same transaction as the write,
         so a run whose lease was taken over can never overwrite the new holder's progress.
+        ``events`` go in the same transaction: one commit per step instead of two.
         """
         bad = set(fields) - UPDATABLE
         if bad:
@@ -148,6 +157,8 @@ class SqlJournal(SqlRunQueue):
                     f"UPDATE clients SET {sets}, updated_at = ? WHERE portal = ? AND client_id = ?",
                     (*values.values(), self._clock(), portal, client_id),
                 )
+            for run_id, step, outcome, detail in events:
+                self._insert_event(sql, run_id, portal, client_id, step, outcome, detail)
 
     def _lease_row(self, sql: Execute, portal: str, client_id: str) -> Row:
         """The client's lease columns, locked against concurrent claims until the transaction ends."""
@@ -266,11 +277,16 @@ class SqlJournal(SqlRunQueue):
         self, run_id: str, portal: str, client_id: str, step: str, outcome: str, detail: str = ""
     ) -> None:
         with self._tx() as sql:
-            sql(
-                "INSERT INTO events (run_id, portal, client_id, step, outcome, detail, at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (run_id, portal, client_id, step, outcome, redact(detail), self._clock()),
-            )
+            self._insert_event(sql, run_id, portal, client_id, step, outcome, detail)
+
+    def _insert_event(
+        self, sql: Execute, run_id: str, portal: str, client_id: str, step: str, outcome: str, detail: str
+    ) -> None:
+        sql(
+            "INSERT INTO events (run_id, portal, client_id, step, outcome, detail, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (run_id, portal, client_id, step, outcome, redact(detail), self._clock()),
+        )
 
     def events(self, run_id: str, *, after_id: int = 0, client_id: str | None = None) -> list[EventRecord]:
         query = (

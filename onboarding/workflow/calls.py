@@ -66,6 +66,7 @@ class Caller:
         stats: CallStats | None = None,
         on_retry: RetryHook | None = None,
         settle_after_timeout: float = 0.0,
+        before_write: Callable[[], None] | None = None,
     ) -> None:
         self.throttle = throttle
         self.retrier = retrier
@@ -73,12 +74,24 @@ class Caller:
         self._on_retry = on_retry
         self.settle_after_timeout = settle_after_timeout
         """Seconds to give a create we stopped waiting for before looking for it and retrying."""
+        self._before_write = before_write
 
-    def with_retry_hook(self, on_retry: RetryHook) -> Caller:
-        """The same gates, policy and counters, telling ``on_retry`` of every retry."""
-        return Caller(self.throttle, self.retrier, self.stats, on_retry, self.settle_after_timeout)
+    def with_retry_hook(
+        self, on_retry: RetryHook, *, before_write: Callable[[], None] | None = None
+    ) -> Caller:
+        """The same gates, policy and counters, telling ``on_retry`` of every retry.
+
+        ``before_write`` runs before each write is sent, outside the throttle's slots: a client's
+        job writes its journal there, so that what must be on disk before a write (the step's
+        ``started`` mark) is, in one transaction with everything else noted since the last write.
+        """
+        return Caller(
+            self.throttle, self.retrier, self.stats, on_retry, self.settle_after_timeout, before_write
+        )
 
     def _once(self, fn: Callable[[], T], *, write: bool) -> T:
+        if write and self._before_write is not None:
+            self._before_write()
         # The throttle learns from each answer itself (pace from a 429's announced limit, the
         # write gate from a concurrency 429); here the run's own counters are kept.
         with self.throttle.write() if write else self.throttle.read():

@@ -53,7 +53,7 @@ class ClientJob:
         """The step under way: failures and retries are recorded against it."""
         self.ctx = StepContext(
             api=api,
-            caller=caller.with_retry_hook(self._retried),
+            caller=caller.with_retry_hook(self._retried, before_write=self._before_write),
             journal=journal,
             batch=ctx,
             plan=plan,
@@ -69,19 +69,21 @@ class ClientJob:
         self.owner = owner
         self.steps = steps
 
+    def _before_write(self) -> None:
+        self.ctx.flush()
+
     def _retried(self, what: str, exc: BaseException, wait: float) -> None:
         """Every retry of this client's calls is a ``retry`` event: the CLI and the dashboard show it."""
         self.ctx.emit(self.step, Outcome.RETRY, describe_retry(what, exc, wait))
 
     def check_stop(self) -> None:
-        """Halt between steps when the run is stopped or another run took the client over."""
-        ctx = self.ctx
+        """Halt between steps when the run is stopped.
+
+        A claim another run took over needs no look here: the journal write before each step's
+        first portal write is fenced by the lease and raises ``LeaseLost`` (the client is deferred).
+        """
         if self.stop.is_set():
             raise Stopped("the run was stopped before this client finished")
-        if self.owner and not ctx.journal.holds(ctx.batch.portal_key, ctx.client_id, self.owner):
-            raise Stopped(
-                "this run lost its claim on the client (another run took over); run again to resume"
-            )
 
     def reconcile(self) -> bool:
         """Make the journal's progress agree with the portal; True when the client is already done.
@@ -120,38 +122,21 @@ class ClientJob:
     def run(self) -> str:
         """Run every open step; returns the client's final status."""
         ctx = self.ctx
-        ctx.journal.upsert_client(
-            ctx.batch.portal_key,
-            ctx.client_id,
-            **ctx.plan.journal_fields(),
-            status=ClientStatus.RUNNING,
-            error="",
-            run_id=ctx.run_id,
-        )
+        ctx.note(**ctx.plan.journal_fields(), status=ClientStatus.RUNNING, error="", run_id=ctx.run_id)
         ctx.emit(Step.CLIENT, Outcome.STARTED)
         self.step = Step.ROOM
         try:
-            if self.reconcile():
-                ctx.save(Step.RECORD, status=ClientStatus.DONE)
-                ctx.emit(Step.CLIENT, Outcome.SKIPPED, "already onboarded")
-                return ClientStatus.DONE
-            if (room := ctx.progress.get(Step.ROOM)) is not None:
-                ctx.room_id = int(room["id"])
-            for each in self.steps:
-                self.step = step = each.name
-                if each.remote:
-                    self.check_stop()
-                if each.finished_before(ctx):
-                    ctx.emit(step, Outcome.SKIPPED, "done before")
-                    continue
-                ctx.emit(step, each.outcome, each.run(ctx))
-            return ClientStatus.DONE
+            status = self._steps()
+            ctx.flush()
+            return status
         except LeaseLost as exc:  # another run holds the client now: its record is not ours to write
             ctx.emit(self.step, Outcome.DEFERRED, str(exc))
+            ctx.abandon()
             return ClientStatus.DEFERRED
         except (DailyLimitReached, Stopped) as exc:
             ctx.save(self.step, status=ClientStatus.DEFERRED, error=str(exc))
             ctx.emit(self.step, Outcome.DEFERRED, str(exc))
+            ctx.flush()
             if isinstance(exc, DailyLimitReached):
                 self.stop.set()
                 raise
@@ -165,7 +150,31 @@ class ClientJob:
             message = f"{self.step}: unexpected {type(exc).__name__}: {exc}"
             return self._failed(message, message)
 
+    def _steps(self) -> str:
+        """The steps still open, in order (the journal is written by :meth:`run`'s flushes)."""
+        ctx = self.ctx
+        if self.reconcile():
+            ctx.save(Step.RECORD, status=ClientStatus.DONE)
+            ctx.finish(Step.CLIENT, Outcome.SKIPPED, "already onboarded")
+            return ClientStatus.DONE
+        if (room := ctx.progress.get(Step.ROOM)) is not None:
+            ctx.room_id = int(room["id"])
+        for each in self.steps:
+            self.step = step = each.name
+            if each.remote:
+                self.check_stop()
+            if each.finished_before(ctx):
+                ctx.emit(step, Outcome.SKIPPED, "done before")
+                continue
+            detail = each.run(ctx)
+            if each.outcome == Outcome.ONBOARDED:
+                ctx.finish(step, each.outcome, detail)
+            else:
+                ctx.emit(step, each.outcome, detail)
+        return ClientStatus.DONE
+
     def _failed(self, error: str, detail: str) -> str:
         self.ctx.save(self.step, status=ClientStatus.FAILED, error=error)
         self.ctx.emit(self.step, Outcome.FAILED, detail)
+        self.ctx.flush()
         return ClientStatus.FAILED

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from onboarding.blueprint import Blueprint
     from onboarding.docspace import DocSpaceClient, File, Folder, Invitation, Link
     from onboarding.journal import Journal
+    from onboarding.journal.protocol import StepNote
     from onboarding.workflow.calls import Caller
     from onboarding.workflow.plan import ClientPlan, RunContext
 
@@ -131,6 +132,9 @@ class StepContext:
     confirmed: list[Invitation] = field(default_factory=list)
     """Invitations the portal's own answers in this attempt show in place (the share call's
     ``members``, or a members read): verification reads the members again only for the rest."""
+    _fields: dict[str, Any] = field(default_factory=dict, repr=False)
+    _events: list[StepNote] = field(default_factory=list, repr=False)
+    _dirty: bool = field(default=False, repr=False)
     link_seen: Link | None = None
     """The client link as the portal answered or listed it in this attempt (verification checks it
     without reading the room's links again)."""
@@ -151,20 +155,51 @@ class StepContext:
         return self.room_id
 
     def emit(self, step: str, outcome: str, detail: str = "") -> None:
-        """Journal an event and hand it to the run's listener (the CLI, the dashboard)."""
-        self.journal.add_event(self.run_id, self.batch.portal_key, self.client_id, step, outcome, detail)
+        """Hand an event to the run's listener now; it reaches the journal with the next flush."""
+        self._events.append((self.run_id, step, outcome, detail))
         self.on_event(StepEvent(self.run_id, self.client_id, step, outcome, detail, self.clock()))
 
-    def save(self, step: str, **fields: Any) -> None:
-        """Write the progress document (and any record fields) to the journal.
+    def finish(self, step: str, outcome: str, detail: str = "") -> None:
+        """The client's last event: written with its record, and told to the listener once on disk."""
+        self._events.append((self.run_id, step, outcome, detail))
+        self.flush()
+        self.on_event(StepEvent(self.run_id, self.client_id, step, outcome, detail, self.clock()))
 
+    def note(self, **fields: Any) -> None:
+        """Record fields (status, error, input data...) for the journal, written at the next flush."""
+        self._fields.update(fields)
+        self._dirty = True
+
+    def save(self, step: str, **fields: Any) -> None:
+        """The progress document (and any record fields) for the journal, written at the next flush."""
+        self.note(step=step, **fields)
+
+    def flush(self) -> None:
+        """Write what was noted since the last flush, with its events, in one transaction.
+
+        The job flushes before each of the client's writes to the portal (the caller's
+        ``before_write``) and when the client ends: so a step's ``started`` mark is on disk before
+        its first write, and a step's result with the next step's mark and both steps' events
+        cost one commit. A crash in between loses only what a resumed step looks up anyway.
         The lease is checked in the same transaction as the write: a run that lost the client
         gets :class:`~onboarding.journal.LeaseLost` instead of overwriting the new owner's record.
         """
+        if not self._dirty and not self._events:
+            return
+        fields, events = self._fields, self._events
+        if self._dirty:
+            fields = {**fields, "progress": self.progress}
+        self._fields, self._events, self._dirty = {}, [], False
         fence = self.owner or None
         self.journal.upsert_client(
-            self.batch.portal_key, self.client_id, progress=self.progress, step=step, fence=fence, **fields
+            self.batch.portal_key, self.client_id, fence=fence, events=events, **fields
         )
+
+    def abandon(self) -> None:
+        """Drop what was noted for a client another run holds now; only the events are written."""
+        events, self._fields, self._events, self._dirty = self._events, {}, [], False
+        for run_id, step, outcome, detail in events:
+            self.journal.add_event(run_id, self.batch.portal_key, self.client_id, step, outcome, detail)
 
     def mark_started(self, step: str) -> None:
         """Note, before a step's first write, that a write may happen (a resume then looks first)."""
