@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, ValidationError
 
@@ -35,6 +36,35 @@ PAGE_SIZE = 100
 """The server's maximum ``count`` for listings (``count`` > 100 is a 400)."""
 
 M = TypeVar("M", bound=BaseModel)
+
+
+TAG_QUERY_LIMIT = 6000
+"""Most characters of the encoded ``tags`` parameter in one room look-up (the line limit is 8 KB)."""
+
+
+def tag_chunks(tags: Sequence[str], *, limit: int = TAG_QUERY_LIMIT) -> list[list[str]]:
+    """``tags`` (deduplicated, in order) cut into look-up requests that each fit under ``limit``.
+
+    A chunk holds at most ``PAGE_SIZE`` tags and its URL-encoded JSON array at most ``limit``
+    characters, measured as the transport sends it; a single tag longer than that gets a chunk
+    of its own (the portal, not this client, then decides).
+    """
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    for tag in dict.fromkeys(tags):
+        candidate = [*current, tag]
+        if current and (len(candidate) > PAGE_SIZE or _encoded_size(candidate) > limit):
+            chunks.append(current)
+            candidate = [tag]
+        current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _encoded_size(tags: list[str]) -> int:
+    """Characters of ``tags=<JSON array>`` once form-encoded, as ``requests`` puts it in the URL."""
+    return len(urlencode({"tags": json.dumps(tags, ensure_ascii=False)}))
 
 
 @dataclass(frozen=True)
@@ -244,13 +274,13 @@ class DocSpaceClient:
     ) -> list[Folder]:
         """Rooms carrying any of ``tags``, active or archived.
 
-        Tags go 100 to a request (as a JSON-array string, the form the server parses), so looking
-        up N clients costs ceil(N/100) requests when each tag matches at most one room.
+        Tags go as many to a request as fit (as a JSON-array string, the form the server parses):
+        at most 100, and the encoded query at most ``TAG_QUERY_LIMIT`` characters, because the
+        server refuses request lines over 8 KB with 414 (Kestrel's ``MaxRequestLineSize``).
+        Looking up N short tags costs ceil(N/100) requests when each matches at most one room.
         """
         rooms: dict[int, Folder] = {}
-        unique = list(dict.fromkeys(tags))
-        for i in range(0, len(unique), PAGE_SIZE):
-            chunk = unique[i : i + PAGE_SIZE]
+        for chunk in tag_chunks(tags):
             params = {"tags": json.dumps(chunk, ensure_ascii=False), "searchArea": int(search_area)}
             for page in self._iter_content("files/rooms", params):
                 for room in page.folders:

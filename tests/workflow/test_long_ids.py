@@ -1,0 +1,31 @@
+"""Long client ids against the portal's 8 KB request-line limit (Kestrel answers 414 past it)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from docspace_sandbox.server import Sandbox
+from onboarding.docspace import DocSpaceClient
+from onboarding.docspace.client import TAG_QUERY_LIMIT, tag_chunks
+from onboarding.docspace.enums import RoomType
+
+LONG_ID = "x" * 66
+
+
+def test_tag_chunks_stay_under_the_limit_and_keep_every_tag() -> None:
+    """Each chunk's encoded query fits the limit; together they hold every tag once, in order."""
+    tags = [f"client:{LONG_ID}{i:04d}" for i in range(150)] + ["client:é" * 20]
+    chunks = tag_chunks(tags)
+    assert [t for c in chunks for t in c] == list(dict.fromkeys(tags))
+    assert all(len(urlencode({"tags": json.dumps(c, ensure_ascii=False)})) <= TAG_QUERY_LIMIT for c in chunks)
+    assert all(len(c) <= 100 for c in chunks)
+
+
+def test_150_rooms_with_70_char_ids_are_found_in_one_lookup(sandbox: Sandbox) -> None:
+    """find_rooms_by_tags with 150 long tags answers every room instead of a 414."""
+    api = DocSpaceClient(sandbox.url, sandbox.api_key)
+    tags = [f"client:{LONG_ID}{i:04d}" for i in range(150)]
+    made = {api.create_room(f"Room {i}", RoomType.CUSTOM, tags=[t]).id for i, t in enumerate(tags)}
+    found = api.find_rooms_by_tags(tags)
+    assert {r.id for r in found} == made
