@@ -155,6 +155,12 @@ def _load(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> list[Client
     return clients
 
 
+def _estimate_figures(svc: Onboarding, plan: BatchPlan) -> dict[str, float | None]:
+    est = svc.estimate(plan)
+    limited = None if est.if_limited is None else round(est.if_limited, 2)
+    return {"estimate_s": round(est.seconds, 2), "estimate_if_limited_s": limited}
+
+
 def _cost_lines(plan: BatchPlan, svc: Onboarding) -> list[str]:
     """The batch's cost against the portal's per-minute and per-day limits, in words."""
     s = svc.settings
@@ -241,7 +247,7 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
         ]  # fmt: skip
         summary = {
             **plan.summary(),
-            "estimate_s": round(svc.estimate(plan).seconds, 2),
+            **_estimate_figures(svc, plan),
             "cost": _cost_lines(plan, svc),
         }
         print(json.dumps({"summary": summary, "clients": rows}, indent=2), file=out)

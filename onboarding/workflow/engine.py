@@ -160,6 +160,7 @@ class Engine:
             clients=len(todo),
             writes=sum(c.writes for c in todo),
             reads=sum(c.reads for c in todo),
+            lookups=plan.lookup_reads,  # a run plans again before its first client
         )
 
     def stop(self) -> None:

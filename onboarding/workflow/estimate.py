@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from onboarding.workflow.pacing import DOCSPACE_RPM, LEARNING, SAFETY
 
-CPU_PER_REQUEST = 0.0009
+CPU_PER_REQUEST = 0.0012
 """Seconds of our own work per request (HTTP, JSON, journal) that threads cannot overlap: the
 engine's whole-process cost at 0 ms latency (docs/performance.md, "Where the time goes")."""
 
@@ -47,17 +47,18 @@ class Estimate:
 
 
 def batch_seconds(
-    model: PortalModel, *, clients: int, writes: int, reads: int, per_window: int | None
+    model: PortalModel, *, clients: int, writes: int, reads: int, per_window: int | None, lookups: int = 0
 ) -> float:
-    """Expected seconds for ``clients`` clients costing ``writes`` + ``reads`` calls in all."""
+    """Expected seconds for ``clients`` clients costing ``writes`` + ``reads`` calls in all, after
+    ``lookups`` reads one after another (the run's own look-ups before its first client)."""
     calls = writes + reads
-    if clients <= 0 or calls <= 0:
-        return 0.0
     latency = max(model.latency, 0.0)
+    if clients <= 0 or calls <= 0:
+        return lookups * latency
     chain = calls / clients * latency  # one client's calls, one after another
     by_writes = writes * latency / max(1, model.writes_in_flight)
     by_cpu = calls * CPU_PER_REQUEST
-    work = max(by_writes, by_cpu) + chain
+    work = max(by_writes, by_cpu) + chain + lookups * latency
     if not per_window:
         return work
     free = max(0, per_window - model.in_window)
@@ -68,13 +69,14 @@ def batch_seconds(
     return max(work, windows * model.window + work * last / calls)
 
 
-def estimate(model: PortalModel, *, clients: int, writes: int, reads: int) -> Estimate:
+def estimate(model: PortalModel, *, clients: int, writes: int, reads: int, lookups: int = 0) -> Estimate:
     """The batch's expected duration under what is known of the portal."""
-    seconds = batch_seconds(model, clients=clients, writes=writes, reads=reads, per_window=model.per_window)
+    cost = {"clients": clients, "writes": writes, "reads": reads, "lookups": lookups}
+    seconds = batch_seconds(model, per_window=model.per_window, **cost)
     if_limited = None
     if model.pace == LEARNING:
         default = math.floor(DOCSPACE_RPM * SAFETY)
-        limited = batch_seconds(model, clients=clients, writes=writes, reads=reads, per_window=default)
+        limited = batch_seconds(model, per_window=default, **cost)
         if_limited = limited if limited > seconds * 1.05 else None
     measured = (
         f"{model.latency * 1000:.0f} ms per call (measured on {model.samples} calls)"

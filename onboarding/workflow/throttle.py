@@ -14,6 +14,7 @@ makes every batch of more than ~140 clients wait for a window that does not exis
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -149,8 +150,7 @@ class Throttle:
         self._lock = threading.Lock()
         self._rate_429s = 0
         self._concurrency_429s = 0
-        self._samples = 0
-        self._latency_sum = 0.0
+        self._latencies: list[float] = []
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -185,17 +185,18 @@ class Throttle:
 
     def _measure(self, started: float) -> None:
         """Time the first calls: the model of the portal behind the plan's estimate and the ETA."""
-        if self._samples < LATENCY_SAMPLES:
+        if len(self._latencies) < LATENCY_SAMPLES:
             with self._lock:
-                if self._samples < LATENCY_SAMPLES:
-                    self._samples += 1
-                    self._latency_sum += self._clock() - started
+                if len(self._latencies) < LATENCY_SAMPLES:
+                    self._latencies.append(self._clock() - started)
 
     def model(self) -> PortalModel:
         """What is known of the portal now: measured latency, concurrency, the pace and its window."""
         with self._lock:
-            latency = self._latency_sum / self._samples if self._samples else 0.0
-            samples = self._samples
+            # The median: the first call also opens the connection, and a plan's look-ups differ
+            # in weight (rooms by 100 tags against one user); the typical call is what repeats.
+            latency = statistics.median(self._latencies) if self._latencies else 0.0
+            samples = len(self._latencies)
         pace = self.pacer.counters()
         return PortalModel(
             latency=latency,

@@ -1,0 +1,45 @@
+"""The plan's time estimate comes from a model of the portal, not from one assumed rate (issue 16)."""
+
+from __future__ import annotations
+
+from onboarding.workflow.estimate import PortalModel, describe, estimate
+
+
+def _model(**kw: object) -> PortalModel:
+    base: dict[str, object] = {
+        "latency": 0.05,
+        "samples": 4,
+        "writes_in_flight": 15,
+        "per_window": None,
+        "window": 60.0,
+    }
+    return PortalModel(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def test_without_a_limiter_the_writes_over_the_write_slots_set_the_time() -> None:
+    """150 fresh clients at 50 ms: 1,200 writes over 15 slots (4 s) plus one client's chain of calls."""
+    est = estimate(_model(pace="open"), clients=150, writes=1200, reads=150)
+    assert 4.0 < est.seconds < 5.0
+    assert est.if_limited is None
+    assert "50 ms per call" in est.basis and "no rate limit" in est.basis
+
+
+def test_a_known_limit_adds_the_windows_the_batch_waits_for() -> None:
+    """2,700 requests under 1,455 per 60 s window: the first burst, one window's wait, the rest."""
+    est = estimate(_model(per_window=1455, pace="paced"), clients=300, writes=2400, reads=300)
+    assert 60.0 < est.seconds < 70.0
+    assert "1,455 requests per 60 s window" in est.basis
+
+
+def test_requests_still_in_the_window_from_an_earlier_run_count() -> None:
+    """A small batch fits the window, unless an earlier run's requests still fill it."""
+    free = estimate(_model(per_window=1455, pace="paced"), clients=10, writes=80, reads=10)
+    full = estimate(_model(per_window=1455, pace="paced", in_window=1450), clients=10, writes=80, reads=10)
+    assert free.seconds < 5.0 < 60.0 <= full.seconds
+
+
+def test_an_unknown_portal_also_says_what_a_limiter_would_cost() -> None:
+    """While no limiter has been seen, the estimate names the time under DocSpace's default one."""
+    est = estimate(_model(), clients=300, writes=2400, reads=300)
+    assert est.if_limited is not None and est.if_limited > 60.0 > est.seconds
+    assert "if the portal runs DocSpace's rate limiter" in describe(est)
