@@ -108,7 +108,9 @@ def link_page(backend: Backend, key: str) -> tuple[int, str]:
     ]
     if backend.section(room) == "archive":
         lines.append("<p class='note'>The room is archived.</p>")
-    if link.expiration:
+    if link.expiration and link.expiration[:19] < backend.now_text()[:19]:  # FileShareLink.IsExpired
+        lines.append("<p><strong>This link has expired.</strong></p>")
+    elif link.expiration:
         lines.append(f"<p>Valid until {escape(link.expiration[:19].replace('T', ' '))} UTC.</p>")
     if link.password:
         lines.append("<p>A password is required to open it.</p>")

@@ -122,3 +122,17 @@ def test_keep_port_falls_back_to_a_free_port_when_taken(tmp_path: Path) -> None:
         assert json.loads(state.read_text())["port"] == moved
     finally:
         blocker.close()
+
+
+def test_link_page_says_when_a_link_has_expired(sandbox: Sandbox) -> None:
+    """A link whose expiry has passed opens a page saying so (``FileShareLink.IsExpired``)."""
+    api = Api(sandbox)
+    room = api.room("Client - Late", room_type=5)
+    body = api.put(
+        f"files/rooms/{room['id']}/links", json={"linkType": 1, "access": 2, "title": "Old"}
+    ).json()
+    with sandbox.backend.lock:  # the API refuses past dates, so age the stored link instead
+        link = next(x for x in sandbox.backend.state.folders[room["id"]].links if x.title == "Old")
+        link.expiration = "2020-01-01T00:00:00.0000000Z"
+    page = requests.get(body["response"]["sharedTo"]["shareLink"], timeout=10)
+    assert "This link has expired." in page.text and "Valid until" not in page.text
