@@ -9,13 +9,13 @@ and what runs make the same decisions.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from onboarding.blueprint import Blueprint, TemplateFile
 from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
+from onboarding.docspace.client import tag_chunks
 from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
 from onboarding.titles import MAX_ITEM_TITLE_LENGTH, PatternError, portal_title
 
@@ -229,7 +229,7 @@ def build_context(
         except PatternError:
             continue
     rooms = read(lambda: client.find_rooms_by_tags(tags)) if tags else []
-    reads[0] += math.ceil(len(set(tags)) / 100)
+    reads[0] += len(tag_chunks(tags))
     wanted = {t.casefold() for t in tags}
     for room in rooms:
         for tag in room.tags:

@@ -25,6 +25,7 @@ from onboarding.workflow.calls import Caller, CallStats, RetryHook
 from onboarding.workflow.estimate import Estimate, estimate
 from onboarding.workflow.job import ClientJob
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
+from onboarding.workflow.portal_limits import LimitBoard
 from onboarding.workflow.retry import Retrier, RetryPolicy, describe_retry
 from onboarding.workflow.rollback import archive_room, find_client_room
 from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step
@@ -58,6 +59,8 @@ class RunResult:
     """The portal's pace during the run: how it was learned, 429s, time spent waiting for it."""
     portal_rate: dict[str, Any] | None = None
     """The portal's learned rate limit, remembered for the next run on it (see ``pacing``)."""
+    stopped_because: str = ""
+    """The portal-wide limit that stopped the run (invitation budget, room quota), in plain words."""
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.statuses.values() if s == status)
@@ -80,6 +83,8 @@ class RunResult:
             out["throttle"] = self.throttle
         if self.portal_rate:
             out[PORTAL_RATE] = self.portal_rate
+        if self.stopped_because:
+            out["stopped_because"] = self.stopped_because
         return out
 
 
@@ -195,9 +200,11 @@ class Engine:
             self.on_event(StepEvent(run_id, "*", Step.THROTTLE, Outcome.WAITING, detail, time.time()))
 
         self.throttle.add_listener(waiting)
+        limits = LimitBoard()
         try:
-            self._run_clients(run_id, plan, stats, result)
-            stopped = result.stopped_by_daily_limit or self.stop_event.is_set()
+            self._run_clients(run_id, plan, stats, result, limits)
+            result.stopped_because = limits.reason
+            stopped = result.stopped_by_daily_limit or self.stop_event.is_set() or bool(limits.reason)
             final = RunStatus.STOPPED if stopped else RunStatus.FINISHED
         finally:
             self.throttle.remove_listener(waiting)
@@ -208,7 +215,9 @@ class Engine:
             self.journal.finish_run(run_id, final, result.summary())
         return result
 
-    def _run_clients(self, run_id: str, plan: BatchPlan, stats: CallStats, result: RunResult) -> None:
+    def _run_clients(
+        self, run_id: str, plan: BatchPlan, stats: CallStats, result: RunResult, limits: LimitBoard
+    ) -> None:
         ctx = plan.context
         caller = self._caller(stats)
         todo: list[ClientPlan] = []
@@ -229,7 +238,8 @@ class Engine:
             if todo:
                 with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onboard") as pool:
                     futures = {
-                        cp.client_id: pool.submit(self._one, run_id, ctx, cp, caller, result) for cp in todo
+                        cp.client_id: pool.submit(self._one, run_id, ctx, cp, caller, result, limits)
+                        for cp in todo
                     }
                     for cid, fut in futures.items():
                         status = fut.result()
@@ -257,7 +267,15 @@ class Engine:
             )
         self._event(run_id, cp.client_id, Step.PLAN, Outcome.BLOCKED, reason)
 
-    def _one(self, run_id: str, ctx: RunContext, cp: ClientPlan, caller: Caller, result: RunResult) -> str:
+    def _one(
+        self,
+        run_id: str,
+        ctx: RunContext,
+        cp: ClientPlan,
+        caller: Caller,
+        result: RunResult,
+        limits: LimitBoard,
+    ) -> str:
         cid = cp.client_id
         if not self.journal.claim(self.portal_key, cid, self.owner):
             msg = "another run is onboarding this client right now"
@@ -265,8 +283,11 @@ class Engine:
             result.errors[cid] = msg
             return ClientStatus.LOCKED
         try:
-            if self.stop_event.is_set():
-                return self._defer_unstarted(run_id, cp)
+            if self.stop_event.is_set() or limits.reason:
+                status = self._defer_unstarted(run_id, cp, limits.reason)
+                if limits.reason and status == ClientStatus.DEFERRED:
+                    result.errors[cid] = limits.reason
+                return status
             job = ClientJob(
                 api=self.client,
                 caller=caller,
@@ -279,6 +300,7 @@ class Engine:
                 emit=self.on_event,
                 owner=self.owner,
                 steps=self.steps,
+                limits=limits,
             )
             try:
                 status = job.run()
@@ -296,15 +318,24 @@ class Engine:
         finally:
             self.journal.release(self.portal_key, cid, self.owner)
 
-    def _defer_unstarted(self, run_id: str, cp: ClientPlan) -> str:
-        """A stopped run's queued client: deferred, unless another run finished it meanwhile."""
+    def _defer_unstarted(self, run_id: str, cp: ClientPlan, reason: str = "") -> str:
+        """A stopped run's queued client: deferred, unless another run finished it meanwhile.
+
+        ``reason``: the portal-wide limit that stopped the run, kept as the client's error so the
+        dashboard, the CLI and the export say why it waits.
+        """
         rec = self.journal.get(self.portal_key, cp.client_id)
         if rec is not None and rec.status in (ClientStatus.DONE, ClientStatus.ARCHIVED):
             return rec.status
         self.journal.upsert_client(
-            self.portal_key, cp.client_id, **cp.journal_fields(), status=ClientStatus.DEFERRED, run_id=run_id
+            self.portal_key,
+            cp.client_id,
+            **cp.journal_fields(),
+            status=ClientStatus.DEFERRED,
+            run_id=run_id,
+            error=reason,
         )
-        self._event(run_id, cp.client_id, Step.CLIENT, Outcome.DEFERRED, "run stopped")
+        self._event(run_id, cp.client_id, Step.CLIENT, Outcome.DEFERRED, reason or "run stopped")
         return ClientStatus.DEFERRED
 
     def _heartbeat(self, stop: threading.Event, run_id: str) -> None:

@@ -18,6 +18,7 @@ from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, NotFo
 from onboarding.journal import Journal, LeaseLost
 from onboarding.workflow.calls import Caller
 from onboarding.workflow.plan import ClientPlan, RunContext
+from onboarding.workflow.portal_limits import LimitBoard, PortalLimitReached, portal_limit
 from onboarding.workflow.retry import describe_retry
 from onboarding.workflow.status import ClientStatus, Outcome, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep, StepContext, StepEvent, StepFailed
@@ -47,6 +48,7 @@ class ClientJob:
         owner: str = "",
         clock: Callable[[], float] = time.time,
         steps: Sequence[ClientStep] = REGISTRY,
+        limits: LimitBoard | None = None,
     ) -> None:
         rec = journal.get(ctx.portal_key, plan.client_id)
         self.step: str = Step.ROOM
@@ -68,6 +70,8 @@ class ClientJob:
         self.stop = stop
         self.owner = owner
         self.steps = steps
+        self.limits = limits or LimitBoard()
+        """The run's portal-wide limits (invitation budget, room quota), shared by its clients."""
 
     def _before_write(self) -> None:
         self.ctx.flush()
@@ -84,6 +88,9 @@ class ClientJob:
         """
         if self.stop.is_set():
             raise Stopped("the run was stopped before this client finished")
+        limit = self.limits.blocks(self.step, self.ctx.progress)
+        if limit is not None:  # another client met a portal-wide limit this one needs past
+            raise PortalLimitReached(limit)
 
     def reconcile(self) -> bool:
         """Make the journal's progress agree with the portal; True when the client is already done.
@@ -133,15 +140,17 @@ class ClientJob:
             ctx.emit(self.step, Outcome.DEFERRED, str(exc))
             ctx.abandon()
             return ClientStatus.DEFERRED
-        except (DailyLimitReached, Stopped) as exc:
-            ctx.save(self.step, status=ClientStatus.DEFERRED, error=str(exc))
-            ctx.emit(self.step, Outcome.DEFERRED, str(exc))
-            ctx.flush()
+        except (DailyLimitReached, Stopped, PortalLimitReached) as exc:
+            self._deferred(str(exc))
             if isinstance(exc, DailyLimitReached):
                 self.stop.set()
                 raise
             return ClientStatus.DEFERRED
         except DocSpaceError as exc:
+            limit = portal_limit(exc)
+            if limit is not None:  # every later client would meet it too: defer, resume later
+                self.limits.hit(limit)
+                return self._deferred(limit.reason)
             return self._failed(f"{self.step}: {exc}", exc.server_message or str(exc))
         except StepFailed as exc:
             return self._failed(f"{self.step}: {exc}", str(exc))
@@ -172,6 +181,13 @@ class ClientJob:
             else:
                 ctx.emit(step, each.outcome, detail)
         return ClientStatus.DONE
+
+    def _deferred(self, reason: str) -> str:
+        """The client stops here, progress kept: a later run resumes it from this step."""
+        self.ctx.save(self.step, status=ClientStatus.DEFERRED, error=reason)
+        self.ctx.emit(self.step, Outcome.DEFERRED, reason)
+        self.ctx.flush()
+        return ClientStatus.DEFERRED
 
     def _failed(self, error: str, detail: str) -> str:
         self.ctx.save(self.step, status=ClientStatus.FAILED, error=error)
