@@ -24,7 +24,7 @@ from onboarding import redact
 from onboarding.errors import ConfigError
 from onboarding.journal import address, schema
 from onboarding.journal.base import Execute, Row
-from onboarding.journal.protocol import LEASE_SECONDS
+from onboarding.journal.protocol import LEASE_SECONDS, SharedLimits
 from onboarding.journal.sql import SqlJournal
 
 MIGRATION_LOCK = 7_310_562_013
@@ -103,6 +103,12 @@ class PostgresJournal(SqlJournal):
         with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             cur.execute(_pg(sql), tuple(args))
             return list(cur.fetchall()) if cur.description else []
+
+    def shared_limits(self, portal: str, *, writes: int) -> SharedLimits | None:
+        """The portal's writes in flight and request budget, shared by every process on this journal."""
+        from onboarding.journal.limits import SharedPortalLimits
+
+        return SharedPortalLimits(self, portal, writes=writes, slot_lease=max(60.0, 2 * self.lease_seconds))
 
     def _now(self, sql: Execute) -> float:
         """The database's clock, shared by every machine that uses this journal."""

@@ -14,6 +14,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from onboarding.errors import WorkflowError
@@ -168,8 +169,24 @@ class RunQueue(Protocol):
     def queued(self, portal: str, *, limit: int = 50) -> list[QueuedRun]: ...
 
 
+class SharedLimits(Protocol):
+    """The portal's per-user limits shared by every process on a journal (see ``journal.limits``)."""
+
+    def write_slot(self) -> AbstractContextManager[int]:
+        """Hold one of the portal's writes in flight for the duration of a write."""
+        ...
+
+    def take_request(self, per_window: int | None, window: float) -> float:
+        """Wait until the shared request budget allows one more request; returns seconds waited."""
+        ...
+
+
 class Journal(ClientRecords, RunLog, EventLog, Leases, Deliveries, RunQueue, Protocol):
     """The whole journal, as the engine, the service and the webhook use it."""
+
+    def shared_limits(self, portal: str, *, writes: int) -> SharedLimits | None:
+        """The portal's limits as shared with other machines, or None when nothing is shared."""
+        ...
 
     def describe(self) -> str:
         """Where the journal lives, safe to show (a path, or a database address without password)."""

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from onboarding.journal.base import Execute, Row
-from onboarding.journal.protocol import LeaseLost, StepNote
+from onboarding.journal.protocol import LeaseLost, SharedLimits, StepNote
 from onboarding.journal.queue import SqlRunQueue
 from onboarding.journal.records import (
     UPDATABLE,
@@ -32,6 +32,10 @@ IN_CHUNK = 500
 
 class SqlJournal(SqlRunQueue):
     """The journal in portable SQL; a store adds connections, row locks and liveness checks."""
+
+    def shared_limits(self, portal: str, *, writes: int) -> SharedLimits | None:
+        """None: a journal on one machine leaves the limits to the process's own throttle."""
+        return None
 
     # -- runs ----------------------------------------------------------------------------------
 

@@ -18,12 +18,13 @@ import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from onboarding.errors import ApiStatusError, RateLimited
+from onboarding.journal.protocol import SharedLimits
 from onboarding.workflow.estimate import PortalModel
 from onboarding.workflow.pacing import (
     DAILY_HINT_SECONDS,
@@ -152,9 +153,16 @@ class Throttle:
         self._concurrency_429s = 0
         self._latencies: list[float] = []
 
+    shared: SharedLimits | None = None
+    """The portal's limits as shared with other machines through a shared journal (if any)."""
+
     @contextmanager
     def write(self) -> Iterator[None]:
-        with self.writes.slot(), self._paced(self.writes):
+        with (
+            self.writes.slot(),
+            self.shared.write_slot() if self.shared else nullcontext(),
+            self._paced(self.writes),
+        ):
             yield
 
     @contextmanager
@@ -164,6 +172,8 @@ class Throttle:
 
     @contextmanager
     def _paced(self, gate: AdaptiveGate) -> Iterator[None]:
+        if self.shared is not None:  # the budget other machines on this key spend too
+            self.shared.take_request(self.pacer.permits, self.pacer.window)
         ticket = self.pacer.acquire()
         started = self._clock()
         try:
