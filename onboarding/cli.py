@@ -178,13 +178,13 @@ def _print_plan(plan: BatchPlan, out: TextIO) -> None:
         extra = f" at {cp.resume_step}" if cp.action == "resume" else ""
         print(f"{cp.client_id}\t{cp.action}{extra}\t{cp.title}", file=out)
         for r in cp.reasons:
-            print(f"    blocked: {r}", file=out)
+            print(f"    {cp.action}: {r}", file=out)
         for w in cp.warnings:
             print(f"    note: {w}", file=out)
     s = plan.summary()
     print(
         f"\n{s['clients']} clients: {s['create']} to create, {s['resume']} to resume, {s['done']} done, "
-        f"{s['blocked']} blocked; about {s['writes']} writes and {s['reads']} reads",
+        f"{s['blocked']} blocked, {s['conflict']} with a differing room; about {s['writes']} writes and {s['reads']} reads",
         file=out,
     )
 
@@ -255,7 +255,7 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
         _print_plan(plan, out)
         for line in _cost_lines(plan, svc):
             print(line, file=out)
-    return EXIT_FAILED if plan.count("blocked") else EXIT_OK
+    return EXIT_FAILED if plan.count("blocked") or plan.count("conflict") else EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:

@@ -64,10 +64,18 @@ class Folder(WireModel):
     files_count: int = 0
     folders_count: int = 0
     created: str | None = None
+    security: dict[str, bool] = Field(default_factory=dict)
+    """What the API key's account may do with it (``FileSecurity.SetSecurity``); empty when not sent."""
 
     @property
     def archived(self) -> bool:
         return self.root_folder_type == 20
+
+    def lacks(self, *rights: str) -> list[str]:
+        """The rights among ``rights`` the portal says the key's account does not have here."""
+        if not self.security:
+            return []
+        return [r for r in rights if not self.security.get(r, False)]
 
 
 class File(WireModel):

@@ -9,7 +9,7 @@ and what runs make the same decisions.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -17,7 +17,9 @@ from onboarding.blueprint import Blueprint, TemplateFile
 from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
 from onboarding.docspace.client import tag_chunks
 from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
+from onboarding.journal import ClientRecord
 from onboarding.titles import MAX_ITEM_TITLE_LENGTH, PatternError, portal_title
+from onboarding.workflow.status import ClientStatus
 
 
 class ClientLike(Protocol):
@@ -68,6 +70,8 @@ class RunContext:
     managers: dict[str, ManagerDecision] = field(default_factory=dict)
     rooms_by_tag: dict[str, list[Folder]] = field(default_factory=dict)
     reads_spent: int = 0
+    hidden_rooms: dict[str, int] = field(default_factory=dict)
+    """Client id -> the journal's room for it that exists but the key's account may not see."""
 
 
 def client_fields(client: ClientLike) -> dict[str, str]:
@@ -241,3 +245,26 @@ def build_context(
 
 def manager_email(c: ClientLike, blueprint: Blueprint) -> str | None:
     return c.manager_email or blueprint.default_manager_email or None
+
+
+def find_hidden_rooms(
+    client: DocSpaceClient, ctx: RunContext, records: Mapping[str, ClientRecord], read: Reader = direct
+) -> None:
+    """Note the journal's rooms the tag look-up did not return because the key may not see them.
+
+    A room admin sees only rooms they created or were invited to (``FileSecurity.GetVirtualRoomsAsync``
+    → ``GetVirtualRoomsForMeAsync``); a room made with another key is then missing from the look-up,
+    and making a new one would duplicate it. One read per such record (a deleted room reads 404).
+    """
+    found = {room.id for rooms in ctx.rooms_by_tag.values() for room in rooms}
+    for client_id, rec in records.items():
+        room_id = rec.room_id
+        if not room_id or room_id in found or rec.status == ClientStatus.ARCHIVED:
+            continue
+        ctx.reads_spent += 1
+        try:
+            read(functools.partial(client.get_room, int(room_id)))
+        except Forbidden:
+            ctx.hidden_rooms[client_id] = int(room_id)
+        except NotFound:
+            continue

@@ -224,7 +224,7 @@ class Engine:
         caller = self._caller(stats)
         todo: list[ClientPlan] = []
         for cp in plan.clients:
-            if cp.action == Action.BLOCKED:
+            if cp.action in (Action.BLOCKED, Action.CONFLICT):
                 self._record_blocked(run_id, cp)
                 result.statuses[cp.client_id] = ClientStatus.BLOCKED
                 result.errors[cp.client_id] = "; ".join(cp.reasons)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from onboarding.blueprint import Blueprint
-from onboarding.docspace import DocSpaceClient, Folder
+from onboarding.docspace import DocSpaceClient, Folder, RoomType
 from onboarding.journal import ClientRecord, Journal
 from onboarding.titles import MAX_LINK_TITLE_LENGTH, MAX_TAG_LENGTH, PatternError, portal_title, room_names
 from onboarding.workflow.context import (
@@ -27,6 +27,7 @@ from onboarding.workflow.context import (
     client_fields,
     decide_manager,
     direct,
+    find_hidden_rooms,
     manager_email,
 )
 from onboarding.workflow.status import Action, ClientStatus, Step
@@ -215,9 +216,20 @@ def plan_client(
     if plan.action == Action.BLOCKED:
         return plan
     plan.room = active[0] if active else None
+    hidden = ctx.hidden_rooms.get(c.client_id)
+    if plan.room is None and hidden is not None:
+        plan.action = Action.BLOCKED
+        plan.reasons.append(
+            f"its room {hidden} (in the journal) is not visible to the API key's account "
+            f"({ctx.me.user_type}): DocSpace shows a room admin only the rooms they created or were "
+            "invited to; add the account to the room as Room manager, or use the key of an admin"
+        )
+        return plan
     if plan.room is not None:
         if record is not None and record.status == ClientStatus.DONE and record.room_id == plan.room.id:
             plan.action = Action.DONE
+            return plan
+        if _room_unusable(ctx, plan):
             return plan
         plan.action = Action.RESUME
         plan.resume_step = _first_open_step(progress, plan.room.id)
@@ -229,6 +241,39 @@ def plan_client(
         )
     plan.writes, plan.reads = client_cost(bp, plan, resume=False, steps=steps)
     return plan
+
+
+def _room_unusable(ctx: RunContext, plan: ClientPlan) -> bool:
+    """Block (or mark as a conflict) a found room the run could not finish: caught here, not as a 403."""
+    room, bp = plan.room, ctx.blueprint
+    assert room is not None
+    if room.room_type is not None and room.room_type != int(bp.room_type):
+        plan.action = Action.CONFLICT
+        plan.reasons.append(
+            f"its room {room.id} is a {_room_label(room.room_type)}, but the blueprint now makes "
+            f"{bp.room_type.label}s; DocSpace cannot change a room's type — archive the old room "
+            "to have a new one made, or set the blueprint's room type back"
+        )
+        return True
+    # FileSecurity.FilterEntryAsync: folders, copies, invitations and links need Create/EditAccess/
+    # EditRoom, which only the room's creator and its Room managers hold (admins included).
+    missing = room.lacks("Create", "EditAccess", "EditRoom")
+    if missing:
+        plan.action = Action.BLOCKED
+        plan.reasons.append(
+            f"its room {room.id} was made by another account and the API key's account "
+            f"({ctx.me.user_type}) may not change it ({', '.join(missing)} not granted): add the "
+            "account to the room as Room manager, or run with the room creator's key"
+        )
+        return True
+    return False
+
+
+def _room_label(value: int) -> str:
+    try:
+        return RoomType(value).label
+    except ValueError:
+        return f"room of type {value}"
 
 
 def _first_open_step(progress: dict[str, Any], room_id: int) -> str:
@@ -257,6 +302,7 @@ def make_plan(
     """
     ctx = context or build_context(client, blueprint, clients, portal_key=portal_key, read=read)
     records = journal.get_many(portal_key, [c.client_id for c in clients])
+    find_hidden_rooms(client, ctx, records, read)
     seen: dict[str, str] = {}
     plans = [plan_client(ctx, c, records.get(c.client_id), seen, steps) for c in clients]
     return BatchPlan(context=ctx, clients=plans, lookup_reads=ctx.reads_spent)

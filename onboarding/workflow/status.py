@@ -40,6 +40,9 @@ class Action(StrEnum):
     RESUME = "resume"
     DONE = "done"
     BLOCKED = "blocked"
+    CONFLICT = "conflict"
+    """The client's room exists but is not what the blueprint makes (another room type): the
+    portal cannot change it, so a person decides (nothing is written; the run records it blocked)."""
 
 
 class RunStatus(StrEnum):

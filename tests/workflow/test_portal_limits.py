@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-import requests
 from support.engine import Client, Harness, make_clients, one_room_per_client
+from support.portals import PortalFactory, change_settings
 
-import docspace_sandbox
 from onboarding.journal import DEFERRED, DONE, FAILED, SqliteJournal
 
 
 def _tag(c: Client) -> str:
     return f"client:{c.client_id}"
-
-
-@pytest.fixture
-def portal(tmp_path: Path) -> Iterator[Callable[..., Harness]]:
-    """Starts a sandbox that is a particular kind of portal (``start(...)`` keywords); stops it after."""
-    started: list[docspace_sandbox.Sandbox] = []
-
-    def make(**settings: Any) -> Harness:
-        sb = docspace_sandbox.start(port=0, **settings)
-        started.append(sb)
-        return Harness(sb, tmp_path / "journal.sqlite3", [], [])
-
-    try:
-        yield make
-    finally:
-        for sb in started:
-            sb.stop()
-
-
-def _raise(h: Harness, **changes: Any) -> None:
-    """Change the portal's settings over HTTP, as an administrator would."""
-    resp = requests.post(f"{h.sandbox.url}/__sandbox__/settings", json=changes, timeout=10)
-    assert resp.status_code == 200, resp.text
 
 
 def _limit_then_resume(h: Harness, words: str, **raised: Any) -> None:
@@ -57,7 +30,7 @@ def _limit_then_resume(h: Harness, words: str, **raised: Any) -> None:
     with_room = {c.client_id for c in clients if any(_tag(c) in r["tags"] for r in h.rooms())}
     assert with_room <= started_before, with_room - started_before
     assert all(records[cid].progress.get("room") for cid in with_room.intersection(deferred))
-    _raise(h, **raised)
+    change_settings(h, **raised)
     second = h.engine().run(clients)
     assert second.exit_code == 0, second.errors
     assert second.count(DONE) == 24
@@ -65,11 +38,11 @@ def _limit_then_resume(h: Harness, words: str, **raised: Any) -> None:
     assert len(h.rooms()) == 24
 
 
-def test_invitation_limit_defers_the_rest_and_a_raised_limit_finishes(portal: Callable[..., Harness]) -> None:
+def test_invitation_limit_defers_the_rest_and_a_raised_limit_finishes(portal: PortalFactory) -> None:
     """Budget 10: 10 onboarded, 14 deferred naming the invitation limit, exit 3; raised, all 24 done."""
     _limit_then_resume(portal(invitation_limit=10), "invitation limit", invitation_limit=100)
 
 
-def test_room_quota_defers_the_rest_and_a_raised_quota_finishes(portal: Callable[..., Harness]) -> None:
+def test_room_quota_defers_the_rest_and_a_raised_quota_finishes(portal: PortalFactory) -> None:
     """Quota 10: 10 onboarded, 14 deferred naming the tariff's rooms, exit 3; raised, all 24 done."""
     _limit_then_resume(portal(room_quota=10), "allows no more rooms", room_quota=100)
