@@ -246,6 +246,7 @@ def limits(tmp: Path, n: int, latency_ms: int) -> list[dict[str, Any]]:
                 "requests_per_client": round((counts["writes"] + counts["reads"]) / n, 3),
                 "writes_per_client": round(counts["writes"] / n, 3), "reads_per_client": round(counts["reads"] / n, 3),
                 "pace": throttle.get("pace"), "waited_s": throttle.get("waited_s"),
+                "rate_429s": throttle.get("rate_429s"), "concurrency_429s": throttle.get("concurrency_429s"),
             })  # fmt: skip
     finally:
         sb.stop()

@@ -4,13 +4,14 @@ DocSpace's sliding window allows 1,500 requests per minute per user when the lim
 (``RateLimiterSettings.SlidingWindowLimit``; the window is one minute in ``BaseStartup``'s
 ``AddRateLimiter``), and rejects the 1,501st with 429, ``X-RateLimit-Limit: 1500`` and
 ``Retry-After``. Self-hosted portals run with the limiter off. So :class:`RatePacer` starts
-*learning*: requests go out freely, and each is logged when its answer comes (the portal counted
-it between our send and that moment, so our log never lets a request leave the window early). When the log reaches
-DocSpace's default limit, one request goes out alone (a probe, after the calls in flight have
-answered): a 429 teaches the limit at the cost of exactly one rejection; an answer proves the
-portal has no limiter at that rate, and pacing stays off. A 429 that announces any other limit
-teaches that one. What was learned, with the recent requests, is remembered per portal (in the
-run summary) so that the next run starts paced and meets no 429 at all.
+*learning*: requests go out freely, and each is logged when its answer comes (the portal
+counted it between our send and that moment, so our log never lets a request leave the window
+early). Near DocSpace's default limit (less a margin for the same user's other clients) requests
+go out one at a time, each after the calls in flight have answered: a 429 teaches the limit at
+the cost of exactly one rejection; an answer past the limit proves the portal has no limiter at
+that rate, and pacing stays off. A 429 that announces any other limit teaches that one. What was
+learned, with the recent requests, is remembered per portal (in the run summary) so that the
+next run starts paced and meets no 429 at all.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ DOCSPACE_WINDOW = 60.0
 SAFETY = 0.97
 """Share of an announced limit we use: a margin for the same user's other clients and clock drift."""
 DAILY_HINT_SECONDS = DAILY_LIMIT_HINT_SECONDS
+PROBE_ZONE = 20
+"""Requests before DocSpace's default limit that go out one at a time: the user's other clients
+(the dashboard, a ``plan`` just before) may have used that much of the window, and one at a time
+means the first rejection is the only one."""
 NOTICE_SECONDS = 1.0
 """Waits shorter than this are not announced to listeners (they are the window working normally)."""
 
@@ -47,12 +52,14 @@ class RatePacer:
         *,
         window: float = DOCSPACE_WINDOW,
         probe_at: int = DOCSPACE_RPM,
+        probe_zone: int = PROBE_ZONE,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.mode = LEARNING
         self.window = window
         self.probe_at = probe_at
+        self.probe_zone = probe_zone
         self.permits: int | None = None
         """Our own requests per window while paced."""
         self.announced: int | None = None
@@ -64,6 +71,7 @@ class RatePacer:
         self._cond = threading.Condition()
         self._in_flight = 0
         self._probing = False
+        self._probe_count = 0
         self._requests = 0
         self._probes = 0
         self._waits = 0
@@ -140,9 +148,10 @@ class RatePacer:
             if self._in_flight >= self.permits:
                 return 0, None
             return 0, self._stamps[count - self.permits] + self.window
-        if self.mode == LEARNING and count >= self.probe_at:
+        if self.mode == LEARNING and count >= self.probe_at - self.probe_zone:
             if self._in_flight == 0 and not self._probing:
                 self._probing = True
+                self._probe_count = count
                 self._probes += 1
                 return _PROBE, None
             return 0, None
@@ -159,7 +168,8 @@ class RatePacer:
             self._stamps.append(self._clock())
             if ticket == _PROBE:
                 self._probing = False
-                if answered and not limited and self.mode == LEARNING:
+                past_limit = self._probe_count >= self.probe_at
+                if answered and not limited and past_limit and self.mode == LEARNING:
                     self.mode = OPEN
                     self.source = f"no limiter at {self.probe_at:,} requests per window"
             self._cond.notify_all()

@@ -37,7 +37,7 @@ def _limited(
 def test_unknown_portal_goes_unpaced_and_one_probe_proves_no_limiter() -> None:
     """Up to DocSpace's default limit requests go freely; one lone answered probe past it ends learning."""
     clock = FakeClock()
-    pacer = RatePacer(window=60, probe_at=5, clock=clock)
+    pacer = RatePacer(window=60, probe_at=5, probe_zone=0, clock=clock)
     _send(pacer, 5)
     assert pacer.counters()["probes"] == 0
     ticket = pacer.acquire()  # the 6th request in the window goes out alone, as the probe
@@ -49,9 +49,23 @@ def test_unknown_portal_goes_unpaced_and_one_probe_proves_no_limiter() -> None:
     assert counters["waits"] == 0 and counters["probes"] == 1
 
 
+def test_near_the_default_limit_requests_go_one_at_a_time_until_past_it() -> None:
+    """Other clients of the same user may have used part of the window: the last stretch is probed."""
+    pacer = RatePacer(window=60, probe_at=30, probe_zone=20, clock=FakeClock())
+    _send(pacer, 10)
+    assert pacer.counters()["probes"] == 0
+    _send(pacer, 20)  # requests 11..30 go out one at a time, each a probe
+    assert pacer.counters()["probes"] == 20
+    assert pacer.counters()["pace"] == "learning"  # none of them was past the limit yet
+    _send(pacer, 1)  # the 31st in the window is past it and answered: no limiter
+    assert pacer.counters()["pace"] == "open"
+    _send(pacer, 10)
+    assert pacer.counters()["probes"] == 21
+
+
 def test_probe_waits_for_the_calls_in_flight() -> None:
     """The probe is sent only once every earlier call has answered, so at most one 429 can follow."""
-    pacer = RatePacer(window=60, probe_at=2, clock=FakeClock())
+    pacer = RatePacer(window=60, probe_at=2, probe_zone=0, clock=FakeClock())
     first = pacer.acquire()
     _send(pacer, 1)
     got: list[int] = []
