@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from onboarding import files
 from onboarding.docspace.enums import (
+    ADDITIONAL_EXTERNAL_LINKS,
     EXTERNAL_LINK_ROLES,
     INVITATION_LINK_ROLES,
     USER_ROLES,
@@ -213,6 +214,11 @@ class Blueprint(_Strict):
                 )
             if self.link_kind == "invitation" and self.link.password:
                 raise ValueError("an invitation link cannot have a password (only external links can)")
+            if self.uses_primary_link and self.link.expires_in_days:
+                raise ValueError(
+                    f"the client link of a {rt.label} is the room's primary link, whose expiry the portal "
+                    "ignores; leave the expiry empty"
+                )
             if self.link_kind == "external" and self.link.max_use_count:
                 raise ValueError("external links have no maximum number of uses (only invitation links do)")
         known = {f.casefold(): f for f in self.folders}
@@ -252,6 +258,17 @@ class Blueprint(_Strict):
     def link_roles_for(room_type: RoomType) -> frozenset[FileShare]:
         external = Blueprint.link_type_for(room_type) == LinkType.EXTERNAL
         return (EXTERNAL_LINK_ROLES if external else INVITATION_LINK_ROLES)[room_type]
+
+    @staticmethod
+    def primary_link_only(room_type: RoomType) -> bool:
+        """True where the room may hold no external link but its primary one (Form filling rooms):
+        the client's link is then the primary link, updated to the blueprint's settings."""
+        external = Blueprint.link_type_for(room_type) == LinkType.EXTERNAL
+        return external and ADDITIONAL_EXTERNAL_LINKS.get(room_type, 0) == 0
+
+    @property
+    def uses_primary_link(self) -> bool:
+        return self.primary_link_only(self.room_type)
 
     @property
     def link_type(self) -> LinkType:

@@ -23,6 +23,7 @@ __all__ = [
     "MAX_TITLE_LENGTH",
     "PatternError",
     "RoomNames",
+    "fit_length",
     "pattern_fields",
     "portal_title",
     "render_pattern",
@@ -83,6 +84,22 @@ def portal_title(raw: str, max_len: int = MAX_TITLE_LENGTH) -> str:
     if len(title) > max_len:  # only BMP characters remain, so len() is the UTF-16 length
         title = title[:max_len].rstrip()
     return title
+
+
+def fit_length(raw: str, max_len: int) -> str:
+    """``raw`` trimmed and cut to ``max_len`` UTF-16 code units, characters kept as they are.
+
+    For link titles: the portal checks only their length, it does not replace characters in them
+    as it does in room titles.
+    """
+    kept: list[str] = []
+    used = 0
+    for ch in raw.strip():
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > max_len:
+            break
+        kept.append(ch)
+    return "".join(kept).rstrip()
 
 
 def pattern_fields(pattern: str) -> list[str]:

@@ -361,6 +361,10 @@ class DocSpaceClient:
         items = env.response or []
         return [self._parse(Link, item, "GET", f"files/rooms/{room_id}/links") for item in items]
 
+    def primary_link(self, room_id: int) -> Link:
+        """The room's primary external link (``GET files/rooms/{id}/link``; the server makes it if absent)."""
+        return self._get_one(Link, f"files/rooms/{room_id}/link")
+
     def set_room_link(self, room_id: int, request: LinkRequest) -> Link | None:
         """Create or update a link; None when the server stored nothing (e.g. access 0 = delete)."""
         env = self.call("PUT", f"files/rooms/{room_id}/links", body=request.to_wire())

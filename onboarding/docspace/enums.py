@@ -122,5 +122,15 @@ EXTERNAL_LINK_ROLES: dict[RoomType, frozenset[FileShare]] = {
     RoomType.PUBLIC: frozenset({FileShare(v) for v in (10, 7, 5, 6, 2)}),
     RoomType.FILLING_FORMS: frozenset({FileShare(v) for v in (7, 2)}),
 }
+# Additional external links a room may hold besides its primary one, per room type (a room type
+# absent here has no external links at all). Where it is 0 the client's link is the room's primary
+# external link, updated in place. Source: FileSecurity._linkCountRoomSettingsAccesses and the count
+# check in FileSharing (DocSpace-server v3.7.2): a new one past the count is 403 "The maximum
+# number of links may not exceed N".
+ADDITIONAL_EXTERNAL_LINKS: dict[RoomType, int] = {
+    RoomType.CUSTOM: 5,
+    RoomType.PUBLIC: 5,
+    RoomType.FILLING_FORMS: 0,
+}
 # Roles a plain user or a guest may never hold (only room admins, DocSpace admins, the owner).
 ADMIN_ONLY_ROLES = frozenset({FileShare.ROOM_MANAGER})

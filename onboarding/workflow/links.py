@@ -39,12 +39,14 @@ def find_link(bp: Blueprint, links: Sequence[Link], title: str | None) -> Link |
     """Our link among a room's links: the (only) invitation link, or the external link by title."""
     if bp.link_type == LinkType.INVITATION:
         mine = [lk for lk in links if lk.link_type == LinkType.INVITATION]
+    elif bp.uses_primary_link:
+        mine = [lk for lk in links if lk.link_type == LinkType.EXTERNAL and lk.shared_link.primary]
     else:
         mine = [lk for lk in links if lk.link_type == LinkType.EXTERNAL and lk.shared_link.title == title]
     return mine[0] if mine else None
 
 
-def link_outdated(bp: Blueprint, link: Link) -> str:
+def link_outdated(bp: Blueprint, link: Link, title: str = "") -> str:
     """Why an existing link cannot be handed to the client as it is ("" when it can)."""
     cfg = bp.link
     info = link.shared_link
@@ -56,6 +58,8 @@ def link_outdated(bp: Blueprint, link: Link) -> str:
         return "it never expires but the blueprint wants an expiry"
     if bp.link_type == LinkType.INVITATION and (cfg.max_use_count or None) != (info.max_use_count or None):
         return "its maximum number of uses differs"
+    if bp.uses_primary_link and title and info.title != title:
+        return "its title differs"  # the room's primary link is ours: it carries the client's name
     return ""
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, Folder, RoomType
 from onboarding.journal import ClientRecord, Journal
-from onboarding.titles import MAX_LINK_TITLE_LENGTH, MAX_TAG_LENGTH, PatternError, portal_title, room_names
+from onboarding.titles import MAX_LINK_TITLE_LENGTH, MAX_TAG_LENGTH, PatternError, fit_length, room_names
 from onboarding.workflow.context import (
     ClientLike,
     ManagerDecision,
@@ -148,7 +148,7 @@ def plan_client(
     try:
         names = room_names(bp.title_pattern, bp.tag_pattern, fields)
         link_title = (
-            portal_title(bp.render(bp.link.title, fields), MAX_LINK_TITLE_LENGTH) if bp.link.enabled else ""
+            fit_length(bp.render(bp.link.title, fields), MAX_LINK_TITLE_LENGTH) if bp.link.enabled else ""
         )
     except PatternError as exc:
         return ClientPlan(c, "", "", Action.BLOCKED, reasons=[str(exc)])

@@ -38,7 +38,7 @@ class LinkStep(StepBase):
         return int(blueprint.link.enabled)
 
     def reads(self, blueprint: Blueprint, *, resume: bool) -> int:
-        return 1 if resume else 0  # the room's links
+        return 1 if resume or blueprint.uses_primary_link else 0  # the room's links (or primary link)
 
     def finished_before(self, ctx: StepContext) -> bool:
         return super().finished_before(ctx) and not ctx.blueprint.link.enabled
@@ -55,6 +55,11 @@ class LinkStep(StepBase):
         link: Link | None
         if existing is not None:
             link = self._align(ctx, room_id, existing)
+        elif bp.uses_primary_link:
+            # No additional external link is allowed (Form filling rooms): the room's primary link
+            # is the client's, updated by its id (GET …/link makes it if the room has none).
+            primary = ctx.caller.read(lambda: ctx.api.primary_link(room_id), what="primary link")
+            link = self._align(ctx, room_id, primary)
         elif bp.link_type == LinkType.EXTERNAL:
             # A room may hold several external links: a retry after a lost answer must look for
             # the one it may have made (by its title) before making another.
@@ -98,7 +103,7 @@ class LinkStep(StepBase):
 
     def _align(self, ctx: StepContext, room_id: int, link: Link) -> Link | None:
         """Reuse an existing link; update it by id when it is expired or differs from the blueprint."""
-        if not links.link_outdated(ctx.blueprint, link):
+        if not links.link_outdated(ctx.blueprint, link, ctx.plan.link_title):
             return link
         req = self._request(ctx, link_id=link.shared_link.id)
         return ctx.caller.write(lambda: ctx.api.set_room_link(room_id, req), what="link update")

@@ -1,0 +1,48 @@
+"""Link rules per room type over HTTP: a Form filling room's client link is its primary link."""
+
+from __future__ import annotations
+
+import pytest
+from support.engine import Client, Harness, make_clients
+
+from onboarding.blueprint import Blueprint
+from onboarding.errors import ConfigError
+from onboarding.journal import SqliteJournal
+
+FORM_FILLING = {"room_type": 1, "client_role": 7, "manager_fallback_role": 7, "link": {"access": 7}}
+
+
+def _tag(c: Client) -> str:
+    return f"client:{c.client_id}"
+
+
+def test_form_filling_rooms_hand_out_their_primary_link(harness: Harness) -> None:
+    """Type 1 allows no additional link: each client's link is the room's primary one, titled for them."""
+    clients = make_clients(3)
+    result = harness.engine(Blueprint.from_dict(FORM_FILLING)).run(clients)
+    assert result.exit_code == 0, result.errors
+    records = SqliteJournal(harness.journal_path).get_many("sandbox-test", [c.client_id for c in clients])
+    for c in clients:
+        room = next(r for r in harness.rooms() if _tag(c) in r["tags"])
+        (link,) = room["links"]
+        assert (link["linkType"], link["primary"], link["access"]) == (1, True, 7)
+        assert link["title"] == f"Invitation for {c.name}"
+        assert records[c.client_id].link_url == link["shareLink"]
+    before = len(harness.writes_logged())
+    assert harness.engine(Blueprint.from_dict(FORM_FILLING)).run(clients).exit_code == 0
+    assert len(harness.writes_logged()) == before
+
+
+def test_primary_link_expiry_is_refused_in_the_blueprint() -> None:
+    """The portal ignores a Form filling room's primary-link expiry, so the blueprint may not ask for one."""
+    with pytest.raises(ConfigError, match="primary link"):
+        Blueprint.from_dict({**FORM_FILLING, "link": {"access": 7, "expires_in_days": 7}})
+
+
+def test_link_titles_keep_characters_room_titles_replace(harness: Harness) -> None:
+    """A link title keeps ':' and '?' (only its length is limited), unlike the room title."""
+    bp = Blueprint.from_dict({"room_type": 5, "link": {"title": "Files: {name}?"}})
+    (c,) = make_clients(1)
+    assert harness.engine(bp).run([c]).exit_code == 0
+    room = next(r for r in harness.rooms() if _tag(c) in r["tags"])
+    assert [lk["title"] for lk in room["links"] if not lk["primary"]] == [f"Files: {c.name}?"]
