@@ -68,6 +68,7 @@ class PostgresJournal(SqlJournal):
             min_size=1,
             max_size=max(1, pool_size),
             kwargs={"autocommit": True},
+            configure=_configure,
             open=False,
             name="docspace-journal",
         )
@@ -113,6 +114,17 @@ class PostgresJournal(SqlJournal):
     def _now(self, sql: Execute) -> float:
         """The database's clock, shared by every machine that uses this journal."""
         return float(sql("SELECT EXTRACT(EPOCH FROM now()) AS now", ())[0]["now"])
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    """Each pooled connection commits without waiting for the disk flush of its WAL record.
+
+    The same durability as the SQLite journal's WAL mode with ``synchronous = NORMAL``: a crash of
+    the database *machine* may lose the last fraction of a second of step records (never corrupt
+    them), which the engine's find-before-create recovers from; a crash of any process loses
+    nothing. It takes the flush (milliseconds on most disks) off every step's write.
+    """
+    conn.execute("SET synchronous_commit = off")
 
 
 def _safe(exc: BaseException) -> str:
