@@ -121,17 +121,50 @@ class PortalState:
     # date by the add/move/remove methods below, so a listing costs its own size, not the portal's.
     child_folders: dict[int, set[int]] = field(default_factory=dict, repr=False, compare=False)
     child_files: dict[int, set[int]] = field(default_factory=dict, repr=False, compare=False)
+    # Casefolded tag -> ids of the rooms carrying it, and casefolded e-mail -> user id: derived
+    # the same way, so a tag or e-mail look-up does not scan every room or person.
+    tagged: dict[str, set[int]] = field(default_factory=dict, repr=False, compare=False)
+    emails: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def new_id(self) -> int:
         """Folder and file ids share one counter, so an id never names two entries."""
         self.next_id += 1
         return self.next_id
 
+    def add_user(self, user: User) -> None:
+        """Store a person and index their e-mail."""
+        self.users[user.id] = user
+        self.emails[user.email.casefold()] = user.id
+
+    def user_id_by_email(self, email: str) -> str | None:
+        """The id of the person with that (casefolded) e-mail; the index is rebuilt if someone
+        was stored without :meth:`add_user`."""
+        if len(self.emails) != len(self.users):
+            self.emails = {u.email.casefold(): u.id for u in self.users.values()}
+        return self.emails.get(email)
+
+    def set_tags(self, room: Folder, tags: list[str]) -> None:
+        """Give a room exactly these tags, keeping the tag index in step."""
+        for name in room.tags:
+            self.tagged.get(name.casefold(), set()).discard(room.id)
+        room.tags = list(tags)
+        for name in room.tags:
+            self.tagged.setdefault(name.casefold(), set()).add(room.id)
+
+    def rooms_tagged(self, names: set[str]) -> set[int]:
+        """Ids of the rooms carrying any of these casefolded tag names."""
+        found: set[int] = set()
+        for name in names:
+            found |= self.tagged.get(name, set())
+        return found
+
     def add_folder(self, folder: Folder) -> None:
-        """Store a folder (or room) and index it under its parent."""
+        """Store a folder (or room) and index it under its parent (and by its tags)."""
         self.folders[folder.id] = folder
         if folder.parent_id is not None:
             self.child_folders.setdefault(folder.parent_id, set()).add(folder.id)
+        for name in folder.tags:
+            self.tagged.setdefault(name.casefold(), set()).add(folder.id)
 
     def add_file(self, entry: File) -> None:
         """Store a file and index it under its folder."""
@@ -168,6 +201,8 @@ class PortalState:
         folder = self.folders.pop(folder_id, None)
         if folder is not None and folder.parent_id is not None:
             self.child_folders.get(folder.parent_id, set()).discard(folder_id)
+        for name in folder.tags if folder is not None else ():
+            self.tagged.get(name.casefold(), set()).discard(folder_id)
 
     def child_ids(self, folder_id: int) -> tuple[set[int], set[int]]:
         """Ids of the direct sub-folders and files (live sets: copy before mutating the tree)."""
@@ -196,8 +231,7 @@ class PortalState:
             port=data.get("port"),
         )
         for raw in data.get("users", []):
-            user = from_dict(User, raw)
-            state.users[user.id] = user
+            state.add_user(from_dict(User, raw))
         for raw in data.get("folders", []):
             links = [from_dict(Link, link) for link in raw.get("links", [])]
             state.add_folder(from_dict(Folder, {**raw, "links": links}))

@@ -71,7 +71,7 @@ def add_key_users(state: PortalState) -> bool:
     for email, first, last, kind in PEOPLE:
         uid = user_id(email)
         if uid not in state.users:
-            state.users[uid] = User(uid, email, first, last, kind, created=SEED_DATE)
+            state.add_user(User(uid, email, first, last, kind, created=SEED_DATE))
             added = True
     for email, folder_id, ids in _OTHER_MY_DOCUMENTS:
         if folder_id in state.folders:

@@ -141,8 +141,8 @@ class PortalCore:
 
     def user_by_email(self, email: str) -> User | None:
         """Case-insensitive e-mail lookup."""
-        wanted = email.strip().casefold()
-        return next((u for u in self.state.users.values() if u.email.casefold() == wanted), None)
+        user_id = self.state.user_id_by_email(email.strip().casefold())
+        return self.state.users.get(user_id) if user_id is not None else None
 
     def folder(self, folder_id: int) -> Folder | None:
         """The folder (or room) with that id, or None."""

@@ -118,7 +118,7 @@ class PeopleMixin(PortalCore):
             created=self._now(),
             invited_by=actor.id,
         )
-        self.state.users[guest.id] = guest
+        self.state.add_user(guest)
         self._touch()
         return guest
 

@@ -53,7 +53,7 @@ class RoomsMixin(PortalCore):
         )
         self.state.add_folder(room)
         self._touch()
-        room.tags = self._resolve_tags(actor, tags or [])
+        self.state.set_tags(room, self._resolve_tags(actor, tags or []))
         if room_type == r.PUBLIC:
             room.links.append(new_link(r.SUBJ_PRIMARY, r.READ, "Shared link"))
         elif room_type == r.FILLING:
@@ -102,17 +102,15 @@ class RoomsMixin(PortalCore):
         }
         wanted_parents = parents.get(search_area, set())
         current = self.state.folders[seed.FOLDER_ARCHIVE if search_area == 1 else seed.FOLDER_ROOMS]
-        rooms = [
-            f
-            for parent in wanted_parents
-            for f in self.children(parent)[0]
-            if f.room_type is not None and self._can_read(actor, f)
-        ]
+        if tags and not without_tags:  # a tag search starts from the tag index, not every room
+            wanted = {t.casefold() for t in tags if t is not None}
+            found = (self.state.folders.get(i) for i in self.state.rooms_tagged(wanted))
+            candidates = [f for f in found if f is not None and f.parent_id in wanted_parents]
+        else:
+            candidates = [f for parent in wanted_parents for f in self.children(parent)[0]]
+        rooms = [f for f in candidates if f.room_type is not None and self._can_read(actor, f)]
         if without_tags:
             rooms = [f for f in rooms if not f.tags]
-        elif tags:
-            wanted = {t.casefold() for t in tags if t is not None}
-            rooms = [f for f in rooms if any(t.casefold() in wanted for t in f.tags)]
         if text:
             needle = text.casefold()
             rooms = [f for f in rooms if needle in f.title.casefold()]
@@ -126,9 +124,8 @@ class RoomsMixin(PortalCore):
         room = self.get_room(actor, room_id)
         if room.room_type is None or self.section(room) == "archive" or not self._can_edit_room(actor, room):
             raise e.AccessDenied()
-        for name in self._resolve_tags(actor, names):
-            if name not in room.tags:
-                room.tags.append(name)
+        added = [name for name in self._resolve_tags(actor, names) if name not in room.tags]
+        self.state.set_tags(room, room.tags + added)
         room.updated = self._now()
         self._touch()
         return room
@@ -148,7 +145,7 @@ class RoomsMixin(PortalCore):
         if clean and clean != room.title:
             room.title = r.sanitize_title(clean)
         if tags is not None:
-            room.tags = self._resolve_tags(actor, tags)
+            self.state.set_tags(room, self._resolve_tags(actor, tags))
         room.updated = self._now()
         self._touch()
         return room
