@@ -19,6 +19,7 @@ from onboarding import files
 from onboarding.docspace.enums import (
     ADDITIONAL_EXTERNAL_LINKS,
     EXTERNAL_LINK_ROLES,
+    GUEST_REFUSED_ROLES,
     INVITATION_LINK_ROLES,
     USER_ROLES,
     FileShare,
@@ -128,8 +129,18 @@ class Blueprint(_Strict):
     invite_client: bool = True
     client_role: FileShare = FileShare.READ
     notify: bool = False
-    message: str | None = Field(default=None, max_length=4000)
     link: ClientLink = Field(default_factory=ClientLink)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_invitation_message(cls, data: Any) -> Any:
+        # Earlier blueprints had a ``message`` for the invitation mail. The server ignores the
+        # share call's message for room invitations (VirtualRoomsController.SetRoomSecurity →
+        # FileSharingAceHelper.SetAceObjectAsync → StudioNotifyService.SendEmailRoomInviteAsync,
+        # which takes none), so the option is gone; a saved one is dropped, not refused.
+        if isinstance(data, dict) and "message" in data:
+            data = {k: v for k, v in data.items() if k != "message"}
+        return data
 
     @field_validator("room_type", mode="before")
     @classmethod
@@ -200,10 +211,11 @@ class Blueprint(_Strict):
                 f"fallback role {self.manager_fallback_role.label} is not available to a plain user in a "
                 f"{rt.label}; choose one of {_labels(guests)}"
             )
-        if self.invite_client and self.client_role not in guests:
+        clients = self.client_roles(rt)
+        if self.invite_client and self.client_role not in clients:
             raise ValueError(
                 f"client role {self.client_role.label} ({int(self.client_role)}) is not available to a guest in a "
-                f"{rt.label}; choose one of {_labels(guests)}"
+                f"{rt.label}; choose one of {_labels(clients)}"
             )
         if self.link.enabled:
             roles = self.link_roles
@@ -244,6 +256,11 @@ class Blueprint(_Strict):
     def guest_roles(room_type: RoomType) -> frozenset[FileShare]:
         """Roles for anyone who is not a room admin (the client, the manager's fallback)."""
         return USER_ROLES[room_type] - {FileShare.ROOM_MANAGER}
+
+    @staticmethod
+    def client_roles(room_type: RoomType) -> frozenset[FileShare]:
+        """Roles the client (invited by e-mail, so a guest unless already a user) may get here."""
+        return Blueprint.guest_roles(room_type) - GUEST_REFUSED_ROLES.get(room_type, frozenset())
 
     @staticmethod
     def link_type_for(room_type: RoomType) -> LinkType:

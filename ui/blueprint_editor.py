@@ -201,7 +201,7 @@ def manager_section(d: dict[str, Any], room_type: RoomType) -> None:
 def client_section(d: dict[str, Any], room_type: RoomType) -> None:
     """Whether and how the client is invited (roles follow the room type chosen above)."""
     st.markdown("##### Client")
-    guests = bf.guest_roles(room_type)
+    guests = bf.client_roles(room_type)
     k1, k2 = st.columns(2)
     state.seed("bp_invite_client", d["invite_client"])
     k1.toggle("Invite the client by e-mail", key="bp_invite_client")
@@ -209,8 +209,6 @@ def client_section(d: dict[str, Any], room_type: RoomType) -> None:
     role_select(k2, "Client role", "bp_client_role", d["client_role"], guests, off)
     state.seed("bp_notify", d["notify"])
     k1.toggle("Send DocSpace's notification e-mail", key="bp_notify")
-    state.seed("bp_message", d.get("message") or "")
-    st.text_area("Message in the invitation (optional)", key="bp_message", height=80)
 
 
 def link_section(d: dict[str, Any], room_type: RoomType) -> str:
@@ -261,7 +259,6 @@ def collect(
         "invite_client": ss["bp_invite_client"],
         "client_role": ss["bp_client_role"],
         "notify": ss["bp_notify"],
-        "message": ss["bp_message"].strip() or None,
         "link": {
             "enabled": bool(ss["bp_link_enabled"]),
             "title": ss["bp_link_title"],

@@ -50,6 +50,10 @@ def guest_roles(room_type: RoomType) -> list[FileShare]:
     return choices(Blueprint.guest_roles(room_type))
 
 
+def client_roles(room_type: RoomType) -> list[FileShare]:
+    return choices(Blueprint.client_roles(room_type))
+
+
 def link_kind(room_type: RoomType) -> str:
     return Blueprint.link_kind_for(room_type)
 

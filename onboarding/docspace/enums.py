@@ -132,5 +132,10 @@ ADDITIONAL_EXTERNAL_LINKS: dict[RoomType, int] = {
     RoomType.PUBLIC: 5,
     RoomType.FILLING_FORMS: 0,
 }
+# Roles a room type refuses to guests although its members may hold them (docspace-api.md §6:
+# "In AI rooms guests also cannot get 11"); the client, invited by e-mail, is a guest.
+GUEST_REFUSED_ROLES: dict[RoomType, frozenset[FileShare]] = {
+    RoomType.AI: frozenset({FileShare.CONTENT_CREATOR}),
+}
 # Roles a plain user or a guest may never hold (only room admins, DocSpace admins, the owner).
 ADMIN_ONLY_ROLES = frozenset({FileShare.ROOM_MANAGER})

@@ -79,3 +79,17 @@ def test_bad_default_manager_email_is_a_blueprint_error() -> None:
     """A malformed default manager e-mail is refused when the blueprint is built, not mid-plan."""
     with pytest.raises(ConfigError, match="default manager"):
         Blueprint.from_dict({"default_manager_email": "anna at example"})
+
+
+def test_ai_rooms_refuse_content_creator_for_the_client() -> None:
+    """AI rooms (type 9): the server refuses Content creator to guests, so the blueprint refuses it."""
+    with pytest.raises(ConfigError, match="not available to a guest in a AI room"):
+        Blueprint.from_dict({"room_type": 9, "client_role": 11})
+    assert Blueprint.from_dict({"room_type": 9, "client_role": 2}).client_role == 2
+    assert FileShare.CONTENT_CREATOR in Blueprint.guest_roles(RoomType.AI)  # a plain user still may
+
+
+def test_a_saved_invitation_message_is_dropped_not_refused() -> None:
+    """Old blueprints with ``message`` (ignored by the server for room invitations) still load, without it."""
+    bp = Blueprint.from_toml('message = "Welcome!"\n')
+    assert "message" not in bp.to_toml()

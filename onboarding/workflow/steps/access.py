@@ -80,7 +80,7 @@ class AccessStep(StepBase):
         if invitations:
             bp = ctx.blueprint
             result = ctx.caller.write(
-                lambda: ctx.api.share_room(room_id, invitations, notify=bp.notify, message=bp.message),
+                lambda: ctx.api.share_room(room_id, invitations, notify=bp.notify),
                 what="access",
             )
             if result.warning:
