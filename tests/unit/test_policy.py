@@ -104,3 +104,11 @@ def test_private_modules_are_imported_only_inside_their_package() -> None:
             if private is not None and ".".join(parts[:private]) != package:
                 offenders.append(f"{path.relative_to(ROOT)}: {module}")
     assert offenders == []
+
+
+def test_test_module_names_are_unique() -> None:
+    """pytest imports test modules by basename (no packages under tests/): two equal names break collection."""
+    seen: dict[str, list[str]] = {}
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
