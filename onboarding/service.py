@@ -304,7 +304,7 @@ class Onboarding:
 
     # -- the CRM webhook -------------------------------------------------------------------------
 
-    def webhook(self) -> WebhookSender | None:
+    def _webhook(self) -> WebhookSender | None:
         """The CRM webhook sender, when a webhook URL and secret are configured."""
         s = self.settings
         secret = s.webhook_secret.get_secret_value() if s.webhook_secret else None
@@ -314,7 +314,7 @@ class Onboarding:
         self, client_ids: Sequence[str] | None = None, *, force: bool = False
     ) -> DeliveryReport | None:
         """Send onboarded clients to the CRM webhook (all not yet delivered, or the named ones)."""
-        sender = self.webhook()
+        sender = self._webhook()
         if sender is None:
             return None
         records = self.records()
