@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _WHERE: dict[str, str] = {
+    "WEBHOOK_MIN_SECRET_LENGTH": "onboarding.webhook",
     "ALREADY_ONBOARDED": "onboarding.progress",
     "Action": "onboarding.workflow.status",
     "ClientStatus": "onboarding.workflow.status",
@@ -83,7 +84,11 @@ _WHERE: dict[str, str] = {
     "redact_text": "onboarding.redact",
     "results_frame": "onboarding.export",
 }
-_RENAMED = {"EXPORT_FORMATS": "FORMATS", "redact_text": "redact"}
+_RENAMED = {
+    "WEBHOOK_MIN_SECRET_LENGTH": "MIN_SECRET_LENGTH",
+    "EXPORT_FORMATS": "FORMATS",
+    "redact_text": "redact",
+}
 
 __all__ = [
     "ALREADY_ONBOARDED",
@@ -96,6 +101,7 @@ __all__ = [
     "PREVIEW_TITLE",
     "STEPS",
     "SUPPORTED_EXTENSIONS",
+    "WEBHOOK_MIN_SECRET_LENGTH",
     "Access",
     "AccessDenied",
     "Action",
@@ -204,6 +210,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.redact import redact as redact_text
     from onboarding.service import ManagerCheck, Onboarding
     from onboarding.settings import Settings, default_data_dir, load_settings
+    from onboarding.webhook import MIN_SECRET_LENGTH as WEBHOOK_MIN_SECRET_LENGTH
     from onboarding.webhook import DeliveryReport, idempotency_key
     from onboarding.workflow.plan import STEPS, BatchPlan, ClientLike, ClientPlan, ManagerDecision
     from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step, is_final

@@ -74,6 +74,10 @@ def client_payload(rec: ClientRecord, portal: str) -> dict[str, Any]:
     }
 
 
+MIN_SECRET_LENGTH = 16
+"""Shortest webhook secret accepted (the receiver checks HMAC-SHA256 signatures made with it)."""
+
+
 @dataclass(frozen=True)
 class WebhookConfig:
     url: str
@@ -87,8 +91,8 @@ class WebhookConfig:
             )
         refuse_internal(urlsplit(self.url.strip()).hostname or "", what="webhook URL", resolve=False)
         PortalAddress.parse(self.url)  # same rule as portals: https unless on this machine
-        if len(self.secret) < 16:
-            raise ConfigError("the webhook secret must be at least 16 characters")
+        if len(self.secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"the webhook secret must be at least {MIN_SECRET_LENGTH} characters")
 
     def __repr__(self) -> str:
         return f"WebhookConfig(url={self.url!r}, secret=***)"

@@ -8,14 +8,14 @@ import re
 import pandas as pd
 import streamlit as st
 
-from onboarding import ClientStatus, Onboarding
+from onboarding import WEBHOOK_MIN_SECRET_LENGTH, ClientStatus, Onboarding
 from ui import auth, chrome, display, labels, session
 
 ALL_RUNS = "All runs"
 RESEND_NOTICE = "results_resend_notice"
 WEBHOOK_HOWTO = (
     "**CRM webhook: not configured.** To push every onboarded client to your CRM as a signed JSON "
-    "POST, set `DOCSPACE_WEBHOOK_URL` and `DOCSPACE_WEBHOOK_SECRET` (at least 16 characters) in the "
+    f"POST, set `DOCSPACE_WEBHOOK_URL` and `DOCSPACE_WEBHOOK_SECRET` (at least {WEBHOOK_MIN_SECRET_LENGTH} characters) in the "
     "environment, or `webhook_url` and `webhook_secret` in the `[docspace]` table of "
     "`.streamlit/secrets.toml`, then restart the dashboard."
 )
