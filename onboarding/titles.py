@@ -23,6 +23,7 @@ __all__ = [
     "MAX_TITLE_LENGTH",
     "PatternError",
     "RoomNames",
+    "file_title",
     "fit_length",
     "pattern_fields",
     "portal_title",
@@ -84,6 +85,21 @@ def portal_title(raw: str, max_len: int = MAX_TITLE_LENGTH) -> str:
     if len(title) > max_len:  # only BMP characters remain, so len() is the UTF-16 length
         title = title[:max_len].rstrip()
     return title
+
+
+def file_title(raw: str, max_len: int = MAX_ITEM_TITLE_LENGTH) -> str:
+    """A copied file's title as the portal will store it, so a look-up by title finds the copy.
+
+    The portal lower-cases the extension (``FileDao.SaveFileAsync``, "make lowerCase") and a cut
+    must never touch the extension: another extension makes ``copyas`` convert the file (and
+    rename on a clash). So a long title loses the end of its stem, not its extension.
+    """
+    title = portal_title(raw, max_len=1 << 30)  # trim and replace only
+    dot = title.rfind(".")
+    stem, ext = (title[:dot], title[dot:].lower()) if dot > 0 else (title, "")
+    if len(stem) + len(ext) > max_len:  # only BMP characters remain: len() is the UTF-16 length
+        stem = stem[: max(1, max_len - len(ext))].rstrip()
+    return stem + ext
 
 
 def fit_length(raw: str, max_len: int) -> str:

@@ -406,7 +406,11 @@ class DocSpaceClient:
         sleep: Callable[[float], None] = time.sleep,
         read: Callable[[Callable[[], FileOperation | None]], FileOperation | None] | None = None,
     ) -> FileOperation:
-        """Poll until the operation finishes; raise if it failed or did not finish in time.
+        """Poll until the operation finishes; raise if it failed, was canceled (3) or ran too long.
+
+        An operation no longer listed is returned as finished without its outcome: the caller
+        confirms it on the object (``FileOperationsManagerHolder.GetOperationResults`` dequeues a
+        finished result on the read that sees it).
 
         ``read`` wraps each poll (the engine passes its throttled, retrying reader).
         """
@@ -421,8 +425,12 @@ class DocSpaceClient:
             sleep(delay)
             delay = min(delay * 1.5, 2.0)
             current = read(lambda: self.operation(op.id)) if read else self.operation(op.id)
-        if current is None:  # dequeued after finishing: the server no longer lists it
+        if current is None:
+            # Dequeued after finishing (the server reports a finished result once, to the first
+            # read): its outcome is unknown here, so the caller confirms it on the object itself.
             return op.model_copy(update={"finished": True})
+        if current.status == OperationStatus.CANCELED:
+            raise DocSpaceError("the portal canceled the operation", path="/files/fileops")
         if current.error or current.status == OperationStatus.FAILED:
             raise DocSpaceError(
                 f"operation failed: {current.error or 'unknown error'}", path="/files/fileops"

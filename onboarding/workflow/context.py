@@ -18,7 +18,7 @@ from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
 from onboarding.docspace.client import tag_chunks
 from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
 from onboarding.journal import ClientRecord
-from onboarding.titles import MAX_ITEM_TITLE_LENGTH, PatternError, portal_title
+from onboarding.titles import PatternError, file_title
 from onboarding.workflow.status import ClientStatus
 
 
@@ -130,9 +130,7 @@ def resolve_templates(
                 f"template {tpl.source!r}: the copy's title {dest!r} must keep the extension "
                 f"{_ext(source.title) or '(none)'} (another extension makes the portal convert and rename it)"
             )
-        resolved = ResolvedTemplate(
-            source.id, source.title, tpl.folder, portal_title(dest, MAX_ITEM_TITLE_LENGTH)
-        )
+        resolved = ResolvedTemplate(source.id, source.title, tpl.folder, file_title(dest))
         if any((r.folder, r.dest_title) == (resolved.folder, resolved.dest_title) for r in out):
             where = tpl.folder or "the room root"
             raise ConfigError(f"two template files would be copied as {resolved.dest_title!r} into {where}")

@@ -35,8 +35,17 @@ def find_client_room(
 def archive_room(
     api: DocSpaceClient, caller: Caller, room_id: int, *, wait_timeout: float, sleep: Callable[[float], None]
 ) -> None:
-    """Move the room to the Archive and wait for the portal's operation (nothing if it is there)."""
+    """Move the room to the Archive and wait for the portal's operation (nothing if it is there).
+
+    The room is read again afterwards: an operation that ended unseen (no longer listed) or
+    reported success is confirmed by where the room is, never assumed.
+    """
     room = caller.read(lambda: api.get_room(room_id), what="check room")
     if not room.archived:
         op = caller.write(lambda: api.archive_room(room_id), what="archive")
         api.wait_operation(op, timeout=wait_timeout, sleep=sleep, read=caller.read)
+        room = caller.read(lambda: api.get_room(room_id), what="confirm archive")
+        if not room.archived:
+            raise DocSpaceError(
+                f"the portal's archive operation ended but room {room_id} is not in the Archive"
+            )
