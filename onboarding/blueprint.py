@@ -87,6 +87,9 @@ class ClientLink(_Strict):
     max_use_count: int | None = Field(default=None, ge=1, le=1000)
     password: str | None = Field(default=None, min_length=1, max_length=255)
     deny_download: bool = False
+    require_public: bool = False
+    """Fail the client when the portal makes its external link internal (login required) instead
+    of handing out a link that only signed-in portal users can open."""
 
     @field_validator("password")
     @classmethod

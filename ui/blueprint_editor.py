@@ -238,6 +238,12 @@ def link_section(d: dict[str, Any], room_type: RoomType) -> str:
     )
     state.seed("bp_link_deny_download", link["deny_download"])
     l1.toggle("Deny downloads", key="bp_link_deny_download", disabled=not link_on or kind != "external")
+    state.seed("bp_link_require_public", link.get("require_public", False))
+    l2.toggle(
+        "Require a public link (fail the client if the portal makes it sign-in only)",
+        key="bp_link_require_public",
+        disabled=not link_on or kind != "external",
+    )
     return kind
 
 
@@ -267,6 +273,7 @@ def collect(
             "max_use_count": (int(ss["bp_link_max_use"]) or None) if kind == "invitation" else None,
             "password": (ss["bp_link_password"] or None) if kind == "external" else None,
             "deny_download": bool(ss["bp_link_deny_download"]) if kind == "external" else False,
+            "require_public": bool(ss["bp_link_require_public"]) if kind == "external" else False,
         },
     }
 

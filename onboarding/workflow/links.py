@@ -15,6 +15,16 @@ from onboarding.docspace import FileShare, Link, LinkRequest, LinkType
 
 API_DATE = "%Y-%m-%dT%H:%M:%S.0000000Z"
 
+INTERNAL_LINK = (
+    "the portal made the link internal: it only works for people signed in to the portal "
+    "(its sharing settings restrict external links)"
+)
+"""What a client's link flagged ``internal`` means, said in the journal, the plan and the results.
+
+``FileStorageService.SetExternalLinkAsync`` → ``ResolveRequiredAuthAsync``: with the portal's
+"default share link internal" setting (or external sharing restricted for rooms) a new external
+link is made internal whatever the request asks."""
+
 
 def link_request(bp: Blueprint, title: str, link_id: str | None = None) -> LinkRequest:
     """The ``PUT links`` body for the blueprint's link (``link_id`` set: update that link)."""

@@ -30,6 +30,7 @@ from onboarding.workflow.context import (
     find_hidden_rooms,
     manager_email,
 )
+from onboarding.workflow.links import INTERNAL_LINK
 from onboarding.workflow.status import Action, ClientStatus, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep
 
@@ -226,6 +227,8 @@ def plan_client(
         )
         return plan
     if plan.room is not None:
+        if (progress.get(Step.LINK) or {}).get("internal"):
+            plan.warnings.append(f"its link: {INTERNAL_LINK}")
         if record is not None and record.status == ClientStatus.DONE and record.room_id == plan.room.id:
             plan.action = Action.DONE
             return plan

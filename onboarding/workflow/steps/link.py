@@ -73,12 +73,17 @@ class LinkStep(StepBase):
             link = self._invitation_link(ctx, room_id, request)
         if link is None:
             raise StepFailed("the portal stored no link")
+        internal = link.link_type == LinkType.EXTERNAL and link.shared_link.internal
+        if internal and bp.link.require_public:
+            raise StepFailed(links.INTERNAL_LINK + "; the blueprint requires a public link")
         ctx.link_seen = link  # the portal's own answer (or listing): verification needs no read
         expires = link.shared_link.expiration_date or ""
         ctx.progress[self.name] = {"id": link.shared_link.id, "url": link.url, "expires": expires}
+        if internal:
+            ctx.progress[self.name]["internal"] = True
         ctx.save(self.name, link_url=link.url, link_expires=expires)
         kind = "invitation" if link.link_type == LinkType.INVITATION else "external"
-        return f"{kind} link ready"
+        return f"{kind} link ready" + (f" ({links.INTERNAL_LINK})" if internal else "")
 
     def _invitation_link(self, ctx: StepContext, room_id: int, request: LinkRequest) -> Link | None:
         """The room's one invitation link: made now, or the one already there (made over, if stale)."""
