@@ -16,7 +16,12 @@ from onboarding.errors import OnboardingError
 from onboarding.journal.base import Execute, Row
 from onboarding.journal.sql import SqlJournal
 
-KEYED = {"runs": ("run_id",), "clients": ("portal", "client_id"), "deliveries": ("portal", "client_id")}
+KEYED = {
+    "runs": ("run_id",),
+    "clients": ("portal", "client_id"),
+    "deliveries": ("portal", "client_id"),
+    "notices": ("portal", "client_id", "event"),
+}
 """Tables copied row for row, with the columns that identify a row."""
 NOT_COPIED = {"lease_owner", "lease_until", "heartbeat_at", "id"}
 """A lease or heartbeat belongs to a process on the old journal; event ids are the target's own."""

@@ -150,6 +150,14 @@ class Deliveries(Protocol):
 
     def deliveries(self, portal: str) -> dict[str, dict[str, Any]]: ...
 
+    def record_notice(
+        self, portal: str, client_id: str, event: str, key: str, status: str, detail: str = ""
+    ) -> None:
+        """One webhook event (``client.joined``, ``client.offboarded``…) for a client, by its type."""
+        ...
+
+    def notice(self, portal: str, client_id: str, event: str) -> dict[str, Any] | None: ...
+
 
 class RunQueue(Protocol):
     """Runs queued on a dashboard for a headless worker (see :mod:`onboarding.journal.queue`)."""

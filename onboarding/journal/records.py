@@ -52,10 +52,17 @@ class ClientRecord:
     updated_at: float = 0.0
     lease_owner: str | None = None
     lease_until: float | None = None
+    joined_at: float | None = None
+    """When the invited client was first seen active in the room (``check-joins``)."""
+    accepted: list[str] = field(default_factory=list)
+    """Audit differences (their ``item``) a person accepted: no longer reported."""
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ClientRecord:
-        return cls(**decode(row, "extra", "progress", keep=CLIENT_COLUMNS))
+        data = decode(row, "extra", "progress", keep=CLIENT_COLUMNS)
+        accepted = data.get("accepted")
+        data["accepted"] = json.loads(accepted) if isinstance(accepted, str) and accepted else []
+        return cls(**data)
 
 
 @dataclass(frozen=True)

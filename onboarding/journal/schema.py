@@ -13,9 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from onboarding.errors import ConfigError
 from onboarding.journal.base import Execute
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The newest schema this tool knows: 2 adds fencing tokens, stop requests, run heartbeats,
-the run queue and the shared per-portal write tokens."""
+the run queue and the shared per-portal write tokens; 3 adds when a client joined, the audit
+differences a person accepted, and the webhook's per-event notices (``client.joined`` …)."""
 
 
 class SchemaTooNew(ConfigError):
@@ -62,7 +63,11 @@ def statements(script: str) -> list[str]:
 
 def steps_for(types: Mapping[str, str]) -> dict[int, list[str]]:
     """The upgrade steps in one store's dialect (``real``, ``bigint`` and ``serial`` column types)."""
-    return {1: statements(V1.format(**types)), 2: statements(V2.format(**types))}
+    return {
+        1: statements(V1.format(**types)),
+        2: statements(V2.format(**types)),
+        3: statements(V3.format(**types)),
+    }
 
 
 SQLITE_TYPES = {"real": "REAL", "bigint": "INTEGER", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT"}
@@ -164,5 +169,20 @@ CREATE TABLE IF NOT EXISTS write_budget (
     portal       TEXT PRIMARY KEY,
     window_start {real} NOT NULL,
     used         {bigint} NOT NULL DEFAULT 0
+)
+"""
+
+V3 = """
+ALTER TABLE clients ADD COLUMN joined_at {real};
+ALTER TABLE clients ADD COLUMN accepted TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE IF NOT EXISTS notices (
+    portal    TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    event     TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    detail    TEXT NOT NULL DEFAULT '',
+    at        {real} NOT NULL,
+    PRIMARY KEY (portal, client_id, event)
 )
 """

@@ -327,6 +327,27 @@ class SqlJournal(SqlRunQueue):
     def deliveries(self, portal: str) -> dict[str, dict[str, Any]]:
         return {r["client_id"]: r for r in self._query("SELECT * FROM deliveries WHERE portal = ?", [portal])}
 
+    # -- webhook notices (one per client and event type) -----------------------------------------
+
+    def record_notice(
+        self, portal: str, client_id: str, event: str, key: str, status: str, detail: str = ""
+    ) -> None:
+        with self._tx() as sql:
+            sql(
+                "INSERT INTO notices (portal, client_id, event, key, status, detail, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (portal, client_id, event) DO UPDATE SET"
+                " key = excluded.key, status = excluded.status, detail = excluded.detail,"
+                " at = excluded.at",
+                (portal, client_id, event, key, status, redact(detail), self._clock()),
+            )
+
+    def notice(self, portal: str, client_id: str, event: str) -> dict[str, Any] | None:
+        rows = self._query(
+            "SELECT * FROM notices WHERE portal = ? AND client_id = ? AND event = ?",
+            [portal, client_id, event],
+        )
+        return rows[0] if rows else None
+
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
     for i in range(0, len(ids), IN_CHUNK):

@@ -117,3 +117,18 @@ def test_a_second_handle_sees_the_first_handles_writes(open_journal: Callable[..
     run_id = one.start_run(portal="p", actor="a", owner="o", total=1, blueprint={})
     one.add_event(run_id, "p", "c1", "client", "started")
     assert two.run(run_id) is not None and [e.client_id for e in two.events(run_id)] == ["c1"]
+
+
+def test_joined_at_accepted_and_notices_round_trip(journal: Journal) -> None:
+    """Schema 3: joined_at and accepted differences persist; notices are one row per client and event."""
+    journal.upsert_client("p", "c1", joined_at=1700000000.5, accepted=["link", "member x@y.example"])
+    rec = journal.get("p", "c1")
+    assert rec is not None and rec.joined_at == 1700000000.5
+    assert rec.accepted == ["link", "member x@y.example"]
+    assert journal.notice("p", "c1", "client.joined") is None
+    journal.record_notice("p", "c1", "client.joined", "k1", "failed", "HTTP 503")
+    journal.record_notice("p", "c1", "client.joined", "k1", "delivered", "HTTP 200")
+    journal.record_notice("p", "c1", "client.offboarded", "k2", "delivered")
+    got = journal.notice("p", "c1", "client.joined")
+    assert got is not None and (got["key"], got["status"]) == ("k1", "delivered")
+    assert journal.notice("p", "c1", "client.offboarded") is not None
