@@ -32,6 +32,7 @@ _WHERE: dict[str, str] = {
     "BatchPlan": "onboarding.workflow.plan",
     "Blueprint": "onboarding.blueprint",
     "CANONICAL_FIELDS": "onboarding.ingest.models",
+    "ClientAudit": "onboarding.workflow.audit",
     "ClientBatch": "onboarding.ingest.models",
     "ClientLike": "onboarding.workflow.plan",
     "ClientLink": "onboarding.blueprint",
@@ -42,6 +43,9 @@ _WHERE: dict[str, str] = {
     "ConfigError": "onboarding.errors",
     "DONE": "onboarding.journal",
     "DeliveryReport": "onboarding.webhook",
+    "Difference": "onboarding.workflow.audit",
+    "JoinReport": "onboarding.workflow.aftercare",
+    "RepairReport": "onboarding.workflow.aftercare",
     "DocSpaceError": "onboarding.errors",
     "EXPORT_FORMATS": "onboarding.export",
     "EventRecord": "onboarding.journal",
@@ -107,6 +111,7 @@ __all__ = [
     "Action",
     "BatchPlan",
     "Blueprint",
+    "ClientAudit",
     "ClientBatch",
     "ClientLike",
     "ClientLink",
@@ -117,6 +122,7 @@ __all__ = [
     "ColumnMapping",
     "ConfigError",
     "DeliveryReport",
+    "Difference",
     "DocSpaceError",
     "EventRecord",
     "FileShare",
@@ -124,6 +130,7 @@ __all__ = [
     "Forbidden",
     "IngestError",
     "IngestSettings",
+    "JoinReport",
     "ManagerCheck",
     "ManagerDecision",
     "NotFound",
@@ -133,6 +140,7 @@ __all__ = [
     "PaymentRequired",
     "Policy",
     "RateLimited",
+    "RepairReport",
     "RoomType",
     "RunHandle",
     "RunLocked",
@@ -212,5 +220,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.settings import Settings, default_data_dir, load_settings
     from onboarding.webhook import MIN_SECRET_LENGTH as WEBHOOK_MIN_SECRET_LENGTH
     from onboarding.webhook import DeliveryReport, idempotency_key
+    from onboarding.workflow.aftercare import JoinReport, RepairReport
+    from onboarding.workflow.audit import ClientAudit, Difference
     from onboarding.workflow.plan import STEPS, BatchPlan, ClientLike, ClientPlan, ManagerDecision
     from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step, is_final

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from onboarding import cli_journal, export, files, redact
+from onboarding import cli_aftercare, cli_journal, export, files, redact
 from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
 from onboarding.workflow.status import is_final
 
@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     hook.add_argument("--select", metavar="ID,...", help="only these client ids")
     hook.add_argument("--resend", action="store_true", help="send again even if delivered before")
     cli_journal.add_parsers(sub, common)
+    cli_aftercare.add_parsers(sub, common)
     return parser
 
 
@@ -272,6 +273,7 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
         print(f"{cid}: {msg}", file=err)
     if args.export:
         _write_export(svc, args.export, None, False, None)
+    print(cli_aftercare.last_audit_line(svc), file=out)
     return result.exit_code
 
 
@@ -320,6 +322,7 @@ COMMANDS: dict[str, Command] = {
     "webhook": cmd_webhook,
     "export": cmd_export,
     "worker": cli_journal.cmd_worker,
+    **cli_aftercare.COMMANDS,
 }
 """Sub-command name -> its function; a new sub-command is one parser entry and one function here."""
 

@@ -36,6 +36,8 @@ COLUMNS = [
     "error",
     "onboarded_at",
     "onboarded_by",
+    "client_joined",
+    "joined_at",
 ]
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -82,6 +84,8 @@ def record_row(rec: ClientRecord) -> dict[str, str]:
         "error": redact(rec.error),
         "onboarded_at": _iso(rec.onboarded_at),
         "onboarded_by": rec.onboarded_by,
+        "client_joined": "yes" if rec.joined_at else "no",
+        "joined_at": _iso(rec.joined_at),
     }
     for k, v in rec.extra.items():
         if k not in row:

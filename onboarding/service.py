@@ -24,6 +24,8 @@ from onboarding.journal.queue import QueuedRun
 from onboarding.progress import RunProgress, read_progress
 from onboarding.settings import Settings
 from onboarding.webhook import DeliveryReport, WebhookSender, sender_from
+from onboarding.workflow.aftercare import Aftercare, JoinReport, RepairReport
+from onboarding.workflow.audit import ClientAudit
 from onboarding.workflow.engine import Engine, RunResult
 from onboarding.workflow.estimate import Estimate, describe
 from onboarding.workflow.plan import BatchPlan, ClientLike, ManagerDecision, decide_manager
@@ -258,6 +260,51 @@ class Onboarding:
     def archive(self, client_id: str) -> int:
         """Roll back: move a client's room to the Archive; returns the room id."""
         return self._engine().archive(client_id)
+
+    # -- after onboarding: joins, drift, offboarding ---------------------------------------------
+
+    def _aftercare(self) -> Aftercare:
+        return Aftercare(self._engine(), self.webhook())
+
+    def check_joins(self, client_ids: Sequence[str] | None = None) -> JoinReport:
+        """Which invited clients joined (one members read per pending client); ``client.joined`` once each."""
+        return self._aftercare().check_joins(client_ids)
+
+    def expiring_links(self, days: float) -> list[ClientRecord]:
+        """Clients not joined whose invitation link expires within ``days`` (from the journal)."""
+        return self._aftercare().expiring(days)
+
+    def renew(self, client_id: str) -> ClientRecord:
+        """Extend (or make again) the client's link; the export and the webhook get the new one."""
+        return self._aftercare().renew(client_id)
+
+    def audit_cost(self, client_ids: Sequence[str] | None = None) -> int:
+        """How many reads an audit of these clients costs."""
+        return self._aftercare().audit_cost(client_ids)
+
+    def audit(self, client_ids: Sequence[str] | None = None) -> list[ClientAudit]:
+        """Each onboarded client's room against the journal and the blueprint (reads only)."""
+        return self._aftercare().audit(client_ids)
+
+    def repair(self, client_ids: Sequence[str] | None = None) -> RepairReport:
+        """Restore what an audit finds missing (an archived room waits for :meth:`restore`)."""
+        return self._aftercare().repair(client_ids)
+
+    def accept(self, client_id: str, item: str) -> None:
+        """Accept one audit difference of a client (no longer reported)."""
+        self._aftercare().accept(client_id, item)
+
+    def last_audit(self) -> float | None:
+        """When this portal was last audited (``None``: never)."""
+        return self._aftercare().last_audit()
+
+    def offboard(self, client_id: str) -> str:
+        """Remove the client's access (members, links), then archive its room; returns the run id."""
+        return self._aftercare().offboard(client_id)
+
+    def restore(self, client_id: str) -> RunResult:
+        """Unarchive the client's room and make its access and link again per the blueprint."""
+        return self._aftercare().restore(client_id)
 
     def mark_abandoned_runs(self) -> int:
         """Runs whose process died show as interrupted, not running."""

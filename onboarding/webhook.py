@@ -78,6 +78,28 @@ MIN_SECRET_LENGTH = 16
 """Shortest webhook secret accepted (the receiver checks HMAC-SHA256 signatures made with it)."""
 
 
+CLIENT_EVENTS = (
+    "client.onboarded",
+    "client.joined",
+    "client.link_renewed",
+    "client.offboarded",
+    "client.restored",
+)
+"""Every per-client event type the webhook sends (``type`` in the body)."""
+
+
+def event_key(client_id: str, event: str, stamp: str = "") -> str:
+    """Idempotency key of one event of one client (``stamp`` tells repeats of a kind apart)."""
+    return hashlib.sha256(f"{client_id}:{event}:{stamp}".encode()).hexdigest()
+
+
+def event_payload(rec: ClientRecord, portal: str, event: str, key: str) -> dict[str, Any]:
+    """The JSON body of a lifecycle event (the client's current export row, as for onboarding)."""
+    if event not in CLIENT_EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}")
+    return {"type": event, "portal": portal, "idempotency_key": key, "client": record_row(rec)}
+
+
 @dataclass(frozen=True)
 class WebhookConfig:
     url: str
@@ -213,6 +235,28 @@ class WebhookSender:
             )
             report.sent += 1
         return report
+
+    def notify(self, rec: ClientRecord, event: str, *, stamp: str = "") -> bool:
+        """Send one lifecycle event of a client once (per ``stamp``); True when it was sent now.
+
+        Recorded per client and event type in the journal, so ``check-joins`` run twice (or a
+        crash after the POST) never tells the CRM twice with different keys: a repeat carries the
+        same idempotency key and the receiver drops it.
+        """
+        key = event_key(rec.client_id, event, stamp)
+        done = self.journal.notice(self.portal, rec.client_id, event)
+        if done is not None and done["key"] == key and done["status"] == "delivered":
+            return False
+        payload = event_payload(rec, self.portal, event, key)
+        try:
+            status = self.retrier.call(lambda: self._post(payload, key))
+        except ConfigError:
+            raise
+        except Exception as exc:
+            self.journal.record_notice(self.portal, rec.client_id, event, key, "failed", str(exc))
+            raise
+        self.journal.record_notice(self.portal, rec.client_id, event, key, "delivered", f"HTTP {status}")
+        return True
 
     def deliver_summary(self, run_id: str, summary: dict[str, Any]) -> None:
         """The end-of-run message (best effort: failures are raised to the caller to report)."""

@@ -22,6 +22,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ClientStatus.DEFERRED: "◐ deferred",
         ClientStatus.LOCKED: "■ locked by another run",
         ClientStatus.ARCHIVED: "○ archived",
+        ClientStatus.OFFBOARDED: "○ offboarded",
     },
     Action: {
         Action.CREATE: "● create",

@@ -378,6 +378,10 @@ class DocSpaceClient:
         """Start moving a room to the Archive (asynchronous: wait with :meth:`wait_operation`)."""
         return self._first_operation("PUT", f"files/rooms/{room_id}/archive", {"deleteAfter": False})
 
+    def unarchive_room(self, room_id: int) -> FileOperation:
+        """Start moving an archived room back to the Rooms section (wait with :meth:`wait_operation`)."""
+        return self._first_operation("PUT", f"files/rooms/{room_id}/unarchive", {"deleteAfter": False})
+
     def delete_room(self, room_id: int) -> FileOperation:
         """Start deleting an archived room (active rooms cannot be deleted)."""
         return self._first_operation("DELETE", f"files/rooms/{room_id}", {"deleteAfter": False})

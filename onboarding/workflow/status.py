@@ -29,6 +29,8 @@ class ClientStatus(StrEnum):
     """Rolled back: its room is in the portal's Archive."""
     BLOCKED = "blocked"
     """The plan refused it (bad input, ineligible manager, archived room); nothing was written."""
+    OFFBOARDED = "offboarded"
+    """Its access was removed and its room archived (``offboard``); ``restore`` brings it back."""
     LOCKED = "locked"
     """Another run held the client: a run's result only, never stored in the journal."""
 
@@ -75,6 +77,18 @@ class Step(StrEnum):
     """The roll-back of one client."""
     THROTTLE = "throttle"
     """The portal's rate limit, run-wide (client id ``*``): the run waits for its window."""
+    JOIN = "join"
+    """Whether the invited client joined (``check-joins``)."""
+    RENEW = "renew"
+    """The client link extended or made again (``renew``)."""
+    AUDIT = "audit"
+    """The room compared with the journal and the blueprint (``audit``); differences or none."""
+    REPAIR = "repair"
+    """What ``repair`` restored (or could not)."""
+    OFFBOARD = "offboard"
+    """Access removed, then the room archived."""
+    RESTORE = "restore"
+    """The room unarchived and access made again per the blueprint."""
 
 
 class Outcome(StrEnum):

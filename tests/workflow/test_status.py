@@ -20,6 +20,7 @@ def test_client_status_values_are_the_stored_strings() -> None:
         "DEFERRED": "deferred",
         "ARCHIVED": "archived",
         "BLOCKED": "blocked",
+        "OFFBOARDED": "offboarded",
         "LOCKED": "locked",
     }
 

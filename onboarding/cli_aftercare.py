@@ -1,0 +1,155 @@
+"""The CLI's after-onboarding sub-commands: ``check-joins``, ``renew``, ``audit``, ``repair``,
+``offboard`` and ``restore``.
+
+Kept apart from :mod:`onboarding.cli` (which wires them in) because they work on clients the
+journal already holds, not on a spreadsheet. Exit codes as the CLI's: ``audit`` exits 1 when a
+client differs, the others 1 when something failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any, TextIO
+
+from onboarding.errors import ConfigError
+from onboarding.workflow.status import ClientStatus
+
+if TYPE_CHECKING:
+    from onboarding.service import Onboarding
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def _ids(text: str | None) -> list[str] | None:
+    return [s.strip() for s in text.split(",") if s.strip()] if text else None
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the after-onboarding sub-commands."""
+    joins = sub.add_parser(
+        "check-joins", parents=[common], help="which invited clients joined (one read per pending client)"
+    )
+    joins.add_argument("--select", metavar="ID,...", help="only these client ids")
+    joins.add_argument(
+        "--expiring",
+        type=float,
+        metavar="DAYS",
+        help="also list clients not joined whose link expires within DAYS",
+    )
+    renew = sub.add_parser("renew", parents=[common], help="extend or make again a client's link")
+    renew.add_argument("client_ids", nargs="+", metavar="ID")
+    audit = sub.add_parser(
+        "audit",
+        parents=[common],
+        help="compare onboarded rooms with the journal and the blueprint (reads only)",
+    )
+    audit.add_argument("--select", metavar="ID,...", help="only these client ids")
+    audit.add_argument("--json", action="store_true", help="print the differing clients as JSON")
+    audit.add_argument(
+        "--accept", action="append", metavar="ID:ITEM", default=[], help="accept a difference (repeatable)"
+    )
+    repair = sub.add_parser("repair", parents=[common], help="restore what an audit finds missing")
+    repair.add_argument("--select", metavar="ID,...", help="only these client ids")
+    off = sub.add_parser("offboard", parents=[common], help="remove a client's access, then archive its room")
+    off.add_argument("client_ids", nargs="+", metavar="ID")
+    restore = sub.add_parser("restore", parents=[common], help="unarchive a room and give access back")
+    restore.add_argument("client_ids", nargs="+", metavar="ID")
+
+
+def cmd_check_joins(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``check-joins``: record who joined; ``client.joined`` goes to the webhook once per client."""
+    report = svc.check_joins(_ids(args.select))
+    print(
+        f"check-joins: {report.checked} pending client(s) checked, {len(report.joined)} joined now", file=out
+    )
+    for cid in report.joined:
+        print(f"{cid}\tjoined", file=out)
+    if args.expiring is not None:
+        for rec in svc.expiring_links(args.expiring):
+            print(f"{rec.client_id}\tnot joined, link expires {rec.link_expires} (renew it)", file=out)
+    for cid, msg in report.errors.items():
+        print(f"{cid}: {msg}", file=err)
+    return EXIT_FAILED if report.errors else EXIT_OK
+
+
+def cmd_renew(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``renew ID…``: each client's link extended (or made again); the export shows the new one."""
+    for cid in args.client_ids:
+        rec = svc.renew(cid)
+        print(f"{cid}\t{rec.link_url}\texpires {rec.link_expires or 'never'}", file=out)
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``audit``: exit 0 when every room matches, 1 with the differences per client otherwise."""
+    for spec in args.accept:
+        cid, sep, item = spec.partition(":")
+        if not sep or not cid.strip() or not item.strip():
+            raise ConfigError(f"--accept takes CLIENT_ID:ITEM (e.g. C-0001:link), not {spec!r}")
+        svc.accept(cid.strip(), item.strip())
+        print(f"{cid.strip()}: accepted {item.strip()!r}", file=err)
+    ids = _ids(args.select)
+    print(f"audit: about {svc.audit_cost(ids)} reads", file=err)
+    differ = [a for a in svc.audit(ids) if a.differences]
+    if args.json:
+        print(json.dumps({"clients": [a.as_dict() for a in differ]}, indent=2, ensure_ascii=False), file=out)
+    else:
+        for a in differ:
+            for d in a.differences:
+                print(f"{a.client_id}\t{d.item}\texpected {d.expected}\tfound {d.found}", file=out)
+        print(f"audit: {len(differ)} client(s) differ", file=out)
+    return EXIT_FAILED if differ else EXIT_OK
+
+
+def cmd_repair(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``repair``: plan from an audit, then run the steps that restore what is missing."""
+    report = svc.repair(_ids(args.select))
+    for cid, items in report.repaired.items():
+        print(f"{cid}\trepaired\t{', '.join(items)}", file=out)
+    for cid, items in report.not_repaired.items():
+        print(f"{cid}\tnot repaired\t{', '.join(items)}", file=out)
+    failed = report.result.errors if report.result else {}
+    for cid, msg in failed.items():
+        print(f"{cid}: {msg}", file=err)
+    print(f"repair: {len(report.repaired)} client(s) repaired, {len(report.not_repaired)} left", file=out)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_offboard(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``offboard ID…``: members and links removed, then the room archived (run again to resume)."""
+    for cid in args.client_ids:
+        run_id = svc.offboard(cid)
+        print(f"{cid}\toffboarded\t(run {run_id})", file=out)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
+    """``restore ID…``: rooms unarchived and access made again per the blueprint."""
+    code = EXIT_OK
+    for cid in args.client_ids:
+        result = svc.restore(cid)
+        ok = result.count(ClientStatus.DONE) == 1
+        code = code if ok else EXIT_FAILED
+        print(f"{cid}\t{'restored' if ok else 'failed: ' + result.errors.get(cid, '')}", file=out)
+    return code
+
+
+def last_audit_line(svc: Onboarding) -> str:
+    """For ``run``'s summary: when the rooms were last compared with the journal, and how to do it."""
+    when = svc.last_audit()
+    if when is None:
+        return "drift: never audited; run `docspace-onboard audit` to compare the rooms with the journal"
+    stamp = dt.datetime.fromtimestamp(when, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"drift: last audit {stamp}; run `docspace-onboard audit` to check again"
+
+
+COMMANDS = {
+    "check-joins": cmd_check_joins,
+    "renew": cmd_renew,
+    "audit": cmd_audit,
+    "repair": cmd_repair,
+    "offboard": cmd_offboard,
+    "restore": cmd_restore,
+}

@@ -1,0 +1,300 @@
+"""After onboarding: joins, link renewal, drift audit and repair, offboarding and restore.
+
+One :class:`Aftercare` per door call, over the engine's portal client, throttle, retry policy and
+journal, so these reads and writes share the run's rate budget and show in the same history.
+Each lifecycle event goes to the CRM webhook (when one is configured) once per client and event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from onboarding.docspace import Folder, SearchArea
+from onboarding.errors import ConfigError
+from onboarding.journal import ClientRecord
+from onboarding.titles import MAX_LINK_TITLE_LENGTH, portal_title
+from onboarding.webhook import WebhookSender
+from onboarding.workflow import audit as drift
+from onboarding.workflow import lifecycle, links
+from onboarding.workflow.calls import Caller, CallStats
+from onboarding.workflow.context import client_fields
+from onboarding.workflow.engine import Engine, RunResult
+from onboarding.workflow.retry import Retrier
+from onboarding.workflow.status import ClientStatus, Outcome, RunStatus, Step
+
+AUDIT_KIND = "audit"
+READS_PER_ROOM = 3
+"""An audit reads each active room's listing, members and links (plus one listing per folder
+holding template copies); the rooms themselves are looked up 100 tags to a request."""
+
+
+@dataclass
+class JoinReport:
+    checked: int = 0
+    joined: list[str] = field(default_factory=list)
+    notified: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RepairReport:
+    run_id: str | None = None
+    repaired: dict[str, list[str]] = field(default_factory=dict)
+    not_repaired: dict[str, list[str]] = field(default_factory=dict)
+    result: RunResult | None = None
+
+
+def is_joined(rec: ClientRecord, members: Sequence[object]) -> bool:
+    """True when the client's account in the room is active (not a pending invitation)."""
+    email = (rec.email or "").casefold()
+    for m in members:
+        user = getattr(m, "user", None)
+        if user is not None and (user.email or "").casefold() == email:
+            # EmployeeStatus Pending (4) / EmployeeActivationStatus Pending (2) until the invitee
+            # registers (UserManagerWrapper sets Active 1 / Activated 1 then).
+            return user.status not in (4,) and user.activation_status not in (0, 2)
+    return False
+
+
+def expires_within(value: str, days: float, now: float) -> bool:
+    """True when an API date lies within ``days`` from ``now`` (or has passed)."""
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        when = dt.datetime.fromisoformat(text[:19] + (text[19:].lstrip("0123456789.") or "+00:00"))
+    except ValueError:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.timestamp() <= now + days * 86400
+
+
+class Aftercare:
+    """The after-onboarding operations over one engine (and optionally the CRM webhook)."""
+
+    def __init__(
+        self, engine: Engine, sender: WebhookSender | None, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.engine = engine
+        self.sender = sender
+        self.clock = clock
+        self.stats = CallStats()
+
+    @property
+    def caller(self) -> Caller:
+        e = self.engine
+        return Caller(e.throttle, Retrier(policy=e.retry, sleep=e.sleep, rng=e.rng), self.stats)
+
+    def _records(self, ids: Sequence[str] | None, *statuses: str) -> list[ClientRecord]:
+        recs = self.engine.journal.clients(self.engine.portal_key)
+        if ids is not None:
+            unknown = set(ids) - {r.client_id for r in recs}
+            if unknown:
+                raise ConfigError(f"not in the journal: {', '.join(sorted(unknown))}")
+            recs = [r for r in recs if r.client_id in set(ids)]
+        return [r for r in recs if r.status in statuses] if statuses else recs
+
+    def _tell(self, rec: ClientRecord, event: str, stamp: str = "") -> bool:
+        if self.sender is None:
+            return False
+        fresh = self.engine.journal.get(self.engine.portal_key, rec.client_id) or rec
+        return self.sender.notify(fresh, event, stamp=stamp)
+
+    # -- joins and links ---------------------------------------------------------------------------
+
+    def check_joins(self, ids: Sequence[str] | None = None) -> JoinReport:
+        """Read the members of each pending client's room (one read each); record who joined."""
+        report, journal, portal = JoinReport(), self.engine.journal, self.engine.portal_key
+        api, caller = self.engine.client, self.caller
+        for rec in self._records(ids, ClientStatus.DONE):
+            if rec.joined_at is None and rec.room_id is not None and rec.email:
+                report.checked += 1
+                rid = rec.room_id
+                try:
+                    members = caller.read(functools.partial(api.room_members, rid), what="members")
+                except Exception as exc:
+                    report.errors[rec.client_id] = str(exc)
+                    continue
+                if not is_joined(rec, members):
+                    continue
+                journal.upsert_client(portal, rec.client_id, joined_at=self.clock())
+                report.joined.append(rec.client_id)
+            if rec.client_id in report.joined or rec.joined_at is not None:
+                try:
+                    report.notified += self._tell(rec, "client.joined")
+                except Exception as exc:
+                    report.errors[rec.client_id] = f"webhook: {exc}"
+        return report
+
+    def expiring(self, days: float) -> list[ClientRecord]:
+        """Onboarded clients not joined whose invitation link expires within ``days`` (journal only)."""
+        now = self.clock()
+        return [
+            r
+            for r in self._records(None, ClientStatus.DONE)
+            if r.joined_at is None and r.link_expires and expires_within(r.link_expires, days, now)
+        ]
+
+    def renew(self, client_id: str) -> ClientRecord:
+        """Extend the client's link by its id (the room's one invitation link), or make it again."""
+        bp, api, caller = self.engine.blueprint, self.engine.client, self.caller
+        recs = self._records([client_id], ClientStatus.DONE)
+        rec = recs[0] if recs else None
+        if rec is None or rec.room_id is None or not bp.link.enabled:
+            raise ConfigError(f"client {client_id!r} has no onboarded room with a link to renew")
+        rid = rec.room_id
+        title = portal_title(bp.render(bp.link.title, client_fields(rec)), MAX_LINK_TITLE_LENGTH)
+        found = caller.read(lambda: api.room_links(rid), what="links")
+        ours = links.find_link(bp, found, title)
+        req = links.link_request(bp, title, ours.shared_link.id if ours else None)
+        link = caller.write(lambda: api.set_room_link(rid, req), what="renew link")
+        if link is None:
+            raise ConfigError(f"the portal stored no link for client {client_id!r}")
+        expires = link.shared_link.expiration_date or ""
+        progress = {
+            **rec.progress,
+            Step.LINK: {"id": link.shared_link.id, "url": link.url, "expires": expires},
+        }
+        journal, portal = self.engine.journal, self.engine.portal_key
+        journal.upsert_client(portal, client_id, link_url=link.url, link_expires=expires, progress=progress)
+        run_id = journal.start_run(
+            portal=portal,
+            actor=self.engine.actor,
+            owner=self.engine.owner,
+            total=1,
+            blueprint={},
+            kind="renew",
+        )
+        journal.add_event(
+            run_id, portal, client_id, Step.RENEW, Outcome.DONE, f"link valid until {expires or 'never'}"
+        )
+        journal.finish_run(run_id, RunStatus.FINISHED, {"renewed": client_id})
+        self._tell(rec, "client.link_renewed", stamp=f"{link.shared_link.id}:{expires}")
+        fresh = journal.get(portal, client_id)
+        assert fresh is not None
+        return fresh
+
+    # -- drift -------------------------------------------------------------------------------------
+
+    def audit_cost(self, ids: Sequence[str] | None = None) -> int:
+        """Reads an audit of these clients costs (stated before it starts)."""
+        recs = self._records(ids, ClientStatus.DONE)
+        with_files = {k.partition("/")[0] for r in recs for k in (r.progress.get(Step.FILES) or {})} - {""}
+        per_room = READS_PER_ROOM + len(with_files)
+        return 1 + -(-len(recs) // 100) + per_room * len(recs)
+
+    def audit(self, ids: Sequence[str] | None = None) -> list[drift.ClientAudit]:
+        """Compare each onboarded client's room with the journal and the blueprint (reads only)."""
+        api, caller, bp = self.engine.client, self.caller, self.engine.blueprint
+        journal, portal = self.engine.journal, self.engine.portal_key
+        recs = [r for r in self._records(ids, ClientStatus.DONE) if r.room_id is not None]
+        run_id = journal.start_run(
+            portal=portal, actor=self.engine.actor, owner=self.engine.owner, total=len(recs),
+            blueprint=bp.model_dump(mode="json"), kind=AUDIT_KIND,
+        )  # fmt: skip
+        me = caller.read(api.me, what="me")
+        tags = [r.tag for r in recs if r.tag]
+        found = caller.read(lambda: api.find_rooms_by_tags(tags, search_area=SearchArea.ANY), what="rooms")
+        rooms: dict[int, Folder] = {r.id: r for r in found}
+        out = []
+        for rec in recs:
+            assert rec.room_id is not None
+            view = drift.RoomView(rooms.get(rec.room_id))
+            if view.room is None:  # tag removed? look by id before calling the room missing
+                view.room = self._room_by_id(rec.room_id)
+            if view.room is not None and not view.room.archived:
+                self._read_room(rec, view)
+            result = drift.compare(rec, bp, view, me.email or "")
+            detail = "; ".join(f"{d.item}: {d.found}" for d in result.differences) or "matches"
+            outcome = Outcome.FAILED if result.differences else Outcome.DONE
+            journal.add_event(run_id, portal, rec.client_id, Step.AUDIT, outcome, detail)
+            out.append(result)
+        differ = [a.client_id for a in out if a.differences]
+        journal.finish_run(run_id, RunStatus.FINISHED, {"audited": len(out), "differ": differ})
+        return out
+
+    def _room_by_id(self, room_id: int) -> Folder | None:
+        from onboarding.errors import NotFound
+
+        try:
+            return self.caller.read(lambda: self.engine.client.get_room(room_id), what="room")
+        except NotFound:
+            return None
+
+    def _read_room(self, rec: ClientRecord, view: drift.RoomView) -> None:
+        api, caller, rid = self.engine.client, self.caller, view.room.id if view.room else 0
+        content = caller.read(lambda: api.folder_contents(rid), what="room listing")
+        view.root = (content.files, content.folders)
+        by_title = {f.title: f.id for f in content.folders}
+        for folder in {k.partition("/")[0] for k in rec.progress.get(Step.FILES) or {}} - {""}:
+            if (fid := by_title.get(folder)) is not None:
+                listing = caller.read(functools.partial(api.folder_contents, fid), what="folder listing")
+                view.folders[fid] = listing.files
+        view.members = caller.read(lambda: api.room_members(rid), what="members")
+        view.links = caller.read(lambda: api.room_links(rid), what="links")
+
+    def accept(self, client_id: str, item: str) -> None:
+        """Accept one difference of a client: audits no longer report it."""
+        (rec,) = self._records([client_id])
+        if item not in rec.accepted:
+            self.engine.journal.upsert_client(
+                self.engine.portal_key, client_id, accepted=[*rec.accepted, item]
+            )
+
+    def last_audit(self) -> float | None:
+        """When the last audit of this portal ran (``None``: never)."""
+        for run in self.engine.journal.runs(self.engine.portal_key, limit=200):
+            if run.kind == AUDIT_KIND:
+                return run.started_at
+        return None
+
+    def repair(self, ids: Sequence[str] | None = None) -> RepairReport:
+        """Audit, then run the onboarding steps that restore what is missing (the room itself excluded)."""
+        report, journal, portal = RepairReport(), self.engine.journal, self.engine.portal_key
+        redo: list[ClientRecord] = []
+        for result in self.audit(ids):
+            fixable = [d for d in result.differences if d.item not in drift.ROOM_ITEMS]
+            kept = [d.item for d in result.differences if d not in fixable]
+            steps = drift.steps_to_redo(fixable)
+            if kept:
+                why = "archived: run restore" if "room archived" in kept else "the room itself"
+                report.not_repaired[result.client_id] = [f"{i} ({why})" for i in kept]
+                continue
+            if not steps:
+                continue
+            rec = journal.get(portal, result.client_id)
+            assert rec is not None
+            progress = drift.reopen(rec.progress, steps)
+            journal.upsert_client(portal, rec.client_id, status=ClientStatus.PENDING, progress=progress)
+            report.repaired[rec.client_id] = [d.item for d in fixable]
+            redo.append(rec)
+        if redo:
+            report.result = lifecycle.rerun(self.engine, redo)
+            report.run_id = report.result.run_id
+            for cid, items in report.repaired.items():
+                detail = "restored: " + ", ".join(items)
+                journal.add_event(report.run_id, portal, cid, Step.REPAIR, Outcome.DONE, detail)
+        return report
+
+    # -- offboarding -------------------------------------------------------------------------------
+
+    def offboard(self, client_id: str) -> str:
+        """Remove the client's members and links, archive the room, tell the CRM; returns the run id."""
+        (rec,) = self._records([client_id])
+        run_id = lifecycle.offboard(self.engine, self.caller, client_id)
+        self._tell(rec, "client.offboarded", stamp=lifecycle.cycle(rec))
+        return run_id
+
+    def restore(self, client_id: str) -> RunResult:
+        """Unarchive the room and make its access and link again per the blueprint, tell the CRM."""
+        self._records([client_id])
+        lifecycle.unarchive(self.engine, self.caller, client_id)
+        fresh = self.engine.journal.get(self.engine.portal_key, client_id)
+        assert fresh is not None
+        result = lifecycle.rerun(self.engine, [fresh])
+        if result.count(ClientStatus.DONE) == 1:
+            self._tell(fresh, "client.restored", stamp=lifecycle.cycle(fresh))
+        return result

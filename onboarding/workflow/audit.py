@@ -1,0 +1,185 @@
+"""Drift: a client's room as the portal shows it, compared with the journal and the blueprint.
+
+Pure comparisons over what :mod:`onboarding.workflow.aftercare` read (the room, its root listing,
+the listings of folders that hold template copies, its members and its links), so the rules of
+"what counts as a difference" are read in one place. Each difference has a stable ``item`` name
+(``folder Invoices``, ``member anna@…``, ``link``) that ``audit --accept ID:ITEM`` refers to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import File, FileShare, Folder, Link, Member
+from onboarding.journal import ClientRecord
+from onboarding.workflow import links
+from onboarding.workflow.status import Step
+
+ROOM_ITEMS = ("room", "room archived", "room type", "title", "tag")
+"""Differences ``repair`` does not change: the room itself (an archived room waits for ``restore``)."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One thing that is not as the journal and the blueprint say."""
+
+    item: str
+    expected: str
+    found: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"item": self.item, "expected": self.expected, "found": self.found}
+
+
+@dataclass
+class ClientAudit:
+    """One client's differences (empty: its room matches)."""
+
+    client_id: str
+    differences: list[Difference] = field(default_factory=list)
+    accepted: list[Difference] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"client_id": self.client_id, "differences": [d.as_dict() for d in self.differences]}
+
+
+@dataclass
+class RoomView:
+    """What the portal showed of one client's room (``None`` fields were not read)."""
+
+    room: Folder | None
+    root: tuple[list[File], list[Folder]] | None = None
+    folders: dict[int, list[File]] = field(default_factory=dict)
+    members: list[Member] | None = None
+    links: list[Link] | None = None
+
+
+def room_differences(rec: ClientRecord, bp: Blueprint, room: Folder | None) -> list[Difference]:
+    """The room itself: exists, active, type, title, tag."""
+    if room is None:
+        return [Difference("room", f"room {rec.room_id}", "missing")]
+    out = []
+    if room.archived:
+        out.append(Difference("room archived", "active", "archived"))
+    if room.room_type is not None and room.room_type != int(bp.room_type):
+        out.append(Difference("room type", bp.room_type.name.lower(), str(room.room_type)))
+    if rec.room_title and room.title != rec.room_title:
+        out.append(Difference("title", rec.room_title, room.title))
+    if rec.tag and rec.tag.casefold() not in {t.casefold() for t in room.tags}:
+        out.append(Difference("tag", rec.tag, ", ".join(room.tags) or "none"))
+    return out
+
+
+def content_differences(rec: ClientRecord, bp: Blueprint, view: RoomView) -> list[Difference]:
+    """Each blueprint folder at the room's root, and each template copy the journal made."""
+    if view.root is None:
+        return []
+    root_files, root_folders = view.root
+    by_title = {f.title: f for f in sorted(root_folders, key=lambda f: -f.id)}
+    out = [Difference(f"folder {name}", "present", "missing") for name in bp.folders if name not in by_title]
+    made: Mapping[str, int] = rec.progress.get(Step.FILES) or {}
+    for key in made:
+        folder, _, title = key.partition("/")
+        where = by_title.get(folder) if folder else None
+        if folder and where is None:
+            found: Sequence[File] = []
+        elif where is not None:
+            found = view.folders.get(where.id, [])
+        else:
+            found = root_files
+        if title not in {f.title for f in found}:
+            out.append(Difference(f"file {key}", "present", "missing"))
+    return out
+
+
+def expected_members(rec: ClientRecord, bp: Blueprint, me_email: str) -> dict[str, set[int]]:
+    """E-mail -> the access values it may have (the manager's depends on the account's type)."""
+    out: dict[str, set[int]] = {}
+    manager = (rec.manager_email or bp.default_manager_email or "").casefold()
+    if manager and manager != me_email.casefold():
+        out[manager] = {int(bp.manager_role), int(bp.manager_fallback_role)}
+    email = (rec.email or "").casefold()
+    if bp.invite_client and email and email not in (manager, me_email.casefold()):
+        out[email] = {int(bp.client_role)}
+    return out
+
+
+def member_differences(
+    rec: ClientRecord, bp: Blueprint, members: list[Member], me_email: str
+) -> list[Difference]:
+    have = {(m.user.email or "").casefold(): m.access for m in members if m.user is not None}
+    out = []
+    for email, roles in expected_members(rec, bp, me_email).items():
+        want = " or ".join(sorted({FileShare(r).label for r in roles}))
+        if email not in have:
+            out.append(Difference(f"member {email}", want, "not a member"))
+        elif have[email] not in roles:
+            out.append(Difference(f"member {email}", want, FileShare(have[email]).label))
+    return out
+
+
+def link_differences(rec: ClientRecord, bp: Blueprint, on_room: list[Link]) -> list[Difference]:
+    """The client link the journal recorded: on the room, with the blueprint's kind, access, expiry."""
+    if not bp.link.enabled:
+        return []
+    recorded = (rec.progress.get(Step.LINK) or {}).get("id")
+    ours = [lk for lk in on_room if lk.shared_link.id == recorded]
+    if not ours:
+        return [Difference("link", rec.link_url or "the client link", "none")]
+    link, out = ours[0], []
+    if link.link_type != int(bp.link_type):
+        out.append(Difference("link kind", bp.link_kind, str(link.link_type)))
+    if link.access != int(bp.link.access):
+        out.append(Difference("link access", bp.link.access.label, FileShare(link.access).label))
+    info = link.shared_link
+    if info.is_expired or links.date_passed(info.expiration_date):
+        out.append(Difference("link expiry", "not expired", info.expiration_date or "expired"))
+    elif bp.link.expires_in_days and not info.expiration_date:
+        out.append(Difference("link expiry", f"within {bp.link.expires_in_days} days", "never"))
+    if info.internal:
+        out.append(Difference("link internal", "public", "internal"))
+    return out
+
+
+def compare(rec: ClientRecord, bp: Blueprint, view: RoomView, me_email: str) -> ClientAudit:
+    """Every difference of one client, split into reported and accepted."""
+    diffs = room_differences(rec, bp, view.room)
+    diffs += content_differences(rec, bp, view)
+    if view.members is not None:
+        diffs += member_differences(rec, bp, view.members, me_email)
+    if view.links is not None:
+        diffs += link_differences(rec, bp, view.links)
+    accepted = set(rec.accepted)
+    return ClientAudit(
+        rec.client_id,
+        [d for d in diffs if d.item not in accepted],
+        [d for d in diffs if d.item in accepted],
+    )
+
+
+def steps_to_redo(differences: Sequence[Difference]) -> list[Step]:
+    """The onboarding steps that restore these differences (none for the room itself)."""
+    redo: list[Step] = []
+    for d in differences:
+        if d.item.startswith("folder "):
+            redo += [Step.FOLDERS, Step.FILES]
+        elif d.item.startswith("file "):
+            redo.append(Step.FILES)
+        elif d.item.startswith("member "):
+            redo.append(Step.ACCESS)
+        elif d.item.startswith("link"):
+            redo.append(Step.LINK)
+    return list(dict.fromkeys(redo))
+
+
+def reopen(progress: dict[str, Any], steps: Sequence[Step]) -> dict[str, Any]:
+    """A progress document in which these steps run again, looking first (their writes may exist)."""
+    out = dict(progress)
+    for step in steps:
+        out.pop(step, None)
+        out[f"{step}_started"] = True
+    out.pop(Step.VERIFY, None)
+    return out

@@ -1,0 +1,135 @@
+"""Offboarding and restore: a client's access removed and its room archived, and back again.
+
+Both are journal runs (kinds ``offboard`` and ``restore``) with events per step, so the history
+shows them and an interrupted one is simply run again: removing access and archiving look first
+(a member already gone, a room already archived cost no write), and restore hands the access and
+the link back to the onboarding steps (reopened in the progress document), which look before
+they write.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from onboarding.docspace import FileShare, Invitation, LinkRequest, LinkType
+from onboarding.errors import RunLocked
+from onboarding.journal import ClientRecord
+from onboarding.workflow.audit import reopen
+from onboarding.workflow.rollback import archive_room, find_client_room
+from onboarding.workflow.status import ClientStatus, Outcome, RunStatus, Step
+from onboarding.workflow.steps import room_web_url
+
+if TYPE_CHECKING:
+    from onboarding.workflow.calls import Caller
+    from onboarding.workflow.engine import Engine, RunResult
+
+
+CYCLE = "cycle"
+"""Progress key: how many times the client was restored (its webhook events are keyed by it, so a
+repeated offboard tells the CRM once, and a second offboard after a restore is news again)."""
+
+
+def cycle(rec: ClientRecord) -> str:
+    return str(rec.progress.get(CYCLE, 0))
+
+
+def _journalled(
+    engine: Engine, client_id: str, kind: Step, work: Callable[[str, ClientRecord | None], str]
+) -> str:
+    """Run ``work(run_id, record)`` as one claimed journal run of ``kind`` with its events."""
+    journal, portal = engine.journal, engine.portal_key
+    if not journal.claim(portal, client_id, engine.owner):
+        raise RunLocked(f"client {client_id!r} is being worked on by another run right now")
+    run_id = journal.start_run(
+        portal=portal, actor=engine.actor, owner=engine.owner, total=1, blueprint={}, kind=str(kind)
+    )
+    try:
+        journal.add_event(run_id, portal, client_id, kind, Outcome.STARTED, "")
+        detail = work(run_id, journal.get(portal, client_id))
+        journal.add_event(run_id, portal, client_id, kind, Outcome.DONE, detail)
+        journal.finish_run(run_id, RunStatus.FINISHED, {str(kind): client_id})
+        return run_id
+    except Exception as exc:
+        journal.add_event(run_id, portal, client_id, kind, Outcome.FAILED, str(exc))
+        journal.finish_run(run_id, RunStatus.FAILED, {"error": str(exc)})
+        raise
+    finally:
+        journal.release(portal, client_id, engine.owner)
+
+
+def remove_access(engine: Engine, caller: Caller, room_id: int) -> str:
+    """Every member but the owner and the key's account set to None, and every link deleted."""
+    api = engine.client
+    me = caller.read(api.me, what="me")
+    members = caller.read(lambda: api.room_members(room_id), what="members")
+    gone = [
+        Invitation(access=FileShare.NONE, user_id=m.user.id)
+        for m in members
+        if m.user is not None and not m.is_owner and m.user.id != me.id
+    ]
+    if gone:
+        caller.write(lambda: api.share_room(room_id, gone), what="remove members")
+    on_room = caller.read(lambda: api.room_links(room_id), what="links")
+    for link in on_room:
+        # PUT links with the link's id and access None deletes it (RoomLinkRequest, as the web client).
+        req = LinkRequest(
+            link_type=LinkType(link.link_type),
+            access=FileShare.NONE,
+            link_id=link.shared_link.id,
+            title=link.shared_link.title or None,
+        )
+        caller.write(functools.partial(api.set_room_link, room_id, req), what="delete link")
+    return f"removed {len(gone)} member(s) and {len(on_room)} link(s)"
+
+
+def offboard(engine: Engine, caller: Caller, client_id: str, *, wait_timeout: float = 120.0) -> str:
+    """Remove the client's access, then archive its room; returns the run id."""
+
+    def work(run_id: str, rec: ClientRecord | None) -> str:
+        api, journal, portal = engine.client, engine.journal, engine.portal_key
+        rid = find_client_room(api, caller, engine.blueprint, client_id, rec)
+        room = caller.read(lambda: api.get_room(rid), what="check room")
+        removed = "access was removed before"
+        if not room.archived:
+            removed = remove_access(engine, caller, rid)
+            journal.add_event(run_id, portal, client_id, Step.OFFBOARD, Outcome.DONE, removed)
+            archive_room(api, caller, rid, wait_timeout=wait_timeout, sleep=engine.sleep)
+        progress = dict(rec.progress) if rec else {}
+        progress["offboarded"] = True
+        journal.upsert_client(
+            portal, client_id, status=ClientStatus.OFFBOARDED, room_id=rid, run_id=run_id,
+            room_url=room_web_url(api.base_url, rid, archived=True), link_url="", link_expires="",
+            progress=progress,
+        )  # fmt: skip
+        return f"room {rid} archived; {removed}"
+
+    return _journalled(engine, client_id, Step.OFFBOARD, work)
+
+
+def unarchive(engine: Engine, caller: Caller, client_id: str, *, wait_timeout: float = 120.0) -> str:
+    """The first half of restore: the room back among the Rooms, the steps reopened; returns the run id."""
+
+    def work(run_id: str, rec: ClientRecord | None) -> str:
+        api, journal, portal = engine.client, engine.journal, engine.portal_key
+        rid = find_client_room(api, caller, engine.blueprint, client_id, rec)
+        room = caller.read(lambda: api.get_room(rid), what="check room")
+        if room.archived:
+            op = caller.write(lambda: api.unarchive_room(rid), what="unarchive")
+            api.wait_operation(op, timeout=wait_timeout, sleep=engine.sleep, read=caller.read)
+        progress = reopen(rec.progress if rec else {}, [Step.ACCESS, Step.LINK])
+        progress.pop("offboarded", None)
+        progress[CYCLE] = int(progress.get(CYCLE, 0)) + 1
+        journal.upsert_client(
+            portal, client_id, status=ClientStatus.PENDING, room_id=rid, run_id=run_id,
+            room_url=room_web_url(api.base_url, rid), progress=progress,
+        )  # fmt: skip
+        return f"room {rid} unarchived; access and link are made again per the blueprint"
+
+    return _journalled(engine, client_id, Step.RESTORE, work)
+
+
+def rerun(engine: Engine, records: list[ClientRecord]) -> RunResult:
+    """Run the onboarding steps again for journalled clients (their reopened steps run, looking first)."""
+    return engine.run(list(records))

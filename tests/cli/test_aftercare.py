@@ -1,0 +1,170 @@
+"""After onboarding, over HTTP against the sandbox: joins, drift audit/repair, offboard/restore.
+
+Damage is done out of band as a person in DocSpace would: a member set to None (``PUT
+rooms/{id}/share`` access 0), the link deleted (``PUT rooms/{id}/links`` access 0), a folder
+deleted (``DELETE files/folder/{id}``, an async operation), a room archived.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from crm.test_webhook import SECRET, Receiver
+from support.engine import Harness, make_clients, write_csv
+from support.waiting import wait_until
+
+from onboarding import cli
+from onboarding.docspace import DocSpaceClient, FileShare, Invitation, LinkRequest, LinkType
+
+N = 24
+
+
+@pytest.fixture
+def hook(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    """A loopback CRM receiver that accepts at once, configured for the CLI."""
+    r = Receiver(fail_first=0)
+    monkeypatch.setenv("DOCSPACE_WEBHOOK_URL", r.url)
+    monkeypatch.setenv("DOCSPACE_WEBHOOK_SECRET", SECRET)
+    yield r
+    r.stop()
+
+
+def _onboard(harness: Harness, env: list[str], tmp_path: Path, n: int) -> list[str]:
+    clients = make_clients(n)
+    sheet = write_csv(tmp_path / "c.csv", clients)
+    assert cli.main(["run", str(sheet), *env]) == 0
+    return [c.client_id for c in clients]
+
+
+def _room(harness: Harness, cid: str) -> dict:
+    return next(r for r in harness.rooms() if f"client:{cid}" in r["tags"])
+
+
+def _export(env: list[str], tmp_path: Path) -> dict[str, dict[str, str]]:
+    target = tmp_path / "export.csv"
+    assert cli.main(["export", "-o", str(target), *env]) == 0
+    rows = csv.DictReader(io.StringIO(target.read_text(encoding="utf-8")))
+    return {r["client_id"]: r for r in rows}
+
+
+def _damage(api: DocSpaceClient, harness: Harness, ids: list[str]) -> None:
+    """Remove a member, delete the link, delete a folder, archive a room: one client each."""
+    member, link, folder, archived = (_room(harness, cid) for cid in ids)
+    client_email = next(m["email"] for m in member["members"] if m["email"].startswith("contact"))
+    who = next(m for m in api.room_members(member["id"]) if m.user and m.user.email == client_email)
+    assert who.user is not None
+    api.share_room(member["id"], [Invitation(access=FileShare.NONE, user_id=who.user.id)])
+    (lk,) = api.room_links(link["id"])
+    api.set_room_link(
+        link["id"],
+        LinkRequest(link_type=LinkType(lk.link_type), access=FileShare.NONE, link_id=lk.shared_link.id),
+    )
+    fid = next(f["id"] for f in folder["folders"] if f["title"] == "Invoices")
+    api.call("DELETE", f"files/folder/{fid}", body={"deleteAfter": True, "immediately": True})
+    api.wait_operation(api.archive_room(archived["id"]))
+    wait_until(lambda: all(f["title"] != "Invoices" for f in _room(harness, ids[2])["folders"]))
+
+
+def test_audit_finds_exactly_the_damaged_rooms_and_repair_restores_them(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """4 rooms damaged out of band: audit exits 1 listing those 4; repair fixes 3 (the archived one
+    waits for restore); audit then reports only the archived room, and 0 after restore."""
+    ids = _onboard(harness, env, tmp_path, N)
+    assert cli.main(["audit", *env]) == 0
+    damaged = [ids[3], ids[7], ids[11], ids[19]]
+    api = harness.client()
+    _damage(api, harness, damaged)
+    capsys.readouterr()
+    assert cli.main(["audit", "--json", *env]) == 1
+    report = json.loads(capsys.readouterr().out)
+    found = {c["client_id"]: {d["item"]: d for d in c["differences"]} for c in report["clients"]}
+    assert set(found) == set(damaged)
+    member, link, folder, archived = (found[cid] for cid in damaged)
+    assert list(member) == [
+        f"member contact{int(damaged[0][2:]):04d}@client{int(damaged[0][2:]):04d}.example"
+    ]
+    assert next(iter(member.values()))["found"] == "not a member"
+    assert list(link) == ["link"] and link["link"]["found"] == "none"
+    assert "folder Invoices" in folder and set(folder) <= {"folder Invoices"} | {
+        k for k in folder if k.startswith("file Invoices/")
+    }
+    assert list(archived) == ["room archived"]
+
+    assert cli.main(["repair", *env]) == 0
+    out = capsys.readouterr().out
+    assert f"{damaged[3]}\tnot repaired\troom archived" in out
+    assert all(f"{cid}\trepaired" in out for cid in damaged[:3])
+    assert cli.main(["audit", "--json", *env]) == 1
+    left = json.loads(capsys.readouterr().out)["clients"]
+    assert [c["client_id"] for c in left] == [damaged[3]]
+    rows = _export(env, tmp_path)
+    (new_link,) = api.room_links(_room(harness, damaged[1])["id"])
+    assert rows[damaged[1]]["client_link"] == new_link.url and rows[damaged[1]]["status"] == "onboarded"
+    assert cli.main(["restore", damaged[3], *env]) == 0
+    assert cli.main(["audit", *env]) == 0
+
+
+def test_accepted_difference_is_no_longer_reported(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`audit --accept ID:ITEM` keeps that difference out of later audits (exit 0)."""
+    (cid,) = _onboard(harness, env, tmp_path, 1)
+    api = harness.client()
+    (lk,) = api.room_links(_room(harness, cid)["id"])
+    api.set_room_link(
+        _room(harness, cid)["id"],
+        LinkRequest(link_type=LinkType(lk.link_type), access=FileShare.NONE, link_id=lk.shared_link.id),
+    )
+    assert cli.main(["audit", *env]) == 1
+    assert cli.main(["audit", "--accept", f"{cid}:link", *env]) == 0
+    assert cli.main(["audit", "--accept", "no-colon", *env]) == 2
+
+
+def test_check_joins_marks_exactly_the_activated_clients_and_tells_the_crm_once(
+    harness: Harness, env: list[str], tmp_path: Path, hook: Receiver
+) -> None:
+    """5 of 8 invitees activated in the sandbox: those 5 are joined (export yes + joined_at), with one
+    client.joined delivery each, also after a second check-joins."""
+    ids = _onboard(harness, env, tmp_path, 8)
+    joined = ids[:5]
+    for cid in joined:
+        n = int(cid[2:])
+        harness.sandbox.activate_user(f"contact{n:04d}@client{n:04d}.example")
+    assert cli.main(["check-joins", *env]) == 0
+    assert cli.main(["check-joins", *env]) == 0
+    rows = _export(env, tmp_path)
+    assert {cid for cid, r in rows.items() if r["client_joined"] == "yes" and r["joined_at"]} == set(joined)
+    events = [p for p in hook.accepted.values() if p["type"] == "client.joined"]
+    assert sorted(p["client"]["client_id"] for p in events) == sorted(joined)
+    assert all(hook.attempts[k] == 1 for k, p in hook.accepted.items() if p["type"] == "client.joined")
+
+
+def test_offboard_then_restore_leaves_the_room_as_the_blueprint_says(
+    harness: Harness, env: list[str], tmp_path: Path, hook: Receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """offboard removes members and links and archives; restore unarchives and gives access back;
+    both are in the journal's history and each is one webhook event."""
+    (cid,) = _onboard(harness, env, tmp_path, 1)
+    assert cli.main(["offboard", cid, *env]) == 0
+    room = _room(harness, cid)
+    assert room["archived"] and room["links"] == [] and [m["owner"] for m in room["members"]] == [True]
+    assert cli.main(["offboard", cid, *env]) == 0  # resumable: nothing left to do
+    assert cli.main(["restore", cid, *env]) == 0
+    room = _room(harness, cid)
+    assert not room["archived"] and len([lk for lk in room["links"] if lk["linkType"] == 0]) == 1
+    assert {m["email"] for m in room["members"] if not m["owner"]} >= {"contact0001@client0001.example"}
+    assert cli.main(["audit", *env]) == 0
+    capsys.readouterr()
+    assert cli.main(["status", *env]) == 0
+    kinds = [line.split("\t")[1] for line in capsys.readouterr().out.splitlines()]
+    assert kinds.count("offboard") == 2 and kinds.count("restore") == 1
+    types = sorted(
+        p["type"] for p in hook.accepted.values() if p["type"] not in ("run.finished", "client.onboarded")
+    )
+    assert types == ["client.offboarded", "client.restored"]  # the repeated offboard told nobody
