@@ -10,6 +10,7 @@ import streamlit as st
 
 from onboarding import WEBHOOK_MIN_SECRET_LENGTH, ClientStatus, Onboarding
 from ui import auth, chrome, display, labels, session
+from ui.drift_panel import drift_panel
 
 ALL_RUNS = "All runs"
 RESEND_NOTICE = "results_resend_notice"
@@ -198,6 +199,8 @@ with chrome.page(
             help=auth.why_not() or f"Deliver {what} (onboarded ones) to the CRM again.",
         ):
             resend(svc, targets)
+
+    drift_panel(svc, shown)
 
     st.subheader("At a glance", anchor=False)
     c1, c2 = st.columns(2)

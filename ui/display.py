@@ -162,6 +162,7 @@ def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
             "Steps": steps_summary(r),
             "Error": r.error,
             "Onboarded": when(r.onboarded_at),
+            "Joined": joined_label(r),
             "Run": r.run_id,
         }
         for r in records
@@ -178,9 +179,17 @@ def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
         "Steps",
         "Error",
         "Onboarded",
+        "Joined",
         "Run",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def joined_label(rec: ClientRecord) -> str:
+    """Whether the invited client joined (``check-joins``): when, "not yet", or nothing to say."""
+    if rec.joined_at:
+        return when(rec.joined_at)
+    return "not yet" if rec.status == ClientStatus.DONE else ""
 
 
 DELIVERY_COLUMN = "CRM delivery"

@@ -1,0 +1,37 @@
+"""Results page, joined and drift: the Audit action lists differences per client; Repair fixes them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+from support.apptest import table, texts
+from test_results import onboard_all
+
+import docspace_sandbox
+from onboarding.docspace import DocSpaceClient, FileShare, LinkRequest, LinkType
+from onboarding.journal import Journal
+
+
+def test_audit_shows_a_deleted_link_and_repair_restores_it(
+    app: AppTest, sandbox: docspace_sandbox.Sandbox, journal: Callable[[], Journal]
+) -> None:
+    """A link deleted in DocSpace shows as that client's difference; Repair makes the room match again."""
+    j = journal()
+    onboard_all(app, j)
+    room = sandbox.state()["rooms"][0]
+    cid = next(t for t in room["tags"] if t.startswith("client:")).split(":", 1)[1]
+    api = DocSpaceClient(sandbox.url, sandbox.api_key)
+    (lk,) = api.room_links(room["id"])
+    req = LinkRequest(link_type=LinkType(lk.link_type), access=FileShare.NONE, link_id=lk.shared_link.id)
+    api.set_room_link(room["id"], req)
+    at = app.switch_page("pages/results.py").run()
+    assert not at.exception
+    assert set(table(at, "Room title")["Joined"]) == {"not yet"}
+    at.button(key="drift_audit").click().run()
+    assert not at.exception
+    assert f"**{cid}** — 1 difference(s)" in texts(at)
+    at.button(key=f"drift_repair_{cid}").click().run()
+    assert not at.exception
+    assert "Every audited room matches the journal and the blueprint." in texts(at)
+    assert len(api.room_links(room["id"])) == 1

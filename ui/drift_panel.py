@@ -1,0 +1,107 @@
+"""The Results page's "Audit" action: differences per client, with Repair and Accept buttons.
+
+It only composes the door's ``audit``, ``repair``, ``accept`` and ``check_joins``; what counts
+as a difference and how it is repaired lives in ``onboarding``. The last audit's findings are kept
+in the session so that a Repair or Accept click (a rerun) still shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from onboarding import ClientAudit, ClientRecord, ClientStatus, Onboarding
+from ui import auth, chrome, display
+
+FINDINGS = "drift_findings"
+NOTICE = "drift_notice"
+
+
+def _audit(svc: Onboarding, ids: list[str]) -> None:
+    with st.spinner(f"Reading {len(ids)} room(s): about {svc.audit_cost(ids)} reads…"):
+        st.session_state[FINDINGS] = [a for a in svc.audit(ids) if a.differences]
+
+
+def _repair(svc: Onboarding, client_id: str) -> None:
+    auth.require_write("repair a client's room")
+    with st.spinner(f"Repairing {client_id}…"):
+        report = svc.repair([client_id])
+    fixed = report.repaired.get(client_id) or []
+    left = report.not_repaired.get(client_id) or []
+    text = f"{client_id}: restored {', '.join(fixed) or 'nothing'}" + (
+        f"; left {', '.join(left)}" if left else ""
+    )
+    st.session_state[NOTICE] = text
+    _audit(svc, [client_id, *(a.client_id for a in st.session_state.get(FINDINGS, []))])
+
+
+def _accept(svc: Onboarding, client_id: str, item: str) -> None:
+    auth.require_write("accept a difference")
+    svc.accept(client_id, item)
+    st.session_state[NOTICE] = f"{client_id}: accepted {item!r} (no longer reported)"
+    findings: list[ClientAudit] = st.session_state.get(FINDINGS, [])
+    for a in findings:
+        if a.client_id == client_id:
+            a.differences = [d for d in a.differences if d.item != item]
+    st.session_state[FINDINGS] = [a for a in findings if a.differences]
+
+
+def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
+    """Audit (and check joins of) the onboarded clients shown; list what differs per client."""
+    st.subheader("Joined and drift", anchor=False)
+    ids = [r.client_id for r in shown if r.status == ClientStatus.DONE]
+    last = svc.last_audit()
+    joined = sum(1 for r in shown if r.joined_at)
+    st.caption(
+        f"{joined} of {len(ids)} onboarded client(s) shown have joined. "
+        + (f"Last audit {display.when(last)}." if last else "Never audited.")
+        + " An audit reads each room and compares it with the journal and the blueprint (no writes)."
+    )
+    row = st.container(horizontal=True, gap="small")
+    if row.button("Audit", key="drift_audit", icon=":material/rule:", disabled=not ids):
+        _audit(svc, ids)
+    if row.button(
+        "Check joins",
+        key="drift_joins",
+        icon=":material/how_to_reg:",
+        disabled=not ids or not auth.can_write(),
+    ):
+        report = svc.check_joins(ids)
+        st.session_state[NOTICE] = (
+            f"{report.checked} pending client(s) checked, {len(report.joined)} joined now."
+        )
+        st.rerun()
+    if notice := st.session_state.pop(NOTICE, None):
+        st.success(display.md(chrome.redact(notice)), icon=":material/build:")
+    findings: list[ClientAudit] | None = st.session_state.get(FINDINGS)
+    if findings is None:
+        return
+    if not findings:
+        st.success("Every audited room matches the journal and the blueprint.", icon=":material/check:")
+        return
+    for a in findings:
+        with st.container(border=True):
+            st.markdown(f"**{display.md(a.client_id)}** — {len(a.differences)} difference(s)")
+            st.dataframe(
+                pd.DataFrame([d.as_dict() for d in a.differences]),
+                hide_index=True,
+                key=f"drift_{a.client_id}",
+            )
+            c1, c2, c3 = st.columns([1, 2, 1])
+            if c1.button(
+                "Repair",
+                key=f"drift_repair_{a.client_id}",
+                icon=":material/build:",
+                disabled=not auth.can_write(),
+            ):
+                _repair(svc, a.client_id)
+                st.rerun()
+            item = c2.selectbox(
+                "Difference", [d.item for d in a.differences], key=f"drift_item_{a.client_id}",
+                label_visibility="collapsed",
+            )  # fmt: skip
+            if c3.button("Accept", key=f"drift_accept_{a.client_id}", disabled=not auth.can_write()) and item:
+                _accept(svc, a.client_id, item)
+                st.rerun()
