@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from onboarding.errors import ConfigError
@@ -74,12 +75,21 @@ def cmd_check_joins(args: argparse.Namespace, svc: Onboarding, out: TextIO, err:
     return EXIT_FAILED if report.errors else EXIT_OK
 
 
+def _each(ids: list[str], out: TextIO, line: Callable[[str], str]) -> int:
+    """One client after another (the first failure stops the rest; run again to resume)."""
+    for cid in ids:
+        print(f"{cid}\t{line(cid)}", file=out)
+    return EXIT_OK
+
+
 def cmd_renew(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
     """``renew ID…``: each client's link extended (or made again); the export shows the new one."""
-    for cid in args.client_ids:
+
+    def renew(cid: str) -> str:
         rec = svc.renew(cid)
-        print(f"{cid}\t{rec.link_url}\texpires {rec.link_expires or 'never'}", file=out)
-    return EXIT_OK
+        return f"{rec.link_url}\texpires {rec.link_expires or 'never'}"
+
+    return _each(args.client_ids, out, renew)
 
 
 def cmd_audit(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
@@ -119,10 +129,7 @@ def cmd_repair(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: Text
 
 def cmd_offboard(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
     """``offboard ID…``: members and links removed, then the room archived (run again to resume)."""
-    for cid in args.client_ids:
-        run_id = svc.offboard(cid)
-        print(f"{cid}\toffboarded\t(run {run_id})", file=out)
-    return EXIT_OK
+    return _each(args.client_ids, out, lambda cid: f"offboarded\t(run {svc.offboard(cid)})")
 
 
 def cmd_restore(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:

@@ -168,3 +168,32 @@ def test_offboard_then_restore_leaves_the_room_as_the_blueprint_says(
         p["type"] for p in hook.accepted.values() if p["type"] not in ("run.finished", "client.onboarded")
     )
     assert types == ["client.offboarded", "client.restored"]  # the repeated offboard told nobody
+
+
+def test_expiring_links_are_listed_and_renew_makes_the_link_again(
+    harness: Harness, env: list[str], tmp_path: Path, hook: Receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Links expiring within N days of clients not joined are listed; renew re-makes a deleted link
+    (the room keeps one invitation link), the export shows it and the CRM gets client.link_renewed."""
+    bp = tmp_path / "bp.toml"
+    bp.write_text("[link]\nexpires_in_days = 3\n", encoding="utf-8")
+    env = [*env, "--blueprint", str(bp)]
+    ids = _onboard(harness, env, tmp_path, 2)
+    capsys.readouterr()
+    assert cli.main(["check-joins", "--expiring", "7", *env]) == 0
+    assert (
+        sorted(line.split("\t")[0] for line in capsys.readouterr().out.splitlines() if "expires" in line)
+        == ids
+    )
+    assert cli.main(["check-joins", "--expiring", "1", *env]) == 0
+    assert "expires" not in capsys.readouterr().out
+    api, rid = harness.client(), _room(harness, ids[0])["id"]
+    (old,) = api.room_links(rid)
+    req = LinkRequest(link_type=LinkType(old.link_type), access=FileShare.NONE, link_id=old.shared_link.id)
+    api.set_room_link(rid, req)
+    assert cli.main(["renew", ids[0], *env]) == 0
+    (new,) = api.room_links(rid)
+    assert new.url != old.url and new.shared_link.expiration_date
+    assert _export(env, tmp_path)[ids[0]]["client_link"] == new.url
+    renewed = [p for p in hook.accepted.values() if p["type"] == "client.link_renewed"]
+    assert [p["client"]["client_link"] for p in renewed] == [new.url]
