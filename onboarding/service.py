@@ -264,7 +264,7 @@ class Onboarding:
     # -- after onboarding: joins, drift, offboarding ---------------------------------------------
 
     def _aftercare(self) -> Aftercare:
-        return Aftercare(self._engine(), self.webhook())
+        return Aftercare(self._engine(), self._webhook())
 
     def check_joins(self, client_ids: Sequence[str] | None = None) -> JoinReport:
         """Which invited clients joined (one members read per pending client); ``client.joined`` once each."""
