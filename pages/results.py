@@ -58,7 +58,7 @@ with chrome.page(
         for r in batch_runs
     }
 
-    f1, f2, f3 = st.columns([2, 2, 2])
+    f1, f2, f3, f4 = st.columns([2, 2, 2, 1])
     run_choice = f1.selectbox(
         "Run",
         [ALL_RUNS, *run_names],
@@ -75,11 +75,19 @@ with chrome.page(
     chosen_managers = f3.multiselect(
         "Account manager", managers, key="results_manager", placeholder="Any manager"
     )
+    waited = f4.number_input(
+        "Not joined after (days)",
+        min_value=0,
+        value=0,
+        key="results_not_joined",
+        help="Only clients invited at least this many days ago who have not joined yet (0: everyone).",
+    )
     shown = [
         r
         for r in records
         if (not chosen_status or r.status in chosen_status)
         and (not chosen_managers or r.manager_email in chosen_managers)
+        and (not waited or display.not_joined_after(r, waited))
     ]
 
     if not records:

@@ -185,6 +185,15 @@ def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def not_joined_after(rec: ClientRecord, days: float, now: float | None = None) -> bool:
+    """Onboarded at least ``days`` ago and not seen as joined (as ``check-joins`` last found)."""
+    now = dt.datetime.now(dt.UTC).timestamp() if now is None else now
+    invited = rec.onboarded_at
+    return bool(
+        rec.status == ClientStatus.DONE and not rec.joined_at and invited and now - invited >= days * 86400
+    )
+
+
 def joined_label(rec: ClientRecord) -> str:
     """Whether the invited client joined (``check-joins``): when, "not yet", or nothing to say."""
     if rec.joined_at:

@@ -35,3 +35,19 @@ def test_audit_shows_a_deleted_link_and_repair_restores_it(
     assert not at.exception
     assert "Every audited room matches the journal and the blueprint." in texts(at)
     assert len(api.room_links(room["id"])) == 1
+
+
+def test_not_joined_filter_keeps_clients_waiting_that_long(
+    app: AppTest, sandbox: docspace_sandbox.Sandbox, journal: Callable[[], Journal]
+) -> None:
+    """ "Not joined after N days" shows only clients invited that long ago and not joined."""
+    j = journal()
+    onboard_all(app, j)
+    old, joined = j.clients()[:2]
+    j.upsert_client(old.portal, old.client_id, onboarded_at=(old.onboarded_at or 0) - 10 * 86400)
+    earlier = (joined.onboarded_at or 0) - 10 * 86400
+    j.upsert_client(joined.portal, joined.client_id, onboarded_at=earlier, joined_at=earlier + 1)
+    at = app.switch_page("pages/results.py").run()
+    at.number_input(key="results_not_joined").set_value(7).run()
+    assert not at.exception
+    assert list(table(at, "Room title")["Client ID"]) == [old.client_id]
