@@ -77,8 +77,13 @@ class ClientJob:
         self.ctx.flush()
 
     def _retried(self, what: str, exc: BaseException, wait: float) -> None:
-        """Every retry of this client's calls is a ``retry`` event: the CLI and the dashboard show it."""
+        """Every retry of this client's calls is a ``retry`` event: the CLI and the dashboard show it.
+
+        Written at once (not with the next step's write): the wait that follows may be long, and
+        the dashboard reads the journal to say why the client is held up.
+        """
         self.ctx.emit(self.step, Outcome.RETRY, describe_retry(what, exc, wait))
+        self.ctx.flush()
 
     def check_stop(self) -> None:
         """Halt between steps when the run is stopped.

@@ -51,3 +51,35 @@ def test_share_answer_without_the_manager_fails_the_client(harness: Harness) -> 
     assert [
         r for r in harness.sandbox.request_log() if r["path"].endswith("/share") and r["method"] == "GET"
     ] == []
+
+
+def test_progress_reaches_the_journal_before_each_write_and_retries_at_once(harness: Harness) -> None:
+    """One transaction per step: a step's mark is on disk before its write; a retry is told before its wait."""
+    from onboarding.journal import open_journal
+
+    journal = open_journal(harness.journal_path)
+    seen: list[tuple[bool, list[str]]] = []
+
+    def sleep(_: float) -> None:  # the retry's wait: what does the journal show at that moment?
+        rec = journal.get("sandbox-test", "C-0001")
+        runs = journal.runs()
+        events = journal.events(runs[0].run_id) if runs else []
+        seen.append((bool(rec and rec.progress.get("room_started")), [e.outcome for e in events]))
+
+    harness.sandbox.set_faults(
+        {
+            "rules": [
+                {
+                    "method": "GET",
+                    "path": r"^/api/2.0/files/rooms/\d+/share$",
+                    "fault": "error5xx",
+                    "times": 1,
+                }
+            ]
+        }
+    )
+    result = harness.engine(sleep=sleep).run(make_clients(1))
+    assert result.exit_code == 0, result.errors
+    (started, outcomes), *_ = seen
+    assert started  # written before the room's create, in the same transaction as the first events
+    assert outcomes[0] == "started" and outcomes[-1] == "retry"  # the verify read's retry, before its wait
