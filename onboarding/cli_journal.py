@@ -34,6 +34,10 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     worker.add_argument("--until-idle", action="store_true", help="exit when the queue is empty")
     worker.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="queue poll interval")
+    worker.add_argument(
+        "--concurrency", type=int, metavar="N", help="writes in flight (1-15; shared by all workers)"
+    )
+    worker.add_argument("--rpm", metavar="N|auto|off", help="requests per minute (shared by all workers)")
 
 
 def cmd_journal(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
