@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from support import postgres
 
+import docspace_sandbox
 from onboarding.journal import Journal, SqliteJournal
 from onboarding.journal.postgres import PostgresJournal
 
@@ -41,6 +42,16 @@ def pg_server() -> Iterator[postgres.PostgresServer]:
 def pg_url(pg_server: postgres.PostgresServer) -> str:
     """A fresh empty database on the session's server."""
     return pg_server.database()
+
+
+@pytest.fixture
+def portal() -> Iterator[docspace_sandbox.Sandbox]:
+    """A sandbox portal on a free loopback port (the portal every process on the journal uses)."""
+    sb = docspace_sandbox.start(port=0)
+    try:
+        yield sb
+    finally:
+        sb.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

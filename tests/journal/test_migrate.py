@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,6 @@ from onboarding import Onboarding, Settings
 from onboarding.cli import main
 from onboarding.journal import DONE, SqliteJournal
 from onboarding.journal.postgres import PostgresJournal
-
-
-@pytest.fixture
-def portal() -> Iterator[docspace_sandbox.Sandbox]:
-    sb = docspace_sandbox.start(port=0)
-    try:
-        yield sb
-    finally:
-        sb.stop()
 
 
 def _onboard_into_sqlite(sb: docspace_sandbox.Sandbox, path: Path) -> None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from support.engine import make_clients, one_room_per_client
 from support.waiting import wait_until
 
@@ -14,15 +12,6 @@ import docspace_sandbox
 from onboarding import Onboarding, Settings
 from onboarding.journal import DONE, open_journal
 from onboarding.worker import Worker
-
-
-@pytest.fixture
-def portal() -> Iterator[docspace_sandbox.Sandbox]:
-    sb = docspace_sandbox.start(port=0)
-    try:
-        yield sb
-    finally:
-        sb.stop()
 
 
 def _replica(sb: docspace_sandbox.Sandbox, journal_url: str, tmp: Path, actor: str) -> Onboarding:
