@@ -13,8 +13,9 @@ portal (``docspace_sandbox``): it is a separate stand-in for a real portal, reac
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from onboarding.lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -28,6 +29,7 @@ _WHERE: dict[str, str] = {
     "Step": "onboarding.workflow.status",
     "is_final": "onboarding.workflow.status",
     "Access": "onboarding.access",
+    "access": "onboarding.access",
     "AccessDenied": "onboarding.access",
     "BatchPlan": "onboarding.workflow.plan",
     "Blueprint": "onboarding.blueprint",
@@ -167,16 +169,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name from the module that defines it, on first use."""
-    if name == "access":
-        return importlib.import_module("onboarding.access")
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module 'onboarding' has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), _RENAMED.get(name, name))
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE, globals(), _RENAMED)
 
 
 if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on first use)

@@ -17,8 +17,9 @@ Names load on first use (PEP 562): the child process that parses workbooks impor
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from onboarding.lazy import lazy_names
 
 _ERRORS = (
     "BinaryContentError",
@@ -74,14 +75,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name from the module that defines it, on first use."""
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module 'onboarding.ingest' has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _WHERE, globals())
 
 
 if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on first use)
