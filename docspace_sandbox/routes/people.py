@@ -59,3 +59,10 @@ def people_filter(backend: Backend, req: Request) -> Reply:
         area=area or 0,
     )
     return Reply([dtos.employee_full(backend, u) for u in users], count=len(users), total=total)
+
+
+@route("GET", "settings/invitationsettings", anonymous=True)
+def invitation_settings(backend: Backend, req: Request) -> Reply:
+    """``SettingsController.GetTenantUserInvitationSettings`` (``[AllowAnonymous]``): whether the
+    portal lets its members invite new members and new guests (``TenantUserInvitationSettings``)."""
+    return Reply({"allowInvitingMembers": True, "allowInvitingGuests": backend.settings.guest_invites})

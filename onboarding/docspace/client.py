@@ -24,6 +24,7 @@ from onboarding.docspace.models import (
     FileOperation,
     Folder,
     FolderContent,
+    InvitationSettings,
     Link,
     Member,
     ShareResult,
@@ -256,6 +257,10 @@ class DocSpaceClient:
         if employee_type is not None:
             params["employeeType"] = employee_type
         return list(self._iter_list(User, "people/filter", params))
+
+    def invitation_settings(self) -> InvitationSettings:
+        """``GET settings/invitationsettings``: may guests be invited (by e-mail) on this portal?"""
+        return self._get_one(InvitationSettings, "settings/invitationsettings")
 
     # -- rooms ----------------------------------------------------------------------------------
 

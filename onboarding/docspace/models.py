@@ -52,6 +52,13 @@ class User(WireModel):
         return "User"
 
 
+class InvitationSettings(WireModel):
+    """Whether the portal lets its members invite new members and guests (TenantUserInvitationSettingsDto)."""
+
+    allow_inviting_members: bool = True
+    allow_inviting_guests: bool = True
+
+
 class Folder(WireModel):
     """A folder or a room (rooms are folders; the room id is the parent id for its content)."""
 

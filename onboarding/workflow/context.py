@@ -70,6 +70,8 @@ class RunContext:
     managers: dict[str, ManagerDecision] = field(default_factory=dict)
     rooms_by_tag: dict[str, list[Folder]] = field(default_factory=dict)
     reads_spent: int = 0
+    guest_invites: bool = True
+    """False when the portal forbids inviting guests: every e-mail invitation is then refused."""
     hidden_rooms: dict[str, int] = field(default_factory=dict)
     """Client id -> the journal's room for it that exists but the key's account may not see."""
 
@@ -221,6 +223,9 @@ def build_context(
     me = read(client.me)
     templates = resolve_templates(client, blueprint, reads, read)
     ctx = RunContext(portal_key=portal_key, blueprint=blueprint, me=me, templates=templates)
+    if blueprint.invite_client:
+        ctx.guest_invites = guests_allowed(client, read)
+        reads[0] += 1
     emails = {(manager_email(c, blueprint) or "").casefold() for c in clients} - {""}
     ctx.managers = resolve_managers(client, blueprint, me, emails, read)
     reads[0] += len(emails - {(me.email or "").casefold()})
@@ -243,6 +248,19 @@ def build_context(
 
 def manager_email(c: ClientLike, blueprint: Blueprint) -> str | None:
     return c.manager_email or blueprint.default_manager_email or None
+
+
+def guests_allowed(client: DocSpaceClient, read: Reader = direct) -> bool:
+    """The portal's ``AllowInvitingGuests``; True when it cannot be read (the share call decides).
+
+    With it off, ``VirtualRoomsController.SetRoomSecurity`` refuses the whole share request (403)
+    when any invitation has an e-mail, even an existing user's: the plan says so before any write.
+    """
+    try:
+        settings = read(client.invitation_settings)
+    except (NotFound, Forbidden, BadRequest):
+        return True
+    return bool(settings.allow_inviting_guests)
 
 
 def find_hidden_rooms(

@@ -34,6 +34,12 @@ from onboarding.workflow.links import INTERNAL_LINK
 from onboarding.workflow.status import Action, ClientStatus, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep
 
+GUESTS_FORBIDDEN = (
+    "the portal forbids inviting guests, and DocSpace then refuses every invitation by e-mail: "
+    "allow guest invitations in the portal's invitation settings, "
+    "or turn client invitations off in the blueprint and invite the clients as existing users yourself"
+)
+
 STEPS: tuple[Step, ...] = tuple(step.name for step in REGISTRY)
 """The steps of onboarding one client, in order (named from the one registry)."""
 
@@ -195,6 +201,9 @@ def plan_client(
         plan.invite_client = False
         plan.warnings.append("the client's e-mail is the account manager's: invited once, as manager")
     plan.invite_client = plan.invite_client and bp.invite_client
+    if plan.invite_client and not ctx.guest_invites:
+        plan.action = Action.BLOCKED
+        plan.reasons.append(GUESTS_FORBIDDEN)
 
     rooms = sorted(ctx.rooms_by_tag.get(tag.casefold(), []), key=lambda r: r.id)
     progress = record.progress if record else {}

@@ -305,6 +305,7 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("GET", "/api/2.0/people/@self"): Endpoint(None, "EmployeeFullWrapper"),
     ("GET", "/api/2.0/people/email"): Endpoint(None, "EmployeeFullWrapper"),
     ("GET", "/api/2.0/people/filter"): Endpoint(None, "EmployeeFullArrayWrapper"),
+    ("GET", "/api/2.0/settings/invitationsettings"): Endpoint(None, "TenantUserInvitationSettingsWrapper"),
     ("POST", "/api/2.0/files/rooms"): Endpoint("CreateRoomRequestDto", "FolderIntegerWrapper"),
     ("GET", "/api/2.0/files/rooms"): Endpoint(None, "FolderContentIntegerWrapper"),
     ("GET", "/api/2.0/files/rooms/{id}"): Endpoint(None, "FolderIntegerWrapper"),
