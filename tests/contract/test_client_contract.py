@@ -39,6 +39,8 @@ def _exercise(sandbox: Sandbox, tmp_path) -> None:  # type: ignore[no-untyped-de
     api.set_room_link(
         custom.id, LinkRequest(LinkType.EXTERNAL, FileShare.READ, title="Shared", password="Secret-123!")
     )
+    api.primary_link(custom.id)
+    api.invitation_settings()
     api.add_room_tags(custom.id, ["contract"])
     api.get_room(custom.id)
     api.find_user_by_email("nobody@nowhere.example")
