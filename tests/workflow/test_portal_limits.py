@@ -8,6 +8,7 @@ from support.engine import Client, Harness, make_clients, one_room_per_client
 from support.portals import PortalFactory, change_settings
 
 from onboarding.journal import DEFERRED, DONE, FAILED, SqliteJournal
+from onboarding.progress import read_progress
 
 
 def _tag(c: Client) -> str:
@@ -24,6 +25,10 @@ def _limit_then_resume(h: Harness, words: str, **raised: Any) -> None:
     assert words in first.summary()["stopped_because"]
     records = SqliteJournal(h.journal_path).get_many("sandbox-test", [c.client_id for c in clients])
     assert all(words in records[cid].error for cid in deferred)
+    # what the dashboard shows: the run's progress, folded from the journal, carries the reason
+    progress = read_progress(SqliteJournal(h.journal_path), first.run_id)
+    assert progress.status_counts.get("deferred") == 14
+    assert all(words in progress.errors[cid] for cid in deferred)
     # only clients already started when the limit was hit have a room, and each keeps its progress
     hit = next(i for i, e in enumerate(h.events) if e.outcome == "deferred" and words in e.detail)
     started_before = {e.client_id for e in h.events[:hit] if (e.step, e.outcome) == ("client", "started")}
