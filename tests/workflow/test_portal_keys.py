@@ -84,3 +84,13 @@ def test_room_of_another_type_is_a_conflict_in_the_plan(harness: Harness) -> Non
     before = len(harness.writes_logged())
     result = harness.engine().run([c])
     assert result.exit_code == 1 and len(harness.writes_logged()) == before
+
+
+def test_room_admin_plan_blocks_a_manager_it_cannot_see(portal: PortalFactory) -> None:
+    """A guest the room admin did not invite is hidden from it (the server would drop the invitation): blocked."""
+    h = portal(key_user="room-admin")
+    (c,) = make_clients(1, manager="gina.guest@sandbox.example")
+    (cp,) = h.engine().plan([c]).clients
+    assert cp.action == Action.BLOCKED
+    assert "not visible to the API key's account" in cp.reasons[0]
+    assert h.engine().run([c]).exit_code == 1 and h.writes_logged() == []
