@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from onboarding.workflow.context import client_fields
 from onboarding.workflow.engine import Engine, RunResult
 from onboarding.workflow.retry import Retrier
 from onboarding.workflow.status import ClientStatus, Outcome, RunStatus, Step
+
+log = logging.getLogger(__name__)
 
 AUDIT_KIND = "audit"
 READS_PER_ROOM = 3
@@ -97,11 +100,19 @@ class Aftercare:
             recs = [r for r in recs if r.client_id in set(ids)]
         return [r for r in recs if r.status in statuses] if statuses else recs
 
-    def _tell(self, rec: ClientRecord, event: str, stamp: str = "") -> bool:
+    def _tell(self, rec: ClientRecord, event: str, stamp: str = "", *, quiet: bool = False) -> bool:
+        """Send a lifecycle event; ``quiet``: a CRM failure does not undo or fail the portal work
+        (the journal's notice row records it as failed)."""
         if self.sender is None:
             return False
         fresh = self.engine.journal.get(self.engine.portal_key, rec.client_id) or rec
-        return self.sender.notify(fresh, event, stamp=stamp)
+        try:
+            return self.sender.notify(fresh, event, stamp=stamp)
+        except Exception:
+            if not quiet:
+                raise
+            log.warning("webhook event %s for %s failed (recorded in the journal)", event, rec.client_id)
+            return False
 
     # -- joins and links ---------------------------------------------------------------------------
 
@@ -172,7 +183,7 @@ class Aftercare:
             run_id, portal, client_id, Step.RENEW, Outcome.DONE, f"link valid until {expires or 'never'}"
         )
         journal.finish_run(run_id, RunStatus.FINISHED, {"renewed": client_id})
-        self._tell(rec, "client.link_renewed", stamp=f"{link.shared_link.id}:{expires}")
+        self._tell(rec, "client.link_renewed", stamp=f"{link.shared_link.id}:{expires}", quiet=True)
         fresh = journal.get(portal, client_id)
         assert fresh is not None
         return fresh
@@ -285,7 +296,7 @@ class Aftercare:
         """Remove the client's members and links, archive the room, tell the CRM; returns the run id."""
         (rec,) = self._records([client_id])
         run_id = lifecycle.offboard(self.engine, self.caller, client_id)
-        self._tell(rec, "client.offboarded", stamp=lifecycle.cycle(rec))
+        self._tell(rec, "client.offboarded", stamp=lifecycle.cycle(rec), quiet=True)
         return run_id
 
     def restore(self, client_id: str) -> RunResult:
@@ -296,5 +307,5 @@ class Aftercare:
         assert fresh is not None
         result = lifecycle.rerun(self.engine, [fresh])
         if result.count(ClientStatus.DONE) == 1:
-            self._tell(fresh, "client.restored", stamp=lifecycle.cycle(fresh))
+            self._tell(fresh, "client.restored", stamp=lifecycle.cycle(fresh), quiet=True)
         return result
