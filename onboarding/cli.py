@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from onboarding import cli_aftercare, cli_journal, export, files, redact
 from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
+from onboarding.workflow.identity import CONFLICT_CHOICES, identity_json, identity_lines
 from onboarding.workflow.status import is_final
 
 if TYPE_CHECKING:
@@ -89,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="requests per minute: N forces a pace, off forces none (default: learned from the portal)",
     )
     run.add_argument("--export", metavar="FILE", help="write the results (CSV, or .xlsx/.jsonl) when done")
+    run.add_argument(
+        "--on-conflict",
+        choices=CONFLICT_CHOICES,
+        default="stop",
+        help="rows reusing an id onboarded for another name or e-mail: stop (report, exit 1; default), "
+        "skip them, or update the records (a new e-mail is invited)",
+    )
     status = sub.add_parser("status", parents=[common], help="runs and clients in the journal")
     status.add_argument("--run", metavar="RUN_ID", help="one run's clients")
     archive = sub.add_parser(
@@ -180,6 +188,8 @@ def _print_plan(plan: BatchPlan, out: TextIO) -> None:
         print(f"{cp.client_id}\t{cp.action}{extra}\t{cp.title}", file=out)
         for r in cp.reasons:
             print(f"    {cp.action}: {r}", file=out)
+        for line in identity_lines(cp):
+            print(f"    {line}", file=out)
         for w in cp.warnings:
             print(f"    note: {w}", file=out)
     s = plan.summary()
@@ -243,7 +253,8 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
     if args.json:
         rows = [
             {"client_id": c.client_id, "action": c.action, "resume_step": c.resume_step,
-             "title": c.title, "tag": c.tag, "reasons": c.reasons, "warnings": c.warnings}
+             "title": c.title, "tag": c.tag, "reasons": c.reasons, "warnings": c.warnings,
+             **identity_json(c)}
             for c in plan.clients
         ]  # fmt: skip
         summary = {
@@ -264,8 +275,14 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
     if args.export:
         files.check_writable(args.export, what="export")  # before any write to the portal
     clients = _load(args, svc, err)
-    progress = _Progress(len(clients), err)
-    result = svc.run(clients, on_event=progress)
+    update = [c.client_id for c in clients] if args.on_conflict == "update" else ()
+    plan = svc.plan(clients, update=update)
+    if args.on_conflict == "skip":  # left out of the run: nothing is written or recorded for them
+        for cp in [c for c in plan.clients if c.identity]:
+            print(f"{cp.client_id}: conflict skipped ({'; '.join(identity_lines(cp))})", file=err)
+        plan.clients = [c for c in plan.clients if not c.identity]
+    progress = _Progress(len(plan.clients), err)
+    result = svc.run(plan, on_event=progress)
     progress.close()
     s = result.summary()
     print(f"run {result.run_id}: {json.dumps(s['counts'])} in {s['elapsed']}s; calls {s['stats']}", file=out)

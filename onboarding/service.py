@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from onboarding import export as exports
@@ -143,9 +143,13 @@ class Onboarding:
             on_event=on_event,
         )
 
-    def plan(self, clients: Sequence[ClientLike]) -> BatchPlan:
-        """What a run would do for these clients (reads the portal, writes nothing)."""
-        return self._engine().plan(clients)
+    def plan(self, clients: Sequence[ClientLike], *, update: Collection[str] = ()) -> BatchPlan:
+        """What a run would do for these clients (reads the portal, writes nothing).
+
+        A row whose name or e-mail differs from what the journal onboarded under its id is a
+        ``conflict``; ``update`` names the clients whose record a person chose to update instead.
+        """
+        return self._engine().plan(clients, update=update)
 
     def estimate(self, plan: BatchPlan) -> Estimate:
         """The plan's expected duration, from the portal as measured and learned so far."""

@@ -12,7 +12,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,8 +146,8 @@ class Engine:
                 self.throttle.recall(memory)
                 return
 
-    def plan(self, clients: Sequence[ClientLike]) -> BatchPlan:
-        """A dry run: reads only."""
+    def plan(self, clients: Sequence[ClientLike], *, update: Collection[str] = ()) -> BatchPlan:
+        """A dry run: reads only (``update``: identity conflicts resolved by updating the record)."""
         caller = self._caller(CallStats())
         return make_plan(
             self.client,
@@ -157,6 +157,7 @@ class Engine:
             portal_key=self.portal_key,
             read=lambda fn: caller.read(fn, what="plan look-up"),
             steps=self.steps,
+            update=update,
         )
 
     def estimate(self, plan: BatchPlan) -> Estimate:
@@ -258,7 +259,8 @@ class Engine:
     def _record_blocked(self, run_id: str, cp: ClientPlan) -> None:
         reason = "; ".join(cp.reasons)
         rec = self.journal.get(self.portal_key, cp.client_id)
-        if rec is None or rec.status not in (ClientStatus.DONE, ClientStatus.ARCHIVED):
+        # An identity conflict leaves the record alone: it describes the client the journal onboarded.
+        if not cp.identity and (rec is None or rec.status not in (ClientStatus.DONE, ClientStatus.ARCHIVED)):
             self.journal.upsert_client(
                 self.portal_key,
                 cp.client_id,

@@ -67,6 +67,11 @@ class ClientJob:
             progress=dict(rec.progress) if rec else {},
         )
         self.previous_status = rec.status if rec else ""
+        if plan.update_identity:  # the record is updated to a new name or e-mail: not done yet
+            self.previous_status = ""
+            if "email" in plan.identity:  # the new address is invited, and the room checked again
+                for step in (Step.ACCESS, Step.VERIFY):
+                    self.ctx.progress.pop(step, None)
         self.stop = stop
         self.owner = owner
         self.steps = steps

@@ -9,7 +9,7 @@ plan a person approved and the run that follows make the same decisions.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ from onboarding.workflow.context import (
     find_hidden_rooms,
     manager_email,
 )
+from onboarding.workflow.identity import apply_identity
 from onboarding.workflow.links import INTERNAL_LINK
 from onboarding.workflow.status import Action, ClientStatus, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep
@@ -78,6 +79,10 @@ class ClientPlan:
     invite_client: bool = True
     """False when the client's e-mail is the key's own account or the manager's (see plan_client)."""
     link_title: str = ""
+    identity: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Field → (journal's value, row's value) where the row is not who the journal onboarded."""
+    update_identity: bool = False
+    """The person chose to update the journal's record to this row (see workflow/identity.py)."""
 
     @property
     def client_id(self) -> str:
@@ -307,14 +312,20 @@ def make_plan(
     context: RunContext | None = None,
     read: Reader = direct,
     steps: Sequence[ClientStep] = REGISTRY,
+    update: Collection[str] = (),
 ) -> BatchPlan:
     """Plan a batch (reads only); ``read`` wraps each call (the engine passes its retrying reader).
 
-    ``steps`` is the registry whose cost is added up (the engine passes the one it runs).
+    ``steps`` is the registry whose cost is added up (the engine passes the one it runs);
+    ``update`` names the clients whose identity conflict a person resolved by updating the record.
     """
     ctx = context or build_context(client, blueprint, clients, portal_key=portal_key, read=read)
     records = journal.get_many(portal_key, [c.client_id for c in clients])
     find_hidden_rooms(client, ctx, records, read)
     seen: dict[str, str] = {}
     plans = [plan_client(ctx, c, records.get(c.client_id), seen, steps) for c in clients]
+    for cp in plans:
+        apply_identity(cp, records.get(cp.client_id), update=cp.client_id in update)
+        if cp.update_identity and cp.action == Action.RESUME:
+            cp.writes, cp.reads = client_cost(blueprint, cp, resume=True, steps=steps)
     return BatchPlan(context=ctx, clients=plans, lookup_reads=ctx.reads_spent)

@@ -1,0 +1,109 @@
+"""A reused client id with another name or e-mail is a conflict: reported, never run, resolved on request."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from support.engine import Client, Harness, make_clients, write_csv
+
+from onboarding import cli
+
+
+@pytest.fixture
+def onboarded(env: list[str], tmp_path: Path) -> list[Client]:
+    """Two clients onboarded through the CLI (the journal knows their names and e-mails)."""
+    clients = make_clients(2)
+    assert cli.main(["run", str(write_csv(tmp_path / "first.csv", clients)), *env]) == 0
+    return clients
+
+
+def _record(tmp_path: Path, client_id: str) -> tuple[str, str, str]:
+    with sqlite3.connect(tmp_path / "j.sqlite3") as db:
+        row = db.execute(
+            "SELECT name, email, status FROM clients WHERE client_id = ?", (client_id,)
+        ).fetchone()
+    return (row[0], row[1], row[2])
+
+
+def test_plan_json_reports_a_reused_id_as_a_conflict_with_both_values(
+    onboarded: list[Client],
+    env: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`plan --json` says "conflict" for a reused id with another name and shows the journal's and the row's."""
+    second = [onboarded[0], dataclasses.replace(onboarded[1], name="Firma 2 Ärzte & Co")]
+    capsys.readouterr()
+    assert cli.main(["plan", "--json", str(write_csv(tmp_path / "second.csv", second)), *env]) == 1
+    rows = {r["client_id"]: r for r in json.loads(capsys.readouterr().out)["clients"]}
+    assert rows[second[0].client_id]["action"] == "done"
+    conflict = rows[second[1].client_id]
+    assert conflict["action"] == "conflict"
+    assert conflict["journal"] == {"name": onboarded[1].name}
+    assert conflict["row"] == {"name": "Firma 2 Ärzte & Co"}
+
+
+def test_plan_text_shows_both_e_mails_side_by_side(
+    onboarded: list[Client],
+    env: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The plain plan prints the journal's and the file's e-mail on one line for a conflict."""
+    second = [dataclasses.replace(onboarded[0], email="new@elsewhere.example")]
+    capsys.readouterr()
+    assert cli.main(["plan", str(write_csv(tmp_path / "second.csv", second)), *env]) == 1
+    out = capsys.readouterr().out
+    assert "\tconflict\t" in out
+    assert f"email: journal {onboarded[0].email!r} | file 'new@elsewhere.example'" in out
+
+
+def test_run_creates_nothing_for_a_conflict_and_exits_1(
+    onboarded: list[Client],
+    harness: Harness,
+    env: list[str],
+    tmp_path: Path,
+) -> None:
+    """`run` on a reused id writes nothing to the portal, keeps the journal's record, and exits 1."""
+    second = [dataclasses.replace(onboarded[1], name="Firma 2 Ärzte & Co", email="info@firma2.example")]
+    before = len(harness.writes_logged())
+    assert cli.main(["run", str(write_csv(tmp_path / "second.csv", second)), *env]) == 1
+    assert len(harness.writes_logged()) == before
+    assert _record(tmp_path, onboarded[1].client_id) == (onboarded[1].name, onboarded[1].email, "onboarded")
+
+
+def test_on_conflict_skip_leaves_the_row_out_and_exits_0(
+    onboarded: list[Client],
+    harness: Harness,
+    env: list[str],
+    tmp_path: Path,
+) -> None:
+    """`--on-conflict skip` runs the rest, writes nothing for the conflicting row, and exits 0."""
+    second = [dataclasses.replace(onboarded[1], name="Firma 2 Ärzte & Co"), *make_clients(1, prefix="N")]
+    assert cli.main(["run", "--on-conflict", "skip", str(write_csv(tmp_path / "s.csv", second)), *env]) == 0
+    assert _record(tmp_path, onboarded[1].client_id)[0] == onboarded[1].name
+    assert _record(tmp_path, "N-0001")[2] == "onboarded"
+
+
+def test_on_conflict_update_invites_the_new_address_and_updates_the_record(
+    onboarded: list[Client],
+    harness: Harness,
+    env: list[str],
+    tmp_path: Path,
+) -> None:
+    """`--on-conflict update` with a changed e-mail invites the new address and records it; no new room."""
+    second = [dataclasses.replace(onboarded[0], email="new.contact@client0001.example")]
+    rooms = len(harness.rooms())
+    assert cli.main(["run", "--on-conflict", "update", str(write_csv(tmp_path / "u.csv", second)), *env]) == 0
+    assert len(harness.rooms()) == rooms
+    assert _record(tmp_path, onboarded[0].client_id) == (
+        onboarded[0].name,
+        "new.contact@client0001.example",
+        "onboarded",
+    )
+    bodies = json.dumps([r.get("body") for r in harness.writes_logged()])
+    assert "new.contact@client0001.example" in bodies
