@@ -78,14 +78,14 @@ def make_csv(path: Path, n: int) -> None:
 def measure(path: Path) -> dict[str, object]:
     """Run in a child process: time read + validate, then trace memory once."""
     from onboarding.ingest import IngestLimits, IngestSettings, read_table, validate
-    from onboarding.ingest.rows import check_email
+    from onboarding.ingest.rows import clear_email_cache
 
     settings = IngestSettings(limits=IngestLimits(max_rows=200_000, max_file_bytes=100 * 1024 * 1024))
     data = path.read_bytes()
     best_total = best_read = best_validate = float("inf")
     clients = issues = 0
     for _ in range(3):
-        check_email.cache_clear()
+        clear_email_cache()
         t0 = time.perf_counter()
         raw = read_table(data, path.name, limits=settings.limits)
         t1 = time.perf_counter()
@@ -96,7 +96,7 @@ def measure(path: Path) -> dict[str, object]:
         clients, issues = len(batch.clients), len(batch.issues)
         del raw, batch
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    check_email.cache_clear()
+    clear_email_cache()
     tracemalloc.start()
     validate(read_table(data, path.name, limits=settings.limits), None, settings)
     traced_mb = tracemalloc.get_traced_memory()[1] / 1024 / 1024

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from onboarding.ingest.archive import open_archive
+from onboarding.ingest.cells import CONTROL
 from onboarding.ingest.errors import (
     CorruptWorkbookError,
     EmptyFileError,
@@ -133,11 +134,15 @@ def _header_index(grid: list[list[str]], limits: IngestLimits) -> int:
 
 
 def _unique_headers(cells: list[str]) -> list[str]:
-    """Blank headers become "Column C"; repeats get " (2)", " (3)" so every column has a name."""
+    """Blank headers become "Column C"; repeats get " (2)", " (3)" so every column has a name.
+
+    Control characters in a header become U+FFFD: headers are shown in every message and stored
+    with each client's extra columns, and no row could be refused for them.
+    """
     headers: list[str] = []
     seen: set[str] = set()
     for index, cell in enumerate(cells):
-        base = cell.strip() or f"Column {column_letter(index)}"
+        base = CONTROL.sub("\ufffd", cell).strip() or f"Column {column_letter(index)}"
         name, n = base, 1
         while name in seen:
             n += 1
@@ -168,7 +173,7 @@ def _build(
         h = header_row - 1
     else:
         h = _header_index(grid, limits)
-    body = [(i + 1, row) for i, row in enumerate(grid[h + 1 :], start=h + 1) if any(c.strip() for c in row)]
+    body = [(i + 1, row) for i, row in enumerate(grid[h + 1 :], start=h + 1) if "".join(row).strip()]
     if not body:
         raise HeaderOnlyError(f"{where} has a header row (row {h + 1}) but no client rows below it.")
     if len(body) > limits.max_rows:
@@ -188,7 +193,7 @@ def _build(
             f"{where} has {width:,} columns; the limit is {limits.max_columns:,}. Delete unused columns."
         )
     padded_header = (header_cells + [""] * width)[:width]
-    rows = [(row + [""] * (width - len(row)))[:width] for _, row in body]
+    rows = [row if len(row) == width else (row + [""] * (width - len(row)))[:width] for _, row in body]
     return RawTable(
         filename=filename,
         format=fmt,
