@@ -1,17 +1,26 @@
-"""Benchmark: parse + validate a 10,000-row XLSX and a 100,000-row CSV.
+"""Benchmark: ingestion speed, the parsing child's cost, hostile workbooks, and ``plan`` end to end.
 
-Run: ``.venv/bin/python benchmarks/bench_ingest.py``. Not a test: timings depend on the machine.
-Files are generated in a temporary directory. Each measurement runs in a fresh subprocess so
-peak RSS (``ru_maxrss``) belongs to that file alone; time is the best of 3 runs of
-``load_clients`` (e-mail cache cleared before each), and a separate traced run reports the
-tracemalloc peak (Python allocations only; calamine's Rust buffers are in RSS).
-Target: the 10,000-row XLSX under 2 s.
+Run: ``.venv/bin/python benchmarks/bench_ingest.py``. Not a test: timings depend on the machine,
+so each figure comes with a ratio to a reference measured in the same run.
+
+* read + validate a 10,000-row XLSX and a 100,000-row CSV with the default limits, each file in
+  a fresh process (best of 3, e-mail caches cleared before each), next to ``pandas.read_csv`` of
+  the same CSV (the issue's yardstick: validation < 2 s where pandas reads in 0.16 s);
+* the start-up cost of the capped child that parses workbooks (a 3-row XLSX read through it vs
+  calamine in-process);
+* every hostile workbook of ``tests/data/hostile_workbooks.py``, each in a fresh process: outcome,
+  wall time, and the peak RSS of that process plus its parsing child (an upper bound: the child's
+  figure includes the parent's pages at the moment it was started);
+* ``docspace-onboard plan`` on the 10,000-row XLSX against the sandbox portal, whole process
+  (best of 3), next to the CLI's bare start-up (``--help``) to show ingestion's share.
+Targets: 100k CSV validated < 2 s; hostile workbooks < 10 s and < 600 MB; plan 10k XLSX < 1.5 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -20,8 +29,12 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import BinaryIO
 
-TARGET_XLSX_SECONDS = 2.0
+TARGET_VALIDATE_SECONDS = 2.0
+TARGET_PLAN_SECONDS = 1.5
+PANDAS_REFERENCE_SECONDS = 0.16
+"""What pandas.read_csv took on the 100k CSV when the 2 s target was set."""
 HEADER = [
     "Client ID",
     "Company",
@@ -54,6 +67,10 @@ def _rows(n: int) -> list[list[str]]:
 
 
 def make_xlsx(path: Path, n: int) -> None:
+    make_xlsx_to(path, n)
+
+
+def make_xlsx_to(target: Path | BinaryIO, n: int) -> None:
     import openpyxl
 
     wb = openpyxl.Workbook(write_only=True)
@@ -63,7 +80,7 @@ def make_xlsx(path: Path, n: int) -> None:
     ws.append(HEADER)
     for row in _rows(n):
         ws.append(row)
-    wb.save(path)
+    wb.save(target)
 
 
 def make_csv(path: Path, n: int) -> None:
@@ -77,10 +94,10 @@ def make_csv(path: Path, n: int) -> None:
 
 def measure(path: Path) -> dict[str, object]:
     """Run in a child process: time read + validate, then trace memory once."""
-    from onboarding.ingest import IngestLimits, IngestSettings, read_table, validate
+    from onboarding.ingest import IngestSettings, read_table, validate
     from onboarding.ingest.rows import clear_email_cache
 
-    settings = IngestSettings(limits=IngestLimits(max_rows=200_000, max_file_bytes=100 * 1024 * 1024))
+    settings = IngestSettings()
     data = path.read_bytes()
     best_total = best_read = best_validate = float("inf")
     clients = issues = 0
@@ -101,7 +118,16 @@ def measure(path: Path) -> dict[str, object]:
     validate(read_table(data, path.name, limits=settings.limits), None, settings)
     traced_mb = tracemalloc.get_traced_memory()[1] / 1024 / 1024
     tracemalloc.stop()
+    pandas_s = float("inf")
+    if path.suffix == ".csv":
+        import pandas as pd
+
+        for _ in range(3):
+            t0 = time.perf_counter()
+            pd.read_csv(path, dtype=str)
+            pandas_s = min(pandas_s, time.perf_counter() - t0)
     return {
+        "pandas_s": round(pandas_s, 3) if pandas_s != float("inf") else None,
         "file": path.name,
         "bytes": len(data),
         "clients": clients,
@@ -117,14 +143,19 @@ def measure(path: Path) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--hostile", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--no-plan", action="store_true", help="skip the plan-through-the-CLI figure")
     parser.add_argument("--xlsx-rows", type=int, default=10_000)
     parser.add_argument("--csv-rows", type=int, default=100_000)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return
+    if args.hostile:
+        print(json.dumps(hostile_one(args.hostile)))
+        return
 
-    results = []
+    results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         xlsx, csv_path = (
             Path(tmp) / f"clients_{args.xlsx_rows}.xlsx",
@@ -137,26 +168,130 @@ def main() -> None:
                 [sys.executable, __file__, "--measure", str(path)], check=True, capture_output=True, text=True
             )
             results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-
-    cols = [
-        "file",
-        "bytes",
-        "clients",
-        "read_s",
-        "validate_s",
-        "total_s",
-        "peak_rss_mb",
-        "tracemalloc_peak_mb",
-    ]
-    print(" | ".join(f"{c:>20}" for c in cols))
-    for r in results:
-        print(" | ".join(f"{r[c]!s:>20}" for c in cols))
-    xlsx_total = float(results[0]["total_s"])
+        report_speed(results)
+        child = child_cost()
+        hostile = hostile_workbooks(Path(tmp))
+        plan = plan_figures(xlsx, Path(tmp)) if not args.no_plan else {}
     print(
-        f"XLSX {args.xlsx_rows:,} rows: {xlsx_total:.3f} s = {xlsx_total / TARGET_XLSX_SECONDS:.2f} x the "
-        f"{TARGET_XLSX_SECONDS:.0f} s target ({'met' if xlsx_total < TARGET_XLSX_SECONDS else 'MISSED'})"
+        json.dumps({"bench": "ingest", "results": results, "child": child, "hostile": hostile, "plan": plan})
     )
-    print(json.dumps({"bench": "ingest", "target_xlsx_s": TARGET_XLSX_SECONDS, "results": results}))
+
+
+def report_speed(results: list[dict[str, object]]) -> None:
+    cols = ["file", "bytes", "clients", "read_s", "validate_s", "total_s", "peak_rss_mb", "pandas_s"]
+    print(" | ".join(f"{c:>18}" for c in cols))
+    for r in results:
+        print(" | ".join(f"{r[c]!s:>18}" for c in cols))
+    csv_result = results[1]
+    validate_s, pandas_s = float(str(csv_result["validate_s"])), float(str(csv_result["pandas_s"]))
+    ratio = validate_s / pandas_s
+    print(
+        f"100k CSV: validate {validate_s:.3f} s = {ratio:.1f} x pandas.read_csv ({pandas_s:.3f} s); the target "
+        f"(< {TARGET_VALIDATE_SECONDS:.0f} s where pandas takes {PANDAS_REFERENCE_SECONDS} s) is "
+        f"{TARGET_VALIDATE_SECONDS / PANDAS_REFERENCE_SECONDS:.1f} x: "
+        f"{'met' if ratio < TARGET_VALIDATE_SECONDS / PANDAS_REFERENCE_SECONDS else 'MISSED'}"
+    )
+
+
+def child_cost() -> dict[str, float]:
+    """Start-up cost of the parsing child: a tiny workbook through it vs calamine in this process."""
+    import io
+
+    import python_calamine as pc
+
+    from onboarding.ingest import read_table
+
+    tiny = io.BytesIO()
+    make_xlsx_to(tiny, 3)
+    data = tiny.getvalue()
+    through_child = in_process = bare = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        read_table(data, "tiny.xlsx")
+        through_child = min(through_child, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        pc.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+        in_process = min(in_process, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-I", "-c", "pass"], check=True)
+        bare = min(bare, time.perf_counter() - t0)
+    figures = {"through_child_s": through_child, "in_process_s": in_process, "bare_python_s": bare}
+    print(
+        f"parsing child: a 3-row XLSX takes {through_child * 1000:.0f} ms through the child vs "
+        f"{in_process * 1000:.1f} ms in-process (a bare 'python -I -c pass' is {bare * 1000:.0f} ms)"
+    )
+    return {k: round(v, 4) for k, v in figures.items()}
+
+
+def hostile_workbooks(tmp: Path) -> list[dict[str, object]]:
+    """Each generated hostile workbook read in a fresh process: outcome, wall time, tree memory."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "data"))
+    import hostile_workbooks as hw
+
+    rows = []
+    for case, path in hw.build(tmp):
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, __file__, "--hostile", str(path)], capture_output=True, text=True, check=False
+        )
+        wall = time.perf_counter() - started
+        found = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {}
+        rows.append({"file": case.name, "exit": proc.returncode, "wall_s": round(wall, 2), **found})
+    worst_s = max(float(str(r["wall_s"])) for r in rows)
+    worst_mb = max(float(str(r.get("tree_mb", 1e9))) for r in rows)
+    alive = all(r["exit"] == 0 for r in rows)
+    for r in rows:
+        print(
+            f"  {r['file']:<42} {r['wall_s']:>6} s {r.get('tree_mb', '?'):>7} MB  {r.get('outcome', 'CRASH')}"
+        )
+    print(
+        f"hostile workbooks: {len(rows)} files, worst {worst_s:.2f} s and {worst_mb:.0f} MB (process + child), "
+        f"all processes survived: {alive}; target < 10 s and < 600 MB: "
+        f"{'met' if alive and worst_s < 10 and worst_mb < 600 else 'MISSED'}"
+    )
+    return rows
+
+
+def hostile_one(path: Path) -> dict[str, object]:
+    from onboarding.ingest import IngestError, load_clients
+
+    try:
+        batch = load_clients(path.read_bytes(), path.name)
+        outcome = f"read: {len(batch.clients)} client(s)"
+    except IngestError as exc:
+        outcome = f"refused ({exc.code}): {exc.message[:70]}"
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "outcome": outcome,
+        "self_mb": round(own),
+        "child_mb": round(child),
+        "tree_mb": round(own + child),
+    }
+
+
+def plan_figures(xlsx: Path, tmp: Path) -> dict[str, float]:
+    """``docspace-onboard plan`` on the XLSX, whole process, best of 3; and the CLI's bare start-up."""
+    from bench_batch import Portal, timed
+
+    portal = Portal(latency_ms=0)
+    try:
+        env = {**os.environ, "DOCSPACE_API_KEY": portal.api_key, "DOCSPACE_DATA_DIR": str(tmp)}
+        plan_s = help_s = float("inf")
+        for i in range(3):
+            cmd = [sys.executable, "-m", "onboarding.cli", "plan", str(xlsx), "--portal", portal.url,
+                   "--journal", str(tmp / f"plan{i}.db")]  # fmt: skip
+            result = timed(cmd, env)
+            assert result.code in (0, 1), f"plan failed with {result.code}"
+            plan_s = min(plan_s, result.wall)
+            help_s = min(help_s, timed([sys.executable, "-m", "onboarding.cli", "--help"], env).wall)
+    finally:
+        portal.stop()
+    print(
+        f"plan, 10k-row XLSX, whole process: {plan_s:.2f} s (target {TARGET_PLAN_SECONDS} s: "
+        f"{'met' if plan_s < TARGET_PLAN_SECONDS else 'MISSED'}); 'docspace-onboard --help' alone: {help_s:.2f} s"
+    )
+    return {"plan_s": round(plan_s, 3), "cli_help_s": round(help_s, 3)}
 
 
 if __name__ == "__main__":

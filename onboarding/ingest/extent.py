@@ -36,7 +36,7 @@ _CHUNK = 1024 * 1024
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)\b([^>]*?)(/?)>")
 _ANY_CELL = re.compile(rb"<c[\s/>]")
 _REFERENCED_CELL = re.compile(
-    rb"<c\s(?:[^>]*?\s)?r\s*=\s*[\"']\$?([A-Za-z]{1,4})\$?([0-9]{1,9})[\"'][^>]*?(/?)>"
+    rb"<c\s(?:[^>\s]*\s)*?r\s*=\s*[\"']\$?([A-Za-z]{1,4})\$?([0-9]{1,9})[\"'][^>]*?(/?)>"
 )
 _PREFIXED_CELL = (b":c ", b":c>", b":c/>", b":c\t", b":c\n", b":c\r")
 _R_ATTR = re.compile(rb"(?<![\w:.-])r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
