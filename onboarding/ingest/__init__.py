@@ -21,24 +21,24 @@ from typing import TYPE_CHECKING
 
 from onboarding.lazy import lazy_names
 
-_ERRORS = (
-    "BinaryContentError",
-    "CorruptWorkbookError",
-    "EmptyFileError",
-    "FileTooLargeError",
-    "HeaderOnlyError",
-    "IngestError",
-    "MalformedTextError",
-    "PasswordProtectedError",
-    "SheetNotFoundError",
-    "SuspiciousArchiveError",
-    "TooManyColumnsError",
-    "TooManyRowsError",
-    "UnsupportedFormatError",
+from onboarding.ingest.errors import (
+    BinaryContentError,
+    CorruptWorkbookError,
+    EmptyFileError,
+    FileTooLargeError,
+    HeaderOnlyError,
+    IngestError,
+    MalformedTextError,
+    PasswordProtectedError,
+    SheetNotFoundError,
+    SuspiciousArchiveError,
+    TooManyColumnsError,
+    TooManyRowsError,
+    UnsupportedFormatError,
 )
+
 _MODELS = ("ClientBatch", "ClientRow", "ColumnMapping", "IngestLimits", "IngestSettings", "Issue", "RawTable")
 _WHERE: dict[str, str] = {
-    **dict.fromkeys(_ERRORS, "onboarding.ingest.errors"),
     **dict.fromkeys(_MODELS, "onboarding.ingest.models"),
     "auto_map": "onboarding.ingest.mapping",
     "SUPPORTED_EXTENSIONS": "onboarding.ingest.reader",
@@ -79,21 +79,6 @@ __getattr__ = lazy_names(__name__, _WHERE, globals())
 
 
 if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on first use)
-    from onboarding.ingest.errors import (
-        BinaryContentError,
-        CorruptWorkbookError,
-        EmptyFileError,
-        FileTooLargeError,
-        HeaderOnlyError,
-        IngestError,
-        MalformedTextError,
-        PasswordProtectedError,
-        SheetNotFoundError,
-        SuspiciousArchiveError,
-        TooManyColumnsError,
-        TooManyRowsError,
-        UnsupportedFormatError,
-    )
     from onboarding.ingest.mapping import auto_map
     from onboarding.ingest.models import (
         ClientBatch,
