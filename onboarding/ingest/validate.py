@@ -388,16 +388,14 @@ def validate(
         if issue.row_number is not None:
             per_row.setdefault(issue.row_number, []).append(issue)
     blocked = any(i.row_number is None and i.severity == "error" for i in issues)
-    status, messages = [], []
-    for number in raw.row_numbers:
-        found = per_row.get(number, [])
-        if blocked:
-            status.append("not checked")
-        elif any(i.severity == "error" for i in found):
-            status.append("error")
-        else:
-            status.append("warning" if found else "valid")
-        messages.append("; ".join(f"{i.column}: {i.message}" if i.column else i.message for i in found))
+    status = ["not checked" if blocked else "valid"] * n
+    messages = [""] * n
+    where = {number: p for p, number in enumerate(raw.row_numbers)} if per_row else {}
+    for number, found in per_row.items():  # only rows with issues need more than the default
+        p = where[number]
+        if not blocked:
+            status[p] = "error" if any(i.severity == "error" for i in found) else "warning"
+        messages[p] = "; ".join(f"{i.column}: {i.message}" if i.column else i.message for i in found)
 
     return ClientBatch(
         clients=clients,
