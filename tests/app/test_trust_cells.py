@@ -1,6 +1,6 @@
 """Cell contents are text, never HTML or Markdown: hostile client data is shown literally.
 
-A CSV whose cells hold HTML, script, Markdown, a ``javascript:`` link, RTL overrides and emoji is
+A CSV whose cells hold HTML, script, Markdown, a ``javascript:`` link, right-to-left text and emoji is
 uploaded and onboarded. Every element Streamlit renders as Markdown must carry such data escaped
 (so it shows literally), tables carry it unchanged, valid rows are onboarded with the literal
 title the portal stores, and the invalid row is refused with a specific message — no traceback.
@@ -19,7 +19,7 @@ from onboarding.journal import Journal
 from onboarding.titles import portal_title
 from ui import display
 
-RTL = "\u202eEvil\u202c Corp \U0001f680"
+RTL = "\u05e9\u05dc\u05d5\u05dd\u200f Evil Corp \U0001f680"  # RTL text and mark (overrides are refused at upload)
 NAMES = {
     "CL-2001": "<script>alert(1)</script>",
     "CL-2002": "<img src=x onerror=alert(1)>",
@@ -60,7 +60,7 @@ def upload_hostile(at: AppTest) -> AppTest:
 def test_hostile_cells_are_shown_literally_and_onboarded_with_literal_titles(
     app: AppTest, journal: Callable[[], Journal]
 ) -> None:
-    """HTML, script, Markdown, javascript: links, RTL overrides and emoji show as typed everywhere;
+    """HTML, script, Markdown, javascript: links, right-to-left text and emoji show as typed everywhere;
     valid rows get exactly the title the portal stores; the bad e-mail row is refused, with a reason."""
     at = upload_hostile(app.run())
     assert metric(at, "Rows") == "7" and metric(at, "Valid") == "6" and metric(at, "With errors") == "1"
