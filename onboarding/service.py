@@ -319,6 +319,11 @@ class Onboarding:
     def progress(self, run_id: str, *, live: bool | None = None) -> RunProgress:
         return read_progress(self._journal, run_id, live=live)
 
+    def eta(self, progress: RunProgress) -> float | None:
+        """Seconds until a run going on in this process ends, from the model of the portal (the
+        plan's estimate, brought up to date with what the run has learned); None otherwise."""
+        return self._engine().eta(progress.run_id, progress.total - progress.finished)
+
     def runs(self, limit: int = 50) -> list[RunRecord]:
         return self._journal.runs(self.portal_key, limit=limit)
 

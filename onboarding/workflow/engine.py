@@ -22,7 +22,7 @@ from onboarding.docspace import DocSpaceClient
 from onboarding.errors import DailyLimitReached, RunLocked
 from onboarding.journal import Journal, LeaseLost, make_owner_id
 from onboarding.workflow.calls import Caller, CallStats, RetryHook
-from onboarding.workflow.estimate import Estimate, estimate
+from onboarding.workflow.estimate import Estimate, estimate, live_costs
 from onboarding.workflow.job import ClientJob
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
 from onboarding.workflow.portal_limits import LimitBoard
@@ -171,6 +171,11 @@ class Engine:
             lookups=plan.lookup_reads,  # a run plans again before its first client
         )
 
+    def eta(self, run_id: str, clients_left: int) -> float | None:
+        """Seconds until a run of this process ends, from the model of the portal as it stands now
+        (latency, limit, the window's fill) and the run's cost per client; None when not running."""
+        return live_costs.eta(self.throttle.model(), run_id, clients_left)
+
     def stop(self) -> None:
         """Ask a running batch to stop after the steps in flight (the rest is deferred)."""
         self.stop_event.set()
@@ -204,6 +209,8 @@ class Engine:
 
         self.throttle.add_listener(waiting)
         limits = LimitBoard()
+        todo = [c for c in plan.clients if c.action in (Action.CREATE, Action.RESUME)]
+        live_costs.start(run_id, todo)
         try:
             self._run_clients(run_id, plan, stats, result, limits)
             result.stopped_because = limits.reason
@@ -211,9 +218,10 @@ class Engine:
             final = RunStatus.STOPPED if stopped else RunStatus.FINISHED
         finally:
             self.throttle.remove_listener(waiting)
+            live_costs.end(run_id)
             result.stats = stats.as_dict()
             result.elapsed = time.monotonic() - started
-            result.throttle = _throttle_delta(before, self.throttle.counters())
+            result.throttle = self.throttle.counters(since=before)
             result.portal_rate = self.throttle.memory()
             self.journal.finish_run(run_id, final, result.summary())
         return result
@@ -413,12 +421,3 @@ class Engine:
             heartbeat_stop.set()
             heart.join(timeout=5)
             self.journal.release(self.portal_key, client_id, self.owner)
-
-
-def _throttle_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """The throttle's state at the end of a run, with its counters counted for this run only."""
-    counted = ("requests", "probes", "waits", "waited_s", "rate_429s", "concurrency_429s")
-    out = dict(after)
-    for key in counted:
-        out[key] = round(after.get(key, 0) - before.get(key, 0), 3)
-    return out

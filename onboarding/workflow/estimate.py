@@ -11,7 +11,10 @@ rate windows it has to wait for — plus one client's chain of calls for the las
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from onboarding.workflow.pacing import DOCSPACE_RPM, LEARNING, SAFETY
 
@@ -114,3 +117,43 @@ def duration(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+class _Costed(Protocol):
+    @property
+    def writes(self) -> int: ...
+    @property
+    def reads(self) -> int: ...
+
+
+class LiveCosts:
+    """Writes and reads per client of each run going on in this process: the live ETA's half of
+    the model (the throttle's :class:`PortalModel`, as the run has learned it, is the other)."""
+
+    def __init__(self) -> None:
+        self._costs: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def start(self, run_id: str, clients: Sequence[_Costed]) -> None:
+        if clients:
+            writes = sum(c.writes for c in clients) / len(clients)
+            reads = sum(c.reads for c in clients) / len(clients)
+            with self._lock:
+                self._costs[run_id] = (writes, reads)
+
+    def end(self, run_id: str) -> None:
+        with self._lock:
+            self._costs.pop(run_id, None)
+
+    def eta(self, model: PortalModel, run_id: str, clients_left: int) -> float | None:
+        """Seconds until the run ends, or None when it is not running in this process."""
+        with self._lock:
+            cost = self._costs.get(run_id)
+        if cost is None:
+            return None
+        left = max(0, clients_left)
+        writes, reads = round(cost[0] * left), round(cost[1] * left)
+        return estimate(model, clients=left, writes=writes, reads=reads).seconds
+
+
+live_costs = LiveCosts()

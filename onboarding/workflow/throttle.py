@@ -232,14 +232,19 @@ class Throttle:
 
     # -- what the run records and shows ---------------------------------------------------------
 
-    def counters(self) -> dict[str, Any]:
-        """Requests, 429s and time spent waiting for the rate window (for the run summary)."""
+    def counters(self, *, since: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Requests, 429s and time spent waiting for the rate window (for the run summary);
+        ``since`` (earlier counters) makes the counts a run's own: the throttle is per process."""
         with self._lock:
             out: dict[str, Any] = {
+                **self.pacer.counters(),
                 "rate_429s": self._rate_429s,
                 "concurrency_429s": self._concurrency_429s,
             }
-        return {**self.pacer.counters(), **out}
+        if since is not None:
+            for key in ("requests", "probes", "waits", "waited_s", "rate_429s", "concurrency_429s"):
+                out[key] = round(out[key] - since.get(key, 0), 3)
+        return out
 
     def add_listener(self, fn: Callable[[float], None]) -> None:
         """``fn(seconds)`` is called when calls start waiting for the portal's rate window."""

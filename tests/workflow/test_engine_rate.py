@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from support.engine import Harness, make_clients
 
+from onboarding.workflow.steps import StepEvent
 from onboarding.workflow.throttle import Limits
 
 
@@ -34,3 +35,20 @@ def test_portal_without_limiter_is_never_paced(harness: Harness) -> None:
     assert result.throttle["pace"] in ("learning", "open")
     assert result.throttle["waits"] == 0
     assert "portal_rate" not in result.summary()
+
+
+def test_live_eta_comes_from_the_model_while_the_run_goes_on(harness: Harness) -> None:
+    """During a run the engine gives the time left from the portal's model; once it ends, none."""
+    engine = harness.engine()
+    seen: list[float | None] = []
+
+    def on_event(event: StepEvent) -> None:
+        if event.outcome == "onboarded" and not seen:
+            seen.append(engine.eta(event.run_id, 4))
+
+    engine.on_event = on_event
+    result = engine.run(make_clients(5))
+    assert result.exit_code == 0, result.errors
+    (eta,) = seen
+    assert eta is not None and eta > 0
+    assert engine.eta(result.run_id, 4) is None
