@@ -7,7 +7,7 @@ import math
 import streamlit as st
 
 from onboarding import Action, BatchPlan, ClientStatus, RunStatus
-from ui import auth, chrome, display, labels, live, session
+from ui import auth, chrome, conflicts, display, labels, live, session
 
 PAGE_SIZE = 10
 ACTIONABLE = (Action.CREATE, Action.RESUME)
@@ -71,13 +71,14 @@ with chrome.page("Onboard clients") as s:
     again = refresh.button("Refresh plan", key="onboard_refresh_plan", icon=":material/refresh:")
     plan = live.plan_for(svc, clients, refresh=again)
     summary = plan.summary()
-    m = st.columns(5)
+    m = st.columns(6)
     m[0].metric("To create", summary["create"])
     m[1].metric("To resume", summary["resume"])
     m[2].metric("Already done", summary["done"])
-    m[3].metric("Blocked", summary["blocked"])
+    m[3].metric("Conflicts", summary["conflict"])
+    m[4].metric("Blocked", summary["blocked"])
     share = plan.writes / max(1, s.daily_write_budget)
-    m[4].metric(
+    m[5].metric(
         "Writes needed",
         f"{plan.writes:,}",
         help=f"{share:.1%} of the daily budget of {s.daily_write_budget:,}",
@@ -94,6 +95,9 @@ with chrome.page("Onboard clients") as s:
         )
     for problem in plan.problems:
         st.warning(display.md(problem), icon=":material/warning:")
+    batch = session.readable_batch()
+    in_upload = {c.client_id for c in batch.clients} if batch else set()
+    conflicts.render(plan, lambda: in_upload | {r.client_id for r in svc.records()})
 
     busy = live.busy_clients(svc)
     todo = summary["create"] + summary["resume"]
@@ -177,7 +181,8 @@ with chrome.page("Onboard clients") as s:
                 disabled=cid in busy or cp.action not in ACTIONABLE or not may_write,
                 help=read_only_why or None,
             ):
-                outcome = live.start(svc, [cp.client], f"{cp.client.name} ({cid})")
+                one = svc.plan([cp.client], update=session.update_ids())
+                outcome = live.start(svc, one, f"{cp.client.name} ({cid})")
                 live.row_notice(wid, f"{cp.client.name}: run {outcome.run_id} started (progress at the top).")
                 st.rerun()
             has_room = rec is not None and rec.room_id is not None and rec.status != ClientStatus.ARCHIVED

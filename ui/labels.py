@@ -29,7 +29,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Action.RESUME: "↻ resume",
         Action.DONE: "✔ done",
         Action.BLOCKED: "■ blocked",
-        Action.CONFLICT: "⚠ room differs",
+        Action.CONFLICT: "⚠ conflict",
     },
     Outcome: {  # marks in a step's cell of the progress table
         Outcome.STARTED: "…",

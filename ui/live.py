@@ -55,6 +55,7 @@ def plan_for(svc: Onboarding, clients: Sequence[ClientLike], *, refresh: bool = 
     token = (
         session.connection_id(svc.settings),
         tuple(c.client_id for c in clients),
+        tuple(session.update_ids()),
         svc.blueprint.to_toml(),
         journal_token(svc),
     )
@@ -63,7 +64,7 @@ def plan_for(svc: Onboarding, clients: Sequence[ClientLike], *, refresh: bool = 
         plan: BatchPlan = cached[1]
         return plan
     with st.spinner(f"Planning {len(clients)} clients (reading the portal, writing nothing)…"):
-        plan = svc.plan(clients)
+        plan = svc.plan(clients, update=session.update_ids())
     st.session_state[PLAN] = (token, plan)
     return plan
 

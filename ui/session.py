@@ -43,6 +43,8 @@ UPLOAD = "upload_file_state"
 SHEET = "upload_sheet_state"
 MAPPING = "upload_mapping_state"
 SELECTED = "upload_selected_ids"
+CHOICES = "upload_conflict_choices"
+"""Client id → what the person chose for its identity conflict: "skip", "update" or "new:<id>"."""
 """Client ids chosen on the Upload page, in file order."""
 RUNS = "onboard_session_runs"
 """Run ids started (or joined) from this session, newest last."""
@@ -216,12 +218,12 @@ def readable_batch() -> ClientBatch | None:
 def set_upload(name: str, data: bytes) -> None:
     """A new spreadsheet: reset sheet, mapping and selection (valid rows get preselected)."""
     st.session_state[UPLOAD] = {"name": name, "data": data}
-    for key in (SHEET, MAPPING, SELECTED):
+    for key in (SHEET, MAPPING, SELECTED, CHOICES):
         st.session_state.pop(key, None)
 
 
 def clear_upload() -> None:
-    for key in (UPLOAD, SHEET, MAPPING, SELECTED):
+    for key in (UPLOAD, SHEET, MAPPING, SELECTED, CHOICES):
         st.session_state.pop(key, None)
 
 
@@ -240,11 +242,35 @@ def set_selected(ids: list[str]) -> None:
 
 
 def selected_clients() -> list[ClientRow]:
+    """The selected rows, with the person's conflict choices applied (skipped out, new ids in)."""
     batch = readable_batch()
     if batch is None or batch.blocked:
         return []
-    chosen = set(selected_ids(batch))
-    return [c for c in batch.clients if c.client_id in chosen]
+    chosen, choices = set(selected_ids(batch)), conflict_choices()
+    rows = []
+    for c in batch.clients:
+        choice = choices.get(c.client_id, "")
+        if c.client_id not in chosen or choice == "skip":
+            continue
+        if choice.startswith("new:"):
+            c = c.model_copy(update={"client_id": choice.removeprefix("new:")})
+        rows.append(c)
+    return rows
+
+
+def conflict_choices() -> dict[str, str]:
+    """Client id → "skip", "update" or "new:<id>", as chosen for identity conflicts in this upload."""
+    choices: dict[str, str] = st.session_state.get(CHOICES, {})
+    return choices
+
+
+def set_conflict_choices(choices: dict[str, str]) -> None:
+    st.session_state[CHOICES] = dict(choices)
+
+
+def update_ids() -> list[str]:
+    """The clients whose journal record the person chose to update to the row's name or e-mail."""
+    return [cid for cid, choice in conflict_choices().items() if choice == "update"]
 
 
 def remember_run(run_id: str) -> None:

@@ -1,0 +1,83 @@
+"""Onboard page: a reused client id with another name is a conflict, shown side by side, resolved by choice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+from support.apptest import metric, table, texts, upload_sample
+from support.waiting import wait_until
+
+from onboarding.journal import Journal
+from ui import live
+
+ONBOARDED_AS = "Müller & Söhne GmbH"
+
+
+def _conflict(app: AppTest, journal: Callable[[], Journal]) -> AppTest:
+    """CL-1001 onboarded, then its journal record renamed: the upload's row is now someone else."""
+    at = upload_sample(app)
+    at.switch_page("pages/onboard.py").run()
+    at.button(key=f"onboard_one_{live.widget_id('CL-1001')}").click().run()
+    j = journal()
+    wait_until(lambda: any(r.client_id == "CL-1001" and r.status == "onboarded" for r in j.clients()))
+    wait_until(lambda: all(r.status != "running" for r in j.runs()))
+    rec = next(r for r in j.clients() if r.client_id == "CL-1001")
+    j.upsert_client(rec.portal, "CL-1001", name=ONBOARDED_AS)
+    at.run()
+    at.button(key="onboard_refresh_plan").click().run()
+    assert not at.exception
+    return at
+
+
+def test_conflict_is_shown_side_by_side_with_the_choices(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """The plan counts the conflict, its table says "conflict", and both names stand next to each other."""
+    at = _conflict(app, journal)
+    assert metric(at, "Conflicts") == "1"
+    assert metric(at, "Already done") == "0"
+    plan = table(at, "Action")
+    assert plan[plan["Client ID"] == "CL-1001"].iloc[0]["Action"] == "⚠ conflict"
+    both = table(at, "Onboarded (journal)")
+    row_name = plan[plan["Client ID"] == "CL-1001"].iloc[0]["Client"]
+    assert list(both.iloc[0]) == ["Name", ONBOARDED_AS, row_name]
+    radio = at.radio(key=f"conflict_choice_{live.widget_id('CL-1001')}")
+    assert radio.options == [
+        "Skip this row",
+        "Update the record to this row",
+        "Onboard as a new client under a new id",
+    ]
+    assert at.button(key=f"onboard_one_{live.widget_id('CL-1001')}").disabled
+
+
+def test_choosing_a_new_id_plans_the_row_as_a_new_client(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """ "Onboard as a new client" re-plans the row under CL-1001-2 (create); the journal's CL-1001 is untouched."""
+    at = _conflict(app, journal)
+    wid = live.widget_id("CL-1001")
+    at.radio(key=f"conflict_choice_{wid}").set_value("new").run()
+    assert at.text_input(key=f"conflict_new_id_{wid}").value == "CL-1001-2"
+    at.button(key=f"conflict_apply_{wid}").click().run()
+    assert not at.exception
+    plan = table(at, "Action")
+    assert "CL-1001" not in set(plan["Client ID"])
+    assert plan[plan["Client ID"] == "CL-1001-2"].iloc[0]["Action"] == "● create"
+    assert metric(at, "Conflicts") == "0"
+    assert "onboarded as new client CL-1001-2" in texts(at)
+    rec = next(r for r in journal().clients() if r.client_id == "CL-1001")
+    assert rec.name == ONBOARDED_AS
+
+
+def test_skipping_leaves_the_row_out_and_undo_brings_it_back(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """ "Skip" removes the row from the plan; "Undo conflict choices" shows the conflict again."""
+    at = _conflict(app, journal)
+    wid = live.widget_id("CL-1001")
+    at.radio(key=f"conflict_choice_{wid}").set_value("skip").run()
+    at.button(key=f"conflict_apply_{wid}").click().run()
+    assert "CL-1001" not in set(table(at, "Action")["Client ID"])
+    at.button(key="conflict_undo").click().run()
+    assert metric(at, "Conflicts") == "1"

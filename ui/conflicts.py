@@ -1,0 +1,105 @@
+"""Identity conflicts on the Onboard page: both sides shown, nothing written until a person chooses.
+
+A row that reuses a client id the journal onboarded for another name or e-mail is planned as a
+``conflict``. Here each one shows the journal's values next to the file's, with three choices:
+skip the row, update the record (a changed e-mail invites the new address), or onboard the row as
+a new client under a new id. The choices live with the upload (``session.conflict_choices``);
+the plan is made again with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from onboarding import BatchPlan, ClientPlan, new_client_id
+from ui import display, live, session
+
+SKIP, UPDATE, NEW = "skip", "update", "new"
+CHOICE_LABELS = {
+    SKIP: "Skip this row",
+    UPDATE: "Update the record to this row",
+    NEW: "Onboard as a new client under a new id",
+}
+
+
+def side_by_side(cp: ClientPlan) -> pd.DataFrame:
+    """One row per differing field: what the journal onboarded, what this file says."""
+    return pd.DataFrame(
+        [
+            {"Field": "E-mail" if key == "email" else "Name", "Onboarded (journal)": old, "This file": new}
+            for key, (old, new) in cp.identity.items()
+        ],
+        columns=["Field", "Onboarded (journal)", "This file"],
+    )
+
+
+def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
+    """Each identity conflict of the plan with its choices, and the choices already made.
+
+    ``known`` gives the ids in use (this upload's and the journal's), read only when needed.
+    """
+    conflicts = [cp for cp in plan.clients if cp.identity and not cp.update_identity]
+    choices = session.conflict_choices()
+    made = {cid: choice for cid, choice in choices.items() if choice}
+    if not conflicts and not made:
+        return
+    st.subheader("Conflicts", anchor=False)
+    if conflicts:
+        st.warning(
+            f"{len(conflicts)} row{'s' if len(conflicts) != 1 else ''} reuse{'' if len(conflicts) != 1 else 's'} "
+            "a client id already onboarded for another name or e-mail. Nothing is written for them "
+            "until you choose.",
+            icon=":material/warning:",
+        )
+    taken = known() if conflicts else set()
+    for cp in conflicts:
+        cid, wid = cp.client_id, live.widget_id(cp.client_id)
+        with st.container(border=True, key=f"conflict_{wid}"):
+            st.markdown(f"**Client id {display.md(cid)}**")
+            st.dataframe(side_by_side(cp), hide_index=True, key=f"conflict_table_{wid}")
+            choice = st.radio(
+                "What should happen to this row?",
+                list(CHOICE_LABELS),
+                format_func=CHOICE_LABELS.__getitem__,
+                key=f"conflict_choice_{wid}",
+                index=None,
+                horizontal=True,
+                captions=[
+                    "Nothing is written for it.",
+                    "A new e-mail is invited to the existing room."
+                    if "email" in cp.identity
+                    else "The journal keeps the new name.",
+                    "It gets its own room.",
+                ],
+            )
+            new_id = ""
+            if choice == NEW:
+                new_id = st.text_input(
+                    "New client id",
+                    value=new_client_id(cid, taken),
+                    key=f"conflict_new_id_{wid}",
+                ).strip()
+            if st.button(
+                "Apply",
+                key=f"conflict_apply_{wid}",
+                disabled=choice is None or (choice == NEW and (not new_id or new_id in taken)),
+                help="The id is already used" if choice == NEW and new_id in taken else None,
+            ):
+                session.set_conflict_choices(
+                    {**choices, cid: f"new:{new_id}" if choice == NEW else str(choice)}
+                )
+                st.rerun()
+    if made:
+        said = {SKIP: "skipped", UPDATE: "record updated"}
+        lines = [
+            f"{display.md(cid)}: "
+            + (said.get(c) or f"onboarded as new client {display.md(c.removeprefix('new:'))}")
+            for cid, c in made.items()
+        ]
+        st.caption("Conflicts resolved — " + "; ".join(lines))
+        if st.button("Undo conflict choices", key="conflict_undo", icon=":material/undo:"):
+            session.set_conflict_choices({})
+            st.rerun()
