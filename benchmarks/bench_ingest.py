@@ -262,7 +262,7 @@ def hostile_workbooks(tmp: Path) -> list[dict[str, object]]:
 
 def hostile_one(path: Path) -> dict[str, object]:
     from onboarding.ingest import IngestError, load_clients
-    from onboarding.ingest.validate import validate  # noqa: F401  (imports out of the timed part)
+    from onboarding.ingest.validation import validate  # noqa: F401  (imports out of the timed part)
 
     started = time.perf_counter()
     try:

@@ -61,10 +61,10 @@ _WHERE: dict[str, str] = {
     "NotFound": "onboarding.errors",
     "Onboarding": "onboarding.service",
     "OnboardingError": "onboarding.errors",
-    "PREVIEW_ISSUES": "onboarding.ingest.validate",
-    "PREVIEW_ROW": "onboarding.ingest.validate",
-    "PREVIEW_STATUS": "onboarding.ingest.validate",
-    "PREVIEW_TITLE": "onboarding.ingest.validate",
+    "PREVIEW_ISSUES": "onboarding.ingest.validation",
+    "PREVIEW_ROW": "onboarding.ingest.validation",
+    "PREVIEW_STATUS": "onboarding.ingest.validation",
+    "PREVIEW_TITLE": "onboarding.ingest.validation",
     "PaymentRequired": "onboarding.errors",
     "Policy": "onboarding.access",
     "RateLimited": "onboarding.errors",
@@ -207,7 +207,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
         IngestSettings,
     )
     from onboarding.ingest.reader import SUPPORTED_EXTENSIONS
-    from onboarding.ingest.validate import PREVIEW_ISSUES, PREVIEW_ROW, PREVIEW_STATUS, PREVIEW_TITLE
+    from onboarding.ingest.validation import PREVIEW_ISSUES, PREVIEW_ROW, PREVIEW_STATUS, PREVIEW_TITLE
     from onboarding.journal import DONE, ClientRecord, EventRecord, RunRecord
     from onboarding.progress import ALREADY_ONBOARDED, RunProgress
     from onboarding.redact import redact as redact_text

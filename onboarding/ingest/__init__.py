@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from onboarding.lazy import lazy_names
-
 from onboarding.ingest.errors import (
     BinaryContentError,
     CorruptWorkbookError,
@@ -36,6 +34,7 @@ from onboarding.ingest.errors import (
     TooManyRowsError,
     UnsupportedFormatError,
 )
+from onboarding.lazy import lazy_names
 
 _MODELS = ("ClientBatch", "ClientRow", "ColumnMapping", "IngestLimits", "IngestSettings", "Issue", "RawTable")
 _WHERE: dict[str, str] = {
@@ -43,7 +42,7 @@ _WHERE: dict[str, str] = {
     "auto_map": "onboarding.ingest.mapping",
     "SUPPORTED_EXTENSIONS": "onboarding.ingest.reader",
     "read_table": "onboarding.ingest.reader",
-    "validate": "onboarding.ingest.validate",
+    "validate": "onboarding.ingest.validation",
 }
 
 __all__ = [
@@ -90,7 +89,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
         RawTable,
     )
     from onboarding.ingest.reader import SUPPORTED_EXTENSIONS, read_table
-    from onboarding.ingest.validate import validate
+    from onboarding.ingest.validation import validate
 
 
 def load_clients(
@@ -104,7 +103,7 @@ def load_clients(
     """Read and validate in one call; ``mapping=None`` means the automatic mapping."""
     from onboarding.ingest.models import IngestSettings
     from onboarding.ingest.reader import read_table
-    from onboarding.ingest.validate import validate
+    from onboarding.ingest.validation import validate
 
     settings = settings or IngestSettings()
     raw = read_table(data, filename, sheet=sheet, limits=settings.limits)

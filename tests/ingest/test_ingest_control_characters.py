@@ -177,7 +177,7 @@ def test_formula_cells_are_found_among_phone_numbers_and_multiline_cells() -> No
 )
 def test_compiled_patterns_render_like_the_plan(pattern: str) -> None:
     """Validation's compiled patterns give exactly titles.room_names' title and tag (what the plan sends)."""
-    from onboarding.ingest.validate import _compile, _render
+    from onboarding.ingest.validation import _compile, _render
     from onboarding.titles import portal_title, room_names
 
     fields = {"name": " Acme: A*B 😀 ", "client_id": "C-1", "Account #": "42"}
