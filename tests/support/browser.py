@@ -13,7 +13,8 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 def wait_for_app(page: Page, timeout: float = 30_000) -> None:
     """Wait until the script run finished (Streamlit marks the app root ``notRunning``)."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
+    # Skeletons stand in for elements still on their way; on a loaded machine that can take a while.
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
 
 
 def shot(page: Page, name: str) -> Path:
