@@ -10,7 +10,7 @@ from onboarding import Action, BatchPlan, ClientStatus, RunStatus
 from ui import auth, chrome, conflicts, display, labels, live, session
 
 PAGE_SIZE = 10
-ACTIONABLE = (Action.CREATE, Action.RESUME)
+ACTIONABLE = (Action.CREATE, Action.RESUME, Action.REPAIR)
 ARCHIVED = "onboard_archived_row"
 """The row whose room was just archived (its Archive menu is closed on the next run)."""
 TOKEN = "onboard_page_token"

@@ -27,6 +27,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     Action: {
         Action.CREATE: "● create",
         Action.RESUME: "↻ resume",
+        Action.REPAIR: "⚠ repair",
         Action.DONE: "✔ done",
         Action.BLOCKED: "■ blocked",
         Action.CONFLICT: "⚠ conflict",

@@ -391,6 +391,18 @@ class DocSpaceClient:
         """Start deleting an archived room (active rooms cannot be deleted)."""
         return self._first_operation("DELETE", f"files/rooms/{room_id}", {"deleteAfter": False})
 
+    def delete_folder(self, folder_id: int) -> FileOperation:
+        """Start deleting a folder for good (a duplicate that a concurrent run made: see converge)."""
+        return self._first_operation(
+            "DELETE", f"files/folder/{folder_id}", {"deleteAfter": False, "immediately": True}
+        )
+
+    def delete_file(self, file_id: int) -> FileOperation:
+        """Start deleting a file for good (a duplicate copy that a concurrent run made)."""
+        return self._first_operation(
+            "DELETE", f"files/file/{file_id}", {"deleteAfter": False, "immediately": True}
+        )
+
     def _first_operation(self, method: str, path: str, body: Any) -> FileOperation:
         env = self.call(method, path, body=body)
         data = env.response[0] if isinstance(env.response, list) and env.response else env.response

@@ -30,6 +30,7 @@ from onboarding.workflow.retry import Retrier, RetryPolicy, describe_retry
 from onboarding.workflow.rollback import archive_room, find_client_room
 from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep, StepEvent, room_web_url
+from onboarding.workflow.tag_rooms import BATCH_TAGS, Slots, TagRooms
 from onboarding.workflow.throttle import Limits, shared_throttle
 
 STOP_POLL_SECONDS = 1.0
@@ -162,7 +163,7 @@ class Engine:
 
     def estimate(self, plan: BatchPlan) -> Estimate:
         """How long running this plan should take, from what is known of the portal so far."""
-        todo = [c for c in plan.clients if c.action in (Action.CREATE, Action.RESUME)]
+        todo = [c for c in plan.clients if c.action in (Action.CREATE, Action.RESUME, Action.REPAIR)]
         return estimate(
             self.throttle.model(),
             clients=len(todo),
@@ -246,10 +247,22 @@ class Engine:
         heart, heartbeat_stop = self._start_heartbeat(run_id)
         try:
             workers = max(1, min(len(todo), self.limits.writes_in_flight * 2))
+            slots = Slots(workers)
+            tag_rooms = TagRooms(
+                lambda tags: caller.read(
+                    lambda: self.client.find_rooms_by_tags(tags), what="look up rooms by tag"
+                ),
+                live=len(todo),
+                slots=slots,
+            )
             if todo:
-                with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onboard") as pool:
+                # ``workers`` clients work at once; up to two look-up batches more wait in them, slot-less.
+                threads = min(len(todo), workers + 2 * BATCH_TAGS)
+                with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="onboard") as pool:
                     futures = {
-                        cp.client_id: pool.submit(self._one, run_id, ctx, cp, caller, result, limits)
+                        cp.client_id: pool.submit(
+                            self._one, run_id, ctx, cp, caller, result, limits, tag_rooms, slots
+                        )
                         for cp in todo
                     }
                     for cid, fut in futures.items():
@@ -287,6 +300,25 @@ class Engine:
         caller: Caller,
         result: RunResult,
         limits: LimitBoard,
+        tag_rooms: TagRooms,
+        slots: Slots,
+    ) -> str:
+        """One client, holding a worker slot (given up while it waits in the shared tag look-up)."""
+        with slots:
+            try:
+                return self._claimed(run_id, ctx, cp, caller, result, limits, tag_rooms)
+            finally:
+                tag_rooms.leave()
+
+    def _claimed(
+        self,
+        run_id: str,
+        ctx: RunContext,
+        cp: ClientPlan,
+        caller: Caller,
+        result: RunResult,
+        limits: LimitBoard,
+        tag_rooms: TagRooms,
     ) -> str:
         cid = cp.client_id
         if not self.journal.claim(self.portal_key, cid, self.owner):
@@ -313,6 +345,7 @@ class Engine:
                 owner=self.owner,
                 steps=self.steps,
                 limits=limits,
+                tag_rooms=tag_rooms,
             )
             try:
                 status = job.run()

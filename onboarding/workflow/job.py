@@ -20,10 +20,14 @@ from onboarding.workflow.calls import Caller
 from onboarding.workflow.plan import ClientPlan, RunContext
 from onboarding.workflow.portal_limits import LimitBoard, PortalLimitReached, portal_limit
 from onboarding.workflow.retry import describe_retry
-from onboarding.workflow.status import ClientStatus, Outcome, Step
-from onboarding.workflow.steps import REGISTRY, ClientStep, StepContext, StepEvent, StepFailed
+from onboarding.workflow.status import Action, ClientStatus, Outcome, Step
+from onboarding.workflow.steps import REGISTRY, ClientStep, Refill, StepContext, StepEvent, StepFailed
+from onboarding.workflow.tag_rooms import TagRooms
 
 log = logging.getLogger(__name__)
+
+MAX_PASSES = 3
+"""Passes over the steps when verification sends the client back to fill (see ``converge``)."""
 
 
 class Stopped(WorkflowError):
@@ -49,6 +53,7 @@ class ClientJob:
         clock: Callable[[], float] = time.time,
         steps: Sequence[ClientStep] = REGISTRY,
         limits: LimitBoard | None = None,
+        tag_rooms: TagRooms | None = None,
     ) -> None:
         rec = journal.get(ctx.portal_key, plan.client_id)
         self.step: str = Step.ROOM
@@ -65,6 +70,7 @@ class ClientJob:
             owner=owner,
             clock=clock,
             progress=dict(rec.progress) if rec else {},
+            tag_rooms=tag_rooms,
         )
         self.previous_status = rec.status if rec else ""
         if plan.update_identity:  # the record is updated to a new name or e-mail: not done yet
@@ -116,10 +122,12 @@ class ClientJob:
         if planned is not None:
             if planned.id != stored:
                 ctx.progress = {}  # the tag points at another room: nothing recorded applies to it
+                ctx.former_room = int(stored)
                 return False
             # The plan's room is the journal's: a concurrent run (another machine on a shared
             # journal) finished the client since this run planned it, so it is not done twice.
-            return self.previous_status == ClientStatus.DONE
+            # A repair (duplicates of the room on the portal) always goes on to verification.
+            return self.previous_status == ClientStatus.DONE and ctx.plan.action != Action.REPAIR
         try:
             room: Folder | None = ctx.caller.read(lambda: ctx.api.get_room(int(stored)), what="check room")
         except (NotFound, Forbidden):
@@ -143,9 +151,16 @@ class ClientJob:
         ctx.emit(Step.CLIENT, Outcome.STARTED)
         self.step = Step.ROOM
         try:
-            status = self._steps()
-            ctx.flush()
-            return status
+            for attempt in range(1, MAX_PASSES + 1):
+                try:
+                    status = self._steps(first=attempt == 1)
+                    ctx.flush()
+                    return status
+                except Refill as exc:  # verification moved the client or found an item missing
+                    if attempt == MAX_PASSES:
+                        raise StepFailed(f"the room kept changing under concurrent runs: {exc}") from exc
+                    ctx.emit(self.step, Outcome.RETRY, str(exc))
+            raise AssertionError("unreachable")
         except LeaseLost as exc:  # another run holds the client now: its record is not ours to write
             ctx.emit(self.step, Outcome.DEFERRED, str(exc))
             ctx.abandon()
@@ -169,14 +184,18 @@ class ClientJob:
             message = f"{self.step}: unexpected {type(exc).__name__}: {exc}"
             return self._failed(message, message)
 
-    def _steps(self) -> str:
-        """The steps still open, in order (the journal is written by :meth:`run`'s flushes)."""
+    def _steps(self, *, first: bool = True) -> str:
+        """The steps still open, in order (the journal is written by :meth:`run`'s flushes).
+
+        A later pass (``first`` False: verification sent the client back to fill) starts from the
+        progress as verification left it, without reconciling it with the plan again.
+        """
         ctx = self.ctx
-        if self.reconcile():
+        if first and self.reconcile():
             ctx.save(Step.RECORD, status=ClientStatus.DONE)
             ctx.finish(Step.CLIENT, Outcome.SKIPPED, "already onboarded")
             return ClientStatus.DONE
-        if (room := ctx.progress.get(Step.ROOM)) is not None:
+        if first and (room := ctx.progress.get(Step.ROOM)) is not None:
             ctx.room_id = int(room["id"])
         for each in self.steps:
             self.step = step = each.name

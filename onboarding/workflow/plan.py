@@ -212,15 +212,8 @@ def plan_client(
 
     rooms = sorted(ctx.rooms_by_tag.get(tag.casefold(), []), key=lambda r: r.id)
     progress = record.progress if record else {}
+    # Every run, whatever its journal, keeps the lowest active id (see workflow/converge.py).
     active = [r for r in rooms if not r.archived]
-    # The room this journal built wins over any other carrying the same tag.
-    mine = [r for r in active if record is not None and r.id == record.room_id]
-    active = mine + [r for r in active if r not in mine]
-    if len(rooms) > 1:
-        using = active[0].id if active else rooms[0].id
-        plan.warnings.append(
-            f"{len(rooms)} rooms carry the tag {tag!r} (ids {', '.join(str(r.id) for r in rooms)}); using {using}"
-        )
     if rooms and not active:
         plan.action = Action.BLOCKED
         plan.reasons.append(
@@ -243,12 +236,20 @@ def plan_client(
     if plan.room is not None:
         if (progress.get(Step.LINK) or {}).get("internal"):
             plan.warnings.append(f"its link: {INTERNAL_LINK}")
-        if record is not None and record.status == ClientStatus.DONE and record.room_id == plan.room.id:
+        done = record is not None and record.status == ClientStatus.DONE and record.room_id == plan.room.id
+        if done and len(active) == 1:
             plan.action = Action.DONE
             return plan
         if _room_unusable(ctx, plan):
             return plan
         plan.action = Action.RESUME
+        if len(active) > 1:  # two runs with different journals: every run keeps the lowest id
+            ids = ", ".join(str(r.id) for r in active)
+            plan.action = Action.REPAIR
+            plan.reasons.append(
+                f"{len(active)} active rooms carry the tag {tag!r} (ids {ids}): the client is finished "
+                f"in room {plan.room.id} (the lowest id) and the others are archived"
+            )
         plan.resume_step = _first_open_step(progress, plan.room.id)
         plan.writes, plan.reads = client_cost(bp, plan, resume=True, steps=steps)
         return plan

@@ -10,7 +10,7 @@ member in :class:`~onboarding.workflow.status.Step`, and one line here.
 from __future__ import annotations
 
 from onboarding.workflow.steps.access import AccessStep
-from onboarding.workflow.steps.base import ClientStep, StepBase, StepContext, StepEvent, StepFailed
+from onboarding.workflow.steps.base import ClientStep, Refill, StepBase, StepContext, StepEvent, StepFailed
 from onboarding.workflow.steps.contents import FilesStep, FoldersStep
 from onboarding.workflow.steps.link import LinkStep
 from onboarding.workflow.steps.record import RecordStep, room_web_url
@@ -20,6 +20,7 @@ from onboarding.workflow.steps.verify import VerifyStep
 __all__ = [
     "REGISTRY",
     "ClientStep",
+    "Refill",
     "StepBase",
     "StepContext",
     "StepEvent",

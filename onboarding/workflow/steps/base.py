@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from onboarding.journal.protocol import StepNote
     from onboarding.workflow.calls import Caller
     from onboarding.workflow.plan import ClientPlan, RunContext
+    from onboarding.workflow.tag_rooms import TagRooms
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ class StepEvent:
 
 class StepFailed(WorkflowError):
     """A step found the portal in a state it cannot accept (the message says what and why)."""
+
+
+class Refill(WorkflowError):
+    """The client's room changed (or lost an item) at verification: run the fill steps again."""
 
 
 class ClientStep(Protocol):
@@ -138,6 +143,10 @@ class StepContext:
     link_seen: Link | None = None
     """The client link as the portal answered or listed it in this attempt (verification checks it
     without reading the room's links again)."""
+    former_room: int | None = None
+    """The room this journal recorded before the plan chose another (a losing duplicate: ours)."""
+    tag_rooms: TagRooms | None = None
+    """The run's shared look-up of rooms by tag (None: one read per look-up, outside a run)."""
 
     @property
     def blueprint(self) -> Blueprint:
@@ -212,6 +221,13 @@ class StepContext:
         found_by_tag = (self.progress.get(Step.ROOM) or {}).get("found_by_tag", False)
         # A room found by its tag that this journal did not create: its content is unknown.
         return bool(self.progress.get(f"{step}_started")) or (not self.room_fresh and found_by_tag)
+
+    def rooms_with_tag(self) -> list[Folder]:
+        """Every room (active or archived) carrying the client's tag, as the portal shows it now."""
+        tag = self.plan.tag
+        if self.tag_rooms is not None:
+            return self.tag_rooms.rooms(tag)
+        return self.caller.read(lambda: self.api.find_rooms_by_tags([tag]), what="look up rooms by tag")
 
     def listing(self, folder_id: int, *, refresh: bool = False) -> tuple[list[File], list[Folder]]:
         """A folder's files and sub-folders, read once per attempt unless ``refresh``."""

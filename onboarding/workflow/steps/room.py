@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from onboarding.workflow import converge
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext
 
@@ -44,7 +45,26 @@ class RoomStep(StepBase):
         )
         ctx.room_fresh = created
         self._record(ctx, room, found_by_tag=not created)
-        return f"created room {room.id}" if created else f"found room {room.id} created by an earlier try"
+        if not created:
+            return f"found room {room.id} created by an earlier try"
+        return self._converge(ctx, room)
+
+    def _converge(self, ctx: StepContext, room: Folder) -> str:
+        """Before the first write into a new room: does another run's room with a lower id win?
+
+        Another run (another journal) may have created a room for the same client since the plan
+        read the portal. The lowest active id wins (see :mod:`onboarding.workflow.converge`): if
+        that is not ours, the client moves there (journal first) and our room, still empty, is
+        archived. The look-up is the run's shared one (many clients per request).
+        """
+        best = converge.winner([*ctx.rooms_with_tag(), room])
+        if best is None or best.id == room.id:
+            return f"created room {room.id}"
+        converge.move_to(ctx, best, self.name)
+        converge.archive(
+            ctx, self.name, room.id, f"another run's room {best.id} carries the tag (the lowest id wins)"
+        )
+        return f"created room {room.id}; continuing in room {best.id}, which another run created first"
 
     def _record(self, ctx: StepContext, room: Folder, *, found_by_tag: bool) -> None:
         ctx.room_id = room.id

@@ -5,19 +5,20 @@ the ids in the request, and ``PUT rooms/{id}/links`` with the link the server st
 no answer of this attempt showed is read again: the invitee by e-mail (one members read for a
 fresh client), and anything an attempt took from the journal instead of the portal.
 
-It also tidies after an uncertain room create: an empty room with the client's tag that a timed-out
-create left behind (completed after its look-up found nothing) is archived.
+Then it converges (:mod:`onboarding.workflow.converge`): the rooms carrying the client's tag are
+looked up again (the run's shared look-up), the client moves to the lowest active id if that is
+not its room, empty duplicates (a timed-out create's, a killed run's) are archived, and copies a
+concurrent run made in the same room are deleted.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, ClassVar
 
-from onboarding.workflow import links
-from onboarding.workflow.status import Outcome, Step
+from onboarding.workflow import converge, links
+from onboarding.workflow.status import Action, Step
 from onboarding.workflow.steps.access import expected_invitations, missing_invitations
-from onboarding.workflow.steps.base import StepBase, StepContext, StepFailed
+from onboarding.workflow.steps.base import Refill, StepBase, StepContext, StepFailed
 
 if TYPE_CHECKING:
     from onboarding.blueprint import Blueprint
@@ -65,27 +66,34 @@ class VerifyStep(StepBase):
                 self.name, **({} if ctx.progress.get(Step.LINK) else {"link_url": "", "link_expires": ""})
             )
             raise StepFailed("; ".join(problems))
-        strays = self._archive_stray_rooms(ctx) if ctx.uncertain_room else ""
-        return "members and link confirmed" + strays
+        return "members and link confirmed" + self._converge(ctx)
 
-    def _archive_stray_rooms(self, ctx: StepContext) -> str:
-        """Archive empty rooms with our tag made by a create that timed out but completed later.
+    def _converge(self, ctx: StepContext) -> str:
+        """After the fills: is this still the client's one room, and is each item in it once?
 
-        A create whose answer never came may still be running on the portal when the look-up
-        after it finds nothing; the retry then makes a second room. By verification time the
-        first has usually appeared: if it is empty (nothing of ours went into it), it is archived.
+        The look-up (the run's shared one) shows every room with the client's tag. When a lower
+        active id than ours is there (a room whose create answered late, or another run's), the
+        client moves to it and is filled there (:class:`Refill`); our room is archived. When ours
+        wins, empty losers (a timed-out create's, a killed run's) are archived, and if any other
+        room carries the tag, another run may have filled ours alongside us: its newer copies go.
         """
-        tag = ctx.plan.tag
-        rooms = ctx.caller.read(lambda: ctx.api.find_rooms_by_tags([tag]), what="look for stray rooms")
-        archived = []
-        for room in rooms:
-            if room.id == ctx.room_id or room.archived or room.files_count or room.folders_count:
-                continue
-            rid = room.id
-            op = ctx.caller.write(functools.partial(ctx.api.archive_room, rid), what="archive stray room")
-            ctx.api.wait_operation(op, read=ctx.caller.read)
-            archived.append(rid)
-            ctx.emit(
-                self.name, Outcome.DONE, f"archived room {rid}: an empty duplicate left by a timed-out create"
-            )
-        return f"; archived duplicate room(s) {', '.join(map(str, archived))}" if archived else ""
+        own = ctx.room
+        rooms = ctx.rooms_with_tag()
+        best = converge.winner(rooms)
+        if best is None:
+            raise StepFailed(f"room {own} is no longer active on the portal (archived meanwhile?)")
+        if best.id != own:
+            converge.move_to(ctx, best, self.name)
+            converge.archive(ctx, self.name, own, f"room {best.id} carries the tag too (the lowest id wins)")
+            raise Refill(f"continuing in room {best.id}, the client's room with the lowest id")
+        # Ours: this room, the journal's earlier one; in a repair the plan found them all to archive.
+        mine = {own, ctx.former_room} if ctx.plan.action != Action.REPAIR else {r.id for r in rooms}
+        archived = converge.settle_losers(ctx, rooms, best, own={r for r in mine if r is not None})
+        notes = f"; archived duplicate room(s) {', '.join(map(str, archived))}" if archived else ""
+        if any(r.id != own for r in rooms):
+            deleted, complete = converge.dedupe_contents(ctx)
+            ctx.save(self.name)
+            if not complete:
+                raise Refill(f"room {own} lost an item with a concurrent run's duplicate: filling it again")
+            notes += f"; deleted {deleted} duplicate item(s)" if deleted else ""
+        return notes

@@ -1,0 +1,140 @@
+"""Two runs, one client, no shared journal: how every run ends in the same single room.
+
+Two people onboarding the same spreadsheet from their own machines each keep their own journal,
+and the portal refuses neither a second room with the same tag nor a second folder with the same
+title. So the runs agree through the portal alone, by one deterministic rule that needs nothing
+from the other run (which may be killed and never come back):
+
+* **the lowest active room id carrying the client's tag wins.** A run that created a room looks
+  up the tag before its first write into it (:class:`~onboarding.workflow.steps.room.RoomStep`);
+  when another room with a lower id is there, it archives its own (still empty) room and fills
+  the winner instead, looking before it creates. Verification looks again
+  (:class:`~onboarding.workflow.steps.verify.VerifyStep`), since a lower id can still appear
+  (a create whose answer was lost), and moves the client the same way if it must.
+* **in a room that several runs filled, the lowest id of each title wins.** Two runs filling one
+  room at the same moment can both find a folder missing and both create it; at verification a
+  run that sees another room with the client's tag (active or archived: the trace of a second
+  run) lists the winner's contents and deletes the newer copy of each expected item. Whichever
+  run verifies last sees both copies, so the room ends with each folder and file once.
+* A run archives only rooms that are its own or empty (a killed run's leftover); a filled room of
+  another run is that run's to archive, and until it does, ``plan`` shows the client as ``repair``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from onboarding.errors import DocSpaceError, NotFound
+from onboarding.titles import MAX_ITEM_TITLE_LENGTH, portal_title
+from onboarding.workflow.status import Outcome, Step
+
+if TYPE_CHECKING:
+    from onboarding.docspace import Folder
+    from onboarding.workflow.steps.base import StepContext
+
+FILL_STEPS = (Step.FOLDERS, Step.FILES, Step.ACCESS, Step.LINK)
+"""Steps whose work lives in the room: a client moved to another room does them again there."""
+
+
+def winner(rooms: list[Folder]) -> Folder | None:
+    """The room every run keeps: the lowest id among the active ones."""
+    active = [r for r in rooms if not r.archived]
+    return min(active, key=lambda r: r.id) if active else None
+
+
+def is_empty(room: Folder) -> bool:
+    return not room.files_count and not room.folders_count
+
+
+def archive(ctx: StepContext, step: Step, room_id: int, why: str) -> None:
+    """Move a losing room to the Archive (never deleted: its contents stay reachable)."""
+    op = ctx.caller.write(functools.partial(ctx.api.archive_room, room_id), what="archive duplicate room")
+    ctx.api.wait_operation(op, read=ctx.caller.read)
+    ctx.emit(step, Outcome.DONE, f"archived room {room_id}: {why}")
+
+
+def move_to(ctx: StepContext, room: Folder, step: Step) -> None:
+    """Point the client at ``room`` (journal first), forgetting what was done in the room it leaves.
+
+    The room's work is done again in the winner, looking before creating (the room counts as found
+    by its tag, so each fill step looks first).
+    """
+    for name in FILL_STEPS:
+        ctx.progress.pop(name, None)
+    ctx.room_id = room.id
+    ctx.room_fresh = False
+    ctx.confirmed, ctx.link_seen, ctx.listings = [], None, {}
+    ctx.progress[Step.ROOM] = {"id": room.id, "title": room.title, "found_by_tag": True}
+    ctx.save(step, room_id=room.id, room_title=room.title)
+
+
+def settle_losers(ctx: StepContext, rooms: list[Folder], keep: Folder, *, own: set[int]) -> list[int]:
+    """Archive the active rooms that lose to ``keep`` and are ours (``own``) or empty."""
+    archived = []
+    for room in sorted(rooms, key=lambda r: r.id):
+        if room.id == keep.id or room.archived or not (room.id in own or is_empty(room)):
+            continue
+        try:
+            archive(ctx, Step.VERIFY, room.id, f"a duplicate of room {keep.id} (the lowest id wins)")
+        except DocSpaceError:  # archived by the other run meanwhile: fine if it is gone from the actives
+            if not _archived_now(ctx, room.id):
+                raise
+        archived.append(room.id)
+    return archived
+
+
+def _archived_now(ctx: StepContext, room_id: int) -> bool:
+    try:
+        return ctx.caller.read(lambda: ctx.api.get_room(room_id), what="check room").archived
+    except NotFound:
+        return True
+
+
+def dedupe_contents(ctx: StepContext) -> tuple[int, bool]:
+    """Delete the newer copies of the room's expected folders and files; (deleted, all present).
+
+    The kept ids go into the client's progress (the oldest copy wins, as the contents step's
+    look-up does). ``all present`` is False when an expected item is missing (its only copy was
+    inside a folder that lost): the caller fills the room again.
+    """
+    room = ctx.room
+    deleted = 0
+    kept_folders: dict[str, int] = {}
+    _, folders = ctx.listing(room, refresh=True)
+    for name in ctx.blueprint.folders:
+        title = portal_title(name, MAX_ITEM_TITLE_LENGTH)
+        same = sorted(f.id for f in folders if f.title == title)
+        if same:
+            kept_folders[name] = same[0]
+        deleted += _delete(ctx, same[1:], folder=True)
+    kept_files: dict[str, int] = {}
+    for tpl in ctx.batch.templates:
+        parent = kept_folders.get(tpl.folder, room) if tpl.folder else room
+        if tpl.folder and tpl.folder not in kept_folders:
+            continue
+        files, _ = ctx.listing(parent, refresh=parent != room)
+        same = sorted(f.id for f in files if f.title == tpl.dest_title)
+        if same:
+            kept_files[f"{tpl.folder}/{tpl.dest_title}"] = same[0]
+        deleted += _delete(ctx, same[1:], folder=False)
+    complete = len(kept_folders) == len(ctx.blueprint.folders) and len(kept_files) == len(ctx.batch.templates)
+    ctx.progress[Step.FOLDERS] = kept_folders
+    ctx.progress[Step.FILES] = kept_files
+    if not complete:
+        ctx.progress.pop(Step.FILES, None)
+    return deleted, complete
+
+
+def _delete(ctx: StepContext, ids: list[int], *, folder: bool) -> int:
+    api = ctx.api
+    for item in ids:
+        call = functools.partial(api.delete_folder if folder else api.delete_file, item)
+        try:
+            op = ctx.caller.write(call, what="delete duplicate")
+            api.wait_operation(op, read=ctx.caller.read)
+        except (NotFound, DocSpaceError):  # the other run deleted it first
+            continue
+        kind = "folder" if folder else "file"
+        ctx.emit(Step.VERIFY, Outcome.DONE, f"deleted duplicate {kind} {item} (a concurrent run's copy)")
+    return len(ids)
