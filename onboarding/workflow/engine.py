@@ -255,16 +255,20 @@ class Engine:
                 live=len(todo),
                 slots=slots,
             )
+
+            def in_slot(cp: ClientPlan) -> str:
+                """One client, holding a worker slot (given up while it waits in a tag look-up)."""
+                with slots:
+                    try:
+                        return self._one(run_id, ctx, cp, caller, result, limits, tag_rooms)
+                    finally:
+                        tag_rooms.leave()
+
             if todo:
                 # ``workers`` clients work at once; up to two look-up batches more wait in them, slot-less.
                 threads = min(len(todo), workers + 2 * BATCH_TAGS)
                 with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="onboard") as pool:
-                    futures = {
-                        cp.client_id: pool.submit(
-                            self._one, run_id, ctx, cp, caller, result, limits, tag_rooms, slots
-                        )
-                        for cp in todo
-                    }
+                    futures = {cp.client_id: pool.submit(in_slot, cp) for cp in todo}
                     for cid, fut in futures.items():
                         status = fut.result()
                         result.statuses[cid] = status
@@ -293,24 +297,6 @@ class Engine:
         self._event(run_id, cp.client_id, Step.PLAN, Outcome.BLOCKED, reason)
 
     def _one(
-        self,
-        run_id: str,
-        ctx: RunContext,
-        cp: ClientPlan,
-        caller: Caller,
-        result: RunResult,
-        limits: LimitBoard,
-        tag_rooms: TagRooms,
-        slots: Slots,
-    ) -> str:
-        """One client, holding a worker slot (given up while it waits in the shared tag look-up)."""
-        with slots:
-            try:
-                return self._claimed(run_id, ctx, cp, caller, result, limits, tag_rooms)
-            finally:
-                tag_rooms.leave()
-
-    def _claimed(
         self,
         run_id: str,
         ctx: RunContext,

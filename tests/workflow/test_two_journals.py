@@ -12,23 +12,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.engine import Client, cli_run, make_clients, one_room_per_client, write_csv
+from support.engine import cli_run, make_clients, one_room_per_client, write_csv
 from support.waiting import wait_until
 
 import docspace_sandbox
 from onboarding.journal import SqliteJournal
 
-N = 150
-
-
-def _tag(c: Client) -> str:
-    return f"client:{c.client_id}"
-
 
 @pytest.mark.slow
-def test_two_cli_runs_with_separate_journals_leave_one_active_complete_room_per_client(tmp_path: Path) -> None:
+def test_two_cli_runs_with_separate_journals_leave_one_active_complete_room_per_client(
+    tmp_path: Path,
+) -> None:
     """150 clients, two CLI processes, two journals, started together: one active, complete room each."""
-    clients = make_clients(N)
+    clients = make_clients(150)
     sheet = write_csv(tmp_path / "clients.csv", clients)
     sb = docspace_sandbox.start(port=0)
     procs: list[subprocess.Popen[str]] = []
@@ -47,8 +43,11 @@ def test_two_cli_runs_with_separate_journals_leave_one_active_complete_room_per_
 
         rooms = sb.state()["rooms"]
         active = [r for r in rooms if not r["archived"]]
-        one_room_per_client(active, clients, _tag)
-        winners = {c.client_id: next(r["id"] for r in active if _tag(c) in r["tags"]) for c in clients}
+        one_room_per_client(active, clients, lambda c: f"client:{c.client_id}")
+        winners = {
+            c.client_id: next(r["id"] for r in active if f"client:{c.client_id}" in r["tags"])
+            for c in clients
+        }
         for name in ("alice", "bob"):
             recs = SqliteJournal(tmp_path / f"{name}.sqlite3").clients()
             assert {r.client_id: r.room_id for r in recs if r.status == "onboarded"} == winners, name
