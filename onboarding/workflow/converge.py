@@ -107,7 +107,7 @@ def dedupe_contents(ctx: StepContext) -> tuple[int, bool]:
         same = sorted(f.id for f in folders if f.title == title)
         if same:
             kept_folders[name] = same[0]
-        deleted += _delete(ctx, same[1:], folder=True)
+        deleted += _delete(ctx, room, same[1:], folder=True)
     kept_files: dict[str, int] = {}
     for tpl in ctx.batch.templates:
         parent = kept_folders.get(tpl.folder, room) if tpl.folder else room
@@ -117,7 +117,7 @@ def dedupe_contents(ctx: StepContext) -> tuple[int, bool]:
         same = sorted(f.id for f in files if f.title == tpl.dest_title)
         if same:
             kept_files[f"{tpl.folder}/{tpl.dest_title}"] = same[0]
-        deleted += _delete(ctx, same[1:], folder=False)
+        deleted += _delete(ctx, parent, same[1:], folder=False)
     complete = len(kept_folders) == len(ctx.blueprint.folders) and len(kept_files) == len(ctx.batch.templates)
     ctx.progress[Step.FOLDERS] = kept_folders
     ctx.progress[Step.FILES] = kept_files
@@ -126,14 +126,20 @@ def dedupe_contents(ctx: StepContext) -> tuple[int, bool]:
     return deleted, complete
 
 
-def _delete(ctx: StepContext, ids: list[int], *, folder: bool) -> int:
+def _delete(ctx: StepContext, parent: int, ids: list[int], *, folder: bool) -> int:
+    """Delete each duplicate; one the other run deleted first is fine, any other failure is not."""
     api = ctx.api
     for item in ids:
         call = functools.partial(api.delete_folder if folder else api.delete_file, item)
         try:
             op = ctx.caller.write(call, what="delete duplicate")
             api.wait_operation(op, read=ctx.caller.read)
-        except (NotFound, DocSpaceError):  # the other run deleted it first
+        except NotFound:
+            continue
+        except DocSpaceError:  # gone already (the other run's delete won the race)? else it stays
+            files, folders = ctx.listing(parent, refresh=True)
+            if any(f.id == item for f in (folders if folder else files)):
+                raise
             continue
         kind = "folder" if folder else "file"
         ctx.emit(Step.VERIFY, Outcome.DONE, f"deleted duplicate {kind} {item} (a concurrent run's copy)")
