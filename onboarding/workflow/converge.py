@@ -13,9 +13,11 @@ from the other run (which may be killed and never come back):
   (a create whose answer was lost), and moves the client the same way if it must.
 * **in a room that several runs filled, the lowest id of each title wins.** Two runs filling one
   room at the same moment can both find a folder missing and both create it; at verification a
-  run that sees another room with the client's tag (active or archived: the trace of a second
-  run) lists the winner's contents and deletes the newer copy of each expected item. Whichever
-  run verifies last sees both copies, so the room ends with each folder and file once.
+  run that sees a trace of a second run — another room with the client's tag (active or
+  archived), or :data:`SHARED_TAG` on the room (put there by a run that found the room by its
+  tag before filling it) — lists the room's contents and deletes the newer copy of each expected
+  item. Whichever run verifies last sees both copies, so the room ends with each folder and
+  file once.
 * A run archives only rooms that are its own or empty (a killed run's leftover); a filled room of
   another run is that run's to archive, and until it does, ``plan`` shows the client as ``repair``.
 """
@@ -23,6 +25,7 @@ from the other run (which may be killed and never come back):
 from __future__ import annotations
 
 import functools
+import time
 from typing import TYPE_CHECKING
 
 from onboarding.errors import DocSpaceError, NotFound
@@ -32,6 +35,11 @@ from onboarding.workflow.status import Outcome, Step
 if TYPE_CHECKING:
     from onboarding.docspace import Folder
     from onboarding.workflow.steps.base import StepContext
+
+SHARED_TAG = "onboarding:shared"
+"""Marks a room that a run fills without having created it (its plan found it by the client's
+tag): the run that created it may be filling it too, and seeing this tag at verification it
+looks for copies of both."""
 
 FILL_STEPS = (Step.FOLDERS, Step.FILES, Step.ACCESS, Step.LINK)
 """Steps whose work lives in the room: a client moved to another room does them again there."""
@@ -136,11 +144,24 @@ def _delete(ctx: StepContext, parent: int, ids: list[int], *, folder: bool) -> i
             api.wait_operation(op, read=ctx.caller.read)
         except NotFound:
             continue
-        except DocSpaceError:  # gone already (the other run's delete won the race)? else it stays
-            files, folders = ctx.listing(parent, refresh=True)
-            if any(f.id == item for f in (folders if folder else files)):
+        except DocSpaceError:  # the other run's delete of the same copy may be under way
+            if not _gone(ctx, parent, item, folder=folder):
                 raise
             continue
         kind = "folder" if folder else "file"
         ctx.emit(Step.VERIFY, Outcome.DONE, f"deleted duplicate {kind} {item} (a concurrent run's copy)")
     return len(ids)
+
+
+def _gone(ctx: StepContext, parent: int, item: int, *, folder: bool) -> bool:
+    """True once ``item`` (or its parent) is no longer listed, waiting a little for an operation
+    the other run started on it (the portal runs deletes as queued operations)."""
+    for wait in (0.0, 0.2, 0.5, 1.0, 2.0):
+        time.sleep(wait)
+        try:
+            files, folders = ctx.listing(parent, refresh=True)
+        except NotFound:
+            return True
+        if all(f.id != item for f in (folders if folder else files)):
+            return True
+    return False

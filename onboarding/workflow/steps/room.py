@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from onboarding.errors import DocSpaceError
 from onboarding.workflow import converge
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext
@@ -27,6 +28,18 @@ class RoomStep(StepBase):
         if plan.room is not None:
             room: Folder = plan.room
             self._record(ctx, room, found_by_tag=True)
+            filled = (room.folders_count or 0) >= len(ctx.blueprint.folders)
+            if converge.SHARED_TAG not in room.tags and not filled:
+                # A room this journal did not record, still being filled: its creator (another
+                # run) may be at it right now; the mark makes that run's verification look for
+                # copies of both. (A room with its folders in place — a lost journal's — is not.)
+                rid = room.id
+                try:
+                    ctx.caller.write(
+                        lambda: ctx.api.add_room_tags(rid, [converge.SHARED_TAG]), what="mark shared room"
+                    )
+                except DocSpaceError as exc:  # the fills' own writes will meet (and report) the same
+                    return f"found existing room {room.id} by its tag (not marked shared: {exc})"
             return f"found existing room {room.id} by its tag"
         maybe = bool(ctx.progress.get(f"{self.name}_started"))
         ctx.mark_started(self.name)

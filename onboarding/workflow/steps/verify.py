@@ -90,7 +90,7 @@ class VerifyStep(StepBase):
         mine = {own, ctx.former_room} if ctx.plan.action != Action.REPAIR else {r.id for r in rooms}
         archived = converge.settle_losers(ctx, rooms, best, own={r for r in mine if r is not None})
         notes = f"; archived duplicate room(s) {', '.join(map(str, archived))}" if archived else ""
-        if any(r.id != own for r in rooms):
+        if any(r.id != own or converge.SHARED_TAG in r.tags for r in rooms):  # a second run's trace
             deleted, complete = converge.dedupe_contents(ctx)
             ctx.save(self.name)
             if not complete:
