@@ -216,7 +216,10 @@ class _Progress:
         if final:
             self.finished += 1
             self.failed += e.outcome in ("failed", "blocked", "locked")
-        if self.tty:
+        if self.tty and e.outcome == "waiting":  # a rate-limit wait must not look like a hang
+            self.stream.write(f"\r{e.detail} ({time.monotonic() - self.started:.0f}s elapsed) ")
+            self.stream.flush()
+        elif self.tty:
             if final or e.outcome == "failed":
                 width = 30
                 done = int(width * self.finished / self.total)
@@ -226,7 +229,7 @@ class _Progress:
                     f"{time.monotonic() - self.started:.0f}s "
                 )
                 self.stream.flush()
-        elif final or e.outcome in ("failed", "retry"):
+        elif final or e.outcome in ("failed", "retry", "waiting"):
             detail = f": {e.detail}" if e.detail else ""
             print(f"{e.client_id}\t{e.step}\t{e.outcome}{detail}", file=self.stream, flush=True)
 
@@ -286,6 +289,9 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
     progress.close()
     s = result.summary()
     print(f"run {result.run_id}: {json.dumps(s['counts'])} in {s['elapsed']}s; calls {s['stats']}", file=out)
+    waited = float((s.get("throttle") or {}).get("waited_s") or 0)
+    if waited >= 0.5:
+        print(f"waited {waited:.0f}s for the portal's rate limit", file=out)
     for cid, msg in result.errors.items():
         print(f"{cid}: {msg}", file=err)
     if args.export:

@@ -6,6 +6,7 @@ page, another tab, or a run started from the command line all read the same thin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from onboarding.journal import EventRecord, Journal
@@ -29,10 +30,29 @@ class RunProgress:
     errors: dict[str, str]
     running: bool
     events: list[EventRecord] = field(default_factory=list)
+    started_at: float = 0.0
+    """When the run started (the journal's clock), for the elapsed time on the progress bar."""
+    wait_until: float | None = None
+    """When calls resume after the latest wait for the portal's rate limit (None: never waited)."""
+    wait_reason: str = ""
+    """That wait in words, as the engine journalled it."""
+    waited_s: float = 0.0
+    """Seconds the run announced it would wait for the rate limit, added up (the summary has the
+    measured figure once the run ends)."""
+
+    def waiting(self, now: float) -> float | None:
+        """Seconds left of the current rate-limit wait at ``now``; None when calls are not waiting."""
+        if not self.running or self.wait_until is None or self.wait_until <= now:
+            return None
+        return self.wait_until - now
 
     @property
     def fraction(self) -> float:
         return self.finished / self.total if self.total else 1.0
+
+
+_RESUMING = re.compile(r"resuming in (\d+(?:\.\d+)?) s")
+"""The seconds in a rate-limit wait's detail (``RATE_WAIT`` in the engine)."""
 
 
 def read_progress(journal: Journal, run_id: str, *, live: bool | None = None) -> RunProgress:
@@ -42,8 +62,13 @@ def read_progress(journal: Journal, run_id: str, *, live: bool | None = None) ->
     steps: dict[str, dict[str, str]] = {}
     status: dict[str, str] = {}
     errors: dict[str, str] = {}
+    wait_until, wait_reason, waited = None, "", 0.0
     for e in events:
         if e.client_id == "*":  # run-wide notes (waiting for the portal's rate limit, webhook): no client
+            found = _RESUMING.search(e.detail) if e.outcome == Outcome.WAITING else None
+            if found:
+                seconds = float(found.group(1))
+                wait_until, wait_reason, waited = e.at + seconds, e.detail, waited + seconds
             continue
         steps.setdefault(e.client_id, {})[e.step] = e.outcome
         if e.step == Step.CLIENT and e.outcome == Outcome.SKIPPED:
@@ -60,4 +85,18 @@ def read_progress(journal: Journal, run_id: str, *, live: bool | None = None) ->
     total = run.total if run else len(steps)
     finished = sum(v for k, v in counts.items() if k != ClientStatus.RUNNING)
     running = (run.status == "running") if live is None and run else bool(live)
-    return RunProgress(run_id, total, finished, counts, steps, status, errors, running, events)
+    return RunProgress(
+        run_id,
+        total,
+        finished,
+        counts,
+        steps,
+        status,
+        errors,
+        running,
+        events,
+        started_at=run.started_at if run else 0.0,
+        wait_until=wait_until,
+        wait_reason=wait_reason,
+        waited_s=waited,
+    )

@@ -27,7 +27,7 @@ from onboarding import (
     RunStatus,
     StartOutcome,
 )
-from ui import auth, chrome, display, session
+from ui import auth, chrome, display, session, timing
 
 PLAN = "onboard_plan_cache"
 MAX_ERRORS = 5
@@ -256,6 +256,9 @@ def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> Non
         st.progress(0.0, text="Planning: reading the portal…")
     else:
         st.progress(fill, text=text)
+    wait = timing.wait_message(p, time.time()) if run.alive else ""
+    if wait:
+        st.info(wait, icon=":material/hourglass_top:")
     if p.client_steps:
         st.dataframe(
             display.progress_frame(p, names),
@@ -302,6 +305,15 @@ def render_run(svc: Onboarding, run: LiveRun, names: dict[str, str]) -> None:
     journal_run = svc.run_record(run.run_id)
     stopping = run.run_id in (st.session_state.get(STOPPING) or set())
     fill, text = run_summary(p, journal_run.status if journal_run else "", run.alive, stopping)
+    now = time.time()
+    if run.alive:
+        settled = max(0, p.finished - p.status_counts.get(ClientStatus.DEFERRED, 0))
+        eta = svc.eta(p) if run.here else None
+        clock = timing.live_line(p, settled, now, eta)
+        text = f"{text} · {clock}" if clock else text
+    else:
+        waited = timing.waited_line(journal_run.summary if journal_run else None, p)
+        text = f"{text} · {waited}" if waited else text
     may_write = auth.can_write()
     with st.container(border=True, key=f"onboard_run_{run.run_id}"):
         line = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=True)

@@ -1,0 +1,55 @@
+"""A rate-limit wait reads as a wait, not a hang: progress folds the wait, the words say why and how long."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from onboarding.journal import SqliteJournal
+from onboarding.progress import read_progress
+from onboarding.workflow.engine import RATE_WAIT
+from ui import timing
+
+
+def _running(tmp_path: Path) -> tuple[SqliteJournal, str]:
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    run_id = journal.start_run(portal="p", actor="a", owner="o", total=24, blueprint={})
+    return journal, run_id
+
+
+def test_a_wait_event_gives_the_resume_time_and_its_words(tmp_path: Path) -> None:
+    """The engine's wait event becomes "waiting …, resuming in 22 s" until its time has passed."""
+    journal, run_id = _running(tmp_path)
+    journal.add_event(run_id, "p", "*", "throttle", "waiting", RATE_WAIT.format(seconds=22))
+    p = read_progress(journal, run_id)
+    assert p.wait_until is not None and p.waited_s == 22
+    said_at = p.wait_until - 22
+    assert timing.wait_message(p, said_at + 0.4) == "Waiting for the portal's rate limit, resuming in 22 s"
+    assert timing.wait_message(p, said_at + 12) == "Waiting for the portal's rate limit, resuming in 10 s"
+    assert timing.wait_message(p, said_at + 23) == ""
+
+
+def test_no_wait_message_once_the_run_has_ended(tmp_path: Path) -> None:
+    """A finished run is not waiting, whatever its last event said."""
+    journal, run_id = _running(tmp_path)
+    journal.add_event(run_id, "p", "*", "throttle", "waiting", RATE_WAIT.format(seconds=30))
+    journal.finish_run(run_id, "finished", {})
+    p = read_progress(journal, run_id)
+    assert timing.wait_message(p, p.wait_until - 29 if p.wait_until else 0) == ""
+
+
+def test_live_line_shows_elapsed_and_time_left_from_the_measured_rate(tmp_path: Path) -> None:
+    """6 of 24 clients in 30 s: 30 s elapsed, about 90 s (2 min) left — the model's guess is not used."""
+    journal, run_id = _running(tmp_path)
+    p = read_progress(journal, run_id)
+    assert timing.live_line(p, 6, p.started_at + 30, model_eta=5.0) == "30 s elapsed · about 2 min left"
+    assert timing.live_line(p, 0, p.started_at + 3, model_eta=40.0) == "3 s elapsed · about 40 s left"
+    assert timing.live_line(p, 0, p.started_at + 3, model_eta=None) == "3 s elapsed"
+
+
+def test_finished_run_says_how_long_it_waited_from_the_recorded_counts(tmp_path: Path) -> None:
+    """The summary's throttle counts (waited_s, rate 429s) become one sentence; no wait, no sentence."""
+    journal, run_id = _running(tmp_path)
+    p = read_progress(journal, run_id)
+    summary = {"throttle": {"waited_s": 22.4, "rate_429s": 1}}
+    assert timing.waited_line(summary, p) == "22 s spent waiting for the portal's rate limit (1 × 429)"
+    assert timing.waited_line({"throttle": {"waited_s": 0}}, p) == ""

@@ -1,0 +1,54 @@
+"""Time on a run's progress: elapsed, time left, and why it waits — so a rate-limit wait never looks like a hang.
+
+The portal's rate limit can hold every call for tens of seconds; without a word the bar simply
+stops. This module words the run's timing for the progress line: how long it has run, how long it
+should still take (from the rate measured so far, or the model of the portal before the first
+client finishes), and while calls wait for the rate window, why and until when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from onboarding import RunProgress
+from ui import display
+
+WAIT_MESSAGE = "Waiting for the portal's rate limit, resuming in {seconds:.0f} s"
+
+
+def time_left(p: RunProgress, settled: int, now: float, model_eta: float | None) -> float | None:
+    """Seconds left: the measured rate once a client finished, else the portal model's guess."""
+    left = p.total - settled
+    elapsed = now - p.started_at if p.started_at else 0.0
+    if settled and elapsed > 0:
+        return elapsed / settled * left
+    return model_eta
+
+
+def live_line(p: RunProgress, settled: int, now: float, model_eta: float | None) -> str:
+    """ "12 s elapsed · about 30 s left" for a run under way."""
+    parts = []
+    if p.started_at:
+        parts.append(f"{display.duration(max(0.0, now - p.started_at))} elapsed")
+    left = time_left(p, settled, now, model_eta)
+    if left is not None and settled < p.total:
+        parts.append(f"about {display.duration(left)} left")
+    return " · ".join(parts)
+
+
+def wait_message(p: RunProgress, now: float) -> str:
+    """The wait for the rate window in words while calls wait; empty otherwise."""
+    seconds = p.waiting(now)
+    return WAIT_MESSAGE.format(seconds=max(1.0, seconds)) if seconds is not None else ""
+
+
+def waited_line(summary: Mapping[str, Any] | None, p: RunProgress) -> str:
+    """How long a finished run waited for the portal's rate limit, from its recorded throttle counts."""
+    throttle = (summary or {}).get("throttle") or {}
+    waited = float(throttle.get("waited_s") or 0.0) or p.waited_s
+    if waited < 0.5:
+        return ""
+    rate = int(throttle.get("rate_429s") or 0)
+    said = f"{display.duration(waited)} spent waiting for the portal's rate limit"
+    return said + (f" ({rate} × 429)" if rate else "")
