@@ -57,8 +57,12 @@ def is_empty(room: Folder) -> bool:
 
 def archive(ctx: StepContext, step: Step, room_id: int, why: str) -> None:
     """Move a losing room to the Archive (never deleted: its contents stay reachable)."""
-    op = ctx.caller.write(functools.partial(ctx.api.archive_room, room_id), what="archive duplicate room")
-    ctx.api.wait_operation(op, read=ctx.caller.read)
+    try:
+        op = ctx.caller.write(functools.partial(ctx.api.archive_room, room_id), what="archive duplicate room")
+        ctx.api.wait_operation(op, read=ctx.caller.read)
+    except DocSpaceError:  # archived by the other run meanwhile: fine if it is gone from the actives
+        if not _archived_now(ctx, room_id):
+            raise
     ctx.emit(step, Outcome.DONE, f"archived room {room_id}: {why}")
 
 
@@ -83,11 +87,7 @@ def settle_losers(ctx: StepContext, rooms: list[Folder], keep: Folder, *, own: s
     for room in sorted(rooms, key=lambda r: r.id):
         if room.id == keep.id or room.archived or not (room.id in own or is_empty(room)):
             continue
-        try:
-            archive(ctx, Step.VERIFY, room.id, f"a duplicate of room {keep.id} (the lowest id wins)")
-        except DocSpaceError:  # archived by the other run meanwhile: fine if it is gone from the actives
-            if not _archived_now(ctx, room.id):
-                raise
+        archive(ctx, Step.VERIFY, room.id, f"a duplicate of room {keep.id} (the lowest id wins)")
         archived.append(room.id)
     return archived
 
