@@ -203,7 +203,12 @@ with chrome.page("Onboard clients") as s:
                     "This is the roll-back: the client loses access; the room can be restored from "
                     "the Archive section of DocSpace."
                 )
-                if st.button("Archive the room", key=f"onboard_archive_{wid}", type="primary"):
+                if st.button(
+                    "Archive the room",
+                    key=f"onboard_archive_{wid}",
+                    type="secondary",
+                    icon=":material/archive:",
+                ):
                     auth.require_write("archive rooms")
                     with st.spinner("Archiving…"):
                         room_id = svc.archive(cid)

@@ -152,3 +152,18 @@ def test_stopping_a_batch_defers_the_rest_and_resume_needs_no_upload(
     at.button(key=f"onboard_dismiss_{resumed}").click().run()
     assert not at.exception
     assert f"onboard_dismiss_{resumed}" not in [b.key for b in at.button]
+
+
+def test_archive_confirm_is_not_styled_as_the_primary_action(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """The destructive "Archive the room" confirmation is a secondary button (issue 14, item 7)."""
+    at = upload_sample(app)
+    at.switch_page("pages/onboard.py").run()
+    at.button(key=f"onboard_one_{live.widget_id('CL-1001')}").click().run()
+    j = journal()
+    wait_until(lambda: statuses(j).get("CL-1001") == "onboarded")
+    wait_until(lambda: all(r.status != "running" for r in j.runs()))
+    at.run()
+    confirm = at.button(key=f"onboard_archive_{live.widget_id('CL-1001')}")
+    assert confirm.proto.type == "secondary"
