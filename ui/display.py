@@ -159,6 +159,7 @@ def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
             "Room title": r.room_title,
             "Client link": r.link_url,
             "Link expires": r.link_expires,
+            "Link opens for": link_audience(r),
             "Steps": steps_summary(r),
             "Error": r.error,
             "Onboarded": when(r.onboarded_at),
@@ -176,6 +177,7 @@ def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
         "Room title",
         "Client link",
         "Link expires",
+        "Link opens for",
         "Steps",
         "Error",
         "Onboarded",
@@ -183,6 +185,13 @@ def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
         "Run",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def link_audience(rec: ClientRecord) -> str:
+    """Who the client's link opens for: a portal that restricts sharing makes it sign-in only."""
+    if not rec.link_url:
+        return ""
+    return "signed-in portal users only" if rec.link_sign_in_only else "anyone with the link"
 
 
 def not_joined_after(rec: ClientRecord, days: float, now: float | None = None) -> bool:

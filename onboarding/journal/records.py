@@ -57,6 +57,16 @@ class ClientRecord:
     accepted: list[str] = field(default_factory=list)
     """Audit differences (their ``item``) a person accepted: no longer reported."""
 
+    @property
+    def link_sign_in_only(self) -> bool:
+        """The client's link came back internal: it opens only for people signed in to the portal.
+
+        A portal that restricts external sharing turns new external links internal (docs/portals.md);
+        the link step records that in its progress, and exports and the Results page say so.
+        """
+        link = self.progress.get("link")
+        return bool(self.link_url) and isinstance(link, dict) and bool(link.get("internal"))
+
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ClientRecord:
         data = decode(row, "extra", "progress", keep=CLIENT_COLUMNS)

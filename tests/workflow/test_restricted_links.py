@@ -6,6 +6,7 @@ from support.engine import Harness, make_clients
 from support.portals import PortalFactory
 
 from onboarding.blueprint import Blueprint
+from onboarding.export import record_row
 from onboarding.journal import DONE, FAILED, SqliteJournal
 
 CUSTOM = {"room_type": 5}
@@ -27,6 +28,7 @@ def test_an_internal_link_is_flagged_in_the_journal_and_the_plan(portal: PortalF
     assert len(link_events) == 2 and all(_only_signed_in(e.detail) for e in link_events)
     rec = SqliteJournal(h.journal_path).get("sandbox-test", clients[0].client_id)
     assert rec is not None and rec.progress["link"]["internal"] is True
+    assert rec.link_sign_in_only and record_row(rec)["link_sign_in_only"] == "yes"
     plan = h.engine(bp).plan(clients)
     assert all(any(_only_signed_in(w) for w in c.warnings) for c in plan.clients)
 
@@ -44,7 +46,10 @@ def test_a_required_public_link_fails_the_client_with_the_reason(portal: PortalF
 
 
 def test_a_public_portal_link_is_not_flagged(harness: Harness) -> None:
-    """On a default portal the same blueprint's link is public: no flag."""
+    """On a default portal the same blueprint's link is public: no flag, and the export says "no"."""
     (c,) = make_clients(1)
     assert harness.engine(Blueprint.from_dict(CUSTOM)).run([c]).exit_code == 0
     assert not any(_only_signed_in(e.detail) for e in harness.events)
+    rec = SqliteJournal(harness.journal_path).get("sandbox-test", c.client_id)
+    assert rec is not None and rec.link_url and not rec.link_sign_in_only
+    assert record_row(rec)["link_sign_in_only"] == "no"
