@@ -108,8 +108,12 @@ def test_three_processes_share_one_journal_through_faults_and_a_kill(pg_url: str
                         onboarded_by.setdefault(e.client_id, []).append(run.run_id)
             assert sorted(onboarded_by) == sorted(c.client_id for c in clients)
             assert all(len(runs) == 1 for runs in onboarded_by.values()), "a client was onboarded twice"
-            taken_over = {cid for cid in held if onboarded_by[cid][0] not in victim_runs}
-            assert taken_over == held, "the killed process's claims were not taken over"
+            # The victim may die between recording a client and releasing its lease (the release is
+            # a separate statement, in Engine's per-client ``finally``): such a client is done by the
+            # victim, still carries its lease, and is not "taken over". The claims that matter are
+            # the ones it held mid-flight; each of those must be finished by another run.
+            in_flight = {cid for cid in held if onboarded_by[cid][0] not in victim_runs}
+            assert in_flight, f"the kill interrupted no client in flight (held {sorted(held)})"
             assert [q.status for q in journal.queued(portal_key)] == ["done"]
         except AssertionError as exc:  # say what each survivor printed
             tails = "\n".join(f"--- pid {pid}:\n{_last_lines(text)}" for pid, text in outputs.items())
