@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
-from support.apptest import metric, table, texts, upload_sample
-from support.waiting import wait_until
+from support.apptest import metric, onboard_row, table, texts, upload_sample
 
 from onboarding.journal import Journal
 from ui import live
@@ -16,18 +15,21 @@ ONBOARDED_AS = "Müller & Söhne GmbH"
 
 def _conflict(app: AppTest, journal: Callable[[], Journal]) -> AppTest:
     """CL-1001 onboarded, then its journal record renamed: the upload's row is now someone else."""
-    at = upload_sample(app)
-    at.switch_page("pages/onboard.py").run()
-    at.button(key=f"onboard_one_{live.widget_id('CL-1001')}").click().run()
     j = journal()
-    wait_until(lambda: any(r.client_id == "CL-1001" and r.status == "onboarded" for r in j.clients()))
-    wait_until(lambda: all(r.status != "running" for r in j.runs()))
+    at = onboard_row(upload_sample(app), j, "CL-1001")
     rec = next(r for r in j.clients() if r.client_id == "CL-1001")
     j.upsert_client(rec.portal, "CL-1001", name=ONBOARDED_AS)
     at.run()
     at.button(key="onboard_refresh_plan").click().run()
     assert not at.exception
     return at
+
+
+def _choose(at: AppTest, choice: str) -> str:
+    """Pick a choice for CL-1001's conflict (not yet applied); returns the row's widget id."""
+    wid = live.widget_id("CL-1001")
+    at.radio(key=f"conflict_choice_{wid}").set_value(choice).run()
+    return wid
 
 
 def test_conflict_is_shown_side_by_side_with_the_choices(
@@ -56,8 +58,7 @@ def test_choosing_a_new_id_plans_the_row_as_a_new_client(
 ) -> None:
     """ "Onboard as a new client" re-plans the row under CL-1001-2 (create); the journal's CL-1001 is untouched."""
     at = _conflict(app, journal)
-    wid = live.widget_id("CL-1001")
-    at.radio(key=f"conflict_choice_{wid}").set_value("new").run()
+    wid = _choose(at, "new")
     assert at.text_input(key=f"conflict_new_id_{wid}").value == "CL-1001-2"
     at.button(key=f"conflict_apply_{wid}").click().run()
     assert not at.exception
@@ -75,8 +76,7 @@ def test_skipping_leaves_the_row_out_and_undo_brings_it_back(
 ) -> None:
     """ "Skip" removes the row from the plan; "Undo conflict choices" shows the conflict again."""
     at = _conflict(app, journal)
-    wid = live.widget_id("CL-1001")
-    at.radio(key=f"conflict_choice_{wid}").set_value("skip").run()
+    wid = _choose(at, "skip")
     at.button(key=f"conflict_apply_{wid}").click().run()
     assert "CL-1001" not in set(table(at, "Action")["Client ID"])
     at.button(key="conflict_undo").click().run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
-from support.apptest import metric, table, texts, upload_sample
+from support.apptest import metric, onboard_row, table, texts, upload_sample
 from support.waiting import wait_until
 
 from docspace_sandbox.faults import FaultPlan, FaultRule
@@ -158,12 +158,6 @@ def test_archive_confirm_is_not_styled_as_the_primary_action(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:
     """The destructive "Archive the room" confirmation is a secondary button (issue 14, item 7)."""
-    at = upload_sample(app)
-    at.switch_page("pages/onboard.py").run()
-    at.button(key=f"onboard_one_{live.widget_id('CL-1001')}").click().run()
-    j = journal()
-    wait_until(lambda: statuses(j).get("CL-1001") == "onboarded")
-    wait_until(lambda: all(r.status != "running" for r in j.runs()))
-    at.run()
+    at = onboard_row(upload_sample(app), journal(), "CL-1001")
     confirm = at.button(key=f"onboard_archive_{live.widget_id('CL-1001')}")
     assert confirm.proto.type == "secondary"

@@ -20,6 +20,18 @@ def upload_sample(at: AppTest, name: str = "clients.xlsx") -> AppTest:
     return at
 
 
+def onboard_row(at: AppTest, journal: Any, client_id: str) -> AppTest:
+    """Onboard one row of the uploaded sample from the Onboard page and wait until its run ended."""
+    from support.waiting import wait_until
+    from ui import live
+
+    at.switch_page("pages/onboard.py").run()
+    at.button(key=f"onboard_one_{live.widget_id(client_id)}").click().run()
+    wait_until(lambda: any(r.client_id == client_id and r.status == "onboarded" for r in journal.clients()))
+    wait_until(lambda: all(r.status != "running" for r in journal.runs()))
+    return at.run()
+
+
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
