@@ -14,15 +14,13 @@ import json
 import os
 import sqlite3
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from onboarding import cli_aftercare, cli_journal, export, files, redact
+from onboarding import cli_aftercare, cli_journal, cli_output, export, files
 from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
 from onboarding.workflow.identity import CONFLICT_CHOICES, identity_json, identity_lines
-from onboarding.workflow.status import is_final
 
 if TYPE_CHECKING:
     # Imported where used: pandas, pydantic and requests take ~1.5 s to load, and `--help` or a
@@ -30,7 +28,6 @@ if TYPE_CHECKING:
     from onboarding.ingest.models import ClientRow
     from onboarding.service import Onboarding
     from onboarding.workflow.plan import BatchPlan
-    from onboarding.workflow.steps import StepEvent
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DEFERRED = 0, 1, 2, 3
 
@@ -182,62 +179,6 @@ def _cost_lines(plan: BatchPlan, svc: Onboarding) -> list[str]:
     return lines
 
 
-def _print_plan(plan: BatchPlan, out: TextIO) -> None:
-    for cp in plan.clients:
-        extra = f" at {cp.resume_step}" if cp.action == "resume" else ""
-        print(f"{cp.client_id}\t{cp.action}{extra}\t{cp.title}", file=out)
-        for r in cp.reasons:
-            print(f"    {cp.action}: {r}", file=out)
-        for line in identity_lines(cp):
-            print(f"    {line}", file=out)
-        for w in cp.warnings:
-            print(f"    note: {w}", file=out)
-    s = plan.summary()
-    print(
-        f"\n{s['clients']} clients: {s['create']} to create, {s['resume']} to resume, {s['done']} done, "
-        f"{s['blocked']} blocked, {s['conflict']} with a differing room; about {s['writes']} writes and {s['reads']} reads",
-        file=out,
-    )
-
-
-class _Progress:
-    """A one-line progress bar on a terminal; plain event lines otherwise."""
-
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total = max(1, total)
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.finished = 0
-        self.failed = 0
-        self.started = time.monotonic()
-
-    def __call__(self, e: StepEvent) -> None:
-        final = is_final(e.step, e.outcome)
-        if final:
-            self.finished += 1
-            self.failed += e.outcome in ("failed", "blocked", "locked")
-        if self.tty and e.outcome == "waiting":  # a rate-limit wait must not look like a hang
-            self.stream.write(f"\r{e.detail} ({time.monotonic() - self.started:.0f}s elapsed) ")
-            self.stream.flush()
-        elif self.tty:
-            if final or e.outcome == "failed":
-                width = 30
-                done = int(width * self.finished / self.total)
-                bar = "#" * done + "-" * (width - done)
-                self.stream.write(
-                    f"\r[{bar}] {self.finished}/{self.total} clients, {self.failed} failed, "
-                    f"{time.monotonic() - self.started:.0f}s "
-                )
-                self.stream.flush()
-        elif final or e.outcome in ("failed", "retry", "waiting"):
-            detail = f": {e.detail}" if e.detail else ""
-            print(f"{e.client_id}\t{e.step}\t{e.outcome}{detail}", file=self.stream, flush=True)
-
-    def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
-
-
 def _write_export(
     svc: Onboarding, target: str | None, fmt: str | None, excel: bool, run_id: str | None
 ) -> None:
@@ -267,7 +208,7 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
         }
         print(json.dumps({"summary": summary, "clients": rows}, indent=2), file=out)
     else:
-        _print_plan(plan, out)
+        cli_output.print_plan(plan, out)
         for line in _cost_lines(plan, svc):
             print(line, file=out)
     return EXIT_FAILED if plan.count("blocked") or plan.count("conflict") else EXIT_OK
@@ -284,7 +225,7 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
         for cp in [c for c in plan.clients if c.identity]:
             print(f"{cp.client_id}: conflict skipped ({'; '.join(identity_lines(cp))})", file=err)
         plan.clients = [c for c in plan.clients if not c.identity]
-    progress = _Progress(len(plan.clients), err)
+    progress = cli_output.Progress(len(plan.clients), err)
     result = svc.run(plan, on_event=progress)
     progress.close()
     s = result.summary()
@@ -377,45 +318,18 @@ def _command(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         return EXIT_DEFERRED
 
 
-class _Terminal:
-    """A text stream that masks secrets and escapes control characters in everything it prints.
-
-    Client names, ids and portal messages are data from outside: printed raw, an ESC sequence in
-    a name could retitle the terminal, clear it or forge a hyperlink. Only the line breaks, tabs
-    and carriage returns of the CLI's own layout pass through.
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        return self._stream.write(redact.printable(redact.redact(text), keep="\n\r\t"))
-
-    def flush(self) -> None:
-        self._stream.flush()
-
-    def isatty(self) -> bool:
-        return self._stream.isatty()
-
-
-def _discard_stdout() -> None:
-    """Point standard output at /dev/null so that the interpreter's final flush cannot fail again."""
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; whatever goes wrong ends in one line on standard error, never a traceback.
 
     ``DOCSPACE_DEBUG=1`` lets unexpected errors through with their traceback (for a bug report).
     """
-    out, err = cast(TextIO, _Terminal(sys.stdout)), cast(TextIO, _Terminal(sys.stderr))
+    out, err = cast(TextIO, cli_output.Terminal(sys.stdout)), cast(TextIO, cli_output.Terminal(sys.stderr))
     try:
         code = _command(argv, out, err)
         sys.stdout.flush()  # a closed pipe shows up here rather than at interpreter exit
         return code
     except BrokenPipeError:
-        _discard_stdout()
+        cli_output.discard_stdout()
         problem, code = "the output was closed before everything was written (broken pipe)", EXIT_FAILED
     except (OSError, sqlite3.Error) as exc:
         problem, code = f"{type(exc).__name__}: {exc}", EXIT_FAILED
