@@ -1,7 +1,8 @@
 """A typed client for the ONLYOFFICE DocSpace REST API (api/2.0), limited to what onboarding uses."""
 
 from onboarding.docspace._transport import DEFAULT_TIMEOUT, PortalAddress
-from onboarding.docspace.client import DocSpaceClient, Invitation, LinkRequest
+from onboarding.docspace.bodies import Invitation, LinkRequest
+from onboarding.docspace.client import DocSpaceClient
 from onboarding.docspace.enums import FileShare, FolderType, LinkType, RoomType, SearchArea
 from onboarding.docspace.models import (
     File,

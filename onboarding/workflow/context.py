@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from onboarding.blueprint import Blueprint, TemplateFile
 from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
-from onboarding.docspace.client import tag_chunks
+from onboarding.docspace.bodies import tag_chunks
 from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
 from onboarding.journal import ClientRecord
 from onboarding.titles import PatternError, file_title

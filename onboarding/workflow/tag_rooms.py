@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from onboarding.docspace import Folder
-from onboarding.docspace.client import tag_chunks
+from onboarding.docspace.bodies import tag_chunks
 
 BATCH_TAGS = 100
 """Most tags in one look-up (the server's page is 100 rooms; one room per tag)."""

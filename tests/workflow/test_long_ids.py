@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from docspace_sandbox.server import Sandbox
 from onboarding.docspace import DocSpaceClient
-from onboarding.docspace.client import TAG_QUERY_LIMIT, tag_chunks
+from onboarding.docspace.bodies import TAG_QUERY_LIMIT, tag_chunks
 from onboarding.docspace.enums import RoomType
 
 LONG_ID = "x" * 66
