@@ -72,13 +72,19 @@ def test_three_processes_share_one_journal_through_faults_and_a_kill(pg_url: str
             portal_key = dashboard.portal_key
         victim = _machine("laptop-a", tmp_path, sb, ["run", str(sheet), "--journal", pg_url])
         procs.append(victim)
+        deadline = time.monotonic() + 90
+        # The others start once the victim holds a claim: started together on a loaded machine, the
+        # victim could come last, find every client claimed, and exit (code 1) before the kill.
+        while not any(f":{victim.pid}:" in (r.lease_owner or "") for r in journal.clients()):
+            assert victim.poll() is None, "the victim ended before it claimed a client"
+            assert time.monotonic() < deadline, "no progress"
+            time.sleep(0.02)
         procs.append(_machine("laptop-b", tmp_path, sb, ["run", str(sheet), "--journal", pg_url]))
         worker = _machine(
             "server", tmp_path, sb, ["worker", "--until-idle", "--poll", "0.2", "--journal", pg_url]
         )
         procs.append(worker)
 
-        deadline = time.monotonic() + 90
         held: set[str] = set()
         while len(held) < 5:  # kill the victim while it holds several claims
             assert victim.poll() is None, "the victim finished before it could be killed"
