@@ -23,7 +23,7 @@ HOSTILE = {
     "CL-3002": "<img src=x onerror=alert(2)>",
     "CL-3003": "**bold**",
     "CL-3004": "[link](javascript:alert(3))",
-    "CL-3005": "\u202eEvil\u202c Corp \U0001f680",
+    "CL-3005": "\u05e9\u05dc\u05d5\u05dd\u200f Evil Corp \U0001f680",  # RTL text and mark (overrides are refused at upload)
 }
 
 
