@@ -23,6 +23,7 @@ from onboarding.errors import DailyLimitReached, RunLocked
 from onboarding.journal import Journal, LeaseLost, make_owner_id
 from onboarding.workflow.calls import Caller, CallStats, RetryHook
 from onboarding.workflow.estimate import Estimate, estimate, live_costs
+from onboarding.workflow.heartbeat import heartbeat
 from onboarding.workflow.job import ClientJob
 from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
 from onboarding.workflow.portal_limits import LimitBoard
@@ -33,7 +34,6 @@ from onboarding.workflow.steps import REGISTRY, ClientStep, StepEvent, room_web_
 from onboarding.workflow.tag_rooms import BATCH_TAGS, Slots, TagRooms
 from onboarding.workflow.throttle import Limits, shared_throttle
 
-STOP_POLL_SECONDS = 1.0
 """How often a run looks in the journal for a Stop pressed on another replica."""
 
 PORTAL_RATE = "portal_rate"
@@ -244,8 +244,7 @@ class Engine:
             else:
                 todo.append(cp)
 
-        heart, heartbeat_stop = self._start_heartbeat(run_id)
-        try:
+        with heartbeat(self.journal, self.portal_key, self.owner, run_id, self.stop_event):
             workers = max(1, min(len(todo), self.limits.writes_in_flight * 2))
             slots = Slots(workers)
             tag_rooms = TagRooms(
@@ -272,9 +271,6 @@ class Engine:
                     for cid, fut in futures.items():
                         status = fut.result()
                         result.statuses[cid] = status
-        finally:
-            heartbeat_stop.set()
-            heart.join(timeout=5)
 
     def _event(self, run_id: str, client_id: str, step: Step, outcome: Outcome, detail: str) -> None:
         """Journal an event about a client and hand it to ``on_event``."""
@@ -369,31 +365,6 @@ class Engine:
         self._event(run_id, cp.client_id, Step.CLIENT, Outcome.DEFERRED, reason or "run stopped")
         return ClientStatus.DEFERRED
 
-    def _heartbeat(self, stop: threading.Event, run_id: str) -> None:
-        """Keep this run's claims alive, and stop when a Stop was stored for it (from any replica).
-
-        A failed renewal is logged and tried again next beat.
-        """
-        beat = self.journal.lease_seconds / 3
-        last = time.monotonic()
-        while not stop.wait(min(beat, STOP_POLL_SECONDS)):
-            try:
-                if self.journal.stop_requested(run_id):
-                    self.stop_event.set()
-                if time.monotonic() - last >= beat:
-                    last = time.monotonic()
-                    self.journal.renew(self.portal_key, self.owner)
-            except Exception:
-                log.exception("could not renew the journal leases")
-
-    def _start_heartbeat(self, run_id: str) -> tuple[threading.Thread, threading.Event]:
-        stop = threading.Event()
-        heart = threading.Thread(
-            target=self._heartbeat, args=(stop, run_id), daemon=True, name="journal-heartbeat"
-        )
-        heart.start()
-        return heart, stop
-
     # -- roll back ---------------------------------------------------------------------------------
 
     def _archive_retried(self, run_id: str, client_id: str) -> RetryHook:
@@ -413,30 +384,28 @@ class Engine:
         run_id = self.journal.start_run(
             portal=self.portal_key, actor=self.actor, owner=self.owner, total=1, blueprint={}, kind="archive"
         )
-        heart, heartbeat_stop = self._start_heartbeat(run_id)
         try:
-            rec = self.journal.get(self.portal_key, client_id)
-            caller = self._caller(CallStats(), on_retry=self._archive_retried(run_id, client_id))
-            rid = find_client_room(self.client, caller, self.blueprint, client_id, rec)
-            archive_room(self.client, caller, rid, wait_timeout=wait_timeout, sleep=self.sleep)
-            self.journal.upsert_client(
-                self.portal_key,
-                client_id,
-                status=ClientStatus.ARCHIVED,
-                room_id=rid,
-                run_id=run_id,
-                room_url=room_web_url(self.client.base_url, rid, archived=True),
-            )
-            self.journal.add_event(
-                run_id, self.portal_key, client_id, Step.ARCHIVE, Outcome.DONE, f"room {rid} archived"
-            )
-            self.journal.finish_run(run_id, RunStatus.FINISHED, {"archived": rid})
-            return rid
+            with heartbeat(self.journal, self.portal_key, self.owner, run_id, self.stop_event):
+                rec = self.journal.get(self.portal_key, client_id)
+                caller = self._caller(CallStats(), on_retry=self._archive_retried(run_id, client_id))
+                rid = find_client_room(self.client, caller, self.blueprint, client_id, rec)
+                archive_room(self.client, caller, rid, wait_timeout=wait_timeout, sleep=self.sleep)
+                self.journal.upsert_client(
+                    self.portal_key,
+                    client_id,
+                    status=ClientStatus.ARCHIVED,
+                    room_id=rid,
+                    run_id=run_id,
+                    room_url=room_web_url(self.client.base_url, rid, archived=True),
+                )
+                self.journal.add_event(
+                    run_id, self.portal_key, client_id, Step.ARCHIVE, Outcome.DONE, f"room {rid} archived"
+                )
+                self.journal.finish_run(run_id, RunStatus.FINISHED, {"archived": rid})
+                return rid
         except Exception as exc:
             self.journal.add_event(run_id, self.portal_key, client_id, Step.ARCHIVE, Outcome.FAILED, str(exc))
             self.journal.finish_run(run_id, RunStatus.FAILED, {"error": str(exc)})
             raise
         finally:
-            heartbeat_stop.set()
-            heart.join(timeout=5)
             self.journal.release(self.portal_key, client_id, self.owner)
