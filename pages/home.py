@@ -13,8 +13,8 @@ with chrome.page(
     svc = session.service()
     connection = session.connection_id(s)
 
-    left, right = st.columns([3, 2], gap="large")
-    with left, st.container(border=True):
+    # One card under the other: side by side, the limits' metrics were cut off at 1000 px.
+    with st.container(border=True):
         st.subheader("Portal", anchor=False)
         st.markdown(f"**{'Sandbox portal' if s.sandbox else 'Portal'}:** `{s.portal_url}`")
         with chrome.guard():
@@ -30,13 +30,13 @@ with chrome.page(
                 )
         st.caption(f"Key {s.masked_key()} · from {display.source_label(s.sources.get('api_key'))}")
 
-    with right, st.container(border=True):
+    with st.container(border=True):
         st.subheader("Limits in force", anchor=False)
-        a, b = st.columns(2)
+        a, b, c = st.columns(3)
         a.metric("Writes in flight", s.writes_in_flight)
         b.metric("Reads in flight", s.reads_in_flight)
-        a.metric("Requests / minute", s.rate_text)
-        b.metric("Writes / day", f"{s.daily_write_budget:,}")
+        c.metric("Writes / day", f"{s.daily_write_budget:,}")
+        st.caption(f"Requests per minute: {s.rate_text} · change them on the **Settings** page (Limits).")
 
     st.subheader("Next step", anchor=False)
     batch = session.readable_batch()
