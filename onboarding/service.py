@@ -26,11 +26,13 @@ from onboarding.settings import Settings
 from onboarding.webhook import DeliveryReport, WebhookSender, sender_from
 from onboarding.workflow.aftercare import Aftercare, JoinReport, RepairReport
 from onboarding.workflow.audit import ClientAudit
+from onboarding.workflow.context import ClientLike, ManagerDecision, decide_manager
 from onboarding.workflow.engine import Engine, RunResult
-from onboarding.workflow.estimate import Estimate, describe
-from onboarding.workflow.plan import BatchPlan, ClientLike, ManagerDecision, decide_manager
+from onboarding.workflow.estimate import Estimate, describe, live_costs
+from onboarding.workflow.plan import BatchPlan
 from onboarding.workflow.retry import RetryPolicy
 from onboarding.workflow.steps import StepEvent
+from onboarding.workflow.throttle import shared_throttle
 
 log = logging.getLogger(__name__)
 
@@ -321,8 +323,14 @@ class Onboarding:
 
     def eta(self, progress: RunProgress) -> float | None:
         """Seconds until a run going on in this process ends, from the model of the portal (the
-        plan's estimate, brought up to date with what the run has learned); None otherwise."""
-        return self._engine().eta(progress.run_id, progress.total - progress.finished)
+        plan's estimate, brought up to date with what the run has learned); None otherwise.
+
+        The live progress asks for this every second: it reads the process's throttle for this
+        portal (the one the running engine uses) instead of building an engine, which would read
+        the journal's recent runs each time.
+        """
+        throttle = shared_throttle(self._client.base_url, self.settings.limits())
+        return live_costs.eta(throttle.model(), progress.run_id, progress.total - progress.finished)
 
     def runs(self, limit: int = 50) -> list[RunRecord]:
         return self._journal.runs(self.portal_key, limit=limit)
