@@ -36,7 +36,7 @@ _WHERE: dict[str, str] = {
     "CANONICAL_FIELDS": "onboarding.ingest.models",
     "ClientAudit": "onboarding.workflow.audit",
     "ClientBatch": "onboarding.ingest.models",
-    "ClientLike": "onboarding.workflow.plan",
+    "ClientLike": "onboarding.workflow.context",
     "ClientLink": "onboarding.blueprint",
     "ClientPlan": "onboarding.workflow.plan",
     "ClientRecord": "onboarding.journal",
@@ -57,7 +57,7 @@ _WHERE: dict[str, str] = {
     "IngestError": "onboarding.ingest.errors",
     "IngestSettings": "onboarding.ingest.models",
     "ManagerCheck": "onboarding.service",
-    "ManagerDecision": "onboarding.workflow.plan",
+    "ManagerDecision": "onboarding.workflow.context",
     "NotFound": "onboarding.errors",
     "Onboarding": "onboarding.service",
     "OnboardingError": "onboarding.errors",
@@ -217,5 +217,6 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.webhook import DeliveryReport, idempotency_key
     from onboarding.workflow.aftercare import JoinReport, RepairReport
     from onboarding.workflow.audit import ClientAudit, Difference
-    from onboarding.workflow.plan import STEPS, BatchPlan, ClientLike, ClientPlan, ManagerDecision
+    from onboarding.workflow.context import ClientLike, ManagerDecision
+    from onboarding.workflow.plan import STEPS, BatchPlan, ClientPlan
     from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step, is_final

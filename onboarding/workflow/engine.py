@@ -22,10 +22,11 @@ from onboarding.docspace import DocSpaceClient
 from onboarding.errors import DailyLimitReached, RunLocked
 from onboarding.journal import Journal, LeaseLost, make_owner_id
 from onboarding.workflow.calls import Caller, CallStats, RetryHook
+from onboarding.workflow.context import ClientLike, RunContext
 from onboarding.workflow.estimate import Estimate, estimate, live_costs
 from onboarding.workflow.heartbeat import heartbeat
 from onboarding.workflow.job import ClientJob
-from onboarding.workflow.plan import BatchPlan, ClientLike, ClientPlan, RunContext, make_plan
+from onboarding.workflow.plan import BatchPlan, ClientPlan, make_plan
 from onboarding.workflow.portal_limits import LimitBoard
 from onboarding.workflow.retry import Retrier, RetryPolicy, describe_retry
 from onboarding.workflow.rollback import archive_room, find_client_room

@@ -17,7 +17,8 @@ from onboarding.docspace import DocSpaceClient, Folder
 from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, NotFound, WorkflowError
 from onboarding.journal import Journal, LeaseLost
 from onboarding.workflow.calls import Caller
-from onboarding.workflow.plan import ClientPlan, RunContext
+from onboarding.workflow.context import RunContext
+from onboarding.workflow.plan import ClientPlan
 from onboarding.workflow.portal_limits import LimitBoard, PortalLimitReached, portal_limit
 from onboarding.workflow.retry import describe_retry
 from onboarding.workflow.status import Action, ClientStatus, Outcome, Step

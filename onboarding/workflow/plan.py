@@ -21,11 +21,9 @@ from onboarding.workflow.context import (
     ClientLike,
     ManagerDecision,
     Reader,
-    ResolvedTemplate,
     RunContext,
     build_context,
     client_fields,
-    decide_manager,
     direct,
     find_hidden_rooms,
     manager_email,
@@ -44,18 +42,11 @@ GUESTS_FORBIDDEN = (
 STEPS: tuple[Step, ...] = tuple(step.name for step in REGISTRY)
 """The steps of onboarding one client, in order (named from the one registry)."""
 
-__all__ = [  # the run context's names are re-exported: callers plan with them
+__all__ = [
     "STEPS",
     "BatchPlan",
-    "ClientLike",
     "ClientPlan",
-    "ManagerDecision",
-    "ResolvedTemplate",
-    "RunContext",
-    "build_context",
     "client_cost",
-    "client_fields",
-    "decide_manager",
     "make_plan",
     "plan_client",
 ]

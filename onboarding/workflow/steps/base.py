@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from onboarding.journal import Journal
     from onboarding.journal.protocol import StepNote
     from onboarding.workflow.calls import Caller
-    from onboarding.workflow.plan import ClientPlan, RunContext
+    from onboarding.workflow.context import RunContext
+    from onboarding.workflow.plan import ClientPlan
     from onboarding.workflow.tag_rooms import TagRooms
 
 
