@@ -28,7 +28,13 @@ from onboarding.docspace.enums import (
 )
 from onboarding.errors import ConfigError
 from onboarding.ingest.models import IngestSettings
-from onboarding.titles import MAX_ITEM_TITLE_LENGTH, PatternError, pattern_fields, render_pattern
+from onboarding.titles import (
+    MAX_ITEM_TITLE_LENGTH,
+    MAX_TITLE_LENGTH,
+    PatternError,
+    pattern_fields,
+    render_pattern,
+)
 
 MY_DOCUMENTS = "@my"
 PLACEHOLDERS = ("client_id", "name", "email", "manager_email")
@@ -125,6 +131,10 @@ class Blueprint(_Strict):
             TemplateFile(source="@my/How to use the client portal.pdf"),
         ]
     )
+    room_template: str | None = None
+    """A DocSpace room template (its id, or its title in the Templates section) each client's room
+    is made from, instead of ``folders`` and ``templates``: one write (``POST
+    files/rooms/fromTemplate``) copies the template's folders and files. The two are exclusive."""
     default_manager_email: str | None = None
     manager_role: FileShare = FileShare.ROOM_MANAGER
     manager_fallback: Literal["role", "skip", "block"] = "role"
@@ -144,6 +154,35 @@ class Blueprint(_Strict):
         if isinstance(data, dict) and "message" in data:
             data = {k: v for k, v in data.items() if k != "message"}
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _template_or_contents(cls, data: Any) -> Any:
+        # A room made from a template gets its folders and files from it (the server copies
+        # them); listing them as well would be ignored or duplicated, so it is refused, by name.
+        if not isinstance(data, dict) or not str(data.get("room_template") or "").strip():
+            return data
+        for key, what in (("folders", "folders"), ("templates", "welcome files")):
+            if data.get(key):
+                raise ValueError(
+                    f"room_template and {key} exclude each other: a room made from the template "
+                    f"{str(data['room_template']).strip()!r} gets its {what} from it; remove {key} "
+                    "(or the template)"
+                )
+        return {**data, "folders": [], "templates": []}
+
+    @field_validator("room_template")
+    @classmethod
+    def _template_name(cls, v: str | None) -> str | None:
+        v = (v or "").strip()
+        if len(v) > MAX_TITLE_LENGTH:
+            raise ValueError(f"room template {v[:30]!r}... is longer than {MAX_TITLE_LENGTH} characters")
+        return v or None
+
+    @property
+    def template_id(self) -> int | None:
+        """The room template's id when the blueprint names it by id (else it is a title)."""
+        return int(self.room_template) if self.room_template and self.room_template.isdigit() else None
 
     @field_validator("room_type", mode="before")
     @classmethod
