@@ -24,6 +24,9 @@ _WHERE: dict[str, str] = {
     "ALREADY_ONBOARDED": "onboarding.progress",
     "Action": "onboarding.workflow.status",
     "ClientStatus": "onboarding.workflow.status",
+    "ClientState": "onboarding.workflow.status",
+    "ClientEntry": "onboarding.directory",
+    "Invitation": "onboarding.invitation",
     "Outcome": "onboarding.workflow.status",
     "RunStatus": "onboarding.workflow.status",
     "Step": "onboarding.workflow.status",
@@ -116,11 +119,13 @@ __all__ = [
     "Blueprint",
     "ClientAudit",
     "ClientBatch",
+    "ClientEntry",
     "ClientLike",
     "ClientLink",
     "ClientPlan",
     "ClientRecord",
     "ClientRow",
+    "ClientState",
     "ClientStatus",
     "ColumnMapping",
     "ConfigError",
@@ -133,6 +138,7 @@ __all__ = [
     "Forbidden",
     "IngestError",
     "IngestSettings",
+    "Invitation",
     "JoinReport",
     "ManagerCheck",
     "ManagerDecision",
@@ -179,6 +185,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.access import Access, AccessDenied, Policy
     from onboarding.background import RunHandle, RunRegistry, StartOutcome
     from onboarding.blueprint import Blueprint, ClientLink
+    from onboarding.directory import ClientEntry
     from onboarding.docspace.enums import FileShare, RoomType
     from onboarding.docspace.models import FolderContent, User
     from onboarding.errors import (
@@ -208,6 +215,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     )
     from onboarding.ingest.reader import SUPPORTED_EXTENSIONS
     from onboarding.ingest.validation import PREVIEW_ISSUES, PREVIEW_ROW, PREVIEW_STATUS, PREVIEW_TITLE
+    from onboarding.invitation import Invitation
     from onboarding.journal import DONE, ClientRecord, EventRecord, RunRecord
     from onboarding.progress import ALREADY_ONBOARDED, RunProgress
     from onboarding.redact import redact as redact_text
@@ -219,4 +227,12 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.workflow.audit import ClientAudit, Difference
     from onboarding.workflow.context import ClientLike, ManagerDecision
     from onboarding.workflow.plan import STEPS, BatchPlan, ClientPlan
-    from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step, is_final
+    from onboarding.workflow.status import (
+        Action,
+        ClientState,
+        ClientStatus,
+        Outcome,
+        RunStatus,
+        Step,
+        is_final,
+    )

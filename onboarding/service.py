@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from onboarding import directory, notify, redact
 from onboarding import export as exports
-from onboarding import notify, redact
 from onboarding.background import RunHandle, RunRegistry, StartOutcome
 from onboarding.blueprint import Blueprint
+from onboarding.directory import ClientEntry
 from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, FolderContent, User
 from onboarding.errors import ConfigError
+from onboarding.invitation import Invitation, invitation
 from onboarding.journal import ClientRecord, EventRecord, Journal, RunRecord, open_journal
 from onboarding.journal.queue import QueuedRun
 from onboarding.progress import RunProgress, read_progress
@@ -345,6 +347,32 @@ class Onboarding:
     def records_of(self, client_ids: Sequence[str] | set[str]) -> dict[str, ClientRecord]:
         """The journal's records of these clients (those it has)."""
         return self._journal.get_many(self.portal_key, client_ids)
+
+    def clients(
+        self, rows: Sequence[ClientLike] = (), *, choices: Mapping[str, str] | None = None
+    ) -> list[ClientEntry]:
+        """One entry per client: the upload's ``rows`` merged with everything the journal knows.
+
+        The Clients table's read model (:mod:`onboarding.directory`): one journal read for the
+        whole portal, whatever the number of clients; clients a live run of this process holds
+        are ``running``. ``choices`` are the person's answers to identity conflicts.
+        """
+        busy: set[str] = set()
+        for handle in self._registry.live(self.portal_key):
+            busy |= handle.client_ids
+        return directory.build(rows, self.records(), busy=busy, choices=choices)
+
+    def invitation(self, entry: ClientEntry) -> Invitation | None:
+        """A ready-to-send invitation e-mail for the client, with its link (None: no link to send)."""
+        return invitation(
+            name=entry.name,
+            email=entry.email,
+            room_title=entry.room_title,
+            link_url=entry.link_url,
+            link_expires=entry.link_expires,
+            sign_in_only=entry.link_sign_in_only,
+            sender=entry.manager_email,
+        )
 
     def events(self, run_id: str, *, client_id: str | None = None) -> list[EventRecord]:
         return self._journal.events(run_id, client_id=client_id)

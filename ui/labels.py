@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from onboarding import ALREADY_ONBOARDED, Action, ClientStatus, Outcome, RunStatus
+from onboarding import ALREADY_ONBOARDED, Action, ClientState, ClientStatus, Outcome, RunStatus
 
 LABELS: dict[type[StrEnum], dict[str, str]] = {
     ClientStatus: {
@@ -23,6 +23,16 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ClientStatus.LOCKED: "■ locked by another run",
         ClientStatus.ARCHIVED: "○ archived",
         ClientStatus.OFFBOARDED: "○ offboarded",
+    },
+    ClientState: {  # the Clients table: upload and journal merged
+        ClientState.NEW: "○ new",
+        ClientState.READY: "● ready",
+        ClientState.CONFLICT: "⚠ conflict",
+        ClientState.RUNNING: "⟳ running",
+        ClientState.ONBOARDED: "✔ onboarded",
+        ClientState.FAILED: "✖ failed",
+        ClientState.DEFERRED: "◐ deferred",
+        ClientState.ARCHIVED: "▣ archived",
     },
     Action: {
         Action.CREATE: "● create",
@@ -61,6 +71,11 @@ def label(kind: type[StrEnum], value: str) -> str:
 
 def status_label(status: str) -> str:
     return label(ClientStatus, status)
+
+
+def state_label(state: str) -> str:
+    """A client's state at the Clients table (new, ready, conflict, … archived) with its mark."""
+    return label(ClientState, state)
 
 
 def outcome_label(outcome: str) -> str:

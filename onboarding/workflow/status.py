@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["FINAL_OUTCOMES", "Action", "ClientStatus", "Outcome", "RunStatus", "Step", "is_final"]
+__all__ = [
+    "FINAL_OUTCOMES",
+    "Action",
+    "ClientState",
+    "ClientStatus",
+    "Outcome",
+    "RunStatus",
+    "Step",
+    "is_final",
+]
 
 
 class ClientStatus(StrEnum):
@@ -33,6 +42,30 @@ class ClientStatus(StrEnum):
     """Its access was removed and its room archived (``offboard``); ``restore`` brings it back."""
     LOCKED = "locked"
     """Another run held the client: a run's result only, never stored in the journal."""
+
+
+class ClientState(StrEnum):
+    """Where one client stands for a person at the Clients table: the upload and the journal merged.
+
+    Unlike :class:`ClientStatus` (what the journal stores), a state also covers rows the journal
+    has never seen and rows whose id the journal onboarded for someone else. The Clients page
+    filters and labels by it; :mod:`onboarding.directory` decides it.
+    """
+
+    NEW = "new"
+    """In the current upload; the journal has never written anything for it."""
+    READY = "ready"
+    """Known to the journal with nothing written yet (pending), or a conflict the person chose
+    to resolve by updating the record: the next run takes it."""
+    CONFLICT = "conflict"
+    """The upload's row reuses an id the journal onboarded under another name or e-mail."""
+    RUNNING = "running"
+    ONBOARDED = "onboarded"
+    FAILED = "failed"
+    """Failed or blocked: needs a person (the error says why); retry when fixed."""
+    DEFERRED = "deferred"
+    ARCHIVED = "archived"
+    """Its room is in the portal's Archive (archived or offboarded): link hidden, restore to undo."""
 
 
 class Action(StrEnum):

@@ -90,3 +90,28 @@ def test_no_webhook_configured_means_no_notifier(door: Onboarding) -> None:
     assert notify.configured(door.settings, None, door.portal_key) == []  # type: ignore[arg-type]
     assert door.deliveries() == {}
     assert WebhookNotifier.name == "webhook"
+
+
+def test_clients_merges_upload_and_journal_with_one_journal_read(
+    door: Onboarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Clients read model reads the journal once, whatever the number of clients, and merges rows."""
+    clients = make_clients(3)
+    assert door.run(clients[:2]).exit_code == 0
+    reads: list[str] = []
+    journal = door._journal
+    for name in ("clients", "get", "get_many", "events"):
+        original = getattr(journal, name)
+        monkeypatch.setattr(
+            journal, name, lambda *a, _o=original, _n=name, **k: reads.append(_n) or _o(*a, **k)
+        )
+    entries = door.clients(clients)
+    assert reads == ["clients"]
+    assert [(e.client_id, e.state) for e in entries] == [
+        ("C-0001", "onboarded"),
+        ("C-0002", "onboarded"),
+        ("C-0003", "new"),
+    ]
+    assert entries[0].room_title and entries[0].link_url.startswith("http")
+    mail = door.invitation(entries[0])
+    assert mail is not None and entries[0].link_url in mail.body

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from onboarding import ALREADY_ONBOARDED, Action, ClientStatus, Outcome, RunStatus
+from onboarding import ALREADY_ONBOARDED, Action, ClientState, ClientStatus, Outcome, RunStatus
 from ui import labels
 
 
 def test_every_member_of_every_status_enum_has_a_label() -> None:
     """Adding a member to a status enum without a label here fails."""
-    for kind in (ClientStatus, Action, Outcome, RunStatus):
+    for kind in (ClientStatus, ClientState, Action, Outcome, RunStatus):
         missing = [m for m in kind if m not in labels.LABELS[kind]]
         assert missing == [], f"{kind.__name__} without a label: {missing}"
     assert labels.status_label(ALREADY_ONBOARDED) == "✔ already onboarded"
