@@ -13,7 +13,15 @@ from typing import Any, Literal
 
 import tomli_w
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from onboarding import files
 from onboarding.docspace.enums import (
@@ -28,6 +36,7 @@ from onboarding.docspace.enums import (
 )
 from onboarding.errors import ConfigError
 from onboarding.ingest.models import IngestSettings
+from onboarding.segments import SegmentRules, build_segments
 from onboarding.titles import (
     MAX_ITEM_TITLE_LENGTH,
     MAX_TITLE_LENGTH,
@@ -143,6 +152,9 @@ class Blueprint(_Strict):
     client_role: FileShare = FileShare.READ
     notify: bool = False
     link: ClientLink = Field(default_factory=ClientLink)
+    segments: SegmentRules | None = None
+    """Per-segment blueprints chosen by a column of the client list (see :mod:`onboarding.segments`)."""
+    _segment_blueprints: dict[str, Blueprint] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -285,6 +297,22 @@ class Blueprint(_Strict):
                 # the folder list's spelling is what the room gets; look copies up under it
                 t.folder = known[t.folder.casefold()]
         return self
+
+    @model_validator(mode="after")
+    def _segments_valid(self) -> Blueprint:
+        self._segment_blueprints = build_segments(self)
+        return self
+
+    def for_segment(self, name: str) -> Blueprint:
+        """The blueprint of a segment (``""``: this, the default one)."""
+        return self._segment_blueprints[name] if name else self
+
+    def choose(self, extra: dict[str, str] | None) -> tuple[str, Blueprint]:
+        """(segment name, its blueprint) for a row's columns; raises UnknownSegment for a bad cell."""
+        if self.segments is None:
+            return "", self
+        name = self.segments.name_for(self.segments.cell(extra) or "")
+        return name, self.for_segment(name)
 
     # The portal's rules per room type, asked by the validator above and by the editor (which
     # offers only what these allow), so no screen keeps a copy of them.
