@@ -146,7 +146,9 @@ def test_the_default_roles_are_kept_unless_a_segment_changes_them() -> None:
 
 def test_a_segment_may_switch_between_a_room_template_and_its_own_contents() -> None:
     """Setting room_template drops the inherited folders and files; setting folders drops an inherited template."""
-    bp = Blueprint.from_dict({"segments": {"column": "Segment", "Enterprise": {"room_template": "Data room"}}})
+    bp = Blueprint.from_dict(
+        {"segments": {"column": "Segment", "Enterprise": {"room_template": "Data room"}}}
+    )
     enterprise = bp.for_segment("Enterprise")
     assert (enterprise.room_template, enterprise.folders, enterprise.templates) == ("Data room", [], [])
     bp = Blueprint.from_dict(
