@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from onboarding import WEBHOOK_MIN_SECRET_LENGTH, ClientStatus, Onboarding
+from onboarding import WEBHOOK_MIN_SECRET_LENGTH, ClientRecord, ClientStatus, Onboarding
 from ui import auth, chrome, display, labels, session
 from ui.drift_panel import drift_panel
 
@@ -36,6 +38,21 @@ def resend(svc: Onboarding, client_ids: list[str]) -> None:
     else:
         st.session_state[RESEND_NOTICE] = ("success", f"Re-sent {report.sent} to the CRM.")
     st.rerun()
+
+
+COUNTED = {
+    ClientStatus.DONE: "Onboarded",
+    ClientStatus.FAILED: "Failed or blocked",
+    ClientStatus.BLOCKED: "Failed or blocked",
+    ClientStatus.ARCHIVED: "Archived",
+    ClientStatus.OFFBOARDED: "Archived",
+}
+"""Which metric a stored status counts under (anything else: "Other")."""
+
+
+def export_of(svc: Onboarding, fmt: str, records: list[ClientRecord], *, excel: bool) -> Callable[[], bytes]:
+    """The export, made only when its download button is clicked."""
+    return lambda: svc.export(fmt, records=records, excel=excel)
 
 
 def plural(n: int, noun: str) -> str:
@@ -95,16 +112,11 @@ with chrome.page(
         st.page_link("pages/upload.py", label="Upload a client list", icon=":material/upload_file:")
         st.stop()
 
-    m = st.columns(4)
+    m = st.columns(5)
+    tally = Counter(COUNTED.get(r.status, "Other") for r in shown)
     m[0].metric("Clients shown", len(shown))
-    m[1].metric("Onboarded", sum(r.status == ClientStatus.DONE for r in shown))
-    m[2].metric(
-        "Failed or blocked", sum(r.status in (ClientStatus.FAILED, ClientStatus.BLOCKED) for r in shown)
-    )
-    m[3].metric(
-        "Other",
-        sum(r.status not in (ClientStatus.DONE, ClientStatus.FAILED, ClientStatus.BLOCKED) for r in shown),
-    )
+    for box, what in zip(m[1:], ("Onboarded", "Failed or blocked", "Archived", "Other"), strict=True):
+        box.metric(what, tally[what])
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     scope = [run_id or "all"]
@@ -117,11 +129,18 @@ with chrome.page(
         ("CSV", "text/csv"),
         ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )
-    row = st.container(horizontal=True, gap="small", wrap=True)
+    row = st.container(horizontal=True, gap="small", wrap=True, vertical_alignment="center")
+    excel = row.toggle(
+        "CSV for Excel",
+        key="results_csv_excel",
+        help="Adds a byte-order mark, so Excel reads accented names right (like `export --excel`).",
+    )
     for label, mime in downloads:
+        # The file is made when the button is clicked, not on every run of the page (an XLSX of
+        # 2,000 clients takes seconds to write).
         row.download_button(
             f"Download {label}",
-            svc.export(label.lower(), records=shown),
+            export_of(svc, label.lower(), shown, excel=excel and label == "CSV"),
             file_name=f"{base}.{label.lower()}",
             mime=mime,
             key=f"results_download_{label.lower()}",
@@ -130,11 +149,12 @@ with chrome.page(
         )
 
     frame = display.records_frame(shown)
-    frame["Error"] = [chrome.redact(e) for e in frame["Error"]]
+    clean = chrome.redactor()
+    frame["Error"] = [clean(e) for e in frame["Error"]]
     deliveries = svc.deliveries()
     delivery = [display.delivery_label(r, deliveries.get(r.client_id)) for r in shown]
     if s.webhook_url:
-        frame.insert(3, display.DELIVERY_COLUMN, [chrome.redact(d) for d in delivery])
+        frame.insert(3, display.DELIVERY_COLUMN, [clean(d) for d in delivery])
     event = st.dataframe(
         frame,
         hide_index=True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import streamlit as st
@@ -46,6 +46,12 @@ REAL_PORTAL_HOWTO = (
 
 def redact(text: str) -> str:
     """Replace any API key this session knows with its masked form (and anything shaped like a key)."""
+    return redactor()(text)
+
+
+def redactor() -> Callable[[str], str]:
+    """:func:`redact` with the session's secrets looked up once, for redacting many texts (a table's
+    column): resolving the settings costs about a millisecond, 2,000 times a page run."""
     secrets: list[str] = []
     conn = st.session_state.get(session.CONNECTION) or {}
     if conn.get("api_key"):
@@ -57,10 +63,16 @@ def redact(text: str) -> str:
                 secrets.append(secret.get_secret_value())
     except Exception:  # settings themselves may be what failed
         pass
-    for value in sorted(secrets, key=len, reverse=True):
-        if value and len(value) >= 4:
+    known = [v for v in sorted(secrets, key=len, reverse=True) if v and len(v) >= 4]
+
+    def apply(text: str) -> str:
+        if not text:
+            return text
+        for value in known:
             text = text.replace(value, "•••")
-    return redact_patterns(text)
+        return redact_patterns(text)
+
+    return apply
 
 
 def banner(s: Settings | None) -> None:

@@ -148,6 +148,10 @@ def steps_summary(rec: ClientRecord) -> str:
     return " · ".join(marks)
 
 
+HIDDEN_LINK = frozenset({ClientStatus.ARCHIVED, ClientStatus.OFFBOARDED})
+"""An archived room's client link leads nowhere the client may go: it is not shown."""
+
+
 def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
     rows = [
         {
@@ -157,9 +161,9 @@ def records_frame(records: Sequence[ClientRecord]) -> pd.DataFrame:
             "Account manager": r.manager_email,
             "Room": r.room_url,
             "Room title": r.room_title,
-            "Client link": r.link_url,
-            "Link expires": r.link_expires,
-            "Link opens for": link_audience(r),
+            "Client link": "" if r.status in HIDDEN_LINK else r.link_url,
+            "Link expires": "" if r.status in HIDDEN_LINK else r.link_expires,
+            "Link opens for": "" if r.status in HIDDEN_LINK else link_audience(r),
             "Steps": steps_summary(r),
             "Error": r.error,
             "Onboarded": when(r.onboarded_at),

@@ -71,3 +71,20 @@ def test_selecting_a_row_shows_each_steps_outcome(
     assert not at.exception
     steps = table(at, "Step")
     assert {"room", "folders", "files", "access", "link", "verify", "record"} <= set(steps["Step"])
+
+
+def test_archived_clients_hide_their_link_and_count_as_archived(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """An archived client's row shows no client link, and the metrics count it as archived."""
+    j = journal()
+    onboard_all(app, j)
+    first = j.clients()[0]
+    j.upsert_client(first.portal, first.client_id, status="archived")
+    at = app.switch_page("pages/results.py").run()
+    assert not at.exception
+    grid = table(at, "Room title")
+    row = grid[grid["Client ID"] == first.client_id].iloc[0]
+    assert row["Client link"] == "" and row["Room title"] == first.room_title
+    assert metric(at, "Archived") == "1" and metric(at, "Onboarded") == "12"
+    assert at.toggle(key="results_csv_excel").value is False
