@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
 from urllib.parse import urlencode
 
 from docspace_sandbox.server import Sandbox
@@ -20,6 +22,22 @@ def test_tag_chunks_stay_under_the_limit_and_keep_every_tag() -> None:
     assert [t for c in chunks for t in c] == list(dict.fromkeys(tags))
     assert all(len(urlencode({"tags": json.dumps(c, ensure_ascii=False)})) <= TAG_QUERY_LIMIT for c in chunks)
     assert all(len(c) <= 100 for c in chunks)
+
+
+def test_tag_chunks_are_as_full_as_the_limit_allows() -> None:
+    """Sizes summed per tag match the encoded query exactly: each chunk is full (the next tag would not fit)."""
+    rng = random.Random(7)
+    alphabet = 'ab:_- é"\\/+%&ü🚀'
+    tags = [
+        "client:" + "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 12))) for _ in range(900)
+    ]
+    for limit in range(1400, 1440):  # many limits, so that some chunk ends exactly at one
+        chunks = tag_chunks(tags, limit=limit)
+        assert [t for c in chunks for t in c] == list(dict.fromkeys(tags))
+        for chunk, following in itertools.pairwise(chunks):
+            assert len(urlencode({"tags": json.dumps(chunk, ensure_ascii=False)})) <= limit
+            grown = [*chunk, following[0]]
+            assert len(grown) > 100 or len(urlencode({"tags": json.dumps(grown, ensure_ascii=False)})) > limit
 
 
 def test_150_rooms_with_70_char_ids_are_found_in_one_lookup(sandbox: Sandbox) -> None:
