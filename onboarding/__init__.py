@@ -93,11 +93,26 @@ _WHERE: dict[str, str] = {
     "private_folder": "onboarding.files",
     "redact_text": "onboarding.redact",
     "results_frame": "onboarding.export",
+    "Draft": "onboarding.drafts",
+    "DraftStore": "onboarding.drafts",
+    "Edits": "onboarding.review",
+    "RawTable": "onboarding.ingest.models",
+    "ReviewCounts": "onboarding.review",
+    "ReviewError": "onboarding.review",
+    "Suggestion": "onboarding.review",
+    "corrected_csv": "onboarding.review",
+    "email_suggestions": "onboarding.review",
+    "fill_managers": "onboarding.review",
+    "read_table": "onboarding.ingest.reader",
+    "review_table": "onboarding.review",
+    "tidy_emails": "onboarding.review",
 }
 _RENAMED = {
     "WEBHOOK_MIN_SECRET_LENGTH": "MIN_SECRET_LENGTH",
     "EXPORT_FORMATS": "FORMATS",
     "redact_text": "redact",
+    "email_suggestions": "suggestions",
+    "review_table": "review",
 }
 
 __all__ = [
@@ -132,6 +147,9 @@ __all__ = [
     "DeliveryReport",
     "Difference",
     "DocSpaceError",
+    "Draft",
+    "DraftStore",
+    "Edits",
     "EventRecord",
     "FileShare",
     "FolderContent",
@@ -149,7 +167,10 @@ __all__ = [
     "PaymentRequired",
     "Policy",
     "RateLimited",
+    "RawTable",
     "RepairReport",
+    "ReviewCounts",
+    "ReviewError",
     "RoomType",
     "RunHandle",
     "RunLocked",
@@ -161,19 +182,26 @@ __all__ = [
     "Settings",
     "StartOutcome",
     "Step",
+    "Suggestion",
     "TransportError",
     "Unauthorized",
     "User",
     "access",
+    "corrected_csv",
     "default_data_dir",
+    "email_suggestions",
+    "fill_managers",
     "idempotency_key",
     "is_final",
     "load_clients",
     "load_settings",
     "new_client_id",
     "private_folder",
+    "read_table",
     "redact_text",
     "results_frame",
+    "review_table",
+    "tidy_emails",
 ]
 
 
@@ -188,6 +216,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.directory import ClientEntry
     from onboarding.docspace.enums import FileShare, RoomType
     from onboarding.docspace.models import FolderContent, User
+    from onboarding.drafts import Draft, DraftStore
     from onboarding.errors import (
         ConfigError,
         DocSpaceError,
@@ -212,13 +241,25 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
         ClientRow,
         ColumnMapping,
         IngestSettings,
+        RawTable,
     )
-    from onboarding.ingest.reader import SUPPORTED_EXTENSIONS
+    from onboarding.ingest.reader import SUPPORTED_EXTENSIONS, read_table
     from onboarding.ingest.validation import PREVIEW_ISSUES, PREVIEW_ROW, PREVIEW_STATUS, PREVIEW_TITLE
     from onboarding.invitation import Invitation
     from onboarding.journal import DONE, ClientRecord, EventRecord, RunRecord
     from onboarding.progress import ALREADY_ONBOARDED, RunProgress
     from onboarding.redact import redact as redact_text
+    from onboarding.review import (
+        Edits,
+        ReviewCounts,
+        ReviewError,
+        Suggestion,
+        corrected_csv,
+        fill_managers,
+        tidy_emails,
+    )
+    from onboarding.review import review as review_table
+    from onboarding.review import suggestions as email_suggestions
     from onboarding.service import ManagerCheck, Onboarding
     from onboarding.settings import Settings, default_data_dir, load_settings
     from onboarding.webhook import MIN_SECRET_LENGTH as WEBHOOK_MIN_SECRET_LENGTH

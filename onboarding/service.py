@@ -20,10 +20,12 @@ from onboarding.blueprint import Blueprint
 from onboarding.directory import ClientEntry
 from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, FolderContent, User
 from onboarding.errors import ConfigError
+from onboarding.ingest.models import ClientRow
 from onboarding.invitation import Invitation, invitation
 from onboarding.journal import ClientRecord, EventRecord, Journal, RunRecord, open_journal
 from onboarding.journal.queue import QueuedRun
 from onboarding.progress import RunProgress, read_progress
+from onboarding.review import ReviewCounts, count_against_journal
 from onboarding.settings import Settings
 from onboarding.webhook import DeliveryReport, WebhookSender, sender_from
 from onboarding.workflow.aftercare import Aftercare, JoinReport, RepairReport
@@ -373,6 +375,12 @@ class Onboarding:
             sign_in_only=entry.link_sign_in_only,
             sender=entry.manager_email,
         )
+
+    def review_counts(self, clients: Sequence[ClientRow]) -> ReviewCounts:
+        """How many of these rows are new, already onboarded or in conflict with the journal, from one
+        batch read of the journal (the review step shows it before any plan is made)."""
+        records = self.records_of([c.client_id for c in clients]) if clients else {}
+        return count_against_journal(clients, records)
 
     def events(self, run_id: str, *, client_id: str | None = None) -> list[EventRecord]:
         return self._journal.events(run_id, client_id=client_id)
