@@ -67,6 +67,9 @@ def _action(sandbox: Sandbox, method: str, name: str, data: Any) -> Any:
         return sandbox.activate_user(str(data["email"]))
     if (method, name) == ("POST", "operations/cancel"):
         return {"ok": True, "canceled": sandbox.cancel_operations(data.get("id"))}
+    if (method, name) == ("POST", "templates/crash"):
+        with sandbox.backend.lock:  # the template worker dies half way (backend/templates.py)
+            return sandbox.backend.crash_template_job()
     if (method, name) == ("GET", "requests"):
         return sandbox.request_log()
     if (method, name) == ("DELETE", "requests"):

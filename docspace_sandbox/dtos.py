@@ -122,7 +122,7 @@ def folder(backend: Backend, entry: Folder) -> dict[str, Any]:
         dto["createdBy"] = employee(backend, creator)
         dto["updatedBy"] = employee(backend, creator)
     if entry.system is not None:
-        dto["type"] = {"my": 5, "rooms": 14, "archive": 20}[entry.system]
+        dto["type"] = {"my": 5, "rooms": 14, "archive": 20, "templates": r.FT_ROOM_TEMPLATES}[entry.system]
     elif entry.room_type is None:
         dto["type"] = 0
     if entry.room_type is not None:

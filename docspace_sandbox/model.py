@@ -125,6 +125,9 @@ class PortalState:
     # the same way, so a tag or e-mail look-up does not scan every room or person.
     tagged: dict[str, set[int]] = field(default_factory=dict, repr=False, compare=False)
     emails: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # The tenant's room-template jobs by kind (backend/templates.py); transient like the server's
+    # task queue, so never persisted.
+    template_jobs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def new_id(self) -> int:
         """Folder and file ids share one counter, so an id never names two entries."""

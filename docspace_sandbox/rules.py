@@ -53,6 +53,7 @@ SUBJECT_NAMES: Final[dict[int, str]] = {
 
 # FolderType values used in DTOs.
 FT_USER, FT_VIRTUAL_ROOMS, FT_ARCHIVE = 5, 14, 20
+FT_ROOM_TEMPLATES = 30  # FolderType.RoomTemplates: the Templates section
 
 _DEFAULT_LINK_ACCESS = frozenset({EDITING, FILL_FORMS, REVIEW, COMMENT, READ, NONE})
 

@@ -10,6 +10,7 @@ from .model import File, Folder, PortalState, User
 
 SEED_DATE = "2026-01-15T09:00:00.0000000Z"
 FOLDER_MY, FOLDER_ROOMS, FOLDER_ARCHIVE = 1, 2, 3
+FOLDER_TEMPLATES = 6  # the Templates section (room templates), below the shared id counter
 _NAMESPACE = uuid.UUID("8f0d6c1e-5b7a-4c2e-9d3f-2a1b0c9d8e7f")
 
 OWNER_EMAIL = "owner@sandbox.example"
@@ -68,6 +69,13 @@ def add_key_users(state: PortalState) -> bool:
     """Give the state the seeded people and the admin's and room admin's My documents it lacks
     (a ``--state`` file written before those accounts existed); True when anything was added."""
     added = False
+    if FOLDER_TEMPLATES not in state.folders:  # state files from before room templates
+        state.add_folder(
+            Folder(
+                FOLDER_TEMPLATES, "Templates", None, SEED_DATE, state.owner_id, SEED_DATE, system="templates"
+            )
+        )
+        added = True
     for email, first, last, kind in PEOPLE:
         uid = user_id(email)
         if uid not in state.users:

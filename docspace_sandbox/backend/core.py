@@ -149,22 +149,26 @@ class PortalCore:
         return self.state.folders.get(folder_id)
 
     def section(self, folder: Folder) -> str:
-        """The system section an entry lives in: ``my``, ``rooms`` or ``archive``."""
+        """The system section an entry lives in: ``my``, ``rooms``, ``archive`` or ``templates``."""
         current: Folder | None = folder
         while current is not None and current.system is None:
             current = self.state.folders.get(current.parent_id) if current.parent_id is not None else None
         return current.system if current is not None and current.system else "rooms"
 
     def root_folder_type(self, folder: Folder) -> int:
-        """``rootFolderType``: 5 My documents, 14 Rooms, 20 Archive."""
-        return {"my": r.FT_USER, "rooms": r.FT_VIRTUAL_ROOMS, "archive": r.FT_ARCHIVE}[self.section(folder)]
+        """``rootFolderType``: 5 My documents, 14 Rooms, 20 Archive, 30 Templates."""
+        return {
+            "my": r.FT_USER, "rooms": r.FT_VIRTUAL_ROOMS, "archive": r.FT_ARCHIVE, "templates": r.FT_ROOM_TEMPLATES,
+        }[self.section(folder)]  # fmt: skip
 
     def root_folder_id(self, folder: Folder) -> int:
         """Id of the section folder above the entry (each user's My documents is its own)."""
         section = self.section(folder)
         if section == "my":
             return self.path(folder)[0].id
-        return seed.FOLDER_ROOMS if section == "rooms" else seed.FOLDER_ARCHIVE
+        return {"rooms": seed.FOLDER_ROOMS, "templates": seed.FOLDER_TEMPLATES}.get(
+            section, seed.FOLDER_ARCHIVE
+        )
 
     def key_holder(self) -> User | None:
         """The account the API key belongs to (``key_user`` setting)."""
@@ -230,8 +234,8 @@ class PortalCore:
         """``FileSecurity.FilterEntryAsync`` Read: My documents only for its holder (admins
         included: FolderType.USER has no admin exception); rooms for DocSpace admins, the room's
         creator and its members (``GetVirtualRoomsForMeAsync``)."""
-        if folder.system in ("rooms", "archive"):
-            return True  # the Rooms and Archive sections: any signed-in account
+        if folder.system in ("rooms", "archive", "templates"):
+            return True  # the Rooms, Archive and Templates sections: any signed-in account
         if self.section(folder) == "my":
             return self.path(folder)[0].created_by == actor.id
         room = self.parent_room(folder)

@@ -99,9 +99,12 @@ class RoomsMixin(PortalCore):
             0: {seed.FOLDER_ROOMS},
             1: {seed.FOLDER_ARCHIVE},
             2: {seed.FOLDER_ROOMS, seed.FOLDER_ARCHIVE},
+            4: {seed.FOLDER_TEMPLATES},  # SearchArea.Templates: never part of "Any"
         }
         wanted_parents = parents.get(search_area, set())
-        current = self.state.folders[seed.FOLDER_ARCHIVE if search_area == 1 else seed.FOLDER_ROOMS]
+        current = self.state.folders[
+            {1: seed.FOLDER_ARCHIVE, 4: seed.FOLDER_TEMPLATES}.get(search_area, seed.FOLDER_ROOMS)
+        ]
         if tags and not without_tags:  # a tag search starts from the tag index, not every room
             wanted = {t.casefold() for t in tags if t is not None}
             found = (self.state.folders.get(i) for i in self.state.rooms_tagged(wanted))

@@ -4,7 +4,7 @@ backend, render the DTO. No state lives here; :mod:`.registry` holds the route t
 
 from __future__ import annotations
 
-from . import files, operations, people, rooms, sharing
+from . import files, operations, people, rooms, sharing, templates
 from .registry import ROUTES, Reply, Request, Route, match, route
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "rooms",
     "route",
     "sharing",
+    "templates",
 ]

@@ -1,7 +1,7 @@
 """A typed client for the ONLYOFFICE DocSpace REST API (api/2.0), limited to what onboarding uses."""
 
 from onboarding.docspace._transport import DEFAULT_TIMEOUT, PortalAddress
-from onboarding.docspace.bodies import Invitation, LinkRequest
+from onboarding.docspace.bodies import Invitation, LinkRequest, RoomFromTemplate
 from onboarding.docspace.client import DocSpaceClient
 from onboarding.docspace.enums import FileShare, FolderType, LinkType, RoomType, SearchArea
 from onboarding.docspace.models import (
@@ -12,6 +12,7 @@ from onboarding.docspace.models import (
     Link,
     Member,
     ShareResult,
+    TemplateJob,
     User,
 )
 
@@ -30,8 +31,10 @@ __all__ = [
     "LinkType",
     "Member",
     "PortalAddress",
+    "RoomFromTemplate",
     "RoomType",
     "SearchArea",
     "ShareResult",
+    "TemplateJob",
     "User",
 ]

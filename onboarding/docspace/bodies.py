@@ -101,3 +101,21 @@ class LinkRequest:
         }
         body.update({k: v for k, v in optional.items() if v is not None})
         return body
+
+
+@dataclass(frozen=True)
+class RoomFromTemplate:
+    """Body of ``POST files/rooms/fromTemplate`` (``CreateRoomFromTemplateDto``: ``templateId`` and
+    ``title`` required). The room type comes from the template; ``tags`` are the request's only (the
+    template's own are not copied, ``FileStorageService.CreateRoomFromTemplateAsync``), so the
+    client's tag goes here and is on the room from the moment it is saved."""
+
+    template_id: int
+    title: str
+    tags: tuple[str, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"templateId": self.template_id, "title": self.title}
+        if self.tags:
+            body["tags"] = list(self.tags)
+        return body

@@ -2,7 +2,7 @@
 
 One instance holds one ``requests.Session`` (its connection pool is shared by the engine's worker
 threads; the session keeps no cookies, so it holds no per-response state). Every method is one
-HTTP call or one paged listing; nothing here retries — retries belong to the engine, which knows
+HTTP call or one paged listing (the room-template calls are in ``templates.py``); nothing here retries — retries belong to the engine, which knows
 whether a write may be repeated safely.
 """
 
@@ -29,13 +29,14 @@ from onboarding.docspace.models import (
     ShareResult,
     User,
 )
+from onboarding.docspace.templates import TemplateCalls
 from onboarding.errors import DocSpaceError, NotFound, UnexpectedResponse
 from onboarding.redact import for_display
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class DocSpaceClient:
+class DocSpaceClient(TemplateCalls):
     """A client for one portal and one API key.
 
     Args:

@@ -80,6 +80,8 @@ class SearchArea(IntEnum):
     ACTIVE = 0
     ARCHIVE = 1
     ANY = 2
+    TEMPLATES = 4
+    """The Templates section (room templates); "Any" never includes it (``FileSecurity.GetVirtualRoomsAsync``)."""
 
 
 class FolderType(IntEnum):
@@ -87,6 +89,7 @@ class FolderType(IntEnum):
 
     VIRTUAL_ROOMS = 14
     ARCHIVE = 20
+    ROOM_TEMPLATES = 30
 
 
 class OperationStatus(IntEnum):

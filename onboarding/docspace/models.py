@@ -177,3 +177,22 @@ class FileOperation(WireModel):
     error: str | None = None
     finished: bool = False
     status: int | None = None
+
+
+class TemplateJob(WireModel):
+    """The tenant's room-template job (``RoomFromTemplateStatusDto`` / ``RoomTemplateStatusDto``).
+
+    ``result_id`` is the new room's (``roomId``) or template's (``templateId``) id, -1 until it is
+    saved. There is no job id: the status is the tenant's one job, whoever started it
+    (``RoomTemplatesWorker.GetStatusRoomCreatingAsync``). ``progress`` is only 100 at a successful
+    end; ``error`` is "" when none.
+    """
+
+    result_id: int = Field(default=-1, validation_alias=AliasChoices("roomId", "templateId"))
+    progress: float = 0
+    error: str | None = None
+    is_completed: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error)

@@ -333,6 +333,12 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("PUT", "/api/2.0/files/fileops/move"): Endpoint("BatchRequestDto", "FileOperationArrayWrapper"),
     ("PUT", "/api/2.0/files/fileops/terminate"): Endpoint(None, "FileOperationArrayWrapper"),
     ("PUT", "/api/2.0/files/fileops/terminate/{id}"): Endpoint(None, "FileOperationArrayWrapper"),
+    ("POST", "/api/2.0/files/rooms/fromTemplate"): Endpoint(
+        "CreateRoomFromTemplateDto", "RoomFromTemplateStatusWrapper"
+    ),
+    ("GET", "/api/2.0/files/rooms/fromTemplate/status"): Endpoint(None, "RoomFromTemplateStatusWrapper"),
+    ("POST", "/api/2.0/files/roomtemplate"): Endpoint("RoomTemplateDto", "RoomTemplateStatusWrapper"),
+    ("GET", "/api/2.0/files/roomtemplate/status"): Endpoint(None, "RoomTemplateStatusWrapper"),
 }
 
 _COMPILED = [

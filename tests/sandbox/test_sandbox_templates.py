@@ -1,0 +1,107 @@
+"""Room templates on the sandbox: background jobs, one per tenant, with the server's answers."""
+
+from __future__ import annotations
+
+from support.room_templates import FROM_TEMPLATE, ROOM_TEMPLATE, make_template, wait_job
+from support.sandbox_api import Api
+
+from docspace_sandbox.server import Sandbox
+
+
+def test_a_template_is_listed_in_the_templates_section_only(sandbox: Sandbox) -> None:
+    """A template made from a room shows under searchArea=4 (rootFolderType 30), never under Any."""
+    api = Api(sandbox)
+    template_id = make_template(api)
+    listed = api.get("files/rooms", params={"searchArea": 4}).json()["response"]
+    assert [(f["id"], f["rootFolderType"]) for f in listed["folders"]] == [(template_id, 30)]
+    assert listed["current"]["rootFolderType"] == 30
+    anywhere = api.get("files/rooms", params={"searchArea": 2}).json()["response"]["folders"]
+    assert template_id not in {f["id"] for f in anywhere}
+
+
+def test_a_room_from_a_template_gets_its_contents_title_type_and_tags(sandbox: Sandbox) -> None:
+    """The job answers roomId -1 at first; once done the room has the template's type, folders and
+    files, the request's title (sanitised) and tags."""
+    api = Api(sandbox)
+    template_id = make_template(api, room_type=5)
+    body = {"templateId": template_id, "title": "Client: Acme", "tags": ["client:C-1"]}
+    started = api.post(FROM_TEMPLATE, json=body).json()
+    assert started["response"] == {"roomId": -1, "progress": 0, "error": "", "isCompleted": False}
+    status = wait_job(api, FROM_TEMPLATE)
+    assert (status["progress"], status["error"]) == (100, "")
+    room = api.get(f"files/rooms/{status['roomId']}").json()["response"]
+    assert (room["title"], room["roomType"], room["tags"], room["rootFolderType"]) == (
+        "Client_ Acme", 5, ["client:C-1"], 14,
+    )  # fmt: skip
+    [state] = [r for r in sandbox.state()["rooms"] if r["id"] == status["roomId"]]
+    assert [f["title"] for f in state["folders"]] == ["Invoices", "Contracts"]
+    assert state["files"] == ["Welcome to your client room.pdf"]
+
+
+def test_a_second_start_while_a_job_runs_is_ignored_with_the_running_jobs_status(sandbox: Sandbox) -> None:
+    """Single flight (RoomTemplatesWorker.StartCreateRoomAsync): the second start is 200, queues
+    nothing, and answers the first job's status; only the first room is made."""
+    api = Api(sandbox)
+    template_id = make_template(api)
+    sandbox.backend.op_delay_s = 3600  # jobs end on their status polls only, never by the clock
+    first = api.post(FROM_TEMPLATE, json={"templateId": template_id, "title": "First", "tags": ["t:1"]})
+    second = api.post(FROM_TEMPLATE, json={"templateId": template_id, "title": "Second", "tags": ["t:2"]})
+    assert second.status_code == 200
+    assert second.json()["response"]["isCompleted"] is False
+    assert first.json()["response"] == second.json()["response"]
+    status = wait_job(api, FROM_TEMPLATE)
+    titles = [r["title"] for r in sandbox.state()["rooms"]]
+    assert "First" in titles and "Second" not in titles
+    assert api.get(f"files/rooms/{status['roomId']}").json()["response"]["tags"] == ["t:1"]
+
+
+def test_after_a_job_ends_the_next_start_runs(sandbox: Sandbox) -> None:
+    """A completed job is replaced by the next start (dequeued), so starts one after another all run."""
+    api = Api(sandbox)
+    template_id = make_template(api)
+    ids = []
+    for n in range(2):
+        api.post(FROM_TEMPLATE, json={"templateId": template_id, "title": f"Room {n}"})
+        ids.append(wait_job(api, FROM_TEMPLATE)["roomId"])
+    assert len(set(ids)) == 2
+
+
+def test_no_job_answers_without_a_response(sandbox: Sandbox) -> None:
+    """With no job the status endpoint returns the controller's null: no response key, count 0."""
+    body = Api(sandbox).get(f"{FROM_TEMPLATE}/status").json()
+    assert "response" not in body and body["count"] == 0
+
+
+def test_a_room_that_is_no_template_fails_the_job_not_the_request(sandbox: Sandbox) -> None:
+    """templateId of an ordinary room: the start is 200, the job ends with the server's message."""
+    api = Api(sandbox)
+    room = api.room()
+    assert api.post(FROM_TEMPLATE, json={"templateId": room["id"], "title": "X"}).status_code == 200
+    status = wait_job(api, FROM_TEMPLATE)
+    assert status["error"] == "You don't have enough permission to view the folder content"
+    assert status["progress"] == 0
+
+
+def test_the_bodies_are_validated_like_the_server(sandbox: Sandbox) -> None:
+    """Missing required templateId/title → 400 validation; color over 6 characters → 400."""
+    api = Api(sandbox)
+    missing = api.post(FROM_TEMPLATE, json={"title": "X"})
+    assert missing.status_code == 400 and "templateId" in missing.text
+    color = api.post(FROM_TEMPLATE, json={"templateId": 1, "title": "X", "color": "1234567"})
+    assert color.status_code == 400 and "Color" in color.text
+    assert api.post(ROOM_TEMPLATE, json={"title": "X"}).status_code == 400
+
+
+def test_a_crashed_job_leaves_a_half_made_tagged_room_and_no_status(sandbox: Sandbox) -> None:
+    """The control plane's crash: the room exists with its tag and files but no folder; no job."""
+    api = Api(sandbox)
+    template_id = make_template(api)
+    api.post(FROM_TEMPLATE, json={"templateId": template_id, "title": "Half", "tags": ["t:half"]})
+    crashed = api.session.post(f"{sandbox.url}/__sandbox__/templates/crash", json={}).json()
+    [room] = [r for r in sandbox.state()["rooms"] if r["id"] == crashed["roomId"]]
+    assert (room["tags"], room["folders"], room["files"]) == (
+        ["t:half"],
+        [],
+        ["Welcome to your client room.pdf"],
+    )
+    assert "response" not in api.get(f"{FROM_TEMPLATE}/status").json()

@@ -1,0 +1,48 @@
+"""Room templates on the sandbox for tests: make one from a filled room, wait for a job's end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from support.sandbox_api import Api
+from support.waiting import wait_until
+
+FROM_TEMPLATE = "files/rooms/fromTemplate"
+ROOM_TEMPLATE = "files/roomtemplate"
+
+
+def wait_job(api: Api, path: str) -> dict[str, Any]:
+    """Poll ``<path>/status`` until the tenant's job is completed; returns its status DTO."""
+    found: dict[str, Any] = {}
+
+    def completed() -> bool:
+        found.clear()
+        found.update(api.get(f"{path}/status").json().get("response") or {})
+        return bool(found.get("isCompleted"))
+
+    wait_until(completed, timeout=10)
+    return found
+
+
+def make_template(
+    api: Api,
+    title: str = "Client room",
+    *,
+    folders: tuple[str, ...] = ("Invoices", "Contracts"),
+    room_type: int = 2,
+) -> int:
+    """A template made from a new room holding ``folders`` and one copied welcome file; its id."""
+    room = api.room("Template source", room_type)
+    for name in folders:
+        assert api.post(f"files/folder/{room['id']}", json={"title": name}).status_code == 200
+    my = api.get("files/@my").json()["response"]["files"]
+    welcome = next(f for f in my if f["title"].startswith("Welcome"))
+    copied = api.post(
+        f"files/file/{welcome['id']}/copyas", json={"destFolderId": room["id"], "destTitle": welcome["title"]}
+    )
+    assert copied.status_code == 200, copied.text
+    started = api.post(ROOM_TEMPLATE, json={"roomId": room["id"], "title": title})
+    assert started.status_code == 200, started.text
+    status = wait_job(api, ROOM_TEMPLATE)
+    assert status["error"] == "", status
+    return int(status["templateId"])
