@@ -26,6 +26,8 @@ _WHERE: dict[str, str] = {
     "ClientStatus": "onboarding.workflow.status",
     "ClientState": "onboarding.workflow.status",
     "ClientEntry": "onboarding.directory",
+    "select_clients": "onboarding.directory",
+    "state_counts": "onboarding.directory",
     "Invitation": "onboarding.invitation",
     "Outcome": "onboarding.workflow.status",
     "RunStatus": "onboarding.workflow.status",
@@ -201,6 +203,8 @@ __all__ = [
     "redact_text",
     "results_frame",
     "review_table",
+    "select_clients",
+    "state_counts",
     "tidy_emails",
 ]
 
@@ -213,7 +217,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.access import Access, AccessDenied, Policy
     from onboarding.background import RunHandle, RunRegistry, StartOutcome
     from onboarding.blueprint import Blueprint, ClientLink
-    from onboarding.directory import ClientEntry
+    from onboarding.directory import ClientEntry, select_clients, state_counts
     from onboarding.docspace.enums import FileShare, RoomType
     from onboarding.docspace.models import FolderContent, User
     from onboarding.drafts import Draft, DraftStore

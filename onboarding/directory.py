@@ -166,7 +166,10 @@ def build(
     choices: Mapping[str, str] | None = None,
     now: float | None = None,
 ) -> list[ClientEntry]:
-    """Every client once: the upload's rows first (file order), then the journal's others, newest first.
+    """Every client once: the upload's rows first (file order), then the journal's others by id.
+
+    The order is stable while runs change the clients (a table's row selection must keep
+    pointing at the same clients from one page run to the next).
 
     ``choices`` are the person's answers to identity conflicts (client id → ``skip``, ``update``
     or ``new:<id>``): a skipped row leaves the journal's client as it is, an updated one is ready
@@ -198,7 +201,7 @@ def build(
             state = ClientState.READY  # the run updates the record (and invites a new e-mail)
         out.append(_entry(cid, rec, row, state, differences))
         seen.add(cid)
-    rest = sorted((r for cid, r in known.items() if cid not in seen), key=lambda r: -r.updated_at)
+    rest = sorted((r for cid, r in known.items() if cid not in seen), key=lambda r: r.client_id)
     for rec in rest:
         out.append(_entry(rec.client_id, rec, None, state_of(rec, busy=rec.client_id in busy_ids, now=now)))
     return out
@@ -226,7 +229,7 @@ def search_text(entry: ClientEntry) -> str:
     ).casefold()
 
 
-def select(
+def select_clients(
     entries: Sequence[ClientEntry],
     *,
     states: Collection[str] = (),
@@ -257,7 +260,7 @@ def select(
     return out
 
 
-def counts(entries: Iterable[ClientEntry]) -> dict[ClientState, int]:
+def state_counts(entries: Iterable[ClientEntry]) -> dict[ClientState, int]:
     """How many entries are in each state (every state present, zeros included)."""
     out = dict.fromkeys(ClientState, 0)
     for e in entries:

@@ -40,7 +40,7 @@ def resend(svc: Onboarding, client_ids: list[str]) -> None:
     st.rerun()
 
 
-COUNTED = {
+COUNTED: dict[str, str] = {
     ClientStatus.DONE: "Onboarded",
     ClientStatus.FAILED: "Failed or blocked",
     ClientStatus.BLOCKED: "Failed or blocked",

@@ -36,6 +36,7 @@ def pages() -> list[StreamlitPage]:
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
         st.Page("pages/onboard.py", title="Onboard", icon=":material/rocket_launch:", url_path="onboard"),
+        st.Page("pages/clients.py", title="Clients", icon=":material/group:", url_path="clients"),
         st.Page("pages/results.py", title="Results", icon=":material/table_view:", url_path="results"),
         st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
     ]

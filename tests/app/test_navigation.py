@@ -14,6 +14,7 @@ HEADINGS = {
     "pages/home.py": "DocSpace Onboarding",
     "pages/upload.py": "Upload clients",
     "pages/onboard.py": "Onboard clients",
+    "pages/clients.py": "Clients",
     "pages/results.py": "Results",
     "pages/settings.py": "Settings",
 }

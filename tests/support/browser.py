@@ -40,6 +40,7 @@ HEADINGS = {
     "Home": "DocSpace Onboarding",
     "Upload": "Upload clients",
     "Onboard": "Onboard clients",
+    "Clients": "Clients",
     "Results": "Results",
     "Settings": "Settings",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from onboarding import ClientRecord, ClientState, ClientStatus
-from onboarding.directory import build, counts, select, state_of
+from onboarding.directory import build, select_clients, state_counts, state_of
 
 NOW = 1_800_000_000.0
 
@@ -60,7 +60,7 @@ def test_running_needs_a_live_lease_or_a_live_run() -> None:
 
 
 def test_upload_rows_come_first_then_the_journals_other_clients() -> None:
-    """Upload rows in file order (new when unknown), then journal-only clients newest first, once each."""
+    """Upload rows in file order (new when unknown), then journal-only clients by id, once each."""
     records = [
         rec("OLD", ClientStatus.DONE, updated_at=NOW - 100),
         rec("NEWER", ClientStatus.FAILED, updated_at=NOW),
@@ -68,7 +68,7 @@ def test_upload_rows_come_first_then_the_journals_other_clients() -> None:
     ]
     rows = [Row("Z", "Zed"), Row("B", "Bee", "b@x.example"), Row("Z", "Zed again")]
     entries = build(rows, records, now=NOW)
-    assert [e.client_id for e in entries] == ["Z", "B", "NEWER", "OLD"]
+    assert [e.client_id for e in entries] == ["Z", "B", "NEWER", "OLD"]  # N < O
     assert [e.state for e in entries] == [
         ClientState.NEW,
         ClientState.ONBOARDED,
@@ -119,11 +119,11 @@ def test_filters_by_state_words_and_run_and_counts_every_state() -> None:
         rec("C-3", ClientStatus.ARCHIVED, name="Gamma", run_id="r1"),
     ]
     entries = build([Row("N-9", "Neu")], records, now=NOW)
-    assert [e.client_id for e in select(entries, states=[ClientState.FAILED])] == ["B-2"]
-    assert [e.client_id for e in select(entries, text="bau ALPHA")] == ["A-1"]
-    assert [e.client_id for e in select(entries, text="anna@")] == ["A-1"]
-    assert [e.client_id for e in select(entries, run_id="r1")] == ["A-1", "C-3"]
-    assert [e.client_id for e in select(entries, upload_only=True)] == ["N-9"]
-    tally = counts(entries)
+    assert [e.client_id for e in select_clients(entries, states=[ClientState.FAILED])] == ["B-2"]
+    assert [e.client_id for e in select_clients(entries, text="bau ALPHA")] == ["A-1"]
+    assert [e.client_id for e in select_clients(entries, text="anna@")] == ["A-1"]
+    assert [e.client_id for e in select_clients(entries, run_id="r1")] == ["A-1", "C-3"]
+    assert [e.client_id for e in select_clients(entries, upload_only=True)] == ["N-9"]
+    tally = state_counts(entries)
     assert tally[ClientState.ARCHIVED] == 1 and tally[ClientState.NEW] == 1
     assert tally[ClientState.CONFLICT] == 0 and sum(tally.values()) == 4

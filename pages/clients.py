@@ -1,0 +1,62 @@
+"""Clients: one table of every client (the current upload and the journal), with row actions.
+
+Where a person works on clients: filter, select rows, onboard or retry, archive, restore, copy the
+link or the invitation e-mail, re-send to the CRM. Onboard keeps the plan and batch progress,
+Results the history, exports and charts. While a run goes on the table re-draws every second, so
+a client's state changes in place.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from onboarding import RunStatus
+from ui import chrome, clients_actions, clients_detail, clients_table, live, session
+
+TOKEN = "clients_page_token"
+"""The journal's state when the page was last drawn in full (a change means: draw it again)."""
+
+
+def clients_section(polling: bool) -> None:
+    """Filters, actions, the table and the drawer; re-run every second while a run is live."""
+    with chrome.guard():
+        svc = session.service()
+        batch = session.readable_batch()
+        rows = batch.clients if batch is not None and not batch.blocked else []
+        entries = svc.clients(rows, choices=session.conflict_choices())
+        if not entries:
+            st.info("No clients yet: upload a client list to start.", icon=":material/info:")
+            st.page_link("pages/upload.py", label="Upload a client list", icon=":material/upload_file:")
+            return
+        found = clients_table.filters(svc, entries, has_upload=bool(rows))
+        shown = clients_table.apply(entries, found)
+        st.caption(f"{len(shown)} of {len(entries)} clients shown: {clients_table.summary(shown)}")
+        busy = live.busy_clients(svc)
+        redact = chrome.redactor()
+        webhook = bool(svc.settings.webhook_url)
+        actions = st.container()
+        selected = clients_table.grid(shown, redact)
+        with actions:
+            clients_actions.bar(svc, selected, busy, webhook)
+        if len(selected) == 1:
+            clients_detail.drawer(svc, selected[0], redact, webhook)
+        elif selected:
+            st.caption(f"{len(selected)} clients selected: select one row to see its details.")
+        if (
+            polling
+            and not live.active_handles(svc)
+            and live.journal_token(svc) != st.session_state.get(TOKEN)
+        ):
+            st.rerun(scope="app")  # the run ended: stop polling, draw everything once more
+
+
+with chrome.page(
+    "Clients",
+    "Every client in one table: the current upload and everything the journal knows. "
+    "Select rows to act on them; one selected row shows its details.",
+):
+    svc = session.service()
+    live.show_notices()
+    polling = bool(live.active_handles(svc)) or any(r.status == RunStatus.RUNNING for r in svc.runs(limit=5))
+    st.session_state[TOKEN] = live.journal_token(svc)
+    st.fragment(run_every=1 if polling else None)(clients_section)(polling)

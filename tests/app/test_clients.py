@@ -1,0 +1,181 @@
+"""Clients page: one table of upload and journal, filters, the drawer and the row actions (AppTest)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+from support.apptest import table, texts, upload_sample
+from support.waiting import wait_until
+
+from docspace_sandbox.faults import FaultPlan, FaultRule
+from onboarding.journal import Journal
+from ui.clients_table import TABLE_KEY
+
+FIRST = "CL-1001"  # the sample's first row
+
+
+def grid(at: AppTest) -> pd.DataFrame:
+    return table(at, "State")
+
+
+def row_of(at: AppTest, client_id: str) -> pd.Series:
+    g = grid(at)
+    return g[g["Client ID"] == client_id].iloc[0]
+
+
+def select(at: AppTest, *client_ids: str) -> AppTest:
+    """Tick the rows of these clients in the table (as a click on their boxes does)."""
+    ids = list(grid(at)["Client ID"])
+    rows = [ids.index(cid) for cid in client_ids]
+    at.session_state[at.session_state[TABLE_KEY]] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    return at.run()
+
+
+def idle(j: Journal) -> None:
+    wait_until(lambda: all(r.status != "running" for r in j.runs()), timeout=60)
+
+
+def onboard_first(app: AppTest, j: Journal) -> AppTest:
+    at = upload_sample(app).switch_page("pages/clients.py").run()
+    select(at, FIRST)
+    at.button(key="clients_onboard").click().run()
+    wait_until(lambda: any(r.client_id == FIRST and r.status == "onboarded" for r in j.clients()))
+    idle(j)
+    return at.run()
+
+
+def test_no_clients_says_so_and_links_to_upload(app: AppTest, sandbox: object) -> None:
+    """With no upload and an empty journal the page says there are no clients yet."""
+    at = app.switch_page("pages/clients.py").run()
+    assert not at.exception
+    assert "No clients yet" in texts(at)
+
+
+def test_upload_rows_are_new_and_onboarding_one_row_updates_it_inline(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """The upload's rows are listed as new; onboarding one from the table shows it running, then
+    onboarded with the room's real title and link, in the same table."""
+    slow_writes = FaultRule("latency", method="POST", times=None, latency_ms=200)
+    sandbox.set_faults(FaultPlan(rules=[slow_writes]))  # type: ignore[attr-defined]
+    at = upload_sample(app).switch_page("pages/clients.py").run()
+    assert not at.exception
+    assert len(grid(at)) == 13 and set(grid(at)["State"]) == {"○ new"}
+    select(at, FIRST)
+    assert at.button(key="clients_onboard").label == "Onboard 1"
+    at.button(key="clients_onboard").click().run()
+    assert not at.exception
+    assert row_of(at, FIRST)["State"] == "⟳ running"
+    j = journal()
+    idle(j)
+    sandbox.set_faults(None)  # type: ignore[attr-defined]
+    at.run()
+    row = row_of(at, FIRST)
+    record = next(r for r in j.clients() if r.client_id == FIRST)
+    assert row["State"] == "✔ onboarded"
+    assert row["Room"] == record.room_title and row["Client link"] == record.link_url
+    assert (grid(at)["State"] == "○ new").sum() == 12
+
+
+def test_filters_by_state_search_and_run(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """State, search and run filters narrow the table; each empty filter shows everyone."""
+    j = journal()
+    at = onboard_first(app, j)
+    at.multiselect(key="clients_state").set_value(["onboarded"]).run()
+    assert list(grid(at)["Client ID"]) == [FIRST]
+    at.multiselect(key="clients_state").set_value([]).run()
+    name = row_of(at, "CL-1002")["Client"]
+    at.text_input(key="clients_search").input(name.upper()).run()
+    assert list(grid(at)["Client ID"]) == ["CL-1002"]
+    at.text_input(key="clients_search").input("").run()
+    at.selectbox(key="clients_run").set_value(j.runs()[0].run_id).run()
+    assert list(grid(at)["Client ID"]) == [FIRST]
+    assert not at.exception
+
+
+def test_drawer_shows_room_link_invitation_steps_and_events(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """One selected onboarded client shows its room, its link and an invitation e-mail holding the
+    link (both in copyable code blocks), its steps and its run's events."""
+    j = journal()
+    at = onboard_first(app, j)
+    select(at, FIRST)
+    record = next(r for r in j.clients() if r.client_id == FIRST)
+    codes = [c.value for c in at.code]
+    assert record.link_url in codes  # the copy-link block
+    mail = next(c for c in codes if c.startswith("To: "))
+    assert f"To: {record.email}" in mail and record.link_url in mail and record.room_title in mail
+    assert at.get("link_button")[0].proto.url == record.room_url
+    events = table(at, "Outcome")
+    assert {"room", "link", "record"} <= set(events["Step"])
+    assert "Steps:" in texts(at)
+
+
+def test_archive_hides_the_link_and_restore_brings_the_client_back(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """Archive (confirmed with a secondary button) makes the row archived without a link; Restore
+    unarchives the same room and shows the client onboarded with a link again."""
+    j = journal()
+    at = onboard_first(app, j)
+    room_id = next(r.room_id for r in j.clients() if r.client_id == FIRST)
+    select(at, FIRST)
+    confirm = at.button(key="clients_archive_confirm")
+    assert confirm.proto.type == "secondary"
+    confirm.click().run()
+    assert not at.exception
+    assert row_of(at, FIRST)["State"] == "▣ archived"
+    assert pd.isna(row_of(at, FIRST)["Client link"])
+    assert "Moved to the Archive" in texts(at)
+    select(at, FIRST)
+    assert not any(c.value.startswith("To: ") for c in at.code)  # no invitation without a link
+    at.button(key="clients_restore").click().run()
+    assert not at.exception
+    row = row_of(at, FIRST)
+    record = next(r for r in j.clients() if r.client_id == FIRST)
+    assert row["State"] == "✔ onboarded" and record.room_id == room_id
+    assert row["Client link"] == record.link_url and record.link_url
+    assert "Restored" in texts(at)
+
+
+def test_failed_client_offers_retry_from_the_journal_without_the_upload(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """A failed client is listed from the journal (no upload) with its error, and Retry onboards it."""
+    j = journal()
+    onboard_first(app, j)
+    record = next(r for r in j.clients() if r.client_id == FIRST)
+    j.upsert_client(record.portal, FIRST, status="failed", error="the portal said no", step="link")
+    fresh = AppTest.from_file(app._script_path, default_timeout=30)
+    at = fresh.switch_page("pages/clients.py").run()
+    assert list(grid(at)["Client ID"]) == [FIRST]
+    assert row_of(at, FIRST)["Error"] == "the portal said no"
+    select(at, FIRST)
+    assert at.button(key="clients_onboard").label == "Retry 1"
+    at.button(key="clients_onboard").click().run()
+    wait_until(lambda: any(r.client_id == FIRST and r.status == "onboarded" for r in j.clients()))
+    idle(j)
+    at.run()
+    assert row_of(at, FIRST)["State"] == "✔ onboarded"
+    assert len(sandbox.state()["rooms"]) == 1  # type: ignore[attr-defined]  # the same room, finished
+
+
+def test_a_reused_id_with_another_name_is_a_conflict_row(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """An upload row whose id the journal onboarded under another name is a conflict, not onboarded,
+    and cannot be onboarded from the table; the drawer shows both names."""
+    j = journal()
+    at = onboard_first(app, j)
+    record = next(r for r in j.clients() if r.client_id == FIRST)
+    j.upsert_client(record.portal, FIRST, name="Someone Else GmbH")
+    at.run()
+    assert row_of(at, FIRST)["State"] == "⚠ conflict"
+    select(at, FIRST)
+    assert at.button(key="clients_onboard").disabled
+    assert "Someone Else GmbH" in texts(at)

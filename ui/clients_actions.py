@@ -1,0 +1,148 @@
+"""Row and bulk actions of the Clients table: onboard or retry, archive, restore, re-send to the CRM.
+
+Every action works on the selected rows (one row is a row action, several a bulk one), takes
+only the clients it applies to (archive skips clients without a room, restore takes archived
+ones), and says what it did in a notice shown on the next run. Writes go through
+``auth.require_write``; the destructive one (archive) asks first, with a secondary-styled button.
+Onboarding runs in the background (``ui/live.py``), so the table's state column follows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from onboarding import ClientEntry, ClientLike, Onboarding
+from ui import auth, chrome, display, live, session
+
+ARCHIVE_MENU = "clients_archive_menu"
+CLOSE_MENU = "clients_archive_close"
+"""Set after archiving: the confirmation popover is closed on the next run."""
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def who(entries: Sequence[ClientEntry]) -> str:
+    """``Müller GmbH (C-1)`` for one client, ``3 clients`` for several (for notices)."""
+    if len(entries) == 1:
+        return f"{entries[0].name or entries[0].client_id} ({entries[0].client_id})"
+    return plural(len(entries), "client")
+
+
+def onboard(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
+    """Start one background run for these clients (the upload's rows, else the journal's records)."""
+    clients: list[ClientLike] = [c for e in entries if (c := e.client) is not None]
+    plan = svc.plan(clients, update=session.update_ids())
+    live.start(svc, plan, who(entries))
+
+
+def archive(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
+    auth.require_write("archive rooms")
+    done: list[str] = []
+    with st.spinner(f"Archiving {plural(len(entries), 'room')}…"):
+        for e in entries:
+            done.append(f"{e.room_title or e.client_id} (room {svc.archive(e.client_id)})")
+    live.forget_plan()
+    live.notify("success", display.md(f"Moved to the Archive: {', '.join(done)}."))
+    st.session_state[CLOSE_MENU] = True
+
+
+def restore(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
+    """Unarchive each room and make its access and link again (a journal run per client)."""
+    auth.require_write("restore rooms")
+    failed: list[str] = []
+    with st.spinner(f"Restoring {plural(len(entries), 'room')} from the Archive…"):
+        for e in entries:
+            result = svc.restore(e.client_id)
+            if result.exit_code != 0:
+                failed.append(e.client_id)
+    live.forget_plan()
+    if failed:
+        live.notify(
+            "warning", display.md(f"Could not restore {', '.join(failed)}: see the client's details.")
+        )
+    else:
+        live.notify(
+            "success", display.md(f"Restored {who(entries)}: room unarchived, access and link made again.")
+        )
+
+
+def resend(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
+    auth.require_write("re-send clients to the CRM")
+    with st.spinner(f"Sending {plural(len(entries), 'client')} to the CRM…"):
+        report = svc.deliver([e.client_id for e in entries], force=True)
+    if report is None:
+        return
+    if report.failed:
+        first = next(iter((report.errors or {}).values()), "")
+        text = f"Re-sent {report.sent}; {report.failed} failed (first: {chrome.redact(first)})."
+        live.notify("warning", display.md(text))
+    else:
+        live.notify("success", f"Re-sent {report.sent} to the CRM.")
+
+
+def bar(svc: Onboarding, selected: Sequence[ClientEntry], busy: set[str], webhook: bool) -> None:
+    """The action buttons for the selection (disabled, with the reason, when they do not apply)."""
+    may_write, why = auth.can_write(), auth.why_not()
+    to_onboard = [e for e in selected if e.can_onboard and e.client_id not in busy]
+    to_archive = [e for e in selected if e.can_archive and e.client_id not in busy]
+    to_restore = [e for e in selected if e.can_restore]
+    to_send = [e for e in selected if e.can_deliver]
+    row = st.container(horizontal=True, gap="small", wrap=True, vertical_alignment="center")
+    if not selected:
+        row.caption("Select rows (the boxes at the left) to act on them; one row opens its details below.")
+    retry = bool(to_onboard) and all(e.is_retry for e in to_onboard)
+    verb = "Retry" if retry else "Onboard"
+    if row.button(
+        f"{verb} {len(to_onboard)}" if selected else verb,
+        key="clients_onboard",
+        type="primary",
+        icon=":material/replay:" if retry else ":material/play_arrow:",
+        disabled=not to_onboard or not may_write,
+        help=why or "Onboard (or retry) the selected clients in the background; the table follows.",
+    ):
+        onboard(svc, to_onboard)
+        st.rerun(scope="app")
+    if st.session_state.pop(CLOSE_MENU, False):
+        st.session_state[ARCHIVE_MENU] = False
+    with row.popover(
+        f"Archive {len(to_archive)}" if selected else "Archive",
+        icon=":material/archive:",
+        disabled=not to_archive or not may_write,
+        help=why or "Move the rooms to the portal's Archive (the roll-back); restore brings them back.",
+        key=ARCHIVE_MENU,
+        on_change="rerun",
+    ):
+        titles = ", ".join(e.room_title or e.client_id for e in to_archive[:5])
+        more = f" and {len(to_archive) - 5} more" if len(to_archive) > 5 else ""
+        st.markdown(f"Move **{display.md(titles)}**{display.md(more)} to the portal's Archive?")
+        st.caption("The clients lose access and their links are hidden; Restore brings the rooms back.")
+        if st.button(
+            f"Archive {plural(len(to_archive), 'room')}",
+            key="clients_archive_confirm",
+            type="secondary",
+            icon=":material/archive:",
+        ):
+            archive(svc, to_archive)
+            st.rerun(scope="app")
+    if row.button(
+        f"Restore {len(to_restore)}" if selected else "Restore",
+        key="clients_restore",
+        icon=":material/unarchive:",
+        disabled=not to_restore or not may_write,
+        help=why or "Unarchive the rooms and make the client's access and link again.",
+    ):
+        restore(svc, to_restore)
+        st.rerun(scope="app")
+    if webhook and row.button(
+        f"Re-send {len(to_send)} to CRM" if selected else "Re-send to CRM",
+        key="clients_resend",
+        icon=":material/send:",
+        disabled=not to_send or not may_write,
+        help=why or "Deliver the selected onboarded clients to the CRM webhook again.",
+    ):
+        resend(svc, to_send)
+        st.rerun(scope="app")
