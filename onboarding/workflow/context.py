@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from onboarding.blueprint import Blueprint, TemplateFile
-from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, User
+from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, FolderType, RoomType, User
 from onboarding.docspace.bodies import tag_chunks
 from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
 from onboarding.journal import ClientRecord
@@ -74,6 +74,15 @@ class RunContext:
     """False when the portal forbids inviting guests: every e-mail invitation is then refused."""
     hidden_rooms: dict[str, int] = field(default_factory=dict)
     """Client id -> the journal's room for it that exists but the key's account may not see."""
+    room_template: Folder | None = None
+    """The blueprint's room template, as found on the portal (None: rooms are filled step by step)."""
+    template_folders: list[str] = field(default_factory=list)
+    """The template's top-level folders: what a room made from it must hold (with ``templates``)."""
+
+    @property
+    def room_folders(self) -> list[str]:
+        """The folders every client room holds: the template's, or the blueprint's."""
+        return self.template_folders if self.room_template is not None else self.blueprint.folders
 
 
 def client_fields(client: ClientLike) -> dict[str, str]:
@@ -138,6 +147,61 @@ def resolve_templates(
             raise ConfigError(f"two template files would be copied as {resolved.dest_title!r} into {where}")
         out.append(resolved)
     return out
+
+
+def resolve_room_template(
+    client: DocSpaceClient, blueprint: Blueprint, ctx_reads: list[int], read: Reader = direct
+) -> tuple[Folder, list[str], list[ResolvedTemplate]]:
+    """The blueprint's room template (by id, or by exact title among the templates the key sees),
+    with what a room made from it holds: its top-level folders, its files there and one level down.
+
+    The room type comes from the template (``CreateRoomFromTemplateAsync`` uses
+    ``template.FolderType``), so a template of another type than the blueprint's is refused here:
+    the roles and link rules the blueprint was checked against would not hold.
+    """
+    name = blueprint.room_template or ""
+    ctx_reads[0] += 1
+    template = _find_room_template(client, name, blueprint.template_id, read)
+    if template.room_type != int(blueprint.room_type):
+        kind = RoomType(template.room_type).label if template.room_type in set(RoomType) else "room"
+        raise ConfigError(
+            f"room template {template.title!r} ({template.id}) makes a {kind}, but the blueprint's room "
+            f"type is {blueprint.room_type.label}; set room_type to {template.room_type} or pick another template"
+        )
+    root = read(lambda: client.folder_contents(template.id))
+    ctx_reads[0] += 1
+    folders = [f.title for f in sorted(root.folders, key=lambda f: f.id)]
+    files = [ResolvedTemplate(f.id, f.title, "", f.title) for f in root.files]
+    for sub in root.folders:
+        inner = read(functools.partial(client.folder_contents, sub.id))
+        ctx_reads[0] += 1
+        files += [ResolvedTemplate(f.id, f.title, sub.title, f.title) for f in inner.files]
+    return template, folders, files
+
+
+def _find_room_template(client: DocSpaceClient, name: str, by_id: int | None, read: Reader) -> Folder:
+    if by_id is not None:
+        try:
+            found: Folder = read(functools.partial(client.get_room, by_id))
+        except (NotFound, Forbidden):
+            raise ConfigError(
+                f"room template {by_id} does not exist or is not visible to the API key"
+            ) from None
+        if found.root_folder_type != FolderType.ROOM_TEMPLATES:
+            raise ConfigError(
+                f"room {by_id} ({found.title!r}) is not a room template: save it as a template in DocSpace "
+                "and name the template instead"
+            )
+        return found
+    listed: list[Folder] = read(functools.partial(client.list_templates, name))
+    same = [t for t in listed if t.title == name]
+    if len(same) > 1:
+        ids = ", ".join(str(t.id) for t in same)
+        raise ConfigError(f"{len(same)} room templates are titled {name!r} (ids {ids}): name one by its id")
+    if not same:
+        seen = ", ".join(repr(t.title) for t in listed[:5]) or "none"
+        raise ConfigError(f"no room template is titled {name!r} (templates with similar titles: {seen})")
+    return same[0]
 
 
 def _find_template(
@@ -221,8 +285,13 @@ def build_context(
     """Read everything a plan and a run need, once."""
     reads = [1]
     me = read(client.me)
-    templates = resolve_templates(client, blueprint, reads, read)
-    ctx = RunContext(portal_key=portal_key, blueprint=blueprint, me=me, templates=templates)
+    if blueprint.room_template:
+        template, folders, templates = resolve_room_template(client, blueprint, reads, read)
+        ctx = RunContext(portal_key=portal_key, blueprint=blueprint, me=me, templates=templates)
+        ctx.room_template, ctx.template_folders = template, folders
+    else:
+        templates = resolve_templates(client, blueprint, reads, read)
+        ctx = RunContext(portal_key=portal_key, blueprint=blueprint, me=me, templates=templates)
     if blueprint.invite_client:
         ctx.guest_invites = guests_allowed(client, read)
         reads[0] += 1

@@ -110,7 +110,7 @@ def dedupe_contents(ctx: StepContext) -> tuple[int, bool]:
     deleted = 0
     kept_folders: dict[str, int] = {}
     _, folders = ctx.listing(room, refresh=True)
-    for name in ctx.blueprint.folders:
+    for name in ctx.batch.room_folders:
         title = portal_title(name, MAX_ITEM_TITLE_LENGTH)
         same = sorted(f.id for f in folders if f.title == title)
         if same:
@@ -126,7 +126,9 @@ def dedupe_contents(ctx: StepContext) -> tuple[int, bool]:
         if same:
             kept_files[f"{tpl.folder}/{tpl.dest_title}"] = same[0]
         deleted += _delete(ctx, parent, same[1:], folder=False)
-    complete = len(kept_folders) == len(ctx.blueprint.folders) and len(kept_files) == len(ctx.batch.templates)
+    complete = len(kept_folders) == len(ctx.batch.room_folders) and len(kept_files) == len(
+        ctx.batch.templates
+    )
     ctx.progress[Step.FOLDERS] = kept_folders
     ctx.progress[Step.FILES] = kept_files
     if not complete:

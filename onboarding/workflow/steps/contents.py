@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from onboarding.titles import MAX_ITEM_TITLE_LENGTH, portal_title
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext
+from onboarding.workflow.steps.room import TEMPLATE_COMPLETE
 
 if TYPE_CHECKING:
     from onboarding.blueprint import Blueprint
@@ -47,6 +48,15 @@ class ContentsStep(StepBase):
 
     def items(self, ctx: StepContext) -> list[Item]:
         raise NotImplementedError
+
+    def finished_before(self, ctx: StepContext) -> bool:
+        """Done before, or copied by a room-template job seen to end well (nothing to check).
+
+        A room from a template that was *found* (a lost or half-finished job) runs the step: it
+        looks for each of the template's items and copies what is missing from the template.
+        """
+        made = (ctx.progress.get(Step.ROOM) or {}).get(TEMPLATE_COMPLETE, False)
+        return super().finished_before(ctx) or bool(made)
 
     def run(self, ctx: StepContext) -> str:
         maybe = ctx.maybe_done(self.name)
@@ -85,7 +95,7 @@ class FoldersStep(ContentsStep):
     what, verb, files = "folder", "created", False
 
     def writes(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> int:
-        return len(blueprint.folders)
+        return len(blueprint.folders)  # none with a room template: its job copies them
 
     def reads(self, blueprint: Blueprint, *, resume: bool) -> int:
         return 1 if resume else 0  # the room's listing
@@ -99,7 +109,7 @@ class FoldersStep(ContentsStep):
                 portal_title(name, MAX_ITEM_TITLE_LENGTH),
                 functools.partial(ctx.api.create_folder, room, name),
             )
-            for name in ctx.blueprint.folders
+            for name in ctx.batch.room_folders
         ]
 
 
@@ -110,10 +120,12 @@ class FilesStep(ContentsStep):
     what, verb, files = "file copy", "copied", True
 
     def writes(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> int:
-        return len(blueprint.templates)
+        return len(blueprint.templates)  # none with a room template: its job copies them
 
     def reads(self, blueprint: Blueprint, *, resume: bool) -> int:
-        return len(blueprint.folders) if resume else 0  # the folders' listings
+        if not resume:
+            return 0
+        return 1 if blueprint.room_template else len(blueprint.folders)  # the folders' listings
 
     def items(self, ctx: StepContext) -> list[Item]:
         room = ctx.room

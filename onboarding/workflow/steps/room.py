@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from onboarding.errors import DocSpaceError
-from onboarding.workflow import converge
+from onboarding.workflow import converge, template_room
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext
 
@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from onboarding.blueprint import Blueprint
     from onboarding.docspace import Folder
     from onboarding.workflow.plan import ClientPlan
+
+
+TEMPLATE_READS = 2
+"""Reads of a room made from a template beyond its one write: a status poll and the room's check."""
+TEMPLATE_COMPLETE = "template_complete"
+"""In the room's progress entry: the room's template job ended well (no contents to check)."""
 
 
 class RoomStep(StepBase):
@@ -23,12 +29,17 @@ class RoomStep(StepBase):
     def writes(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> int:
         return 0 if resume else 1
 
+    def reads(self, blueprint: Blueprint, *, resume: bool) -> int:
+        # From a template: the job's status until it ends (one poll when it is quick) and the
+        # finished room, read to see it carries the client's tag (template_room.py).
+        return TEMPLATE_READS if blueprint.room_template and not resume else 0
+
     def run(self, ctx: StepContext) -> str:
         plan, tag = ctx.plan, ctx.plan.tag
         if plan.room is not None:
             room: Folder = plan.room
             self._record(ctx, room, found_by_tag=True)
-            filled = (room.folders_count or 0) >= len(ctx.blueprint.folders)
+            filled = (room.folders_count or 0) >= len(ctx.batch.room_folders)
             if converge.SHARED_TAG not in room.tags and not filled:
                 # A room this journal did not record, still being filled: its creator (another
                 # run) may be at it right now; the mark makes that run's verification look for
@@ -43,6 +54,13 @@ class RoomStep(StepBase):
             return f"found existing room {room.id} by its tag"
         maybe = bool(ctx.progress.get(f"{self.name}_started"))
         ctx.mark_started(self.name)
+        if ctx.batch.room_template is not None:
+            room, created, complete = template_room.make_room(ctx, maybe_done=maybe)
+            ctx.room_fresh = created
+            self._record(ctx, room, found_by_tag=not created, template_complete=complete)
+            if not created:
+                return f"found room {room.id} (from the template) created by an earlier try"
+            return self._converge(ctx, room) + f" from template {ctx.batch.room_template.id}"
 
         def lookup() -> Folder | None:
             rooms = ctx.caller.read(lambda: ctx.api.find_rooms_by_tags([tag]), what="look up room")
@@ -79,7 +97,11 @@ class RoomStep(StepBase):
         )
         return f"created room {room.id}; continuing in room {best.id}, which another run created first"
 
-    def _record(self, ctx: StepContext, room: Folder, *, found_by_tag: bool) -> None:
+    def _record(
+        self, ctx: StepContext, room: Folder, *, found_by_tag: bool, template_complete: bool = False
+    ) -> None:
         ctx.room_id = room.id
         ctx.progress[self.name] = {"id": room.id, "title": room.title, "found_by_tag": found_by_tag}
+        if template_complete:  # its job was seen to end well: the template's contents are all there
+            ctx.progress[self.name][TEMPLATE_COMPLETE] = True
         ctx.save(self.name, room_id=room.id, room_title=room.title)
