@@ -55,8 +55,8 @@ def make_room(ctx: StepContext, *, maybe_done: bool) -> tuple[Folder, bool, bool
     template = ctx.batch.room_template
     if template is None:
         raise StepFailed("the blueprint names a room template but the run did not resolve it")
-    with tenant_lock(ctx.batch.portal_key):
-        for _ in range(MAX_STARTS):
+    for _ in range(MAX_STARTS):
+        with tenant_lock(ctx.batch.portal_key):  # held from the start to the job's end only
             start: Callable[[], Folder | _Started] = lambda: _start(ctx, template.id)  # noqa: E731
             found, created = ctx.caller.ensure(
                 start,
@@ -69,15 +69,13 @@ def make_room(ctx: StepContext, *, maybe_done: bool) -> tuple[Folder, bool, bool
                 assert not isinstance(found, _Started)
                 return found, False, False
             job = _wait(ctx)
-            room = _ours(ctx, job)
-            if room is not None:
-                return room, True, True
-            if job is not None and job.error:
-                raise StepFailed(f"the portal could not make the room from the template: {job.error}")
-            maybe_done = False  # another caller's job took the turn: start ours again
-        raise StepFailed(
-            f"other jobs on the portal kept taking the room-template queue ({MAX_STARTS} starts)"
-        )
+        room = _ours(ctx, job)  # the next client's job may start meanwhile
+        if room is not None:
+            return room, True, True
+        if job is not None and job.error:
+            raise StepFailed(f"the portal could not make the room from the template: {job.error}")
+        maybe_done = False  # another caller's job took the turn: start ours again
+    raise StepFailed(f"other jobs on the portal kept taking the room-template queue ({MAX_STARTS} starts)")
 
 
 class _Started:
