@@ -3,7 +3,8 @@
 The portal's own invitation mail is generic (and optional: blueprints may turn notifications
 off), so account managers write their own. This gives them the text to paste into their mail
 program: who it is for, the room's real title, the link, and what the link needs (until when it
-works; whether the client must sign in). Plain text only, so it pastes anywhere unchanged.
+works; whether the client must sign in). Plain text with one line per paragraph (mail programs
+wrap it), so it pastes anywhere unchanged.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def invitation(
     lines = [
         greeting,
         "",
-        f"we have set up a private document room for you: “{room}”. You will find the documents we",
+        f"we have set up a private document room for you: “{room}”. You will find the documents we "
         "share with you there, and you can upload your own.",
         "",
         "Open your room with this link:",

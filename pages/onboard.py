@@ -13,6 +13,7 @@ PAGE_SIZE = 10
 ACTIONABLE = (Action.CREATE, Action.RESUME, Action.REPAIR)
 ARCHIVED = "onboard_archived_row"
 """The row whose room was just archived (its Archive menu is closed on the next run)."""
+TITLE = "Room title (as stored)"
 TOKEN = "onboard_page_token"
 """The journal's state when the page was last drawn in full (a change means: draw it again)."""
 
@@ -127,16 +128,27 @@ with chrome.page("Onboard clients") as s:
     if running_here:
         st.caption(f"{len(running_here)} of these clients are being onboarded right now.")
 
+    records = svc.records_of([cp.client_id for cp in plan.clients])
+    frame = display.plan_frame(plan)
+    if len(frame):  # a room that exists shows its real title, not what the pattern makes today
+        frame[TITLE] = [
+            (rec.room_title if (rec := records.get(cp.client_id)) and rec.room_id is not None else "")
+            or cp.title
+            for cp in plan.clients
+        ]
     st.dataframe(
-        display.plan_frame(plan),
+        frame,
         hide_index=True,
         key="onboard_plan_table",
         height=min(38 + 35 * max(len(plan.clients), 1), 600),
         column_config={"Reasons and warnings": st.column_config.TextColumn(width="large")},
     )
 
-    st.subheader("Clients", anchor=False)
-    records = svc.records_of([cp.client_id for cp in plan.clients])
+    head = st.container(horizontal=True, vertical_alignment="bottom", gap="small", wrap=True)
+    head.subheader("Clients", anchor=False)
+    head.page_link(
+        "pages/clients.py", label="Every client, with filters and actions", icon=":material/group:"
+    )
     pages = max(1, math.ceil(len(plan.clients) / PAGE_SIZE))
     page_no = 1
     if pages > 1:

@@ -61,6 +61,12 @@ def _room_and_link(e: ClientEntry) -> None:
             icon=":material/open_in_new:",
             help="Open the room in DocSpace",
         )
+    elif e.room_id is not None:
+        st.caption(
+            display.md(
+                f"“{e.room_title}” (room {e.room_id}): its address is recorded once onboarding finishes."
+            )
+        )
     else:
         st.caption("No room yet.")
     if e.state == ClientState.ARCHIVED:

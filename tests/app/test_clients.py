@@ -130,7 +130,7 @@ def test_archive_hides_the_link_and_restore_brings_the_client_back(
     confirm.click().run()
     assert not at.exception
     assert row_of(at, FIRST)["State"] == "▣ archived"
-    assert pd.isna(row_of(at, FIRST)["Client link"])
+    assert row_of(at, FIRST)["Client link"] == ""
     assert "Moved to the Archive" in texts(at)
     select(at, FIRST)
     assert not any(c.value.startswith("To: ") for c in at.code)  # no invitation without a link
@@ -179,3 +179,19 @@ def test_a_reused_id_with_another_name_is_a_conflict_row(
     select(at, FIRST)
     assert at.button(key="clients_onboard").disabled
     assert "Someone Else GmbH" in texts(at)
+
+
+def test_onboard_plan_shows_a_done_rooms_real_title(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """On the Onboard page a done client's row shows its room's recorded title, not the pattern's."""
+    j = journal()
+    at = onboard_first(app, j)
+    record = next(r for r in j.clients() if r.client_id == FIRST)
+    j.upsert_client(record.portal, FIRST, room_title="Acme – renamed by a person")
+    at.switch_page("pages/onboard.py").run()
+    at.button(key="onboard_refresh_plan").click().run()
+    plan = table(at, "Room title (as stored)")
+    titles = dict(zip(plan["Client ID"], plan["Room title (as stored)"], strict=True))
+    assert titles[FIRST] == "Acme – renamed by a person"
+    assert titles["CL-1002"] == "Client - Globex Logistics"  # not created yet: the pattern's title

@@ -21,6 +21,7 @@ def test_invitation_holds_name_room_link_and_expiry() -> None:
     assert mail.body.startswith("Hello Müller & Söhne GmbH,")
     assert "\nhttps://portal.example/s/abc123\n" in mail.body
     assert "works until 2027-01-31" in mail.body
+    assert "You will find the documents we share with you there" in mail.body  # a paragraph, one line
     assert mail.body.rstrip().endswith("anna.manager@sandbox.example")
     assert mail.text.startswith("To: kontakt@mueller.example\nSubject: Your document room")
 

@@ -1,0 +1,154 @@
+"""The Clients table in a real browser: row actions, copying the link and the invitation, a failed
+client retried, and a room archived and restored — on the zero-configuration sandbox.
+
+The tests share one server of their own (so the other flows' clients do not show up here) and run
+in order. Screenshots go to artifacts/screenshots/clients-*.png at 1400 and 1000 px.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import _serve
+from playwright.sync_api import Locator, Page, expect
+from support.browser import ROOT, by_key, click_button, go_to, shot, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = ROOT / "examples" / "clients.xlsx"
+FINISH_TIMEOUT = 60_000
+ROW_HEIGHT = 35
+
+
+@pytest.fixture(scope="module")
+def clients_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A dashboard of its own; one attempt per call, so an injected failure fails the client at once."""
+    yield from _serve(tmp_path_factory.mktemp("e2e-clients"), {"DOCSPACE_RETRY_ATTEMPTS": "1"})
+
+
+@pytest.fixture
+def app(page: Page, clients_server: str) -> Page:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=clients_server)
+    page.goto(clients_server)
+    wait_for_app(page)
+    return page
+
+
+def grid(page: Page) -> Locator:
+    return page.get_by_test_id("stDataFrame").first
+
+
+def cell(page: Page, column: int, row: int) -> Locator:
+    """A cell of the Clients table (column 1 is the state, 2 the client id; 0 is the row's box)."""
+    return grid(page).get_by_test_id(f"glide-cell-{column}-{row}")
+
+
+def tick(page: Page, row: int) -> None:
+    """Click the selection box of a row of the Clients table."""
+    box = grid(page).bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    wait_for_app(page)
+
+
+def clipboard_after_copy(page: Page, code: Locator) -> str:
+    """Click the copy button of a code block and read what it put on the clipboard."""
+    code.hover()
+    code.get_by_role("button", name="Copy to clipboard").click()
+    return str(page.evaluate("navigator.clipboard.readText()"))
+
+
+def sandbox_faults(page: Page, rules: list[dict[str, object]]) -> None:
+    """Script the built-in sandbox portal's faults through its control plane (the URL on Home)."""
+    go_to(page, "Home")
+    url = page.get_by_test_id("stMarkdown").filter(has_text="Sandbox portal:").locator("code").inner_text()
+    body = json.dumps({"rules": rules} if rules else {"spec": "off"}).encode()
+    req = urllib.request.Request(f"{url}/__sandbox__/faults", data=body, method="POST")
+    with urllib.request.urlopen(req, timeout=5) as reply:
+        assert reply.status == 200
+
+
+def upload(page: Page, path: Path) -> None:
+    go_to(page, "Upload")
+    by_key(page, "upload_file").locator('input[type="file"]').set_input_files(str(path))
+    expect(page.get_by_text(f"In use: {path.name}")).to_be_visible()
+    wait_for_app(page)
+
+
+def test_onboard_a_row_copy_its_link_and_invitation(app: Page) -> None:
+    """The upload's rows are new; one row onboarded from the table turns onboarded in place, and its
+    link and invitation e-mail copy to the clipboard."""
+    upload(app, EXAMPLE)
+    go_to(app, "Clients")
+    expect(cell(app, 1, 0)).to_have_text("○ new")
+    expect(cell(app, 2, 0)).to_have_text("CL-1001")
+    shot(app, "clients-01-new-1400")
+    tick(app, 0)
+    expect(by_key(app, "clients_onboard")).to_contain_text("Onboard 1")
+    click_button(app, "clients_onboard")
+    expect(cell(app, 1, 0)).to_have_text("✔ onboarded", timeout=FINISH_TIMEOUT)
+    wait_for_app(app)
+    drawer = by_key(app, "clients_drawer")
+    expect(drawer).to_contain_text("Acme Corporation")
+    link_block, mail_block = drawer.get_by_test_id("stCode").nth(0), drawer.get_by_test_id("stCode").nth(1)
+    link = link_block.inner_text().strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/s/\S+", link), link
+    assert clipboard_after_copy(app, link_block) == link
+    mail = clipboard_after_copy(app, mail_block)
+    assert mail.startswith("To: contact@acme.example.com\nSubject: Your document room")
+    assert link in mail
+    drawer.scroll_into_view_if_needed()
+    shot(app, "clients-02-drawer-1400")
+
+
+def test_a_failed_client_is_retried_from_the_table(app: Page) -> None:
+    """A client whose link cannot be made shows failed with the error; Retry finishes the same room."""
+    sandbox_faults(app, [{"fault": "error500", "path": "/links$", "method": "PUT", "times": None}])
+    upload(app, EXAMPLE)  # each test is a new browser session
+    go_to(app, "Clients")
+    expect(cell(app, 2, 1)).to_have_text("CL-1002")
+    tick(app, 1)
+    click_button(app, "clients_onboard")
+    expect(cell(app, 1, 1)).to_have_text("✖ failed", timeout=FINISH_TIMEOUT)
+    wait_for_app(app)
+    expect(by_key(app, "clients_drawer").get_by_test_id("stAlert")).to_be_visible()
+    expect(by_key(app, "clients_onboard")).to_contain_text("Retry 1")
+    shot(app, "clients-03-failed-1400")
+    sandbox_faults(app, [])
+    go_to(app, "Clients")
+    tick(app, 1)
+    click_button(app, "clients_onboard")
+    expect(cell(app, 1, 1)).to_have_text("✔ onboarded", timeout=FINISH_TIMEOUT)
+
+
+def test_archive_then_restore_from_the_archive(app: Page) -> None:
+    """Archive asks first (a secondary button); the row turns archived without a link; Restore
+    brings the client back onboarded with a link (no upload: the journal's clients are listed)."""
+    go_to(app, "Clients")
+    expect(cell(app, 2, 0)).to_have_text("CL-1001")
+    tick(app, 0)
+    by_key(app, "clients_archive_menu").get_by_role("button").first.click()
+    confirm = by_key(app, "clients_archive_confirm").get_by_role("button")
+    expect(confirm).to_have_attribute("data-testid", "stBaseButton-secondary")
+    confirm.click()
+    wait_for_app(app)
+    expect(cell(app, 1, 0)).to_have_text("▣ archived", timeout=FINISH_TIMEOUT)
+    expect(app.get_by_text("Moved to the Archive")).to_be_visible()
+    expect(by_key(app, "clients_drawer")).to_contain_text("the client link is hidden")
+    expect(by_key(app, "clients_drawer").get_by_test_id("stCode")).to_have_count(0)
+    shot(app, "clients-04-archived-1400")
+    app.set_viewport_size({"width": 1000, "height": 1100})
+    shot(app, "clients-04-archived-1000")
+    app.set_viewport_size({"width": 1400, "height": 1300})
+    click_button(app, "clients_restore")
+    expect(cell(app, 1, 0)).to_have_text("✔ onboarded", timeout=FINISH_TIMEOUT)
+    expect(app.get_by_text(re.compile("Restored Acme Corporation"))).to_be_visible()
+    expect(by_key(app, "clients_drawer").get_by_test_id("stCode").first).to_contain_text("/s/")
+    shot(app, "clients-05-restored-1400")
+    app.set_viewport_size({"width": 1000, "height": 1100})
+    shot(app, "clients-05-restored-1000")
