@@ -21,6 +21,7 @@ from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient
 from onboarding.errors import DailyLimitReached, RunLocked
 from onboarding.journal import Journal, LeaseLost, make_owner_id
+from onboarding.workflow import template_room
 from onboarding.workflow.calls import Caller, CallStats, RetryHook
 from onboarding.workflow.context import ClientLike, RunContext
 from onboarding.workflow.estimate import Estimate, estimate, live_costs
@@ -171,6 +172,7 @@ class Engine:
             writes=sum(c.writes for c in todo),
             reads=sum(c.reads for c in todo),
             lookups=plan.lookup_reads,  # a run plans again before its first client
+            serial=template_room.serial_calls(plan.context, todo),
         )
 
     def eta(self, run_id: str, clients_left: int) -> float | None:

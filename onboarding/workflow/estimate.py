@@ -50,10 +50,18 @@ class Estimate:
 
 
 def batch_seconds(
-    model: PortalModel, *, clients: int, writes: int, reads: int, per_window: int | None, lookups: int = 0
+    model: PortalModel,
+    *,
+    clients: int,
+    writes: int,
+    reads: int,
+    per_window: int | None,
+    lookups: int = 0,
+    serial: int = 0,
 ) -> float:
     """Expected seconds for ``clients`` clients costing ``writes`` + ``reads`` calls in all, after
-    ``lookups`` reads one after another (the run's own look-ups before its first client)."""
+    ``lookups`` reads one after another (the run's own look-ups before its first client), of which
+    ``serial`` calls run one at a time for the whole portal (room-template jobs take turns)."""
     calls = writes + reads
     latency = max(model.latency, 0.0)
     if clients <= 0 or calls <= 0:
@@ -61,7 +69,7 @@ def batch_seconds(
     chain = calls / clients * latency  # one client's calls, one after another
     by_writes = writes * latency / max(1, model.writes_in_flight)
     by_cpu = calls * CPU_PER_REQUEST
-    work = max(by_writes, by_cpu) + chain + lookups * latency
+    work = max(by_writes, by_cpu, serial * latency) + chain + lookups * latency
     if not per_window:
         return work
     free = max(0, per_window - model.in_window)
@@ -72,9 +80,11 @@ def batch_seconds(
     return max(work, windows * model.window + work * last / calls)
 
 
-def estimate(model: PortalModel, *, clients: int, writes: int, reads: int, lookups: int = 0) -> Estimate:
+def estimate(
+    model: PortalModel, *, clients: int, writes: int, reads: int, lookups: int = 0, serial: int = 0
+) -> Estimate:
     """The batch's expected duration under what is known of the portal."""
-    cost = {"clients": clients, "writes": writes, "reads": reads, "lookups": lookups}
+    cost = {"clients": clients, "writes": writes, "reads": reads, "lookups": lookups, "serial": serial}
     seconds = batch_seconds(model, per_window=model.per_window, **cost)
     if_limited = None
     if model.pace == LEARNING:

@@ -21,20 +21,27 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from onboarding.errors import DocSpaceError, Forbidden, NotFound
+from onboarding.workflow.status import Action
 from onboarding.workflow.steps.base import StepContext, StepFailed
 
 if TYPE_CHECKING:
     from onboarding.docspace import Folder, TemplateJob
+    from onboarding.workflow.context import RunContext
+    from onboarding.workflow.plan import ClientPlan
 
 JOB_TIMEOUT = 300.0
 """Seconds to wait for the tenant's job (ours or another caller's) before giving the client up."""
 MAX_STARTS = 3
 """Starts per client when other callers' jobs keep swallowing ours."""
 FIRST_POLL, MAX_POLL = 0.05, 1.0
+
+TURN_CALLS = 3
+"""Calls a fresh client makes while it holds the portal's turn: the start and (typically) two
+status polls. The turns follow one another, so a batch takes at least clients x this x latency."""
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -44,6 +51,13 @@ def tenant_lock(portal_key: str) -> threading.Lock:
     """The lock that lets one of this process's clients at a time run a template job on a portal."""
     with _locks_guard:
         return _locks.setdefault(portal_key, threading.Lock())
+
+
+def serial_calls(ctx: RunContext, clients: Sequence[ClientPlan]) -> int:
+    """Calls of a batch that run one at a time on the portal (the estimate's serial term)."""
+    if ctx.room_template is None:
+        return 0
+    return TURN_CALLS * sum(1 for c in clients if c.action == Action.CREATE)
 
 
 def make_room(ctx: StepContext, *, maybe_done: bool) -> tuple[Folder, bool, bool]:

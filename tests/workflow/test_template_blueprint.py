@@ -170,3 +170,13 @@ def test_the_plan_counts_three_writes_per_fresh_client(harness: Harness) -> None
     plan = harness.engine(_blueprint(template_id)).plan(clients)
     assert plan.writes == 3 * 4
     assert harness.engine().plan(clients).writes == 8 * 4
+
+
+def test_the_estimate_counts_the_template_turns_one_after_another() -> None:
+    """Template jobs take turns: the estimate is at least clients x turn calls x latency."""
+    from onboarding.workflow.estimate import PortalModel, batch_seconds
+
+    model = PortalModel(latency=0.05, samples=10, writes_in_flight=15, per_window=None, window=60)
+    parallel = batch_seconds(model, clients=150, writes=450, reads=600, per_window=None)
+    turns = batch_seconds(model, clients=150, writes=450, reads=600, per_window=None, serial=450)
+    assert turns >= 150 * 3 * 0.05 > parallel
