@@ -18,7 +18,7 @@ from onboarding import export as exports
 from onboarding.background import RunHandle, RunRegistry, StartOutcome
 from onboarding.blueprint import Blueprint
 from onboarding.directory import ClientEntry
-from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, FolderContent, User
+from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, Folder, FolderContent, User
 from onboarding.errors import ConfigError
 from onboarding.ingest.models import ClientRow
 from onboarding.invitation import Invitation, invitation
@@ -123,6 +123,10 @@ class Onboarding:
     def browse(self, folder_id: int | None = None) -> FolderContent:
         """A folder of the key's "My documents" (``None``: its root), to pick template files from."""
         return self._client.my_documents() if folder_id is None else self._client.folder_contents(folder_id)
+
+    def room_templates(self) -> list[Folder]:
+        """The portal's room templates the key may use (a blueprint's ``room_template`` names one)."""
+        return self._client.list_templates()
 
     def check_manager(self, email: str, blueprint: Blueprint | None = None) -> ManagerCheck:
         """Would ``email`` become the account manager of a room (and with which role)?

@@ -115,3 +115,12 @@ def test_clients_merges_upload_and_journal_with_one_journal_read(
     assert entries[0].room_title and entries[0].link_url.startswith("http")
     mail = door.invitation(entries[0])
     assert mail is not None and entries[0].link_url in mail.body
+
+
+def test_the_door_lists_the_portals_room_templates(door: Onboarding, sandbox: Sandbox) -> None:
+    """``room_templates()`` lists the templates a blueprint may name (and no ordinary room)."""
+    from support.room_templates import make_template
+    from support.sandbox_api import Api
+
+    template_id = make_template(Api(sandbox), "Client room")
+    assert [(t.id, t.title) for t in door.room_templates()] == [(template_id, "Client room")]

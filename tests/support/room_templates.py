@@ -46,3 +46,22 @@ def make_template(
     status = wait_job(api, ROOM_TEMPLATE)
     assert status["error"] == "", status
     return int(status["templateId"])
+
+
+def make_default_template(api: Api, title: str = "Client room") -> int:
+    """A template holding what the default blueprint makes: Invoices, Contracts, Deliverables with
+    the two welcome files in Deliverables (so ``one_room_per_client`` checks rooms made from it)."""
+    room = api.room("Template source")
+    folders = {}
+    for name in ("Invoices", "Contracts", "Deliverables"):
+        made = api.post(f"files/folder/{room['id']}", json={"title": name})
+        assert made.status_code == 200, made.text
+        folders[name] = made.json()["response"]["id"]
+    for entry in api.get("files/@my").json()["response"]["files"]:
+        if entry["title"] in ("Welcome to your client room.pdf", "How to use the client portal.pdf"):
+            body = {"destFolderId": folders["Deliverables"], "destTitle": entry["title"]}
+            assert api.post(f"files/file/{entry['id']}/copyas", json=body).status_code == 200
+    assert api.post(ROOM_TEMPLATE, json={"roomId": room["id"], "title": title}).status_code == 200
+    status = wait_job(api, ROOM_TEMPLATE)
+    assert status["error"] == "", status
+    return int(status["templateId"])
