@@ -10,6 +10,7 @@ was ignored because another job runs (the answer is then that job's status).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import errors as e
@@ -59,23 +60,47 @@ def _status(job: TemplateJob | None, id_key: str) -> Reply:
     return Reply(dto)
 
 
-@route("POST", "files/rooms/fromTemplate")
-def room_from_template(backend: Backend, req: Request) -> Reply:
-    """``VirtualRoomsController.CreateRoomFromTemplate``: start (or meet) the tenant's job."""
-    body = req.json(_DTO + "CreateRoomFromTemplateDto")
-    body.require("templateId", "title")
-    template_id = _required_int(body, "templateId")
+# kind -> (request DTO, its required id key, the status DTO's id key)
+_JOBS = {
+    ROOM_JOB: ("CreateRoomFromTemplateDto", "templateId", "roomId"),
+    TEMPLATE_JOB: ("RoomTemplateDto", "roomId", "templateId"),
+}
+
+
+def _start(backend: Backend, req: Request, kind: str, bind_rest: Callable[[Body], None]) -> Reply:
+    """Bind the body, start (or meet) the tenant's job of ``kind``, answer its status."""
+    dto, source_key, result_key = _JOBS[kind]
+    body = req.json(_DTO + dto)
+    body.require(source_key, *(["title"] if kind == ROOM_JOB else []))
+    source_id = _required_int(body, source_key)
     title = body.string("title")
     tags = body.strings("tags")
     _display_fields(body)
+    bind_rest(body)
+    body.validate()
+    backend.start_template_job(req.user(), kind, source_id, title or "", tags or [])
+    return _status(backend.state.template_jobs.get(kind), result_key)
+
+
+def _room_fields(body: Body) -> None:
     body.nullable_boolean("indexing")
     body.nullable_boolean("denyDownload")
     body.nullable_boolean("private")
     body.obj("lifetime", "ASC.Files.Core.ApiModels.RequestDto.RoomDataLifetimeDto")
     body.obj("watermark", "ASC.Files.Core.ApiModels.RequestDto.WatermarkRequestDto")
-    body.validate()
-    backend.start_template_job(req.user(), ROOM_JOB, template_id, title or "", tags or [])
-    return _status(backend.state.template_jobs.get(ROOM_JOB), "roomId")
+
+
+def _template_fields(body: Body) -> None:
+    body.strings("share")
+    body.boolean("public")
+    for i, raw in enumerate(body.array("groups", "System.Collections.Generic.List`1[System.Guid]") or []):
+        parse_guid(raw, f"$.groups[{i}]")
+
+
+@route("POST", "files/rooms/fromTemplate")
+def room_from_template(backend: Backend, req: Request) -> Reply:
+    """``VirtualRoomsController.CreateRoomFromTemplate``: start (or meet) the tenant's job."""
+    return _start(backend, req, ROOM_JOB, _room_fields)
 
 
 @route("GET", "files/rooms/fromTemplate/status")
@@ -87,19 +112,7 @@ def room_from_template_status(backend: Backend, req: Request) -> Reply:
 @route("POST", "files/roomtemplate")
 def create_template(backend: Backend, req: Request) -> Reply:
     """``RoomTemplatesController.CreateRoomTemplate``: start (or meet) the tenant's template job."""
-    body = req.json(_DTO + "RoomTemplateDto")
-    body.require("roomId")
-    room_id = _required_int(body, "roomId")
-    title = body.string("title")
-    tags = body.strings("tags")
-    _display_fields(body)
-    body.strings("share")
-    body.boolean("public")
-    for i, raw in enumerate(body.array("groups", "System.Collections.Generic.List`1[System.Guid]") or []):
-        parse_guid(raw, f"$.groups[{i}]")
-    body.validate()
-    backend.start_template_job(req.user(), TEMPLATE_JOB, room_id, title or "", tags or [])
-    return _status(backend.state.template_jobs.get(TEMPLATE_JOB), "templateId")
+    return _start(backend, req, TEMPLATE_JOB, _template_fields)
 
 
 @route("GET", "files/roomtemplate/status")
