@@ -31,17 +31,14 @@ def tag_chunks(tags: Sequence[str], *, limit: int = TAG_QUERY_LIMIT) -> list[lis
     its own, so a chunk's size is the sum of its parts' (linear: a plan looks up 10,000 tags).
     """
     chunks: list[list[str]] = []
-    current: list[str] = []
-    size = 0
+    current = TagQuery()
     for tag in dict.fromkeys(tags):
-        item = _encoded_len(json.dumps(tag, ensure_ascii=False))
-        if current and (len(current) >= PAGE_SIZE or size + _SEPARATOR + item > limit):
-            chunks.append(current)
-            current = []
-        size = size + _SEPARATOR + item if current else _EMPTY + item
-        current.append(tag)
-    if current:
-        chunks.append(current)
+        if not current.fits(tag, limit=limit):
+            chunks.append(current.tags)
+            current = TagQuery()
+        current.add(tag)
+    if current.tags:
+        chunks.append(current.tags)
     return chunks
 
 
@@ -59,6 +56,42 @@ _EMPTY = len(urlencode({"tags": "[]"}))
 """``tags=%5B%5D``: the parameter around the array's items."""
 _SEPARATOR = _encoded_len(", ")
 """``json.dumps`` puts ``", "`` between items."""
+
+
+class TagQuery:
+    """Tags gathered for one look-up request, the size of their encoded query kept as they come.
+
+    The run's shared look-up (:class:`~onboarding.workflow.tag_rooms.TagRooms`) asks, for each
+    tag a client parks, whether it still fits the pending request: measured once per tag, not
+    by encoding the whole batch again each time.
+    """
+
+    def __init__(self) -> None:
+        self.tags: list[str] = []
+        self._seen: set[str] = set()
+        self._size = _EMPTY - _SEPARATOR
+
+    @property
+    def size(self) -> int:
+        """Characters of ``tags=<JSON array>`` once form-encoded, as ``requests`` puts it in the URL."""
+        return self._size if self._seen else _EMPTY
+
+    def fits(self, tag: str, *, limit: int = TAG_QUERY_LIMIT) -> bool:
+        """Whether ``tag`` can join (a first tag always can; a repeated one costs nothing)."""
+        if not self._seen or tag in self._seen:
+            return True
+        return len(self._seen) < PAGE_SIZE and self._size + _cost(tag) <= limit
+
+    def add(self, tag: str) -> None:
+        self.tags.append(tag)
+        if tag not in self._seen:
+            self._seen.add(tag)
+            self._size += _cost(tag)
+
+
+def _cost(tag: str) -> int:
+    """Characters ``tag`` adds to the query: itself quoted and encoded, and the separator before it."""
+    return _SEPARATOR + _encoded_len(json.dumps(tag, ensure_ascii=False))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ reads per client; here a worker that needs a look-up *parks* its tag and gives u
 and one request is made for all parked tags when
 
 * the batch is full (100 tags, or the encoded query at the client's limit: the real server
-  refuses request lines over 8 KB; see :func:`~onboarding.docspace.client.tag_chunks`), or
+  refuses request lines over 8 KB; see :func:`~onboarding.docspace.bodies.tag_chunks`), or
 * every client still in the run is parked (nobody else could join the batch).
 
 The pool has enough threads for the parked clients (see the engine), so parking never starves the
@@ -19,11 +19,12 @@ requests: under 0.02 reads per client.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from onboarding.docspace import Folder
-from onboarding.docspace.bodies import tag_chunks
+from onboarding.docspace.bodies import TagQuery
 
 BATCH_TAGS = 100
 """Most tags in one look-up (the server's page is 100 rooms; one room per tag)."""
@@ -38,27 +39,36 @@ class Slots:
     A client coming back from a look-up waits while a new client wants a slot: the new ones reach
     their first look-up sooner, so their tags join the same batches as the others' second look-ups
     (about ``2 × clients / 100`` requests in all instead of one more round at the end).
+
+    A freed slot is handed to exactly one waiter (its own lock is released), so a release wakes
+    one thread: with 2,000 clients some 200 threads wait here, and waking them all on every
+    release to let one through cost a third of the run's CPU.
     """
 
     def __init__(self, n: int) -> None:
         self._free = n
-        self._new_waiting = 0
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._new: deque[threading.Lock] = deque()
+        self._returning: deque[threading.Lock] = deque()
 
     def acquire(self, *, new: bool = False) -> None:
-        with self._cond:
-            if new:
-                self._new_waiting += 1
-                self._cond.wait_for(lambda: self._free > 0)
-                self._new_waiting -= 1
-            else:
-                self._cond.wait_for(lambda: self._free > 0 and not self._new_waiting)
-            self._free -= 1
+        with self._lock:
+            if self._free > 0:  # then nobody is queued: a freed slot goes to a waiter first
+                self._free -= 1
+                return
+            baton = threading.Lock()
+            baton.acquire()
+            (self._new if new else self._returning).append(baton)
+        baton.acquire()  # released by the release() that hands this waiter its slot
 
     def release(self) -> None:
-        with self._cond:
-            self._free += 1
-            self._cond.notify_all()
+        with self._lock:
+            queue = self._new or self._returning
+            if not queue:
+                self._free += 1
+                return
+            baton = queue.popleft()
+        baton.release()
 
     def __enter__(self) -> Slots:
         self.acquire(new=True)
@@ -70,10 +80,10 @@ class Slots:
 
 @dataclass
 class _Batch:
-    tags: list[str] = field(default_factory=list)
+    query: TagQuery = field(default_factory=TagQuery)
     rooms: dict[str, list[Folder]] | None = None
     error: BaseException | None = None
-    done: bool = False
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 class TagRooms:
@@ -96,7 +106,7 @@ class TagRooms:
         self._live = live
         self._slots = slots
         self._batch_tags = batch_tags
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._pending = _Batch()
         self.requests = 0
         """Look-up requests made (for tests and the run's counters)."""
@@ -105,21 +115,20 @@ class TagRooms:
         """Every room (active or archived) carrying ``tag``, read after this call began."""
         key = tag.casefold()
         flush: list[_Batch] = []
-        with self._cond:
+        with self._lock:
             batch = self._pending
-            if batch.tags and not self._fits([*batch.tags, tag]):
+            if not self._fits(batch, tag):
                 flush.append(self._take())
                 batch = self._pending
-            batch.tags.append(tag)
-            if len(batch.tags) >= self._batch_tags or len(batch.tags) >= self._live:
+            batch.query.add(tag)
+            if len(batch.query.tags) >= self._batch_tags or len(batch.query.tags) >= self._live:
                 flush.append(self._take())
         if self._slots is not None:
             self._slots.release()
         try:
             for full in flush:
                 self._read(full)
-            with self._cond:
-                self._cond.wait_for(lambda: batch.done)
+            batch.done.wait()
         finally:
             if self._slots is not None:
                 self._slots.acquire()
@@ -129,15 +138,17 @@ class TagRooms:
 
     def leave(self) -> None:
         """One client's job ended: it will not ask again (the rest may now be all that is left)."""
-        with self._cond:
+        with self._lock:
             self._live -= 1
-            ready = bool(self._pending.tags) and len(self._pending.tags) >= self._live
+            ready = bool(self._pending.query.tags) and len(self._pending.query.tags) >= self._live
             full = self._take() if ready else None
         if full is not None:
             self._read(full)
 
-    def _fits(self, tags: Sequence[str]) -> bool:
-        return len(tags) <= self._batch_tags and len(tag_chunks(tags)) == 1
+    def _fits(self, batch: _Batch, tag: str) -> bool:
+        """Whether ``tag`` joins ``batch`` and keeps it one request (a first tag always does)."""
+        tags = batch.query.tags
+        return not tags or (len(tags) < self._batch_tags and batch.query.fits(tag))
 
     def _take(self) -> _Batch:
         """Detach the pending batch (under the lock) so that its read happens outside it."""
@@ -147,15 +158,14 @@ class TagRooms:
     def _read(self, batch: _Batch) -> None:
         try:
             found: dict[str, list[Folder]] = {}
-            rooms = self._lookup(list(dict.fromkeys(batch.tags)))
-            wanted = {t.casefold() for t in batch.tags}
+            rooms = self._lookup(list(dict.fromkeys(batch.query.tags)))
+            wanted = {t.casefold() for t in batch.query.tags}
             for room in rooms:
                 for tag in {t.casefold() for t in room.tags} & wanted:
                     found.setdefault(tag, []).append(room)
             batch.rooms = found
         except BaseException as exc:  # every waiter of the batch fails with the read
             batch.error = exc
-        with self._cond:
+        with self._lock:
             self.requests += 1
-            batch.done = True
-            self._cond.notify_all()
+        batch.done.set()  # wakes this batch's waiters only

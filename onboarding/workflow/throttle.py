@@ -101,7 +101,7 @@ class AdaptiveGate:
         finally:
             with self._cond:
                 self._in_use -= 1
-                self._cond.notify_all()
+                self._cond.notify()  # one slot freed: one waiter (all of them would race for it)
 
     def on_success(self) -> None:
         if self._size >= self.cap:  # the common case: no lock needed to see there is nothing to do

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from docspace_sandbox.server import Sandbox
 from onboarding.docspace import DocSpaceClient
-from onboarding.docspace.bodies import TAG_QUERY_LIMIT, tag_chunks
+from onboarding.docspace.bodies import TAG_QUERY_LIMIT, TagQuery, tag_chunks
 from onboarding.docspace.enums import RoomType
 
 LONG_ID = "x" * 66
@@ -38,6 +38,16 @@ def test_tag_chunks_are_as_full_as_the_limit_allows() -> None:
             assert len(urlencode({"tags": json.dumps(chunk, ensure_ascii=False)})) <= limit
             grown = [*chunk, following[0]]
             assert len(grown) > 100 or len(urlencode({"tags": json.dumps(grown, ensure_ascii=False)})) > limit
+
+
+def test_tag_query_size_is_the_encoded_query_length() -> None:
+    """The running size of a TagQuery equals the length of the query as it is encoded and sent."""
+    query = TagQuery()
+    assert query.size == len(urlencode({"tags": json.dumps([], ensure_ascii=False)}))
+    for tag in ["client:a b", "client:é/ü?&=", 'client:"quoted"\\', "client:日本", "client:a b", "x" * 300]:
+        query.add(tag)
+        sent = list(dict.fromkeys(query.tags))
+        assert query.size == len(urlencode({"tags": json.dumps(sent, ensure_ascii=False)}))
 
 
 def test_150_rooms_with_70_char_ids_are_found_in_one_lookup(sandbox: Sandbox) -> None:
