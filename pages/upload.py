@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
-from onboarding import CANONICAL_FIELDS, SUPPORTED_EXTENSIONS, ColumnMapping
-from ui import chrome, display, session, state, tables
+from onboarding import CANONICAL_FIELDS, SUPPORTED_EXTENSIONS, ColumnMapping, email_suggestions
+from ui import chrome, display, review_fixes, review_grid, session, state, tables
 
 FIELD_LABELS = {
     "client_id": "Client ID",
@@ -18,6 +20,8 @@ FIELD_LABELS = {
 
 UPLOADER_NONCE = "upload_file_nonce"
 MAP_PREFIX = "upload_map_"
+REJECTED = "upload_rejected_notice"
+"""(file name, what is wrong, what to do) of a file that was not taken; shown once."""
 
 
 def uploader_key() -> str:
@@ -32,11 +36,18 @@ def reset_mapping_widgets() -> None:
 
 
 def take_upload(key: str) -> None:
+    """Use the picked file, unless it cannot be read: then the file in use stays and the picker is
+    cleared (so it never names a file that is not in use), with the reason shown."""
     uploaded = st.session_state.get(key)
-    if uploaded is not None:
-        session.set_upload(uploaded.name, uploaded.getvalue())
-        reset_mapping_widgets()
-        tables.reset_editor()
+    if uploaded is None:
+        return
+    problem = session.try_upload(uploaded.name, uploaded.getvalue())
+    if problem is not None:
+        st.session_state[REJECTED] = (uploaded.name, *chrome.explain(problem))
+        state.bump(UPLOADER_NONCE)
+        return
+    reset_mapping_widgets()
+    tables.reset_editor()
 
 
 def use_sample(name: str) -> None:
@@ -54,24 +65,20 @@ def remove_file() -> None:
 
 
 def automatic_mapping() -> None:
-    for key in (session.MAPPING, session.SELECTED):
-        st.session_state.pop(key, None)
+    session.set_mapping(None)
     reset_mapping_widgets()
     tables.reset_editor()
 
 
 def change_sheet() -> None:
-    st.session_state[session.SHEET] = st.session_state["upload_sheet"]
-    for key in (session.MAPPING, session.SELECTED):
-        st.session_state.pop(key, None)
+    session.set_sheet(st.session_state["upload_sheet"])
     reset_mapping_widgets()
     tables.reset_editor()
 
 
 def change_mapping() -> None:
     values = {f: st.session_state.get(f"{MAP_PREFIX}{f}") for f in CANONICAL_FIELDS}
-    st.session_state[session.MAPPING] = ColumnMapping(**values)
-    st.session_state.pop(session.SELECTED, None)
+    session.set_mapping(ColumnMapping(**values))
     tables.reset_editor()
 
 
@@ -112,7 +119,22 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
                 args=("clients.csv",),
             )
 
-    upload = st.session_state.get(session.UPLOAD)
+    upload = session.upload()
+    rejected = st.session_state.pop(REJECTED, None)
+    if rejected is not None:
+        name, what, todo = rejected
+        kept = f" The file in use is still **{display.md(upload['name'])}**." if upload else ""
+        st.error(
+            f"**{display.md(name)}** was not used: {display.md(what)} {todo}{kept}", icon=":material/error:"
+        )
+    saved_at = st.session_state.pop(session.RESTORED, None)
+    if upload and saved_at:
+        st.info(
+            f"Restored your last upload, **{display.md(upload['name'])}**, as you left it at "
+            f"{time.strftime('%H:%M', time.localtime(saved_at))}: mapping, edits, selection and "
+            "conflict choices included.",
+            icon=":material/restore:",
+        )
     if not upload:
         st.info(
             "Upload a spreadsheet with one client per row. Columns are matched automatically "
@@ -176,6 +198,11 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
     metrics = st.container()  # filled after the grid, which may change the selection
     for issue in batch.file_issues:
         st.error(display.md(issue.message), icon=":material/error:")
+    review_fixes.journal_counts(batch)
+    raw = session.edited_table()
+    assert raw is not None
+    found = email_suggestions(raw, batch.mapping) if not batch.blocked else []
+    review_fixes.render(batch, raw, found)
 
     st.subheader("Rows", anchor=False)
     bar = st.container(horizontal=True, vertical_alignment="bottom", gap="small", wrap=True)
@@ -190,14 +217,16 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
     slots = (bar.empty(), bar.empty())  # filled after the grid, which may change the selection
     for refused in st.session_state.pop(tables.NOTICE, []):
         st.warning(f"Cannot select {display.md(refused)}", icon=":material/block:")
+    review_grid.show_notice()
 
     frame = tables.preview_frame(batch, set(selected), shown_filter == "Rows with problems")
+    frame = review_grid.with_suggestions(frame, found)
     edited = st.data_editor(
         tables.styled(batch, frame),
         key=tables.editor_key(),
         hide_index=True,
         num_rows="fixed",
-        disabled=[c for c in frame.columns if c != tables.SELECT] if not batch.blocked else True,
+        disabled=review_grid.locked_columns(frame, batch),
         column_config={
             tables.SELECT: st.column_config.CheckboxColumn(
                 tables.SELECT, help="Rows with errors cannot be selected.", width=100, pinned=True
@@ -215,6 +244,7 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
         },
         height=min(38 + 35 * max(len(frame), 1), 560),
     )
+    review_grid.take_cell_edits(batch, frame, tables.editor_key())
     selected = tables.apply_edits(batch, edited, selected)
 
     valid_ids = [c.client_id for c in batch.clients]

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +20,13 @@ from onboarding import (
     Blueprint,
     ClientBatch,
     ColumnMapping,
+    Edits,
     IngestSettings,
+    RawTable,
     RunRegistry,
-    load_clients,
     private_folder,
+    read_table,
+    review_table,
 )
 
 if TYPE_CHECKING:
@@ -52,14 +56,29 @@ def registry() -> RunRegistry:
     return RunRegistry()
 
 
-@st.cache_data(max_entries=16, show_spinner="Reading the spreadsheet…")
+@st.cache_data(max_entries=8, show_spinner="Reading the spreadsheet…")
+def read_upload(data: bytes, filename: str, sheet: str | None, settings_json: str) -> RawTable:
+    """Read an upload's sheet as text; the same bytes and sheet are never parsed twice (an edit
+    validates again, it does not read the workbook again)."""
+    limits = IngestSettings.model_validate_json(settings_json).limits
+    return read_table(data, filename, sheet=sheet, limits=limits)
+
+
+@st.cache_data(max_entries=16, show_spinner="Checking the rows…")
 def parse_upload(
-    data: bytes, filename: str, sheet: str | None, mapping_json: str | None, settings_json: str
+    data: bytes,
+    filename: str,
+    sheet: str | None,
+    mapping_json: str | None,
+    settings_json: str,
+    edits_json: str = "{}",
 ) -> ClientBatch:
-    """Read and validate an upload; the same bytes, sheet and mapping are never parsed twice."""
+    """Validate an upload with its mapping and the person's edits (``{sheet: Edits.to_json()}``)."""
     mapping = ColumnMapping.model_validate_json(mapping_json) if mapping_json else None
     settings = IngestSettings.model_validate_json(settings_json)
-    return load_clients(data, filename, sheet=sheet, mapping=mapping, settings=settings)
+    raw = read_upload(data, filename, sheet, settings_json)
+    edits = Edits.from_json(json.loads(edits_json).get(raw.sheet or "", []))
+    return review_table(raw, edits, mapping, settings)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -8,6 +8,7 @@ session builds its own (``scope="session"``); only the run registry is shared by
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,11 +22,17 @@ from onboarding import (
     Blueprint,
     ClientBatch,
     ClientRow,
+    ColumnMapping,
     ConfigError,
+    Draft,
+    DraftStore,
+    Edits,
     IngestError,
     Onboarding,
+    RawTable,
     RunRegistry,
     Settings,
+    apply_edits,
     default_data_dir,
     load_settings,
 )
@@ -43,9 +50,15 @@ UPLOAD = "upload_file_state"
 SHEET = "upload_sheet_state"
 MAPPING = "upload_mapping_state"
 SELECTED = "upload_selected_ids"
+"""Client ids chosen on the Upload page, in file order."""
 CHOICES = "upload_conflict_choices"
 """Client id → what the person chose for its identity conflict: "skip", "update" or "new:<id>"."""
-"""Client ids chosen on the Upload page, in file order."""
+EDITS = "upload_edits_state"
+"""Sheet name ("" for none) → the person's cell edits (:class:`onboarding.Edits`) of that sheet."""
+DRAFT_CHECKED = "upload_draft_checked"
+"""The actor whose draft this session has looked for (looked for again after signing in)."""
+RESTORED = "upload_draft_restored"
+"""When the draft this session was restored from was saved (popped once the page has said so)."""
 RUNS = "onboard_session_runs"
 """Run ids started (or joined) from this session, newest last."""
 
@@ -190,20 +203,30 @@ def reset_connection() -> None:
 
 
 # -- the current batch -------------------------------------------------------------------------
+# Everything of the upload lives in session state and, after each change, in the person's draft
+# (onboarding.drafts): a reload or a new tab starts from the draft, so nothing of the review is lost.
+
+
+def upload() -> dict[str, Any] | None:
+    """``{"name", "data"}`` of the spreadsheet in use (restored from the draft after a reload)."""
+    restore_draft()
+    found: dict[str, Any] | None = st.session_state.get(UPLOAD)
+    return found
 
 
 def current_batch() -> ClientBatch | None:
-    """The uploaded spreadsheet, parsed with the chosen sheet and mapping (cached)."""
-    upload = st.session_state.get(UPLOAD)
-    if not upload:
+    """The uploaded spreadsheet, parsed with the chosen sheet and mapping, the person's edits applied (cached)."""
+    up = upload()
+    if not up:
         return None
     mapping = st.session_state.get(MAPPING)
     return resources.parse_upload(
-        upload["data"],
-        upload["name"],
+        up["data"],
+        up["name"],
         st.session_state.get(SHEET),
         mapping.model_dump_json() if mapping is not None else None,
-        blueprint().ingest_settings().model_dump_json(),
+        _ingest_json(),
+        _edits_json(),
     )
 
 
@@ -215,16 +238,86 @@ def readable_batch() -> ClientBatch | None:
         return None
 
 
+def file_table() -> RawTable | None:
+    """The sheet in use exactly as read from the file (no edits)."""
+    up = upload()
+    if not up:
+        return None
+    return resources.read_upload(up["data"], up["name"], st.session_state.get(SHEET), _ingest_json())
+
+
+def edited_table() -> RawTable | None:
+    """The sheet in use with the person's edits in (what bulk fixes and the download work on)."""
+    raw = file_table()
+    return None if raw is None else apply_edits(raw, edits_of(raw.sheet))
+
+
+def try_upload(name: str, data: bytes) -> IngestError | None:
+    """Use a new spreadsheet, unless it cannot be read: then the file in use stays, and the problem
+    is returned for the page to show (a rejected file never replaces a good one)."""
+    try:
+        resources.read_upload(data, name, None, _ingest_json())
+    except IngestError as exc:
+        return exc
+    set_upload(name, data)
+    return None
+
+
 def set_upload(name: str, data: bytes) -> None:
-    """A new spreadsheet: reset sheet, mapping and selection (valid rows get preselected)."""
+    """A new spreadsheet: reset sheet, mapping, edits and selection (valid rows get preselected)."""
     st.session_state[UPLOAD] = {"name": name, "data": data}
-    for key in (SHEET, MAPPING, SELECTED, CHOICES):
+    for key in (SHEET, MAPPING, SELECTED, CHOICES, EDITS):
         st.session_state.pop(key, None)
+    save_draft()
 
 
 def clear_upload() -> None:
-    for key in (UPLOAD, SHEET, MAPPING, SELECTED, CHOICES):
+    """Remove the file in use, and with it the draft (the person is done with it)."""
+    for key in (UPLOAD, SHEET, MAPPING, SELECTED, CHOICES, EDITS):
         st.session_state.pop(key, None)
+    store = _drafts()
+    if store is not None:
+        store.discard(actor())
+
+
+def set_sheet(sheet: str | None) -> None:
+    """Read another sheet: its own automatic mapping and selection (each sheet keeps its edits)."""
+    st.session_state[SHEET] = sheet
+    for key in (MAPPING, SELECTED):
+        st.session_state.pop(key, None)
+    save_draft()
+
+
+def set_mapping(mapping: ColumnMapping | None) -> None:
+    """Use this column mapping (``None``: the automatic one); the selection starts afresh."""
+    if mapping is None:
+        st.session_state.pop(MAPPING, None)
+    else:
+        st.session_state[MAPPING] = mapping
+    st.session_state.pop(SELECTED, None)
+    save_draft()
+
+
+def edits_of(sheet: str | None) -> Edits:
+    """The person's edits of one sheet (``None``/"" for a file without sheets)."""
+    found: dict[str, Edits] = st.session_state.get(EDITS) or {}
+    return found.get(sheet or "", Edits())
+
+
+def set_edits(sheet: str | None, edits: Edits) -> None:
+    found: dict[str, Edits] = dict(st.session_state.get(EDITS) or {})
+    found[sheet or ""] = edits
+    st.session_state[EDITS] = {k: v for k, v in found.items() if v}
+    save_draft()
+
+
+def _edits_json() -> str:
+    found: dict[str, Edits] = st.session_state.get(EDITS) or {}
+    return json.dumps({k: v.to_json() for k, v in sorted(found.items())}, ensure_ascii=False)
+
+
+def _ingest_json() -> str:
+    return blueprint().ingest_settings().model_dump_json()
 
 
 def selected_ids(batch: ClientBatch) -> list[str]:
@@ -239,6 +332,7 @@ def selected_ids(batch: ClientBatch) -> list[str]:
 
 def set_selected(ids: list[str]) -> None:
     st.session_state[SELECTED] = list(ids)
+    save_draft()
 
 
 def selected_clients() -> list[ClientRow]:
@@ -266,6 +360,70 @@ def conflict_choices() -> dict[str, str]:
 
 def set_conflict_choices(choices: dict[str, str]) -> None:
     st.session_state[CHOICES] = dict(choices)
+    save_draft()
+
+
+# -- the draft ---------------------------------------------------------------------------------
+
+
+def _drafts() -> DraftStore | None:
+    """The drafts folder beside the journal, or None when this session keeps no draft.
+
+    Only a session that may write keeps one: a read-only visitor of a real portal is anonymous, and
+    a draft shared by every anonymous visitor would show one person's list to the next.
+    """
+    from ui import auth  # auth builds on this module
+
+    if not auth.can_write():
+        return None
+    return DraftStore(settings().journal_path.parent / "drafts")
+
+
+def save_draft() -> None:
+    """Keep the upload as it is now as this person's draft (a failure to write is logged, not fatal)."""
+    up = st.session_state.get(UPLOAD)
+    store = _drafts()
+    if not up or store is None:
+        return
+    draft = Draft(
+        name=up["name"],
+        data=up["data"],
+        sheet=st.session_state.get(SHEET),
+        mapping=st.session_state.get(MAPPING),
+        edits=dict(st.session_state.get(EDITS) or {}),
+        selected=st.session_state.get(SELECTED),
+        choices=conflict_choices(),
+    )
+    try:
+        store.save(actor(), draft)
+    except ConfigError as exc:
+        log.warning("the upload could not be kept as a draft: %s", exc)
+
+
+def restore_draft() -> bool:
+    """Put this person's draft into a session that has no upload yet (once per person and session)."""
+    if st.session_state.get(UPLOAD):
+        return False
+    who = actor()
+    if st.session_state.get(DRAFT_CHECKED) == who:
+        return False
+    st.session_state[DRAFT_CHECKED] = who
+    store = _drafts()
+    draft = store.load(who) if store is not None else None
+    if draft is None:
+        return False
+    st.session_state[UPLOAD] = {"name": draft.name, "data": draft.data}
+    for key, value in (
+        (SHEET, draft.sheet),
+        (MAPPING, draft.mapping),
+        (SELECTED, draft.selected),
+        (EDITS, draft.edits or None),
+        (CHOICES, draft.choices or None),
+    ):
+        if value is not None:
+            st.session_state[key] = value
+    st.session_state[RESTORED] = draft.saved_at
+    return True
 
 
 def update_ids() -> list[str]:

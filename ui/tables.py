@@ -45,7 +45,8 @@ def reset_editor() -> None:
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
-def _file_column(header: str) -> str:
+def file_column(header: str) -> str:
+    """The grid's name for a file column (a header that clashes with the grid's own gets "(file)")."""
     return f"{header} (file)" if header in RESERVED else header
 
 
@@ -63,12 +64,12 @@ def preview_frame(batch: ClientBatch, selected: set[str], problems_only: bool) -
     # Who the row is comes first (the ID and name columns), then what is wrong, then the rest.
     leading = [h for f in ("client_id", "name") if (h := batch.mapping.header_for(f)) in batch.headers]
     for header in dict.fromkeys(leading):
-        frame[_file_column(header)] = preview[header].to_numpy()
+        frame[file_column(header)] = preview[header].to_numpy()
     frame[PROBLEMS] = preview[PREVIEW_ISSUES].to_numpy()
     frame[TITLE] = preview[PREVIEW_TITLE].to_numpy()
     for header in batch.headers:
         if header not in leading:
-            frame[_file_column(header)] = preview[header].to_numpy()
+            frame[file_column(header)] = preview[header].to_numpy()
     if problems_only:
         frame = frame[preview[PREVIEW_STATUS].to_numpy() != "valid"]
     return frame.reset_index(drop=True)
@@ -92,7 +93,7 @@ def styled(batch: ClientBatch, frame: pd.DataFrame) -> Styler | pd.DataFrame:
             for name in (CHECK, PROBLEMS):
                 styles[row.index.get_loc(name)] = bg
         for column, severity in marks:
-            name = _file_column(column) if column else ""
+            name = file_column(column) if column else ""
             if name in row.index:
                 styles[row.index.get_loc(name)] = ERROR_BG if severity == "error" else WARNING_BG
         return styles

@@ -1,0 +1,156 @@
+"""The review step's helpers around the grid: where the rows stand in the journal, bulk fixes, and
+the corrected list to download.
+
+Bulk fixes compute edits in ``onboarding.review`` (tidy e-mails, fill empty account managers,
+suggested e-mail corrections) and go through :func:`ui.review_grid.apply_changes`, so a fix is an
+edit like a typed one: kept with the upload, checked again, undone with the others.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import pandas as pd
+import streamlit as st
+
+from onboarding import (
+    ClientBatch,
+    OnboardingError,
+    RawTable,
+    ReviewError,
+    Suggestion,
+    corrected_csv,
+    fill_managers,
+    tidy_emails,
+)
+from ui import display, review_grid, session
+
+MANAGER_FIELD = "upload_fix_manager"
+EXCEL_TOGGLE = "upload_corrected_excel"
+
+
+def journal_counts(batch: ClientBatch) -> None:
+    """New / already onboarded / conflict for the valid rows, from one read of the journal."""
+    if batch.blocked or not batch.clients:
+        return
+    try:
+        counts = session.service().review_counts(batch.clients)
+    except OnboardingError as exc:
+        st.caption(f"The journal could not be read to compare the rows: {display.md(str(exc))}")
+        return
+    with st.container(horizontal=True, gap="medium", wrap=True, key="upload_journal_counts"):
+        st.metric("New", counts.new, help="No client with this ID was onboarded yet.")
+        st.metric(
+            "Already onboarded",
+            counts.onboarded,
+            help="Onboarded before under the same ID, name and e-mail: the plan skips them.",
+        )
+        st.metric(
+            "Conflicts",
+            counts.conflicts,
+            help="The ID was onboarded for another name or e-mail: you choose what happens in the plan.",
+        )
+        if counts.unfinished:
+            st.metric(
+                "Started before", counts.unfinished, help="Failed, deferred or archived: a run resumes them."
+            )
+
+
+def _tidy(raw: RawTable, batch: ClientBatch) -> None:
+    changes = tidy_emails(raw, batch.mapping)
+    review_grid.apply_changes(changes, f"Trimmed and normalised {len(changes)} e-mail cell(s).")
+
+
+def _fill(raw: RawTable, batch: ClientBatch) -> None:
+    address = str(st.session_state.get(MANAGER_FIELD) or "")
+    try:
+        changes = fill_managers(raw, batch.mapping, address)
+    except ReviewError as exc:
+        st.session_state[review_grid.NOTICE] = [("error", str(exc))]
+        return
+    if not changes:
+        st.session_state[review_grid.NOTICE] = [("success", "No account-manager cell is empty.")]
+        return
+    review_grid.apply_changes(changes, f"Account manager set for {len(changes)} row(s) that had none.")
+
+
+def _suggest(found: list[Suggestion]) -> None:
+    changes = {s.key: s.suggestion for s in found}
+    review_grid.apply_changes(changes, f"Applied {len(changes)} suggested e-mail correction(s).")
+
+
+def render(batch: ClientBatch, raw: RawTable, found: list[Suggestion]) -> None:
+    """The "Fix rows" panel: bulk fixes, suggestions, undo, and the corrected list."""
+    edited = len(session.edits_of(raw.sheet))
+    label = "Fix rows" + (f" — {edited} cell{'s' if edited != 1 else ''} edited" if edited else "")
+    with st.expander(label, expanded=bool(found) or batch.error_row_count > 0, icon=":material/build:"):
+        st.caption(
+            "Edit any cell of the file's columns in the grid below: each edit is checked at once and "
+            "kept with the upload (also after a reload). Or fix many rows at once:"
+        )
+        tidy = tidy_emails(raw, batch.mapping) if not batch.blocked else {}
+        row = st.container(horizontal=True, vertical_alignment="bottom", gap="small", wrap=True)
+        row.button(
+            f"Trim and normalise e-mails ({len(tidy)})",
+            key="upload_fix_tidy",
+            icon=":material/cleaning_services:",
+            on_click=_tidy,
+            args=(raw, batch),
+            disabled=not tidy,
+            help="Removes spaces, mailto: and brackets, and writes the domain in lower case.",
+        )
+        row.text_input(
+            "Account manager for empty cells",
+            key=MANAGER_FIELD,
+            placeholder="manager@yourcompany.com",
+            width=300,
+        )
+        row.button(
+            "Set for empty cells",
+            key="upload_fix_manager_apply",
+            icon=":material/person_add:",
+            on_click=_fill,
+            args=(raw, batch),
+            disabled=batch.blocked,
+        )
+        if found:
+            st.markdown(f"**Suggested e-mail corrections ({len(found)})**")
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"Row": s.row_number, "Column": s.header, "Now": s.value, "Suggested": s.suggestion}
+                        for s in found
+                    ]
+                ),
+                hide_index=True,
+                key="upload_suggestions",
+            )
+            st.button(
+                f"Apply {len(found)} suggested correction{'s' if len(found) != 1 else ''}",
+                key="upload_fix_suggestions",
+                icon=":material/spellcheck:",
+                on_click=_suggest,
+                args=(found,),
+            )
+        last = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=True)
+        excel = last.toggle(
+            "For Excel",
+            key=EXCEL_TOGGLE,
+            help="Adds a byte-order mark so that Excel reads the accents right.",
+        )
+        last.download_button(
+            "Download corrected list (CSV)",
+            data=corrected_csv(raw, excel=excel),
+            file_name=f"{PurePath(raw.filename).stem}-corrected.csv",
+            mime="text/csv",
+            key="upload_download_corrected",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        last.button(
+            "Undo all edits",
+            key="upload_undo_edits",
+            icon=":material/undo:",
+            on_click=review_grid.undo_all,
+            disabled=not edited,
+        )
