@@ -151,6 +151,9 @@ def test_failed_client_offers_retry_from_the_journal_without_the_upload(
     onboard_first(app, j)
     record = next(r for r in j.clients() if r.client_id == FIRST)
     j.upsert_client(record.portal, FIRST, status="failed", error="the portal said no", step="link")
+    # Without the upload: removed, so a new session does not restore it from the draft.
+    app.switch_page("pages/upload.py").run()
+    app.button(key="upload_remove").click().run()
     fresh = AppTest.from_file(app._script_path, default_timeout=30)
     at = fresh.switch_page("pages/clients.py").run()
     assert list(grid(at)["Client ID"]) == [FIRST]
