@@ -18,6 +18,7 @@ from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, FolderT
 from onboarding.docspace.bodies import tag_chunks
 from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
 from onboarding.journal import ClientRecord
+from onboarding.segments import UnknownSegment
 from onboarding.titles import PatternError, file_title
 from onboarding.workflow.status import ClientStatus
 
@@ -83,6 +84,20 @@ class RunContext:
     def room_folders(self) -> list[str]:
         """The folders every client room holds: the template's, or the blueprint's."""
         return self.template_folders if self.room_template is not None else self.blueprint.folders
+
+    segment: str = ""
+    """The segment whose blueprint this context carries (``""``: the default blueprint)."""
+    variants: dict[str, RunContext] = field(default_factory=dict)
+    """Segment -> the context of that segment's clients: its blueprint, templates and managers, with
+    the portal-wide parts (account, rooms by tag, hidden rooms, guest setting) shared with this one."""
+
+    def for_segment(self, name: str) -> RunContext:
+        """The context a client of segment ``name`` is planned and run with."""
+        if not name or name == self.segment:
+            return self
+        if name not in self.variants:
+            raise ConfigError(f"segment {name!r} was not prepared for this run (plan the batch again)")
+        return self.variants[name]
 
 
 def client_fields(client: ClientLike) -> dict[str, str]:
@@ -255,23 +270,38 @@ def decide_manager(
     return ManagerDecision(email, user.id, role)
 
 
+People = dict[str, tuple[User | None, str]]
+"""E-mail -> (the portal's user, or None with why not): looked up once per run, whatever the segment."""
+
+
 def resolve_managers(
-    client: DocSpaceClient, blueprint: Blueprint, me: User, emails: set[str], read: Reader = direct
+    client: DocSpaceClient,
+    blueprint: Blueprint,
+    me: User,
+    emails: set[str],
+    read: Reader = direct,
+    people: People | None = None,
 ) -> dict[str, ManagerDecision]:
-    """One people look-up per distinct manager e-mail (not per client)."""
+    """One people look-up per distinct manager e-mail (not per client, nor per segment)."""
+    people = {} if people is None else people
     out: dict[str, ManagerDecision] = {}
     for email in sorted(emails):
-        if email == (me.email or "").casefold():
-            out[email] = decide_manager(blueprint, me, email, me)
-            continue
-        try:
-            user = read(functools.partial(client.find_user_by_email, email))
-            out[email] = decide_manager(blueprint, me, email, user)
-        except Forbidden:
-            out[email] = decide_manager(blueprint, me, email, None, "is not visible to the API key's account")
-        except BadRequest:
-            out[email] = decide_manager(blueprint, me, email, None, "is not a valid e-mail address")
+        if email not in people:
+            people[email] = _look_up(client, me, email, read)
+        user, error = people[email]
+        out[email] = decide_manager(blueprint, me, email, user, error)
     return out
+
+
+def _look_up(client: DocSpaceClient, me: User, email: str, read: Reader) -> tuple[User | None, str]:
+    if email == (me.email or "").casefold():
+        return me, ""
+    try:
+        return read(functools.partial(client.find_user_by_email, email)), ""
+    except Forbidden:
+        return None, "is not visible to the API key's account"
+    except BadRequest:
+        return None, "is not a valid e-mail address"
 
 
 def build_context(
@@ -282,22 +312,45 @@ def build_context(
     portal_key: str,
     read: Reader = direct,
 ) -> RunContext:
-    """Read everything a plan and a run need, once."""
+    """Read everything a plan and a run need, once (per segment only what its blueprint changes)."""
     reads = [1]
     me = read(client.me)
-    if blueprint.room_template:
-        template, folders, templates = resolve_room_template(client, blueprint, reads, read)
-        ctx = RunContext(portal_key=portal_key, blueprint=blueprint, me=me, templates=templates)
-        ctx.room_template, ctx.template_folders = template, folders
-    else:
-        templates = resolve_templates(client, blueprint, reads, read)
-        ctx = RunContext(portal_key=portal_key, blueprint=blueprint, me=me, templates=templates)
-    if blueprint.invite_client:
+    people: People = {}
+    contents: dict[str, tuple[Folder | None, list[str], list[ResolvedTemplate]]] = {}
+
+    def context_for(name: str, members: list[ClientLike]) -> RunContext:
+        bp = blueprint.for_segment(name)
+        key = repr((bp.room_template, int(bp.room_type), [t.model_dump() for t in bp.templates]))
+        if key not in contents:  # what fills the rooms: read once per distinct setting, not per segment
+            if bp.room_template:
+                contents[key] = resolve_room_template(client, bp, reads, read)
+            else:
+                contents[key] = (None, [], resolve_templates(client, bp, reads, read))
+        template, template_folders, templates = contents[key]
+        emails = {(manager_email(c, bp) or "").casefold() for c in members} - {""}
+        looked_up = len(people)
+        managers = resolve_managers(client, bp, me, emails, read, people)
+        reads[0] += sum(1 for e in list(people)[looked_up:] if e != (me.email or "").casefold())
+        return RunContext(
+            portal_key=portal_key,
+            blueprint=bp,
+            me=me,
+            templates=templates,
+            managers=managers,
+            segment=name,
+            room_template=template,
+            template_folders=template_folders,
+        )
+
+    groups = segment_groups(blueprint, clients)
+    ctx = context_for("", groups.pop("", []))
+    ctx.variants = {name: context_for(name, members) for name, members in groups.items()}
+    if any(each.blueprint.invite_client for each in (ctx, *ctx.variants.values())):
         ctx.guest_invites = guests_allowed(client, read)
         reads[0] += 1
-    emails = {(manager_email(c, blueprint) or "").casefold() for c in clients} - {""}
-    ctx.managers = resolve_managers(client, blueprint, me, emails, read)
-    reads[0] += len(emails - {(me.email or "").casefold()})
+    for each in ctx.variants.values():  # the portal-wide parts: one object each, shared
+        each.rooms_by_tag, each.hidden_rooms = ctx.rooms_by_tag, ctx.hidden_rooms
+        each.guest_invites = ctx.guest_invites
     tags = []
     for c in clients:
         try:
@@ -313,6 +366,19 @@ def build_context(
                 ctx.rooms_by_tag.setdefault(tag.casefold(), []).append(room)
     ctx.reads_spent = reads[0]
     return ctx
+
+
+def segment_groups(blueprint: Blueprint, clients: Sequence[ClientLike]) -> dict[str, list[ClientLike]]:
+    """The batch's clients by segment (a client whose cell names no segment is left out: its plan
+    says why); the default's group is always there."""
+    groups: dict[str, list[ClientLike]] = {"": []}
+    for c in clients:
+        try:
+            name, _ = blueprint.choose(c.extra)
+        except UnknownSegment:
+            continue
+        groups.setdefault(name, []).append(c)
+    return groups
 
 
 def manager_email(c: ClientLike, blueprint: Blueprint) -> str | None:

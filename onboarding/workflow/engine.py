@@ -321,7 +321,7 @@ class Engine:
                 api=self.client,
                 caller=caller,
                 journal=self.journal,
-                ctx=ctx,
+                ctx=ctx.for_segment(cp.segment),  # the client's own blueprint, templates, managers
                 plan=cp,
                 run_id=run_id,
                 actor=self.actor,

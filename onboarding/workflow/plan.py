@@ -16,6 +16,8 @@ from typing import Any
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, Folder, RoomType
 from onboarding.journal import ClientRecord, Journal
+from onboarding.segments import UnknownSegment
+from onboarding.segments import label as segment_label
 from onboarding.titles import MAX_LINK_TITLE_LENGTH, MAX_TAG_LENGTH, PatternError, fit_length, room_names
 from onboarding.workflow.context import (
     ClientLike,
@@ -30,6 +32,7 @@ from onboarding.workflow.context import (
 )
 from onboarding.workflow.identity import apply_identity
 from onboarding.workflow.links import INTERNAL_LINK
+from onboarding.workflow.segment_change import note_segment_change, segment_before, whose_blueprint
 from onboarding.workflow.status import Action, ClientStatus, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep
 
@@ -74,6 +77,15 @@ class ClientPlan:
     """Field → (journal's value, row's value) where the row is not who the journal onboarded."""
     update_identity: bool = False
     """The person chose to update the journal's record to this row (see workflow/identity.py)."""
+    segment: str = ""
+    """The segment whose blueprint the client gets (``""``: the default; see onboarding/segments.py)."""
+    segment_before: str | None = None
+    """The segment the client's room was made for, when the row now names another one."""
+
+    @property
+    def blueprint_name(self) -> str:
+        """The blueprint the client gets, as the plan shows it."""
+        return segment_label(self.segment)
 
     @property
     def client_id(self) -> str:
@@ -145,7 +157,13 @@ def plan_client(
     seen_tags: dict[str, str],
     steps: Sequence[ClientStep] = REGISTRY,
 ) -> ClientPlan:
-    """Decide create / resume / done / blocked for one client."""
+    """Decide create / resume / done / blocked for one client (with its segment's blueprint)."""
+    try:
+        segment, _ = ctx.blueprint.choose(c.extra)
+    except UnknownSegment as exc:
+        return ClientPlan(c, "", "", Action.BLOCKED, reasons=[str(exc)])
+    before = segment_before(ctx.blueprint, record, segment)
+    ctx = ctx.for_segment(segment)
     bp = ctx.blueprint
     fields = client_fields(c)
     try:
@@ -154,9 +172,11 @@ def plan_client(
             fit_length(bp.render(bp.link.title, fields), MAX_LINK_TITLE_LENGTH) if bp.link.enabled else ""
         )
     except PatternError as exc:
-        return ClientPlan(c, "", "", Action.BLOCKED, reasons=[str(exc)])
+        return ClientPlan(c, "", "", Action.BLOCKED, reasons=[str(exc)], segment=segment)
     title, tag = names.title, names.tag
-    plan = ClientPlan(c, title, tag, Action.CREATE, link_title=link_title)
+    plan = ClientPlan(
+        c, title, tag, Action.CREATE, link_title=link_title, segment=segment, segment_before=before
+    )
     if title != names.raw_title:
         plan.warnings.append(f"the portal will store the title as {title!r}")
     if not title:
@@ -230,9 +250,11 @@ def plan_client(
         done = record is not None and record.status == ClientStatus.DONE and record.room_id == plan.room.id
         if done and len(active) == 1:
             plan.action = Action.DONE
+            note_segment_change(plan)
             return plan
         if _room_unusable(ctx, plan):
             return plan
+        note_segment_change(plan)
         plan.action = Action.RESUME
         if len(active) > 1:  # two runs with different journals: every run keeps the lowest id
             ids = ", ".join(str(r.id) for r in active)
@@ -259,7 +281,7 @@ def _room_unusable(ctx: RunContext, plan: ClientPlan) -> bool:
     if room.room_type is not None and room.room_type != int(bp.room_type):
         plan.action = Action.CONFLICT
         plan.reasons.append(
-            f"its room {room.id} is a {_room_label(room.room_type)}, but the blueprint now makes "
+            f"its room {room.id} is a {_room_label(room.room_type)}, but {whose_blueprint(plan)} now makes "
             f"{bp.room_type.label}s; DocSpace cannot change a room's type — archive the old room "
             "to have a new one made, or set the blueprint's room type back"
         )
@@ -319,5 +341,6 @@ def make_plan(
     for cp in plans:
         apply_identity(cp, records.get(cp.client_id), update=cp.client_id in update)
         if cp.update_identity and cp.action == Action.RESUME:
-            cp.writes, cp.reads = client_cost(blueprint, cp, resume=True, steps=steps)
+            bp = ctx.for_segment(cp.segment).blueprint
+            cp.writes, cp.reads = client_cost(bp, cp, resume=True, steps=steps)
     return BatchPlan(context=ctx, clients=plans, lookup_reads=ctx.reads_spent)
