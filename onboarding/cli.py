@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from onboarding import cli_aftercare, cli_journal, cli_output, export, files
 from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
 from onboarding.workflow.identity import CONFLICT_CHOICES, identity_json, identity_lines
+from onboarding.workflow.segment_change import segment_json
 
 if TYPE_CHECKING:
     # Imported where used: pandas, pydantic and requests take ~1.5 s to load, and `--help` or a
@@ -197,8 +198,8 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
     if args.json:
         rows = [
             {"client_id": c.client_id, "action": c.action, "resume_step": c.resume_step,
-             "title": c.title, "tag": c.tag, "reasons": c.reasons, "warnings": c.warnings,
-             **identity_json(c)}
+             "title": c.title, "tag": c.tag, "blueprint": c.blueprint_name, "reasons": c.reasons,
+             "warnings": c.warnings, **segment_json(c), **identity_json(c)}
             for c in plan.clients
         ]  # fmt: skip
         summary = {

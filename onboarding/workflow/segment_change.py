@@ -59,3 +59,10 @@ def note_segment_change(plan: ClientPlan) -> None:
             f"segment changed from {was!r} to {now!r}: room {room}, started for {was!r}, is finished "
             f"with the {now!r} blueprint"
         )
+
+
+def segment_json(plan: ClientPlan) -> dict[str, dict[str, str]]:
+    """``plan --json``: the segment change, journal's side and row's side (empty when unchanged)."""
+    if plan.segment_before is None:
+        return {}
+    return {"segment_change": {"journal": segment_label(plan.segment_before), "row": plan.blueprint_name}}
