@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from onboarding import Blueprint, ClientLink, FileShare, RoomType, Settings
-from ui import auth, chrome, display, resources, session, state
+from ui import auth, chrome, display, resources, segments_editor, session, state
 from ui import blueprint_form as bf
 from ui.bounds import field_bounds
 
@@ -44,9 +44,14 @@ def render(s: Settings) -> Blueprint | None:
     manager_section(d, room_type)
     client_section(d, room_type)
     kind = link_section(d, room_type)
-    current = collect(room_type, folders, templates, kind)
+    segments, segments_problem = segments_editor.section(d)
+    current = {**collect(room_type, folders, templates, kind), "segments": segments}
     st.session_state[bf.DRAFT] = {**current, "templates": d["templates"]}
     candidate, problem = bf.check(current)
+    problem = segments_problem or problem
+    candidate = None if problem else candidate
+    if candidate is not None:
+        segments_editor.preview(candidate)
     if problem:
         st.error(f"This blueprint cannot be saved yet: {display.md(problem)}", icon=":material/error:")
     elif candidate is not None and candidate != bstate.blueprint:

@@ -96,6 +96,7 @@ def plan_notes(cp: ClientPlan) -> str:
 
 def plan_frame(plan: BatchPlan) -> pd.DataFrame:
     rows = []
+    segmented = plan.context.blueprint.segments is not None  # which blueprint each row gets
     for cp in plan.clients:
         who, access = manager_text(cp.manager)
         rows.append(
@@ -104,6 +105,7 @@ def plan_frame(plan: BatchPlan) -> pd.DataFrame:
                 "Client": cp.client.name,
                 "Action": label(Action, cp.action),
                 "Room title (as stored)": cp.title,
+                **({"Blueprint": cp.blueprint_name} if segmented else {}),
                 "Manager access": access,
                 "Reasons and warnings": plan_notes(cp),
                 "Account manager": who,
