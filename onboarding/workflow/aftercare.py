@@ -25,6 +25,7 @@ from onboarding.workflow.calls import Caller, CallStats
 from onboarding.workflow.context import client_fields
 from onboarding.workflow.engine import Engine, RunResult
 from onboarding.workflow.retry import Retrier
+from onboarding.workflow.segment_change import recorded_blueprint
 from onboarding.workflow.status import ClientStatus, Outcome, RunStatus, Step
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,7 @@ class Aftercare:
         bp, api, caller = self.engine.blueprint, self.engine.client, self.caller
         recs = self._records([client_id], ClientStatus.DONE)
         rec = recs[0] if recs else None
+        bp = recorded_blueprint(bp, rec) if rec else bp
         if rec is None or rec.room_id is None or not bp.link.enabled:
             raise ConfigError(f"client {client_id!r} has no onboarded room with a link to renew")
         rid = rec.room_id
@@ -218,7 +220,7 @@ class Aftercare:
                 view.room = self._room_by_id(rec.room_id)
             if view.room is not None and not view.room.archived:
                 self._read_room(rec, view)
-            result = drift.compare(rec, bp, view, me.email or "")
+            result = drift.compare(rec, recorded_blueprint(bp, rec), view, me.email or "")
             detail = "; ".join(f"{d.item}: {d.found}" for d in result.differences) or "matches"
             outcome = Outcome.FAILED if result.differences else Outcome.DONE
             journal.add_event(run_id, portal, rec.client_id, Step.AUDIT, outcome, detail)

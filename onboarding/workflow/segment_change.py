@@ -66,3 +66,12 @@ def segment_json(plan: ClientPlan) -> dict[str, dict[str, str]]:
     if plan.segment_before is None:
         return {}
     return {"segment_change": {"journal": segment_label(plan.segment_before), "row": plan.blueprint_name}}
+
+
+def recorded_blueprint(blueprint: Blueprint, record: ClientRecord) -> Blueprint:
+    """The blueprint an onboarded client's room was made with, from the columns the journal kept
+    (the default when its segment is gone from the blueprint): what audits and renewals compare with."""
+    try:
+        return blueprint.choose(record.extra)[1]
+    except UnknownSegment:
+        return blueprint

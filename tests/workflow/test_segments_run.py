@@ -10,6 +10,7 @@ from support.engine import Client, Harness
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import RoomType
 from onboarding.journal import SqliteJournal
+from onboarding.workflow.aftercare import Aftercare
 from onboarding.workflow.status import Action, ClientStatus
 
 SEGMENTED = Blueprint.from_toml(
@@ -118,3 +119,14 @@ def test_an_unfinished_room_of_another_segment_is_a_conflict(harness: Harness) -
     (cp,) = harness.engine(SEGMENTED).plan([replace(smb, extra={"Segment": "Enterprise"})]).clients
     assert cp.action == Action.CONFLICT
     assert any("Collaboration room" in r and "Enterprise, was SMB" in r for r in cp.reasons)
+
+
+def test_an_audit_compares_each_room_with_its_own_segments_blueprint(harness: Harness) -> None:
+    """A data room made for Enterprise is not drift against the default's folders, room type or link."""
+    clients = [_client("E-1", "Enterprise"), _client("S-1", "SMB")]
+    engine = harness.engine(SEGMENTED)
+    assert engine.run(clients).exit_code == 0
+    audits = {a.client_id: a.differences for a in Aftercare(engine, None).audit()}
+    assert audits == {"E-1": [], "S-1": []}
+    renewed = Aftercare(engine, None).renew("E-1")
+    assert 29 < _days_from_now(renewed.link_expires) <= 30
