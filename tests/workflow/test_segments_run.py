@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from pathlib import Path
 
 from support.engine import Client, Harness
 
@@ -13,22 +14,8 @@ from onboarding.journal import SqliteJournal
 from onboarding.workflow.aftercare import Aftercare
 from onboarding.workflow.status import Action, ClientStatus
 
-SEGMENTED = Blueprint.from_toml(
-    """
-folders = ["Invoices", "Contracts"]
-templates = []
-
-[segments]
-column = "Segment"
-
-[segments.Enterprise]
-room_type = "virtual data room"
-folders = ["Data room"]
-link = { expires_in_days = 30 }
-
-[segments.SMB]
-"""
-)
+SEGMENTED = Blueprint.load(Path(__file__).parents[2] / "examples" / "blueprint-segments.toml")
+"""Enterprise: a data room, its own folders, a 30-day link; SMB: the default collaboration room."""
 
 MANAGER = "anna.manager@sandbox.example"
 
@@ -64,12 +51,12 @@ def test_one_run_makes_a_data_room_for_enterprise_and_a_collaboration_room_for_s
 
     vdr, smb, default = (_room(harness, cid) for cid in ("E-1", "S-1", "D-1"))
     assert vdr["roomType"] == RoomType.VIRTUAL_DATA
-    assert [f["title"] for f in vdr["folders"]] == ["Data room"]
+    assert [f["title"] for f in vdr["folders"]] == ["Due diligence", "Contracts"]
     (link,) = [lk for lk in vdr["links"] if lk["linkType"] == 0]
     assert 29 < _days_from_now(link["expirationDate"]) <= 30
     for room in (smb, default):
         assert room["roomType"] == RoomType.COLLABORATION
-        assert [f["title"] for f in room["folders"]] == ["Invoices", "Contracts"]
+        assert [f["title"] for f in room["folders"]] == ["Invoices", "Contracts", "Deliverables"]
         assert all(lk["expirationDate"] is None for lk in room["links"])
     records = SqliteJournal(harness.journal_path).get_many("sandbox-test", ["E-1", "S-1"])
     assert records["E-1"].link_expires and not records["S-1"].link_expires
