@@ -64,15 +64,13 @@ def tables_toml(rules: dict[str, Any]) -> str:
 
 def add_segment_form() -> None:
     """A segment with another room type and link expiry, written into the tables for the person."""
-    a1, a2, a3, a4 = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+    a1, a2, a3 = st.columns(3, vertical_alignment="bottom")
     a1.text_input("New segment", key=NEW_NAME, placeholder="e.g. Enterprise")
     state.seed(NEW_TYPE, RoomType.VIRTUAL_DATA, list(RoomType))
     a2.selectbox("Its room type", list(RoomType), key=NEW_TYPE, format_func=lambda r: r.label)
     state.seed(NEW_EXPIRES, 0)
-    a3.number_input(
-        "Its link expires after (days, 0 = as above)", min_value=0, max_value=3650, key=NEW_EXPIRES
-    )
-    a4.button("Add", key="bp_segments_add", on_click=_add, icon=":material/add:")
+    a3.number_input("Its link expiry (days, 0 = as above)", min_value=0, max_value=3650, key=NEW_EXPIRES)
+    st.button("Add the segment", key="bp_segments_add", on_click=_add, icon=":material/add:")
 
 
 def _add() -> None:
@@ -101,7 +99,7 @@ def preview(bp: Blueprint) -> None:
 def _row(name: str, bp: Blueprint) -> dict[str, str]:
     link = "none"
     if bp.link.enabled:
-        expiry = f", expires after {bp.link.expires_in_days} days" if bp.link.expires_in_days else ""
+        expiry = f", {bp.link.expires_in_days} days" if bp.link.expires_in_days else ""
         link = f"{bp.link_kind}, {bp.link.access.label}{expiry}"
     return {
         "Blueprint": name,

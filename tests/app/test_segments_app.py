@@ -35,7 +35,7 @@ def test_segments_are_configured_in_settings_and_saved(
     gold = preview[preview["Blueprint"] == "Gold"].iloc[0]
     assert (gold["Room type"], gold["Client link"]) == (
         "Virtual data room",
-        "invitation, Viewer (read-only), expires after 30 days",
+        "invitation, Viewer (read-only), 30 days",
     )
     at.button(key="bp_save_button").click().run()
     saved = Blueprint.load(clean_app_state / "blueprint.toml")

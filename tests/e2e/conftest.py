@@ -97,6 +97,13 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _serve(tmp_path_factory.mktemp("e2e-data"))
 
 
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A dashboard of the module's own (zero-configuration, own data folder), for tests that save
+    settings the shared server's other tests must not see."""
+    yield from _serve(tmp_path_factory.mktemp("e2e-own"))
+
+
 E2E_PASSWORD = "e2e dashboard password"
 
 
