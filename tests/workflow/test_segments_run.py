@@ -7,6 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from support.engine import Client, Harness
+from support.room_templates import make_template
+from support.sandbox_api import Api
 
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import RoomType
@@ -117,3 +119,30 @@ def test_an_audit_compares_each_room_with_its_own_segments_blueprint(harness: Ha
     assert audits == {"E-1": [], "S-1": []}
     renewed = Aftercare(engine, None).renew("E-1")
     assert 29 < _days_from_now(renewed.link_expires) <= 30
+
+
+def test_a_segment_may_make_its_rooms_from_a_room_template(harness: Harness) -> None:
+    """Enterprise from a data-room template (one POST fromTemplate), SMB step by step, in one run."""
+    template = make_template(Api(harness.sandbox), "Data room template", room_type=int(RoomType.VIRTUAL_DATA))
+    bp = Blueprint.from_dict(
+        {
+            **SEGMENTED.model_dump(mode="json", exclude={"segments"}),
+            "segments": {
+                "column": "Segment",
+                "Enterprise": {
+                    "room_type": 8,
+                    "room_template": str(template),
+                    "link": {"expires_in_days": 30},
+                },
+            },
+        }
+    )
+    clients = [_client("E-1", "Enterprise"), _client("S-1", "")]
+    harness.sandbox.clear_log()
+    assert harness.engine(bp).run(clients).exit_code == 0
+    vdr, smb = _room(harness, "E-1"), _room(harness, "S-1")
+    assert (vdr["roomType"], smb["roomType"]) == (RoomType.VIRTUAL_DATA, RoomType.COLLABORATION)
+    assert sorted(f["title"] for f in vdr["folders"]) == ["Contracts", "Invoices"]  # the template's
+    assert [f["title"] for f in smb["folders"]] == ["Invoices", "Contracts", "Deliverables"]
+    posts = [r["path"] for r in harness.sandbox.request_log() if r["method"] == "POST"]
+    assert posts.count("/api/2.0/files/rooms/fromTemplate") == 1
