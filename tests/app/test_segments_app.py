@@ -78,3 +78,21 @@ def test_the_plan_shows_the_blueprint_each_row_gets(
     }
     assert plan.loc["SG-2001", "Room title (as stored)"] == "Data room - Northwind Holdings"
     assert "segment 'Gold' in column 'Segment'" in plan.loc["SG-2004", "Reasons and warnings"]
+
+
+def test_a_saved_segmented_blueprint_opens_unchanged_in_the_editor(
+    app: AppTest, sandbox: object, clean_app_state: Path
+) -> None:
+    """The example file's segments fill the editor as they are: no spurious "Unsaved changes"."""
+    clean_app_state.mkdir(parents=True, exist_ok=True)
+    shutil.copy(EXAMPLES / "blueprint-segments.toml", clean_app_state / "blueprint.toml")
+    at = _settings(app)
+    assert not at.exception
+    assert at.toggle(key="bp_segments_on").value is True
+    assert at.text_input(key="bp_segments_column").value == "Segment"
+    assert "[Enterprise.link]" in str(at.text_area(key="bp_segments_toml").value)
+    assert not any("Unsaved changes" in i.value for i in at.info)
+    preview = table(at, "Blueprint").set_index("Blueprint")
+    assert preview.loc["Enterprise", "Room title"] == "Data room - {name}"
+    at.toggle(key="bp_segments_on").set_value(False).run()
+    assert any("Unsaved changes" in i.value for i in at.info)
