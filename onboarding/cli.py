@@ -198,7 +198,7 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
     if args.json:
         rows = [
             {"client_id": c.client_id, "action": c.action, "resume_step": c.resume_step,
-             "title": c.title, "tag": c.tag, "blueprint": c.blueprint_name, "reasons": c.reasons,
+             "title": c.title, "tag": c.tag, "blueprint": c.blueprint_name or None, "reasons": c.reasons,
              "warnings": c.warnings, **segment_json(c), **identity_json(c)}
             for c in plan.clients
         ]  # fmt: skip

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def print_plan(plan: BatchPlan, out: TextIO) -> None:
     for cp in plan.clients:
         extra = f" at {cp.resume_step}" if cp.action == "resume" else ""
-        blueprint = f"\t[{cp.blueprint_name}]" if plan.context.blueprint.segments else ""
+        blueprint = f"\t[{cp.blueprint_name or '?'}]" if plan.context.blueprint.segments else ""
         print(f"{cp.client_id}\t{cp.action}{extra}\t{cp.title}{blueprint}", file=out)
         for r in cp.reasons:
             print(f"    {cp.action}: {r}", file=out)

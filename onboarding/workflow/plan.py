@@ -82,10 +82,13 @@ class ClientPlan:
     segment_before: str | None = None
     """The segment the client's room was made for, when the row now names another one."""
 
+    segment_known: bool = True
+    """False when the row's segment cell names no segment (the client is blocked, with no blueprint)."""
+
     @property
     def blueprint_name(self) -> str:
-        """The blueprint the client gets, as the plan shows it."""
-        return segment_label(self.segment)
+        """The blueprint the client gets, as the plan shows it (``""`` when its segment is unknown)."""
+        return segment_label(self.segment) if self.segment_known else ""
 
     @property
     def client_id(self) -> str:
@@ -161,7 +164,7 @@ def plan_client(
     try:
         segment, _ = ctx.blueprint.choose(c.extra)
     except UnknownSegment as exc:
-        return ClientPlan(c, "", "", Action.BLOCKED, reasons=[str(exc)])
+        return ClientPlan(c, "", "", Action.BLOCKED, reasons=[str(exc)], segment_known=False)
     before = segment_before(ctx.blueprint, record, segment)
     ctx = ctx.for_segment(segment)
     bp = ctx.blueprint

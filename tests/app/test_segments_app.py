@@ -74,7 +74,7 @@ def test_the_plan_shows_the_blueprint_each_row_gets(
         "SG-2001": "Enterprise",
         "SG-2002": "SMB",
         "SG-2003": "default",
-        "SG-2004": "default",
+        "SG-2004": "",  # 'Gold' names no segment: no blueprint, blocked
     }
     assert plan.loc["SG-2001", "Room title (as stored)"] == "Data room - Northwind Holdings"
     assert "segment 'Gold' in column 'Segment'" in plan.loc["SG-2004", "Reasons and warnings"]

@@ -35,7 +35,7 @@ def test_plan_json_names_each_rows_blueprint(
         "E-1": ("Enterprise", "create"),
         "S-1": ("SMB", "create"),
         "D-1": ("default", "create"),
-        "X-1": ("default", "blocked"),
+        "X-1": (None, "blocked"),  # no blueprint: its segment is unknown
     }
     assert rows["E-1"]["title"] == "Data room - Company E-1"
     assert rows["S-1"]["title"] == "Client - Company S-1"
