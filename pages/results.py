@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from onboarding import WEBHOOK_MIN_SECRET_LENGTH, ClientRecord, ClientStatus, Onboarding
-from ui import auth, chrome, display, labels, session
+from ui import auth, charts, chrome, display, labels, session
 from ui.drift_panel import drift_panel
 
 ALL_RUNS = "All runs"
@@ -243,7 +243,7 @@ with chrome.page(
             )
     with c2:
         st.markdown("**Clients onboarded over time**")
-        over_time = display.onboarded_over_time(records)
+        over_time = charts.thin(display.onboarded_over_time(records))
         if over_time.empty:
             st.caption("No client onboarded yet.")
         else:

@@ -152,3 +152,35 @@ def test_archive_then_restore_from_the_archive(app: Page) -> None:
     shot(app, "clients-05-restored-1400")
     app.set_viewport_size({"width": 1000, "height": 1100})
     shot(app, "clients-05-restored-1000")
+
+
+def test_bulk_onboard_with_one_failure_then_archive_one(app: Page) -> None:
+    """Every row ticked at once onboards the new ones in one run (the done ones are left out); one
+    that fails and one archived afterwards are counted as such. Its screenshot is the README's."""
+    upload(app, EXAMPLE)
+    sandbox_faults(app, [{"fault": "error500", "path": "/links$", "method": "PUT", "times": 1}])
+    go_to(app, "Clients")
+    expect(app.get_by_text("13 of 13 clients shown: 11 new · 2 onboarded")).to_be_visible()
+    header = grid(app).bounding_box()
+    assert header is not None
+    app.mouse.click(header["x"] + 18, header["y"] + ROW_HEIGHT / 2)  # the header's box: all rows
+    wait_for_app(app)
+    expect(by_key(app, "clients_onboard")).to_contain_text("Onboard 11")
+    click_button(app, "clients_onboard")
+    expect(app.get_by_text("13 of 13 clients shown: 12 onboarded · 1 failed")).to_be_visible(
+        timeout=FINISH_TIMEOUT
+    )
+    wait_for_app(app)
+    app.mouse.click(header["x"] + 18, header["y"] + ROW_HEIGHT / 2)  # clear the selection
+    wait_for_app(app)
+    tick(app, 0)
+    by_key(app, "clients_archive_menu").get_by_role("button").first.click()
+    by_key(app, "clients_archive_confirm").get_by_role("button").click()
+    wait_for_app(app)
+    expect(app.get_by_text("13 of 13 clients shown: 11 onboarded · 1 failed · 1 archived")).to_be_visible()
+    tick(app, 0)
+    tick(app, 2)
+    expect(by_key(app, "clients_drawer")).to_contain_text("Initech Software")
+    shot(app, "clients-06-table-1400")
+    app.set_viewport_size({"width": 1000, "height": 1100})
+    shot(app, "clients-06-table-1000")
