@@ -32,7 +32,12 @@ from onboarding.workflow.context import (
 )
 from onboarding.workflow.identity import apply_identity
 from onboarding.workflow.links import INTERNAL_LINK
-from onboarding.workflow.segment_change import note_segment_change, segment_before, whose_blueprint
+from onboarding.workflow.segment_change import (
+    column_missing,
+    note_segment_change,
+    segment_before,
+    whose_blueprint,
+)
 from onboarding.workflow.status import Action, ClientStatus, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep
 
@@ -166,6 +171,7 @@ def plan_client(
     except UnknownSegment as exc:
         return ClientPlan(c, "", "", Action.BLOCKED, reasons=[str(exc)], segment_known=False)
     before = segment_before(ctx.blueprint, record, segment)
+    missing = column_missing(ctx.blueprint, c)
     ctx = ctx.for_segment(segment)
     bp = ctx.blueprint
     fields = client_fields(c)
@@ -180,6 +186,8 @@ def plan_client(
     plan = ClientPlan(
         c, title, tag, Action.CREATE, link_title=link_title, segment=segment, segment_before=before
     )
+    if missing:
+        plan.warnings.append(missing)
     if title != names.raw_title:
         plan.warnings.append(f"the portal will store the title as {title!r}")
     if not title:

@@ -16,6 +16,7 @@ from onboarding.workflow.status import Action, ClientStatus
 if TYPE_CHECKING:
     from onboarding.blueprint import Blueprint
     from onboarding.journal import ClientRecord
+    from onboarding.workflow.context import ClientLike
     from onboarding.workflow.plan import ClientPlan
 
 
@@ -75,3 +76,15 @@ def recorded_blueprint(blueprint: Blueprint, record: ClientRecord) -> Blueprint:
         return blueprint.choose(record.extra)[1]
     except UnknownSegment:
         return blueprint
+
+
+def column_missing(blueprint: Blueprint, client: ClientLike) -> str:
+    """A note when the row has no segment column at all (a renamed header would otherwise send every
+    client to the default blueprint without a word); ``""`` when it has one or there are no segments."""
+    rules = blueprint.segments
+    if rules is None or rules.cell(client.extra) is not None:
+        return ""
+    return (
+        f"the list has no column {rules.column!r}: the default blueprint; rename the header, "
+        "or name the column in Settings → Blueprint per segment"
+    )

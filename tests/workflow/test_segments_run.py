@@ -146,3 +146,14 @@ def test_a_segment_may_make_its_rooms_from_a_room_template(harness: Harness) -> 
     assert [f["title"] for f in smb["folders"]] == ["Invoices", "Contracts", "Deliverables"]
     posts = [r["path"] for r in harness.sandbox.request_log() if r["method"] == "POST"]
     assert posts.count("/api/2.0/files/rooms/fromTemplate") == 1
+
+
+def test_a_list_without_the_segment_column_says_so_on_each_row(harness: Harness) -> None:
+    """Rows lacking the column get the default blueprint with a note naming the missing column."""
+    (cp,) = (
+        harness.engine(SEGMENTED).plan([replace(_client("D-1", ""), extra={"Tier": "Enterprise"})]).clients
+    )
+    assert (cp.action, cp.blueprint_name) == (Action.CREATE, "default")
+    assert any("no column 'Segment'" in w for w in cp.warnings)
+    (with_column,) = harness.engine(SEGMENTED).plan([_client("D-2", "")]).clients
+    assert not any("no column" in w for w in with_column.warnings)
