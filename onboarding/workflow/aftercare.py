@@ -22,7 +22,7 @@ from onboarding.webhook import WebhookSender
 from onboarding.workflow import audit as drift
 from onboarding.workflow import lifecycle, links
 from onboarding.workflow.calls import Caller, CallStats
-from onboarding.workflow.context import client_fields
+from onboarding.workflow.context import client_fields, resolve_room_template
 from onboarding.workflow.engine import Engine, RunResult
 from onboarding.workflow.retry import Retrier
 from onboarding.workflow.segment_change import recorded_blueprint
@@ -209,6 +209,7 @@ class Aftercare:
             blueprint=bp.model_dump(mode="json"), kind=AUDIT_KIND,
         )  # fmt: skip
         me = caller.read(api.me, what="me")
+        template = self._template_contents() if bp.room_template else None
         tags = [r.tag for r in recs if r.tag]
         found = caller.read(lambda: api.find_rooms_by_tags(tags, search_area=SearchArea.ANY), what="rooms")
         rooms: dict[int, Folder] = {r.id: r for r in found}
@@ -218,9 +219,11 @@ class Aftercare:
             view = drift.RoomView(rooms.get(rec.room_id))
             if view.room is None:  # tag removed? look by id before calling the room missing
                 view.room = self._room_by_id(rec.room_id)
+            rbp = recorded_blueprint(bp, rec)
+            mine = template if rbp.room_template and rbp.room_template == bp.room_template else None
             if view.room is not None and not view.room.archived:
-                self._read_room(rec, view)
-            result = drift.compare(rec, recorded_blueprint(bp, rec), view, me.email or "")
+                self._read_room(rec, view, mine[1] if mine else None)
+            result = drift.compare(rec, rbp, view, me.email or "", mine)
             detail = "; ".join(f"{d.item}: {d.found}" for d in result.differences) or "matches"
             outcome = Outcome.FAILED if result.differences else Outcome.DONE
             journal.add_event(run_id, portal, rec.client_id, Step.AUDIT, outcome, detail)
@@ -237,12 +240,20 @@ class Aftercare:
         except NotFound:
             return None
 
-    def _read_room(self, rec: ClientRecord, view: drift.RoomView) -> None:
+    def _template_contents(self) -> drift.TemplateContents:
+        """The blueprint's room template's folders and files (read once per audit)."""
+        _, folders, files = resolve_room_template(
+            self.engine.client, self.engine.blueprint, [0], lambda fn: self.caller.read(fn, what="template")
+        )
+        return folders, [f"{t.folder}/{t.dest_title}" for t in files]
+
+    def _read_room(self, rec: ClientRecord, view: drift.RoomView, files: list[str] | None = None) -> None:
         api, caller, rid = self.engine.client, self.caller, view.room.id if view.room else 0
         content = caller.read(lambda: api.folder_contents(rid), what="room listing")
         view.root = (content.files, content.folders)
         by_title = {f.title: f.id for f in content.folders}
-        for folder in {k.partition("/")[0] for k in rec.progress.get(Step.FILES) or {}} - {""}:
+        keys = files if files is not None else rec.progress.get(Step.FILES) or {}
+        for folder in {k.partition("/")[0] for k in keys} - {""}:
             if (fid := by_title.get(folder)) is not None:
                 listing = caller.read(functools.partial(api.folder_contents, fid), what="folder listing")
                 view.folders[fid] = listing.files

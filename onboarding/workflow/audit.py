@@ -8,7 +8,7 @@ the listings of folders that hold template copies, its members and its links), s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,10 @@ from onboarding.docspace import File, FileShare, Folder, Link, Member
 from onboarding.journal import ClientRecord
 from onboarding.workflow import links
 from onboarding.workflow.status import Step
+from onboarding.workflow.steps.room import TEMPLATE_COMPLETE
+
+TemplateContents = tuple[list[str], list[str]]
+"""A room template's folders and its files as ``folder/title`` keys: what a room made from it holds."""
 
 ROOM_ITEMS = ("room", "room archived", "room type", "title", "tag")
 """Differences ``repair`` does not change: the room itself (an archived room waits for ``restore``)."""
@@ -73,14 +77,18 @@ def room_differences(rec: ClientRecord, bp: Blueprint, room: Folder | None) -> l
     return out
 
 
-def content_differences(rec: ClientRecord, bp: Blueprint, view: RoomView) -> list[Difference]:
-    """Each blueprint folder at the room's root, and each template copy the journal made."""
+def content_differences(
+    rec: ClientRecord, bp: Blueprint, view: RoomView, template: TemplateContents | None = None
+) -> list[Difference]:
+    """Each blueprint folder at the room's root, and each template copy the journal made; for a
+    room made from a room template, the template's folders and files (``template``) instead."""
     if view.root is None:
         return []
     root_files, root_folders = view.root
     by_title = {f.title: f for f in sorted(root_folders, key=lambda f: -f.id)}
-    out = [Difference(f"folder {name}", "present", "missing") for name in bp.folders if name not in by_title]
-    made: Mapping[str, int] = rec.progress.get(Step.FILES) or {}
+    folders = template[0] if template is not None else bp.folders
+    out = [Difference(f"folder {name}", "present", "missing") for name in folders if name not in by_title]
+    made: Collection[str] = template[1] if template is not None else rec.progress.get(Step.FILES) or {}
     for key in made:
         folder, _, title = key.partition("/")
         where = by_title.get(folder) if folder else None
@@ -144,10 +152,12 @@ def link_differences(rec: ClientRecord, bp: Blueprint, on_room: list[Link]) -> l
     return out
 
 
-def compare(rec: ClientRecord, bp: Blueprint, view: RoomView, me_email: str) -> ClientAudit:
+def compare(
+    rec: ClientRecord, bp: Blueprint, view: RoomView, me_email: str, template: TemplateContents | None = None
+) -> ClientAudit:
     """Every difference of one client, split into reported and accepted."""
     diffs = room_differences(rec, bp, view.room)
-    diffs += content_differences(rec, bp, view)
+    diffs += content_differences(rec, bp, view, template)
     if view.members is not None:
         diffs += member_differences(rec, bp, view.members, me_email)
     if view.links is not None:
@@ -181,5 +191,8 @@ def reopen(progress: dict[str, Any], steps: Sequence[Step]) -> dict[str, Any]:
     for step in steps:
         out.pop(step, None)
         out[f"{step}_started"] = True
+    if {Step.FOLDERS, Step.FILES} & set(steps) and isinstance(out.get(Step.ROOM), dict):
+        # a room its template job filled: the contents steps must look at it again, not skip it
+        out[Step.ROOM] = {k: v for k, v in out[Step.ROOM].items() if k != TEMPLATE_COMPLETE}
     out.pop(Step.VERIFY, None)
     return out

@@ -180,3 +180,26 @@ def test_the_estimate_counts_the_template_turns_one_after_another() -> None:
     parallel = batch_seconds(model, clients=150, writes=450, reads=600, per_window=None)
     turns = batch_seconds(model, clients=150, writes=450, reads=600, per_window=None, serial=450)
     assert turns >= 150 * 3 * 0.05 > parallel
+
+
+def test_audit_checks_the_templates_contents_and_repair_copies_them_back(harness: Harness) -> None:
+    """Audit of template rooms compares them with the template (a deleted folder is reported) and
+    repair makes the folder again with its file copied from the template; then the audit matches."""
+    from onboarding.workflow.aftercare import Aftercare
+
+    template_id = _template(harness)
+    clients = make_clients(2)
+    assert harness.engine(_blueprint(template_id)).run(clients).exit_code == 0
+    care = Aftercare(harness.engine(_blueprint(template_id)), None)
+    assert [a.differences for a in care.audit()] == [[], []]
+    api = harness.client()
+    room = next(r for r in harness.rooms() if "client:C-0001" in r["tags"])
+    invoices = next(f for f in api.folder_contents(room["id"]).folders if f.title == "Invoices")
+    api.wait_operation(api.delete_folder(invoices.id))
+    api.wait_operation(api.delete_file(next(f.id for f in api.folder_contents(room["id"]).files)))
+    found = {a.client_id: [d.item for d in a.differences] for a in care.audit()}
+    assert found == {"C-0001": ["folder Invoices", "file /Welcome to your client room.pdf"], "C-0002": []}
+    report = care.repair()
+    assert report.result is not None and report.result.exit_code == 0, report
+    assert [a.differences for a in care.audit()] == [[], []]
+    _assert_one_full_room_each(harness, clients)
