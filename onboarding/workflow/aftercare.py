@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from onboarding.blueprint import Blueprint
 from onboarding.docspace import Folder, SearchArea
 from onboarding.errors import ConfigError
 from onboarding.journal import ClientRecord
@@ -209,7 +210,7 @@ class Aftercare:
             blueprint=bp.model_dump(mode="json"), kind=AUDIT_KIND,
         )  # fmt: skip
         me = caller.read(api.me, what="me")
-        template = self._template_contents() if bp.room_template else None
+        templates: dict[str, drift.TemplateContents] = {}  # per template named (segments may differ)
         tags = [r.tag for r in recs if r.tag]
         found = caller.read(lambda: api.find_rooms_by_tags(tags, search_area=SearchArea.ANY), what="rooms")
         rooms: dict[int, Folder] = {r.id: r for r in found}
@@ -220,7 +221,11 @@ class Aftercare:
             if view.room is None:  # tag removed? look by id before calling the room missing
                 view.room = self._room_by_id(rec.room_id)
             rbp = recorded_blueprint(bp, rec)
-            mine = template if rbp.room_template and rbp.room_template == bp.room_template else None
+            mine = None
+            if rbp.room_template:
+                if rbp.room_template not in templates:
+                    templates[rbp.room_template] = self._template_contents(rbp)
+                mine = templates[rbp.room_template]
             if view.room is not None and not view.room.archived:
                 self._read_room(rec, view, mine[1] if mine else None)
             result = drift.compare(rec, rbp, view, me.email or "", mine)
@@ -240,10 +245,10 @@ class Aftercare:
         except NotFound:
             return None
 
-    def _template_contents(self) -> drift.TemplateContents:
-        """The blueprint's room template's folders and files (read once per audit)."""
+    def _template_contents(self, blueprint: Blueprint) -> drift.TemplateContents:
+        """The folders and files of the blueprint's room template (read once per audit)."""
         _, folders, files = resolve_room_template(
-            self.engine.client, self.engine.blueprint, [0], lambda fn: self.caller.read(fn, what="template")
+            self.engine.client, blueprint, [0], lambda fn: self.caller.read(fn, what="template")
         )
         return folders, [f"{t.folder}/{t.dest_title}" for t in files]
 
