@@ -39,6 +39,7 @@ def segment_before(blueprint: Blueprint, record: ClientRecord | None, segment: s
 
 
 def whose_blueprint(plan: ClientPlan) -> str:
+    """Which blueprint asks for the room type, in words for the plan's room-type conflict."""
     if plan.segment_before is not None:
         return f"its segment's blueprint ({segment_label(plan.segment)}, was {segment_label(plan.segment_before)})"
     return "the blueprint" if not plan.segment else f"the blueprint of segment {plan.segment!r}"
