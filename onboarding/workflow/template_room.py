@@ -55,9 +55,8 @@ def tenant_lock(portal_key: str) -> threading.Lock:
 
 def serial_calls(ctx: RunContext, clients: Sequence[ClientPlan]) -> int:
     """Calls of a batch that run one at a time on the portal (the estimate's serial term)."""
-    if ctx.room_template is None:
-        return 0
-    return TURN_CALLS * sum(1 for c in clients if c.action == Action.CREATE)
+    fresh = [c for c in clients if c.action == Action.CREATE]
+    return TURN_CALLS * sum(1 for c in fresh if ctx.for_segment(c.segment).room_template is not None)
 
 
 def make_room(ctx: StepContext, *, maybe_done: bool) -> tuple[Folder, bool, bool]:
