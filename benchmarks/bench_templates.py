@@ -73,6 +73,9 @@ def one(tmp: Path, name: str, n: int, latency_ms: int, *, template: bool) -> dic
             extra = ["--blueprint", str(blueprint)]
         sheet, journal = write_clients(tmp / f"{name}.csv", n, name.upper()[:1]), tmp / name / "j.sqlite3"
         journal.parent.mkdir()
+        est = float(
+            json.loads(cli(sb, "plan", sheet, journal, "--json", *extra).out)["summary"]["estimate_s"]
+        )
         sb.clear_log()
         run = cli(sb, "run", sheet, journal, *extra)
         counts = sb.counts()
@@ -82,6 +85,7 @@ def one(tmp: Path, name: str, n: int, latency_ms: int, *, template: bool) -> dic
     return {
         "blueprint": "room template" if template else "folders and files (default)",
         "clients": n, "latency_ms": latency_ms, "cli_s": round(run.wall, 2), "run_s": run.summary["elapsed"],
+        "estimate_s": est, "estimate_error": round(est / run.summary["elapsed"] - 1, 2),
         "writes_per_client": round(writes, 3), "reads_per_client": round(counts["reads"] / n, 3),
         "clients_per_10k_writes_day": int(DAILY_WRITES // writes), "429s": counts["429s"],
     }  # fmt: skip

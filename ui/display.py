@@ -321,8 +321,11 @@ def blueprint_brief(bp: Blueprint) -> list[tuple[str, str]]:
         client += " (with notification e-mail)" if bp.notify else " (no notification e-mail)"
     return [
         ("Room", f"{bp.room_type.label}, titled “{bp.title_pattern}”, tagged “{bp.tag_pattern}”"),
-        ("Folders", ", ".join(bp.folders) or "none"),
-        ("Template files", templates or "none"),
+        *(
+            [("Folders and files", f"from the room template “{bp.room_template}” (one write per room)")]
+            if bp.room_template
+            else [("Folders", ", ".join(bp.folders) or "none"), ("Template files", templates or "none")]
+        ),
         ("Account manager", manager),
         ("Client", client),
         ("Client link", link),
