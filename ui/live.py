@@ -50,11 +50,21 @@ def journal_token(svc: Onboarding) -> tuple[object, ...]:
     return (r.run_id, r.status, r.finished_at)
 
 
+def rows_digest(clients: Sequence[ClientLike]) -> str:
+    """Changes when any row changes, not only its id: a new file reusing the ids for other names or
+    e-mails must be planned again (else its identity conflicts hide behind the old plan's "done")."""
+    digest = hashlib.sha1()
+    for c in clients:
+        fields = (c.client_id, c.name, c.email or "", c.manager_email or "", sorted(c.extra.items()))
+        digest.update(repr(fields).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def plan_for(svc: Onboarding, clients: Sequence[ClientLike], *, refresh: bool = False) -> BatchPlan:
     """The plan for these clients, read again only when clients, blueprint or journal change."""
     token = (
         session.connection_id(svc.settings),
-        tuple(c.client_id for c in clients),
+        rows_digest(clients),
         tuple(session.update_ids()),
         svc.blueprint.to_toml(),
         journal_token(svc),

@@ -33,7 +33,7 @@ def live_line(p: RunProgress, settled: int, now: float, model_eta: float | None)
         parts.append(f"{display.duration(max(0.0, now - p.started_at))} elapsed")
     left = time_left(p, settled, now, model_eta)
     if left is not None and settled < p.total:
-        parts.append(f"about {display.duration(left)} left")
+        parts.append("under a second left" if left < 1 else f"about {display.duration(left)} left")
     return " · ".join(parts)
 
 

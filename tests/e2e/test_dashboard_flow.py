@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from support.browser import ROOT, by_key, click_button, go_to, shot, wait_for_app
+from support.browser import (
+    ROOT,
+    by_key,
+    click_button,
+    expect_metric,
+    go_to,
+    sandbox_control,
+    sandbox_url,
+    shot,
+    toggle_first_row,
+    upload,
+    wait_for_app,
+)
 
 from ui.chrome import SANDBOX_BANNER
 from ui.live import widget_id
@@ -25,49 +35,6 @@ pytestmark = pytest.mark.e2e
 
 EXAMPLE = ROOT / "examples" / "clients.xlsx"
 FINISH_TIMEOUT = 60_000
-
-
-def metric(page: Page, label: str) -> str:
-    box = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
-    )
-    return box.get_by_test_id("stMetricValue").inner_text()
-
-
-def expect_metric(page: Page, label: str, value: str) -> None:
-    box = page.get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
-    )
-    expect(box.get_by_test_id("stMetricValue")).to_have_text(value)
-
-
-def upload(page: Page, path: Path) -> None:
-    by_key(page, "upload_file").locator('input[type="file"]').set_input_files(str(path))
-    expect(page.get_by_text(f"In use: {path.name}")).to_be_visible()
-    wait_for_app(page)
-
-
-def toggle_first_row(page: Page) -> None:
-    """Click the first data row's "Onboard" checkbox in the canvas grid."""
-    grid = page.get_by_test_id("stDataFrame").first
-    cell = grid.get_by_test_id("glide-cell-0-0")
-    expect(cell).to_have_text("true")
-    # A grid still being laid out after the upload's rerun may miss the first click: try again,
-    # but only while the box is still ticked (so a late first toggle is never undone).
-    for _attempt in range(3):
-        if cell.inner_text() == "false":
-            break
-        box = grid.bounding_box()
-        assert box is not None
-        # Select the cell beside its checkbox (a click on the box itself would toggle it too), then toggle.
-        page.mouse.click(box["x"] + 72, box["y"] + 35 + 17)
-        page.keyboard.press(" ")
-        try:
-            expect(cell).to_have_text("false", timeout=3_000)
-        except AssertionError:
-            continue
-    expect(cell).to_have_text("false")
-    wait_for_app(page)
 
 
 def test_home_and_settings_pages(app: Page) -> None:
@@ -85,12 +52,9 @@ def test_home_and_settings_pages(app: Page) -> None:
     shot(app, "06-settings-blueprint")
 
 
-def slow_down(sandbox_url: str, latency_ms: int) -> None:
+def slow_down(sandbox: str, latency_ms: int) -> None:
     """Give every call to the (zero-configuration) sandbox portal a delay, via its control plane."""
-    body = json.dumps({"spec": f"latency_ms={latency_ms}" if latency_ms else "off"}).encode()
-    req = urllib.request.Request(f"{sandbox_url}/__sandbox__/faults", data=body, method="POST")
-    with urllib.request.urlopen(req, timeout=5) as reply:
-        assert reply.status == 200
+    sandbox_control(sandbox, "faults", {"spec": f"latency_ms={latency_ms}" if latency_ms else "off"})
 
 
 def page_banner(page: Page):  # type: ignore[no-untyped-def]
@@ -129,7 +93,7 @@ def test_upload_select_and_onboard_one_row(app: Page) -> None:
 
 def test_batch_survives_a_reload(app: Page) -> None:
     """ "Onboard N selected" runs on the server: a reload mid-batch shows it live, and it completes."""
-    sandbox = app.get_by_test_id("stMarkdown").filter(has_text="Sandbox portal:").locator("code").inner_text()
+    sandbox = sandbox_url(app)
     go_to(app, "Upload")
     upload(app, EXAMPLE)
     go_to(app, "Onboard")

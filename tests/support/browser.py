@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -30,10 +34,39 @@ def by_key(page: Page, key: str) -> Locator:
     return page.locator(f".st-key-{key}")
 
 
+_WATCH_RERUN = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__rerunSeen = false;
+    if (window.__rerunWatch) window.__rerunWatch.disconnect();
+    window.__rerunWatch = new MutationObserver((records) => {
+        for (const r of records) {
+            if (r.oldValue === "running" || app.getAttribute("data-test-script-state") === "running") {
+                window.__rerunSeen = true;
+            }
+        }
+    });
+    window.__rerunWatch.observe(app, {attributes: true, attributeOldValue: true,
+                                      attributeFilter: ["data-test-script-state"]});
+}"""
+"""Records (in ``window.__rerunSeen``) that a script run started after this point, however short."""
+
+
+def rerun_after(page: Page, action: Callable[[], None], timeout: float = 30_000) -> None:
+    """Do ``action`` (a click, a key press) and wait until the script run it caused has finished.
+
+    Waiting only for the ``notRunning`` state right after a click can return before the rerun has
+    even started, and the next step then meets the previous run's (stale) elements. A mutation
+    observer armed before the action sees the run start, however short it is.
+    """
+    page.evaluate(_WATCH_RERUN)
+    action()
+    page.wait_for_function("() => window.__rerunSeen === true", timeout=timeout)
+    wait_for_app(page, timeout)
+
+
 def click_button(page: Page, key: str) -> None:
-    """Click the button with this key and wait for the rerun to finish."""
-    by_key(page, key).get_by_role("button").click()
-    wait_for_app(page)
+    """Click the button with this key and wait for the rerun it causes to finish."""
+    rerun_after(page, by_key(page, key).get_by_role("button").click)
 
 
 HEADINGS = {
@@ -54,3 +87,86 @@ def go_to(page: Page, title: str) -> None:
     expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)).to_have_attribute(
         "aria-current", "page"
     )
+
+
+def metric_value(page: Page, label: str) -> Locator:
+    """The value of the ``st.metric`` with this label."""
+    box = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    return box.get_by_test_id("stMetricValue")
+
+
+def expect_metric(page: Page, label: str, value: str) -> None:
+    """Wait until the metric with this label shows ``value``."""
+    expect(metric_value(page, label)).to_have_text(value)
+
+
+def upload(page: Page, path: Path) -> None:
+    """Give the Upload page's file input this file and wait until it is the file in use."""
+    by_key(page, "upload_file").locator('input[type="file"]').set_input_files(str(path))
+    expect(page.get_by_text(f"In use: {path.name}")).to_be_visible()
+    wait_for_app(page)
+
+
+def sandbox_url(page: Page) -> str:
+    """The built-in sandbox portal's address, as the Home page states it (zero-configuration mode)."""
+    said = page.get_by_test_id("stMarkdown").filter(has_text="Sandbox portal:").locator("code")
+    return said.inner_text()
+
+
+def sandbox_control(url: str, name: str, body: dict[str, object]) -> dict[str, object]:
+    """POST to the sandbox's loopback control plane (``/__sandbox__/<name>``); returns its answer."""
+    data = json.dumps(body).encode()
+    req = urllib.request.Request(f"{url}/__sandbox__/{name}", data=data, method="POST")
+    with urllib.request.urlopen(req, timeout=5) as reply:
+        assert reply.status == 200
+        answer: dict[str, object] = json.loads(reply.read())
+        return answer
+
+
+def sandbox_state(url: str) -> dict[str, Any]:
+    """The sandbox portal's rooms as its control plane lists them (``GET /__sandbox__/state``)."""
+    with urllib.request.urlopen(f"{url}/__sandbox__/state", timeout=5) as reply:
+        state: dict[str, Any] = json.loads(reply.read())
+        return state
+
+
+_SETTLED_FRAMES = """(el) => {
+    const r = el.getBoundingClientRect();
+    const size = `${r.x},${r.y},${r.width},${r.height}`;
+    el.__settled = el.__size === size ? (el.__settled || 0) + 1 : 0;
+    el.__size = size;
+    return r.width > 0 && r.height > 0 && el.__settled >= 5;
+}"""
+"""True once the element kept the same non-empty box for five animation frames in a row."""
+
+
+def wait_for_layout(locator: Locator, timeout: float = 30_000) -> None:
+    """Wait until the element is laid out: drawn with a size that no longer changes.
+
+    A canvas grid (``st.dataframe``) is sized after it is attached; a click that lands while it is
+    still being laid out hits the wrong cell or none. Waiting for a settled box removes the race
+    instead of retrying the click.
+    """
+    handle = locator.element_handle(timeout=timeout)
+    locator.page.wait_for_function(_SETTLED_FRAMES, arg=handle, polling="raf", timeout=timeout)
+
+
+def toggle_first_row(page: Page) -> None:
+    """Click the first data row's "Onboard" checkbox in the canvas grid, once, when the grid is laid out."""
+    wait_for_app(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    cell = grid.get_by_test_id("glide-cell-0-0")
+    expect(cell).to_have_text("true")
+    canvas = grid.get_by_test_id("data-grid-canvas")
+    wait_for_layout(canvas)
+    box = grid.bounding_box()
+    assert box is not None
+    # Select the cell beside its checkbox (a click on the box itself would toggle it too), then toggle
+    # with the space bar, once the grid has taken the selection (a key pressed before goes nowhere).
+    page.mouse.click(box["x"] + 72, box["y"] + 35 + 17)
+    expect(cell).to_have_attribute("aria-selected", "true")
+    page.keyboard.press(" ")
+    expect(cell).to_have_text("false")
+    wait_for_app(page)

@@ -44,6 +44,9 @@ def test_live_line_shows_elapsed_and_time_left_from_the_measured_rate(tmp_path: 
     assert timing.live_line(p, 6, p.started_at + 30, model_eta=5.0) == "30 s elapsed · about 2 min left"
     assert timing.live_line(p, 0, p.started_at + 3, model_eta=40.0) == "3 s elapsed · about 40 s left"
     assert timing.live_line(p, 0, p.started_at + 3, model_eta=None) == "3 s elapsed"
+    assert timing.live_line(p, 0, p.started_at + 0.2, model_eta=0.4) == (
+        "under a second elapsed · under a second left"
+    )
 
 
 def test_finished_run_says_how_long_it_waited_from_the_recorded_counts(tmp_path: Path) -> None:
