@@ -172,7 +172,8 @@ class Engine:
             writes=sum(c.writes for c in todo),
             reads=sum(c.reads for c in todo),
             lookups=plan.lookup_reads,  # a run plans again before its first client
-            serial=template_room.serial_calls(plan.context, todo),
+            serial=(turns := template_room.turns(plan.context, todo)) * template_room.TURN_CALLS,
+            serial_pause=turns * template_room.TURN_PAUSE,
         )
 
     def eta(self, run_id: str, clients_left: int) -> float | None:

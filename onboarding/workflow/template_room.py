@@ -38,6 +38,8 @@ JOB_TIMEOUT = 300.0
 MAX_STARTS = 3
 """Starts per client when other callers' jobs keep swallowing ours."""
 FIRST_POLL, MAX_POLL = 0.05, 1.0
+TURN_PAUSE = FIRST_POLL
+"""Seconds a turn waits between its status polls (once, when the job is quick)."""
 
 TURN_CALLS = 3
 """Calls a fresh client makes while it holds the portal's turn: the start and (typically) two
@@ -53,10 +55,11 @@ def tenant_lock(portal_key: str) -> threading.Lock:
         return _locks.setdefault(portal_key, threading.Lock())
 
 
-def serial_calls(ctx: RunContext, clients: Sequence[ClientPlan]) -> int:
-    """Calls of a batch that run one at a time on the portal (the estimate's serial term)."""
+def turns(ctx: RunContext, clients: Sequence[ClientPlan]) -> int:
+    """Template turns a batch takes on the portal, one after another (the estimate's serial term):
+    one per fresh client whose own (segment's) blueprint makes its room from a template."""
     fresh = [c for c in clients if c.action == Action.CREATE]
-    return TURN_CALLS * sum(1 for c in fresh if ctx.for_segment(c.segment).room_template is not None)
+    return sum(1 for c in fresh if ctx.for_segment(c.segment).room_template is not None)
 
 
 def make_room(ctx: StepContext, *, maybe_done: bool) -> tuple[Folder, bool, bool]:

@@ -205,8 +205,8 @@ def test_audit_checks_the_templates_contents_and_repair_copies_them_back(harness
     _assert_one_full_room_each(harness, clients)
 
 
-def test_the_plans_serial_calls_count_only_fresh_template_clients(harness: Harness) -> None:
-    """The estimate's serial term: 3 calls per client whose room comes from a template, none for
+def test_the_plans_turns_count_only_fresh_template_clients(harness: Harness) -> None:
+    """The estimate's serial term: one turn per client whose room comes from a template, none for
     step-by-step clients or clients already done."""
     from onboarding.workflow import template_room
 
@@ -214,9 +214,9 @@ def test_the_plans_serial_calls_count_only_fresh_template_clients(harness: Harne
     clients = make_clients(3)
     engine = harness.engine(_blueprint(template_id))
     plan = engine.plan(clients)
-    assert template_room.serial_calls(plan.context, plan.clients) == 9
+    assert template_room.turns(plan.context, plan.clients) == 3
     assert engine.run(plan).exit_code == 0
     again = engine.plan(clients)
-    assert template_room.serial_calls(again.context, again.clients) == 0
+    assert template_room.turns(again.context, again.clients) == 0
     steps = harness.engine().plan(make_clients(2, prefix="S"))
-    assert template_room.serial_calls(steps.context, steps.clients) == 0
+    assert template_room.turns(steps.context, steps.clients) == 0
