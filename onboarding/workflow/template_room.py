@@ -90,6 +90,8 @@ def make_room(ctx: StepContext, *, maybe_done: bool) -> tuple[Folder, bool, bool
             return room, True, True
         if job is not None and job.error:
             raise StepFailed(f"the portal could not make the room from the template: {job.error}")
+        if (by_tag := _find_by_tag(ctx)) is not None:  # the status did not show ours: look, not restart
+            return by_tag, False, False
         maybe_done = False  # another caller's job took the turn: start ours again
     raise StepFailed(f"other jobs on the portal kept taking the room-template queue ({MAX_STARTS} starts)")
 
@@ -144,8 +146,11 @@ def _ours(ctx: StepContext, job: TemplateJob | None) -> Folder | None:
 def _settle_and_find(ctx: StepContext) -> Folder | _Started | None:
     """After a lost answer or on resume: let the tenant's job end, then find the room by its tag."""
     room = _ours(ctx, _wait(ctx))
-    if room is not None:
-        return room
+    return room if room is not None else _find_by_tag(ctx)
+
+
+def _find_by_tag(ctx: StepContext) -> Folder | None:
+    """The client's active room with the lowest id, as the portal lists rooms by the client's tag."""
     rooms = ctx.caller.read(lambda: ctx.api.find_rooms_by_tags([ctx.plan.tag]), what="look up room")
     active = [r for r in rooms if not r.archived]
     return min(active, key=lambda r: r.id) if active else None
