@@ -52,3 +52,33 @@ def test_the_oracle_refuses_a_misspelt_template_body(sandbox: Sandbox) -> None:
         assert "template" in str(exc)
     else:
         raise AssertionError("the oracle accepted an unknown key")
+
+
+def test_a_template_runs_requests_and_answers_fit_the_sdk_models(sandbox: Sandbox, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Every request our client sends in a template-blueprint run (and every answer) parses strictly."""
+    from support.engine import make_clients
+
+    from onboarding.blueprint import Blueprint
+    from onboarding.docspace import DocSpaceClient
+    from onboarding.journal import SqliteJournal
+    from onboarding.workflow.engine import Engine
+
+    template_id = make_template(Api(sandbox))
+    sandbox.clear_log()
+    api = DocSpaceClient(sandbox.url, sandbox.api_key)
+    bp = Blueprint.from_dict({"room_template": str(template_id)})
+    engine = Engine(api, SqliteJournal(tmp_path / "j.db"), bp, portal_key="contract")
+    assert engine.run(make_clients(3)).exit_code == 0
+    api.list_templates()
+    api.room_template_status()
+    log = sandbox.request_log()
+    assert sum(1 for e in log if e["path"].endswith("/fromTemplate")) == 3
+    problems = []
+    for entry in log:
+        try:
+            oracle.check_exchange(
+                entry["method"], entry["path"], entry["body"], entry["response"], entry["status"]
+            )
+        except (AssertionError, KeyError) as exc:
+            problems.append(f"{entry['method']} {entry['path']}: {exc}")
+    assert problems == []
