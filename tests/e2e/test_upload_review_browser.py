@@ -1,0 +1,152 @@
+"""Fixing rows in place and finding them again after a reload, in a real browser (zero-configuration sandbox).
+
+The tests share one server of their own (its drafts are not the other flows') and run in order:
+a bad e-mail is typed over in the canvas grid and checked at once, the page is reloaded and opened
+in a new tab (the upload, the edit and the selection come back), and the corrected list is
+downloaded. Screenshots go to artifacts/screenshots/upload-*.png at 1400 and 1000 px.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import _serve
+from playwright.sync_api import Locator, Page, expect
+from support.browser import ROOT, by_key, go_to, shot, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = ROOT / "examples" / "clients.xlsx"
+ROW_HEIGHT = 35
+FIXED = "research@tyrell.example.com"
+
+
+@pytest.fixture(scope="module")
+def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A dashboard of its own, so no other flow's draft or upload is in the way."""
+    yield from _serve(tmp_path_factory.mktemp("e2e-review"))
+
+
+@pytest.fixture
+def app(page: Page, review_server: str) -> Page:
+    page.goto(review_server)
+    wait_for_app(page)
+    return page
+
+
+def expect_metric(page: Page, label: str, value: str) -> None:
+    box = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    expect(box.get_by_test_id("stMetricValue")).to_have_text(value)
+
+
+def both_widths(page: Page, name: str, focus: Locator | None = None) -> None:
+    """Screenshots at 1400 px and at 1000 px (then back to 1400), ``focus`` scrolled into view in each."""
+    for width in (1400, 1000):
+        page.set_viewport_size({"width": width, "height": 1300})
+        wait_for_app(page)
+        if focus is not None:
+            focus.evaluate("e => e.scrollIntoView({block: 'start'})")
+        shot(page, f"{name}-{width}")
+    page.set_viewport_size({"width": 1400, "height": 1300})
+    wait_for_app(page)
+
+
+def rows_grid(page: Page):  # type: ignore[no-untyped-def]
+    """The Rows grid (the data editor inside the Upload page's rows section)."""
+    return page.get_by_test_id("stDataFrame").filter(has=page.get_by_test_id("glide-cell-1-0")).last
+
+
+def type_over(page: Page, row: int, column: int, old: str, new: str) -> None:
+    """Replace the text of a grid cell by typing, as a person does: select the row, go to the column
+    with the keyboard, open the cell's editor (Enter) and type over what it shows.
+
+    The editor must show ``old`` before anything is typed: a key press lost while the canvas takes
+    focus would otherwise put the text in the wrong cell. Then the attempt is abandoned (Escape) and
+    made again.
+    """
+    editor = page.locator("textarea.gdg-input")
+    for _attempt in range(3):
+        box = rows_grid(page).bounding_box()
+        assert box is not None
+        # Column 0 is the 100 px "Onboard" box, column 1 the 60 px row number: click the latter.
+        page.mouse.click(box["x"] + 100 + 30, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+        page.keyboard.press("Home")
+        for _ in range(column):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        try:
+            expect(editor).to_have_value(old, timeout=3_000)
+        except AssertionError:
+            page.keyboard.press("Escape")
+            continue
+        editor.press("ControlOrMeta+a")
+        editor.press_sequentially(new)
+        editor.press("Enter")
+        wait_for_app(page)
+        return
+    raise AssertionError(f"the editor of row {row}, column {column} did not open on {old!r}")
+
+
+def test_a_bad_email_is_fixed_in_the_grid(app: Page) -> None:
+    """Row 10's e-mail is typed over in the canvas grid; the row is checked at once and becomes valid."""
+    go_to(app, "Upload")
+    by_key(app, "upload_file").locator('input[type="file"]').set_input_files(str(EXAMPLE))
+    expect(app.get_by_text(f"In use: {EXAMPLE.name}")).to_be_visible()
+    wait_for_app(app)
+    expect_metric(app, "Valid", "13")
+    expect_metric(app, "New", "13")
+    by_key(app, "upload_filter").get_by_text("Rows with problems").click()
+    wait_for_app(app)
+    grid = rows_grid(app)
+    expect(grid.get_by_test_id("glide-cell-1-0")).to_have_text("10")
+    both_widths(app, "upload-01-problems", app.get_by_role("heading", name="Rows"))
+    # Onboard, Row, Check, Client ID, Company, Problems, Room title, then E-mail address (column 7).
+    type_over(app, 0, 7, "research.tyrell.example.com", FIXED)
+    notice = app.get_by_text("Row 10 is valid now.")
+    expect(notice).to_be_visible()
+    both_widths(app, "upload-02-fixed", app.get_by_role("heading", name="Rows"))
+    expect_metric(app, "Valid", "14")
+    expect_metric(app, "Selected", "14")
+    expect(rows_grid(app).get_by_test_id("glide-cell-1-0")).to_have_text("13")  # row 10 left the problem view
+
+
+def test_reload_and_a_new_tab_restore_the_upload(app: Page, review_server: str) -> None:
+    """After a reload, and in a new tab, the file, the edit and the selection are back, and it says so."""
+    go_to(app, "Upload")  # a new page of the same browser: the server's draft brings everything back
+    expect(app.get_by_text("Restored your last upload")).to_be_visible()
+    expect(app.get_by_text(f"In use: {EXAMPLE.name}")).to_be_visible()
+    expect_metric(app, "Valid", "14")
+    expect_metric(app, "Selected", "14")
+    both_widths(app, "upload-03-restored")
+    app.reload()
+    wait_for_app(app)
+    go_to(app, "Upload")
+    expect(app.get_by_text(f"In use: {EXAMPLE.name}")).to_be_visible()
+    expect_metric(app, "Valid", "14")
+    tab = app.context.new_page()
+    tab.goto(f"{review_server}/upload")
+    wait_for_app(tab)
+    expect(tab.get_by_text(f"In use: {EXAMPLE.name}")).to_be_visible()
+    expect_metric(tab, "Valid", "14")
+    tab.close()
+
+
+def test_download_the_corrected_list(app: Page) -> None:
+    """The corrected CSV holds the typed fix; "For Excel" adds the byte-order mark."""
+    go_to(app, "Upload")
+    button = by_key(app, "upload_download_corrected")
+    button.scroll_into_view_if_needed()
+    with app.expect_download() as dl:
+        button.get_by_role("button").click()
+    data = dl.value.path().read_bytes()
+    assert dl.value.suggested_filename == "clients-corrected.csv"
+    assert FIXED.encode() in data and not data.startswith(b"\xef\xbb\xbf")
+    by_key(app, "upload_corrected_excel").get_by_text("For Excel").click()
+    wait_for_app(app)
+    with app.expect_download() as dl:
+        by_key(app, "upload_download_corrected").get_by_role("button").click()
+    assert dl.value.path().read_bytes().startswith(b"\xef\xbb\xbf")
+    both_widths(app, "upload-04-fix-rows", app.get_by_role("heading", name="Checks"))
