@@ -112,6 +112,8 @@ class RoomsMixin(PortalCore):
         else:
             candidates = [f for parent in wanted_parents for f in self.children(parent)[0]]
         rooms = [f for f in candidates if f.room_type is not None and self._can_read(actor, f)]
+        if search_area == 4:  # FileSecurity.GetVirtualRoomsAsync: no admin exception for templates
+            rooms = [f for f in rooms if f.created_by == actor.id or actor.id in f.members]
         if without_tags:
             rooms = [f for f in rooms if not f.tags]
         if text:

@@ -105,3 +105,13 @@ def test_a_crashed_job_leaves_a_half_made_tagged_room_and_no_status(sandbox: San
         ["Welcome to your client room.pdf"],
     )
     assert "response" not in api.get(f"{FROM_TEMPLATE}/status").json()
+
+
+def test_an_admin_does_not_list_another_accounts_template(sandbox: Sandbox) -> None:
+    """searchArea=4 has no admin exception (GetVirtualRoomsForMeAsync): the owner's template is not
+    listed to a DocSpace admin's key who was not given it."""
+    owner = Api(sandbox)
+    make_template(owner)
+    sandbox.update_settings({"key_user": "admin"})
+    listed = Api(sandbox).get("files/rooms", params={"searchArea": 4}).json()["response"]["folders"]
+    assert listed == []
