@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from onboarding.ingest.rows import FORMULA, FORMULA_PREFIXES
@@ -60,36 +61,56 @@ def _shown(value: str) -> str:
     )
 
 
-def _column_hits(column: list[str], pattern: re.Pattern[str]) -> list[int]:
+def _column_hits(column: Sequence[str], joined: str, pattern: re.Pattern[str]) -> list[int]:
     """Indexes of the cells matching ``pattern``; one search over the column when none does."""
-    if pattern.search(_SEPARATOR.join(column)) is None:
+    if pattern.search(joined) is None:
         return []
     return [i for i, value in enumerate(column) if pattern.search(value)]
 
 
-def _may_hold_formulas(column: list[str]) -> bool:
+def _may_hold_controls(column: Sequence[str], joined: str) -> bool:
+    """False only when no cell holds a control or bidi character: one C-level pass over the column.
+
+    ASCII text (no bidi character is ASCII) is scanned as bytes for the ASCII controls; other
+    text is asked :meth:`str.isprintable`, which no control or bidi character is (nor tab or line
+    break, so a column holding those is searched with the patterns instead).
+    """
+    if joined.isascii():
+        return bool(joined.encode("ascii").translate(None, _ASCII_ALLOWED))
+    return not "".join(column).isprintable()
+
+
+_ASCII_ALLOWED = bytes([9, 10, 13, *range(32, 127)])
+"""Tab, line feed, carriage return and the printable ASCII characters."""
+
+
+def _may_hold_formulas(column: Sequence[str], joined: str) -> bool:
     """False only when no cell of the column can look like a formula: one search over the column.
 
     Phone numbers ("+49 30 …") start like formulas, so a per-cell check would run on every row of
     a phone column; the joined search rules them out at once when no cell spans several lines.
     """
-    joined = _SEPARATOR.join(column)
     if joined.count(_SEPARATOR) != len(column) - 1:  # a multi-line cell: lines are not cells
         return True
     return _FORMULA_LINE.search(joined) is not None
 
 
 def cell_problems(
-    rows: list[list[str]], headers: list[str], identity_columns: set[int], max_chars: int
+    rows: list[list[str]],
+    headers: list[str],
+    identity_columns: set[int],
+    max_chars: int,
+    *,
+    columns: Sequence[Sequence[str]] | None = None,
 ) -> dict[int, list[CellProblem]]:
     """Every cell-level finding, keyed by row index, in column order within a row.
 
     ``identity_columns`` are the columns mapped to the client ID, name and e-mails, where bidi
-    controls are refused too.
+    controls are refused too. ``columns``, when the caller has them, are ``rows`` transposed.
     """
     found: dict[int, list[CellProblem]] = {}
     for col, header in enumerate(headers):
-        column = [row[col] for row in rows]
+        column = columns[col] if columns is not None else [row[col] for row in rows]
         hits: dict[int, CellProblem] = {}
         if column and max(map(len, column)) > max_chars:
             for i, value in enumerate(column):
@@ -101,7 +122,9 @@ def cell_problems(
                         f"The cell has {len(value):,} characters; the limit is {max_chars:,}.",
                         value[:100] + "…",
                     )
-        for i in _column_hits(column, CONTROL):
+        joined = _SEPARATOR.join(column)
+        controls = _may_hold_controls(column, joined)
+        for i in _column_hits(column, joined, CONTROL) if controls else ():
             if i in hits:
                 continue
             shown = ", ".join(_name(ch) for ch in control_characters(column[i]))
@@ -113,8 +136,8 @@ def cell_problems(
                 "allowed in client data. Remove them in the spreadsheet and upload it again.",
                 _shown(column[i]),
             )
-        if col in identity_columns:
-            for i in _column_hits(column, _BIDI):
+        if col in identity_columns and controls:
+            for i in _column_hits(column, joined, _BIDI):
                 if i in hits:
                     continue
                 shown = ", ".join(_name(ch) for ch in dict.fromkeys(_BIDI.findall(column[i])))
@@ -126,7 +149,7 @@ def cell_problems(
                     "which make an ID, name or e-mail display differently from what it is. Remove them.",
                     _shown(column[i]),
                 )
-        if _may_hold_formulas(column):
+        if _may_hold_formulas(column, joined):
             for i, value in enumerate(column):
                 if value[:1] in _FORMULA_START and i not in hits and FORMULA.match(value):
                     hits[i] = CellProblem(

@@ -5,22 +5,24 @@ across the whole sheet, and file-level problems (a required field with no column
 names an unknown column) are reported as issues with no row number, so the caller can show the
 mapping editor instead of a crash.
 
-100,000 rows must validate in well under two seconds, so the per-row work is kept to what each row
-really needs: cell checks run a column at a time (:mod:`onboarding.ingest.cells`), patterns are
-compiled once, e-mail verdicts are cached per domain, and valid rows skip pydantic validation
-(their fields were just checked).
+100,000 rows must validate in well under two seconds, so the work is done a column at a time and
+only rows with a problem cost more: cell checks (:mod:`onboarding.ingest.cells`), field checks
+with e-mail verdicts per distinct address and domain (:mod:`onboarding.ingest.columns`), titles
+and tags from patterns compiled once (:mod:`onboarding.ingest.room_checks`), duplicates by one set
+per key column; valid rows become :class:`ClientRow` objects without a second validation, and the
+preview table is built when first shown.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import gc
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-from pydantic import TypeAdapter
-
 from onboarding.ingest.cells import CellProblem, cell_problems
+from onboarding.ingest.columns import FieldColumns, check_columns
 from onboarding.ingest.mapping import auto_map, normalize_header
 from onboarding.ingest.models import (
     CANONICAL_FIELDS,
@@ -32,18 +34,17 @@ from onboarding.ingest.models import (
     Issue,
     RawTable,
     SourceInfo,
+    checked_rows,
 )
-from onboarding.ingest.rows import check_row
-from onboarding.titles import (
-    MAX_TAG_LENGTH,
-    MAX_TITLE_LENGTH,
-    PatternError,
-    pattern_fields,
-    portal_title,
-    render_pattern,
-    replaced_characters,
-    utf16_length,
+from onboarding.ingest.preview import (
+    PREVIEW_ISSUES,
+    PREVIEW_ROW,
+    PREVIEW_STATUS,
+    PREVIEW_TITLE,
+    PreviewParts,
 )
+from onboarding.ingest.room_checks import compile_pattern, render_compiled, room_names
+from onboarding.titles import PatternError, pattern_fields
 
 __all__ = [
     "PREVIEW_ISSUES",
@@ -53,10 +54,9 @@ __all__ = [
     "validate",
 ]
 
-PREVIEW_ROW = "_row"
-PREVIEW_STATUS = "_status"
-PREVIEW_ISSUES = "_issues"
-PREVIEW_TITLE = "_room_title"
+_compile = compile_pattern
+_render = render_compiled
+"""The names validation's pattern helpers had before they moved to :mod:`onboarding.ingest.room_checks`."""
 
 _LABELS: dict[FieldName, str] = {
     "client_id": "client ID",
@@ -68,7 +68,7 @@ _LABELS: dict[FieldName, str] = {
 
 @dataclass
 class _Context:
-    """What every row needs: column positions and how pattern placeholders resolve."""
+    """What every check needs: column positions and how pattern placeholders resolve."""
 
     raw: RawTable
     mapping: ColumnMapping
@@ -78,12 +78,8 @@ class _Context:
     placeholders: dict[str, FieldName | str] = field(default_factory=dict)
     """Placeholder -> canonical field, or a header for an extra column."""
     title_column: str | None = None
-    cells: dict[int, list[CellProblem]] = field(default_factory=dict)
-    """Cell-level findings by row index (see :func:`onboarding.ingest.cells.cell_problems`)."""
-    title_template: tuple[str, list[str]] | None = None
-    tag_template: tuple[str, list[str]] | None = None
     field_columns: list[tuple[FieldName, int]] = field(default_factory=list)
-    """Mapped fields and their column index, computed once rather than per row."""
+    """Mapped fields and their column index."""
     field_of: dict[str, FieldName] = field(default_factory=dict)
 
 
@@ -163,58 +159,48 @@ def _check_setup(ctx: _Context) -> list[Issue]:
     return issues
 
 
-def _pattern_values(ctx: _Context, cleaned: dict[str, str | None], row: list[str]) -> dict[str, str]:
-    return {
-        name: (cleaned.get(target) or "") if target in CANONICAL_FIELDS else row[ctx.index[target]]
-        for name, target in ctx.placeholders.items()
-    }
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a sheet is checked.
 
-
-_CLIENTS = TypeAdapter(list[ClientRow])
-_MARK = re.compile("\x00([0-9]+)\x00")
-_REPLACED = re.compile('[\t*+:"<>?|\\\\/\U00010000-\U0010ffff]')
-"""A superset of what :func:`~onboarding.titles.replaced_characters` reports, to skip it cheaply."""
-
-
-def _compile(pattern: str) -> tuple[str, list[str]] | None:
-    """A pattern as a ``str.format`` template over its placeholder names, built once per batch.
-
-    Rendering with numbered NUL markers uses :func:`~onboarding.titles.render_pattern`'s own
-    parsing (``{{`` escapes, any header as a name); a pattern that itself holds NUL is left to it.
+    Checking 100,000 rows allocates a few hundred thousand containers, none in a cycle; each of the
+    collections they trigger walks every object alive (the sheet's cells among them), which took
+    more time than the checks. Collection resumes (if it was on) as soon as the batch is built.
     """
-    names = pattern_fields(pattern)
-    if "\x00" in pattern:
-        return None
-    marked = render_pattern(pattern, {n: f"\x00{i}\x00" for i, n in enumerate(names)})
-    parts = _MARK.split(marked)
-    template = "".join(
-        "{" + p + "}" if i % 2 else p.replace("{", "{{").replace("}", "}}") for i, p in enumerate(parts)
-    )
-    return template, names
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _render(compiled: tuple[str, list[str]] | None, fields: dict[str, str], pattern: str) -> str:
-    if compiled is None:
-        return render_pattern(pattern, fields)
-    template, names = compiled
-    return template.format(*[fields[n] for n in names])
+def _transpose(rows: list[list[str]], width: int) -> list[Sequence[str]]:
+    """The sheet's columns; rows are ``width`` cells long (a shorter one is padded, as the reader does)."""
+    if not rows:
+        return [() for _ in range(width)]
+    columns: list[Sequence[str]] = []
+    columns.extend(zip(*rows, strict=False))
+    if len(columns) < width:
+        columns = []
+        columns.extend(zip(*[(row + [""] * width)[:width] for row in rows], strict=True))
+    del columns[width:]
+    return columns
 
 
-def _row_issues(
-    ctx: _Context, position: int, number: int, row: list[str]
-) -> tuple[dict[str, Any] | None, list[Issue]]:
-    """Everything that can be said about one row on its own (duplicates come later).
+@dataclass
+class _Rows:
+    """Row validation's results: issues, the checked clients' fields by position, titles for the preview."""
 
-    A valid row comes back as the fields of its :class:`ClientRow`; :func:`validate` builds them all
-    in one pydantic call, which costs less than a model per row.
-    """
-    m, s = ctx.mapping, ctx.settings
-    issues: list[Issue] = []
+    issues: list[Issue] = field(default_factory=list)
+    clients: dict[int, dict[str, Any]] = field(default_factory=dict)
+    rejected: set[int] = field(default_factory=set)
+    """Positions with an error."""
 
-    def add(
-        severity: str, code: str, message: str, column: str | None, f: FieldName | None, value: str | None
-    ) -> None:
-        issues.append(
+    def add(self, number: int, column: str | None, f: FieldName | None, severity: str, code: str, message: str,
+            value: str | None) -> None:  # fmt: skip
+        self.issues.append(
             Issue(
                 row_number=number,
                 column=column,
@@ -226,83 +212,101 @@ def _row_issues(
             )
         )
 
-    for cell in ctx.cells.get(position, ()):
-        header = ctx.raw.headers[cell.column]
-        add(cell.severity, cell.code, cell.message, header, ctx.field_of.get(header), cell.value)
 
-    values: dict[str, str] = {f: row[i] for f, i in ctx.field_columns}
-    cleaned, problems = check_row(values, email_required=s.email_required, key=s.key)
-    for f, code, message in problems:
-        add("error", code, message, m.header_for(f), f, values.get(f, ""))
-    if cleaned is None or (issues and any(i.severity == "error" for i in issues)):
-        return None, issues
+def _cell_issues(ctx: _Context, out: _Rows, found: dict[int, list[CellProblem]]) -> None:
+    numbers, headers = ctx.raw.row_numbers, ctx.raw.headers
+    for position, cells in found.items():
+        for cell in cells:
+            header = headers[cell.column]
+            out.add(
+                numbers[position],
+                header,
+                ctx.field_of.get(header),
+                cell.severity,
+                cell.code,
+                cell.message,
+                cell.value,
+            )
+            if cell.severity == "error":
+                out.rejected.add(position)
 
-    fields = _pattern_values(ctx, cleaned, row)
-    # Rendered as titles.room_names does for the plan (trimmed), from templates compiled once.
-    raw_title = _render(ctx.title_template, fields, s.title_pattern).strip()
-    plain = len(raw_title) <= MAX_TITLE_LENGTH // 2 and not _REPLACED.search(raw_title)
-    title = raw_title if plain else portal_title(raw_title)
-    if not title:
-        add(
-            "error",
-            "title_empty",
-            f"The room title is empty once the pattern '{s.title_pattern}' is applied; the portal rejects it.",
-            ctx.title_column,
-            None,
-            raw_title,
+
+def _field_issues(ctx: _Context, out: _Rows, checked: FieldColumns, columns: list[Sequence[str]]) -> None:
+    numbers, m = ctx.raw.row_numbers, ctx.mapping
+    where = dict(ctx.field_columns)
+    for position, problems in checked.problems.items():
+        for f, code, message in problems:
+            value = columns[where[f]][position] if f in where else ""
+            out.add(numbers[position], m.header_for(f), f, "error", code, message, value)
+        out.rejected.add(position)
+
+
+def _check_rows(ctx: _Context) -> _Rows:
+    """Everything that can be said about each row on its own, then duplicates across rows."""
+    raw, s = ctx.raw, ctx.settings
+    n = len(raw.rows)
+    columns = _transpose(raw.rows, len(raw.headers))
+    identity = {i for _, i in ctx.field_columns}
+    out = _Rows()
+    found = cell_problems(raw.rows, raw.headers, identity, s.limits.max_cell_chars, columns=columns)
+    _cell_issues(ctx, out, found)
+    checked = check_columns(
+        {f: columns[i] for f, i in ctx.field_columns}, n, email_required=s.email_required, key=s.key
+    )
+    _field_issues(ctx, out, checked, columns)
+
+    valid = [p for p in range(n) if p not in out.rejected] if out.rejected else range(n)
+    values: dict[str, Sequence[str]] = {}
+    for name, target in ctx.placeholders.items():
+        if target in CANONICAL_FIELDS:
+            column = checked.cleaned(target)
+            values[name] = [column[p] or "" for p in valid]
+        else:
+            values[name] = (
+                [columns[ctx.index[target]][p] for p in valid] if out.rejected else columns[ctx.index[target]]
+            )
+    names = room_names(s.title_pattern, s.tag_pattern, values, len(valid))
+    for finding in names.findings:
+        position = valid[finding.position]
+        column_name = ctx.mapping.header_for("client_id") if finding.on_tag else ctx.title_column
+        f: FieldName | None = "client_id" if finding.on_tag else None
+        out.add(
+            raw.row_numbers[position],
+            column_name,
+            f,
+            finding.severity,
+            finding.code,
+            finding.message,
+            finding.value,
         )
-        return None, issues
-    if not plain and utf16_length(raw_title) > MAX_TITLE_LENGTH:
-        add(
-            "warning",
-            "title_too_long",
-            f"The room title is longer than {MAX_TITLE_LENGTH} characters; it will be cut to: '{title}'.",
-            ctx.title_column,
-            None,
-            title,
-        )
-    replaced = [] if plain else replaced_characters(raw_title)
-    if replaced:
-        shown = " ".join(repr(ch) for ch in replaced)
-        add(
-            "warning",
-            "title_characters_replaced",
-            f"The portal replaces {shown} with '_' in room titles; the room will be called '{title}'.",
-            ctx.title_column,
-            None,
-            title,
-        )
-    tag = _render(ctx.tag_template, fields, s.tag_pattern).strip()
-    if len(tag) > MAX_TAG_LENGTH // 2 and utf16_length(tag) > MAX_TAG_LENGTH:
-        add(
-            "warning",
-            "tag_too_long",
-            f"The room tag is longer than {MAX_TAG_LENGTH} characters; the portal may refuse it.",
-            m.header_for("client_id"),
-            "client_id",
-            tag,
-        )
+    out.rejected.update(valid[i] for i in names.rejected)
 
-    client = {
-        "row_number": number,
-        "client_id": cleaned["client_id"],
-        "name": cleaned["name"],
-        "email": cleaned["email"],
-        "manager_email": cleaned["manager_email"],
-        "extra": {h: row[ctx.index[h]] for h in ctx.extra},
-        "room_title": title,
-        "room_tag": tag,
-    }
-    return client, issues
+    extra_rows = list(zip(*(columns[ctx.index[h]] for h in ctx.extra), strict=True)) if ctx.extra else None
+    cleaned = (checked.client_id, checked.name, checked.email, checked.manager_email)
+    for i, position in enumerate(valid):
+        if i in names.rejected:
+            continue
+        out.clients[position] = {
+            "row_number": raw.row_numbers[position],
+            "client_id": cleaned[0][position],
+            "name": cleaned[1][position],
+            "email": cleaned[2][position],
+            "manager_email": cleaned[3][position],
+            "extra": dict(zip(ctx.extra, extra_rows[position], strict=True)) if extra_rows else {},
+            "room_title": names.titles[i],
+            "room_tag": names.tags[i],
+        }
+    _duplicate_issues(ctx, out, columns)
+    return out
 
 
-def _duplicate_issues(ctx: _Context, numbers: list[int], rows: list[list[str]]) -> list[Issue]:
+def _duplicate_issues(ctx: _Context, out: _Rows, columns: list[Sequence[str]]) -> None:
     """Later rows repeating a client key are errors; a repeated e-mail is only a warning.
 
     Keys are compared trimmed and case-insensitively: the key becomes a room tag, and the portal
     matches tags with a case-insensitive collation, so "c-1" and "C-1" would be the same client.
+    A column without repeats (the usual case) costs one set; only one with repeats is walked.
     """
-    issues: list[Issue] = []
     m, s = ctx.mapping, ctx.settings
     key_field: FieldName = "email" if s.key == "email" else "client_id"
     key_label = "e-mail (the client key)" if key_field == "email" else "client ID"
@@ -313,38 +317,25 @@ def _duplicate_issues(ctx: _Context, numbers: list[int], rows: list[list[str]]) 
         header = m.header_for(f)
         if header is None or header not in ctx.index:
             continue
-        col = ctx.index[header]
+        values = [v.strip() for v in columns[ctx.index[header]]]
+        folded = [v.casefold() for v in values]
+        distinct = set(folded)
+        blanks = folded.count("")
+        if len(distinct) - (1 if blanks else 0) == len(folded) - blanks:
+            continue
         first: dict[str, int] = {}
-        for number, row in zip(numbers, rows, strict=True):
-            value = row[col].strip()
+        for position, (value, norm) in enumerate(zip(values, folded, strict=True)):
             if not value:
                 continue
-            norm = value.casefold()
+            number = ctx.raw.row_numbers[position]
             if norm in first:
                 tail = " Only the first row is imported." if severity == "error" else ""
-                issues.append(
-                    Issue(
-                        row_number=number,
-                        column=header,
-                        field=f,
-                        severity=severity,
-                        code=code,
-                        value=value,
-                        message=f"The same {label} '{value}' is already in row {first[norm]}.{tail}",
-                    )
-                )
+                message = f"The same {label} '{value}' is already in row {first[norm]}.{tail}"
+                out.add(number, header, f, severity, code, message, value)
+                if severity == "error":
+                    out.rejected.add(position)
             else:
                 first[norm] = number
-    return issues
-
-
-def _preview(raw: RawTable, status: list[str], messages: list[str], titles: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(raw.rows, columns=raw.headers, dtype="str")
-    frame.insert(0, PREVIEW_TITLE, titles)
-    frame.insert(0, PREVIEW_ISSUES, messages)
-    frame.insert(0, PREVIEW_STATUS, status)
-    frame.insert(0, PREVIEW_ROW, raw.row_numbers)
-    return frame
 
 
 def validate(
@@ -364,54 +355,51 @@ def validate(
     clients: list[ClientRow] = []
     n = len(raw.rows)
     titles = [""] * n
-    if not any(i.severity == "error" for i in issues):
-        ctx.field_columns = [(f, index[h]) for f, h in mapping.mapped().items() if h in index]
-        ctx.field_of = {h: f for f, h in mapping.mapped().items()}
-        identity = {i for _, i in ctx.field_columns}
-        ctx.cells = cell_problems(raw.rows, raw.headers, identity, settings.limits.max_cell_chars)
-        ctx.title_template = _compile(settings.title_pattern)
-        ctx.tag_template = _compile(settings.tag_pattern)
-        by_row: dict[int, dict[str, Any]] = {}
-        for position, (number, row) in enumerate(zip(raw.row_numbers, raw.rows, strict=True)):
-            client, row_issues = _row_issues(ctx, position, number, row)
-            issues.extend(row_issues)
-            if client is not None:
-                by_row[number] = client
-        issues.extend(_duplicate_issues(ctx, raw.row_numbers, raw.rows))
-        rejected = {i.row_number for i in issues if i.severity == "error"}
-        clients = _CLIENTS.validate_python([c for num, c in by_row.items() if num not in rejected])
-        titles = [by_row[num]["room_title"] if num in by_row else "" for num in raw.row_numbers]
-        issues.sort(key=lambda i: (i.row_number or 0, index.get(i.column or "", -1)))
+    with _gc_paused():
+        if not any(i.severity == "error" for i in issues):
+            ctx.field_columns = [(f, index[h]) for f, h in mapping.mapped().items() if h in index]
+            ctx.field_of = {h: f for f, h in mapping.mapped().items()}
+            rows = _check_rows(ctx)
+            issues.extend(rows.issues)
+            clients = checked_rows(c for p, c in rows.clients.items() if p not in rows.rejected)
+            for p, c in rows.clients.items():
+                titles[p] = c["room_title"]
+            issues.sort(key=lambda i: (i.row_number or 0, index.get(i.column or "", -1)))
+        status, messages = _row_status(raw, issues)
+        return ClientBatch(
+            clients=clients,
+            issues=issues,
+            mapping=mapping,
+            settings=settings,
+            source=SourceInfo(
+                filename=raw.filename,
+                format=raw.format,
+                sheet=raw.sheet,
+                sheets=raw.sheets,
+                header_row_number=raw.header_row_number,
+                encoding=raw.encoding,
+                delimiter=raw.delimiter,
+            ),
+            headers=raw.headers,
+            total_rows=n,
+            preview=PreviewParts(raw, status, messages, titles),
+        )
 
+
+def _row_status(raw: RawTable, issues: list[Issue]) -> tuple[list[str], list[str]]:
+    """Each row's status and issue text for the preview; only rows with issues need more than the default."""
     per_row: dict[int, list[Issue]] = {}
     for issue in issues:
         if issue.row_number is not None:
             per_row.setdefault(issue.row_number, []).append(issue)
     blocked = any(i.row_number is None and i.severity == "error" for i in issues)
+    n = len(raw.rows)
     status = ["not checked" if blocked else "valid"] * n
     messages = [""] * n
     where = {number: p for p, number in enumerate(raw.row_numbers)} if per_row else {}
-    for number, found in per_row.items():  # only rows with issues need more than the default
+    for number, found in per_row.items():
         p = where[number]
         if not blocked:
             status[p] = "error" if any(i.severity == "error" for i in found) else "warning"
         messages[p] = "; ".join(f"{i.column}: {i.message}" if i.column else i.message for i in found)
-
-    return ClientBatch(
-        clients=clients,
-        issues=issues,
-        mapping=mapping,
-        settings=settings,
-        source=SourceInfo(
-            filename=raw.filename,
-            format=raw.format,
-            sheet=raw.sheet,
-            sheets=raw.sheets,
-            header_row_number=raw.header_row_number,
-            encoding=raw.encoding,
-            delimiter=raw.delimiter,
-        ),
-        headers=raw.headers,
-        total_rows=n,
-        preview=_preview(raw, status, messages, titles),
-    )
+    return status, messages
