@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_dashboard import go, seed_journal, start_dashboard, wait_idle  # noqa: E402
+from bench_dashboard import go, seed_journal, seeded_page, wait_idle  # noqa: E402
 
 TARGET_S = 1.0
 PAGES = {"Clients": "pages/clients.py", "Results": "pages/results.py"}
@@ -67,42 +67,25 @@ def render_times(rows: int, runs: int) -> dict[str, dict[str, float]]:
 def browser_times(rows: int) -> dict[str, list[float]]:
     """Seconds from a sidebar click to the page's table in Chromium, and to the whole page drawn
     (the script finished: Results still draws its charts after the table), three visits each."""
-    from playwright.sync_api import sync_playwright
-
-    out: dict[str, list[float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp)
-        seed_journal(data, rows)
-        proc, url, _ = start_dashboard(data)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--disable-gpu"])
-                page = browser.new_page(viewport={"width": 1400, "height": 1100})
-                page.goto(url)
+    out: dict[str, list[float]] = {"Home (baseline: a light page)": []}
+    with seeded_page(rows, width=1400) as page:
+        for title in PAGES:
+            times, whole = [], []
+            for _ in range(3):
+                started = time.perf_counter()
+                go(page, title, title)
+                # the grid of every client (glide counts the header row too), not a stale one
+                grid = page.locator(f'[data-testid="stDataFrame"] [aria-rowcount="{rows + 1}"]')
+                grid.first.wait_for(state="attached", timeout=60_000)
+                times.append(round(time.perf_counter() - started, 2))
                 wait_idle(page)
-                out["Home (baseline: a light page)"] = []
-                for title in PAGES:
-                    times, whole = [], []
-                    for _ in range(3):
-                        started = time.perf_counter()
-                        go(page, title, title)
-                        # the grid of every client (glide counts the header row too), not a stale one
-                        page.locator(
-                            f'[data-testid="stDataFrame"] [aria-rowcount="{rows + 1}"]'
-                        ).first.wait_for(state="attached", timeout=60_000)
-                        times.append(round(time.perf_counter() - started, 2))
-                        wait_idle(page)
-                        whole.append(round(time.perf_counter() - started, 2))
-                        started = time.perf_counter()
-                        go(page, "Home", "DocSpace Onboarding")
-                        wait_idle(page)
-                        out["Home (baseline: a light page)"].append(round(time.perf_counter() - started, 2))
-                    out[title] = times
-                    out[f"{title} (whole page)"] = whole
-                browser.close()
-        finally:
-            proc.terminate()
-            proc.wait(10)
+                whole.append(round(time.perf_counter() - started, 2))
+                started = time.perf_counter()
+                go(page, "Home", "DocSpace Onboarding")
+                wait_idle(page)
+                out["Home (baseline: a light page)"].append(round(time.perf_counter() - started, 2))
+            out[title] = times
+            out[f"{title} (whole page)"] = whole
     return out
 
 

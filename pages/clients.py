@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from onboarding import RunStatus
+from onboarding import Onboarding, RunStatus
 from ui import chrome, clients_actions, clients_detail, clients_table, live, session
 
 TOKEN = "clients_page_token"
 """The journal's state when the page was last drawn in full (a change means: draw it again)."""
+
+
+def running_bars(svc: Onboarding) -> None:
+    """One progress bar per live run (its details stay on the Onboard page)."""
+    for run in live.live_runs(svc):
+        if run.alive:
+            fill, text = live.run_summary(run.progress, RunStatus.RUNNING, alive=True, stopping=False)
+            st.progress(fill, text=f"Run {run.run_id}: {text}")
 
 
 def clients_section(polling: bool) -> None:
@@ -32,6 +40,8 @@ def clients_section(polling: bool) -> None:
         shown = clients_table.apply(entries, found)
         st.caption(f"{len(shown)} of {len(entries)} clients shown: {clients_table.summary(shown)}")
         busy = live.busy_clients(svc)
+        if polling:
+            running_bars(svc)
         redact = chrome.redactor()
         webhook = bool(svc.settings.webhook_url)
         actions = st.container()

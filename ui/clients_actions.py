@@ -9,9 +9,10 @@ Onboarding runs in the background (``ui/live.py``), so the table's state column 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from onboarding import ClientEntry, ClientLike, Onboarding
 from ui import auth, chrome, display, live, session
@@ -128,21 +129,28 @@ def bar(svc: Onboarding, selected: Sequence[ClientEntry], busy: set[str], webhoo
         ):
             archive(svc, to_archive)
             st.rerun(scope="app")
-    if row.button(
-        f"Restore {len(to_restore)}" if selected else "Restore",
-        key="clients_restore",
-        icon=":material/unarchive:",
-        disabled=not to_restore or not may_write,
-        help=why or "Unarchive the rooms and make the client's access and link again.",
-    ):
-        restore(svc, to_restore)
-        st.rerun(scope="app")
-    if webhook and row.button(
-        f"Re-send {len(to_send)} to CRM" if selected else "Re-send to CRM",
-        key="clients_resend",
-        icon=":material/send:",
-        disabled=not to_send or not may_write,
-        help=why or "Deliver the selected onboarded clients to the CRM webhook again.",
-    ):
-        resend(svc, to_send)
+    act(row, "Restore", to_restore, selected, key="clients_restore", icon=":material/unarchive:",
+        why=why or "Unarchive the rooms and make the client's access and link again.", run=restore, svc=svc)  # fmt: skip
+    if webhook:
+        act(row, "Re-send", to_send, selected, key="clients_resend", icon=":material/send:", suffix=" to CRM",
+            why=why or "Deliver the selected onboarded clients to the CRM webhook again.", run=resend, svc=svc)  # fmt: skip
+
+
+def act(
+    row: DeltaGenerator,
+    verb: str,
+    targets: Sequence[ClientEntry],
+    selected: Sequence[ClientEntry],
+    *,
+    key: str,
+    icon: str,
+    why: str,
+    run: Callable[[Onboarding, Sequence[ClientEntry]], None],
+    svc: Onboarding,
+    suffix: str = "",
+) -> None:
+    """A button for an action on the selected clients it applies to ("Restore 2"), then a fresh page."""
+    label = f"{verb} {len(targets)}{suffix}" if selected else f"{verb}{suffix}"
+    if row.button(label, key=key, icon=icon, disabled=not targets or not auth.can_write(), help=why):
+        run(svc, targets)
         st.rerun(scope="app")

@@ -68,6 +68,7 @@ def test_upload_rows_are_new_and_onboarding_one_row_updates_it_inline(
     at.button(key="clients_onboard").click().run()
     assert not at.exception
     assert row_of(at, FIRST)["State"] == "⟳ running"
+    assert any("of 1 client finished" in bar.proto.text for bar in at.get("progress"))
     j = journal()
     idle(j)
     sandbox.set_faults(None)  # type: ignore[attr-defined]

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from support.engine import Client as Row
 
 from onboarding import ClientRecord, ClientState, ClientStatus
 from onboarding.directory import build, select_clients, state_counts, state_of
 
 NOW = 1_800_000_000.0
-
-
-@dataclass(frozen=True)
-class Row:
-    client_id: str
-    name: str
-    email: str | None = None
-    manager_email: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def rec(cid: str, status: str, **kw: object) -> ClientRecord:
@@ -36,16 +27,16 @@ def rec(cid: str, status: str, **kw: object) -> ClientRecord:
 
 def test_each_stored_status_maps_to_one_state() -> None:
     """Journal statuses become the person's states; blocked counts as failed, offboarded as archived."""
-    expected = {
-        ClientStatus.PENDING: ClientState.READY,
-        ClientStatus.DONE: ClientState.ONBOARDED,
-        ClientStatus.FAILED: ClientState.FAILED,
-        ClientStatus.BLOCKED: ClientState.FAILED,
-        ClientStatus.DEFERRED: ClientState.DEFERRED,
-        ClientStatus.ARCHIVED: ClientState.ARCHIVED,
-        ClientStatus.OFFBOARDED: ClientState.ARCHIVED,
-    }
-    for status, state in expected.items():
+    expected = [
+        (ClientStatus.PENDING, ClientState.READY),
+        (ClientStatus.DONE, ClientState.ONBOARDED),
+        (ClientStatus.FAILED, ClientState.FAILED),
+        (ClientStatus.BLOCKED, ClientState.FAILED),
+        (ClientStatus.DEFERRED, ClientState.DEFERRED),
+        (ClientStatus.ARCHIVED, ClientState.ARCHIVED),
+        (ClientStatus.OFFBOARDED, ClientState.ARCHIVED),
+    ]
+    for status, state in expected:
         assert state_of(rec("A", status), now=NOW) == state, status
     assert state_of(None, now=NOW) == ClientState.NEW
 
