@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import table, texts, upload_sample
+from support.crm import Receiver, serve_receiver
 from support.waiting import wait_until
 
 from docspace_sandbox.faults import FaultPlan, FaultRule
@@ -199,3 +201,35 @@ def test_onboard_plan_shows_a_done_rooms_real_title(
     titles = dict(zip(plan["Client ID"], plan["Room title (as stored)"], strict=True))
     assert titles[FIRST] == "Acme – renamed by a person"
     assert titles["CL-1002"] == "Client - Globex Logistics"  # not created yet: the pattern's title
+
+
+@pytest.fixture
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    yield from serve_receiver(monkeypatch)
+
+
+def test_resend_to_the_crm_delivers_the_selected_onboarded_clients_again(
+    app: AppTest, sandbox: object, receiver: Receiver, journal: Callable[[], Journal]
+) -> None:
+    """With a webhook configured, "Re-send 1 to CRM" delivers the selected client once more, and
+    the drawer says it was delivered."""
+    j = journal()
+    at = onboard_first(app, j)
+    wait_until(lambda: receiver.clients() == [FIRST])  # the run's own delivery
+    select(at, FIRST)
+    assert at.button(key="clients_resend").label == "Re-send 1 to CRM"
+    at.button(key="clients_resend").click().run()
+    assert not at.exception
+    assert receiver.clients() == [FIRST, FIRST]
+    assert "Re-sent 1 to the CRM." in texts(at)
+    select(at, FIRST)
+    assert "CRM delivery: ✔ delivered" in texts(at)
+
+
+def test_read_only_dashboard_disables_every_row_action(app: AppTest, real_portal: object) -> None:
+    """On a real portal without sign-in the table is shown, but no action can be taken."""
+    at = upload_sample(app).switch_page("pages/clients.py").run()
+    assert not at.exception
+    select(at, FIRST)
+    for key in ("clients_onboard", "clients_restore"):
+        assert at.button(key=key).disabled, key
