@@ -10,6 +10,7 @@ Nothing here is applied without a person choosing it.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["COMMON_DOMAINS", "normalise_email", "suggest_email"]
@@ -65,8 +66,14 @@ _TLD_TYPOS = {
 }
 """Top-level domains that do not exist and are one slip away from one that does."""
 
-_INVISIBLE = re.compile("[\\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+_SPACES = "\\s\u00a0\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{_SPACES}]+")
 _EDGE = "<>\"'(),;:."
+_EDGE_CLASS = re.escape(_EDGE)
+_TIDY = re.compile(
+    f"(?!(?i:mailto:))[^{_SPACES}{_EDGE_CLASS}@][^{_SPACES}@]*@[^{_SPACES}@]*[^{_SPACES}{_EDGE_CLASS}@]"
+)
+"""Most cells: an address :func:`normalise_email` would leave as it is, but for the domain's case."""
 
 
 def normalise_email(value: str) -> str:
@@ -76,6 +83,10 @@ def normalise_email(value: str) -> str:
     The local part keeps its case (the part before ``@`` may be case-sensitive on some servers);
     text without an ``@`` is only trimmed, and an empty cell stays empty.
     """
+    if _TIDY.fullmatch(value):
+        domain = value.rpartition("@")[2]
+        if domain == domain.lower():
+            return value
     text = _INVISIBLE.sub("", value)
     if "@" not in text:  # not an address at all: only the edges are trimmed, the text is the person's
         return value.strip()
@@ -105,7 +116,9 @@ def _distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+@functools.lru_cache(maxsize=65_536)
 def _fix_domain(domain: str) -> str:
+    """The domain with its likely typo fixed (cached: a sheet repeats a few hundred domains at most)."""
     domain = re.sub(r"[,;]", ".", domain)
     domain = re.sub(r"\.{2,}", ".", domain).strip(".")
     head, dot, tld = domain.rpartition(".")
@@ -118,12 +131,21 @@ def _fix_domain(domain: str) -> str:
     return close[0] if len(close) == 1 else domain
 
 
+@functools.lru_cache(maxsize=65_536)
+def _plain(domain: str) -> bool:
+    """True when a domain needs neither tidying nor a correction."""
+    return domain == normalise_email(f"a@{domain}")[2:] and _fix_domain(domain) == domain
+
+
 def suggest_email(value: str) -> str | None:
     """A corrected address for ``value``, or ``None`` when there is nothing to correct.
 
     ``"Anna@Gmial.con "`` → ``"Anna@gmail.com"``; ``"anna@@web.de"`` → ``"anna@web.de"``;
     ``"anna@mueller-soehne.de"`` → ``None`` (a company domain is never guessed at).
     """
+    _, at, domain = value.rpartition("@")
+    if at and "@@" not in value and _plain(domain):
+        return None  # the common case, decided per domain (a sheet repeats its domains)
     tidy = normalise_email(value)
     local, at, domain = re.sub(r"@{2,}", "@", tidy).rpartition("@")
     if not at or not local or not domain:

@@ -7,7 +7,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from onboarding import CANONICAL_FIELDS, SUPPORTED_EXTENSIONS, ColumnMapping, email_suggestions
+from onboarding import CANONICAL_FIELDS, SUPPORTED_EXTENSIONS, ColumnMapping
 from ui import chrome, display, review_fixes, review_grid, session, state, tables
 
 FIELD_LABELS = {
@@ -201,8 +201,8 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
     review_fixes.journal_counts(batch)
     raw = session.edited_table()
     assert raw is not None
-    found = email_suggestions(raw, batch.mapping) if not batch.blocked else []
-    review_fixes.render(batch, raw, found)
+    tidy, found = session.fix_candidates()
+    review_fixes.render(batch, raw, tidy, found)
 
     st.subheader("Rows", anchor=False)
     bar = st.container(horizontal=True, vertical_alignment="bottom", gap="small", wrap=True)

@@ -24,9 +24,13 @@ from onboarding import (
     IngestSettings,
     RawTable,
     RunRegistry,
+    Suggestion,
+    apply_edits,
+    email_suggestions,
     private_folder,
     read_table,
     review_table,
+    tidy_emails,
 )
 
 if TYPE_CHECKING:
@@ -79,6 +83,25 @@ def parse_upload(
     raw = read_upload(data, filename, sheet, settings_json)
     edits = Edits.from_json(json.loads(edits_json).get(raw.sheet or "", []))
     return review_table(raw, edits, mapping, settings)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def fix_candidates(
+    data: bytes,
+    filename: str,
+    sheet: str | None,
+    mapping_json: str | None,
+    settings_json: str,
+    edits_json: str = "{}",
+) -> tuple[dict[tuple[int, str], str], list[Suggestion]]:
+    """The bulk fixes' candidates for a batch (cells to tidy, suggested corrections), computed once
+    per state of the upload rather than on every rerun (100,000 rows take about a second)."""
+    batch = parse_upload(data, filename, sheet, mapping_json, settings_json, edits_json)
+    raw = read_upload(data, filename, sheet, settings_json)
+    raw = apply_edits(raw, Edits.from_json(json.loads(edits_json).get(raw.sheet or "", [])))
+    if batch.blocked:
+        return {}, []
+    return tidy_emails(raw, batch.mapping), email_suggestions(raw, batch.mapping)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -21,12 +21,13 @@ from onboarding import (
     Suggestion,
     corrected_csv,
     fill_managers,
-    tidy_emails,
 )
 from ui import display, review_grid, session
 
 MANAGER_FIELD = "upload_fix_manager"
 EXCEL_TOGGLE = "upload_corrected_excel"
+EAGER_ROWS = 5_000
+"""Up to this many rows the corrected list is made with the page (ready at once)."""
 
 
 def journal_counts(batch: ClientBatch) -> None:
@@ -56,8 +57,7 @@ def journal_counts(batch: ClientBatch) -> None:
             )
 
 
-def _tidy(raw: RawTable, batch: ClientBatch) -> None:
-    changes = tidy_emails(raw, batch.mapping)
+def _tidy(changes: dict[tuple[int, str], str]) -> None:
     review_grid.apply_changes(changes, f"Trimmed and normalised {len(changes)} e-mail cell(s).")
 
 
@@ -79,7 +79,9 @@ def _suggest(found: list[Suggestion]) -> None:
     review_grid.apply_changes(changes, f"Applied {len(changes)} suggested e-mail correction(s).")
 
 
-def render(batch: ClientBatch, raw: RawTable, found: list[Suggestion]) -> None:
+def render(
+    batch: ClientBatch, raw: RawTable, tidy: dict[tuple[int, str], str], found: list[Suggestion]
+) -> None:
     """The "Fix rows" panel: bulk fixes, suggestions, undo, and the corrected list."""
     edited = len(session.edits_of(raw.sheet))
     label = "Fix rows" + (f" — {edited} cell{'s' if edited != 1 else ''} edited" if edited else "")
@@ -88,14 +90,13 @@ def render(batch: ClientBatch, raw: RawTable, found: list[Suggestion]) -> None:
             "Edit any cell of the file's columns in the grid below: each edit is checked at once and "
             "kept with the upload (also after a reload). Or fix many rows at once:"
         )
-        tidy = tidy_emails(raw, batch.mapping) if not batch.blocked else {}
         row = st.container(horizontal=True, vertical_alignment="bottom", gap="small", wrap=True)
         row.button(
             f"Trim and normalise e-mails ({len(tidy)})",
             key="upload_fix_tidy",
             icon=":material/cleaning_services:",
             on_click=_tidy,
-            args=(raw, batch),
+            args=(tidy,),
             disabled=not tidy,
             help="Removes spaces, mailto: and brackets, and writes the domain in lower case.",
         )
@@ -140,7 +141,10 @@ def render(batch: ClientBatch, raw: RawTable, found: list[Suggestion]) -> None:
         )
         last.download_button(
             "Download corrected list (CSV)",
-            data=corrected_csv(raw, excel=excel),
+            # A large list is written only when the button is clicked (100,000 rows take about a second).
+            data=corrected_csv(raw, excel=excel)
+            if len(raw.rows) <= EAGER_ROWS
+            else lambda: corrected_csv(raw, excel=excel),
             file_name=f"{PurePath(raw.filename).stem}-corrected.csv",
             mime="text/csv",
             key="upload_download_corrected",

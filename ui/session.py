@@ -32,6 +32,7 @@ from onboarding import (
     RawTable,
     RunRegistry,
     Settings,
+    Suggestion,
     apply_edits,
     default_data_dir,
     load_settings,
@@ -214,13 +215,13 @@ def upload() -> dict[str, Any] | None:
     return found
 
 
-def current_batch() -> ClientBatch | None:
-    """The uploaded spreadsheet, parsed with the chosen sheet and mapping, the person's edits applied (cached)."""
+def _batch_args() -> tuple[bytes, str, str | None, str | None, str, str] | None:
+    """What identifies the batch in the caches: the file, sheet, mapping, ingest settings and edits."""
     up = upload()
     if not up:
         return None
     mapping = st.session_state.get(MAPPING)
-    return resources.parse_upload(
+    return (
         up["data"],
         up["name"],
         st.session_state.get(SHEET),
@@ -228,6 +229,18 @@ def current_batch() -> ClientBatch | None:
         _ingest_json(),
         _edits_json(),
     )
+
+
+def current_batch() -> ClientBatch | None:
+    """The uploaded spreadsheet, parsed with the chosen sheet and mapping, the person's edits applied (cached)."""
+    args = _batch_args()
+    return None if args is None else resources.parse_upload(*args)
+
+
+def fix_candidates() -> tuple[dict[tuple[int, str], str], list[Suggestion]]:
+    """What the bulk fixes would change now: e-mail cells to tidy, and suggested corrections (cached)."""
+    args = _batch_args()
+    return ({}, []) if args is None else resources.fix_candidates(*args)
 
 
 def readable_batch() -> ClientBatch | None:

@@ -13,6 +13,10 @@ from onboarding.suggest import normalise_email, suggest_email
         ("  anna@example.com ", "anna@example.com"),
         ("Anna@Example.COM", "Anna@example.com"),
         ("mailto:anna@example.com", "anna@example.com"),
+        ("MAILTO:anna@example.com", "anna@example.com"),
+        ("anna@ÜBER.example", "anna@über.example"),
+        ("anna@example.com.", "anna@example.com"),
+        ("anna@example.com", "anna@example.com"),
         ("<anna@example.com>;", "anna@example.com"),
         ("anna\u00a0@example.com\u200b", "anna@example.com"),
         ("an na@example.com", "anna@example.com"),
@@ -38,6 +42,7 @@ def test_normalise_email_trims_and_lowercases_the_domain(value: str, expected: s
         (" Anna@GMIAL.com ", "Anna@gmail.com"),
         ("anna@t-onlien.de", "anna@t-online.de"),
         ("anna@company.con", "anna@company.com"),
+        ("anna@Gmial.com", "anna@gmail.com"),
     ],
 )
 def test_common_typos_get_a_suggestion(value: str, expected: str) -> None:
