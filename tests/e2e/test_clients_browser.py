@@ -104,6 +104,9 @@ def test_onboard_a_row_copy_its_link_and_invitation(app: Page) -> None:
     assert link in mail
     drawer.scroll_into_view_if_needed()
     shot(app, "clients-02-drawer-1400")
+    app.set_viewport_size({"width": 1000, "height": 1100})
+    drawer.scroll_into_view_if_needed()
+    shot(app, "clients-02-drawer-1000")
 
 
 def test_a_failed_client_is_retried_from_the_table(app: Page) -> None:
@@ -128,7 +131,7 @@ def test_a_failed_client_is_retried_from_the_table(app: Page) -> None:
 
 def test_archive_then_restore_from_the_archive(app: Page) -> None:
     """Archive asks first (a secondary button); the row turns archived without a link; Restore
-    brings the client back onboarded with a link (no upload: the journal's clients are listed)."""
+    brings the client back onboarded with a link."""
     go_to(app, "Clients")
     expect(cell(app, 2, 0)).to_have_text("CL-1001")
     tick(app, 0)
