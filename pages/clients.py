@@ -49,7 +49,7 @@ def clients_section(polling: bool) -> None:
         with actions:
             clients_actions.bar(svc, selected, busy, webhook)
         if len(selected) == 1:
-            clients_detail.drawer(svc, selected[0], redact, webhook)
+            clients_detail.drawer(svc, selected[0], redact, webhook, lambda: {e.client_id for e in entries})
         elif selected:
             st.caption(f"{len(selected)} clients selected: select one row to see its details.")
         if (

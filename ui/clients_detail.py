@@ -12,11 +12,18 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from onboarding import ClientEntry, ClientState, Onboarding
-from ui import display, labels
+from onboarding import ClientEntry, ClientState, Onboarding, new_client_id
+from ui import display, labels, live, session
 
 
-def drawer(svc: Onboarding, e: ClientEntry, redact: Callable[[str], str], webhook: bool) -> None:
+def drawer(
+    svc: Onboarding,
+    e: ClientEntry,
+    redact: Callable[[str], str],
+    webhook: bool,
+    taken: Callable[[], set[str]],
+) -> None:
+    """``taken`` gives the client ids in use (for a conflict's new id), read only when needed."""
     with st.container(border=True, key="clients_drawer"):
         st.markdown(
             f"**{display.md(e.name or e.client_id)}** · {display.md(e.client_id)} — {labels.state_label(e.state)}"
@@ -26,6 +33,8 @@ def drawer(svc: Onboarding, e: ClientEntry, redact: Callable[[str], str], webhoo
             facts.append(f"Onboarded {display.when(e.onboarded_at)}")
         st.caption(display.md(" · ".join(facts)))
         _problem(e, redact)
+        if e.state == ClientState.CONFLICT:
+            _conflict_choices(e, taken())
         left, right = st.columns(2)
         with left:
             _room_and_link(e)
@@ -42,13 +51,29 @@ def _problem(e: ClientEntry, redact: Callable[[str], str]) -> None:
         said = "; ".join(f"{field}: journal “{old}”, file “{new}”" for field, old, new in e.differences)
         st.warning(
             display.md(f"This row reuses an id the journal onboarded for someone else ({said}).")
-            + " Choose on the **Onboard** page: skip the row, update the record, or onboard it under a new id.",
+            + " Nothing is written for it until you choose below (or on the **Onboard** page).",
             icon=":material/warning:",
         )
     elif e.error and e.state == ClientState.DEFERRED:
         st.info(display.md(redact(e.error)), icon=":material/hourglass_top:")
     elif e.error and e.state == ClientState.FAILED:
         st.error(display.md(redact(e.error)), icon=":material/error:")
+
+
+def _conflict_choices(e: ClientEntry, taken: set[str]) -> None:
+    """Skip the row, update the journal's record to it, or onboard it under a new id."""
+    new_id = new_client_id(e.client_id, taken)
+    choices = {
+        "skip": ("Skip this row", "Nothing is written for it."),
+        "update": ("Update the record", "The next run updates the journal (a new e-mail is invited)."),
+        f"new:{new_id}": (f"Onboard as {new_id}", "It gets its own room under the new id."),
+    }
+    row = st.container(horizontal=True, gap="small", wrap=True)
+    for choice, (label, why) in choices.items():
+        if row.button(label, key=f"clients_conflict_{choice.split(':')[0]}", help=why):
+            session.set_conflict_choices({**session.conflict_choices(), e.client_id: choice})
+            live.forget_plan()
+            st.rerun(scope="app")
 
 
 def _room_and_link(e: ClientEntry) -> None:

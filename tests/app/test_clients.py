@@ -175,7 +175,8 @@ def test_a_reused_id_with_another_name_is_a_conflict_row(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:
     """An upload row whose id the journal onboarded under another name is a conflict, not onboarded,
-    and cannot be onboarded from the table; the drawer shows both names."""
+    and cannot be onboarded from the table; the drawer shows both names and offers the choices
+    (here: onboard it under a new id)."""
     j = journal()
     at = onboard_first(app, j)
     record = next(r for r in j.clients() if r.client_id == FIRST)
@@ -185,6 +186,10 @@ def test_a_reused_id_with_another_name_is_a_conflict_row(
     select(at, FIRST)
     assert at.button(key="clients_onboard").disabled
     assert "Someone Else GmbH" in texts(at)
+    at.button(key="clients_conflict_new").click().run()
+    assert not at.exception
+    assert row_of(at, "CL-1001-2")["State"] == "○ new"  # the row, under its new id
+    assert row_of(at, FIRST)["Client"] == "Someone Else GmbH"  # the journal's client, untouched
 
 
 def test_onboard_plan_shows_a_done_rooms_real_title(
