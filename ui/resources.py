@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import streamlit as st
 
@@ -68,39 +68,44 @@ def read_upload(data: bytes, filename: str, sheet: str | None, settings_json: st
     return read_table(data, filename, sheet=sheet, limits=limits)
 
 
+class Upload(NamedTuple):
+    """What identifies a batch in the caches: the file, its sheet and mapping, the ingest settings
+    (all JSON) and the person's edits (``{sheet: Edits.to_json()}``)."""
+
+    data: bytes
+    filename: str
+    sheet: str | None
+    mapping_json: str | None
+    settings_json: str
+    edits_json: str = "{}"
+
+    def table(self) -> RawTable:
+        """The sheet as read from the file (cached)."""
+        return read_upload(self.data, self.filename, self.sheet, self.settings_json)
+
+    def edits_of(self, raw: RawTable) -> Edits:
+        """The person's edits of the sheet ``raw`` was read from."""
+        return Edits.from_json(json.loads(self.edits_json).get(raw.sheet or "", []))
+
+
 @st.cache_data(max_entries=16, show_spinner="Checking the rows…")
-def parse_upload(
-    data: bytes,
-    filename: str,
-    sheet: str | None,
-    mapping_json: str | None,
-    settings_json: str,
-    edits_json: str = "{}",
-) -> ClientBatch:
-    """Validate an upload with its mapping and the person's edits (``{sheet: Edits.to_json()}``)."""
-    mapping = ColumnMapping.model_validate_json(mapping_json) if mapping_json else None
-    settings = IngestSettings.model_validate_json(settings_json)
-    raw = read_upload(data, filename, sheet, settings_json)
-    edits = Edits.from_json(json.loads(edits_json).get(raw.sheet or "", []))
-    return review_table(raw, edits, mapping, settings)
+def parse_upload(upload: Upload) -> ClientBatch:
+    """Validate an upload with its mapping and the person's edits (the rules the file was checked by)."""
+    mapping = ColumnMapping.model_validate_json(upload.mapping_json) if upload.mapping_json else None
+    settings = IngestSettings.model_validate_json(upload.settings_json)
+    raw = upload.table()
+    return review_table(raw, upload.edits_of(raw), mapping, settings)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def fix_candidates(
-    data: bytes,
-    filename: str,
-    sheet: str | None,
-    mapping_json: str | None,
-    settings_json: str,
-    edits_json: str = "{}",
-) -> tuple[dict[tuple[int, str], str], list[Suggestion]]:
+def fix_candidates(upload: Upload) -> tuple[dict[tuple[int, str], str], list[Suggestion]]:
     """The bulk fixes' candidates for a batch (cells to tidy, suggested corrections), computed once
     per state of the upload rather than on every rerun (100,000 rows take about a second)."""
-    batch = parse_upload(data, filename, sheet, mapping_json, settings_json, edits_json)
-    raw = read_upload(data, filename, sheet, settings_json)
-    raw = apply_edits(raw, Edits.from_json(json.loads(edits_json).get(raw.sheet or "", [])))
+    batch = parse_upload(upload)
     if batch.blocked:
         return {}, []
+    raw = upload.table()
+    raw = apply_edits(raw, upload.edits_of(raw))
     return tidy_emails(raw, batch.mapping), email_suggestions(raw, batch.mapping)
 
 

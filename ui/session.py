@@ -215,13 +215,13 @@ def upload() -> dict[str, Any] | None:
     return found
 
 
-def _batch_args() -> tuple[bytes, str, str | None, str | None, str, str] | None:
+def _batch_args() -> resources.Upload | None:
     """What identifies the batch in the caches: the file, sheet, mapping, ingest settings and edits."""
     up = upload()
     if not up:
         return None
     mapping = st.session_state.get(MAPPING)
-    return (
+    return resources.Upload(
         up["data"],
         up["name"],
         st.session_state.get(SHEET),
@@ -234,13 +234,13 @@ def _batch_args() -> tuple[bytes, str, str | None, str | None, str, str] | None:
 def current_batch() -> ClientBatch | None:
     """The uploaded spreadsheet, parsed with the chosen sheet and mapping, the person's edits applied (cached)."""
     args = _batch_args()
-    return None if args is None else resources.parse_upload(*args)
+    return None if args is None else resources.parse_upload(args)
 
 
 def fix_candidates() -> tuple[dict[tuple[int, str], str], list[Suggestion]]:
     """What the bulk fixes would change now: e-mail cells to tidy, and suggested corrections (cached)."""
     args = _batch_args()
-    return ({}, []) if args is None else resources.fix_candidates(*args)
+    return ({}, []) if args is None else resources.fix_candidates(args)
 
 
 def readable_batch() -> ClientBatch | None:
@@ -253,10 +253,8 @@ def readable_batch() -> ClientBatch | None:
 
 def file_table() -> RawTable | None:
     """The sheet in use exactly as read from the file (no edits)."""
-    up = upload()
-    if not up:
-        return None
-    return resources.read_upload(up["data"], up["name"], st.session_state.get(SHEET), _ingest_json())
+    args = _batch_args()
+    return None if args is None else args.table()
 
 
 def edited_table() -> RawTable | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
-from support.apptest import metric, onboard_row, texts, upload_sample
+from support.apptest import edit_cell, grid_row, metric, onboard_row, texts, upload_sample
 
 from onboarding.journal import Journal
 from tests.app.conftest import APP
@@ -25,26 +25,10 @@ def _reload() -> AppTest:
     return at
 
 
-def _grid_row(at: AppTest, row: int):  # type: ignore[no-untyped-def]
-    grid = at.data_editor[0].value
-    return grid[grid[tables.ROW] == row].iloc[0]
-
-
-def _edit(at: AppTest, row: int, column: str, value: str) -> AppTest:
-    grid = at.data_editor[0]
-    position = grid.value[tables.ROW].tolist().index(row)
-    at.session_state[grid.key] = {
-        "edited_rows": {position: {column: value}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    return at.run()
-
-
 def test_reload_restores_file_mapping_edits_and_selection(app: AppTest, sandbox: object) -> None:
     """After a reload the same file, sheet, mapping, edited cell and selection are back, and it says so."""
     at = upload_sample(app)
-    at = _edit(at, 10, "E-mail address", "research@tyrell.example.com")
+    at = edit_cell(at, 10, "E-mail address", "research@tyrell.example.com")
     at.session_state[at.data_editor[0].key] = {
         "edited_rows": {0: {tables.SELECT: False}},
         "added_rows": [],
@@ -64,9 +48,9 @@ def test_reload_restores_file_mapping_edits_and_selection(app: AppTest, sandbox:
     assert RESTORED in texts(again)
     assert "In use: **clients.xlsx**" in texts(again)
     assert again.selectbox(key="upload_map_manager_email").value is None
-    assert _grid_row(again, 10)["E-mail address"] == "research@tyrell.example.com"
+    assert grid_row(again, 10)["E-mail address"] == "research@tyrell.example.com"
     assert (metric(again, "Valid"), metric(again, "Selected")) == ("14", "13")
-    assert not _grid_row(again, 5)[tables.SELECT] and _grid_row(again, 10)[tables.SELECT]
+    assert not grid_row(again, 5)[tables.SELECT] and grid_row(again, 10)[tables.SELECT]
     # The notice is said once, not on every rerun.
     again.run()
     assert RESTORED not in texts(again)
@@ -77,10 +61,10 @@ def test_other_sheet_and_its_edits_come_back(app: AppTest, sandbox: object) -> N
     at = upload_sample(app)
     at.selectbox(key="upload_sheet").set_value("Archived clients").run()
     first = int(at.data_editor[0].value[tables.ROW].iloc[0])
-    at = _edit(at, first, "Company", "Renamed Ltd")
+    at = edit_cell(at, first, "Company", "Renamed Ltd")
     again = _reload()
     assert "sheet **Archived clients**" in texts(again)
-    assert _grid_row(again, first)["Company"] == "Renamed Ltd"
+    assert grid_row(again, first)["Company"] == "Renamed Ltd"
 
 
 def test_conflict_choices_come_back(app: AppTest, sandbox: object, journal: Callable[[], Journal]) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
-from support.apptest import EXAMPLES, metric, onboard_row, texts, unescape, upload_sample
+from support.apptest import EXAMPLES, edit_cell, grid_row, metric, onboard_row, texts, unescape, upload_sample
 
 from onboarding.journal import Journal
 from ui import review_fixes, tables
@@ -34,23 +34,6 @@ def _upload_messy(app: AppTest) -> AppTest:
     return at
 
 
-def _edit(at: AppTest, row: int, column: str, value: str) -> AppTest:
-    """Type ``value`` into the grid cell of spreadsheet row ``row`` (the grid's edit state, as the browser sends it)."""
-    grid = at.data_editor[0]
-    position = grid.value[tables.ROW].tolist().index(row)
-    at.session_state[grid.key] = {
-        "edited_rows": {position: {column: value}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    return at.run()
-
-
-def _row(at: AppTest, row: int) -> Any:
-    grid = at.data_editor[0].value
-    return grid[grid[tables.ROW] == row].iloc[0]
-
-
 def _notices(at: AppTest) -> str:
     return "\n".join(
         unescape(str(e.value)) for kind in ("success", "warning", "error") for e in getattr(at, kind)
@@ -61,15 +44,15 @@ def test_editing_a_bad_cell_checks_the_row_again(app: AppTest, sandbox: object) 
     """Fixing row 10's e-mail in the grid makes it valid at once; a new bad value gets the row's own message."""
     at = upload_sample(app)
     assert metric(at, "Valid") == "13"
-    at = _edit(at, 10, "E-mail address", "research@tyrell.example.com")
+    at = edit_cell(at, 10, "E-mail address", "research@tyrell.example.com")
     assert not at.exception
-    assert _row(at, 10)[tables.CHECK] == "✔ valid"
-    assert _row(at, 10)["E-mail address"] == "research@tyrell.example.com"
+    assert grid_row(at, 10)[tables.CHECK] == "✔ valid"
+    assert grid_row(at, 10)["E-mail address"] == "research@tyrell.example.com"
     assert metric(at, "Valid") == "14" and metric(at, "Selected") == "14"
     assert "Row 10 is valid now." in _notices(at)
 
-    at = _edit(at, 10, "Company", "")
-    assert _row(at, 10)[tables.CHECK] == "✖ error"
+    at = edit_cell(at, 10, "Company", "")
+    assert grid_row(at, 10)[tables.CHECK] == "✖ error"
     assert "Row 10 still has a problem — Company: The client name is empty." in _notices(at)
     assert metric(at, "Valid") == "13"
 
@@ -87,24 +70,24 @@ def test_computed_columns_are_not_editable(app: AppTest, sandbox: object) -> Non
 def test_bulk_fixes_tidy_suggest_and_fill_managers(app: AppTest, sandbox: object) -> None:
     """Trim e-mails, apply the suggested corrections, and set a manager for every empty cell."""
     at = _upload_messy(app)
-    assert "did you mean beta@gmail.com?" in _row(at, 3)[tables.PROBLEMS]
+    assert "did you mean beta@gmail.com?" in grid_row(at, 3)[tables.PROBLEMS]
     assert at.button(key="upload_fix_tidy").label == "Trim and normalise e-mails (1)"
     at.button(key="upload_fix_tidy").click().run()
-    assert _row(at, 3)["E-mail"] == "beta@gmial.com"
+    assert grid_row(at, 3)["E-mail"] == "beta@gmial.com"
 
     assert at.button(key="upload_fix_suggestions").label == "Apply 2 suggested corrections"
     at.button(key="upload_fix_suggestions").click().run()
     assert not at.exception
-    assert _row(at, 3)["E-mail"] == "beta@gmail.com" and _row(at, 5)["E-mail"] == "delta@yahoo.com"
+    assert grid_row(at, 3)["E-mail"] == "beta@gmail.com" and grid_row(at, 5)["E-mail"] == "delta@yahoo.com"
     assert "Applied 2 suggested e-mail correction(s)." in _notices(at)
 
     at.text_input(key=review_fixes.MANAGER_FIELD).input("boss@").run()
     at.button(key="upload_fix_manager_apply").click().run()
     assert "'boss@' is not a valid e-mail address" in _notices(at)
-    assert _row(at, 3)["Account manager"] == ""
+    assert grid_row(at, 3)["Account manager"] == ""
     at.text_input(key=review_fixes.MANAGER_FIELD).input("boss@example.com").run()
     at.button(key="upload_fix_manager_apply").click().run()
-    assert [_row(at, n)["Account manager"] for n in (2, 3, 4, 5)] == [
+    assert [grid_row(at, n)["Account manager"] for n in (2, 3, 4, 5)] == [
         "am@example.com",
         "boss@example.com",
         "am@example.com",
@@ -113,7 +96,7 @@ def test_bulk_fixes_tidy_suggest_and_fill_managers(app: AppTest, sandbox: object
     assert metric(at, "Valid") == "3"  # row 4 has no @: no suggestion, it waits for a person
 
     at.button(key="upload_undo_edits").click().run()
-    assert _row(at, 3)["E-mail"] == " beta@gmial.com "
+    assert grid_row(at, 3)["E-mail"] == " beta@gmial.com "
 
 
 @pytest.fixture
@@ -138,7 +121,7 @@ def test_download_corrected_list_has_the_edits(
 ) -> None:
     """The corrected CSV holds every row with the edits; "For Excel" adds the byte-order mark."""
     at = _upload_messy(app)
-    at = _edit(at, 4, "E-mail", "gamma@example.com")
+    at = edit_cell(at, 4, "E-mail", "gamma@example.com")
     assert at.get("download_button")[0].proto.label == "Download corrected list (CSV)"
     data = downloads["messy-corrected.csv"]
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
@@ -159,14 +142,16 @@ def test_counts_new_onboarded_and_conflicts_before_the_plan(
     at.switch_page("pages/upload.py").run()
     assert (metric(at, "New"), metric(at, "Already onboarded"), metric(at, "Conflicts")) == ("12", "1", "0")
     position = at.data_editor[0].value["Client ID"].tolist().index("CL-1001")
-    at = _edit(at, int(at.data_editor[0].value[tables.ROW].iloc[position]), "Company", "Firma 2 Ärzte & Co")
+    at = edit_cell(
+        at, int(at.data_editor[0].value[tables.ROW].iloc[position]), "Company", "Firma 2 Ärzte & Co"
+    )
     assert (metric(at, "New"), metric(at, "Already onboarded"), metric(at, "Conflicts")) == ("12", "0", "1")
 
 
 def test_a_rejected_file_keeps_the_file_in_use(app: AppTest, sandbox: object) -> None:
     """A file that cannot be read is refused with the reason; the previous upload and its edits stay."""
     at = upload_sample(app)
-    at = _edit(at, 10, "E-mail address", "research@tyrell.example.com")
+    at = edit_cell(at, 10, "E-mail address", "research@tyrell.example.com")
     pdf = (EXAMPLES.parent / "tests" / "data" / "ingest" / "pdf_renamed.csv").read_bytes()
     at.file_uploader(key="upload_file_0").upload("other.csv", pdf, "text/csv").run()
     assert not at.exception

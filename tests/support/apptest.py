@@ -88,3 +88,26 @@ def table(at: AppTest, column: str):  # type: ignore[no-untyped-def]
         if column in frame.value.columns:
             return frame.value
     raise AssertionError(f"no table with a column {column!r}")
+
+
+def edit_cell(at: AppTest, row: int, column: str, value: object) -> AppTest:
+    """Type ``value`` into the Upload grid's cell of spreadsheet row ``row`` (the grid's edit state,
+    as the browser sends it; the grid's first column is the row's "Onboard" box)."""
+    from ui import tables
+
+    grid = at.data_editor[0]
+    position = grid.value[tables.ROW].tolist().index(row)
+    at.session_state[grid.key] = {
+        "edited_rows": {position: {column: value}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    return at.run()
+
+
+def grid_row(at: AppTest, row: int) -> pd.Series:
+    """The Upload grid's line for spreadsheet row ``row``."""
+    from ui import tables
+
+    grid = at.data_editor[0].value
+    return grid[grid[tables.ROW] == row].iloc[0]
