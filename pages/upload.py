@@ -7,7 +7,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from onboarding import CANONICAL_FIELDS, SUPPORTED_EXTENSIONS, ColumnMapping
+from onboarding import CANONICAL_FIELDS, SUPPORTED_EXTENSIONS, ColumnMapping, IngestError
 from ui import chrome, display, review_fixes, review_grid, session, state, tables
 
 FIELD_LABELS = {
@@ -144,7 +144,18 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
         )
         st.stop()
 
-    batch = session.current_batch()
+    try:
+        batch = session.current_batch()
+    except (
+        IngestError
+    ) as exc:  # a kept draft that no longer reads (the limits changed): say so, offer a way out
+        what, todo = chrome.explain(exc)
+        st.error(
+            f"**{display.md(upload['name'])}** cannot be used: {display.md(what)} {todo}",
+            icon=":material/error:",
+        )
+        st.button("Remove file", key="upload_remove", icon=":material/close:", on_click=remove_file)
+        st.stop()
     assert batch is not None
     src = batch.source
     where = f"sheet **{display.md(src.sheet)}**, " if src.sheet else ""

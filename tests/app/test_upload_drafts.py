@@ -8,8 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
-from support.apptest import edit_cell, grid_row, metric, onboard_row, texts, upload_sample
+from support.apptest import EXAMPLES, edit_cell, grid_row, metric, onboard_row, texts, upload_sample
 
+from onboarding.access import ANONYMOUS_ALLOWED
+from onboarding.drafts import Draft, DraftStore
 from onboarding.journal import Journal
 from tests.app.conftest import APP
 from ui import live, session, tables
@@ -113,3 +115,17 @@ def test_a_read_only_visitor_keeps_no_draft(app: AppTest, real_portal: object, c
     assert not at.exception
     assert metric(at, "Rows") == "15"
     assert not (clean_app_state / "drafts").exists() or not list((clean_app_state / "drafts").iterdir())
+
+
+def test_a_draft_that_no_longer_reads_can_be_removed(
+    app: AppTest, sandbox: object, clean_app_state: Path
+) -> None:
+    """A kept file the reader now refuses is explained with a way out ("Remove file"), not a dead end."""
+    pdf = (EXAMPLES.parent / "tests" / "data" / "ingest" / "pdf_renamed.csv").read_bytes()
+    DraftStore(clean_app_state / "drafts").save(ANONYMOUS_ALLOWED, Draft(name="old.csv", data=pdf))
+    at = _reload()
+    assert "**old.csv** cannot be used" in texts(at)
+    at.button(key="upload_remove").click().run()
+    assert not at.exception
+    assert "Upload a spreadsheet with one client per row" in texts(at)
+    assert not list((clean_app_state / "drafts").glob("*.json"))
