@@ -3,6 +3,7 @@ API key may belong to (owner, DocSpace admin, room admin), empty Rooms and Archi
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 
@@ -45,8 +46,10 @@ MY_FILES = (
 TEMPLATE_FILES = (("Engagement letter.docx", 27_648),)
 
 
+@functools.lru_cache(maxsize=4096)
 def user_id(email: str) -> str:
-    """Deterministic GUID per e-mail, so ids survive resets and restarts."""
+    """Deterministic GUID per e-mail, so ids survive resets and restarts (cached: the API key's
+    holder is looked up by it on every request)."""
     return str(uuid.uuid5(_NAMESPACE, email.lower()))
 
 

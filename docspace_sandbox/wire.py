@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 # Kestrel's default KestrelServerLimits.MaxRequestLineSize; DocSpace's F/Server/Program.cs raises
 # only the buffer size, so longer request lines (CRLF included) are refused with an empty 414.
 MAX_REQUEST_LINE = 8 * 1024
+
+_date_cache: tuple[int, str] = (0, "")
+"""(second, its HTTP date), shared by the handler threads; replaced whole, so always consistent."""
 
 
 class Server(ThreadingHTTPServer):
@@ -61,6 +65,17 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the request log endpoint is the record."""
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header, formatted once per second rather than per response."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        global _date_cache
+        now = int(time.time())
+        second, text = _date_cache
+        if second != now:
+            second, text = _date_cache = (now, super().date_time_string(now))
+        return text
+
     def _dispatch(self) -> None:
         self.server.sandbox._handle(self)
 
@@ -68,16 +83,23 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def send(h: BaseHTTPRequestHandler, status: int, data: bytes, headers: dict[str, str]) -> None:
-    """Status, headers (with Content-Length and, when closing, Connection: close) and body."""
+    """Status, headers (with Content-Length and, when closing, Connection: close) and body.
+
+    Headers and body leave in one write (the stdlib handler buffers the headers until
+    ``end_headers``; the body is added to that buffer): one segment and one wake-up for the
+    client instead of two, like a real server's response.
+    """
     h.send_response(status)
     for key, value in headers.items():
         h.send_header(key, value)
     h.send_header("Content-Length", str(len(data)))
     if h.close_connection:
         h.send_header("Connection", "close")
-    h.end_headers()
     if data and h.command != "HEAD":
-        h.wfile.write(data)
+        h._headers_buffer.append(b"\r\n" + data)  # type: ignore[attr-defined]
+        h.flush_headers()
+    else:
+        h.end_headers()
     h.wfile.flush()
 
 

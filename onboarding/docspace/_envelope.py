@@ -9,6 +9,7 @@ except model-validation 400s, which sit in the success-shaped envelope with prob
 from __future__ import annotations
 
 import email.utils
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -80,11 +81,16 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def _json_or_none(resp: requests.Response) -> Any:
+    """The body as JSON, or None when empty or not JSON.
+
+    Parsed from the bytes (``json`` detects UTF-8/16/32 itself, and DocSpace answers UTF-8):
+    ``Response.json`` would first parse the Content-Type header and decode to text, on every call.
+    """
     if not resp.content:
         return None
     try:
-        return resp.json()
-    except ValueError:
+        return json.loads(resp.content)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return None
 
 
