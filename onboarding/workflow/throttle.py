@@ -17,6 +17,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -78,13 +79,19 @@ class Limits:
 
 
 class AdaptiveGate:
-    """A semaphore whose size shrinks on 429 and grows back on success, within ``1..cap``."""
+    """A semaphore whose size shrinks on 429 and grows back on success, within ``1..cap``.
+
+    A freed slot is handed straight to the longest waiter (its own lock is released, in order):
+    the woken thread neither re-takes the gate's lock nor finds the slot taken by a newcomer, so a
+    write's end starts the next write with one wake-up (this runs once per request).
+    """
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
         self._size = float(cap)
         self._in_use = 0
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()
 
     @property
     def size(self) -> int:
@@ -92,27 +99,43 @@ class AdaptiveGate:
 
     @contextmanager
     def slot(self) -> Iterator[None]:
-        with self._cond:
-            while self._in_use >= self.size:
-                self._cond.wait()
-            self._in_use += 1
+        self.acquire()
         try:
             yield
         finally:
-            with self._cond:
-                self._in_use -= 1
-                self._cond.notify()  # one slot freed: one waiter (all of them would race for it)
+            self.release()
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self._in_use < self.size and not self._waiting:
+                self._in_use += 1
+                return
+            baton = threading.Lock()
+            baton.acquire()
+            self._waiting.append(baton)
+        baton.acquire()  # released by the thread that hands this one its slot
+
+    def release(self) -> None:
+        with self._lock:
+            self._in_use -= 1
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give free slots to waiters, oldest first (under the lock)."""
+        while self._waiting and self._in_use < self.size:
+            self._in_use += 1
+            self._waiting.popleft().release()
 
     def on_success(self) -> None:
         if self._size >= self.cap:  # the common case: no lock needed to see there is nothing to do
             return
-        with self._cond:
+        with self._lock:
             if self._size < self.cap:
                 self._size = min(self.cap, self._size + 1.0 / max(1.0, self._size))
-                self._cond.notify_all()
+                self._hand_over()
 
     def on_throttled(self) -> None:
-        with self._cond:
+        with self._lock:
             self._size = max(1.0, self._size / 2)
 
 
