@@ -67,6 +67,11 @@ class Portal:
             "429s": sum(1 for r in log if r["status"] == 429),
         }
 
+    def cpu_s(self) -> float:
+        """CPU seconds the portal process has used so far (user + system), from /proc."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
@@ -114,6 +119,8 @@ class Proc:
     code: int
     peak_mb: float
     out: str
+    cpu: float
+    """CPU seconds of the process (user + system): robust where wall time is not, on a shared machine."""
     summary: dict[str, Any] = field(default_factory=dict)
 
 
@@ -125,7 +132,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> Proc:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Proc(wall, proc.returncode, usage.ru_maxrss / 1024, out)
+    return Proc(wall, proc.returncode, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime)
 
 
 def seed_process(sb: Portal, n: int, prefix: str) -> Proc:
@@ -184,7 +191,9 @@ def headline(tmp: Path, n: int, latency_ms: int) -> dict[str, Any]:
         journal.parent.mkdir()
         est = estimate(sb, sheet, journal)
         sb.clear_log()
+        portal_cpu = sb.cpu_s()
         run = cli(sb, "run", sheet, journal)
+        portal_cpu = sb.cpu_s() - portal_cpu
         counts = sb.counts()
     finally:
         sb.stop()
@@ -196,6 +205,9 @@ def headline(tmp: Path, n: int, latency_ms: int) -> dict[str, Any]:
         "run_s": elapsed, "estimate_s": est, "estimate_error": round(est / elapsed - 1, 2),
         "writes_per_client": round(counts["writes"] / n, 3), "reads_per_client": round(counts["reads"] / n, 3),
         "429s": counts["429s"], "peak_mb": round(run.peak_mb), "journal_bytes_per_client": journal_bytes(journal) // n,
+        "cli_cpu_s": round(run.cpu, 2), "cli_cpu_ms_per_client": round(run.cpu / n * 1000, 2),
+        "portal_cpu_ms_per_client": round(portal_cpu / n * 1000, 2), "seed_cpu_s": round(seed.cpu, 2),
+        "load": round(os.getloadavg()[0], 1),
     }  # fmt: skip
 
 
@@ -208,7 +220,9 @@ def scale(tmp: Path, sizes: list[int], latency_ms: int) -> list[dict[str, Any]]:
             sheet, journal = write_clients(tmp / f"s{n}.csv", n, f"N{n}"), tmp / f"s{n}" / "j.sqlite3"
             journal.parent.mkdir()
             est = estimate(sb, sheet, journal)
+            portal_cpu = sb.cpu_s()
             run = cli(sb, "run", sheet, journal)
+            portal_cpu = sb.cpu_s() - portal_cpu
         finally:
             sb.stop()
         elapsed, stats = run.summary["elapsed"], run.summary["stats"]
@@ -219,6 +233,8 @@ def scale(tmp: Path, sizes: list[int], latency_ms: int) -> list[dict[str, Any]]:
             "estimate_s": est, "estimate_error": round(est / elapsed - 1, 2),
             "writes_per_client": round(stats["writes"] / n, 3), "reads_per_client": round(stats["reads"] / n, 3),
             "peak_mb": round(run.peak_mb), "journal_bytes_per_client": journal_bytes(journal) // n,
+            "cli_cpu_s": round(run.cpu, 2), "cli_cpu_ms_per_client": round(run.cpu / n * 1000, 2),
+            "portal_cpu_ms_per_client": round(portal_cpu / n * 1000, 2), "load": round(os.getloadavg()[0], 1),
         })  # fmt: skip
     return rows
 
