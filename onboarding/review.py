@@ -23,7 +23,6 @@ from typing import Any
 from onboarding.errors import OnboardingError
 from onboarding.ingest.models import (
     ClientBatch,
-    ClientRow,
     ColumnMapping,
     FieldName,
     IngestSettings,
@@ -33,6 +32,7 @@ from onboarding.ingest.rows import check_email, looks_like_formula
 from onboarding.ingest.validation import validate
 from onboarding.journal import ClientRecord
 from onboarding.suggest import normalise_email, suggest_email
+from onboarding.workflow.context import ClientLike
 from onboarding.workflow.identity import identity_differences
 from onboarding.workflow.status import ClientStatus
 
@@ -235,7 +235,7 @@ class ReviewCounts:
     """Started before (failed, deferred, running, archived…): a run resumes or reports them."""
 
 
-def count_against_journal(clients: Sequence[ClientRow], records: Mapping[str, ClientRecord]) -> ReviewCounts:
+def count_against_journal(clients: Sequence[ClientLike], records: Mapping[str, ClientRecord]) -> ReviewCounts:
     """Classify each row by the journal's record under its id (see :mod:`onboarding.workflow.identity`).
 
     A row whose name or e-mail differs from what was onboarded under its id is a conflict, whatever

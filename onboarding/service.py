@@ -20,7 +20,6 @@ from onboarding.blueprint import Blueprint
 from onboarding.directory import ClientEntry
 from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, Folder, FolderContent, User
 from onboarding.errors import ConfigError
-from onboarding.ingest.models import ClientRow
 from onboarding.invitation import Invitation, invitation
 from onboarding.journal import ClientRecord, EventRecord, Journal, RunRecord, open_journal
 from onboarding.journal.queue import QueuedRun
@@ -380,7 +379,7 @@ class Onboarding:
             sender=entry.manager_email,
         )
 
-    def review_counts(self, clients: Sequence[ClientRow]) -> ReviewCounts:
+    def review_counts(self, clients: Sequence[ClientLike]) -> ReviewCounts:
         """How many of these rows are new, already onboarded or in conflict with the journal, from one
         batch read of the journal (the review step shows it before any plan is made)."""
         records = self.records_of([c.client_id for c in clients]) if clients else {}

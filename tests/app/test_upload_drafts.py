@@ -19,9 +19,23 @@ from ui import live, session, tables
 RESTORED = "Restored your last upload, **clients.xlsx**"
 
 
-def _reload() -> AppTest:
-    """A new browser session on the same server (what a reload or a new tab is)."""
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
+OIDC = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-long-random-cookie-secret-for-tests",
+    "client_id": "docspace-onboarding",
+    "client_secret": "oidc-client-secret",
+    "server_metadata_url": "https://id.example.com/.well-known/openid-configuration",
+}
+
+
+def _reload(user: str | None = None) -> AppTest:
+    """A new browser session on the same server (what a reload or a new tab is), signed in as
+    ``user`` through OpenID Connect when one is given."""
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    if user is not None:
+        at.secrets["auth"] = OIDC
+        at.user = {"is_logged_in": True, "email": user, "name": user.split("@")[0]}
+    at.run()
     at.switch_page("pages/upload.py").run()
     assert not at.exception
     return at
@@ -129,3 +143,15 @@ def test_a_draft_that_no_longer_reads_can_be_removed(
     assert not at.exception
     assert "Upload a spreadsheet with one client per row" in texts(at)
     assert not list((clean_app_state / "drafts").glob("*.json"))
+
+
+def test_each_signed_in_user_has_their_own_draft(app: AppTest, real_portal: object) -> None:
+    """Ann's upload comes back for Ann in a new session, never for Bob."""
+    app.secrets["auth"] = OIDC
+    app.user = {"is_logged_in": True, "email": "ann@example.com", "name": "Ann"}
+    at = upload_sample(app)
+    assert not at.exception and metric(at, "Rows") == "15"
+    bob = _reload("bob@example.com")
+    assert "Upload a spreadsheet with one client per row" in texts(bob)
+    ann = _reload("ann@example.com")
+    assert RESTORED in texts(ann)
