@@ -21,6 +21,7 @@ from onboarding.journal import ClientRecord
 from onboarding.segments import UnknownSegment
 from onboarding.titles import PatternError, file_title
 from onboarding.workflow.status import ClientStatus
+from onboarding.workflow.tag_rooms import rooms_by_tags
 
 
 class ClientLike(Protocol):
@@ -357,8 +358,9 @@ def build_context(
             tags.append(blueprint.render(blueprint.tag_pattern, client_fields(c)))
         except PatternError:
             continue
-    rooms = read(lambda: client.find_rooms_by_tags(tags)) if tags else []
-    reads[0] += len(tag_chunks(tags))
+    chunks = tag_chunks(tags)
+    rooms = rooms_by_tags(client, chunks, read)
+    reads[0] += len(chunks)
     wanted = {t.casefold() for t in tags}
     for room in rooms:
         for tag in room.tags:

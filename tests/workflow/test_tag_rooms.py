@@ -65,3 +65,38 @@ def test_a_fresh_batch_spends_at_most_two_shared_look_ups_per_hundred_clients(ha
     assert engine.run(plan).exit_code == 0
     log = harness.sandbox.request_log()
     assert sum(r["method"] == "GET" and r["path"].endswith("/files/rooms") for r in log) <= 3
+
+
+def test_a_context_reads_each_tag_chunk_on_its_own_a_few_at_a_time() -> None:
+    """rooms_by_tags: one read per chunk (all of them), up to LOOKUP_THREADS at once, a room in two chunks listed once."""
+    from onboarding.workflow.tag_rooms import LOOKUP_THREADS, rooms_by_tags
+
+    class Portal:
+        def __init__(self) -> None:
+            self.asked: list[list[str]] = []
+            self.in_flight = self.most = 0
+            self.lock = threading.Lock()
+            self.together = threading.Barrier(LOOKUP_THREADS, timeout=10)
+
+        def find_rooms_by_tags(self, tags: list[str]) -> list[Folder]:
+            with self.lock:
+                self.asked.append(tags)
+                self.in_flight += 1
+                self.most = max(self.most, self.in_flight)
+            self.together.wait()  # passes only when LOOKUP_THREADS requests are in flight together
+            with self.lock:
+                self.in_flight -= 1
+            return [_room(7, "shared")] + [_room(int(t.split(":")[1]), t) for t in tags]
+
+    portal = Portal()
+    reads: list[int] = []
+    chunks = [[f"c:{i}" for i in range(start, start + 100)] for start in range(100, 900, 100)]
+
+    def read(fn):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return fn()
+
+    rooms = rooms_by_tags(portal, chunks, read)  # type: ignore[arg-type]
+    assert sorted(map(sorted, portal.asked)) == sorted(map(sorted, chunks)) and len(reads) == len(chunks)
+    assert portal.most == LOOKUP_THREADS
+    assert sorted(r.id for r in rooms) == [7, *range(100, 900)]
