@@ -58,6 +58,8 @@ def printable(text: str, *, keep: str = "") -> str:
     ``keep`` names characters to pass through (the CLI keeps the line breaks, tabs and carriage
     returns of its own layout). Backslashes are left alone: the escapes are for a reader, not a parser.
     """
+    if text.isprintable():  # no control, format (bidi), private-use, unassigned or separator character
+        return text
     out = []
     for ch in text:
         if ch in keep or (ch not in _BIDI_CONTROLS and unicodedata.category(ch) not in _UNSAFE_CATEGORIES):

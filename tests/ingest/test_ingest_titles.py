@@ -81,3 +81,38 @@ def test_unbalanced_brace_raises() -> None:
     """A lone brace is reported as a malformed pattern."""
     with pytest.raises(PatternError):
         pattern_fields("Client {name")
+
+
+def _fit_reference(raw: str, max_len: int) -> str:
+    kept, used = [], 0
+    for ch in raw.strip():
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > max_len:
+            break
+        kept.append(ch)
+    return "".join(kept).rstrip()
+
+
+def test_fit_length_cuts_like_counting_every_code_unit() -> None:
+    """fit_length's shortcut for short or ASCII text gives what counting UTF-16 units one by one gives."""
+    import random
+
+    from onboarding.titles import fit_length
+
+    rng = random.Random(3)
+    alphabet = "ab é🚀 \t"
+    for _ in range(3_000):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        max_len = rng.randrange(1, 40)
+        assert fit_length(raw, max_len) == _fit_reference(raw, max_len), (raw, max_len)
+
+
+def test_patterns_parsed_once_still_refuse_bad_braces_every_time() -> None:
+    """The cached parse raises PatternError on each call, and callers get their own list."""
+    with pytest.raises(PatternError):
+        render_pattern("{name", {"name": "x"})
+    with pytest.raises(PatternError):
+        render_pattern("{name", {"name": "x"})
+    names = pattern_fields("{a} {b}")
+    names.append("c")
+    assert pattern_fields("{a} {b}") == ["a", "b"]

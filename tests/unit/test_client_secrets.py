@@ -160,3 +160,13 @@ def test_portal_error_bodies_are_masked_and_printable() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_printable_shortcut_changes_nothing_it_should_not() -> None:
+    """Text str.isprintable() accepts comes back as is; NBSP, LRM, RLO, ESC, private use still go the per-character way."""
+    from onboarding.redact import printable
+
+    assert printable("Client - Acme GmbH: 42 é ü 🚀 شركة") == "Client - Acme GmbH: 42 é ü 🚀 شركة"
+    assert printable("a\u00a0b") == "a\u00a0b"  # a separator the per-character rule keeps
+    assert printable("a\u200eb\u202ec\x1bd\ue000") == "a\\u200eb\\u202ec\\x1bd\\ue000"
+    assert printable("a\nb", keep="\n") == "a\nb"
