@@ -58,7 +58,10 @@ def printable(text: str, *, keep: str = "") -> str:
     ``keep`` names characters to pass through (the CLI keeps the line breaks, tabs and carriage
     returns of its own layout). Backslashes are left alone: the escapes are for a reader, not a parser.
     """
-    if text.isprintable():  # no control, format (bidi), private-use, unassigned or separator character
+    plain = text
+    for ch in keep:  # kept characters (the CLI's tabs and line breaks) are not what isprintable() checks here
+        plain = plain.replace(ch, " ")
+    if plain.isprintable():  # no control, format (bidi), private-use, unassigned or separator character
         return text
     out = []
     for ch in text:

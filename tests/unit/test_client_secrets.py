@@ -169,4 +169,5 @@ def test_printable_shortcut_changes_nothing_it_should_not() -> None:
     assert printable("Client - Acme GmbH: 42 é ü 🚀 شركة") == "Client - Acme GmbH: 42 é ü 🚀 شركة"
     assert printable("a\u00a0b") == "a\u00a0b"  # a separator the per-character rule keeps
     assert printable("a\u200eb\u202ec\x1bd\ue000") == "a\\u200eb\\u202ec\\x1bd\\ue000"
-    assert printable("a\nb", keep="\n") == "a\nb"
+    assert printable("a\tb\nc", keep="\n\t") == "a\tb\nc"
+    assert printable("a\tb\x1b", keep="\n") == "a\\x09b\\x1b"
