@@ -150,3 +150,17 @@ def test_download_the_corrected_list(app: Page) -> None:
         by_key(app, "upload_download_corrected").get_by_role("button").click()
     assert dl.value.path().read_bytes().startswith(b"\xef\xbb\xbf")
     both_widths(app, "upload-04-fix-rows", app.get_by_role("heading", name="Checks"))
+
+
+def test_a_rejected_file_keeps_the_file_in_use(app: Page) -> None:
+    """A file that is not a spreadsheet is refused with the reason; the list in use and its edit stay."""
+    go_to(app, "Upload")
+    bad = ROOT / "tests" / "data" / "ingest" / "pdf_renamed.csv"
+    by_key(app, "upload_file").locator('input[type="file"]').set_input_files(str(bad))
+    wait_for_app(app)
+    refused = app.get_by_test_id("stAlert").filter(has_text="pdf_renamed.csv was not used")
+    expect(refused).to_be_visible()
+    expect(refused).to_contain_text(f"The file in use is still {EXAMPLE.name}")
+    expect(app.get_by_text(f"In use: {EXAMPLE.name}")).to_be_visible()
+    expect_metric(app, "Valid", "14")
+    both_widths(app, "upload-05-rejected", refused)
