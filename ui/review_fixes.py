@@ -26,6 +26,7 @@ from ui import display, review_grid, session
 
 MANAGER_FIELD = "upload_fix_manager"
 EXCEL_TOGGLE = "upload_corrected_excel"
+SUGGESTIONS = "upload_suggestions"
 EAGER_ROWS = 5_000
 """Up to this many rows the corrected list is made with the page (ready at once)."""
 
@@ -74,8 +75,17 @@ def _fill(raw: RawTable, batch: ClientBatch) -> None:
     review_grid.apply_changes(changes, f"Account manager set for {len(changes)} row(s) that had none.")
 
 
+def _picked(found: list[Suggestion]) -> list[Suggestion]:
+    """The suggestions ticked in their table, or all of them when none is ticked."""
+    state = st.session_state.get(SUGGESTIONS)
+    rows = list(state["selection"]["rows"]) if state else []
+    chosen = [found[r] for r in rows if 0 <= r < len(found)]
+    return chosen or found
+
+
 def _suggest(found: list[Suggestion]) -> None:
     changes = {s.key: s.suggestion for s in found}
+    st.session_state.pop(SUGGESTIONS, None)  # the table changes: its ticks would point at other rows
     review_grid.apply_changes(changes, f"Applied {len(changes)} suggested e-mail correction(s).")
 
 
@@ -115,7 +125,7 @@ def render(
             disabled=batch.blocked,
         )
         if found:
-            st.markdown(f"**Suggested e-mail corrections ({len(found)})**")
+            st.markdown(f"**Suggested e-mail corrections ({len(found)})** — tick rows to apply only those")
             st.dataframe(
                 pd.DataFrame(
                     [
@@ -124,14 +134,19 @@ def render(
                     ]
                 ),
                 hide_index=True,
-                key="upload_suggestions",
+                key=SUGGESTIONS,
+                on_select="rerun",
+                selection_mode="multi-row",
             )
+            picked = _picked(found)
             st.button(
-                f"Apply {len(found)} suggested correction{'s' if len(found) != 1 else ''}",
+                f"Apply {len(picked)} selected suggestion{'s' if len(picked) != 1 else ''}"
+                if len(picked) < len(found)
+                else f"Apply {len(found)} suggested correction{'s' if len(found) != 1 else ''}",
                 key="upload_fix_suggestions",
                 icon=":material/spellcheck:",
                 on_click=_suggest,
-                args=(found,),
+                args=(picked,),
             )
         last = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=True)
         excel = last.toggle(

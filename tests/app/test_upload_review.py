@@ -76,10 +76,16 @@ def test_bulk_fixes_tidy_suggest_and_fill_managers(app: AppTest, sandbox: object
     assert grid_row(at, 3)["E-mail"] == "beta@gmial.com"
 
     assert at.button(key="upload_fix_suggestions").label == "Apply 2 suggested corrections"
+    at.session_state[review_fixes.SUGGESTIONS] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert at.button(key="upload_fix_suggestions").label == "Apply 1 selected suggestion"
     at.button(key="upload_fix_suggestions").click().run()
     assert not at.exception
-    assert grid_row(at, 3)["E-mail"] == "beta@gmail.com" and grid_row(at, 5)["E-mail"] == "delta@yahoo.com"
-    assert "Applied 2 suggested e-mail correction(s)." in _notices(at)
+    assert grid_row(at, 3)["E-mail"] == "beta@gmial.com" and grid_row(at, 5)["E-mail"] == "delta@yahoo.com"
+    assert "Applied 1 suggested e-mail correction(s)." in _notices(at)
+    assert at.button(key="upload_fix_suggestions").label == "Apply 1 suggested correction"
+    at.button(key="upload_fix_suggestions").click().run()
+    assert grid_row(at, 3)["E-mail"] == "beta@gmail.com"
 
     at.text_input(key=review_fixes.MANAGER_FIELD).input("boss@").run()
     at.button(key="upload_fix_manager_apply").click().run()
