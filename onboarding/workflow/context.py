@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -313,7 +314,24 @@ def build_context(
     portal_key: str,
     read: Reader = direct,
 ) -> RunContext:
-    """Read everything a plan and a run need, once (per segment only what its blueprint changes)."""
+    """Read everything a plan and a run need, once (per segment only what its blueprint changes).
+
+    The rooms carrying the batch's tags depend on nothing else read here: their look-ups start
+    first, in the background, while the account, templates and managers are read one after
+    another (two or more round trips fewer before the first write).
+    """
+    tags = []
+    for c in clients:
+        try:
+            tags.append(blueprint.render(blueprint.tag_pattern, client_fields(c)))
+        except PatternError:
+            continue
+    chunks = tag_chunks(tags)
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-rooms")
+    try:
+        found = background.submit(rooms_by_tags, client, chunks, read)
+    finally:
+        background.shutdown(wait=False)  # the look-up goes on; its answer is taken below
     reads = [1]
     me = read(client.me)
     people: People = {}
@@ -352,14 +370,7 @@ def build_context(
     for each in ctx.variants.values():  # the portal-wide parts: one object each, shared
         each.rooms_by_tag, each.hidden_rooms = ctx.rooms_by_tag, ctx.hidden_rooms
         each.guest_invites = ctx.guest_invites
-    tags = []
-    for c in clients:
-        try:
-            tags.append(blueprint.render(blueprint.tag_pattern, client_fields(c)))
-        except PatternError:
-            continue
-    chunks = tag_chunks(tags)
-    rooms = rooms_by_tags(client, chunks, read)
+    rooms = found.result()
     reads[0] += len(chunks)
     wanted = {t.casefold() for t in tags}
     for room in rooms:
