@@ -108,6 +108,7 @@ _WHERE: dict[str, str] = {
     "fill_managers": "onboarding.review",
     "read_table": "onboarding.ingest.reader",
     "review_table": "onboarding.review",
+    "route_segments": "onboarding.segment_rows",
     "tidy_emails": "onboarding.review",
 }
 _RENAMED = {
@@ -205,6 +206,7 @@ __all__ = [
     "redact_text",
     "results_frame",
     "review_table",
+    "route_segments",
     "select_clients",
     "state_counts",
     "tidy_emails",
@@ -267,6 +269,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     )
     from onboarding.review import review as review_table
     from onboarding.review import suggestions as email_suggestions
+    from onboarding.segment_rows import route_segments
     from onboarding.service import ManagerCheck, Onboarding
     from onboarding.settings import Settings, default_data_dir, load_settings
     from onboarding.webhook import MIN_SECRET_LENGTH as WEBHOOK_MIN_SECRET_LENGTH

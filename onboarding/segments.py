@@ -99,8 +99,18 @@ class SegmentRules(BaseModel):
                 return str(value).strip()
         return None
 
-    def name_for(self, value: str) -> str:
-        """The segment a cell names (letter case ignored); ``""`` for the default; raises UnknownSegment."""
+    def header_in(self, headers: list[str]) -> str | None:
+        """The file's header for the segment column (matched ignoring case and spaces), if it has one."""
+        if self.column in headers:
+            return self.column
+        wanted = _header_key(self.column)
+        return next((h for h in headers if _header_key(h) == wanted), None)
+
+    def name_for(self, value: str, *, column: str | None = None) -> str:
+        """The segment a cell names (letter case ignored); ``""`` for the default; raises UnknownSegment.
+
+        ``column`` is the header the cell is under when the file names the column otherwise.
+        """
         key = value.strip().casefold()
         if not key or key == DEFAULT:
             return ""
@@ -109,7 +119,7 @@ class SegmentRules(BaseModel):
                 return name
         known = ", ".join(repr(n) for n in self.names) or "none"
         raise UnknownSegment(
-            f"segment {value.strip()!r} in column {self.column!r} is not one of the blueprint's segments "
+            f"segment {value.strip()!r} in column {column or self.column!r} is not one of the blueprint's segments "
             f"({known}); correct the cell, add the segment in Settings, or leave the cell empty for the default"
         )
 

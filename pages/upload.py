@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from onboarding import CANONICAL_FIELDS, SUPPORTED_EXTENSIONS, ColumnMapping, IngestError
-from ui import chrome, display, review_fixes, review_grid, session, state, tables
+from ui import chrome, display, review_fixes, review_grid, segment_mapping, session, state, tables
 
 FIELD_LABELS = {
     "client_id": "Client ID",
@@ -77,7 +77,7 @@ def change_sheet() -> None:
 
 
 def change_mapping() -> None:
-    values = {f: st.session_state.get(f"{MAP_PREFIX}{f}") for f in CANONICAL_FIELDS}
+    values = {f: st.session_state.get(f"{MAP_PREFIX}{f}") for f in (*CANONICAL_FIELDS, segment_mapping.FIELD)}
     session.set_mapping(ColumnMapping(**values))
     tables.reset_editor()
 
@@ -189,6 +189,7 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
                 format_func=lambda h: "— not in the file —" if h is None else str(h),
                 on_change=change_mapping,
             )
+        segment_mapping.select(st, batch, f"{MAP_PREFIX}{segment_mapping.FIELD}", change_mapping)
         extra = batch.mapping.extra_headers(batch.headers)
         st.caption(
             "Carried through to the export: "

@@ -30,6 +30,7 @@ from onboarding import (
     private_folder,
     read_table,
     review_table,
+    route_segments,
     tidy_emails,
 )
 
@@ -70,7 +71,8 @@ def read_upload(data: bytes, filename: str, sheet: str | None, settings_json: st
 
 class Upload(NamedTuple):
     """What identifies a batch in the caches: the file, its sheet and mapping, the ingest settings
-    (all JSON) and the person's edits (``{sheet: Edits.to_json()}``)."""
+    (all JSON), the person's edits (``{sheet: Edits.to_json()}``) and, when it has segments, the
+    blueprint (JSON: each row is checked and titled by its segment's blueprint)."""
 
     data: bytes
     filename: str
@@ -78,6 +80,7 @@ class Upload(NamedTuple):
     mapping_json: str | None
     settings_json: str
     edits_json: str = "{}"
+    segments_json: str = ""
 
     def table(self) -> RawTable:
         """The sheet as read from the file (cached)."""
@@ -94,7 +97,10 @@ def parse_upload(upload: Upload) -> ClientBatch:
     mapping = ColumnMapping.model_validate_json(upload.mapping_json) if upload.mapping_json else None
     settings = IngestSettings.model_validate_json(upload.settings_json)
     raw = upload.table()
-    return review_table(raw, upload.edits_of(raw), mapping, settings)
+    batch = review_table(raw, upload.edits_of(raw), mapping, settings)
+    if not upload.segments_json:
+        return batch
+    return route_segments(batch, Blueprint.model_validate_json(upload.segments_json))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -216,7 +216,8 @@ def upload() -> dict[str, Any] | None:
 
 
 def _batch_args() -> resources.Upload | None:
-    """What identifies the batch in the caches: the file, sheet, mapping, ingest settings and edits."""
+    """What identifies the batch in the caches: the file, sheet, mapping, ingest settings, edits and
+    the blueprint when it has segments (rows are checked and titled by their segment's blueprint)."""
     up = upload()
     if not up:
         return None
@@ -228,6 +229,7 @@ def _batch_args() -> resources.Upload | None:
         mapping.model_dump_json() if mapping is not None else None,
         _ingest_json(),
         _edits_json(),
+        bp.model_dump_json() if (bp := blueprint()).segments is not None else "",
     )
 
 

@@ -90,6 +90,10 @@ class ColumnMapping(BaseModel):
     name: str | None = None
     email: str | None = None
     manager_email: str | None = None
+    segment: str | None = None
+    """The header naming each row's segment (per-segment blueprints); ``None``: found by the
+    blueprint's segment column name. Not a field of the row: it stays among the extra columns
+    (see :mod:`onboarding.segment_rows`)."""
 
     def header_for(self, field_name: FieldName) -> str | None:
         """The header mapped to ``field_name``."""

@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
-from support.apptest import EXAMPLES, table, unescape, upload_sample
+from support.apptest import EXAMPLES, metric, table, unescape, upload_sample
 
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import RoomType
+from ui import tables
 
 
 def _settings(app: AppTest) -> AppTest:
@@ -63,21 +64,60 @@ def test_a_segment_breaking_a_room_rule_cannot_be_saved(
 def test_the_plan_shows_the_blueprint_each_row_gets(
     app: AppTest, sandbox: object, clean_app_state: Path
 ) -> None:
-    """With the example segmented blueprint, the plan names each row's blueprint and blocks 'Gold'."""
+    """With the example segmented blueprint, the plan names each row's blueprint; 'Gold' was refused in review."""
     clean_app_state.mkdir(parents=True, exist_ok=True)
     shutil.copy(EXAMPLES / "blueprint-segments.toml", clean_app_state / "blueprint.toml")
     at = upload_sample(app, "clients-segments.csv")
     at.switch_page("pages/onboard.py").run()
     assert not at.exception
     plan = table(at, "Blueprint").set_index("Client ID")
-    assert plan["Blueprint"].to_dict() == {
-        "SG-2001": "Enterprise",
-        "SG-2002": "SMB",
-        "SG-2003": "default",
-        "SG-2004": "",  # 'Gold' names no segment: no blueprint, blocked
-    }
+    assert plan["Blueprint"].to_dict() == {"SG-2001": "Enterprise", "SG-2002": "SMB", "SG-2003": "default"}
     assert plan.loc["SG-2001", "Room title (as stored)"] == "Data room - Northwind Holdings"
-    assert "segment 'Gold' in column 'Segment'" in plan.loc["SG-2004", "Reasons and warnings"]
+
+
+def _segmented(app: AppTest, clean_app_state: Path, csv: bytes) -> AppTest:
+    clean_app_state.mkdir(parents=True, exist_ok=True)
+    shutil.copy(EXAMPLES / "blueprint-segments.toml", clean_app_state / "blueprint.toml")
+    at = app.run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_file_0").upload("clients.csv", csv, "text/csv").run()
+    assert not at.exception
+    return at
+
+
+def test_an_unknown_segment_is_a_row_error_in_the_review(
+    app: AppTest, sandbox: object, clean_app_state: Path
+) -> None:
+    """'Gold' is SG-2004's error in the review grid (value, column, valid names); the other rows stay valid,
+    and each row's room title is its own segment's."""
+    at = _segmented(app, clean_app_state, (EXAMPLES / "clients-segments.csv").read_bytes())
+    grid = at.data_editor[0].value.set_index(tables.ROW)
+    problem = grid.loc[5, tables.PROBLEMS]
+    assert "segment 'Gold' in column 'Segment'" in problem and "'Enterprise', 'SMB'" in problem
+    assert metric(at, "Valid") == "3" and metric(at, "With errors") == "1"
+    assert grid.loc[2, tables.TITLE] == "Data room - Northwind Holdings"
+    assert grid.loc[3, tables.TITLE] == "Client - Bluebird Bakery"
+
+
+def test_a_renamed_segment_header_is_mapped_on_the_upload_page(
+    app: AppTest, sandbox: object, clean_app_state: Path
+) -> None:
+    """A 'Tier' column is not found by the name 'Segment'; mapping it routes the rows (titles and plan)."""
+    csv = (EXAMPLES / "clients-segments.csv").read_bytes().replace(b",Segment\n", b",Tier\n", 1)
+    at = _segmented(app, clean_app_state, csv)
+    key = "upload_map_segment"
+    assert at.selectbox(key=key).value is None
+    assert metric(at, "With errors") == "0"  # every row gets the default: 'Gold' is just text
+    at.selectbox(key=key).set_value("Tier").run()
+    assert not at.exception
+    assert at.selectbox(key=key).value == "Tier"
+    assert metric(at, "With errors") == "1"
+    grid = at.data_editor[0].value.set_index(tables.ROW)
+    assert "segment 'Gold' in column 'Tier'" in grid.loc[5, tables.PROBLEMS]
+    assert grid.loc[2, tables.TITLE] == "Data room - Northwind Holdings"
+    at.switch_page("pages/onboard.py").run()
+    plan = table(at, "Blueprint").set_index("Client ID")
+    assert plan["Blueprint"].to_dict() == {"SG-2001": "Enterprise", "SG-2002": "SMB", "SG-2003": "default"}
 
 
 def test_a_saved_segmented_blueprint_opens_unchanged_in_the_editor(
