@@ -38,7 +38,9 @@ def clients_section(polling: bool) -> None:
             return
         found = clients_table.filters(svc, entries, has_upload=bool(rows))
         shown = clients_table.apply(entries, found)
-        st.caption(f"{len(shown)} of {len(entries)} clients shown: {clients_table.summary(shown)}")
+        line = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=True)
+        line.caption(f"{len(shown)} of {len(entries)} clients shown: {clients_table.summary(shown)}")
+        clients_table.download(svc, line, shown)
         busy = live.busy_clients(svc)
         if polling:
             running_bars(svc)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from onboarding import ClientEntry, ClientState, Onboarding, select_clients, state_counts
 from ui import display, labels
@@ -138,3 +139,22 @@ def grid(entries: Sequence[ClientEntry], redact: Callable[[str], str]) -> list[C
     )
     rows = event.selection.rows if event is not None else []
     return [entries[i] for i in rows if 0 <= i < len(entries)]
+
+
+def download(svc: Onboarding, where: DeltaGenerator, entries: Sequence[ClientEntry]) -> None:
+    """The shown clients the journal knows as a CSV (made when clicked), optionally for Excel."""
+    records = [e.record for e in entries if e.record is not None]
+    excel = where.toggle(
+        "for Excel", key="clients_csv_excel", help="Adds a byte-order mark, like `export --excel`."
+    )
+    where.download_button(
+        f"CSV of {len(records)}",
+        lambda: svc.export("csv", records=records, excel=excel),
+        file_name="docspace-clients.csv",
+        mime="text/csv",
+        key="clients_download_csv",
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=not records,
+        help="The clients shown that the journal knows (one row each, as the CRM export).",
+    )

@@ -90,6 +90,7 @@ def test_filters_by_state_search_and_run(
     at = onboard_first(app, j)
     at.multiselect(key="clients_state").set_value(["onboarded"]).run()
     assert list(grid(at)["Client ID"]) == [FIRST]
+    assert at.get("download_button")[0].proto.label == "CSV of 1"  # the shown clients the journal has
     at.multiselect(key="clients_state").set_value([]).run()
     name = row_of(at, "CL-1002")["Client"]
     at.text_input(key="clients_search").input(name.upper()).run()

@@ -202,7 +202,8 @@ def test_bulk_onboard_with_one_failure_then_archive_one(app: Page) -> None:
 
 def test_results_csv_for_excel_has_a_byte_order_mark_and_real_titles(app: Page) -> None:
     """Results' "CSV for Excel" download starts with the UTF-8 byte-order mark and carries each
-    room's real title; the archived client counts as archived."""
+    room's real title; the archived client counts as archived; the Clients table's own CSV of the
+    clients shown has the mark too."""
     go_to(app, "Results")
     expect(app.get_by_test_id("stMetric").filter(has_text="Archived")).to_contain_text("1")
     by_key(app, "results_csv_excel").get_by_text("CSV for Excel").click()
@@ -214,3 +215,10 @@ def test_results_csv_for_excel_has_a_byte_order_mark_and_real_titles(app: Page) 
     text = data.decode("utf-8-sig")
     assert "Client - Initech Software" in text and "Müller & Söhne GmbH" in text
     shot(app, "clients-07-results-1400")
+    go_to(app, "Clients")
+    by_key(app, "clients_csv_excel").get_by_text("for Excel").click()
+    wait_for_app(app)
+    with app.expect_download() as info:
+        by_key(app, "clients_download_csv").get_by_role("button").click()
+    shown = Path(info.value.path()).read_bytes()
+    assert shown.startswith(b"\xef\xbb\xbf") and shown.decode("utf-8-sig").count("\r\n") == 14  # header + 13
