@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from onboarding import Blueprint, ClientLink, FileShare, RoomType, Settings
-from ui import auth, chrome, display, resources, segments_editor, session, state
+from ui import auth, chrome, display, resources, room_contents, segments_editor, session, state
 from ui import blueprint_form as bf
 from ui.bounds import field_bounds
 
@@ -39,16 +39,26 @@ def render(s: Settings) -> Blueprint | None:
         + ("" if bstate.exists else " (not saved yet: the built-in blueprint is in force)")
     )
     d = bf.draft(bstate.blueprint)
-    room_type, folders = room_section(d)
-    templates = templates_section(s, d, folders)
+    room_type = room_section(d)
+    if room_contents.source(d):
+        choice = room_contents.template_picker(s, d, room_type)
+        folders, templates = d["folders"], d["templates"]  # kept in the draft for a switch back
+    else:
+        choice = room_contents.Choice(None)
+        folders = folders_input(d)
+        templates = templates_section(s, d, folders)
     manager_section(d, room_type)
     client_section(d, room_type)
     kind = link_section(d, room_type)
     segments, segments_problem = segments_editor.section(d)
     current = {**collect(room_type, folders, templates, kind), "segments": segments}
+    current["room_template"] = choice.room_template
     st.session_state[bf.DRAFT] = {**current, "templates": d["templates"]}
-    candidate, problem = bf.check(current)
-    problem = segments_problem or problem
+    # a template brings its own folders and files: the blueprint holds one or the other
+    candidate, problem = bf.check(
+        {**current, "folders": [], "templates": []} if choice.room_template else current
+    )
+    problem = segments_problem or choice.problem or problem
     candidate = None if problem else candidate
     if candidate is not None:
         segments_editor.preview(candidate)
@@ -77,8 +87,8 @@ def optional_count(
     where.number_input(label, min_value=0, max_value=high, key=key, disabled=disabled)
 
 
-def room_section(d: dict[str, Any]) -> tuple[RoomType, list[str]]:
-    """Room type, title and tag patterns, folders."""
+def room_section(d: dict[str, Any]) -> RoomType:
+    """Room type, title and tag patterns."""
     st.markdown("##### Room")
     room_types = list(RoomType)
     state.seed("bp_room_type", RoomType(d["room_type"]), room_types)
@@ -98,9 +108,14 @@ def room_section(d: dict[str, Any]) -> tuple[RoomType, list[str]]:
         key="bp_tag_pattern",
         help="Must contain {client_id}: the tag is how a client's room is found again (no duplicates).",
     )
+    return room_type
+
+
+def folders_input(d: dict[str, Any]) -> list[str]:
+    """The room's folders, one per line."""
     state.seed("bp_folders", "\n".join(d["folders"]))
     st.text_area("Folders (one per line)", key="bp_folders", height=110)
-    return room_type, [f.strip() for f in st.session_state["bp_folders"].splitlines() if f.strip()]
+    return [f.strip() for f in st.session_state["bp_folders"].splitlines() if f.strip()]
 
 
 def templates_section(s: Settings, d: dict[str, Any], folders: list[str]) -> list[dict[str, Any]]:

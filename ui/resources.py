@@ -144,7 +144,15 @@ def folder_listing(connection: str, folder_id: int | None, _service: Onboarding)
     return _service.browse(folder_id)
 
 
+@st.cache_data(ttl=PORTAL_TTL_SECONDS, scope="session", show_spinner="Reading the room templates…")
+def room_templates(connection: str, _service: Onboarding) -> list[tuple[int, str, int | None]]:
+    """The portal's room templates the key sees, as (id, title, room type), per session and connection."""
+    del connection
+    return [(t.id, t.title, t.room_type) for t in _service.room_templates()]
+
+
 def clear_portal_lookups() -> None:
     """Forget the session's portal look-ups (after the connection or the portal changed)."""
     whoami.clear()
     folder_listing.clear()
+    room_templates.clear()
