@@ -137,8 +137,10 @@ class Engine:
         self.stop_event = threading.Event()
         # One throttle per portal and process: two runs at once share the portal's budget.
         self.throttle = shared_throttle(client.base_url, self.limits)
-        if self.throttle.shared is None:  # a shared journal: machines on one key share its limits
+        if self.throttle.shared is None or self.throttle.shared_source is not journal:
+            # A shared journal: machines on one key share its limits (those of this journal only).
             self.throttle.shared = journal.shared_limits(portal_key, writes=self.limits.writes_in_flight)
+            self.throttle.shared_source = journal
         self._recall_portal_rate()
 
     def _recall_portal_rate(self) -> None:

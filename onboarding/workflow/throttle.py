@@ -178,6 +178,9 @@ class Throttle:
 
     shared: SharedLimits | None = None
     """The portal's limits as shared with other machines through a shared journal (if any)."""
+    shared_source: object | None = None
+    """The journal ``shared`` came from: an engine on another journal (a process-wide throttle
+    outlives a journal that was closed) takes that journal's limits instead."""
 
     @contextmanager
     def write(self) -> Iterator[None]:
