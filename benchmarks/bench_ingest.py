@@ -158,6 +158,10 @@ def main() -> None:
     parser.add_argument("--no-plan", action="store_true", help="skip the plan-through-the-CLI figure")
     parser.add_argument("--xlsx-rows", type=int, default=10_000)
     parser.add_argument("--csv-rows", type=int, default=100_000)
+    parser.add_argument("--only-plan", action="store_true", help="only the plan-through-the-CLI figure")
+    parser.add_argument(
+        "--plan-baseline", type=Path, help="another onboarding tree to plan with, interleaved"
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
@@ -166,6 +170,13 @@ def main() -> None:
         print(json.dumps(hostile_one(args.hostile)))
         return
 
+    if args.only_plan:
+        with tempfile.TemporaryDirectory() as tmp:
+            make_xlsx(Path(tmp) / "clients.xlsx", args.xlsx_rows)
+            print(
+                json.dumps(plan_figures(Path(tmp) / "clients.xlsx", Path(tmp), baseline=args.plan_baseline))
+            )
+        return
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         xlsx, csv_path = (
@@ -182,7 +193,7 @@ def main() -> None:
         report_speed(results)
         child = child_cost()
         hostile = hostile_workbooks(Path(tmp))
-        plan = plan_figures(xlsx, Path(tmp)) if not args.no_plan else {}
+        plan = plan_figures(xlsx, Path(tmp), baseline=args.plan_baseline) if not args.no_plan else {}
     print(
         json.dumps({"bench": "ingest", "results": results, "child": child, "hostile": hostile, "plan": plan})
     )
@@ -300,32 +311,52 @@ def hostile_one(path: Path) -> dict[str, object]:
     }
 
 
-def plan_figures(xlsx: Path, tmp: Path, runs: int = 5) -> dict[str, float]:
-    """``docspace-onboard plan`` on the XLSX, whole process (median of ``runs``), its requests; the CLI's bare start-up."""
+def plan_figures(xlsx: Path, tmp: Path, runs: int = 5, baseline: Path | None = None) -> dict[str, object]:
+    """``docspace-onboard plan`` on the XLSX, whole process (median of ``runs``), its requests; the CLI's bare start-up.
+
+    ``baseline``: a directory holding another ``onboarding`` package (e.g. ``git archive <commit>
+    onboarding | tar -x -C DIR``), planned in turn with this one, so both see the same load.
+    """
     from bench_batch import Portal, timed
 
+    trees = {"this": None, **({"baseline": baseline} if baseline else {})}
+    walls: dict[str, list[float]] = {k: [] for k in trees}
+    cpus: dict[str, list[float]] = {k: [] for k in trees}
     portal = Portal(latency_ms=0)
-    plan, help_, requests = [], [], 0
+    help_, requests = [], 0
     try:
         env = {**os.environ, "DOCSPACE_API_KEY": portal.api_key, "DOCSPACE_DATA_DIR": str(tmp)}
         for i in range(runs):
-            cmd = [sys.executable, "-m", "onboarding.cli", "plan", str(xlsx), "--portal", portal.url,
-                   "--journal", str(tmp / f"plan{i}.db")]  # fmt: skip
-            portal.clear_log()
-            result = timed(cmd, env)
-            assert result.code in (0, 1), f"plan failed with {result.code}"
-            requests = len(portal.request_log())
-            plan.append(result.wall)
+            for label, tree in trees.items():
+                run_env = {**env, "PYTHONPATH": str(tree)} if tree else env
+                cmd = [sys.executable, "-P", "-m", "onboarding.cli", "plan", str(xlsx), "--portal", portal.url,
+                       "--journal", str(tmp / f"plan{i}{label}.db")]  # fmt: skip
+                portal.clear_log()
+                result = timed(cmd, run_env)
+                assert result.code in (0, 1), f"plan failed with {result.code}"
+                requests = requests if tree else len(portal.request_log())
+                walls[label].append(result.wall)
+                cpus[label].append(result.cpu)
             help_.append(timed([sys.executable, "-m", "onboarding.cli", "--help"], env).wall)
     finally:
         portal.stop()
-    plan_s, help_s = statistics.median(plan), statistics.median(help_)
+    figures: dict[str, object] = {"plan_requests": requests, "cli_help_s": round(statistics.median(help_), 3)}
+    for label in trees:
+        wall, cpu = statistics.median(walls[label]), statistics.median(cpus[label])
+        figures[f"plan_s_{label}"], figures[f"plan_cpu_s_{label}"] = round(wall, 3), round(cpu, 3)
+        print(
+            f"plan ({label}), 10k-row XLSX, whole process: {wall:.2f} s median of {runs} "
+            f"({min(walls[label]):.2f}-{max(walls[label]):.2f}), {cpu:.2f} s CPU with the parsing child"
+            + (
+                f"; target {TARGET_PLAN_SECONDS} s: {'met' if wall < TARGET_PLAN_SECONDS else 'MISSED'}"
+                if label == "this"
+                else ""
+            )
+        )
     print(
-        f"plan, 10k-row XLSX, whole process: {plan_s:.2f} s median of {runs} ({min(plan):.2f}-{max(plan):.2f}; "
-        f"target {TARGET_PLAN_SECONDS} s: {'met' if plan_s < TARGET_PLAN_SECONDS else 'MISSED'}), "
-        f"{requests} requests to the portal; 'docspace-onboard --help' alone: {help_s:.2f} s"
+        f"{requests} requests to the portal; 'docspace-onboard --help' alone: {figures['cli_help_s']:.2f} s; load {os.getloadavg()[0]:.1f}"
     )
-    return {"plan_s": round(plan_s, 3), "plan_requests": requests, "cli_help_s": round(help_s, 3)}
+    return figures
 
 
 if __name__ == "__main__":
