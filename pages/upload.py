@@ -194,7 +194,8 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
         st.caption(
             "Carried through to the export: "
             + (display.md(", ".join(extra)) if extra else "no other columns")
-            + f". Room titles follow the blueprint's pattern “{display.md(batch.settings.title_pattern)}”."
+            + f". Room titles follow the blueprint's pattern “{display.md(batch.settings.title_pattern)}”"
+            + segment_mapping.title_note()
         )
         st.button(
             "Reset to automatic mapping",

@@ -38,3 +38,10 @@ def select(where: Any, batch: ClientBatch, key: str, on_change: Callable[[], Non
         "found by itself (letter case and spaces ignored). Each row's value picks its blueprint "
         f"({display.md(', '.join(rules.names))}); an empty cell gets the default.",
     )
+
+
+def title_note() -> str:
+    """How the caption on room titles ends: a segment's blueprint may have its own title pattern."""
+    if session.blueprint().segments is None:
+        return "."
+    return " (or the row's segment's blueprint's: the grid shows each row's own title)."

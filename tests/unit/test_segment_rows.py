@@ -3,7 +3,10 @@ each row's room title from its own blueprint, and the segment carried under the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from onboarding.blueprint import Blueprint
+from onboarding.drafts import Draft, DraftStore
 from onboarding.ingest.models import ClientBatch, ColumnMapping, RawTable
 from onboarding.ingest.preview import PREVIEW_ISSUES, PREVIEW_STATUS, PREVIEW_TITLE
 from onboarding.ingest.validation import validate
@@ -105,3 +108,12 @@ def test_a_column_already_named_like_the_segment_column_is_kept() -> None:
     mapping = ColumnMapping(client_id="Client ID", name="Company", email="E-mail", segment="Tier")
     (row,) = route_segments(validate(raw, mapping, bp.ingest_settings()), bp).clients
     assert row.extra == {"Segment (not the segment)": "old note", "Segment": "SMB"}
+
+
+def test_a_draft_keeps_the_segment_mapping(tmp_path: Path) -> None:
+    """The mapped segment column comes back with the upload after a reload (drafts store the mapping whole)."""
+    mapping = ColumnMapping(client_id="Client ID", name="Company", email="E-mail", segment="Tier")
+    store = DraftStore(tmp_path / "drafts")
+    assert store.save("ann@example.com", Draft(name="c.csv", data=b"x", mapping=mapping))
+    back = store.load("ann@example.com")
+    assert back is not None and back.mapping is not None and back.mapping.segment == "Tier"
