@@ -79,6 +79,8 @@ class RatePacer:
         self._stall_started: float | None = None
         self._stalled = 0.0
         self._resume_at: float | None = None
+        self._held_until = 0.0
+        """Until then the portal asked for no calls (a rate-limit 429's ``Retry-After``)."""
         self._announced_resume: float | None = None
         self._listeners: list[Callable[[float], None]] = []
 
@@ -118,6 +120,7 @@ class RatePacer:
             try:
                 while True:
                     now = self._clock()
+                    self._settle(now)
                     if self.mode == OFF:
                         self._requests += 1
                         return 0
@@ -140,6 +143,8 @@ class RatePacer:
 
     def _decide(self, now: float) -> tuple[int, float | None]:
         """(ticket, None) to go now; (0, wake time or None to wait for a release) to wait."""
+        if now < self._held_until:
+            return 0, self._held_until
         count = len(self._stamps) + self._in_flight
         if self.mode in (PACED, FORCED):
             assert self.permits is not None
@@ -176,22 +181,51 @@ class RatePacer:
 
     # -- waiting, and who is told ------------------------------------------------------------------
 
+    def hold(self, seconds: float) -> None:
+        """The portal answered 429 with ``Retry-After``: no call goes out for that long.
+
+        The rejected call sleeps it out in its retry; every other call waits here too (the portal
+        would refuse it), and the wait is announced and counted like any wait for the window, so
+        a run held by the portal says so instead of looking hung.
+        """
+        with self._cond:
+            now = self._clock()
+            wake = now + seconds
+            if wake <= self._held_until:
+                return
+            self._settle(now)
+            self._waits += 1
+            if self._stall_started is None:
+                self._stall_started = now
+            self._held_until = wake
+            self._announce(wake, now)
+
+    def _settle(self, now: float) -> None:
+        """End a stall that only a hold kept going, once the hold is over and nobody waits."""
+        if not self._waiters and self._stall_started is not None and now >= self._held_until:
+            self._stalled += max(0.0, self._held_until - self._stall_started)
+            self._stall_started = None
+
     def _enter_wait(self, now: float) -> None:
         self._waits += 1
         self._waiters += 1
-        if self._waiters == 1:
+        if self._waiters == 1 and self._stall_started is None:
             self._stall_started = now
 
     def _leave_wait(self) -> None:
         self._waiters -= 1
         if self._waiters == 0:
-            if self._stall_started is not None:
-                self._stalled += self._clock() - self._stall_started
-            self._stall_started = None
+            now = self._clock()
+            if self._stall_started is not None and now >= self._held_until:
+                self._stalled += now - self._stall_started
+                self._stall_started = None
             self._resume_at = None
 
     def _note_resume(self, wake: float, now: float) -> None:
         self._resume_at = wake if self._resume_at is None else min(self._resume_at, wake)
+        self._announce(wake, now)
+
+    def _announce(self, wake: float, now: float) -> None:
         seconds = wake - now
         last = self._announced_resume
         if seconds >= NOTICE_SECONDS and (last is None or abs(wake - last) >= NOTICE_SECONDS):
@@ -222,9 +256,11 @@ class RatePacer:
 
     def counters(self) -> dict[str, Any]:
         with self._cond:
+            now = self._clock()
+            self._settle(now)
             stalled = self._stalled
             if self._stall_started is not None:
-                stalled += self._clock() - self._stall_started
+                stalled += now - self._stall_started
             return {
                 "pace": self.mode,
                 "pace_source": self.source,

@@ -251,6 +251,8 @@ class Throttle:
                 self._rate_429s += 1
             assert exc.limit is not None
             self.pacer.learn(exc.limit, source="announced by the portal (X-RateLimit-Limit)")
+            if exc.retry_after:
+                self.pacer.hold(exc.retry_after)
         elif exc.limit is None and exc.reset is None and (exc.retry_after or 0) <= DAILY_HINT_SECONDS:
             with self._lock:
                 self._concurrency_429s += 1

@@ -9,15 +9,14 @@ in its summary.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
-from support.apptest import texts
+from support.apptest import journal_onboarded, journal_running_run, texts
 
 import docspace_sandbox
-from onboarding import RunStatus, Settings
-from onboarding.journal import Journal, SqliteJournal, make_owner_id
+from onboarding import RunStatus
+from onboarding.journal import Journal
 from onboarding.workflow.engine import RATE_WAIT
 from onboarding.workflow.status import Outcome, Step
 
@@ -27,12 +26,8 @@ STARTED_AGO = 30.0
 
 def _waiting_run(data: Path, box: docspace_sandbox.Sandbox) -> tuple[Journal, str, str]:
     """A running 24-client run: 6 onboarded, then the throttle's announced wait of 22 s."""
-    j = SqliteJournal(data / "journal.sqlite3")
-    portal = Settings(portal_url=box.url, api_key=box.api_key).portal_key
-    earlier = SqliteJournal(data / "journal.sqlite3", clock=lambda: time.time() - STARTED_AGO)
-    run_id = earlier.start_run(portal=portal, actor="cli", owner=make_owner_id(), total=24, blueprint={})
-    for i in range(6):
-        j.add_event(run_id, portal, f"C-{i:03}", Step.CLIENT, Outcome.ONBOARDED)
+    j, run_id, portal = journal_running_run(data, box.url, total=24, started_ago=STARTED_AGO)
+    journal_onboarded(j, run_id, portal, [f"C-{i:03}" for i in range(6)])
     j.add_event(run_id, portal, "*", Step.THROTTLE, Outcome.WAITING, RATE_WAIT.format(seconds=22))
     return j, run_id, portal
 
@@ -61,8 +56,7 @@ def test_finished_run_says_how_long_it_waited_and_its_429s(
 ) -> None:
     """Once finished, the run's line adds the time spent waiting and the 429 count from its summary."""
     j, run_id, portal = _waiting_run(clean_app_state, sandbox)
-    for i in range(6, 24):
-        j.add_event(run_id, portal, f"C-{i:03}", Step.CLIENT, Outcome.ONBOARDED)
+    journal_onboarded(j, run_id, portal, [f"C-{i:03}" for i in range(6, 24)])
     throttle = {"requests": 140, "waits": 1, "waited_s": 22.4, "rate_429s": 1, "concurrency_429s": 0}
     j.finish_run(run_id, RunStatus.FINISHED, {"counts": {"onboarded": 24}, "throttle": throttle})
     at = app.run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +112,26 @@ def grid_row(at: AppTest, row: int) -> pd.Series:
 
     grid = at.data_editor[0].value
     return grid[grid[tables.ROW] == row].iloc[0]
+
+
+def journal_running_run(data: Path, portal_url: str, *, total: int, started_ago: float = 0.0):  # type: ignore[no-untyped-def]
+    """Journal a running run the way another process (the CLI, a worker) would: the page knows it
+    only from the journal. Returns ``(journal, run_id, portal key)``; add events to move it on."""
+    import time
+
+    from onboarding import Settings
+    from onboarding.journal import SqliteJournal, make_owner_id
+
+    path = data / "journal.sqlite3"
+    portal = Settings(portal_url=portal_url, api_key="k").portal_key
+    earlier = SqliteJournal(path, clock=lambda: time.time() - started_ago)
+    run_id = earlier.start_run(portal=portal, actor="cli", owner=make_owner_id(), total=total, blueprint={})
+    return SqliteJournal(path), run_id, portal
+
+
+def journal_onboarded(journal: Any, run_id: str, portal: str, client_ids: Sequence[str]) -> None:
+    """Each client's final "onboarded" event, as the engine journals it."""
+    from onboarding.workflow.status import Outcome, Step
+
+    for cid in client_ids:
+        journal.add_event(run_id, portal, cid, Step.CLIENT, Outcome.ONBOARDED)

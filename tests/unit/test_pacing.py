@@ -120,6 +120,35 @@ def test_paced_calls_wait_for_the_window_and_say_how_long() -> None:
     assert pacer.counters()["waited_s"] > 0
 
 
+def test_a_429s_retry_after_holds_every_call_and_is_announced_and_counted_once() -> None:
+    """Calls rejected together all sleep out Retry-After: one announced wait, its time counted once."""
+    clock = FakeClock()
+    throttle = Throttle(Limits(window_seconds=60), clock=clock)
+    heard: list[float] = []
+    throttle.add_listener(heard.append)
+    for _ in range(3):  # three calls in flight refused at the same moment
+        throttle.on_rejected(_limited(20, retry_after=22), throttle.writes)
+    assert heard == [22.0]
+    clock.now += 22
+    counters = throttle.counters()
+    assert counters["waited_s"] == 22.0
+    assert counters["rate_429s"] == 3
+    ticket = throttle.pacer.acquire()  # the hold is over: the next call goes at once
+    throttle.pacer.release(ticket, answered=True, limited=False)
+
+
+def test_a_call_made_during_the_hold_waits_for_it() -> None:
+    """While the portal's Retry-After runs, a new call waits (and says so) instead of meeting another 429."""
+    pacer = RatePacer(window=60)
+    pacer.hold(1.5)
+    caller = threading.Thread(target=lambda: _send(pacer, 1))
+    caller.start()
+    wait_until(lambda: pacer.waiting() is not None)
+    caller.join(10)
+    assert not caller.is_alive()
+    assert pacer.counters()["requests"] == 1
+
+
 def test_learned_limit_and_recent_requests_are_remembered_for_the_next_run() -> None:
     """A new throttle that recalls the memory starts paced, with the earlier requests still in its window."""
     clock, wall = FakeClock(), FakeClock(5_000_000.0)
