@@ -7,14 +7,19 @@ in ``onboarding/``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from onboarding import Settings
 from ui import auth, chrome, navigation, session
 
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+"""Bundled with the app: a Material icon name would be fetched from a font host (fails offline)."""
+
 st.set_page_config(
     page_title="DocSpace Onboarding",
-    page_icon=":material/domain_add:",
+    page_icon=str(FAVICON),
     layout="wide",
     initial_sidebar_state="expanded",
 )

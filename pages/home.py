@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from onboarding import ClientStatus
+from onboarding import ClientStatus, RunStatus
 from ui import chrome, display, resources, session
+
+
+def last_runs(polling: bool) -> None:
+    """The last runs, with the counts of a run still going read from its events (every second)."""
+    svc = session.service()
+    runs = svc.runs(limit=5)
+    if not runs:
+        st.caption("No runs yet on this portal.")
+        return
+    live = {r.run_id: svc.progress(r.run_id).status_counts for r in runs if r.status == RunStatus.RUNNING}
+    st.dataframe(display.runs_frame(runs, live), hide_index=True, key="home_runs")
+    st.page_link("pages/results.py", label="All results", icon=":material/table_view:")
+    if polling and not live:
+        st.rerun(scope="app")  # the run ended: the rest of the page (next step) changes too
+
 
 with chrome.page(
     "DocSpace Onboarding", "Onboard business clients into ONLYOFFICE DocSpace rooms, in bulk."
@@ -13,7 +28,6 @@ with chrome.page(
     svc = session.service()
     connection = session.connection_id(s)
 
-    # One card under the other: side by side, the limits' metrics were cut off at 1000 px.
     with st.container(border=True):
         st.subheader("Portal", anchor=False)
         st.markdown(f"**{'Sandbox portal' if s.sandbox else 'Portal'}:** `{s.portal_url}`")
@@ -29,14 +43,12 @@ with chrome.page(
                     icon=":material/block:",
                 )
         st.caption(f"Key {s.masked_key()} · from {display.source_label(s.sources.get('api_key'))}")
-
-    with st.container(border=True):
-        st.subheader("Limits in force", anchor=False)
-        a, b, c = st.columns(3)
-        a.metric("Writes in flight", s.writes_in_flight)
-        b.metric("Reads in flight", s.reads_in_flight)
-        c.metric("Writes / day", f"{s.daily_write_budget:,}")
-        st.caption(f"Requests per minute: {s.rate_text} · change them on the **Settings** page (Limits).")
+        # The ops detail (calls at once, request rate) is on Settings → Limits; here only what a
+        # person plans a day around.
+        st.caption(
+            f"Up to {s.daily_write_budget:,} changes a day on this portal; a bigger batch continues the next day. "
+            "Technical limits: **Settings → Limits**."
+        )
 
     st.subheader("Next step", anchor=False)
     batch = session.readable_batch()
@@ -75,9 +87,5 @@ with chrome.page(
             )
 
     st.subheader("Last runs", anchor=False)
-    runs = svc.runs(limit=5)
-    if runs:
-        st.dataframe(display.runs_frame(runs), hide_index=True, key="home_runs")
-        st.page_link("pages/results.py", label="All results", icon=":material/table_view:")
-    else:
-        st.caption("No runs yet on this portal.")
+    running = any(r.status == RunStatus.RUNNING for r in svc.runs(limit=5))
+    st.fragment(run_every=1 if running else None)(last_runs)(running)

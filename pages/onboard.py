@@ -86,7 +86,7 @@ with chrome.page("Onboard clients") as s:
     )
     st.caption(
         f"{plan.writes:,} writes and about {plan.reads:,} reads: {svc.estimate_text(plan)}. "
-        f"Portal limits: 15 writes in flight, {s.daily_write_budget:,} writes per day."
+        f"The portal allows {s.daily_write_budget:,} writes per day."
     )
     if plan.days_of_writes(s.daily_write_budget) > 1:
         st.warning(

@@ -246,10 +246,14 @@ def run_counts(run: RunRecord) -> dict[str, int]:
     return {str(k): int(v) for k, v in (counts or {}).items()}
 
 
-def runs_frame(runs: Sequence[RunRecord]) -> pd.DataFrame:
+def runs_frame(
+    runs: Sequence[RunRecord], live: Mapping[str, Mapping[str, int]] | None = None
+) -> pd.DataFrame:
+    """One line per run. A run still going has no summary yet: ``live`` gives its counts so far
+    (run id -> status -> clients, as folded from its events), so the table moves with the run."""
     rows = []
     for r in runs:
-        counts = run_counts(r)
+        counts = dict((live or {}).get(r.run_id) or run_counts(r))
         rows.append(
             {
                 "Started": when(r.started_at),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
-from support.apptest import metric, texts, unescape, upload_sample
+from support.apptest import journal_onboarded, journal_running_run, table, texts, unescape, upload_sample
+
+import docspace_sandbox
 
 
 def test_home_names_portal_account_and_limits(app: AppTest, sandbox: object) -> None:
@@ -14,10 +18,17 @@ def test_home_names_portal_account_and_limits(app: AppTest, sandbox: object) -> 
     assert sandbox.url in page  # type: ignore[attr-defined]
     assert "owner@sandbox.example" in page
     assert "Owner" in page
-    assert metric(at, "Writes in flight") == "15"
-    assert "Requests per minute: learned from the portal" in page
-    assert metric(at, "Writes / day") == "10,000"
+    assert "Up to 10,000 changes a day on this portal" in page
+    assert "Settings → Limits" in page
     assert "No runs yet" in page
+
+
+def test_home_speaks_no_ops_jargon(app: AppTest, sandbox: object) -> None:
+    """Concurrency figures ("writes in flight") are on Settings → Limits, not on Home."""
+    at = app.run()
+    assert not at.exception
+    assert "in flight" not in texts(at).lower()
+    assert not [m for m in at.metric if "flight" in m.label.lower()]
 
 
 def test_home_next_step_follows_the_upload(app: AppTest, sandbox: object) -> None:
@@ -46,3 +57,20 @@ def test_half_configured_portal_says_what_is_missing(app: AppTest, monkeypatch: 
     at = app.run()
     assert not at.exception
     assert any("DOCSPACE_API_KEY is missing" in unescape(e.value) for e in at.error)
+
+
+def test_last_runs_counts_move_while_a_run_goes_on(
+    app: AppTest, sandbox: docspace_sandbox.Sandbox, clean_app_state: Path
+) -> None:
+    """A running run's line counts its clients as they finish (from its events), not 0 until it ends."""
+    j, run_id, portal = journal_running_run(clean_app_state, sandbox.url, total=10)
+    journal_onboarded(j, run_id, portal, ["A-1", "A-2"])
+    at = app.run()
+    assert not at.exception
+    runs = table(at, "Onboarded")
+    line = runs[runs["Run"] == run_id].iloc[0]
+    assert (line["Status"], line["Clients"], line["Onboarded"]) == ("⟳ running", 10, 2)
+    journal_onboarded(j, run_id, portal, ["A-3", "A-4", "A-5"])
+    at.run()
+    runs = table(at, "Onboarded")
+    assert runs[runs["Run"] == run_id].iloc[0]["Onboarded"] == 5

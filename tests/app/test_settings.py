@@ -128,10 +128,12 @@ def test_manager_eligibility_check(app: AppTest, sandbox: object) -> None:
 
 
 def test_limits_apply_to_the_session(app: AppTest, sandbox: object) -> None:
-    """Limits chosen here are in force for the session (the Home page shows them)."""
+    """Limits chosen here are in force for the session (the Limits tab's "in force" figures show them)."""
     at = settings_page(app)
+    assert metric(at, "Writes in flight") == "15"
     at.number_input(key="settings_limit_writes_in_flight").set_value(3)
     at.button(key="settings_limits_apply").click().run()
     assert not at.exception
     at.switch_page("pages/home.py").run()
+    at.switch_page("pages/settings.py").run()
     assert metric(at, "Writes in flight") == "3"
