@@ -72,7 +72,7 @@ with chrome.page("Onboard clients") as s:
     again = refresh.button("Refresh plan", key="onboard_refresh_plan", icon=":material/refresh:")
     plan = live.plan_for(svc, clients, refresh=again)
     summary = plan.summary()
-    m = st.columns(6)
+    m = chrome.metric_row(6)
     m[0].metric("To create", summary["create"])
     m[1].metric("To resume", summary["resume"])
     m[2].metric("Already done", summary["done"])

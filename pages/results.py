@@ -112,7 +112,7 @@ with chrome.page(
         st.page_link("pages/upload.py", label="Upload a client list", icon=":material/upload_file:")
         st.stop()
 
-    m = st.columns(5)
+    m = chrome.metric_row(5)
     tally = Counter(COUNTED.get(r.status, "Other") for r in shown)
     m[0].metric("Clients shown", len(shown))
     for box, what in zip(m[1:], ("Onboarded", "Failed or blocked", "Archived", "Other"), strict=True):
@@ -247,4 +247,4 @@ with chrome.page(
         if over_time.empty:
             st.caption("No client onboarded yet.")
         else:
-            st.line_chart(over_time, x="Time", y="Onboarded clients", height=260)
+            st.altair_chart(display.over_time_chart(over_time), width="stretch")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from onboarding import (
     AccessDenied,
@@ -241,3 +242,14 @@ def sidebar(s: Settings | None) -> None:
                 icon=":material/sync:",
                 color="blue",
             )
+
+
+def metric_row(count: int) -> list[DeltaGenerator]:
+    """``count`` slots for metrics, side by side, that wrap to a new line rather than cut a label.
+
+    ``st.columns`` gives each metric an equal share of the width, and at 1000 px (sidebar open) a
+    long label ("Failed or blocked", "Writes needed") ends in an ellipsis. Here each slot is as
+    wide as its metric and the row wraps.
+    """
+    row = st.container(horizontal=True, wrap=True, gap="large")
+    return [row.container(width="content") for _ in range(count)]

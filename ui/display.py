@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import altair as alt
 import pandas as pd
 
 from onboarding import (
@@ -292,6 +293,32 @@ def onboarded_over_time(records: Sequence[ClientRecord]) -> pd.DataFrame:
         }
     )
     return frame
+
+
+TIME_AXIS = "%d %b %H:%M"
+"""Times on chart axes: 24-hour, in UTC like every other time on the pages (Vega's default is
+12-hour, "06 PM", in the browser's zone)."""
+
+
+def over_time_chart(frame: pd.DataFrame, height: int = 260) -> alt.Chart:
+    """The cumulative onboarded line of :func:`onboarded_over_time`, with a 24-hour UTC time axis."""
+    return (
+        alt.Chart(frame)
+        .mark_line(point=len(frame) < 30)
+        .encode(
+            x=alt.X(
+                "Time:T",
+                title="Time (UTC)",
+                axis=alt.Axis(format=TIME_AXIS, formatType="utc", labelOverlap=True),
+            ),
+            y=alt.Y("Onboarded clients:Q"),
+            tooltip=[
+                alt.Tooltip("Time:T", format="%Y-%m-%d %H:%M UTC", formatType="utc"),
+                alt.Tooltip("Onboarded clients:Q"),
+            ],
+        )
+        .properties(height=height)
+    )
 
 
 # -- blueprint ---------------------------------------------------------------------------------
