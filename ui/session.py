@@ -24,8 +24,6 @@ from onboarding import (
     ClientRow,
     ColumnMapping,
     ConfigError,
-    Draft,
-    DraftStore,
     Edits,
     IngestError,
     Onboarding,
@@ -288,9 +286,7 @@ def clear_upload() -> None:
     """Remove the file in use, and with it the draft (the person is done with it)."""
     for key in (UPLOAD, SHEET, MAPPING, SELECTED, CHOICES, EDITS):
         st.session_state.pop(key, None)
-    store = _drafts()
-    if store is not None:
-        store.discard(actor())
+    discard_draft()
 
 
 def set_sheet(sheet: str | None) -> None:
@@ -376,67 +372,24 @@ def set_conflict_choices(choices: dict[str, str]) -> None:
     save_draft()
 
 
-# -- the draft ---------------------------------------------------------------------------------
-
-
-def _drafts() -> DraftStore | None:
-    """The drafts folder beside the journal, or None when this session keeps no draft.
-
-    Only a session that may write keeps one: a read-only visitor of a real portal is anonymous, and
-    a draft shared by every anonymous visitor would show one person's list to the next.
-    """
-    from ui import auth  # auth builds on this module
-
-    if not auth.can_write():
-        return None
-    return DraftStore(settings().journal_path.parent / "drafts")
-
-
 def save_draft() -> None:
-    """Keep the upload as it is now as this person's draft (a failure to write is logged, not fatal)."""
-    up = st.session_state.get(UPLOAD)
-    store = _drafts()
-    if not up or store is None:
-        return
-    draft = Draft(
-        name=up["name"],
-        data=up["data"],
-        sheet=st.session_state.get(SHEET),
-        mapping=st.session_state.get(MAPPING),
-        edits=dict(st.session_state.get(EDITS) or {}),
-        selected=st.session_state.get(SELECTED),
-        choices=conflict_choices(),
-    )
-    try:
-        store.save(actor(), draft)
-    except ConfigError as exc:
-        log.warning("the upload could not be kept as a draft: %s", exc)
+    """Keep the upload as it is now as this person's draft (see :mod:`ui.review_draft`)."""
+    from ui import review_draft  # it builds on this module
+
+    review_draft.save()
 
 
 def restore_draft() -> bool:
-    """Put this person's draft into a session that has no upload yet (once per person and session)."""
-    if st.session_state.get(UPLOAD):
-        return False
-    who = actor()
-    if st.session_state.get(DRAFT_CHECKED) == who:
-        return False
-    st.session_state[DRAFT_CHECKED] = who
-    store = _drafts()
-    draft = store.load(who) if store is not None else None
-    if draft is None:
-        return False
-    st.session_state[UPLOAD] = {"name": draft.name, "data": draft.data}
-    for key, value in (
-        (SHEET, draft.sheet),
-        (MAPPING, draft.mapping),
-        (SELECTED, draft.selected),
-        (EDITS, draft.edits or None),
-        (CHOICES, draft.choices or None),
-    ):
-        if value is not None:
-            st.session_state[key] = value
-    st.session_state[RESTORED] = draft.saved_at
-    return True
+    """Put this person's draft into a session that has no upload yet (see :mod:`ui.review_draft`)."""
+    from ui import review_draft
+
+    return review_draft.restore()
+
+
+def discard_draft() -> None:
+    from ui import review_draft
+
+    review_draft.discard()
 
 
 def update_ids() -> list[str]:
