@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from support.apptest import texts, unescape, upload_sample
+from support.apptest import OIDC, texts, unescape, upload_sample
 from support.waiting import wait_until
 
 from onboarding import access
@@ -23,13 +23,6 @@ from ui import auth, live
 PAGES = ["pages/home.py", "pages/upload.py", "pages/onboard.py", "pages/results.py", "pages/settings.py"]
 PASSWORD = "correct horse battery staple"
 HASH = access.hash_password(PASSWORD, n=2**10)  # cheap parameters keep the test fast
-OIDC = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "a-long-random-cookie-secret-for-tests",
-    "client_id": "docspace-onboarding",
-    "client_secret": "oidc-client-secret",
-    "server_metadata_url": "https://id.example.com/.well-known/openid-configuration",
-}
 ROW = f"onboard_one_{live.widget_id('CL-1001')}"
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
-from support.apptest import EXAMPLES, edit_cell, grid_row, metric, onboard_row, texts, upload_sample
+from support.apptest import EXAMPLES, OIDC, edit_cell, grid_row, metric, onboard_row, texts, upload_sample
 
 from onboarding.access import ANONYMOUS_ALLOWED
 from onboarding.drafts import Draft, DraftStore
@@ -17,15 +17,6 @@ from tests.app.conftest import APP
 from ui import live, session, tables
 
 RESTORED = "Restored your last upload, **clients.xlsx**"
-
-
-OIDC = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "a-long-random-cookie-secret-for-tests",
-    "client_id": "docspace-onboarding",
-    "client_secret": "oidc-client-secret",
-    "server_metadata_url": "https://id.example.com/.well-known/openid-configuration",
-}
 
 
 def _reload(user: str | None = None) -> AppTest:

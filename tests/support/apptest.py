@@ -11,6 +11,14 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+OIDC = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-long-random-cookie-secret-for-tests",
+    "client_id": "docspace-onboarding",
+    "client_secret": "oidc-client-secret",
+    "server_metadata_url": "https://id.example.com/.well-known/openid-configuration",
+}
+"""An ``[auth]`` secrets section for OpenID Connect (never contacted: AppTest sets ``at.user``)."""
 
 
 def upload_sample(at: AppTest, name: str = "clients.xlsx") -> AppTest:
