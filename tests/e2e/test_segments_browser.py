@@ -1,10 +1,11 @@
-"""Per-segment blueprints in Chromium: configured in Settings, then each row's blueprint on the plan."""
+"""Per-segment blueprints in Chromium: configured in Settings, the segment column in the upload review,
+then each row's blueprint on the plan; the room-template picker's empty state."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-from support.browser import ROOT, by_key, click_button, go_to, shot, wait_for_app
+from support.browser import ROOT, by_key, click_button, expect_metric, go_to, shot, upload, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -42,12 +43,30 @@ def test_segments_are_set_in_settings_and_shown_on_the_plan(page: Page, own_serv
     expect(page.get_by_text("Blueprint saved to")).to_be_visible()
 
     go_to(page, "Upload")
-    by_key(page, "upload_file").locator('input[type="file"]').set_input_files(str(SHEET))
-    expect(page.get_by_text(f"In use: {SHEET.name}")).to_be_visible()
-    wait_for_app(page)
+    upload(page, SHEET)
+    expect_metric(page, "With errors", "1")  # 'Gold' names no segment: the row's error in the review
+    page.get_by_text("Sheet and columns").click()
+    expect(by_key(page, "upload_map_segment")).to_contain_text("Segment")
+    by_key(page, "upload_map_segment").scroll_into_view_if_needed()
+    shot(page, "07b-upload-segment-mapping")
     go_to(page, "Onboard")
-    expect(page.get_by_text("segment 'Gold' in column 'Segment'").first).to_be_visible()
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_be_visible()
     table.scroll_into_view_if_needed()
     shot(page, "08-onboard-plan-segments")
+
+
+def test_the_room_template_picker_says_how_to_make_a_template(page: Page, own_server: str) -> None:
+    """Settings → Blueprint → Room contents → "A room template" on a portal without templates."""
+    page.goto(own_server)
+    wait_for_app(page)
+    go_to(page, "Settings")
+    page.get_by_role("tab", name="Blueprint").click()
+    by_key(page, "bp_contents_source").get_by_text("A room template").click()
+    wait_for_app(page)
+    expect(page.get_by_text("This portal has no room templates yet.")).to_be_visible()
+    expect(by_key(page, "bp_folders")).to_have_count(0)
+    by_key(page, "bp_contents_source").scroll_into_view_if_needed()
+    shot(page, "07c-settings-room-template-empty-1400")
+    page.set_viewport_size({"width": 1000, "height": 1300})
+    shot(page, "07d-settings-room-template-empty-1000")
