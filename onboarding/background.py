@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from onboarding.workflow.engine import RunResult
+from onboarding.workflow.plan import BatchPlan
 
 
 @dataclass
@@ -30,6 +31,10 @@ class RunHandle:
     thread: threading.Thread | None = None
     result: RunResult | None = None
     error: str = ""
+    plan: BatchPlan | None = None
+    """The plan the run carries out, when it was started from one: a page drawn while the run is
+    live (a reload, another tab) shows it instead of reading the portal again for a plan that the
+    run makes stale within seconds."""
 
     @property
     def alive(self) -> bool:

@@ -198,6 +198,7 @@ class Onboarding:
                 ids = ids - covered
             engine = self._engine()
             handle = RunHandle(self._journal.new_run_id(), self.portal_key, ids, engine.stop)
+            handle.plan = clients if isinstance(clients, BatchPlan) else None
             self._registry.launch(handle, lambda h: self._background(h, engine, clients))
         return StartOutcome(handle.run_id, joined=False)
 

@@ -61,10 +61,21 @@ def rows_digest(clients: Sequence[ClientLike]) -> str:
 
 
 def plan_for(svc: Onboarding, clients: Sequence[ClientLike], *, refresh: bool = False) -> BatchPlan:
-    """The plan for these clients, read again only when clients, blueprint or journal change."""
+    """The plan for these clients, read again only when clients, blueprint or journal change.
+
+    While a live run carries out exactly these rows, its own plan is shown: a reload or a new tab
+    mid-run would otherwise read the portal again (seconds on a slow portal) for a plan the run
+    makes stale at once; the page reads it again when the run ends (the journal changes).
+    """
+    digest = rows_digest(clients)
+    carried = None if refresh else running_plan(svc, digest)
+    if carried is not None:
+        run_id, run_plan = carried
+        st.caption(f"The plan run {run_id} is carrying out; it is read again when the run ends.")
+        return run_plan
     token = (
         session.connection_id(svc.settings),
-        rows_digest(clients),
+        digest,
         tuple(session.update_ids()),
         svc.blueprint.to_toml(),
         journal_token(svc),
@@ -77,6 +88,15 @@ def plan_for(svc: Onboarding, clients: Sequence[ClientLike], *, refresh: bool = 
         plan = svc.plan(clients, update=session.update_ids())
     st.session_state[PLAN] = (token, plan)
     return plan
+
+
+def running_plan(svc: Onboarding, digest: str) -> tuple[str, BatchPlan] | None:
+    """``(run id, plan)`` of a live run of this server started from a plan of exactly these rows."""
+    for handle in active_handles(svc):
+        plan = handle.plan
+        if plan is not None and rows_digest([cp.client for cp in plan.clients]) == digest:
+            return handle.run_id, plan
+    return None
 
 
 def forget_plan() -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import metric, onboard_row, table, texts, upload_sample
 from support.waiting import wait_until
 
 from docspace_sandbox.faults import FaultPlan, FaultRule
+from onboarding import Onboarding
 from onboarding.journal import Journal
 from ui import live
 
@@ -104,6 +106,34 @@ def test_starting_the_same_clients_twice_joins_the_running_batch(
     assert len([r for r in j.runs() if r.kind == "run"]) == 1
     rooms = sandbox.state()["rooms"]  # type: ignore[attr-defined]
     assert len(rooms) == 13
+
+
+def test_a_page_drawn_mid_batch_shows_the_runs_plan_without_planning_again(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reload or new tab while a batch runs shows the plan the run carries out and reads no new
+    plan from the portal (on a slow portal that re-plan took longer than the batch)."""
+    # Slow writes keep the batch running while the second session is drawn.
+    slow_writes = FaultRule("latency", method="POST", times=None, latency_ms=2000)
+    sandbox.set_faults(FaultPlan(rules=[slow_writes]))  # type: ignore[attr-defined]
+    first = upload_sample(app)
+    first.switch_page("pages/onboard.py").run()
+    first.button(key="onboard_start_batch").click().run()
+    assert not first.exception
+    plans: list[int] = []
+    planned = Onboarding.plan
+    monkeypatch.setattr(Onboarding, "plan", lambda svc, *a, **kw: plans.append(1) or planned(svc, *a, **kw))
+    second = upload_sample(AppTest.from_file(app._script_path, default_timeout=30))
+    second.switch_page("pages/onboard.py").run()
+    j = journal()
+    live_during_draw = any(r.status == "running" for r in j.runs())
+    sandbox.set_faults(None)  # type: ignore[attr-defined]
+    assert live_during_draw, "the batch ended before the second page was drawn"
+    assert not second.exception
+    assert plans == []
+    assert metric(second, "To create") == "13"
+    assert "The plan run " in texts(second)
+    wait_until(lambda: all(r.status != "running" for r in j.runs()), timeout=60)
 
 
 def test_stopping_a_batch_defers_the_rest_and_resume_needs_no_upload(
