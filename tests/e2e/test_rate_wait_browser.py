@@ -11,6 +11,7 @@ learned pace never reach other modules' runs.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +30,6 @@ from support.browser import (
 )
 from support.waiting import wait_until
 
-from onboarding.journal import SqliteJournal
 from onboarding.workflow.status import Outcome, Step
 
 pytestmark = pytest.mark.e2e
@@ -55,14 +55,19 @@ def server(data: Path) -> Iterator[str]:
     yield from _serve(data)
 
 
-def _held(data: Path) -> bool:
-    """The run has journalled a wait for the portal's rate limit."""
-    journal = SqliteJournal(data / "journal.sqlite3")
-    return any(
-        e.outcome == Outcome.WAITING and e.step == Step.THROTTLE
-        for run in journal.runs()
-        for e in journal.events(run.run_id)
-    )
+def _wait_until_held(data: Path) -> None:
+    """Wait until the run has journalled a wait for the portal's rate limit.
+
+    One read-only connection, polled a few times a second: opening the dashboard's journal as a
+    writer again and again (WAL switch, schema check) from the test competes with the server's
+    own connections and once ended in "disk I/O error" on its side.
+    """
+    db = sqlite3.connect(f"file:{data / 'journal.sqlite3'}?mode=ro", uri=True, timeout=30)
+    query = "SELECT 1 FROM events WHERE step = ? AND outcome = ? LIMIT 1"
+    try:
+        wait_until(lambda: bool(db.execute(query, (Step.THROTTLE, Outcome.WAITING)).fetchall()), 60, 0.25)
+    finally:
+        db.close()
 
 
 def _csv(path: Path) -> Path:
@@ -90,7 +95,7 @@ def test_a_rate_limit_wait_says_why_and_for_how_long(
     # for the portal's Retry-After like the run's. Once the run has journalled its wait, another
     # tab shows it (its progress is drawn before its own plan waits for the portal).
     by_key(page, "onboard_start_batch").get_by_role("button").click()
-    wait_until(lambda: _held(data), timeout=60)
+    _wait_until_held(data)
     page = page.context.new_page()
     page.goto(f"{server}/onboard")
 
@@ -104,6 +109,18 @@ def test_a_rate_limit_wait_says_why_and_for_how_long(
     page.set_viewport_size({"width": 1000, "height": 1300})
     expect(notice).to_be_visible()
     shot(page, "30-rate-limit-wait-1000")
+
+    # Meanwhile Home's "Last runs" line is live: running now, and it turns finished with every
+    # client counted without a reload (columns: Started, Status, Clients, Onboarded, …).
+    home = page.context.new_page()
+    home.set_viewport_size({"width": 1000, "height": 1300})
+    home.goto(server)
+    runs = home.get_by_test_id("stDataFrame").last
+    expect(runs.get_by_test_id("glide-cell-1-0")).to_have_text(re.compile("running"), timeout=30_000)
+    shot(home, "32-rate-limit-home-running-1000")
+    expect(runs.get_by_test_id("glide-cell-1-0")).to_have_text(re.compile("finished"), timeout=FINISH_TIMEOUT)
+    expect(runs.get_by_test_id("glide-cell-3-0")).to_have_text(str(CLIENTS))
+    shot(home, "33-rate-limit-home-finished-1000")
 
     finished = re.compile(
         rf"Run \S+ — Finished: {CLIENTS} onboarded · \d+ s spent waiting for the portal's rate limit \(\d+ × 429\)"
