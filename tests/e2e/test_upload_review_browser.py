@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from conftest import _serve
 from playwright.sync_api import Locator, Page, expect
-from support.browser import ROOT, by_key, go_to, shot, wait_for_app
+from support.browser import ROOT, by_key, go_to, rerun_after, shot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -84,8 +84,7 @@ def type_over(page: Page, row: int, column: int, old: str, new: str) -> None:
             continue
         editor.press("ControlOrMeta+a")
         editor.press_sequentially(new)
-        editor.press("Enter")
-        wait_for_app(page)
+        rerun_after(page, lambda: editor.press("Enter"))
         return
     raise AssertionError(f"the editor of row {row}, column {column} did not open on {old!r}")
 
@@ -98,8 +97,7 @@ def test_a_bad_email_is_fixed_in_the_grid(app: Page) -> None:
     wait_for_app(app)
     expect_metric(app, "Valid", "13")
     expect_metric(app, "New", "13")
-    by_key(app, "upload_filter").get_by_text("Rows with problems").click()
-    wait_for_app(app)
+    rerun_after(app, by_key(app, "upload_filter").get_by_text("Rows with problems").click)
     grid = rows_grid(app)
     expect(grid.get_by_test_id("glide-cell-1-0")).to_have_text("10")
     both_widths(app, "upload-01-problems", app.get_by_role("heading", name="Rows"))
@@ -144,8 +142,7 @@ def test_download_the_corrected_list(app: Page) -> None:
     data = dl.value.path().read_bytes()
     assert dl.value.suggested_filename == "clients-corrected.csv"
     assert FIXED.encode() in data and not data.startswith(b"\xef\xbb\xbf")
-    by_key(app, "upload_corrected_excel").get_by_text("For Excel").click()
-    wait_for_app(app)
+    rerun_after(app, by_key(app, "upload_corrected_excel").get_by_text("For Excel").click)
     with app.expect_download() as dl:
         by_key(app, "upload_download_corrected").get_by_role("button").click()
     assert dl.value.path().read_bytes().startswith(b"\xef\xbb\xbf")
@@ -156,8 +153,9 @@ def test_a_rejected_file_keeps_the_file_in_use(app: Page) -> None:
     """A file that is not a spreadsheet is refused with the reason; the list in use and its edit stay."""
     go_to(app, "Upload")
     bad = ROOT / "tests" / "data" / "ingest" / "pdf_renamed.csv"
-    by_key(app, "upload_file").locator('input[type="file"]').set_input_files(str(bad))
-    wait_for_app(app)
+    rerun_after(
+        app, lambda: by_key(app, "upload_file").locator('input[type="file"]').set_input_files(str(bad))
+    )
     refused = app.get_by_test_id("stAlert").filter(has_text="pdf_renamed.csv was not used")
     expect(refused).to_be_visible()
     expect(refused).to_contain_text(f"The file in use is still {EXAMPLE.name}")
