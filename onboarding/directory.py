@@ -162,7 +162,7 @@ def build(
     rows: Sequence[ClientLike],
     records: Iterable[ClientRecord],
     *,
-    busy: Collection[str] = (),
+    busy: Collection[str] | Mapping[str, str] = (),
     choices: Mapping[str, str] | None = None,
     now: float | None = None,
 ) -> list[ClientEntry]:
@@ -178,7 +178,7 @@ def build(
     now = time.time() if now is None else now
     choices = choices or {}
     known = {r.client_id: r for r in records}
-    busy_ids = frozenset(busy)
+    busy_ids = _still_busy(busy, known)
     out: list[ClientEntry] = []
     seen: set[str] = set()
     for row in rows:
@@ -205,6 +205,39 @@ def build(
     for rec in rest:
         out.append(_entry(rec.client_id, rec, None, state_of(rec, busy=rec.client_id in busy_ids, now=now)))
     return out
+
+
+FINISHED_IN_RUN = frozenset(
+    {
+        ClientStatus.DONE,
+        ClientStatus.FAILED,
+        ClientStatus.BLOCKED,
+        ClientStatus.DEFERRED,
+        ClientStatus.ARCHIVED,
+        ClientStatus.OFFBOARDED,
+    }
+)
+"""Stored statuses that end a client's part in the run that wrote them."""
+
+
+def _still_busy(
+    busy: Collection[str] | Mapping[str, str], known: Mapping[str, ClientRecord]
+) -> frozenset[str]:
+    """The clients a live run still works on.
+
+    ``busy`` maps a client to the live run holding it (or is a plain set of ids). A run's thread
+    lives on after its clients are finished (after-run notifications, the CRM webhook), so a client
+    whose record that same run already finished is shown as the record says, not as running.
+    """
+    if not isinstance(busy, Mapping):
+        return frozenset(busy)
+    out = set()
+    for cid, run_id in busy.items():
+        rec = known.get(cid)
+        if rec is not None and rec.run_id == run_id and rec.status in FINISHED_IN_RUN:
+            continue
+        out.add(cid)
+    return frozenset(out)
 
 
 @dataclass(frozen=True, slots=True)

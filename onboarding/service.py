@@ -363,9 +363,7 @@ class Onboarding:
         whole portal, whatever the number of clients; clients a live run of this process holds
         are ``running``. ``choices`` are the person's answers to identity conflicts.
         """
-        busy: set[str] = set()
-        for handle in self._registry.live(self.portal_key):
-            busy |= handle.client_ids
+        busy = {cid: h.run_id for h in self._registry.live(self.portal_key) for cid in h.client_ids}
         return directory.build(rows, self.records(), busy=busy, choices=choices)
 
     def invitation(self, entry: ClientEntry) -> Invitation | None:

@@ -50,6 +50,22 @@ def test_running_needs_a_live_lease_or_a_live_run() -> None:
     assert state_of(rec("A", ClientStatus.DONE), busy=True, now=NOW) == ClientState.RUNNING
 
 
+def test_a_client_its_live_run_already_finished_is_not_running() -> None:
+    """A live run's thread outlives its clients (notifications): a client that run finished shows
+    its record's state; one the run has not reached yet (an older run's record) stays running."""
+    records = [
+        rec("A", ClientStatus.DONE, run_id="r2"),
+        rec("B", ClientStatus.DONE, run_id="r1"),
+        rec("C", ClientStatus.FAILED, run_id="r2"),
+    ]
+    states = {
+        e.client_id: e.state for e in build([], records, busy={"A": "r2", "B": "r2", "C": "r2"}, now=NOW)
+    }
+    assert states == {"A": ClientState.ONBOARDED, "B": ClientState.RUNNING, "C": ClientState.FAILED}
+    plain = {e.client_id: e.state for e in build([], records, busy={"A"}, now=NOW)}
+    assert plain["A"] == ClientState.RUNNING
+
+
 def test_upload_rows_come_first_then_the_journals_other_clients() -> None:
     """Upload rows in file order (new when unknown), then journal-only clients by id, once each."""
     records = [
