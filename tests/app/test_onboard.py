@@ -141,7 +141,11 @@ def test_stopping_a_batch_defers_the_rest_and_resume_needs_no_upload(
 ) -> None:
     """Stop reads "Stopping…" at once; a stopped run reports deferred clients as a notice, not as
     errors or as finished; "Resume" starts them again from the journal, without the file."""
-    sandbox.set_faults("latency_ms=150")  # type: ignore[attr-defined]  # keep the batch running
+    # Slow writes keep the batch running until the Stop click; reads stay fast, so the page's own
+    # runs (the click's rerun) do not eat into that time. (Latency on every call raced: under load
+    # the batch could end before the Stop button was drawn.)
+    slow_writes = FaultRule("latency", method="POST", times=None, latency_ms=1000)
+    sandbox.set_faults(FaultPlan(rules=[slow_writes]))  # type: ignore[attr-defined]
     at = upload_sample(app)
     at.switch_page("pages/onboard.py").run()
     at.button(key="onboard_start_batch").click().run()
