@@ -74,7 +74,9 @@ def test_password_sign_in(page: Page, protected_server: str) -> None:
     expect(page.get_by_role("heading", level=1, name="DocSpace Onboarding")).to_be_visible()
     expect(page.get_by_text("Signed in as password user")).to_be_visible()
     expect(by_key(page, "auth_sign_out")).to_be_visible()
-    expect(page.get_by_test_id("stMetricLabel").filter(has_text="Writes in flight")).to_be_visible()
+    expect(
+        page.get_by_text("API key belongs to:")
+    ).to_be_visible()  # Home's portal card, drawn once signed in
     wait_for_app(page)
     shot(page, "09-signed-in")
     by_key(page, "auth_sign_out").get_by_role("button").click()
