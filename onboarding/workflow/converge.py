@@ -137,22 +137,37 @@ def dedupe_contents(ctx: StepContext) -> tuple[int, bool]:
 
 
 def _delete(ctx: StepContext, parent: int, ids: list[int], *, folder: bool) -> int:
-    """Delete each duplicate; one the other run deleted first is fine, any other failure is not."""
+    """Delete each duplicate, confirmed on the parent's listing; one the other run deleted is fine.
+
+    Both runs use one key, so one user's operation queue: the other run's poll can dequeue our
+    delete's result, and an operation no longer listed says nothing of its outcome
+    (:meth:`~onboarding.docspace.DocSpaceClient.wait_operation`). So a copy counts as deleted only
+    once the listing no longer shows it; one still there is deleted again (a few tries).
+    """
     api = ctx.api
+    kind = "folder" if folder else "file"
     for item in ids:
         call = functools.partial(api.delete_folder if folder else api.delete_file, item)
-        try:
-            op = ctx.caller.write(call, what="delete duplicate")
-            api.wait_operation(op, read=ctx.caller.read)
-        except NotFound:
-            continue
-        except DocSpaceError:  # the other run's delete of the same copy may be under way
-            if not _gone(ctx, parent, item, folder=folder):
-                raise
-            continue
-        kind = "folder" if folder else "file"
+        for _try in range(DELETE_TRIES):
+            try:
+                op = ctx.caller.write(call, what="delete duplicate")
+                api.wait_operation(op, read=ctx.caller.read)
+            except NotFound:
+                pass  # deleted by the other run (confirmed below)
+            except DocSpaceError:  # the other run's delete of the same copy may be under way
+                if not _gone(ctx, parent, item, folder=folder):
+                    raise
+                break
+            if _gone(ctx, parent, item, folder=folder):
+                break
+        else:
+            raise DocSpaceError(f"duplicate {kind} {item} is still listed after {DELETE_TRIES} deletes")
         ctx.emit(Step.VERIFY, Outcome.DONE, f"deleted duplicate {kind} {item} (a concurrent run's copy)")
     return len(ids)
+
+
+DELETE_TRIES = 3
+"""Deletes of one duplicate before the run gives up on it (the client then fails, visibly)."""
 
 
 def _gone(ctx: StepContext, parent: int, item: int, *, folder: bool) -> bool:
