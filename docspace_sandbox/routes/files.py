@@ -87,26 +87,35 @@ def rename_folder(backend: Backend, req: Request) -> Reply:
     return Reply(dtos.folder(backend, folder))
 
 
-def _delete(backend: Backend, req: Request, *, folders: list[int], files: list[int], dto: str) -> Reply:
+def _delete(
+    backend: Backend, req: Request, *, folders: list[int], files: list[int], dto: str, single_ok: bool
+) -> Reply:
+    """Queue the Delete, then list the caller's delete queue (``GetOperationResults``), oldest first.
+
+    Only ``DeleteFile`` takes ``?returnSingleOperation`` (``DeleteRequestDto`` inherits it);
+    ``FoldersController.DeleteFolder`` (3.7.2) always lists every delete of the user, another
+    run's with the same key included, and dequeues the finished ones it shows.
+    """
     body = req.json(dto)
     delete_after = body.boolean("deleteAfter")
     immediately = body.boolean("immediately")
     body.validate()
     op = backend.start_delete(req.user(), folders, files, hold=not delete_after, immediately=immediately)
-    single = req.query.boolean("returnSingleOperation") is True
+    single = single_ok and req.query.boolean("returnSingleOperation") is True
     results = backend.operation_results(req.user(), op.id if single else None, DELETE_QUEUE)
     return Reply([dtos.operation(backend, o) for o in results])
 
 
 @route("DELETE", "files/folder/{folderId}")
 def delete_folder(backend: Backend, req: Request) -> Reply:
-    """``DeleteFolder``: queues a Delete (``DeleteFolder`` body required) and lists the queue."""
+    """``DeleteFolder``: queues a Delete (``DeleteFolder`` body required) and lists the whole queue."""
     return _delete(
         backend,
         req,
         folders=[req.int_param("folderId")],
         files=[],
         dto="ASC.Files.Server.ApiModels.RequestDto.DeleteFolder",
+        single_ok=False,
     )
 
 
@@ -119,6 +128,7 @@ def delete_file(backend: Backend, req: Request) -> Reply:
         folders=[],
         files=[req.int_param("fileId")],
         dto="ASC.Files.Core.ApiModels.RequestDto.Delete",
+        single_ok=True,
     )
 
 

@@ -17,10 +17,9 @@ from pydantic import BaseModel, ValidationError
 
 from onboarding.docspace import _envelope, _transport
 from onboarding.docspace.bodies import PAGE_SIZE, Invitation, LinkRequest, tag_chunks
-from onboarding.docspace.enums import LinkType, OperationStatus, RoomType, SearchArea
+from onboarding.docspace.enums import LinkType, RoomType, SearchArea
 from onboarding.docspace.models import (
     File,
-    FileOperation,
     Folder,
     FolderContent,
     InvitationSettings,
@@ -29,14 +28,15 @@ from onboarding.docspace.models import (
     ShareResult,
     User,
 )
+from onboarding.docspace.operations import OperationCalls
 from onboarding.docspace.templates import TemplateCalls
-from onboarding.errors import DocSpaceError, NotFound, UnexpectedResponse
+from onboarding.errors import NotFound, UnexpectedResponse
 from onboarding.redact import for_display
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class DocSpaceClient(TemplateCalls):
+class DocSpaceClient(TemplateCalls, OperationCalls):
     """A client for one portal and one API key.
 
     Args:
@@ -302,84 +302,3 @@ class DocSpaceClient(TemplateCalls):
         if env.response is None:
             return None
         return self._parse(Link, env.response, "PUT", f"files/rooms/{room_id}/links")
-
-    # -- archive and delete ---------------------------------------------------------------------
-
-    def archive_room(self, room_id: int) -> FileOperation:
-        """Start moving a room to the Archive (asynchronous: wait with :meth:`wait_operation`)."""
-        return self._first_operation("PUT", f"files/rooms/{room_id}/archive", {"deleteAfter": False})
-
-    def unarchive_room(self, room_id: int) -> FileOperation:
-        """Start moving an archived room back to the Rooms section (wait with :meth:`wait_operation`)."""
-        return self._first_operation("PUT", f"files/rooms/{room_id}/unarchive", {"deleteAfter": False})
-
-    def delete_room(self, room_id: int) -> FileOperation:
-        """Start deleting an archived room (active rooms cannot be deleted)."""
-        return self._first_operation("DELETE", f"files/rooms/{room_id}", {"deleteAfter": False})
-
-    def delete_folder(self, folder_id: int) -> FileOperation:
-        """Start deleting a folder for good (a duplicate that a concurrent run made: see converge)."""
-        return self._first_operation(
-            "DELETE", f"files/folder/{folder_id}", {"deleteAfter": False, "immediately": True}
-        )
-
-    def delete_file(self, file_id: int) -> FileOperation:
-        """Start deleting a file for good (a duplicate copy that a concurrent run made)."""
-        return self._first_operation(
-            "DELETE", f"files/file/{file_id}", {"deleteAfter": False, "immediately": True}
-        )
-
-    def _first_operation(self, method: str, path: str, body: Any) -> FileOperation:
-        env = self.call(method, path, body=body)
-        data = env.response[0] if isinstance(env.response, list) and env.response else env.response
-        return self._parse(FileOperation, data, method, path)
-
-    def operation(self, operation_id: str) -> FileOperation | None:
-        """The operation's current state, or None once the server no longer reports it."""
-        env = self.call("GET", "files/fileops", params={"id": operation_id})
-        items = env.response if isinstance(env.response, list) else [env.response] if env.response else []
-        for item in items:
-            op = self._parse(FileOperation, item, "GET", "files/fileops")
-            if op.id == operation_id:
-                return op
-        return None
-
-    def wait_operation(
-        self,
-        op: FileOperation,
-        *,
-        timeout: float = 60.0,
-        poll: float = 0.1,
-        sleep: Callable[[float], None] = time.sleep,
-        read: Callable[[Callable[[], FileOperation | None]], FileOperation | None] | None = None,
-    ) -> FileOperation:
-        """Poll until the operation finishes; raise if it failed, was canceled (3) or ran too long.
-
-        An operation no longer listed is returned as finished without its outcome: the caller
-        confirms it on the object (``FileOperationsManagerHolder.GetOperationResults`` dequeues a
-        finished result on the read that sees it).
-
-        ``read`` wraps each poll (the engine passes its throttled, retrying reader).
-        """
-        deadline = time.monotonic() + timeout
-        current: FileOperation | None = op
-        delay = poll
-        while current is not None and not current.finished:
-            if time.monotonic() >= deadline:
-                raise DocSpaceError(
-                    f"operation {op.id} did not finish within {timeout:g} s", path="/files/fileops"
-                )
-            sleep(delay)
-            delay = min(delay * 1.5, 2.0)
-            current = read(lambda: self.operation(op.id)) if read else self.operation(op.id)
-        if current is None:
-            # Dequeued after finishing (the server reports a finished result once, to the first
-            # read): its outcome is unknown here, so the caller confirms it on the object itself.
-            return op.model_copy(update={"finished": True})
-        if current.status == OperationStatus.CANCELED:
-            raise DocSpaceError("the portal canceled the operation", path="/files/fileops")
-        if current.error or current.status == OperationStatus.FAILED:
-            raise DocSpaceError(
-                f"operation failed: {current.error or 'unknown error'}", path="/files/fileops"
-            )
-        return current

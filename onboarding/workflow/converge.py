@@ -139,10 +139,11 @@ def dedupe_contents(ctx: StepContext) -> tuple[int, bool]:
 def _delete(ctx: StepContext, parent: int, ids: list[int], *, folder: bool) -> int:
     """Delete each duplicate, confirmed on the parent's listing; one the other run deleted is fine.
 
-    Both runs use one key, so one user's operation queue: the other run's poll can dequeue our
-    delete's result, and an operation no longer listed says nothing of its outcome
-    (:meth:`~onboarding.docspace.DocSpaceClient.wait_operation`). So a copy counts as deleted only
-    once the listing no longer shows it; one still there is deleted again (a few tries).
+    Both runs use one key, so one user's queue of deletes: the answer to a delete lists the whole
+    queue, the other run's operations first when older, and the other run's reads may dequeue
+    ours (:mod:`onboarding.docspace.operations`). So the run waits for every operation the
+    answer lists, ours among them, without taking any one's error for its own, and a copy counts
+    as deleted only once the listing no longer shows it; one still there is deleted again.
     """
     api = ctx.api
     kind = "folder" if folder else "file"
@@ -150,12 +151,12 @@ def _delete(ctx: StepContext, parent: int, ids: list[int], *, folder: bool) -> i
         call = functools.partial(api.delete_folder if folder else api.delete_file, item)
         for _try in range(DELETE_TRIES):
             try:
-                op = ctx.caller.write(call, what="delete duplicate")
-                api.wait_operation(op, read=ctx.caller.read)
+                ops = ctx.caller.write(call, what="delete duplicate")
+                api.settle_operations(ops, read=ctx.caller.read)
             except NotFound:
                 pass  # deleted by the other run (confirmed below)
             except DocSpaceError:  # the other run's delete of the same copy may be under way
-                if not _gone(ctx, parent, item, folder=folder):
+                if not _gone(ctx, parent, item, folder=folder, waits=PATIENCE):
                     raise
                 break
             if _gone(ctx, parent, item, folder=folder):
@@ -168,13 +169,21 @@ def _delete(ctx: StepContext, parent: int, ids: list[int], *, folder: bool) -> i
 
 DELETE_TRIES = 3
 """Deletes of one duplicate before the run gives up on it (the client then fails, visibly)."""
+PATIENCE = (0.0, 0.2, 0.5, 1.0, 2.0)
+"""Pauses before each look when the portal refused our delete (another may be under way)."""
 
 
-def _gone(ctx: StepContext, parent: int, item: int, *, folder: bool) -> bool:
-    """True once ``item`` (or its parent) is no longer listed, waiting a little for an operation
-    the other run started on it (the portal runs deletes as queued operations)."""
-    for wait in (0.0, 0.2, 0.5, 1.0, 2.0):
-        time.sleep(wait)
+def _gone(
+    ctx: StepContext, parent: int, item: int, *, folder: bool, waits: tuple[float, ...] = (0.0,)
+) -> bool:
+    """True once ``item`` (or its parent) is no longer listed, looking after each of ``waits``.
+
+    After our delete's queue has settled one look is enough: our operation has run. When the
+    portal refused the delete, the other run's delete of the same copy may still be running.
+    """
+    for wait in waits:
+        if wait:
+            time.sleep(wait)
         try:
             files, folders = ctx.listing(parent, refresh=True)
         except NotFound:

@@ -1,7 +1,7 @@
 """Deleting a duplicate counts only once the listing no longer shows it (converge._delete).
 
 Two runs share one key, so one user's queue of file operations: the other run's poll can dequeue
-our delete's result, and ``wait_operation`` then returns without the outcome. A delete whose
+our delete's result, and waiting then ends without the outcome. A delete whose
 operation vanished while the copy is still listed must be made again, not reported done.
 """
 
@@ -26,16 +26,16 @@ class FakePortal:
     lost: int = 0
     deletes: list[int] = field(default_factory=list)
 
-    def delete_folder(self, item: int) -> object:
+    def delete_folder(self, item: int) -> list[object]:
         self.deletes.append(item)
         if self.lost:
             self.lost -= 1
         else:
             self.listed.discard(item)
-        return object()
+        return [object()]
 
-    def wait_operation(self, op: object, read: Callable[..., Any] | None = None) -> object:
-        return op  # dequeued by someone else: finished, outcome unknown
+    def settle_operations(self, ops: list[object], read: Callable[..., Any] | None = None) -> None:
+        pass  # dequeued by someone else: finished, outcome unknown
 
     def listing(self, parent: int, *, refresh: bool = False) -> tuple[list[Any], list[Any]]:
         return [], [SimpleNamespace(id=i) for i in sorted(self.listed)]

@@ -195,8 +195,8 @@ def test_audit_checks_the_templates_contents_and_repair_copies_them_back(harness
     api = harness.client()
     room = next(r for r in harness.rooms() if "client:C-0001" in r["tags"])
     invoices = next(f for f in api.folder_contents(room["id"]).folders if f.title == "Invoices")
-    api.wait_operation(api.delete_folder(invoices.id))
-    api.wait_operation(api.delete_file(next(f.id for f in api.folder_contents(room["id"]).files)))
+    api.settle_operations(api.delete_folder(invoices.id))
+    api.settle_operations(api.delete_file(next(f.id for f in api.folder_contents(room["id"]).files)))
     found = {a.client_id: [d.item for d in a.differences] for a in care.audit()}
     assert found == {"C-0001": ["folder Invoices", "file /Welcome to your client room.pdf"], "C-0002": []}
     report = care.repair()
