@@ -21,32 +21,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
-
-from onboarding.docspace import _envelope
+from onboarding.docspace._calls import CallsBase
 from onboarding.docspace.enums import OperationStatus
 from onboarding.docspace.models import FileOperation
 from onboarding.errors import DocSpaceError
 
-M = TypeVar("M", bound=BaseModel)
 Read = Callable[[Callable[[], FileOperation | None]], FileOperation | None]
 """Wraps each status read (the engine passes its throttled, retrying reader)."""
 DELETE_BODY = {"deleteAfter": False, "immediately": True}
 
 
-class OperationCalls:
+class OperationCalls(CallsBase):
     """Start archive/unarchive/delete operations and wait for them."""
-
-    # Provided by DocSpaceClient (declared here for the type checker).
-    def call(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None
-    ) -> _envelope.Envelope:
-        raise NotImplementedError
-
-    def _parse(self, model: type[M], data: Any, method: str, path: str) -> M:
-        raise NotImplementedError
 
     def archive_room(self, room_id: int) -> FileOperation:
         """Start moving a room to the Archive (asynchronous: wait with :meth:`wait_operation`)."""

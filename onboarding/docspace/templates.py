@@ -12,32 +12,21 @@ and check the finished room by its tag (:mod:`onboarding.workflow.template_room`
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
-
-from onboarding.docspace import _envelope
+from onboarding.docspace._calls import CallsBase
 from onboarding.docspace.bodies import RoomFromTemplate
 from onboarding.docspace.enums import SearchArea
 from onboarding.docspace.models import Folder, FolderContent, TemplateJob
 
 FROM_TEMPLATE = "files/rooms/fromTemplate"
 ROOM_TEMPLATE = "files/roomtemplate"
-M = TypeVar("M", bound=BaseModel)
 
 
-class TemplateCalls:
+class TemplateCalls(CallsBase):
     """Room templates: list them, make one from a room, make a room from one, read the jobs."""
 
     # Provided by DocSpaceClient (declared here for the type checker).
-    def call(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None
-    ) -> _envelope.Envelope:
-        raise NotImplementedError
-
-    def _parse(self, model: type[M], data: Any, method: str, path: str) -> M:
-        raise NotImplementedError
-
     def _iter_content(self, path: str, params: dict[str, Any] | None = None) -> Iterator[FolderContent]:
         raise NotImplementedError
 

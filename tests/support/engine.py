@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from onboarding.docspace import DocSpaceClient
 from onboarding.journal import SqliteJournal
 from onboarding.workflow.engine import Engine
 from onboarding.workflow.retry import RetryPolicy
-from onboarding.workflow.steps import StepEvent
+from onboarding.workflow.steps import ClientStep, StepContext, StepEvent
 
 
 @dataclass(frozen=True)
@@ -139,3 +140,19 @@ def run_and_kill(cmd: list[str], env: dict[str, str], sb: docspace_sandbox.Sandb
             proc.kill()
     assert proc.returncode == -signal.SIGKILL
     return len(sb.state()["rooms"])
+
+
+class StepGate:
+    """A step that first says it got there (``reached``) and waits for ``go`` (forces an ordering
+    between runs without sleeping)."""
+
+    def __init__(self, step: ClientStep, reached: threading.Event, go: threading.Event) -> None:
+        self.step, self.reached, self.go = step, reached, go
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.step, name)
+
+    def run(self, ctx: StepContext) -> str:
+        self.reached.set()
+        assert self.go.wait(timeout=60)
+        return self.step.run(ctx)

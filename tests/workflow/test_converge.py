@@ -10,14 +10,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from support.engine import Client, Harness, make_clients, one_room_per_client
+from support.engine import Client, Harness, StepGate, make_clients, one_room_per_client
 from support.waiting import wait_until
 
 from onboarding.blueprint import Blueprint
 from onboarding.journal import SqliteJournal
 from onboarding.workflow.engine import RunResult
 from onboarding.workflow.status import Action, Step
-from onboarding.workflow.steps import REGISTRY, ClientStep, StepContext
+from onboarding.workflow.steps import REGISTRY
 
 ROOM_TYPE = Blueprint().room_type
 
@@ -103,28 +103,13 @@ def test_two_runs_creating_at_the_same_moment_end_in_the_lower_room(harness: Har
     assert len([r for r in harness.rooms() if r["archived"]]) == 2
 
 
-class _Gate:
-    """A step wrapper that waits for an event before running the wrapped step (forces an ordering)."""
-
-    def __init__(self, step: ClientStep, reached: threading.Event, go: threading.Event) -> None:
-        self.step, self.reached, self.go = step, reached, go
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.step, name)
-
-    def run(self, ctx: StepContext) -> str:
-        self.reached.set()
-        assert self.go.wait(timeout=60)
-        return self.step.run(ctx)
-
-
 def test_the_winner_still_being_filled_by_its_run_ends_with_each_item_once(
     harness: Harness, tmp_path: Path
 ) -> None:
     """A (lower room) waits before its files; B moves into A's room and fills it; A then copies too: duplicates go."""
     clients = make_clients(1)
     reached, go = threading.Event(), threading.Event()
-    steps = tuple(_Gate(s, reached, go) if s.name == Step.FILES else s for s in REGISTRY)
+    steps = tuple(StepGate(s, reached, go) if s.name == Step.FILES else s for s in REGISTRY)
     other = _other(harness, tmp_path)
     a, b = harness.engine(steps=steps), other.engine()
     stale = b.plan(clients)

@@ -32,33 +32,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from support.engine import Client, Harness, make_clients, one_room_per_client
+from support.engine import Client, Harness, StepGate, make_clients, one_room_per_client
 
 from onboarding.docspace import DocSpaceClient
 from onboarding.workflow.engine import RunResult
 from onboarding.workflow.status import Step
-from onboarding.workflow.steps import REGISTRY, ClientStep, StepContext
+from onboarding.workflow.steps import REGISTRY
 
 WAIT = 60  # seconds an event may take before the test fails (never reached when it passes)
 
 
 def _tag(c: Client) -> str:
     return f"client:{c.client_id}"
-
-
-class _Gate:
-    """A step that first waits for ``go`` (after saying it got there)."""
-
-    def __init__(self, step: ClientStep, reached: threading.Event, go: threading.Event) -> None:
-        self.step, self.reached, self.go = step, reached, go
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.step, name)
-
-    def run(self, ctx: StepContext) -> str:
-        self.reached.set()
-        assert self.go.wait(timeout=WAIT)
-        return self.step.run(ctx)
 
 
 @dataclass
@@ -103,7 +88,7 @@ class _HookedHarness(Harness):
 
 def _gated(*gates: tuple[Step, threading.Event, threading.Event]) -> tuple[Any, ...]:
     by_step = {name: (reached, go) for name, reached, go in gates}
-    return tuple(_Gate(s, *by_step[s.name]) if s.name in by_step else s for s in REGISTRY)
+    return tuple(StepGate(s, *by_step[s.name]) if s.name in by_step else s for s in REGISTRY)
 
 
 def test_two_runs_one_key_whose_deletes_interleave_leave_each_item_once(
