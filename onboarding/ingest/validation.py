@@ -15,14 +15,13 @@ preview table is built when first shown.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from onboarding.ingest.cells import CellProblem, cell_problems
 from onboarding.ingest.columns import FieldColumns, check_columns
+from onboarding.ingest.gc_pause import gc_paused
 from onboarding.ingest.mapping import auto_map, normalize_header
 from onboarding.ingest.models import (
     CANONICAL_FIELDS,
@@ -157,23 +156,6 @@ def _check_setup(ctx: _Context) -> list[Issue]:
                 if label == "room title" and ctx.title_column is None:
                     ctx.title_column = m.header_for(target) if target in CANONICAL_FIELDS else target
     return issues
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a sheet is checked.
-
-    Checking 100,000 rows allocates a few hundred thousand containers, none in a cycle; each of the
-    collections they trigger walks every object alive (the sheet's cells among them), which took
-    more time than the checks. Collection resumes (if it was on) as soon as the batch is built.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _transpose(rows: list[list[str]], width: int) -> list[Sequence[str]]:
@@ -355,7 +337,7 @@ def validate(
     clients: list[ClientRow] = []
     n = len(raw.rows)
     titles = [""] * n
-    with _gc_paused():
+    with gc_paused():
         if not any(i.severity == "error" for i in issues):
             ctx.field_columns = [(f, index[h]) for f, h in mapping.mapped().items() if h in index]
             ctx.field_of = {h: f for f, h in mapping.mapped().items()}

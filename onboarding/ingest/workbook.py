@@ -11,6 +11,10 @@ dashboard is safe, unlike ``fork`` without exec) capped at ``IngestLimits.parse_
 address space and ``parse_seconds`` of time. Whatever the child does, this process gets rows or an
 :class:`~onboarding.ingest.errors.IngestError` with a message. The child's environment is empty
 (it needs nothing, and secrets in the parent's environment stay there).
+
+Starting the child costs more than reading an ordinary sheet, so :func:`read_sheet` first asks
+:mod:`onboarding.ingest.xlsx_fast`, which reads the XLSX shapes Excel, LibreOffice and openpyxl
+write, in this process, with the child's exact result, and declines everything else.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ from typing import Any
 from onboarding.ingest.archive import WorkbookArchive
 from onboarding.ingest.errors import CorruptWorkbookError, IngestError, SuspiciousArchiveError
 from onboarding.ingest.sheet_child import cell_text
+from onboarding.ingest.xlsx_fast import fast_read
 
-__all__ = ["cell_text", "read_sheet"]
+__all__ = ["cell_text", "read_in_child", "read_sheet"]
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _CHILD = (
@@ -55,8 +60,20 @@ def read_sheet(
     """Rows of the chosen sheet (first visible worksheet by default), from cell A1, as text.
 
     Returns ``(rows, sheet_name, all_sheet_names)``. Row ``i`` of the result is spreadsheet row
-    ``i + 1``, because the empty area above and left of the data is kept.
+    ``i + 1``, because the empty area above and left of the data is kept. An ordinary XLSX is read
+    in this process (:mod:`onboarding.ingest.xlsx_fast`, same result, no child to start); any
+    other workbook goes to the child.
     """
+    fast = fast_read(archive, sheet)
+    if fast is not None:
+        return fast
+    return read_in_child(data, archive, sheet)
+
+
+def read_in_child(
+    data: bytes, archive: WorkbookArchive, sheet: str | None
+) -> tuple[list[list[str]], str, list[str]]:
+    """:func:`read_sheet` through the capped child, whatever the workbook holds."""
     limits, filename = archive.limits, archive.filename
     request = {
         "filename": filename,
