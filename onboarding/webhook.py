@@ -22,10 +22,8 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
 
 from onboarding.addresses import refuse_internal
 from onboarding.docspace import PortalAddress
@@ -38,6 +36,9 @@ from onboarding.errors import (
 from onboarding.export import record_row
 from onboarding.journal import DONE, ClientRecord, Journal
 from onboarding.workflow.retry import Retrier, RetryPolicy
+
+if TYPE_CHECKING:
+    import requests
 
 SIGNATURE_HEADER = "X-Onboarding-Signature"
 TIMESTAMP_HEADER = "X-Onboarding-Timestamp"
@@ -149,10 +150,16 @@ class WebhookSender:
             policy=retry or RetryPolicy(attempts=5, max_elapsed=60.0), sleep=sleep, rng=random.Random()
         )
         self._clock = clock
-        self._session = session or requests.Session()
+        if session is None:
+            import requests  # loaded with the first sender: every run imports this module
+
+            session = requests.Session()
+        self._session = session
         self._session.trust_env = False
 
     def _post(self, payload: dict[str, Any], key: str) -> int:
+        import requests
+
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         ts = str(int(self._clock()))
         headers = {

@@ -12,10 +12,8 @@ import email.utils
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
 
 from onboarding.errors import (
     ApiStatusError,
@@ -30,6 +28,9 @@ from onboarding.errors import (
     UnexpectedResponse,
 )
 from onboarding.redact import for_display
+
+if TYPE_CHECKING:
+    from onboarding.docspace._http11 import Answer
 
 _STATUS_CLASSES: dict[int, type[ApiStatusError]] = {
     400: BadRequest,
@@ -80,11 +81,11 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _json_or_none(resp: requests.Response) -> Any:
+def _json_or_none(resp: Answer) -> Any:
     """The body as JSON, or None when empty or not JSON.
 
-    Parsed from the bytes (``json`` detects UTF-8/16/32 itself, and DocSpace answers UTF-8):
-    ``Response.json`` would first parse the Content-Type header and decode to text, on every call.
+    Parsed from the bytes (``json`` detects UTF-8/16/32 itself, and DocSpace answers UTF-8), without
+    decoding to text first.
     """
     if not resp.content:
         return None
@@ -105,7 +106,7 @@ def _validation_summary(problem: dict[str, Any]) -> tuple[str, dict[str, list[st
     return (flat or title), details
 
 
-def error_for(method: str, path: str, resp: requests.Response) -> DocSpaceError:
+def error_for(method: str, path: str, resp: Answer) -> DocSpaceError:
     """Map a failed response (status >= 300, or status 1 in the body) to the exception tree.
 
     The portal's message is masked (keys, bearer tokens, registered secrets) and made printable.
@@ -114,7 +115,7 @@ def error_for(method: str, path: str, resp: requests.Response) -> DocSpaceError:
     body = _json_or_none(resp)
     where: dict[str, Any] = {"method": method, "path": path, "status": status}
     if 300 <= status < 400:
-        target = resp.headers.get("Location", "")
+        target = resp.headers.get("Location") or ""
         host = urlsplit(target).hostname or "another address"
         return UnexpectedResponse(
             f"the portal redirected the call to {host}; check the portal address", **where
@@ -154,7 +155,7 @@ def error_for(method: str, path: str, resp: requests.Response) -> DocSpaceError:
     return cls(message, **where)
 
 
-def unwrap(method: str, path: str, resp: requests.Response) -> Envelope:
+def unwrap(method: str, path: str, resp: Answer) -> Envelope:
     """Return the envelope of a successful call, or raise the mapped error."""
     if resp.status_code >= 300:
         raise error_for(method, path, resp)

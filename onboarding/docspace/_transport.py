@@ -1,23 +1,21 @@
-"""The one network seam: portal address checks, the ``requests`` session, and sending a call.
+"""The one network seam: portal address checks, the channel to a portal, and sending a call.
 
 Everything that reaches a portal goes through :func:`send`, so timeouts, redirects and the
-translation of ``requests`` exceptions into our error tree happen in exactly one place.
+translation of network failures into our error tree happen in exactly one place (the bytes on
+the wire are :mod:`._http11`'s).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json as jsonlib
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from http.cookiejar import DefaultCookiePolicy
-from typing import Any, cast
-from urllib.parse import urlencode, urlsplit
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-from requests.structures import CaseInsensitiveDict
-from requests.utils import requote_uri
-
+from onboarding.docspace import _http11
 from onboarding.errors import ConfigError, RequestTimeout, TransportError
 
 API_PREFIX = "/api/2.0"
@@ -97,118 +95,119 @@ class PortalAddress:
         return f"{self.base}{API_PREFIX}/{path.lstrip('/')}"
 
 
-def build_session(
-    api_key: str, *, pool_size: int = 32, user_agent: str = "docspace-onboarding"
-) -> requests.Session:
-    """A session that sends the key as ``Authorization: Bearer``, keeps no cookies, never retries.
+@dataclass(frozen=True)
+class Channel:
+    """Everything that goes to one portal with one key: its connections and the fixed headers.
 
-    Retries live in one layer only (the engine), so the adapter keeps ``max_retries=0``: a
-    stacked retry here would repeat non-idempotent writes behind the engine's back. Cookies are
-    refused so that a portal cookie can never replace the key and the shared session holds no
-    mutable per-response state across threads.
+    The key travels as ``Authorization: Bearer``; no cookies are kept or sent (so that a portal
+    cookie can never replace the key, and nothing per answer is shared between threads), no
+    proxies or ``.netrc`` credentials are picked up from the environment, nothing is retried
+    here (retries live in the engine only: a retry in this layer would repeat a write behind its
+    back) and no redirect is followed.
     """
-    session = requests.Session()
-    session.headers.update(
-        {
-            "Authorization": f"Bearer {api_key}",
-            "Accept": "application/json",
-            "User-Agent": user_agent,
-        }
-    )
-    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-    session.trust_env = False  # no proxies or .netrc credentials picked up from the environment
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+
+    connections: _http11.Connections
+    prefix: str
+    """The portal address's path (``""`` for a portal at the root of its host)."""
+    fixed: bytes
+    """``Host`` and the headers every call carries, ready to send."""
+
+    def close(self) -> None:
+        self.connections.close()
 
 
-_NO_PROXIES: dict[str, str] = {}
-"""The session ignores the environment (``trust_env = False``) and sets no proxies."""
+def build_channel(
+    address: PortalAddress, api_key: str, *, pool_size: int = 32, user_agent: str = "docspace-onboarding"
+) -> Channel:
+    """A channel to ``address`` sending ``api_key`` (checked by :func:`check_api_key`)."""
+    parts = urlsplit(address.base)
+    host = parts.hostname or ""
+    if not host.isascii():  # an internationalised host travels as IDNA (as ``requests`` sends it)
+        import idna
+
+        host = idna.encode(host, uts46=True).decode("ascii")
+    default_port = parts.port is None or parts.port == (443 if parts.scheme == "https" else 80)
+    shown = f"[{host}]" if ":" in host else host
+    host_header = shown if default_port else f"{shown}:{parts.port}"
+    fixed = (
+        f"Host: {host_header}\r\n"
+        f"User-Agent: {user_agent}\r\n"
+        "Accept-Encoding: identity\r\n"
+        "Accept: application/json\r\n"
+        "Connection: keep-alive\r\n"
+        f"Authorization: Bearer {api_key}\r\n"
+    ).encode("ascii")
+    connections = _http11.Connections(parts.scheme, host, parts.port, maxsize=pool_size)
+    return Channel(connections, quote(parts.path), fixed)
 
 
-def _prepare(
-    session: requests.Session, method: str, url: str, params: dict[str, Any] | None, data: bytes | None
-) -> requests.PreparedRequest:
-    """The request exactly as ``Session.request`` would prepare it, built directly.
+_SAFE_IN_TARGET = "!#$%&'()*+,/:;=?@[]~"
+"""What stays unescaped in a request target (``requests``' ``requote_uri``: escapes are kept)."""
 
-    Why: ``Session.request`` merges session and environment settings, re-parses the URL and checks
-    each argument against ``runtime_checkable`` protocols — about a third of the CPU a call costs
-    us, on every call, for settings this session fixes once (no auth, cookies, proxies or hooks).
-    The result is the same request: the session's headers, parameters form-encoded as ``requests``
-    does (``None`` dropped, sequences repeated), ``Content-Length`` as ``requests`` sets it. A URL
-    that is not plain ASCII (an internationalised host) takes ``requests``' own preparation.
+
+def request_head(
+    channel: Channel, method: str, path: str, params: Mapping[str, Any] | None, data: bytes | None
+) -> bytes:
+    """The request line and headers of one call (``path`` below the portal's address).
+
+    The query is form-encoded as ``requests`` does it (``None`` dropped, sequences repeated);
+    ``Content-Length`` is sent for every body and for every write without one.
     """
-    request = requests.PreparedRequest()
-    request.method = method
-    request.hooks = {"response": []}
-    if url.isascii():
-        query = urlencode({k: v for k, v in (params or {}).items() if v is not None}, doseq=True)
-        request.url = requote_uri(f"{url}?{query}" if query else url)
-    else:
-        request.prepare_url(url, params)
-    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(cast("dict[str, str]", session.headers))
+    query = urlencode({k: v for k, v in (params or {}).items() if v is not None}, doseq=True)
+    target = quote(f"{channel.prefix}{path}?{query}" if query else f"{channel.prefix}{path}", _SAFE_IN_TARGET)
     if data is not None:
-        headers["Content-Type"] = "application/json"
-        headers["Content-Length"] = str(len(data))
+        extra = f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
     elif method not in ("GET", "HEAD"):
-        headers["Content-Length"] = "0"
-    request.headers = headers
-    request.body = data
-    return request
+        extra = "Content-Length: 0\r\n"
+    else:
+        extra = ""
+    return b"".join(
+        (f"{method} {target} HTTP/1.1\r\n".encode("ascii"), channel.fixed, extra.encode(), b"\r\n")
+    )
 
 
 def send(
-    session: requests.Session,
+    channel: Channel,
     method: str,
-    url: str,
+    target: str,
     *,
     path: str,
     params: dict[str, Any] | None = None,
     body: Any = None,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-) -> requests.Response:
-    """Send one call; translate ``requests`` failures into :class:`TransportError`.
+) -> _http11.Answer:
+    """Send one call (``target``: its path below the portal's address); translate failures.
 
     ``path`` is what error messages show (never the full URL with its query). Redirects are not
-    followed (the adapter never follows them): an API call that redirects means a wrong address,
-    and following it could carry the key to another host. The prepared request goes straight to
-    the session's adapter (see :func:`_prepare`); the body is read before returning.
+    followed: an API call that redirects means a wrong address, and following it could carry the
+    key to another host. The whole answer is read before returning.
     """
     data = None if body is None else jsonlib.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     failure: TransportError
     try:
-        request = _prepare(session, method, url, params, data)
-        response = session.get_adapter(url).send(
-            request,
-            timeout=timeout,
-            verify=True if session.verify is None else session.verify,
-            cert=session.cert,
-            proxies=_NO_PROXIES,
-        )
-        response.content  # noqa: B018 - read it now: the connection goes back to the pool at once
-        return response
-    except requests.Timeout:
+        head = request_head(channel, method, target, params, data)
+        return channel.connections.request(head, data, method=method, timeout=timeout)
+    except TimeoutError:
         failure = RequestTimeout(
             f"no answer within {timeout[1]:g} s (the call may still have been carried out)",
             method=method,
             path=path,
         )
-    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+    except (OSError, zlib.error) as exc:  # refused, reset, closed early, not HTTP, TLS failures
         failure = TransportError(
             f"connection failed or was dropped before the answer arrived ({type(exc).__name__})",
             method=method,
             path=path,
         )
-    except (requests.RequestException, ValueError, UnicodeError) as exc:
-        # e.g. InvalidHeader or UnicodeEncodeError: their messages can quote the Authorization
-        # header, so only the type is kept. Not retryable: the same call fails the same way.
+    except (ValueError, UnicodeError) as exc:
+        # Only the type is kept: a message could quote what was being encoded.
+        # Not retryable: the same call fails the same way.
         raise ConfigError(
             f"{method} {path}: the request could not be sent ({type(exc).__name__}); "
             "check the portal address and that the API key is a single line of plain text"
         ) from None
     # Raised outside the except block so that neither __cause__ nor __context__ keeps the
-    # ``requests`` exception, which holds the prepared request and its headers.
+    # original exception.
     raise failure
 
 

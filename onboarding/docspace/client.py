@@ -1,7 +1,7 @@
 """``DocSpaceClient``: typed methods for the DocSpace endpoints the product uses.
 
-One instance holds one ``requests.Session`` (its connection pool is shared by the engine's worker
-threads; the session keeps no cookies, so it holds no per-response state). Every method is one
+One instance holds one channel to the portal (its kept-alive connections are shared by the engine's
+worker threads; it keeps no cookies, so it holds no per-answer state). Every method is one
 HTTP call or one paged listing (the room-template calls are in ``templates.py``); nothing here retries — retries belong to the engine, which knows
 whether a write may be repeated safely.
 """
@@ -59,14 +59,14 @@ class DocSpaceClient(TemplateCalls, OperationCalls):
         key = _transport.check_api_key(api_key or "")
         self.address = _transport.PortalAddress.parse(base_url)
         self.timeout = timeout
-        self._session = _transport.build_session(key, pool_size=pool_size)
+        self._channel = _transport.build_channel(self.address, key, pool_size=pool_size)
         self._on_request = on_request
 
     def __repr__(self) -> str:  # never show the key
         return f"DocSpaceClient({self.address.base!r})"
 
     def close(self) -> None:
-        self._session.close()
+        self._channel.close()
 
     def __enter__(self) -> DocSpaceClient:
         return self
@@ -89,9 +89,9 @@ class DocSpaceClient(TemplateCalls, OperationCalls):
         status: int | None = None
         try:
             resp = _transport.send(
-                self._session,
+                self._channel,
                 method,
-                self.address.api_url(path),
+                shown,
                 path=shown,
                 params=params,
                 body=body,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
-import requests
 
 from onboarding.docspace import PortalAddress
 from onboarding.docspace._envelope import error_for, parse_retry_after, unwrap
+from onboarding.docspace._http11 import Answer, Headers
 from onboarding.errors import (
     BadRequest,
     ConfigError,
@@ -22,12 +22,8 @@ from onboarding.errors import (
 from onboarding.workflow.retry import Retrier, RetryPolicy
 
 
-def _resp(status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> requests.Response:
-    r = requests.Response()
-    r.status_code = status
-    r._content = body
-    r.headers.update(headers or {})
-    return r
+def _resp(status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> Answer:
+    return Answer(status, Headers({k.lower(): v for k, v in (headers or {}).items()}), body)
 
 
 @pytest.mark.parametrize(

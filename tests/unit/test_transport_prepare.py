@@ -1,4 +1,4 @@
-"""The transport's directly built requests are the ones ``requests.Session`` would prepare."""
+"""The transport's requests on the wire are the ones a ``requests.Session`` would send."""
 
 from __future__ import annotations
 
@@ -8,9 +8,28 @@ from typing import Any
 import pytest
 import requests
 
-from onboarding.docspace._transport import _prepare, build_session
+from onboarding.docspace._transport import PortalAddress, build_channel, request_head
 
-BASE = "http://127.0.0.1:8080/api/2.0/"
+BASE = "http://127.0.0.1:8080"
+KEY = "sk-test-key"
+OWN = {"accept-encoding", "connection", "host"}
+"""Headers set on purpose differently (identity, not gzip) or added below ``requests`` (Host)."""
+
+
+def parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
+    lines = head.decode("ascii").split("\r\n")
+    assert lines[-2:] == ["", ""], "the head ends with an empty line"
+    method, target, version = lines[0].split(" ")
+    assert version == "HTTP/1.1"
+    headers = dict(line.split(": ", 1) for line in lines[1:-2])
+    return method, target, headers
+
+
+def session() -> requests.Session:
+    s = requests.Session()
+    s.headers.update({"Authorization": f"Bearer {KEY}", "Accept": "application/json"})
+    s.headers["User-Agent"] = "docspace-onboarding"
+    return s
 
 
 @pytest.mark.parametrize(
@@ -34,23 +53,28 @@ BASE = "http://127.0.0.1:8080/api/2.0/"
         ("DELETE", "files/file/9", None, {"deleteAfter": False, "immediately": True}),
     ],
 )
-def test_prepared_like_a_session_would(
+def test_request_like_a_session_would_send(
     method: str, path: str, params: dict[str, Any] | None, body: Any
 ) -> None:
-    """Method, URL (query encoding included), headers and body match ``Session.prepare_request``."""
-    session = build_session("sk-test-key")
+    """Method, request target (query encoding included), headers and body match ``requests``'."""
+    channel = build_channel(PortalAddress.parse(BASE), KEY)
     data = None if body is None else json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    ours = _prepare(session, method, BASE + path, params, data)
+    ours = parse_head(request_head(channel, method, f"/api/2.0/{path}", params, data))
     headers = {"Content-Type": "application/json"} if data is not None else None
-    theirs = session.prepare_request(
-        requests.Request(method, BASE + path, params=params, data=data, headers=headers)
+    theirs = session().prepare_request(
+        requests.Request(method, f"{BASE}/api/2.0/{path}", params=params, data=data, headers=headers)
     )
-    assert (ours.method, ours.url, ours.body) == (theirs.method, theirs.url, theirs.body)
-    assert dict(ours.headers) == dict(theirs.headers)
+    assert ours[:2] == (theirs.method, theirs.path_url)
+    mine = {k.lower(): v for k, v in ours[2].items() if k.lower() not in OWN}
+    assert mine == {k.lower(): v for k, v in theirs.headers.items() if k.lower() not in OWN}
+    assert ours[2]["Host"] == "127.0.0.1:8080"
+    assert ours[2]["Accept-Encoding"] == "identity"
 
 
-def test_internationalised_host_is_prepared_by_requests() -> None:
-    """A non-ASCII host gets requests' own preparation (IDNA), not the fast path."""
-    session = build_session("sk-test-key")
-    ours = _prepare(session, "GET", "https://пример.example/api/2.0/files/rooms", {"count": 1}, None)
-    assert ours.url == "https://xn--e1afmkfd.example/api/2.0/files/rooms?count=1"
+def test_internationalised_host_travels_as_idna() -> None:
+    """A non-ASCII host is sent as IDNA in the Host header, a portal path kept as its prefix."""
+    channel = build_channel(PortalAddress.parse("https://пример.example/docspace"), KEY)
+    _, target, headers = parse_head(request_head(channel, "GET", "/api/2.0/files/rooms", {"count": 1}, None))
+    assert headers["Host"] == "xn--e1afmkfd.example"
+    assert target == "/docspace/api/2.0/files/rooms?count=1"
+    assert channel.connections.host == "xn--e1afmkfd.example" and channel.connections.port == 443
