@@ -316,9 +316,10 @@ def build_context(
 ) -> RunContext:
     """Read everything a plan and a run need, once (per segment only what its blueprint changes).
 
-    The rooms carrying the batch's tags depend on nothing else read here: their look-ups start
-    first, in the background, while the account, templates and managers are read one after
-    another (two or more round trips fewer before the first write).
+    What depends on nothing else read here starts first, in the background: the rooms carrying
+    the batch's tags, the key's account and the portal's invitation settings. The templates are
+    read meanwhile, and the managers once the account is known (two round trips before the first
+    write where there were four: at 50 ms, 0.1 s of a 4 s batch).
     """
     tags = []
     for c in clients:
@@ -327,13 +328,16 @@ def build_context(
         except PatternError:
             continue
     chunks = tag_chunks(tags)
-    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-rooms")
+    groups = segment_groups(blueprint, clients)
+    invites = any(blueprint.for_segment(name).invite_client for name in groups)
+    background = ThreadPoolExecutor(max_workers=3, thread_name_prefix="plan-reads")
     try:
         found = background.submit(rooms_by_tags, client, chunks, read)
+        account = background.submit(read, client.me)
+        guests = background.submit(guests_allowed, client, read) if invites else None
     finally:
-        background.shutdown(wait=False)  # the look-up goes on; its answer is taken below
+        background.shutdown(wait=False)  # the look-ups go on; their answers are taken below
     reads = [1]
-    me = read(client.me)
     people: People = {}
     contents: dict[str, tuple[Folder | None, list[str], list[ResolvedTemplate]]] = {}
 
@@ -348,6 +352,7 @@ def build_context(
         template, template_folders, templates = contents[key]
         emails = {(manager_email(c, bp) or "").casefold() for c in members} - {""}
         looked_up = len(people)
+        me = account.result()
         managers = resolve_managers(client, bp, me, emails, read, people)
         reads[0] += sum(1 for e in list(people)[looked_up:] if e != (me.email or "").casefold())
         return RunContext(
@@ -361,11 +366,10 @@ def build_context(
             template_folders=template_folders,
         )
 
-    groups = segment_groups(blueprint, clients)
     ctx = context_for("", groups.pop("", []))
     ctx.variants = {name: context_for(name, members) for name, members in groups.items()}
-    if any(each.blueprint.invite_client for each in (ctx, *ctx.variants.values())):
-        ctx.guest_invites = guests_allowed(client, read)
+    if guests is not None:
+        ctx.guest_invites = guests.result()
         reads[0] += 1
     for each in ctx.variants.values():  # the portal-wide parts: one object each, shared
         each.rooms_by_tag, each.hidden_rooms = ctx.rooms_by_tag, ctx.hidden_rooms
