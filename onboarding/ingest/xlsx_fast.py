@@ -8,11 +8,12 @@ one regex pass over the sheet's XML gives the same rows several times faster.
 
 Exactness rules (calamine 0.37, ``xlsx/cells_reader.rs`` ``read_value``/``read_v`` and
 ``xlsx/mod.rs`` ``read_string_with_bufs``), each checked against the child by
-``tests/ingest/test_ingest_xlsx_fast.py``: a cell's value is its last child element (``<f>``
-counts as empty); ``<t>`` text is trimmed of ASCII white space unless ``xml:space="preserve"``,
-rich-text runs are joined and phonetic runs dropped; numbers render through the child's
-:func:`~onboarding.ingest.sheet_child.cell_text`; a cell holding an empty value does not widen
-the grid. Anything else (dates and other number formats, errors, cells without a reference,
+``tests/ingest/test_ingest_xlsx_fast.py``: a cell holds a value (``<v>``, after a formula its
+cached value) or an inline string; ``<t>`` text is trimmed of ASCII white space unless
+``xml:space="preserve"``, rich-text runs are joined and phonetic runs dropped; numbers render
+through the child's :func:`~onboarding.ingest.sheet_child.cell_text`, in a built-in date or
+duration format as dates (:mod:`onboarding.ingest.xlsx_dates`); a cell holding an empty value does
+not widen the grid. Anything else (custom number formats, errors, cells without a reference,
 ``_xHHHH_`` escapes, unknown entities, a DOCTYPE, namespace prefixes, a grid or part larger than
 the budget, any limit the child would refuse) raises
 :class:`~onboarding.ingest.xlsx_parts.Unsupported` inside and returns ``None``: the caller then
@@ -22,6 +23,7 @@ and character references, and every pattern is linear in the input.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -31,6 +33,7 @@ from onboarding.ingest.errors import IngestError
 from onboarding.ingest.extent import check_shared_strings, column_number, sheet_member
 from onboarding.ingest.gc_pause import gc_paused
 from onboarding.ingest.sheet_child import cell_text
+from onboarding.ingest.xlsx_dates import serial_text
 from onboarding.ingest.xlsx_parts import Package, Unsupported, member, package, parse_xml
 from onboarding.ingest.xlsx_strings import WHITE, decode_part, shared_strings, string_item, t_value, text
 
@@ -47,6 +50,8 @@ MAX_PART_BYTES = 24 * 1024 * 1024
 MAX_VALUE_CELLS = 400_000
 """Most cells with content read here: each costs ~8 list slots and a few strings while splitting."""
 _DEFAULT_PARSE_MEMORY = 400 * 1024 * 1024
+_LONGEST_SERIAL = 900_000_000.0
+"""Days; Python's timedelta ends at 999,999,999 (calamine panics on far larger durations)."""
 
 _REF = r'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"'
 _ATTRS = r'(?:\s+[A-Za-z_][\w.:-]*="[^"<&]*")*+\s*+'
@@ -86,8 +91,8 @@ def _attributes(attrs: str) -> dict[str, str]:
 class _Cells:
     """Turns one cell's XML into the child's text, with the workbook's strings and formats at hand."""
 
-    def __init__(self, strings: list[str], formats: Sequence[str]) -> None:
-        self.strings, self.formats = strings, formats
+    def __init__(self, strings: list[str], formats: Sequence[str], is_1904: bool) -> None:
+        self.strings, self.formats, self.is_1904 = strings, formats, is_1904
         self.known: dict[str, tuple[str | None, str | None]] = {}
 
     def style_and_type(self, attrs: str) -> tuple[str | None, str | None]:
@@ -104,9 +109,16 @@ class _Cells:
             if not _INDEX.fullmatch(style):
                 raise Unsupported("style index")
             index = int(style)
-            if index < len(self.formats) and self.formats[index] != "number":
-                raise Unsupported("date or custom number format")
+            kind = self.formats[index] if index < len(self.formats) else "number"
+            if kind != "number":
+                return self.serial(float(raw), kind)
         return cell_text(float(raw))
+
+    def serial(self, value: float, kind: str) -> str:
+        """A number in a date or duration format (custom formats are left to the child)."""
+        if kind == "custom" or not math.isfinite(value) or abs(value) >= _LONGEST_SERIAL:
+            raise Unsupported("custom format, or a serial out of range")
+        return serial_text(value, kind == "duration", self.is_1904)
 
     def v(self, raw: str, style: str | None, typ: str | None) -> str | None:
         """A ``<v>``; ``None`` is calamine's empty value (it does not widen the grid)."""
@@ -270,7 +282,7 @@ def _read(archive: WorkbookArchive, sheet: str | None) -> tuple[Grid, str, list[
     if data is None:
         raise Unsupported("missing sheet")
     body = _sheet_data(decode_part(data))
-    cells = _Cells(shared_strings(zf), pkg.formats)
+    cells = _Cells(shared_strings(zf), pkg.formats, pkg.is_1904)
     bounds = (limits.max_rows + limits.header_search_rows, limits.max_columns)
     return _grid(body, cells, bounds), name, [s.name for s in pkg.sheets]
 

@@ -23,9 +23,9 @@ from xml.parsers import expat
 
 __all__ = ["Package", "SheetEntry", "Unsupported", "member", "package", "parse_xml"]
 
-NumberFormat = Literal["number", "date", "custom"]
-_BUILTIN_DATES = frozenset(str(n) for n in (*range(14, 23), 45, 46, 47))
-"""calamine's date and duration formats among the built-in ``numFmtId`` values (compared as text)."""
+NumberFormat = Literal["number", "date", "duration", "custom"]
+_BUILTIN_DATES = frozenset(str(n) for n in (*range(14, 23), 45, 47))
+"""calamine's date formats among the built-in ``numFmtId`` values (compared as text); 46 is a duration."""
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _STATES = {"visible": True, "hidden": False, "veryHidden": False}
 
@@ -51,6 +51,8 @@ class Package:
     sheets: list[SheetEntry]
     formats: list[NumberFormat]
     """One entry per ``<xf>`` of ``<cellXfs>``: how calamine turns a number with that style."""
+    is_1904: bool
+    """``<workbookPr date1904>``: serial dates count from 1904."""
 
 
 def _local(name: str) -> str:
@@ -149,7 +151,7 @@ def _formats(zf: zipfile.ZipFile) -> list[NumberFormat]:
                 fmt = attrs.get("numFmtId")
                 formats.append(
                     "number" if fmt is None else "custom" if fmt in custom else
-                    "date" if fmt in _BUILTIN_DATES else "number"
+                    "date" if fmt in _BUILTIN_DATES else "duration" if fmt == "46" else "number"
                 )  # fmt: skip
         elif local in ("numFmts", "cellXfs"):
             inside.append(local)
@@ -162,14 +164,17 @@ def _formats(zf: zipfile.ZipFile) -> list[NumberFormat]:
     return formats
 
 
-def _sheets(zf: zipfile.ZipFile) -> list[SheetEntry]:
+def _sheets(zf: zipfile.ZipFile) -> tuple[list[SheetEntry], bool]:
     rels_data, workbook = member(zf, "xl/_rels/workbook.xml.rels"), member(zf, "xl/workbook.xml")
     if rels_data is None or workbook is None:
         raise Unsupported("no workbook")
     rels = _relationships(rels_data)
     sheets: list[SheetEntry] = []
+    is_1904 = [False]
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        if _local(name) == "workbookPr":
+            is_1904[0] = attrs.get("date1904") in ("1", "true")
         if _local(name) != "sheet":
             return
         sheet_name = attrs.get("name", "")
@@ -189,11 +194,12 @@ def _sheets(zf: zipfile.ZipFile) -> list[SheetEntry]:
         sheets.append(SheetEntry(sheet_name, path, _STATES[state], typ == "worksheet"))
 
     parse_xml(workbook, start)
-    return sheets
+    return sheets, is_1904[0]
 
 
 def package(zf: zipfile.ZipFile) -> Package:
     """The sheets and number formats of an XLSX package, read as calamine reads them."""
     _document_folder(zf)
     formats = _formats(zf)
-    return Package(sheets=_sheets(zf), formats=formats)
+    sheets, is_1904 = _sheets(zf)
+    return Package(sheets=sheets, formats=formats, is_1904=is_1904)

@@ -102,8 +102,6 @@ ODD_FAST = {
     ),
 }
 ODD_DECLINED = {
-    "date_style": HW.xlsx(_header() + '<row r="3"><c r="A3" s="1"><v>45000</v></c></row>', shared_strings=_SST,
-                          styles=_STYLES),
     "custom_format": HW.xlsx(_header() + '<row r="3"><c r="A3" s="3"><v>4</v></c></row>', shared_strings=_SST,
                              styles=_STYLES),
     "error_value": HW.xlsx(_header() + '<row r="3"><c r="A3" t="e"><v>#DIV/0!</v></c></row>', shared_strings=_SST),
@@ -118,18 +116,23 @@ ODD_DECLINED = {
 }  # fmt: skip
 
 
-def _with_doctype(data: bytes) -> bytes:
-    """The same workbook with an entity-declaring DOCTYPE in the sheet (which must never be expanded here)."""
+def _patched(data: bytes, part: str, old: bytes, new: bytes) -> bytes:
+    """The same workbook with ``old`` replaced by ``new`` (once) in one part."""
     import zipfile
 
     src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                body = body.replace(b"<worksheet", b'<!DOCTYPE w [<!ENTITY e "boom">]><worksheet', 1)
-            dst.writestr(info, body)
+            dst.writestr(info, body.replace(old, new, 1) if info.filename == part else body)
     return out.getvalue()
+
+
+def _with_doctype(data: bytes) -> bytes:
+    """The same workbook with an entity-declaring DOCTYPE in the sheet (which must never be expanded here)."""
+    return _patched(
+        data, "xl/worksheets/sheet1.xml", b"<worksheet", b'<!DOCTYPE w [<!ENTITY e "boom">]><worksheet'
+    )
 
 
 ODD_DECLINED["doctype"] = _with_doctype(ODD_DECLINED["doctype"])
@@ -181,7 +184,7 @@ def test_odd_but_ordinary_sheets_are_read_here_exactly(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(ODD_DECLINED))
 def test_features_the_fast_reader_cannot_promise_go_to_the_child(name: str) -> None:
-    """Dates, custom formats, errors, unreferenced cells, _xHHHH_ escapes, unknown entities, a DOCTYPE: declined."""
+    """Custom formats, errors, unreferenced cells, _xHHHH_ escapes, unknown entities, a DOCTYPE: declined."""
     fast, _ = _both(ODD_DECLINED[name])
     assert fast is None
 
@@ -220,3 +223,42 @@ def test_read_table_uses_the_fast_reader_without_a_child(monkeypatch: pytest.Mon
     assert started == []
     assert table.rows[0] == ["C-1", "Acme Ltd ", "office@acme.example"]
     assert table.rows[1] == ["R&D <x> é€", "line\nbreak\nhere", ""]
+
+
+_DATE_STYLES = (
+    f"<styleSheet {_NS}><cellXfs>"
+    + "".join(f'<xf numFmtId="{n}"/>' for n in (0, 14, 22, 46, 20, 47, 45, 17))
+    + "</cellXfs></styleSheet>"
+)
+_SERIALS = [0.0, 1e-9, 0.5, 0.999999, 1.0, 1.5, 59.0, 59.5, 60.0, 60.25, 61.0, 366.0, 43831.0, 43831.604166666664,
+            44256.5, 45000.999999999, 2958465.0, 2958465.9999999, 2958466.0, 1e7, -0.25, -1.0, -600000.0,
+            0.5 / 86_400_000, 1.5 / 86_400_000, 2.5 / 86_400_000, 44000 + 0.5 / 86_400_000]  # fmt: skip
+
+
+def _date_book(values: list[float]) -> bytes:
+    cells = "".join(
+        f'<row r="{i + 3}">'
+        + "".join(f'<c r="{col}{i + 3}" s="{s}"><v>{v!r}</v></c>' for s, col in enumerate("ABCDEFGH"))
+        + "</row>"
+        for i, v in enumerate(values)
+    )
+    return HW.xlsx(_header() + cells, shared_strings=_SST, styles=_DATE_STYLES)
+
+
+@pytest.mark.parametrize("epoch_1904", [False, True])
+def test_dates_times_and_durations_render_as_the_child_renders_them(epoch_1904: bool) -> None:
+    """Serial numbers in the built-in date, time and duration formats (1900 and 1904 epochs) give the child's text."""
+    import random
+
+    rng = random.Random(1904 if epoch_1904 else 1900)
+    values = (
+        _SERIALS
+        + [rng.uniform(-100, 80_000) for _ in range(150)]
+        + [float(rng.randrange(1, 80_000)) for _ in range(50)]
+    )
+    data = _date_book(values)
+    if epoch_1904:
+        data = _patched(data, "xl/workbook.xml", b"<sheets>", b'<workbookPr date1904="1"/><sheets>')
+    fast, child = _both(data)
+    assert fast is not None, "the fast reader declined built-in date formats"
+    assert fast == child
