@@ -40,6 +40,9 @@ SHARED_TAG = "onboarding:shared"
 """Marks a room that a run fills without having created it (its plan found it by the client's
 tag): the run that created it may be filling it too, and seeing this tag at verification it
 looks for copies of both."""
+SHARED = "shared"
+"""In the room's progress entry: the room carries :data:`SHARED_TAG` or needs none (see
+:func:`mark_shared`)."""
 
 FILL_STEPS = (Step.FOLDERS, Step.FILES, Step.ACCESS, Step.LINK)
 """Steps whose work lives in the room: a client moved to another room does them again there."""
@@ -77,8 +80,29 @@ def move_to(ctx: StepContext, room: Folder, step: Step) -> None:
     ctx.room_id = room.id
     ctx.room_fresh = False
     ctx.confirmed, ctx.link_seen, ctx.listings = [], None, {}
-    ctx.progress[Step.ROOM] = {"id": room.id, "title": room.title, "found_by_tag": True}
+    # The room we leave is archived with the client's tag on it: the trace that makes the winner's
+    # run look for copies at its verification, so this room needs no mark (SHARED).
+    ctx.progress[Step.ROOM] = {"id": room.id, "title": room.title, "found_by_tag": True, SHARED: True}
     ctx.save(step, room_id=room.id, room_title=room.title)
+
+
+def mark_shared(ctx: StepContext, step: Step) -> None:
+    """Before this run's first new item in a room it found by the client's tag: tag it shared.
+
+    The room's creator may still be filling it (its folders made, its files being copied), and a
+    run that found it cannot know. Either run may verify last; with the mark on the room before
+    our first item exists, whichever does sees the mark and both runs' copies. A found room this
+    run adds nothing to (all there) is left unmarked: there is nothing of ours to be a copy.
+    """
+    room = ctx.progress.get(Step.ROOM) or {}
+    if ctx.room_fresh or not room.get("found_by_tag") or room.get(SHARED):
+        return
+    rid = ctx.room
+    try:
+        ctx.caller.write(lambda: ctx.api.add_room_tags(rid, [SHARED_TAG]), what="mark shared room")
+    except DocSpaceError as exc:  # the fill's own writes meet (and report) the same refusal
+        ctx.emit(step, Outcome.RETRY, f"room {rid} not marked shared: {exc}")
+    room[SHARED] = True
 
 
 def settle_losers(ctx: StepContext, rooms: list[Folder], keep: Folder, *, own: set[int]) -> list[int]:

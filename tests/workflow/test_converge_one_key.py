@@ -130,3 +130,32 @@ def test_two_runs_one_key_whose_deletes_interleave_leave_each_item_once(
     assert results["a"].exit_code == results["b"].exit_code == 0, (results["a"].errors, results["b"].errors)
     one_room_per_client(active, clients, _tag)  # each folder, file and link exactly once
     assert any("deleted duplicate folder" in e.detail for e in harness.events)
+
+
+def test_a_run_that_found_the_room_with_its_folders_while_its_creator_copies_files_leaves_each_file_once(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """B's plan finds A's room, folders made, files not yet: B copies them, A too; one copy of each stays.
+
+    Until B marked such a room shared only when its folders were missing, neither run saw a trace
+    of the other at verification and both copies of each file stayed (known, left last round).
+    """
+    clients = make_clients(1)
+    a_files = threading.Event(), threading.Event()
+    a = harness.engine(steps=_gated((Step.FILES, *a_files)))
+    b = Harness(harness.sandbox, tmp_path / "b.sqlite3", [], []).engine()
+    results: dict[str, RunResult] = {}
+    run_a = threading.Thread(target=lambda: results.__setitem__("a", a.run(clients)))
+    try:
+        run_a.start()
+        assert a_files[0].wait(WAIT)  # A's room and folders are made, its copies not yet
+        (cp,) = b.plan(clients).clients
+        assert cp.room is not None and cp.room.folders_count == 3  # B finds the room with its folders
+        results["b"] = b.run(clients)  # B copies the files A has not copied yet
+    finally:
+        a_files[1].set()
+        run_a.join(WAIT)
+    assert results["a"].exit_code == results["b"].exit_code == 0, (results["a"].errors, results["b"].errors)
+    active = [r for r in harness.rooms() if not r["archived"]]
+    one_room_per_client(active, clients, _tag)  # each folder, file and link exactly once
+    assert any("deleted duplicate file" in e.detail for e in harness.events)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from onboarding.titles import MAX_ITEM_TITLE_LENGTH, portal_title
+from onboarding.workflow import converge
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext
 from onboarding.workflow.steps.room import TEMPLATE_COMPLETE
@@ -69,6 +70,7 @@ class ContentsStep(StepBase):
             if maybe and (earlier := self._find(ctx, item, refresh=False)) is not None:
                 done[item.key] = earlier.id
                 continue
+            converge.mark_shared(ctx, self.name)  # before our first new item in a found room
             thing, new = ctx.caller.ensure(
                 item.create,
                 functools.partial(self._find, ctx, item, refresh=True),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from onboarding.errors import DocSpaceError
 from onboarding.workflow import converge, template_room
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext
@@ -38,19 +37,9 @@ class RoomStep(StepBase):
         plan, tag = ctx.plan, ctx.plan.tag
         if plan.room is not None:
             room: Folder = plan.room
-            self._record(ctx, room, found_by_tag=True)
-            filled = (room.folders_count or 0) >= len(ctx.batch.room_folders)
-            if converge.SHARED_TAG not in room.tags and not filled:
-                # A room this journal did not record, still being filled: its creator (another
-                # run) may be at it right now; the mark makes that run's verification look for
-                # copies of both. (A room with its folders in place — a lost journal's — is not.)
-                rid = room.id
-                try:
-                    ctx.caller.write(
-                        lambda: ctx.api.add_room_tags(rid, [converge.SHARED_TAG]), what="mark shared room"
-                    )
-                except DocSpaceError as exc:  # the fills' own writes will meet (and report) the same
-                    return f"found existing room {room.id} by its tag (not marked shared: {exc})"
+            # Its creator (another run) may be filling it right now: the fills mark it shared
+            # before their first new item (converge.mark_shared), unless it carries the mark.
+            self._record(ctx, room, found_by_tag=True, shared=converge.SHARED_TAG in room.tags)
             return f"found existing room {room.id} by its tag"
         maybe = bool(ctx.progress.get(f"{self.name}_started"))
         ctx.mark_started(self.name)
@@ -98,10 +87,18 @@ class RoomStep(StepBase):
         return f"created room {room.id}; continuing in room {best.id}, which another run created first"
 
     def _record(
-        self, ctx: StepContext, room: Folder, *, found_by_tag: bool, template_complete: bool = False
+        self,
+        ctx: StepContext,
+        room: Folder,
+        *,
+        found_by_tag: bool,
+        template_complete: bool = False,
+        shared: bool = False,
     ) -> None:
         ctx.room_id = room.id
         ctx.progress[self.name] = {"id": room.id, "title": room.title, "found_by_tag": found_by_tag}
+        if shared:
+            ctx.progress[self.name][converge.SHARED] = True
         if template_complete:  # its job was seen to end well: the template's contents are all there
             ctx.progress[self.name][TEMPLATE_COMPLETE] = True
         ctx.save(self.name, room_id=room.id, room_title=room.title)
