@@ -28,8 +28,10 @@ import functools
 import time
 from typing import TYPE_CHECKING
 
+from onboarding.docspace import FileShare, LinkRequest, LinkType
 from onboarding.errors import DocSpaceError, NotFound
 from onboarding.titles import MAX_ITEM_TITLE_LENGTH, portal_title
+from onboarding.workflow import links
 from onboarding.workflow.status import Outcome, Step
 
 if TYPE_CHECKING:
@@ -86,23 +88,27 @@ def move_to(ctx: StepContext, room: Folder, step: Step) -> None:
     ctx.save(step, room_id=room.id, room_title=room.title)
 
 
-def mark_shared(ctx: StepContext, step: Step) -> None:
+def mark_shared(ctx: StepContext, step: Step) -> bool:
     """Before this run's first new item in a room it found by the client's tag: tag it shared.
 
     The room's creator may still be filling it (its folders made, its files being copied), and a
     run that found it cannot know. Either run may verify last; with the mark on the room before
     our first item exists, whichever does sees the mark and both runs' copies. A found room this
     run adds nothing to (all there) is left unmarked: there is nothing of ours to be a copy.
+    True when the room is one another run may be filling (a look just before a write helps).
     """
     room = ctx.progress.get(Step.ROOM) or {}
-    if ctx.room_fresh or not room.get("found_by_tag") or room.get(SHARED):
-        return
+    if ctx.room_fresh or not room.get("found_by_tag"):
+        return False
+    if room.get(SHARED):
+        return True
     rid = ctx.room
     try:
         ctx.caller.write(lambda: ctx.api.add_room_tags(rid, [SHARED_TAG]), what="mark shared room")
     except DocSpaceError as exc:  # the fill's own writes meet (and report) the same refusal
         ctx.emit(step, Outcome.RETRY, f"room {rid} not marked shared: {exc}")
     room[SHARED] = True
+    return True
 
 
 def settle_losers(ctx: StepContext, rooms: list[Folder], keep: Folder, *, own: set[int]) -> list[int]:
@@ -215,3 +221,43 @@ def _gone(
         if all(f.id != item for f in (folders if folder else files)):
             return True
     return False
+
+
+def yield_link(ctx: StepContext) -> str:
+    """In a room this run created, another run's external link with the client's title wins.
+
+    A run that found the room looks for the client's link before making one; the room's creator
+    does not (nothing of anyone's was there), so both may make one. The creator's run yields: it
+    takes the other link (journal first) and deletes its own, which no one else has recorded. A
+    run that found the room never deletes a link: the other run may have finished with it. An
+    invitation link is one per room (the portal refuses a second); a primary link is updated in
+    place. Returns a note for the step's detail ("" when nothing changed).
+    """
+    from onboarding.workflow.steps.link import record_link  # steps import this module
+
+    bp, rid = ctx.blueprint, ctx.room
+    if not bp.link.enabled or bp.link_type != LinkType.EXTERNAL or bp.uses_primary_link:
+        return ""
+    ours = (ctx.progress.get(Step.LINK) or {}).get("id")
+    if ours is None or (ctx.progress.get(Step.ROOM) or {}).get("found_by_tag"):
+        return ""
+    title = ctx.plan.link_title
+    on_room = ctx.caller.read(lambda: ctx.api.room_links(rid), what="verify link")
+    other = next(
+        (
+            lk
+            for lk in on_room
+            if lk.link_type == LinkType.EXTERNAL
+            and lk.shared_link.title == title
+            and lk.shared_link.id != ours
+            and not links.link_outdated(bp, lk)
+        ),
+        None,
+    )
+    if other is None:
+        return ""
+    record_link(ctx, other, Step.VERIFY)
+    revoke = LinkRequest(link_type=LinkType.EXTERNAL, access=FileShare.NONE, title=title, link_id=ours)
+    ctx.caller.write(lambda: ctx.api.set_room_link(rid, revoke), what="delete duplicate link")
+    ctx.emit(Step.VERIFY, Outcome.DONE, f"deleted duplicate link {ours} (another run's link is the client's)")
+    return "; kept another run's link"

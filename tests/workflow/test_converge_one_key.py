@@ -34,7 +34,9 @@ from typing import Any
 
 from support.engine import Client, Harness, StepGate, make_clients, one_room_per_client
 
-from onboarding.docspace import DocSpaceClient
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import DocSpaceClient, RoomType
+from onboarding.journal import SqliteJournal
 from onboarding.workflow.engine import RunResult
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps import REGISTRY
@@ -159,3 +161,34 @@ def test_a_run_that_found_the_room_with_its_folders_while_its_creator_copies_fil
     active = [r for r in harness.rooms() if not r["archived"]]
     one_room_per_client(active, clients, _tag)  # each folder, file and link exactly once
     assert any("deleted duplicate file" in e.detail for e in harness.events)
+
+
+def test_a_room_whose_creator_makes_its_link_after_another_run_made_one_keeps_one_link(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """External links: B fills A's room and makes the client's link first; A's own goes, both journals name B's.
+
+    Before, the room's creator made its link without looking and verification never compared
+    links: the room kept two external links with the client's title, one in each journal.
+    """
+    bp = Blueprint(room_type=RoomType.CUSTOM)  # external links, several allowed per room
+    clients = make_clients(1)
+    a_link = threading.Event(), threading.Event()
+    a = harness.engine(bp, steps=_gated((Step.LINK, *a_link)))
+    other = Harness(harness.sandbox, tmp_path / "b.sqlite3", [], [])
+    results: dict[str, RunResult] = {}
+    run_a = threading.Thread(target=lambda: results.__setitem__("a", a.run(clients)))
+    try:
+        run_a.start()
+        assert a_link[0].wait(WAIT)  # A's room is filled, its link not made yet
+        results["b"] = other.engine(bp).run(clients)  # B finds it all but the link: makes one
+    finally:
+        a_link[1].set()
+        run_a.join(WAIT)
+    assert results["a"].exit_code == results["b"].exit_code == 0, (results["a"].errors, results["b"].errors)
+    (room,) = [r for r in harness.rooms() if not r["archived"]]
+    titles = [lk["title"] for lk in room["links"] if lk["linkType"] == 1]
+    assert titles == ["Invitation for Company 0001 Ltd"], room["links"]
+    records = [SqliteJournal(h.journal_path).get("sandbox-test", "C-0001") for h in (harness, other)]
+    assert {r.link_url for r in records if r} == {room["links"][0]["shareLink"]}
+    assert any("deleted duplicate link" in e.detail for e in harness.events)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from onboarding.docspace import Link, LinkRequest, LinkType
 from onboarding.errors import Forbidden
-from onboarding.workflow import links
+from onboarding.workflow import converge, links
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext, StepFailed
 
@@ -27,6 +27,16 @@ def find_our_link(ctx: StepContext, room_id: int, title: str | None) -> Link | N
     """Our link among the room's links (one read)."""
     found = ctx.caller.read(lambda: ctx.api.room_links(room_id), what="links")
     return links.find_link(ctx.blueprint, found, title)
+
+
+def record_link(ctx: StepContext, link: Link, step: Step) -> None:
+    """The client's link in its progress and record (journal first: the URL is what people get)."""
+    ctx.link_seen = link  # the portal's own answer (or listing): verification needs no read
+    expires = link.shared_link.expiration_date or ""
+    ctx.progress[Step.LINK] = {"id": link.shared_link.id, "url": link.url, "expires": expires}
+    if link.link_type == LinkType.EXTERNAL and link.shared_link.internal:
+        ctx.progress[Step.LINK]["internal"] = True
+    ctx.save(step, link_url=link.url, link_expires=expires)
 
 
 class LinkStep(StepBase):
@@ -62,11 +72,14 @@ class LinkStep(StepBase):
             link = self._align(ctx, room_id, primary)
         elif bp.link_type == LinkType.EXTERNAL:
             # A room may hold several external links: a retry after a lost answer must look for
-            # the one it may have made (by its title) before making another.
+            # the one it may have made (by its title) before making another. In a room another run
+            # made, that run's link may be made meanwhile: marked first (so that run yields,
+            # converge.yield_link), the room is looked at again right before ours is made.
+            shared = converge.mark_shared(ctx, self.name)
             link, _ = ctx.caller.ensure(
                 lambda: ctx.api.set_room_link(room_id, request),
                 lambda: find_our_link(ctx, room_id, request.title),
-                maybe_done=False,
+                maybe_done=shared,
                 what="link",
             )
         else:
@@ -76,12 +89,7 @@ class LinkStep(StepBase):
         internal = link.link_type == LinkType.EXTERNAL and link.shared_link.internal
         if internal and bp.link.require_public:
             raise StepFailed(links.INTERNAL_LINK + "; the blueprint requires a public link")
-        ctx.link_seen = link  # the portal's own answer (or listing): verification needs no read
-        expires = link.shared_link.expiration_date or ""
-        ctx.progress[self.name] = {"id": link.shared_link.id, "url": link.url, "expires": expires}
-        if internal:
-            ctx.progress[self.name]["internal"] = True
-        ctx.save(self.name, link_url=link.url, link_expires=expires)
+        record_link(ctx, link, self.name)
         kind = "invitation" if link.link_type == LinkType.INVITATION else "external"
         return f"{kind} link ready" + (f" ({links.INTERNAL_LINK})" if internal else "")
 

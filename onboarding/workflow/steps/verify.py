@@ -96,4 +96,5 @@ class VerifyStep(StepBase):
             if not complete:
                 raise Refill(f"room {own} lost an item with a concurrent run's duplicate: filling it again")
             notes += f"; deleted {deleted} duplicate item(s)" if deleted else ""
+            notes += converge.yield_link(ctx)
         return notes
