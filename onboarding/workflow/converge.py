@@ -15,9 +15,10 @@ from the other run (which may be killed and never come back):
   room at the same moment can both find a folder missing and both create it; at verification a
   run that sees a trace of a second run — another room with the client's tag (active or
   archived), or :data:`SHARED_TAG` on the room (put there by a run that found the room by its
-  tag before filling it) — lists the room's contents and deletes the newer copy of each expected
-  item. Whichever run verifies last sees both copies, so the room ends with each folder and
-  file once.
+  tag, right before its first new item there: :func:`mark_shared`) — lists the room's contents
+  and deletes the newer copy of each expected item. Whichever run verifies last sees both
+  copies, so the room ends with each folder and file once. Links have no order: the room's
+  creator yields its external link to another run's (:func:`yield_link`).
 * A run archives only rooms that are its own or empty (a killed run's leftover); a filled room of
   another run is that run's to archive, and until it does, ``plan`` shows the client as ``repair``.
 """
