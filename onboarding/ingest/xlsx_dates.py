@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Literal
 
 from onboarding.ingest.sheet_child import cell_text
 
-__all__ = ["serial_text"]
+__all__ = ["NumberFormat", "custom_format_kind", "serial_text"]
+
+NumberFormat = Literal["number", "date", "duration"]
+"""How calamine turns a number with a given style: as it is, as a date, or as an elapsed time."""
 
 _EPOCH = dt.datetime(1899, 12, 30)
 _DAY_MS = 24.0 * 60.0 * 60.0 * 1e3
@@ -54,3 +58,39 @@ def serial_text(value: float, duration: bool, is_1904: bool) -> str:
     if value == math.trunc(value):
         return cell_text(moment.date())
     return cell_text(moment)
+
+
+def custom_format_kind(code: str) -> NumberFormat:
+    """``"date"``, ``"duration"`` or ``"number"``: calamine's reading of a custom number format.
+
+    A port of calamine 0.37's ``formats::detect_custom_number_format``: only the first section
+    counts; escaped, quoted and bracketed text is skipped; a date or time letter outside them makes
+    a date, and ``[h]``, ``[mm]`` or ``[ss]`` an elapsed time.
+    """
+    escaped = is_quote = hms = ap = False
+    brackets, prev = 0, " "
+    for ch in code:
+        if escaped:
+            escaped = False
+        elif ch in "_\\*":
+            escaped = True
+        elif is_quote:
+            is_quote = ch != '"'
+        elif ch == '"':
+            is_quote = True
+        elif ch == ";":
+            return "number"
+        elif ch == "[":
+            brackets = (brackets + 1) & 0xFF  # a u8 there
+        elif ch == "]" and brackets == 1 and hms:
+            return "duration"
+        elif ch == "]":
+            brackets = max(brackets - 1, 0)
+        elif ch in "aA" and not ap and brackets == 0:
+            ap = True
+        elif (ch in "pm/PM" and ap and brackets == 0) or (ch in "dmhysDMHYS" and not ap and brackets == 0):
+            return "date"
+        elif not (hms and (ch == prev or ((ch + prev).isascii() and ch.lower() == prev.lower()))):
+            hms = prev == "[" and ch in "mhsMHS"
+        prev = ch
+    return "number"

@@ -12,8 +12,8 @@ Exactness rules (calamine 0.37, ``xlsx/cells_reader.rs`` ``read_value``/``read_v
 cached value) or an inline string; ``<t>`` text is trimmed of ASCII white space unless
 ``xml:space="preserve"``, rich-text runs are joined and phonetic runs dropped; numbers render
 through the child's :func:`~onboarding.ingest.sheet_child.cell_text`, in a built-in date or
-duration format as dates (:mod:`onboarding.ingest.xlsx_dates`); a cell holding an empty value does
-not widen the grid. Anything else (custom number formats, errors, cells without a reference,
+duration format (built-in or custom) as dates (:mod:`onboarding.ingest.xlsx_dates`); a cell holding an empty value does
+not widen the grid. Anything else (errors, cells without a reference,
 ``_xHHHH_`` escapes, unknown entities, a DOCTYPE, namespace prefixes, a grid or part larger than
 the budget, any limit the child would refuse) raises
 :class:`~onboarding.ingest.xlsx_parts.Unsupported` inside and returns ``None``: the caller then
@@ -115,9 +115,9 @@ class _Cells:
         return cell_text(float(raw))
 
     def serial(self, value: float, kind: str) -> str:
-        """A number in a date or duration format (custom formats are left to the child)."""
-        if kind == "custom" or not math.isfinite(value) or abs(value) >= _LONGEST_SERIAL:
-            raise Unsupported("custom format, or a serial out of range")
+        """A number in a date or duration format."""
+        if not math.isfinite(value) or abs(value) >= _LONGEST_SERIAL:
+            raise Unsupported("a serial out of range")
         return serial_text(value, kind == "duration", self.is_1904)
 
     def v(self, raw: str, style: str | None, typ: str | None) -> str | None:

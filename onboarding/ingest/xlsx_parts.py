@@ -18,12 +18,12 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 from xml.parsers import expat
+
+from onboarding.ingest.xlsx_dates import NumberFormat, custom_format_kind
 
 __all__ = ["Package", "SheetEntry", "Unsupported", "member", "package", "parse_xml"]
 
-NumberFormat = Literal["number", "date", "duration", "custom"]
 _BUILTIN_DATES = frozenset(str(n) for n in (*range(14, 23), 45, 47))
 """calamine's date formats among the built-in ``numFmtId`` values (compared as text); 46 is a duration."""
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
@@ -137,7 +137,7 @@ def _formats(zf: zipfile.ZipFile) -> list[NumberFormat]:
     data = member(zf, "xl/styles.xml")
     if data is None:
         return []
-    custom: set[str] = set()
+    custom: dict[str, str] = {}
     formats: list[NumberFormat] = []
     inside: list[str] = []
 
@@ -145,12 +145,12 @@ def _formats(zf: zipfile.ZipFile) -> list[NumberFormat]:
         local = _local(name)
         if inside == ["numFmts"]:
             if local == "numFmt" and "numFmtId" in attrs and "formatCode" in attrs:
-                custom.add(attrs["numFmtId"])
+                custom[attrs["numFmtId"]] = attrs["formatCode"]
         elif inside == ["cellXfs"]:
             if local == "xf":
                 fmt = attrs.get("numFmtId")
                 formats.append(
-                    "number" if fmt is None else "custom" if fmt in custom else
+                    "number" if fmt is None else custom_format_kind(custom[fmt]) if fmt in custom else
                     "date" if fmt in _BUILTIN_DATES else "duration" if fmt == "46" else "number"
                 )  # fmt: skip
         elif local in ("numFmts", "cellXfs"):

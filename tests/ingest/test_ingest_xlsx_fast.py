@@ -102,8 +102,6 @@ ODD_FAST = {
     ),
 }
 ODD_DECLINED = {
-    "custom_format": HW.xlsx(_header() + '<row r="3"><c r="A3" s="3"><v>4</v></c></row>', shared_strings=_SST,
-                             styles=_STYLES),
     "error_value": HW.xlsx(_header() + '<row r="3"><c r="A3" t="e"><v>#DIV/0!</v></c></row>', shared_strings=_SST),
     "iso_date": HW.xlsx(_header() + '<row r="3"><c r="A3" t="d"><v>2024-01-02</v></c></row>', shared_strings=_SST),
     "no_reference": HW.xlsx(_header() + '<row r="3"><c t="inlineStr"><is><t>x</t></is></c></row>',
@@ -262,3 +260,40 @@ def test_dates_times_and_durations_render_as_the_child_renders_them(epoch_1904: 
     fast, child = _both(data)
     assert fast is not None, "the fast reader declined built-in date formats"
     assert fast == child
+
+
+_FORMAT_CODES = [
+    "yyyy-mm-dd", "dd.mm.yyyy", "yyyy-mm-dd h:mm:ss", "[$-409]mmmm d, yyyy", "DD/MM/YY", "H:MM:SS;@", "m\"M\"d\"D\";@",
+    "0.00", "#,##0", "0%", "0.00E+00", "@", "General", "0.00_);(0.00)", "[Red]0.00", "#,##0.00 \"EUR\"", ";;;",
+    "[>=100]0;0", "[h]:mm:ss", "[mm]:ss", "[ss].000", "[h]", "[Blue]\\+[h]:mm;[Red]\\-[h]:mm", "mm:ss", "h:mm AM/PM",
+    "a", "AM/PM", "A/P", "\\Y000000", "#,##0.0####\" YMD\"", "\"Y: \"0.00\"m\";\"Y: \"-0.00\"m\"", "[$-404]e\"x\"m",
+    "0_ ;[Red]\\-0\\ ", "[[h]]", "[hh]:mm", "[hH]:mm", "[h]]", "]h", "*0.00", "_(* #,##0_)", "[$€-2] #,##0.00",
+    "é[h]", "[é]m", "Ä", "yyyy\"年\"m\"月\"d\"日\"",
+]  # fmt: skip
+
+
+def test_custom_number_formats_are_read_as_the_child_reads_them() -> None:
+    """Custom formats (dates, times, elapsed times, numbers, quoted and escaped text) give the child's text for each value."""
+    from xml.sax.saxutils import quoteattr
+
+    fmts = "".join(
+        f"<numFmt numFmtId={quoteattr(str(164 + i))} formatCode={quoteattr(code)}/>"
+        for i, code in enumerate(_FORMAT_CODES)
+    )
+    xfs = "".join(f'<xf numFmtId="{164 + i}"/>' for i in range(len(_FORMAT_CODES)))
+    styles = f"<styleSheet {_NS}><numFmts>{fmts}</numFmts><cellXfs>{xfs}</cellXfs></styleSheet>"
+    rows = "".join(
+        f'<row r="{n + 3}">'
+        + "".join(f'<c r="{t_col(i)}{n + 3}" s="{i}"><v>{v!r}</v></c>' for i in range(len(_FORMAT_CODES)))
+        + "</row>"
+        for n, v in enumerate([0.25, 1.0, 45000.5, 2.75])
+    )
+    fast, child = _both(HW.xlsx(_header() + rows, shared_strings=_SST, styles=styles))
+    assert fast is not None, "the fast reader declined custom formats"
+    assert fast == child
+
+
+def t_col(index: int) -> str:
+    from onboarding.ingest.reader import column_letter
+
+    return column_letter(index)
