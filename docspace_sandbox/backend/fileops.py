@@ -337,8 +337,12 @@ class FileOpsMixin(PortalCore):
         return count
 
     def operations(self, actor: User, op_id: str | None) -> list[Operation]:
-        """``GET files/fileops`` (``OperationController.GetOperationStatuses``): all queues."""
-        return self.operation_results(actor, op_id)
+        """``GET files/fileops`` (``OperationController.GetOperationStatuses``): each manager's
+        results in the controller's order — duplicate, move/copy, delete, … — so a move or copy
+        is listed before any delete, whatever was started first."""
+        return self.operation_results(actor, op_id, MOVE_COPY_QUEUE) + self.operation_results(
+            actor, op_id, DELETE_QUEUE
+        )
 
 
 def _file_not_found(message: str) -> e.NotFound:

@@ -65,3 +65,13 @@ def test_a_file_delete_can_ask_for_its_own_operation_only(sandbox: Sandbox) -> N
     file_id = copy.json()["response"]["id"]
     own = _ops(api.delete(f"files/file/{file_id}", json=BODY, params={"returnSingleOperation": "true"}))
     assert len(own) == 1 and not own[0]["finished"]
+
+
+def test_fileops_lists_moves_before_deletes(sandbox: Sandbox) -> None:
+    """``GetOperationStatuses`` reads the move/copy manager before the delete one: an older delete comes second."""
+    sandbox.backend.op_delay_s = 3600
+    api = Api(sandbox)
+    room = api.room()["id"]
+    (delete,) = _ops(api.delete(f"files/folder/{_folder(api, room, 'A')}", json=BODY))
+    archive = api.put(f"files/rooms/{api.room('B')['id']}/archive", json={}).json()["response"]
+    assert [op["id"] for op in _ops(api.get("files/fileops"))] == [archive["id"], delete["id"]]
