@@ -214,8 +214,11 @@ class Onboarding:
         ).start()
 
     def _notify(self, result: RunResult) -> None:
+        notifiers = notify.configured(self.settings, self._journal, self.portal_key)
+        if not notifiers:  # nobody to tell: the run's records (2,000 clients: 0.2 s) are not read
+            return
         records = self.records(result.run_id)
-        for notifier in notify.configured(self.settings, self._journal, self.portal_key):
+        for notifier in notifiers:
             notifier.after_run(result.run_id, result.summary(), records)
 
     def _notify_quietly(self, result: RunResult) -> None:

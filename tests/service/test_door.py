@@ -85,6 +85,23 @@ def test_notifiers_are_told_once_per_run(door: Onboarding, monkeypatch: pytest.M
     assert told == [(result.run_id, ["C-0001", "C-0002"])]
 
 
+def test_a_run_nobody_is_told_of_does_not_read_its_records_back(
+    door: Onboarding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a notifier the run ends without reading its clients' records from the journal."""
+    reads: list[str] = []
+    original = door._journal.clients
+    monkeypatch.setattr(
+        door._journal, "clients", lambda *a, **k: reads.append("clients") or original(*a, **k)
+    )
+    assert door.run(make_clients(2)).exit_code == 0
+    assert reads == []
+    monkeypatch.setattr(notify, "configured", lambda *a: [WebhookNotifier.__new__(WebhookNotifier)])
+    monkeypatch.setattr(WebhookNotifier, "after_run", lambda *a: None)
+    door.run(make_clients(3))
+    assert reads == ["clients"]
+
+
 def test_no_webhook_configured_means_no_notifier(door: Onboarding) -> None:
     """Without a webhook URL the notifier list is empty (and deliveries read as none)."""
     assert notify.configured(door.settings, None, door.portal_key) == []  # type: ignore[arg-type]
