@@ -73,6 +73,7 @@ _ATTR = re.compile(r'\s+([A-Za-z_][\w.:-]*)="([^"<&]*)"')
 _ATTRS_FULL = re.compile(_ATTRS)
 _NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _INDEX = re.compile(r"0|[1-9][0-9]{0,17}")
+_INDEXES = re.compile(r"(?:0|[1-9][0-9]{0,17})(?:\0(?:0|[1-9][0-9]{0,17}))*+")
 """An index calamine and Python read alike (no sign, no leading zero, no overflow of 64 bits)."""
 _DIMENSION_REF = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})(?::([A-Za-z]{1,3})([1-9][0-9]{0,6}))?")
 
@@ -197,16 +198,33 @@ def _grid(xml: str, cells: _Cells, limits: tuple[int, int]) -> Grid:
         raise Unsupported("some cell or tag the fast reader does not know")
     _check_rows(_ROW_TAG.findall(between))
     letters, digits, attrs, raw, inline, kept, rich = (parts[i::_STRIDE] for i in range(1, _STRIDE))
-    if "&" in xml or "\r" in xml or "_x" in xml:
-        values = list(map(cells.value, attrs, raw, inline, kept, rich))
-    else:  # nothing to decode: an inline <t> is its text, trimmed
-        value = cells.value
-        values = [
-            t.strip(WHITE) if t is not None else value(a, v, t, k, r)
-            for a, v, t, k, r in zip(attrs, raw, inline, kept, rich, strict=True)
-        ]
+    values = _values(xml, cells, attrs, raw, inline, kept, rich)
     columns = {name: column_number(name) for name in set(letters)}
     return _place(list(map(int, digits)), list(map(columns.__getitem__, letters)), values, limits)
+
+
+def _values(
+    xml: str,
+    cells: _Cells,
+    attrs: list[str],
+    raw: list[str | None],
+    inline: list[str | None],
+    kept: list[str | None],
+    rich: list[str | None],
+) -> list[str | None]:
+    """Each cell's text: the common kinds (shared strings, plain inline text) in one comprehension."""
+    value, strings = cells.value, cells.strings
+    shared = {a for a in set(attrs) if cells.style_and_type(a)[1] == "s"}
+    indexes = [v for a, v in zip(attrs, raw, strict=True) if v is not None and a in shared]
+    if indexes and not (_INDEXES.fullmatch("\0".join(indexes)) and max(map(int, indexes)) < len(strings)):
+        shared = set()  # one at a time: the bad index is declined there
+    plain = not ("&" in xml or "\r" in xml or "_x" in xml)  # an inline <t> is then its text, trimmed
+    return [
+        strings[int(v)] if v is not None and a in shared
+        else t.strip(WHITE) if plain and t is not None
+        else value(a, v, t, k, r)
+        for a, v, t, k, r in zip(attrs, raw, inline, kept, rich, strict=True)
+    ]  # fmt: skip
 
 
 def _sheet_data(xml: str) -> str:

@@ -28,6 +28,8 @@ _RUN_TOKEN = re.compile(
     r"|<phoneticPr\b[^<>]*/>|[ \t\r\n]+|([\s\S])"
 )
 _SST_OPEN = re.compile(r"^(?:\ufeff)?(?:\s*<\?xml[^<>]*\?>)?\s*<sst\b[^<>]*?(/?)>")
+_SIMPLE_ITEM = re.compile(r"<si><t>([^<]*)</t></si>")
+"""Most string items; :func:`shared_strings` splits the table on them."""
 _SST_TOKEN = re.compile(
     r"(<si>)<t>([^<&]*)</t></si>|(<si>)((?:[^<]|<(?!/si>|si[\s/>]))*)</si>|(<si/>)|[ \t\r\n]+|([\s\S])"
 )
@@ -111,9 +113,20 @@ def shared_strings(zf: zipfile.ZipFile) -> list[str]:
     end = xml.find("</sst>", opened.end())
     if end < 0:
         raise Unsupported("shared strings end")
+    body = xml[opened.end() : end]
+    parts = _SIMPLE_ITEM.split(body)
+    between, simple = parts[0::2], parts[1::2]
+    if "".join(between).strip(WHITE):  # some items are not a plain <si><t>: one at a time, in order
+        return _items(body)
+    if "&" in body or "\r" in body or "_x" in body:
+        return [t_value(raw) for raw in simple]
+    return [raw.strip(WHITE) for raw in simple]
+
+
+def _items(body: str) -> list[str]:
     strings: list[str] = []
     append = strings.append
-    for simple, raw, generic, content, empty, bad in _SST_TOKEN.findall(xml, opened.end(), end):
+    for simple, raw, generic, content, empty, bad in _SST_TOKEN.findall(body):
         if bad:
             raise Unsupported("shared string")
         if simple:

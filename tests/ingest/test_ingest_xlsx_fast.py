@@ -101,6 +101,20 @@ ODD_FAST = {
         shared_strings=_SST,
     ),
 }
+_PLAIN_SST = (
+    f'<sst {_NS} count="6" uniqueCount="6">'
+    "<si><t>Client ID</t></si><si><t>Company</t></si><si><t>E-mail address</t></si>"
+    "<si><t> C-1\n</t></si><si><t>Acme Ltd</t></si><si><t>office@acme.example</t></si></sst>"
+)
+ODD_FAST["plain_shared_strings"] = HW.xlsx(_header(), shared_strings=_PLAIN_SST)
+ODD_FAST["plain_shared_strings_escaped"] = HW.xlsx(
+    _header(), shared_strings=_PLAIN_SST.replace("Acme Ltd", "Acme &amp; Sons&#10;Ltd")
+)
+ODD_FAST["shared_string_index_as_inline"] = HW.xlsx(
+    _header()
+    + '<row r="3"><c r="A3" t="s"><is><t>inline wins</t></is></c><c r="B3" t="s"><v>1</v></c></row>',
+    shared_strings=_PLAIN_SST,
+)
 ODD_DECLINED = {
     "error_value": HW.xlsx(_header() + '<row r="3"><c r="A3" t="e"><v>#DIV/0!</v></c></row>', shared_strings=_SST),
     "iso_date": HW.xlsx(_header() + '<row r="3"><c r="A3" t="d"><v>2024-01-02</v></c></row>', shared_strings=_SST),
@@ -110,6 +124,8 @@ ODD_DECLINED = {
                             shared_strings=_SST),
     "unknown_entity": HW.xlsx(_header() + '<row r="3"><c r="A3" t="inlineStr"><is><t>&nbsp;</t></is></c></row>',
                               shared_strings=_SST),
+    "index_with_leading_zero": HW.xlsx(_header() + '<row r="3"><c r="A3" t="s"><v>01</v></c></row>',
+                                       shared_strings=_PLAIN_SST),
     "doctype": HW.xlsx(_header(), shared_strings=_SST).replace(b"", b""),
 }  # fmt: skip
 
