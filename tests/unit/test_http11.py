@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import socket
 import threading
 from collections.abc import Iterator
@@ -128,6 +129,8 @@ def test_connection_the_portal_closed_while_idle_is_replaced() -> None:
     with scripted([length(OK), length(OK)], close_after=True) as (server, channel):
         assert call(channel) == OK
         assert server.closed.wait(10)
+        (pooled,) = channel.connections._idle  # type: ignore[attr-defined]
+        assert select.select([pooled.sock], [], [], 10)[0], "the close reached our side"
         assert call(channel) == OK
         assert server.connections == 2
 
