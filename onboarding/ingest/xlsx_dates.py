@@ -23,6 +23,7 @@ NumberFormat = Literal["number", "date", "duration"]
 
 _EPOCH = dt.datetime(1899, 12, 30)
 _DAY_MS = 24.0 * 60.0 * 60.0 * 1e3
+_DAY_MS_INT = 86_400_000
 _1904_SHIFT = 1462.0
 
 
@@ -34,27 +35,27 @@ def _round_half_away(x: float) -> int:
     return int(whole)
 
 
-def _as_datetime(value: float, is_1904: bool) -> dt.datetime | None:
+def _milliseconds(value: float, is_1904: bool) -> int:
     f = value + _1904_SHIFT if is_1904 else value
     f = f if f >= 60.0 else f + 1.0
-    try:
-        return _EPOCH + dt.timedelta(milliseconds=_round_half_away(f * _DAY_MS))
-    except OverflowError:
-        return None
+    return _round_half_away(f * _DAY_MS)
 
 
 def serial_text(value: float, duration: bool, is_1904: bool) -> str:
-    """The text of a finite serial number in a date (or, ``duration``, an elapsed-time) format."""
+    """The text of a finite serial number in a date (or, ``duration``, an elapsed-time) format.
+
+    Below 1 the time of day is given whatever the date (python-calamine checks no year for a
+    ``time``, and chrono reaches years Python's ``datetime`` does not).
+    """
     if duration:
-        try:
-            return cell_text(dt.timedelta(milliseconds=_round_half_away(value * _DAY_MS)))
-        except OverflowError:
-            return cell_text(value)
-    moment = _as_datetime(value, is_1904)
-    if moment is None:
-        return cell_text(value)
+        return cell_text(dt.timedelta(milliseconds=_round_half_away(value * _DAY_MS)))
+    ms = _milliseconds(value, is_1904)
     if value < 1.0:
-        return cell_text(moment.time())
+        return cell_text((_EPOCH + dt.timedelta(milliseconds=ms % _DAY_MS_INT)).time())
+    try:
+        moment = _EPOCH + dt.timedelta(milliseconds=ms)
+    except OverflowError:  # beyond the year 9999: python-calamine gives the number
+        return cell_text(value)
     if value == math.trunc(value):
         return cell_text(moment.date())
     return cell_text(moment)

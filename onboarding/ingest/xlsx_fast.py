@@ -50,8 +50,8 @@ MAX_PART_BYTES = 24 * 1024 * 1024
 MAX_VALUE_CELLS = 400_000
 """Most cells with content read here: each costs ~8 list slots and a few strings while splitting."""
 _DEFAULT_PARSE_MEMORY = 400 * 1024 * 1024
-_LONGEST_SERIAL = 900_000_000.0
-"""Days; Python's timedelta ends at 999,999,999 (calamine panics on far larger durations)."""
+_LONGEST_SERIAL = 90_000_000.0
+"""Days either way: chrono's dates end near 96 million days out, Python's timedelta at 999,999,999."""
 
 _REF = r'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"'
 _ATTRS = r'(?:\s+[A-Za-z_][\w.:-]*="[^"<&]*")*+\s*+'
