@@ -332,6 +332,20 @@ def _xml_text(text: str) -> str:
     return escape(text)
 
 
+_CELL_KINDS = [
+    '<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>',
+    '<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>',
+    '<c r="{ref}" t="s"><v>{index}</v></c>',
+    '<c r="{ref}" s="{style}"><v>{number}</v></c>',
+    '<c r="{ref}" t="b"><v>{bit}</v></c>',
+    '<c r="{ref}" t="str"><f>A1&amp;"x"</f><v>{text}</v></c>',
+    '<c r="{ref}"><f>1+1</f><v>{small}</v></c>',
+    '<c r="{ref}" s="{style}"/>',
+    '<c r="{ref}" s="{style}"><v>{serial}</v></c>',
+]
+"""Every kind of cell the fast reader knows, filled with random values by :func:`_random_book`."""
+
+
 def _random_book(seed: int) -> bytes:
     """A workbook of random cells in every kind the fast reader knows, with random shapes around them."""
     import random
@@ -347,28 +361,13 @@ def _random_book(seed: int) -> bytes:
     shared = f'<sst {_NS} count="{len(items)}" uniqueCount="{len(items)}">{sst}</sst>'
 
     def cell(ref: str) -> str:
-        kind = rng.randrange(9)
-        text = _xml_text(_random_text(rng))
-        if kind == 0:
-            return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
-        if kind == 1:
-            return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-        if kind == 2:
-            return f'<c r="{ref}" t="s"><v>{rng.randrange(len(items))}</v></c>'
-        if kind == 3:
-            number = rng.choice(
-                [str(rng.randrange(-(10**6), 10**6)), repr(rng.uniform(-1e6, 1e6)), f"{rng.random():.3e}"]
-            )
-            return f'<c r="{ref}" s="{rng.randrange(8)}"><v>{number}</v></c>'
-        if kind == 4:
-            return f'<c r="{ref}" t="b"><v>{rng.randrange(2)}</v></c>'
-        if kind == 5:
-            return f'<c r="{ref}" t="str"><f>A1&amp;"x"</f><v>{text}</v></c>'
-        if kind == 6:
-            return f'<c r="{ref}"><f>1+1</f><v>{rng.randrange(100)}</v></c>'
-        if kind == 7:
-            return f'<c r="{ref}" s="{rng.randrange(8)}"/>'
-        return f'<c r="{ref}" s="{rng.randrange(8)}"><v>{rng.uniform(0, 60000)!r}</v></c>'
+        number = rng.choice(
+            [str(rng.randrange(-(10**6), 10**6)), repr(rng.uniform(-1e6, 1e6)), f"{rng.random():.3e}"]
+        )
+        return _CELL_KINDS[rng.randrange(len(_CELL_KINDS))].format(
+            ref=ref, text=_xml_text(_random_text(rng)), index=rng.randrange(len(items)), number=number,
+            bit=rng.randrange(2), small=rng.randrange(100), style=rng.randrange(8), serial=repr(rng.uniform(0, 60000)),
+        )  # fmt: skip
 
     from onboarding.ingest.reader import column_letter
 
