@@ -24,6 +24,10 @@ from typing import BinaryIO
 MAX_LINE = 65_536
 """Longest status or header line accepted (``http.client``'s limit)."""
 MAX_HEADERS = 100
+MAX_BODY = 64 * 1024 * 1024
+"""Largest answer body accepted, as sent and once decompressed. The API's answers are pages of JSON
+(a few hundred KB at most); a larger announced length, or a small compressed body that inflates
+past this (a decompression bomb from a hostile intermediary), is refused before it is held."""
 
 
 class BrokenAnswer(OSError):
@@ -177,16 +181,32 @@ def _read_answer(reader: BinaryIO, method: str) -> tuple[Answer, bool]:
         if not length.strip().isdigit():
             raise BrokenAnswer("malformed Content-Length")
         size = int(length)
+        if size > MAX_BODY:
+            raise BrokenAnswer(f"an answer of {size} bytes is larger than any API answer")
         content = reader.read(size) if size else b""
         if len(content) != size:
             raise BrokenAnswer(f"the answer ended after {len(content)} of {size} bytes")
     else:  # the body runs until the portal closes the connection
-        content, keep = reader.read(), False
+        content, keep = reader.read(MAX_BODY + 1), False
+        if len(content) > MAX_BODY:
+            raise BrokenAnswer("the answer is larger than any API answer")
     encoding = (headers.get("content-encoding") or "").lower()
     if encoding in ("gzip", "x-gzip", "deflate") and content:
         # We ask for identity; an intermediary that compresses anyway is still understood.
-        content = zlib.decompress(content, 47 if "gzip" in encoding else zlib.MAX_WBITS)
+        content = _inflate(content, 47 if "gzip" in encoding else zlib.MAX_WBITS)
     return Answer(status, headers, content), keep
+
+
+def _inflate(content: bytes, wbits: int) -> bytes:
+    """The decompressed body, never more than :data:`MAX_BODY` of it held."""
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(content, MAX_BODY + 1)
+    except zlib.error:
+        raise BrokenAnswer("the compressed answer is corrupt") from None
+    if len(out) > MAX_BODY:
+        raise BrokenAnswer("the answer decompresses to more than any API answer")
+    return out
 
 
 def _headers(reader: BinaryIO) -> Headers:
@@ -208,6 +228,7 @@ def _headers(reader: BinaryIO) -> Headers:
 
 def _chunked(reader: BinaryIO) -> bytes:
     parts: list[bytes] = []
+    total = 0
     while True:
         size_line = _line(reader).split(b";", 1)[0].strip()
         try:
@@ -218,6 +239,9 @@ def _chunked(reader: BinaryIO) -> bytes:
             while _line(reader) not in (b"\r\n", b"\n", b""):  # trailers
                 pass
             return b"".join(parts)
+        total += size
+        if total > MAX_BODY:
+            raise BrokenAnswer("the chunked answer is larger than any API answer")
         chunk = reader.read(size)
         if len(chunk) != size or _line(reader) not in (b"\r\n", b"\n"):
             raise BrokenAnswer("the chunked answer ended early")

@@ -193,7 +193,9 @@ def send(
             method=method,
             path=path,
         )
-    except (OSError, zlib.error) as exc:  # refused, reset, closed early, not HTTP, TLS failures
+    except _http11.BrokenAnswer as exc:  # our own words (sizes, what was malformed): nothing from the wire
+        failure = TransportError(f"the portal's answer was not usable: {exc}", method=method, path=path)
+    except (OSError, zlib.error) as exc:  # refused, reset, closed early, TLS failures
         failure = TransportError(
             f"connection failed or was dropped before the answer arrived ({type(exc).__name__})",
             method=method,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import select
 import socket
 import threading
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from onboarding.docspace._http11 import MAX_BODY
 from onboarding.docspace._transport import PortalAddress, build_channel, send
 from onboarding.errors import RequestTimeout, TransportError
 
@@ -149,6 +151,32 @@ def test_broken_answers_are_transport_errors(answer: bytes | None) -> None:
     with scripted([answer]) as (_, channel), pytest.raises(TransportError) as caught:
         call(channel)
     assert not isinstance(caught.value, RequestTimeout) and caught.value.retryable
+
+
+def test_a_compressed_answer_is_read_and_a_decompression_bomb_refused() -> None:
+    """A gzip body (from an intermediary that compresses anyway) is inflated; one inflating past
+    MAX_BODY (64 MiB of zeros in 64 KB) is a TransportError: inflating stops right past the cap."""
+    bomb = gzip.compress(b"0" * (MAX_BODY + 1), compresslevel=9)
+    assert len(bomb) < MAX_BODY // 100
+    with scripted(
+        [
+            length(gzip.compress(OK), b"Content-Encoding: gzip\r\n"),
+            length(bomb, b"Content-Encoding: gzip\r\n"),
+        ]
+    ) as (
+        _,
+        channel,
+    ):
+        assert call(channel) == OK
+        with pytest.raises(TransportError, match="decompresses to more"):
+            call(channel)
+
+
+def test_an_announced_length_beyond_any_api_answer_is_refused() -> None:
+    """A Content-Length over MAX_BODY is refused before any of the body is read or held."""
+    huge = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY + 1)
+    with scripted([huge]) as (_, channel), pytest.raises(TransportError, match="larger than any API answer"):
+        call(channel)
 
 
 def test_no_answer_in_time_is_a_request_timeout() -> None:
