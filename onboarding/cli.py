@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from onboarding import cli_aftercare, cli_journal, cli_output, export, files
 from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
 from onboarding.workflow.identity import CONFLICT_CHOICES, identity_json, identity_lines
-from onboarding.workflow.segment_change import segment_json
 
 if TYPE_CHECKING:
     # Imported where used: pandas, pydantic and requests take ~1.5 s to load, and `--help` or a
@@ -195,6 +194,8 @@ def _write_export(
 
 def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
     """``plan``: a dry run (reads the portal, writes nothing)."""
+    from onboarding.workflow.segment_change import segment_json  # pydantic: not for `--help`
+
     plan = svc.plan(_load(args, svc, err))
     if args.json:
         rows = [

@@ -16,11 +16,12 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from onboarding.journal import ClientRecord
 from onboarding.redact import redact
 
 if TYPE_CHECKING:  # pandas costs ~1 s to import: only the functions that build a frame load it
     import pandas as pd
+
+    from onboarding.journal import ClientRecord
 
 COLUMNS = [
     "client_id",

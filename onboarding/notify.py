@@ -8,11 +8,11 @@ Notifiers run after the run has finished and never change its outcome.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from onboarding import webhook
-from onboarding.journal import ClientRecord, Journal
-from onboarding.settings import Settings
+if TYPE_CHECKING:
+    from onboarding.journal import ClientRecord, Journal
+    from onboarding.settings import Settings
 
 
 class Notifier(Protocol):
@@ -27,6 +27,10 @@ class Notifier(Protocol):
 def configured(settings: Settings, journal: Journal, portal: str) -> list[Notifier]:
     """The notifiers the settings switch on, in the order they are told."""
     out: list[Notifier] = []
+    if not settings.webhook_url:  # the usual case: the webhook module (and its imports) stays unloaded
+        return out
+    from onboarding import webhook
+
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     sender = webhook.sender_from(settings.webhook_url, secret, journal, portal)
     if sender is not None:

@@ -12,30 +12,35 @@ import logging
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from onboarding import directory, notify, redact
-from onboarding import export as exports
+from onboarding import redact
 from onboarding.background import RunHandle, RunRegistry, StartOutcome
 from onboarding.blueprint import Blueprint
-from onboarding.directory import ClientEntry
 from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, Folder, FolderContent, User
 from onboarding.errors import ConfigError
-from onboarding.invitation import Invitation, invitation
 from onboarding.journal import ClientRecord, EventRecord, Journal, RunRecord, open_journal
-from onboarding.journal.queue import QueuedRun
-from onboarding.progress import RunProgress, read_progress
-from onboarding.review import ReviewCounts, count_against_journal
-from onboarding.settings import Settings
-from onboarding.webhook import DeliveryReport, WebhookSender, sender_from
-from onboarding.workflow.aftercare import Aftercare, JoinReport, RepairReport
-from onboarding.workflow.audit import ClientAudit
 from onboarding.workflow.context import ClientLike, ManagerDecision, decide_manager
 from onboarding.workflow.engine import Engine, RunResult
 from onboarding.workflow.estimate import Estimate, describe, live_costs
 from onboarding.workflow.plan import BatchPlan
-from onboarding.workflow.retry import RetryPolicy
-from onboarding.workflow.steps import StepEvent
 from onboarding.workflow.throttle import shared_throttle
+
+if TYPE_CHECKING:
+    # What only other commands and pages need is imported where it is used: the directory, the
+    # review, the export, the CRM webhook and aftercare are no part of a `plan` or a `run`, and a
+    # command-line process pays for every module it loads before its first request.
+    from onboarding.directory import ClientEntry
+    from onboarding.invitation import Invitation
+    from onboarding.journal.queue import QueuedRun
+    from onboarding.progress import RunProgress
+    from onboarding.review import ReviewCounts
+    from onboarding.settings import Settings
+    from onboarding.webhook import DeliveryReport, WebhookSender
+    from onboarding.workflow.aftercare import Aftercare, JoinReport, RepairReport
+    from onboarding.workflow.audit import ClientAudit
+    from onboarding.workflow.retry import RetryPolicy
+    from onboarding.workflow.steps import StepEvent
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +219,8 @@ class Onboarding:
         ).start()
 
     def _notify(self, result: RunResult) -> None:
+        from onboarding import notify
+
         notifiers = notify.configured(self.settings, self._journal, self.portal_key)
         if not notifiers:  # nobody to tell: the run's records (2,000 clients: 0.2 s) are not read
             return
@@ -281,6 +288,8 @@ class Onboarding:
     # -- after onboarding: joins, drift, offboarding ---------------------------------------------
 
     def _aftercare(self) -> Aftercare:
+        from onboarding.workflow.aftercare import Aftercare
+
         return Aftercare(self._engine(), self._webhook())
 
     def check_joins(self, client_ids: Sequence[str] | None = None) -> JoinReport:
@@ -330,6 +339,8 @@ class Onboarding:
     # -- reading the journal ---------------------------------------------------------------------
 
     def progress(self, run_id: str, *, live: bool | None = None) -> RunProgress:
+        from onboarding.progress import read_progress
+
         return read_progress(self._journal, run_id, live=live)
 
     def eta(self, progress: RunProgress) -> float | None:
@@ -366,11 +377,15 @@ class Onboarding:
         whole portal, whatever the number of clients; clients a live run of this process holds
         are ``running``. ``choices`` are the person's answers to identity conflicts.
         """
+        from onboarding import directory
+
         busy = {cid: h.run_id for h in self._registry.live(self.portal_key) for cid in h.client_ids}
         return directory.build(rows, self.records(), busy=busy, choices=choices)
 
     def invitation(self, entry: ClientEntry) -> Invitation | None:
         """A ready-to-send invitation e-mail for the client, with its link (None: no link to send)."""
+        from onboarding.invitation import invitation
+
         return invitation(
             name=entry.name,
             email=entry.email,
@@ -384,6 +399,8 @@ class Onboarding:
     def review_counts(self, clients: Sequence[ClientLike]) -> ReviewCounts:
         """How many of these rows are new, already onboarded or in conflict with the journal, from one
         batch read of the journal (the review step shows it before any plan is made)."""
+        from onboarding.review import count_against_journal
+
         records = self.records_of([c.client_id for c in clients]) if clients else {}
         return count_against_journal(clients, records)
 
@@ -404,6 +421,8 @@ class Onboarding:
     ) -> bytes:
         """The results as a file for the CRM (``csv``, ``xlsx`` or ``jsonl``): every client, one
         run's, or the ``records`` a page has filtered."""
+        from onboarding import export as exports
+
         records = self.records(run_id) if records is None else records
         return exports.to_csv(records, excel=excel) if fmt == "csv" else exports.FORMATS[fmt](records)
 
@@ -412,6 +431,10 @@ class Onboarding:
     def _webhook(self) -> WebhookSender | None:
         """The CRM webhook sender, when a webhook URL and secret are configured."""
         s = self.settings
+        if not s.webhook_url:  # none configured: the webhook module stays unloaded
+            return None
+        from onboarding.webhook import sender_from
+
         secret = s.webhook_secret.get_secret_value() if s.webhook_secret else None
         return sender_from(s.webhook_url, secret, self._journal, self.portal_key)
 

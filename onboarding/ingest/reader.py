@@ -24,7 +24,6 @@ from onboarding.ingest.errors import (
 from onboarding.ingest.mapping import field_for_header
 from onboarding.ingest.models import FileFormat, IngestLimits, RawTable
 from onboarding.ingest.text import decode, detect_delimiter, parse_csv, sep_hint
-from onboarding.ingest.workbook import read_sheet
 
 __all__ = ["SUPPORTED_EXTENSIONS", "column_letter", "read_table"]
 
@@ -93,6 +92,10 @@ def read_table(
         )
 
     if data.startswith(_ZIP_MAGIC):
+        # The workbook readers (and their child process, XML and date machinery) load only for a
+        # workbook: a CSV list, the usual input of a command-line run, needs none of them.
+        from onboarding.ingest.workbook import read_sheet
+
         archive = open_archive(data, filename, limits)
         grid, sheet_name, sheets = read_sheet(data, archive, sheet)
         return _build(grid, filename, archive.kind, limits, header_row, sheet=sheet_name, sheets=sheets)

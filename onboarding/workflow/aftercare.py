@@ -13,13 +13,13 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import Folder, SearchArea
 from onboarding.errors import ConfigError
 from onboarding.journal import ClientRecord
 from onboarding.titles import MAX_LINK_TITLE_LENGTH, portal_title
-from onboarding.webhook import WebhookSender
 from onboarding.workflow import audit as drift
 from onboarding.workflow import lifecycle, links
 from onboarding.workflow.calls import Caller, CallStats
@@ -28,6 +28,9 @@ from onboarding.workflow.engine import Engine, RunResult
 from onboarding.workflow.retry import Retrier
 from onboarding.workflow.segment_change import recorded_blueprint
 from onboarding.workflow.status import ClientStatus, Outcome, RunStatus, Step
+
+if TYPE_CHECKING:  # the sender comes from the door, which loads the webhook only when one is set
+    from onboarding.webhook import WebhookSender
 
 log = logging.getLogger(__name__)
 

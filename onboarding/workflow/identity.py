@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
-from onboarding.journal import ClientRecord
 from onboarding.workflow.status import Action, ClientStatus, Step
 
-if TYPE_CHECKING:  # the plan module imports this one
+if TYPE_CHECKING:  # the plan module imports this one; the CLI's parser only needs the choices
+    from onboarding.journal import ClientRecord
     from onboarding.workflow.plan import ClientPlan
 
 __all__ = [
