@@ -23,22 +23,39 @@ if TYPE_CHECKING:
 
 
 def print_plan(plan: BatchPlan, out: TextIO) -> None:
+    """The plan, a line per client (and its reasons, conflicts and notes), then the summary.
+
+    Why built as a list and written once: 10,000 clients made 20,000 writes through
+    :class:`Terminal` (each masking and escaping on its own), 0.1-0.2 s of a 1.5 s ``plan``.
+    """
+    segmented = bool(plan.context.blueprint.segments)
+    lines: list[str] = []
+    add = lines.append
     for cp in plan.clients:
-        extra = f" at {cp.resume_step}" if cp.action == "resume" else ""
-        blueprint = f"\t[{cp.blueprint_name or '?'}]" if plan.context.blueprint.segments else ""
-        print(f"{cp.client_id}\t{cp.action}{extra}\t{cp.title}{blueprint}", file=out)
-        for r in cp.reasons:
-            print(f"    {cp.action}: {r}", file=out)
-        for line in identity_lines(cp):
-            print(f"    {line}", file=out)
-        for w in cp.warnings:
-            print(f"    note: {w}", file=out)
+        action = cp.action
+        extra = f" at {cp.resume_step}" if action == "resume" else ""
+        blueprint = f"\t[{cp.blueprint_name or '?'}]" if segmented else ""
+        add(f"{cp.client_id}\t{action}{extra}\t{cp.title}{blueprint}")
+        if cp.reasons:
+            lines.extend(f"    {action}: {r}" for r in cp.reasons)
+        if cp.identity:
+            lines.extend(f"    {line}" for line in identity_lines(cp))
+        if cp.warnings:
+            lines.extend(f"    note: {w}" for w in cp.warnings)
     s = plan.summary()
-    print(
+    add(
         f"\n{s['clients']} clients: {s['create']} to create, {s['resume']} to resume, {s['done']} done, "
-        f"{s['blocked']} blocked, {s['conflict']} in conflict; about {s['writes']} writes and {s['reads']} reads",
-        file=out,
+        f"{s['blocked']} blocked, {s['conflict']} in conflict; about {s['writes']} writes and {s['reads']} reads"
     )
+    write_lines(out, lines)
+
+
+def write_lines(out: TextIO, lines: list[str]) -> None:
+    """``print(line, file=out)`` for each line, in one write (see :meth:`Terminal.write_lines`)."""
+    if isinstance(out, Terminal):
+        out.write_lines(lines)
+    else:
+        out.write("".join(f"{line}\n" for line in lines))
 
 
 class Progress:
@@ -92,6 +109,23 @@ class Terminal:
 
     def write(self, text: str) -> int:
         return self._stream.write(redact.printable(redact.redact(text), keep="\n\r\t"))
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Exactly what printing each line on its own would write, in one write where that is safe.
+
+        Masking one line at a time and masking the joined text differ only where a mask would
+        reach across a line break (``Bearer`` at a line's end, a token on the next). Every match
+        within a line is a match in the joined text too, so when the joined text has none, no
+        line has one, and the joined text, escaped as a whole (escaping is per character), is
+        the same bytes. Otherwise the lines go out one by one, as ``print`` would.
+        """
+        text = "".join(f"{line}\n" for line in lines)
+        if redact.redact(text) == text:
+            self._stream.write(redact.printable(text, keep="\n\r\t"))
+            return
+        for line in lines:
+            self.write(line)
+            self.write("\n")
 
     def flush(self) -> None:
         self._stream.flush()

@@ -6,10 +6,10 @@ workflow builds and tests check without a portal.
 
 from __future__ import annotations
 
-import json
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,14 +31,17 @@ def tag_chunks(tags: Sequence[str], *, limit: int = TAG_QUERY_LIMIT) -> list[lis
     its own, so a chunk's size is the sum of its parts' (linear: a plan looks up 10,000 tags).
     """
     chunks: list[list[str]] = []
-    current = TagQuery()
-    for tag in dict.fromkeys(tags):
-        if not current.fits(tag, limit=limit):
-            chunks.append(current.tags)
-            current = TagQuery()
-        current.add(tag)
-    if current.tags:
-        chunks.append(current.tags)
+    current: list[str] = []
+    size = _EMPTY - _SEPARATOR
+    for tag in dict.fromkeys(tags):  # TagQuery's rule, with its bookkeeping inlined (10,000 tags)
+        cost = _cost(tag)
+        if current and (len(current) >= PAGE_SIZE or size + cost > limit):
+            chunks.append(current)
+            current, size = [], _EMPTY - _SEPARATOR
+        current.append(tag)
+        size += cost
+    if current:
+        chunks.append(current)
     return chunks
 
 
@@ -91,7 +94,11 @@ class TagQuery:
 
 def _cost(tag: str) -> int:
     """Characters ``tag`` adds to the query: itself quoted and encoded, and the separator before it."""
-    return _SEPARATOR + _encoded_len(json.dumps(tag, ensure_ascii=False))
+    return _SEPARATOR + _encoded_len(_json_string(tag))
+
+
+_json_string: Callable[[str], str] = encode_basestring
+"""``json.dumps(tag, ensure_ascii=False)`` for a string, without building an encoder per call."""
 
 
 @dataclass(frozen=True)
