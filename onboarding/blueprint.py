@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -232,6 +231,8 @@ class Blueprint(_Strict):
     def _manager_email(cls, v: str | None) -> str | None:
         if v is None or not v.strip():
             return None
+        from email_validator import EmailNotValidError, validate_email  # ~30 ms: only when one is set
+
         try:
             return validate_email(v.strip(), check_deliverability=False).normalized
         except EmailNotValidError as exc:

@@ -30,6 +30,7 @@ with open(sys.argv[1], "w", encoding="utf-8") as fh:
 """
 
 NOT_FOR_PLAN_OR_RUN = (
+    "email_validator",
     "pandas",
     "psycopg",
     "onboarding.directory",
@@ -40,7 +41,8 @@ NOT_FOR_PLAN_OR_RUN = (
     "onboarding.ingest.workbook",
     "onboarding.ingest.xlsx_fast",
 )
-"""Loaded by other commands and pages (or for a workbook), never by a plan or a run of a CSV list."""
+"""Loaded by other commands and pages (or for a workbook, or an address off the fast path), never
+by a plan or a run of a CSV list of plain addresses."""
 
 
 def _modules(tmp_path: Path, args: list[str]) -> tuple[int, set[str]]:

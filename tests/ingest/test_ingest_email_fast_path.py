@@ -7,7 +7,13 @@ import random
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
-from onboarding.ingest.rows import check_email, clear_email_cache, email_verdicts
+from onboarding.ingest.rows import (
+    MAILBOX_NAMES,
+    SPECIAL_USE_DOMAIN_NAMES,
+    check_email,
+    clear_email_cache,
+    email_verdicts,
+)
 
 Verdict = tuple[str | None, str | None]
 
@@ -81,3 +87,12 @@ def test_reserved_mailbox_names_are_lower_cased_like_the_validator(address: str)
     clear_email_cache()
     assert check_email(address) == _expected(address)
     assert email_verdicts(["", address, address]) == {address: _expected(address)}
+
+
+def test_the_fast_paths_facts_are_the_validators_own() -> None:
+    """The special-use domains and RFC 2142 mailbox names kept beside the fast path equal email-validator's."""
+    import email_validator
+    from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
+
+    assert sorted(SPECIAL_USE_DOMAIN_NAMES) == sorted(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+    assert frozenset(CASE_INSENSITIVE_MAILBOX_NAMES) == MAILBOX_NAMES
