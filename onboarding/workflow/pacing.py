@@ -83,6 +83,8 @@ class RatePacer:
         """Until then the portal asked for no calls (a rate-limit 429's ``Retry-After``)."""
         self._announced_resume: float | None = None
         self._listeners: list[Callable[[float], None]] = []
+        self.on_limiter: Callable[[], None] | None = None
+        """Called once a limit is learned, forced or recalled: the portal runs its limiter."""
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -91,6 +93,8 @@ class RatePacer:
         with self._cond:
             self.mode, self.permits, self.source = FORCED, per_window, "set in the settings"
             self._cond.notify_all()
+        if self.on_limiter is not None:
+            self.on_limiter()
 
     def force_off(self) -> None:
         """Never pace (``--rpm off``); the portal's 429s are still retried after Retry-After."""
@@ -109,7 +113,9 @@ class RatePacer:
             self.mode, self.announced, self.source = PACED, limit, source
             self.permits = max(1, math.floor(limit * SAFETY))
             self._cond.notify_all()
-            return True
+        if self.on_limiter is not None:
+            self.on_limiter()
+        return True
 
     # -- one request ---------------------------------------------------------------------------
 

@@ -138,6 +138,12 @@ class AdaptiveGate:
         with self._lock:
             self._size = max(1.0, self._size / 2)
 
+    def lower_cap(self, cap: int) -> None:
+        """Never more than ``cap`` at once from now on (slots in use finish; none is taken away)."""
+        with self._lock:
+            self.cap = max(1, min(self.cap, cap))
+            self._size = min(self._size, float(self.cap))
+
 
 def is_rate_rejection(exc: RateLimited) -> bool:
     """A 429 from the sliding request window: it announces its limit and has no fixed reset.
@@ -164,6 +170,7 @@ class Throttle:
         self.writes = AdaptiveGate(lim.writes_in_flight)
         self.reads = AdaptiveGate(lim.reads_in_flight)
         self.pacer = RatePacer(window=lim.window_seconds, clock=clock, wall=wall)
+        self.pacer.on_limiter = self._leave_headroom
         if lim.requests_per_minute == 0:
             self.pacer.force_off()
         elif lim.requests_per_minute is not None:
@@ -237,12 +244,27 @@ class Throttle:
         return PortalModel(
             latency=latency,
             samples=samples,
-            writes_in_flight=self.limits.writes_in_flight,
+            writes_in_flight=self.writes.cap,
             per_window=pace["requests_per_window"],
             window=pace["window_s"],
             in_window=self.pacer.in_window(),
             pace=pace["pace"],
         )
+
+    def _leave_headroom(self) -> None:
+        """On a portal that runs the limiter, keep one write and one read below its concurrency caps.
+
+        The server frees a request's concurrency lease only after the rest of its pipeline has run
+        (DocSpace's global limiter is ASP.NET Core rate limiting with RedisRateLimiting 1.2.1, see
+        docspace-api.md; ``RateLimitingMiddleware`` disposes the lease once ``_next`` returns, and
+        the sandbox does the same: ``lease.release()`` after the answer is sent), so a write started the moment an answer arrives can find all 15 leases still held and get a
+        concurrency 429. Measured: 300 clients paced at 1,500 a minute met 1–2 of them per run with
+        15 in flight. Paced, the rate is the bound (25 requests a second against 14 slots of 50 ms
+        writes = 280 a second), so the slot given up costs nothing; a portal without the limiter
+        keeps all 15.
+        """
+        self.writes.lower_cap(PORTAL_MAX_WRITES - 1)
+        self.reads.lower_cap(PORTAL_MAX_READS - 1)
 
     def on_rejected(self, exc: RateLimited, gate: AdaptiveGate) -> None:
         """Learn from a 429: a sliding-window rejection sets the pace, a concurrency one the gate."""

@@ -88,7 +88,7 @@ def test_429_with_announced_limit_paces_at_that_rate() -> None:
     assert counters["announced_limit"] == 1500
     assert counters["requests_per_window"] == 1455
     assert counters["rate_429s"] == 1
-    assert throttle.writes.size == 15  # a rate rejection is not a concurrency problem
+    assert throttle.writes.size == 14  # not halved (not a concurrency problem): one slot of headroom
 
 
 def test_concurrency_and_daily_429s_do_not_set_a_pace() -> None:
@@ -188,6 +188,25 @@ def test_vendor_cloud_starts_paced() -> None:
     cloud = Throttle(Limits(), portal_url="https://acme.onlyoffice.eu", clock=FakeClock())
     assert cloud.counters()["pace"] == "paced"
     assert Throttle(Limits(), portal_url="https://docs.example.com").counters()["pace"] == "learning"
+
+
+def test_a_portal_with_the_limiter_gets_one_write_and_one_read_below_its_caps() -> None:
+    """Learned, recalled, forced or on the vendor's cloud: 14 writes and 49 reads at most (the server
+    frees a concurrency lease only after the answer is sent); unknown or off: 15 and 50; a lower
+    setting of the person's stays."""
+    unknown = Throttle(Limits(), clock=FakeClock())
+    assert (unknown.writes.cap, unknown.reads.cap) == (15, 50)
+    with pytest.raises(RateLimited), unknown.read():
+        raise _limited(1500)
+    assert (unknown.writes.cap, unknown.reads.cap, unknown.writes.size) == (14, 49, 14)
+    assert unknown.model().writes_in_flight == 14
+    recalled = Throttle(Limits(), clock=FakeClock())
+    assert recalled.pacer.recall({"limit": 1500, "window": 60, "recent": []})
+    assert recalled.writes.cap == 14
+    assert Throttle(Limits(requests_per_minute=600), clock=FakeClock()).writes.cap == 14
+    assert Throttle(Limits(), portal_url="https://acme.onlyoffice.com", clock=FakeClock()).writes.cap == 14
+    assert Throttle(Limits(requests_per_minute=0), clock=FakeClock()).writes.cap == 15
+    assert Throttle(Limits(writes_in_flight=6, requests_per_minute=600), clock=FakeClock()).writes.cap == 6
 
 
 def test_rpm_setting_words() -> None:
