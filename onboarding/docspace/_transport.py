@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import json as jsonlib
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -195,7 +194,7 @@ def send(
         )
     except _http11.BrokenAnswer as exc:  # our own words (sizes, what was malformed): nothing from the wire
         failure = TransportError(f"the portal's answer was not usable: {exc}", method=method, path=path)
-    except (OSError, zlib.error) as exc:  # refused, reset, closed early, TLS failures
+    except OSError as exc:  # refused, reset, closed early, TLS failures
         failure = TransportError(
             f"connection failed or was dropped before the answer arrived ({type(exc).__name__})",
             method=method,
