@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING, TextIO
 
@@ -59,7 +60,11 @@ def write_lines(out: TextIO, lines: list[str]) -> None:
 
 
 class Progress:
-    """A one-line progress bar on a terminal; plain event lines otherwise."""
+    """A one-line progress bar on a terminal; plain event lines otherwise.
+
+    Called from every worker thread at once: one lock keeps each line whole (``print`` writes a
+    line and its break separately, so two clients' lines ran together) and the counts exact.
+    """
 
     def __init__(self, total: int, stream: TextIO) -> None:
         self.total = max(1, total)
@@ -68,8 +73,13 @@ class Progress:
         self.finished = 0
         self.failed = 0
         self.started = time.monotonic()
+        self._lock = threading.Lock()
 
     def __call__(self, e: StepEvent) -> None:
+        with self._lock:
+            self._show(e)
+
+    def _show(self, e: StepEvent) -> None:
         final = is_final(e.step, e.outcome)
         if final:
             self.finished += 1
@@ -89,7 +99,8 @@ class Progress:
                 self.stream.flush()
         elif final or e.outcome in ("failed", "retry", "waiting"):
             detail = f": {e.detail}" if e.detail else ""
-            print(f"{e.client_id}\t{e.step}\t{e.outcome}{detail}", file=self.stream, flush=True)
+            self.stream.write(f"{e.client_id}\t{e.step}\t{e.outcome}{detail}\n")
+            self.stream.flush()
 
     def close(self) -> None:
         if self.tty:
