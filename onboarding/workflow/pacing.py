@@ -117,6 +117,18 @@ class RatePacer:
             self.on_limiter()
         return True
 
+    def assume(self, limit: int, *, source: str) -> bool:
+        """Pace under ``limit`` while still learning; False once a limit is known, forced or absent.
+
+        For evidence that the limiter is on without its numbers (a concurrency rejection): the
+        rate it most likely enforces is its default, and pacing under it spares the rejection
+        that would have announced it. An announced limit still replaces it (:meth:`learn`).
+        """
+        with self._cond:
+            if self.mode != LEARNING:
+                return False
+            return self.learn(limit, source=source)
+
     # -- one request ---------------------------------------------------------------------------
 
     def acquire(self) -> int:

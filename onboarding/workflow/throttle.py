@@ -34,6 +34,9 @@ from onboarding.workflow.pacing import (
     RatePacer,
 )
 
+ASSUMED_SOURCE = (
+    "DocSpace's default: the portal's concurrency limiter answered (429), so its rate window is on"
+)
 PORTAL_MAX_WRITES = 15
 PORTAL_MAX_READS = 50
 LATENCY_SAMPLES = 20
@@ -279,6 +282,14 @@ class Throttle:
             with self._lock:
                 self._concurrency_429s += 1
             gate.on_throttled()
+            if exc.retry_after is None:
+                # DocSpace's concurrency limiter answers 429 with no header at all (RedisRateLimiting's
+                # ``OnRejected`` has no metadata for its lease), and its limiters are one chain, on or
+                # off together (``BaseStartup.AddRateLimiter``: sliding window, concurrency and daily
+                # window in one ``PartitionedRateLimiter.CreateChained``): the rate window is there
+                # too, most likely at its default. A 429 with only Retry-After is someone else's
+                # (a proxy's) and teaches no rate.
+                self.pacer.assume(DOCSPACE_RPM, source=ASSUMED_SOURCE)
 
     # -- what the run records and shows ---------------------------------------------------------
 

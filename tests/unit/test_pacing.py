@@ -91,17 +91,52 @@ def test_429_with_announced_limit_paces_at_that_rate() -> None:
     assert throttle.writes.size == 14  # not halved (not a concurrency problem): one slot of headroom
 
 
-def test_concurrency_and_daily_429s_do_not_set_a_pace() -> None:
-    """A 429 without X-RateLimit-Limit halves the write gate; the daily one (with Reset) changes nothing."""
+def test_a_daily_429_sets_no_pace() -> None:
+    """The daily window's 429 (with X-RateLimit-Reset) neither paces nor touches the write gate."""
     throttle = Throttle(Limits(), clock=FakeClock())
-    with pytest.raises(RateLimited), throttle.write():
-        raise _limited(None, retry_after=None)
-    assert throttle.writes.size == 7
     with pytest.raises(RateLimited), throttle.write():
         raise _limited(10_000, retry_after=80_000, reset=80_000)
     counters = throttle.counters()
     assert counters["pace"] == "learning"
+    assert counters["concurrency_429s"] == 0 and counters["rate_429s"] == 0
+    assert throttle.writes.size == 15
+
+
+def test_a_concurrency_429_halves_the_gate_and_paces_at_docspaces_default() -> None:
+    """A 429 without headers shows the chained limiter is on: pace at 97 % of 1,500 before a rate 429."""
+    throttle = Throttle(Limits(), clock=FakeClock())
+    with pytest.raises(RateLimited), throttle.write():
+        raise _limited(None, retry_after=None)
+    assert throttle.writes.size == 7
+    counters = throttle.counters()
+    assert counters["pace"] == "paced" and counters["requests_per_window"] == 1455
     assert counters["concurrency_429s"] == 1 and counters["rate_429s"] == 0
+    assert throttle.writes.cap == 14  # the headroom of a portal known to run the limiter
+    with pytest.raises(RateLimited), throttle.write():  # the announced limit still replaces it
+        raise _limited(600)
+    assert throttle.counters()["requests_per_window"] == 582
+
+
+def test_a_429_with_only_retry_after_halves_the_gate_but_sets_no_pace() -> None:
+    """A 429 with Retry-After and no X-RateLimit-* is not DocSpace's concurrency limiter (a proxy's)."""
+    throttle = Throttle(Limits(), clock=FakeClock())
+    with pytest.raises(RateLimited), throttle.write():
+        raise _limited(None, retry_after=1)
+    assert throttle.writes.size == 7
+    assert throttle.counters()["pace"] == "learning"
+
+
+@pytest.mark.parametrize("rpm", [None, 0, 900], ids=["past-the-probe", "rpm-off", "rpm-forced"])
+def test_a_concurrency_429_leaves_a_known_pace_alone(rpm: int | None) -> None:
+    """No assumed pace over one already learned absent (the probe passed), switched off, or forced."""
+    throttle = Throttle(Limits(requests_per_minute=rpm), clock=FakeClock())
+    if rpm is None:
+        throttle.pacer.mode = "open"  # what a probe answered past 1,500 leaves behind
+    before = throttle.counters()
+    with pytest.raises(RateLimited), throttle.write():
+        raise _limited(None, retry_after=None)
+    after = throttle.counters()
+    assert (after["pace"], after["requests_per_window"]) == (before["pace"], before["requests_per_window"])
 
 
 def test_paced_calls_wait_for_the_window_and_say_how_long() -> None:
