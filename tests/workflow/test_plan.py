@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from support.engine import Client, Harness, make_clients
+from support.waiting import wait_until
 
 from onboarding.blueprint import Blueprint
 from onboarding.errors import ConfigError
@@ -117,3 +120,39 @@ def test_ingest_and_the_plan_render_the_same_title_and_tag(harness: Harness) -> 
     (row,) = batch.clients
     (cp,) = harness.engine(bp).plan([row]).clients
     assert (cp.title, cp.tag) == (row.room_title, row.room_tag) == ("Acme  Ltd _ Oslo_Bergen_ ★", "crm:A-1")
+
+
+def test_the_plans_look_ups_go_out_together_and_are_all_counted(harness: Harness) -> None:
+    """Managers are looked up alongside the account (one round trip); lookup_reads = the GETs seen.
+
+    The sandbox holds every request: the plan must have the account, both managers' look-ups and
+    the rest in flight at once. A manager who is the key's own account is looked up anyway (the
+    account was not known yet) and that read is counted.
+    """
+    clients = [
+        Client("P-1", "One Ltd", "one@one.example", "anna.manager@sandbox.example"),
+        Client("P-2", "Two Ltd", "two@two.example", "carl.user@sandbox.example"),
+        Client("P-3", "Three Ltd", "three@three.example", "owner@sandbox.example"),
+    ]
+    engine = harness.engine(read_timeout=60)  # no retry of a held request may add to what is in flight
+    harness.sandbox.clear_log()
+    harness.sandbox.pause()
+    plans: list = []
+    planning = threading.Thread(target=lambda: plans.append(engine.plan(clients)))
+    try:
+        planning.start()
+        # rooms by tag, the account, the invitation settings, three people, "My documents"
+        wait_until(lambda: harness.sandbox.in_flight() >= 7, timeout=10)
+    finally:
+        harness.sandbox.resume()
+    planning.join(30)
+    (plan,) = plans
+    gets = [r for r in harness.sandbox.request_log() if r["method"] == "GET"]
+    assert sum(r["path"].endswith("people/email") for r in gets) == 3
+    assert plan.lookup_reads == len(gets)
+    assert plan.context.lookup_seconds > 0  # the estimate's cost of a later run's planning
+    assert {cp.client_id: cp.action for cp in plan.clients} == {
+        "P-1": "create",
+        "P-2": "create",
+        "P-3": "create",
+    }
