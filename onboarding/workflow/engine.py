@@ -173,7 +173,7 @@ class Engine:
             clients=len(todo),
             writes=sum(c.writes for c in todo),
             reads=sum(c.reads for c in todo),
-            lookups=plan.lookup_reads,  # a run plans again before its first client
+            lookup_seconds=plan.context.lookup_seconds,  # a later run plans again before its first client
             serial=(turns := template_room.turns(plan.context, todo)) * template_room.TURN_CALLS,
             serial_pause=turns * template_room.TURN_PAUSE,
         )

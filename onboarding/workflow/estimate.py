@@ -58,22 +58,23 @@ def batch_seconds(
     writes: int,
     reads: int,
     per_window: int | None,
-    lookups: int = 0,
+    lookup_seconds: float = 0.0,
     serial: int = 0,
     serial_pause: float = 0.0,
 ) -> float:
     """Expected seconds for ``clients`` clients costing ``writes`` + ``reads`` calls in all, after
-    ``lookups`` reads one after another (the run's own look-ups before its first client), of which
+    ``lookup_seconds`` of the run's own look-ups before its first client (as long as the plan's
+    took: they go out together, so their count says little about their time), of which
     ``serial`` calls run one at a time for the whole portal (room-template jobs take turns), with
     ``serial_pause`` seconds of waiting between them in all (the pauses between status polls)."""
     calls = writes + reads
     latency = max(model.latency, 0.0)
     if clients <= 0 or calls <= 0:
-        return lookups * latency
+        return lookup_seconds
     chain = calls / clients * latency  # one client's calls, one after another
     by_writes = writes * latency / max(1, model.writes_in_flight)
     by_cpu = calls * CPU_PER_REQUEST
-    work = max(by_writes, by_cpu, serial * latency + serial_pause) + chain + lookups * latency
+    work = max(by_writes, by_cpu, serial * latency + serial_pause) + chain + lookup_seconds
     if not per_window:
         return work
     free = max(0, per_window - model.in_window)
@@ -90,17 +91,21 @@ def estimate(
     clients: int,
     writes: int,
     reads: int,
-    lookups: int = 0,
+    lookup_seconds: float = 0.0,
     serial: int = 0,
     serial_pause: float = 0.0,
 ) -> Estimate:
     """The batch's expected duration under what is known of the portal."""
-    cost = {"clients": clients, "writes": writes, "reads": reads, "lookups": lookups, "serial": serial}
-    seconds = batch_seconds(model, per_window=model.per_window, serial_pause=serial_pause, **cost)
+    cost = {"clients": clients, "writes": writes, "reads": reads, "serial": serial}
+    seconds = batch_seconds(
+        model, per_window=model.per_window, serial_pause=serial_pause, lookup_seconds=lookup_seconds, **cost
+    )
     if_limited = None
     if model.pace == LEARNING:
         default = math.floor(DOCSPACE_RPM * SAFETY)
-        limited = batch_seconds(model, per_window=default, serial_pause=serial_pause, **cost)
+        limited = batch_seconds(
+            model, per_window=default, serial_pause=serial_pause, lookup_seconds=lookup_seconds, **cost
+        )
         if_limited = limited if limited > seconds * 1.05 else None
     measured = (
         f"{model.latency * 1000:.0f} ms per call (measured on {model.samples} calls)"

@@ -9,6 +9,7 @@ plan a person approved and the run that follows make the same decisions.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -375,9 +376,12 @@ def make_plan(
     ``steps`` is the registry whose cost is added up (the engine passes the one it runs);
     ``update`` names the clients whose identity conflict a person resolved by updating the record.
     """
+    started = time.monotonic()
     ctx = context or build_context(client, blueprint, clients, portal_key=portal_key, read=read)
     records = journal.get_many(portal_key, [c.client_id for c in clients])
     find_hidden_rooms(client, ctx, records, read)
+    if context is None:
+        ctx.lookup_seconds = time.monotonic() - started
     seen: dict[str, str] = {}
     cost = StepCosts(steps)
     plans = [plan_client(ctx, c, records.get(c.client_id), seen, cost) for c in clients]

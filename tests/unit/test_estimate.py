@@ -24,6 +24,13 @@ def test_without_a_limiter_the_writes_over_the_write_slots_set_the_time() -> Non
     assert "50 ms per call" in est.basis and "no rate limit" in est.basis
 
 
+def test_the_runs_own_look_ups_cost_what_the_plans_took_not_a_call_each() -> None:
+    """A plan's 40 look-ups went out together in 0.12 s: the run's planning adds 0.12 s, not 40 calls."""
+    base = estimate(_model(pace="open"), clients=150, writes=1200, reads=150).seconds
+    est = estimate(_model(pace="open"), clients=150, writes=1200, reads=150, lookup_seconds=0.12)
+    assert abs(est.seconds - base - 0.12) < 1e-9
+
+
 def test_a_known_limit_adds_the_windows_the_batch_waits_for() -> None:
     """2,700 requests under 1,455 per 60 s window: the first burst, one window's wait, the rest."""
     est = estimate(_model(per_window=1455, pace="paced"), clients=300, writes=2400, reads=300)
