@@ -8,8 +8,10 @@ makes every batch of more than ~140 clients wait for a window that does not exis
 * The concurrency caps (15 writes, 50 reads) always hold: they cost nothing. The write gate is
   adaptive: a 429 from a concurrency limiter halves it, successes grow it back (AIMD).
 * Request-rate pacing starts only once the portal shows a limiter: a 429 carrying
-  ``X-RateLimit-Limit`` sets our window to what the portal announced (see :mod:`.pacing`). The
-  vendor's cloud portals start paced; ``--rpm N`` forces a rate and ``--rpm off`` forces none.
+  ``X-RateLimit-Limit`` sets our window to what the portal announced (see :mod:`.pacing`); a
+  headerless one (the concurrency limiter, chained with the rate window) starts pacing at
+  DocSpace's default until a limit is announced. The vendor's cloud portals start paced;
+  ``--rpm N`` forces a rate and ``--rpm off`` forces none.
 """
 
 from __future__ import annotations
