@@ -39,7 +39,7 @@ means the first rejection is the only one."""
 NOTICE_SECONDS = 1.0
 """Waits shorter than this are not announced to listeners (they are the window working normally)."""
 
-LEARNING, OPEN, PACED, FORCED, OFF = "learning", "open", "paced", "forced", "off"
+LEARNING, OPEN, PACED, ASSUMED, FORCED, OFF = "learning", "open", "paced", "assumed", "forced", "off"
 
 _COUNTED, _PROBE = 1, 2
 
@@ -122,12 +122,19 @@ class RatePacer:
 
         For evidence that the limiter is on without its numbers (a concurrency rejection): the
         rate it most likely enforces is its default, and pacing under it spares the rejection
-        that would have announced it. An announced limit still replaces it (:meth:`learn`).
+        that would have announced it. An announced limit still replaces it (:meth:`learn`). A
+        guess is not remembered for later runs (:meth:`memory`): each run guesses again, or
+        learns the real limit.
         """
         with self._cond:
-            if self.mode != LEARNING:
+            if self.mode != LEARNING or limit < 1:
                 return False
-            return self.learn(limit, source=source)
+            self.mode, self.source = ASSUMED, source
+            self.permits = max(1, math.floor(limit * SAFETY))
+            self._cond.notify_all()
+        if self.on_limiter is not None:
+            self.on_limiter()
+        return True
 
     # -- one request ---------------------------------------------------------------------------
 
@@ -164,7 +171,7 @@ class RatePacer:
         if now < self._held_until:
             return 0, self._held_until
         count = len(self._stamps) + self._in_flight
-        if self.mode in (PACED, FORCED):
+        if self.mode in (PACED, ASSUMED, FORCED):
             assert self.permits is not None
             if count < self.permits:
                 return _COUNTED, None

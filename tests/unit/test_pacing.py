@@ -109,12 +109,14 @@ def test_a_concurrency_429_halves_the_gate_and_paces_at_docspaces_default() -> N
         raise _limited(None, retry_after=None)
     assert throttle.writes.size == 7
     counters = throttle.counters()
-    assert counters["pace"] == "paced" and counters["requests_per_window"] == 1455
+    assert counters["pace"] == "assumed" and counters["requests_per_window"] == 1455
     assert counters["concurrency_429s"] == 1 and counters["rate_429s"] == 0
     assert throttle.writes.cap == 14  # the headroom of a portal known to run the limiter
+    assert throttle.memory() is None  # a guess is not handed to later runs as a learned limit
     with pytest.raises(RateLimited), throttle.write():  # the announced limit still replaces it
         raise _limited(600)
     assert throttle.counters()["requests_per_window"] == 582
+    assert throttle.counters()["pace"] == "paced" and throttle.memory() is not None
 
 
 def test_a_429_with_only_retry_after_halves_the_gate_but_sets_no_pace() -> None:
