@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -352,57 +353,62 @@ def build_context(
     background = ThreadPoolExecutor(
         max_workers=3 + min(PEOPLE_AT_ONCE, len(wanted_people)), thread_name_prefix="plan-reads"
     )
+    found = background.submit(rooms_by_tags, client, chunks, read)
+    account = background.submit(read, client.me)
+    guests = background.submit(guests_allowed, client, read) if invites else None
+    looking = {email: background.submit(_find_person, client, email, read) for email in wanted_people}
     try:
-        found = background.submit(rooms_by_tags, client, chunks, read)
-        account = background.submit(read, client.me)
-        guests = background.submit(guests_allowed, client, read) if invites else None
-        looking = {email: background.submit(_find_person, client, email, read) for email in wanted_people}
-    finally:
-        background.shutdown(wait=False)  # the look-ups go on; their answers are taken below
-    reads = [1 + len(looking)]
-    people: People = {}
-    contents: dict[str, tuple[Folder | None, list[str], list[ResolvedTemplate]]] = {}
+        reads = [1 + len(looking)]
+        people: People = {}
+        contents: dict[str, tuple[Folder | None, list[str], list[ResolvedTemplate]]] = {}
 
-    def context_for(name: str, members: list[ClientLike]) -> RunContext:
-        bp = blueprint.for_segment(name)
-        key = repr((bp.room_template, int(bp.room_type), [t.model_dump() for t in bp.templates]))
-        if key not in contents:  # what fills the rooms: read once per distinct setting, not per segment
-            if bp.room_template:
-                contents[key] = resolve_room_template(client, bp, reads, read)
-            else:
-                contents[key] = (None, [], resolve_templates(client, bp, reads, read))
-        template, template_folders, templates = contents[key]
-        emails = {(manager_email(c, bp) or "").casefold() for c in members} - {""}
-        me = account.result()
-        for email in emails - people.keys():
-            people[email] = (me, "") if email == (me.email or "").casefold() else looking[email].result()
-        managers = resolve_managers(client, bp, me, emails, read, people)
-        return RunContext(
-            portal_key=portal_key,
-            blueprint=bp,
-            me=me,
-            templates=templates,
-            managers=managers,
-            segment=name,
-            room_template=template,
-            template_folders=template_folders,
-        )
+        def context_for(name: str, members: list[ClientLike]) -> RunContext:
+            bp = blueprint.for_segment(name)
+            key = repr((bp.room_template, int(bp.room_type), [t.model_dump() for t in bp.templates]))
+            if key not in contents:  # what fills the rooms: read once per distinct setting, not per segment
+                if bp.room_template:
+                    contents[key] = resolve_room_template(client, bp, reads, read)
+                else:
+                    contents[key] = (None, [], resolve_templates(client, bp, reads, read))
+            template, template_folders, templates = contents[key]
+            emails = {(manager_email(c, bp) or "").casefold() for c in members} - {""}
+            me = account.result()
+            for email in emails - people.keys():
+                people[email] = (me, "") if email == (me.email or "").casefold() else looking[email].result()
+            managers = resolve_managers(client, bp, me, emails, read, people)
+            return RunContext(
+                portal_key=portal_key,
+                blueprint=bp,
+                me=me,
+                templates=templates,
+                managers=managers,
+                segment=name,
+                room_template=template,
+                template_folders=template_folders,
+            )
 
-    ctx = context_for("", groups.pop("", []))
-    ctx.variants = {name: context_for(name, members) for name, members in groups.items()}
-    if guests is not None:
-        ctx.guest_invites = guests.result()
-        reads[0] += 1
-    for each in ctx.variants.values():  # the portal-wide parts: one object each, shared
-        each.rooms_by_tag, each.hidden_rooms = ctx.rooms_by_tag, ctx.hidden_rooms
-        each.guest_invites = ctx.guest_invites
-    rooms = found.result()
-    reads[0] += len(chunks)
-    wanted = {t.casefold() for t in tags}
-    for room in rooms:
-        for tag in room.tags:
-            if tag.casefold() in wanted:
-                ctx.rooms_by_tag.setdefault(tag.casefold(), []).append(room)
+        ctx = context_for("", groups.pop("", []))
+        ctx.variants = {name: context_for(name, members) for name, members in groups.items()}
+        if guests is not None:
+            ctx.guest_invites = guests.result()
+            reads[0] += 1
+        for each in ctx.variants.values():  # the portal-wide parts: one object each, shared
+            each.rooms_by_tag, each.hidden_rooms = ctx.rooms_by_tag, ctx.hidden_rooms
+            each.guest_invites = ctx.guest_invites
+        rooms = found.result()
+        reads[0] += len(chunks)
+        wanted = {t.casefold() for t in tags}
+        for room in rooms:
+            for tag in room.tags:
+                if tag.casefold() in wanted:
+                    ctx.rooms_by_tag.setdefault(tag.casefold(), []).append(room)
+        # Every look-up sent is answered before the plan is (the key owner's own one is taken by
+        # nobody): its read is counted, and nothing of the plan's is still on the wire.
+        futures.wait(looking.values())
+    except BaseException:
+        background.shutdown(wait=False, cancel_futures=True)  # a failed plan sends nothing more
+        raise
+    background.shutdown(wait=False)
     ctx.reads_spent = reads[0]
     return ctx
 
