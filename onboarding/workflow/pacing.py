@@ -64,6 +64,8 @@ class RatePacer:
         """Our own requests per window while paced."""
         self.announced: int | None = None
         """The limit the portal announced (or that an earlier run learned)."""
+        self.assumed: int | None = None
+        """The limit paced under without the portal announcing it (:meth:`assume`)."""
         self.source = "no limiter seen yet"
         self._clock = clock
         self._wall = wall
@@ -129,7 +131,7 @@ class RatePacer:
         with self._cond:
             if self.mode != LEARNING or limit < 1:
                 return False
-            self.mode, self.source = ASSUMED, source
+            self.mode, self.source, self.assumed = ASSUMED, source, limit
             self.permits = max(1, math.floor(limit * SAFETY))
             self._cond.notify_all()
         if self.on_limiter is not None:
@@ -301,9 +303,13 @@ class RatePacer:
     # -- remembering across runs ---------------------------------------------------------------
 
     def memory(self) -> dict[str, Any] | None:
-        """The learned limit and the last window's requests (per wall-clock second)."""
+        """The learned (or assumed) limit and the last window's requests (per wall-clock second)."""
         with self._cond:
-            if self.mode != PACED or self.announced is None:
+            if self.mode == PACED and self.announced is not None:
+                limit, assumed = self.announced, False
+            elif self.mode == ASSUMED and self.assumed is not None:
+                limit, assumed = self.assumed, True
+            else:
                 return None
             now, wall = self._clock(), self._wall()
             buckets: dict[int, int] = {}
@@ -311,21 +317,27 @@ class RatePacer:
                 if stamp > now - self.window:
                     second = math.ceil(wall - (now - stamp))
                     buckets[second] = buckets.get(second, 0) + 1
-            return {
-                "limit": self.announced,
+            out: dict[str, Any] = {
+                "limit": limit,
                 "window": self.window,
                 "recent": [[s, n] for s, n in sorted(buckets.items())],
             }
+            if assumed:
+                out["assumed"] = True
+            return out
 
     def recall(self, memory: Mapping[str, Any]) -> bool:
-        """Adopt what an earlier run learned, with its requests still inside the window."""
+        """Adopt what an earlier run learned, with its requests still inside the window.
+
+        An *assumed* limit is adopted only while that run's requests still fill part of the
+        window: it was a guess, kept for as long as forgetting it would cost a 429 (the portal
+        still counts those requests), never as what the portal is known to allow.
+        """
         limit, window, recent = memory.get("limit"), memory.get("window"), memory.get("recent", [])
         if not isinstance(limit, int) or not isinstance(window, int | float) or not isinstance(recent, list):
             return False
         with self._cond:
             if self.mode not in (LEARNING, OPEN):
-                return False
-            if not self.learn(limit, source="learned on an earlier run on this portal", window=float(window)):
                 return False
             now, wall = self._clock(), self._wall()
             seeded: list[float] = []
@@ -333,7 +345,19 @@ class RatePacer:
                 if not (isinstance(item, list) and len(item) == 2 and all(isinstance(v, int) for v in item)):
                     continue
                 age = wall - item[0]
-                if age < self.window:
+                if age < float(window):
                     seeded.extend([now - max(0.0, age)] * min(item[1], limit))
+            if memory.get("assumed") is True:
+                if not seeded or self.mode != LEARNING:
+                    return False
+                self.window = float(window)
+                if not self.assume(
+                    limit, source="assumed on an earlier run, whose requests are still in the window"
+                ):
+                    return False
+            elif not self.learn(
+                limit, source="learned on an earlier run on this portal", window=float(window)
+            ):
+                return False
             self._stamps = deque(sorted([*seeded, *self._stamps]))
             return True

@@ -112,7 +112,8 @@ def test_a_concurrency_429_halves_the_gate_and_paces_at_docspaces_default() -> N
     assert counters["pace"] == "assumed" and counters["requests_per_window"] == 1455
     assert counters["concurrency_429s"] == 1 and counters["rate_429s"] == 0
     assert throttle.writes.cap == 14  # the headroom of a portal known to run the limiter
-    assert throttle.memory() is None  # a guess is not handed to later runs as a learned limit
+    memory = throttle.memory()  # a guess, handed on as one (see the recall test below)
+    assert memory is not None and memory["assumed"] is True
     with pytest.raises(RateLimited), throttle.write():  # the announced limit still replaces it
         raise _limited(600)
     assert throttle.counters()["requests_per_window"] == 582
@@ -203,6 +204,29 @@ def test_learned_limit_and_recent_requests_are_remembered_for_the_next_run() -> 
     assert counters["pace"] == "paced" and counters["requests_per_window"] == 1455
     again = second.memory()
     assert again is not None and sum(n for _, n in again["recent"]) == 10
+
+
+def test_an_assumed_limit_is_recalled_only_while_its_requests_fill_the_window() -> None:
+    """Right after a run that assumed the default, the next starts assumed (no 429 from the window
+    the first run filled); a window later it learns afresh, so a guess never becomes a known limit."""
+    clock, wall = FakeClock(), FakeClock(5_000_000.0)
+    first = RatePacer(window=60, clock=clock, wall=wall)
+    assert first.assume(1500, source="test")
+    _send(first, 10)
+    memory = first.memory()
+    assert memory is not None and memory["assumed"] is True and memory["limit"] == 1500
+
+    wall.now += 20
+    soon = RatePacer(window=60, clock=FakeClock(50.0), wall=wall)
+    assert soon.recall(memory)
+    counters = soon.counters()
+    assert counters["pace"] == "assumed" and counters["requests_per_window"] == 1455
+    assert soon.in_window() == 10
+
+    wall.now += 60
+    later = RatePacer(window=60, clock=FakeClock(50.0), wall=wall)
+    assert not later.recall(memory)
+    assert later.counters()["pace"] == "learning"
 
 
 def test_forced_settings_win_over_what_the_portal_says() -> None:
