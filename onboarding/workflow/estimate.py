@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from onboarding.workflow.pacing import DOCSPACE_RPM, LEARNING, SAFETY
+from onboarding.workflow.pacing import ASSUMED, DOCSPACE_RPM, LEARNING, SAFETY
 
 CPU_PER_REQUEST = 0.0006
 """Seconds of our own work per request (HTTP, JSON, journal) that threads cannot overlap: the
@@ -112,7 +112,12 @@ def estimate(
         if model.samples
         else "no call measured yet"
     )
-    if model.per_window:
+    if model.per_window and model.pace == ASSUMED:
+        rate = (
+            f"{model.per_window:,} requests per {model.window:g} s window (DocSpace's default, assumed:"
+            " the portal's limiter answered without its numbers)"
+        )
+    elif model.per_window:
         rate = f"{model.per_window:,} requests per {model.window:g} s window ({model.pace})"
     elif model.pace == "off":
         rate = "rate pacing switched off"

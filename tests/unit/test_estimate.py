@@ -50,3 +50,9 @@ def test_an_unknown_portal_also_says_what_a_limiter_would_cost() -> None:
     est = estimate(_model(), clients=300, writes=2400, reads=300)
     assert est.if_limited is not None and est.if_limited > 60.0 > est.seconds
     assert "if the portal runs DocSpace's rate limiter" in describe(est)
+
+
+def test_an_assumed_pace_says_it_is_docspaces_default_not_an_announced_limit() -> None:
+    """After a headerless 429 the estimate names the rate as assumed, not as learned from the portal."""
+    est = estimate(_model(per_window=1455, pace="assumed"), clients=300, writes=2400, reads=300)
+    assert "DocSpace's default, assumed" in est.basis and 60.0 < est.seconds < 70.0
