@@ -9,9 +9,11 @@ counted it between our send and that moment, so our log never lets a request lea
 early). Near DocSpace's default limit (less a margin for the same user's other clients) requests
 go out one at a time, each after the calls in flight have answered: a 429 teaches the limit at
 the cost of exactly one rejection; an answer past the limit proves the portal has no limiter at
-that rate, and pacing stays off. A 429 that announces any other limit teaches that one. What was
-learned, with the recent requests, is remembered per portal (in the run summary) so that the
-next run starts paced and meets no 429 at all.
+that rate, and pacing stays off. A 429 that announces any other limit teaches that one; one with
+no header at all (the concurrency limiter, chained with the window) makes the pacer *assume*
+DocSpace's default before the window's own 429 comes. What was learned, with the recent requests,
+is remembered per portal (in the run summary) so that the next run starts paced and meets no 429
+at all; an assumed limit only while those requests are still in the window.
 """
 
 from __future__ import annotations
@@ -125,8 +127,8 @@ class RatePacer:
         For evidence that the limiter is on without its numbers (a concurrency rejection): the
         rate it most likely enforces is its default, and pacing under it spares the rejection
         that would have announced it. An announced limit still replaces it (:meth:`learn`). A
-        guess is not remembered for later runs (:meth:`memory`): each run guesses again, or
-        learns the real limit.
+        guess is handed to a later run only while its requests still fill the window
+        (:meth:`recall`); after that each run guesses again, or learns the real limit.
         """
         with self._cond:
             if self.mode != LEARNING or limit < 1:
