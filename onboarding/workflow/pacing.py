@@ -97,8 +97,7 @@ class RatePacer:
         with self._cond:
             self.mode, self.permits, self.source = FORCED, per_window, "set in the settings"
             self._cond.notify_all()
-        if self.on_limiter is not None:
-            self.on_limiter()
+        self._tell_limiter()
 
     def force_off(self) -> None:
         """Never pace (``--rpm off``); the portal's 429s are still retried after Retry-After."""
@@ -114,11 +113,9 @@ class RatePacer:
                 return False
             if window is not None and window > 0:
                 self.window = window
-            self.mode, self.announced, self.source = PACED, limit, source
-            self.permits = max(1, math.floor(limit * SAFETY))
-            self._cond.notify_all()
-        if self.on_limiter is not None:
-            self.on_limiter()
+            self.announced = limit
+            self._pace(PACED, limit, source)
+        self._tell_limiter()
         return True
 
     def assume(self, limit: int, *, source: str) -> bool:
@@ -133,12 +130,20 @@ class RatePacer:
         with self._cond:
             if self.mode != LEARNING or limit < 1:
                 return False
-            self.mode, self.source, self.assumed = ASSUMED, source, limit
-            self.permits = max(1, math.floor(limit * SAFETY))
-            self._cond.notify_all()
+            self.assumed = limit
+            self._pace(ASSUMED, limit, source)
+        self._tell_limiter()
+        return True
+
+    def _pace(self, mode: str, limit: int, source: str) -> None:
+        """Pace under ``limit`` less the safety margin (under the lock)."""
+        self.mode, self.source = mode, source
+        self.permits = max(1, math.floor(limit * SAFETY))
+        self._cond.notify_all()
+
+    def _tell_limiter(self) -> None:
         if self.on_limiter is not None:
             self.on_limiter()
-        return True
 
     # -- one request ---------------------------------------------------------------------------
 
