@@ -233,9 +233,9 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
     progress.close()
     s = result.summary()
     print(f"run {result.run_id}: {json.dumps(s['counts'])} in {s['elapsed']}s; calls {s['stats']}", file=out)
-    waited = float((s.get("throttle") or {}).get("waited_s") or 0)
-    if waited >= 0.5:
-        print(f"waited {waited:.0f}s for the portal's rate limit", file=out)
+    waited = cli_output.waited_line(s.get("throttle") or {})
+    if waited:
+        print(waited, file=out)
     for cid, msg in result.errors.items():
         print(f"{cid}: {msg}", file=err)
     if args.export:

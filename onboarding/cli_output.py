@@ -12,7 +12,8 @@ import os
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TextIO
 
 from onboarding import redact
 from onboarding.workflow.identity import identity_lines
@@ -49,6 +50,19 @@ def print_plan(plan: BatchPlan, out: TextIO) -> None:
         f"{s['blocked']} blocked, {s['conflict']} in conflict; about {s['writes']} writes and {s['reads']} reads"
     )
     write_lines(out, lines)
+
+
+def waited_line(throttle: Mapping[str, Any]) -> str:
+    """How long the run waited for the portal's rate window, and the pace it kept (and why); empty
+    when it did not wait: an operator should see whether the limit was announced or assumed."""
+    waited = float(throttle.get("waited_s") or 0)
+    if waited < 0.5:
+        return ""
+    line = f"waited {waited:.0f}s for the portal's rate limit"
+    per, window = throttle.get("requests_per_window"), throttle.get("window_s")
+    if isinstance(per, int) and isinstance(window, int | float):
+        line += f" (paced at {per:,} requests per {window:g} s: {throttle.get('pace_source') or 'set'})"
+    return line
 
 
 def write_lines(out: TextIO, lines: list[str]) -> None:

@@ -49,6 +49,8 @@ def waited_line(summary: Mapping[str, Any] | None, p: RunProgress) -> str:
     waited = float(throttle.get("waited_s") or 0.0) or p.waited_s
     if waited < 0.5:
         return ""
-    rate = int(throttle.get("rate_429s") or 0)
+    # Every 429 the run met: the window's own, and the concurrency limiter's that showed the window
+    # was there (the run then paced at DocSpace's default instead of meeting the window's).
+    met = int(throttle.get("rate_429s") or 0) + int(throttle.get("concurrency_429s") or 0)
     said = f"{display.duration(waited)} spent waiting for the portal's rate limit"
-    return said + (f" ({rate} × 429)" if rate else "")
+    return said + (f" ({met} × 429)" if met else "")

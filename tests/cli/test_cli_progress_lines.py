@@ -1,4 +1,4 @@
-"""The run's progress lines, written from every worker thread at once, stay whole and counted."""
+"""The run's progress lines, written from every worker thread at once, stay whole and counted; the wait line."""
 
 from __future__ import annotations
 
@@ -50,3 +50,18 @@ def test_lines_from_many_threads_are_never_run_together() -> None:
         f"C-{w}-{i}\trecord\tonboarded: room 1" for w in range(8) for i in range(10)
     )
     assert progress.finished == 80
+
+
+def test_the_wait_line_says_the_pace_and_where_it_came_from() -> None:
+    """After a wait the run says how long, at what pace and why (announced or assumed); else nothing."""
+    throttle = {
+        "waited_s": 55.8,
+        "requests_per_window": 1455,
+        "window_s": 60.0,
+        "pace_source": "DocSpace's default: the portal's concurrency limiter answered (429), so its rate window is on",
+    }
+    assert cli_output.waited_line(throttle) == (
+        "waited 56s for the portal's rate limit (paced at 1,455 requests per 60 s: DocSpace's default:"
+        " the portal's concurrency limiter answered (429), so its rate window is on)"
+    )
+    assert cli_output.waited_line({"waited_s": 0.2, "requests_per_window": 1455, "window_s": 60.0}) == ""

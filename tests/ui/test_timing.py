@@ -56,3 +56,7 @@ def test_finished_run_says_how_long_it_waited_from_the_recorded_counts(tmp_path:
     summary = {"throttle": {"waited_s": 22.4, "rate_429s": 1}}
     assert timing.waited_line(summary, p) == "22 s spent waiting for the portal's rate limit (1 × 429)"
     assert timing.waited_line({"throttle": {"waited_s": 0}}, p) == ""
+    assumed = {
+        "throttle": {"waited_s": 55.8, "rate_429s": 0, "concurrency_429s": 1}
+    }  # the 429 that set the pace
+    assert timing.waited_line(assumed, p) == "56 s spent waiting for the portal's rate limit (1 × 429)"
