@@ -284,28 +284,10 @@ PEOPLE_AT_ONCE = 8
 
 
 def resolve_managers(
-    client: DocSpaceClient,
-    blueprint: Blueprint,
-    me: User,
-    emails: set[str],
-    read: Reader = direct,
-    people: People | None = None,
+    blueprint: Blueprint, me: User, emails: set[str], people: People
 ) -> dict[str, ManagerDecision]:
-    """One people look-up per distinct manager e-mail (not per client, nor per segment)."""
-    people = {} if people is None else people
-    out: dict[str, ManagerDecision] = {}
-    for email in sorted(emails):
-        if email not in people:
-            people[email] = _look_up(client, me, email, read)
-        user, error = people[email]
-        out[email] = decide_manager(blueprint, me, email, user, error)
-    return out
-
-
-def _look_up(client: DocSpaceClient, me: User, email: str, read: Reader) -> tuple[User | None, str]:
-    if email == (me.email or "").casefold():
-        return me, ""
-    return _find_person(client, email, read)
+    """The decision for each manager e-mail of a segment, from the people the plan looked up once."""
+    return {email: decide_manager(blueprint, me, email, *people[email]) for email in sorted(emails)}
 
 
 def _find_person(client: DocSpaceClient, email: str, read: Reader) -> tuple[User | None, str]:
@@ -342,14 +324,11 @@ def build_context(
     chunks = tag_chunks(tags)
     groups = segment_groups(blueprint, clients)
     invites = any(blueprint.for_segment(name).invite_client for name in groups)
-    wanted_people = sorted(
-        {
-            (manager_email(c, blueprint.for_segment(name)) or "").casefold()
-            for name, members in groups.items()
-            for c in members
-        }
-        - {""}
-    )
+    managers_of = {
+        name: {(manager_email(c, blueprint.for_segment(name)) or "").casefold() for c in members} - {""}
+        for name, members in groups.items()
+    }
+    wanted_people = sorted(set().union(*managers_of.values()))
     background = ThreadPoolExecutor(
         max_workers=3 + min(PEOPLE_AT_ONCE, len(wanted_people)), thread_name_prefix="plan-reads"
     )
@@ -362,7 +341,7 @@ def build_context(
         people: People = {}
         contents: dict[str, tuple[Folder | None, list[str], list[ResolvedTemplate]]] = {}
 
-        def context_for(name: str, members: list[ClientLike]) -> RunContext:
+        def context_for(name: str) -> RunContext:
             bp = blueprint.for_segment(name)
             key = repr((bp.room_template, int(bp.room_type), [t.model_dump() for t in bp.templates]))
             if key not in contents:  # what fills the rooms: read once per distinct setting, not per segment
@@ -371,11 +350,11 @@ def build_context(
                 else:
                     contents[key] = (None, [], resolve_templates(client, bp, reads, read))
             template, template_folders, templates = contents[key]
-            emails = {(manager_email(c, bp) or "").casefold() for c in members} - {""}
+            emails = managers_of[name]
             me = account.result()
-            for email in emails - people.keys():
+            for email in emails - people.keys():  # the key's own account needs no look-up
                 people[email] = (me, "") if email == (me.email or "").casefold() else looking[email].result()
-            managers = resolve_managers(client, bp, me, emails, read, people)
+            managers = resolve_managers(bp, me, emails, people)
             return RunContext(
                 portal_key=portal_key,
                 blueprint=bp,
@@ -387,8 +366,8 @@ def build_context(
                 template_folders=template_folders,
             )
 
-        ctx = context_for("", groups.pop("", []))
-        ctx.variants = {name: context_for(name, members) for name, members in groups.items()}
+        ctx = context_for("")
+        ctx.variants = {name: context_for(name) for name in groups if name}
         if guests is not None:
             ctx.guest_invites = guests.result()
             reads[0] += 1
