@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from onboarding.journal import ClientRecord, Journal
     from onboarding.settings import Settings
+    from onboarding.webhook import WebhookSender
 
 
 class Notifier(Protocol):
@@ -27,12 +28,20 @@ class Notifier(Protocol):
 def configured(settings: Settings, journal: Journal, portal: str) -> list[Notifier]:
     """The notifiers the settings switch on, in the order they are told."""
     out: list[Notifier] = []
-    if not settings.webhook_url:  # the usual case: the webhook module (and its imports) stays unloaded
-        return out
-    from onboarding import webhook
+    sender = webhook_sender(settings, journal, portal)
+    if sender is not None:
+        from onboarding.webhook import WebhookNotifier
+
+        out.append(WebhookNotifier(sender))
+    return out
+
+
+def webhook_sender(settings: Settings, journal: Journal, portal: str) -> WebhookSender | None:
+    """The CRM webhook sender the settings configure, or None; without a webhook URL (the usual
+    case) the webhook module and its imports stay unloaded."""
+    if not settings.webhook_url:
+        return None
+    from onboarding.webhook import sender_from
 
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    sender = webhook.sender_from(settings.webhook_url, secret, journal, portal)
-    if sender is not None:
-        out.append(webhook.WebhookNotifier(sender))
-    return out
+    return sender_from(settings.webhook_url, secret, journal, portal)

@@ -430,13 +430,9 @@ class Onboarding:
 
     def _webhook(self) -> WebhookSender | None:
         """The CRM webhook sender, when a webhook URL and secret are configured."""
-        s = self.settings
-        if not s.webhook_url:  # none configured: the webhook module stays unloaded
-            return None
-        from onboarding.webhook import sender_from
+        from onboarding import notify
 
-        secret = s.webhook_secret.get_secret_value() if s.webhook_secret else None
-        return sender_from(s.webhook_url, secret, self._journal, self.portal_key)
+        return notify.webhook_sender(self.settings, self._journal, self.portal_key)
 
     def deliver(
         self, client_ids: Sequence[str] | None = None, *, force: bool = False
