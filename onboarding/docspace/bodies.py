@@ -31,17 +31,14 @@ def tag_chunks(tags: Sequence[str], *, limit: int = TAG_QUERY_LIMIT) -> list[lis
     its own, so a chunk's size is the sum of its parts' (linear: a plan looks up 10,000 tags).
     """
     chunks: list[list[str]] = []
-    current: list[str] = []
-    size = _EMPTY - _SEPARATOR
-    for tag in dict.fromkeys(tags):  # TagQuery's rule, with its bookkeeping inlined (10,000 tags)
-        cost = _cost(tag)
-        if current and (len(current) >= PAGE_SIZE or size + cost > limit):
-            chunks.append(current)
-            current, size = [], _EMPTY - _SEPARATOR
-        current.append(tag)
-        size += cost
-    if current:
-        chunks.append(current)
+    current = TagQuery()
+    for tag in dict.fromkeys(tags):
+        if not current.fits(tag, limit=limit):
+            chunks.append(current.tags)
+            current = TagQuery()
+        current.add(tag)
+    if current.tags:
+        chunks.append(current.tags)
     return chunks
 
 
@@ -73,6 +70,8 @@ class TagQuery:
         self.tags: list[str] = []
         self._seen: set[str] = set()
         self._size = _EMPTY - _SEPARATOR
+        self._measured: tuple[str, int] | None = None
+        """The last tag measured and its cost: :meth:`fits` then :meth:`add` measure it once."""
 
     @property
     def size(self) -> int:
@@ -83,13 +82,18 @@ class TagQuery:
         """Whether ``tag`` can join (a first tag always can; a repeated one costs nothing)."""
         if not self._seen or tag in self._seen:
             return True
-        return len(self._seen) < PAGE_SIZE and self._size + _cost(tag) <= limit
+        return len(self._seen) < PAGE_SIZE and self._size + self._cost(tag) <= limit
 
     def add(self, tag: str) -> None:
         self.tags.append(tag)
         if tag not in self._seen:
             self._seen.add(tag)
-            self._size += _cost(tag)
+            self._size += self._cost(tag)
+
+    def _cost(self, tag: str) -> int:
+        if self._measured is None or self._measured[0] != tag:
+            self._measured = (tag, _cost(tag))
+        return self._measured[1]
 
 
 def _cost(tag: str) -> int:
