@@ -112,13 +112,13 @@ def estimate(
         if model.samples
         else "no call measured yet"
     )
-    if model.per_window and model.pace == ASSUMED:
-        rate = (
-            f"{model.per_window:,} requests per {model.window:g} s window (DocSpace's default, assumed:"
-            " the portal's limiter answered without its numbers)"
+    if model.per_window:
+        how = (
+            "DocSpace's default, assumed: the portal's limiter answered without its numbers"
+            if model.pace == ASSUMED
+            else model.pace
         )
-    elif model.per_window:
-        rate = f"{model.per_window:,} requests per {model.window:g} s window ({model.pace})"
+        rate = f"{model.per_window:,} requests per {model.window:g} s window ({how})"
     elif model.pace == "off":
         rate = "rate pacing switched off"
     elif model.pace == LEARNING:
