@@ -123,6 +123,10 @@ class Caller:
         """A look-up; safe to repeat, so every retryable failure is simply tried again."""
         return self.retrier.call(lambda: self._once(fn, write=False), on_retry=self._note_retry(what))
 
+    def read_once(self, fn: Callable[[], T]) -> T:
+        """A look-up tried once, through the same gates and counters (a read sent ahead)."""
+        return self._once(fn, write=False)
+
     def write(self, fn: Callable[[], T], what: str = "write") -> T:
         """A write that is idempotent on the server (setting access, updating a link by id)."""
         return self.retrier.call(lambda: self._once(fn, write=True), on_retry=self._note_retry(what))

@@ -29,6 +29,7 @@ from onboarding.workflow.heartbeat import heartbeat
 from onboarding.workflow.job import ClientJob
 from onboarding.workflow.plan import BatchPlan, ClientPlan, make_plan
 from onboarding.workflow.portal_limits import LimitBoard
+from onboarding.workflow.read_ahead import ReadAhead
 from onboarding.workflow.retry import Retrier, RetryPolicy, describe_retry
 from onboarding.workflow.rollback import archive_room, find_client_room
 from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step
@@ -267,22 +268,27 @@ class Engine:
                 slots=slots,
             )
 
+            read_ahead = ReadAhead(caller, workers)
+
             def in_slot(cp: ClientPlan) -> str:
                 """One client, holding a worker slot (given up while it waits in a tag look-up)."""
                 with slots:
                     try:
-                        return self._one(run_id, ctx, cp, caller, result, limits, tag_rooms)
+                        return self._one(run_id, ctx, cp, caller, result, limits, tag_rooms, read_ahead)
                     finally:
                         tag_rooms.leave()
 
             if todo:
                 # ``workers`` clients work at once; up to two look-up batches more wait in them, slot-less.
                 threads = min(len(todo), workers + 2 * BATCH_TAGS)
-                with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="onboard") as pool:
-                    futures = {cp.client_id: pool.submit(in_slot, cp) for cp in todo}
-                    for cid, fut in futures.items():
-                        status = fut.result()
-                        result.statuses[cid] = status
+                try:
+                    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="onboard") as pool:
+                        futures = {cp.client_id: pool.submit(in_slot, cp) for cp in todo}
+                        for cid, fut in futures.items():
+                            status = fut.result()
+                            result.statuses[cid] = status
+                finally:
+                    read_ahead.close()  # no read of this run outlives it
 
     def _event(self, run_id: str, client_id: str, step: Step, outcome: Outcome, detail: str) -> None:
         """Journal an event about a client and hand it to ``on_event``."""
@@ -313,6 +319,7 @@ class Engine:
         result: RunResult,
         limits: LimitBoard,
         tag_rooms: TagRooms,
+        read_ahead: ReadAhead,
     ) -> str:
         cid = cp.client_id
         if not self.journal.claim(self.portal_key, cid, self.owner):
@@ -340,6 +347,7 @@ class Engine:
                 steps=self.steps,
                 limits=limits,
                 tag_rooms=tag_rooms,
+                read_ahead=read_ahead,
             )
             try:
                 status = job.run()

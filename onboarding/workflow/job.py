@@ -20,6 +20,7 @@ from onboarding.workflow.calls import Caller
 from onboarding.workflow.context import RunContext
 from onboarding.workflow.plan import ClientPlan
 from onboarding.workflow.portal_limits import LimitBoard, PortalLimitReached, portal_limit
+from onboarding.workflow.read_ahead import ReadAhead
 from onboarding.workflow.retry import describe_retry
 from onboarding.workflow.status import Action, ClientStatus, Outcome, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep, Refill, StepContext, StepEvent, StepFailed
@@ -55,6 +56,7 @@ class ClientJob:
         steps: Sequence[ClientStep] = REGISTRY,
         limits: LimitBoard | None = None,
         tag_rooms: TagRooms | None = None,
+        read_ahead: ReadAhead | None = None,
     ) -> None:
         rec = journal.get(ctx.portal_key, plan.client_id)
         self.step: str = Step.ROOM
@@ -72,6 +74,7 @@ class ClientJob:
             clock=clock,
             progress=dict(rec.progress) if rec else {},
             tag_rooms=tag_rooms,
+            read_ahead=read_ahead,
         )
         self.previous_status = rec.status if rec else ""
         if plan.update_identity:  # the record is updated to a new name or e-mail: not done yet

@@ -86,6 +86,8 @@ class AccessStep(StepBase):
             if result.warning:
                 raise StepFailed(f"the portal accepted the invitations but reported: {result.warning}")
             ctx.confirmed += confirmed_by_answer(ctx, invitations, result.members)
+            if any(inv not in ctx.confirmed for inv in expected_invitations(ctx)):
+                ctx.send_members_read(room_id)  # verification's read, alongside the link write
         ctx.progress[self.name] = {"invited": len(invitations)}
         ctx.save(self.name)
         return ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"

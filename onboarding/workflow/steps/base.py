@@ -22,11 +22,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from onboarding.errors import WorkflowError
+from onboarding.workflow.read_ahead import ReadAhead, taken
 from onboarding.workflow.status import Outcome, Step
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from onboarding.blueprint import Blueprint
-    from onboarding.docspace import DocSpaceClient, File, Folder, Invitation, Link
+    from onboarding.docspace import DocSpaceClient, File, Folder, Invitation, Link, Member
     from onboarding.journal import Journal
     from onboarding.journal.protocol import StepNote
     from onboarding.workflow.calls import Caller
@@ -148,6 +151,9 @@ class StepContext:
     """The room this journal recorded before the plan chose another (a losing duplicate: ours)."""
     tag_rooms: TagRooms | None = None
     """The run's shared look-up of rooms by tag (None: one read per look-up, outside a run)."""
+    read_ahead: ReadAhead | None = None
+    """The run's pool for reads sent before the step that needs them (None: read when needed)."""
+    _members_ahead: tuple[int, Future[list[Member]]] | None = field(default=None, repr=False)
 
     @property
     def blueprint(self) -> Blueprint:
@@ -229,6 +235,20 @@ class StepContext:
         if self.tag_rooms is not None:
             return self.tag_rooms.rooms(tag)
         return self.caller.read(lambda: self.api.find_rooms_by_tags([tag]), what="look up rooms by tag")
+
+    def send_members_read(self, room_id: int) -> None:
+        """Start reading the room's members now (see :mod:`~onboarding.workflow.read_ahead`)."""
+        if self.read_ahead is not None:
+            self._members_ahead = (room_id, self.read_ahead.submit(lambda: self.api.room_members(room_id)))
+
+    def members(self, room_id: int, what: str) -> list[Member]:
+        """The room's members: the read sent ahead for this room if it answered, else a read now."""
+        ahead, self._members_ahead = self._members_ahead, None
+        if ahead is not None and ahead[0] == room_id:
+            found = taken(ahead[1])
+            if found is not None:
+                return found
+        return self.caller.read(lambda: self.api.room_members(room_id), what=what)
 
     def listing(self, folder_id: int, *, refresh: bool = False) -> tuple[list[File], list[Folder]]:
         """A folder's files and sub-folders, read once per attempt unless ``refresh``."""

@@ -40,7 +40,7 @@ class VerifyStep(StepBase):
         problems: list[str] = []
         unconfirmed = [inv for inv in expected_invitations(ctx) if inv not in ctx.confirmed]
         if unconfirmed:
-            members = ctx.caller.read(lambda: ctx.api.room_members(room_id), what="verify members")
+            members = ctx.members(room_id, what="verify members")
             for inv in missing_invitations(members, unconfirmed):
                 manager = ctx.plan.manager.email if ctx.plan.manager else ""
                 problems.append(
