@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 Row = dict[str, Any]
 Execute = Callable[[str, Sequence[Any]], list[Row]]
@@ -29,6 +31,16 @@ class SqlStore:
     def _tx(self) -> AbstractContextManager[Execute]:
         """One transaction, committed when the block ends and rolled back if it raises."""
         raise NotImplementedError
+
+    def _write(self, work: Callable[[Execute], T]) -> T:
+        """``work`` in a transaction: committed before this returns, nothing of it kept if it raises.
+
+        A store may commit the writes of several threads together (see the SQLite store); each
+        stays all-or-nothing on its own. The hot writes (a step's progress, a claim, a release,
+        an event) come through here.
+        """
+        with self._tx() as sql:
+            return work(sql)
 
     def _query(self, sql: str, args: Iterable[Any] = ()) -> list[Row]:
         """One read outside any transaction."""

@@ -146,7 +146,8 @@ class SqlJournal(SqlRunQueue):
             values.get("error"), str
         ):  # messages may quote a portal's or proxy's answer: masked like logs
             values["error"] = redact(values["error"])
-        with self._tx() as sql:
+
+        def write(sql: Execute) -> None:
             if fence is None:
                 self._ensure_client(sql, portal, client_id)
             # A fenced write is one statement that checks the lease and writes under the row's
@@ -172,6 +173,8 @@ class SqlJournal(SqlRunQueue):
             for run_id, step, outcome, detail in events:
                 self._insert_event(sql, run_id, portal, client_id, step, outcome, detail)
 
+        self._write(write)
+
     def _ensure_client(self, sql: Execute, portal: str, client_id: str) -> None:
         sql(
             "INSERT INTO clients (portal, client_id, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -196,26 +199,28 @@ class SqlJournal(SqlRunQueue):
         PostgreSQL: a row another transaction is changing right now is someone else's), and
         every new claim bumps the client's fencing token.
         """
-        with self._tx() as sql:
-            self._ensure_client(sql, portal, client_id)
-            now = self._now(sql)
-            rows = sql(
-                "SELECT lease_owner, lease_until FROM clients WHERE portal = ? AND client_id = ?"
-                + self._skip_locked,
-                (portal, client_id),
-            )
-            if not rows:
-                return False
-            holder, until = rows[0]["lease_owner"], rows[0]["lease_until"]
-            if holder not in (None, owner) and (until or 0) >= now and self._owner_alive(holder):
-                return False
-            sql(
-                "UPDATE clients SET lease_owner = ?, lease_until = ?,"
-                " lease_token = lease_token + (CASE WHEN lease_owner = ? THEN 0 ELSE 1 END)"
-                " WHERE portal = ? AND client_id = ?",
-                (owner, now + self.lease_seconds, owner, portal, client_id),
-            )
-            return True
+        return self._write(lambda sql: self._claim(sql, portal, client_id, owner))
+
+    def _claim(self, sql: Execute, portal: str, client_id: str, owner: str) -> bool:
+        self._ensure_client(sql, portal, client_id)
+        now = self._now(sql)
+        rows = sql(
+            "SELECT lease_owner, lease_until FROM clients WHERE portal = ? AND client_id = ?"
+            + self._skip_locked,
+            (portal, client_id),
+        )
+        if not rows:
+            return False
+        holder, until = rows[0]["lease_owner"], rows[0]["lease_until"]
+        if holder not in (None, owner) and (until or 0) >= now and self._owner_alive(holder):
+            return False
+        sql(
+            "UPDATE clients SET lease_owner = ?, lease_until = ?,"
+            " lease_token = lease_token + (CASE WHEN lease_owner = ? THEN 0 ELSE 1 END)"
+            " WHERE portal = ? AND client_id = ?",
+            (owner, now + self.lease_seconds, owner, portal, client_id),
+        )
+        return True
 
     def renew(self, portal: str, owner: str) -> None:
         """Extend every lease ``owner`` holds on the portal, and mark its runs as alive."""
@@ -231,12 +236,13 @@ class SqlJournal(SqlRunQueue):
             )
 
     def release(self, portal: str, client_id: str, owner: str) -> None:
-        with self._tx() as sql:
-            sql(
+        self._write(
+            lambda sql: sql(
                 "UPDATE clients SET lease_owner = NULL, lease_until = NULL"
                 " WHERE portal = ? AND client_id = ? AND lease_owner = ?",
                 (portal, client_id, owner),
             )
+        )
 
     def holds(self, portal: str, client_id: str, owner: str) -> bool:
         """True while ``owner`` still holds the client's lease (a fence before each step)."""
@@ -280,8 +286,7 @@ class SqlJournal(SqlRunQueue):
     def add_event(
         self, run_id: str, portal: str, client_id: str, step: str, outcome: str, detail: str = ""
     ) -> None:
-        with self._tx() as sql:
-            self._insert_event(sql, run_id, portal, client_id, step, outcome, detail)
+        self._write(lambda sql: self._insert_event(sql, run_id, portal, client_id, step, outcome, detail))
 
     def _insert_event(
         self, sql: Execute, run_id: str, portal: str, client_id: str, step: str, outcome: str, detail: str

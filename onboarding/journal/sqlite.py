@@ -15,14 +15,27 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from onboarding import files
 from onboarding.journal import schema
 from onboarding.journal.base import Execute, Row
 from onboarding.journal.protocol import LEASE_SECONDS
 from onboarding.journal.sql import SqlJournal
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Write(Generic[T]):
+    """One thread's write waiting to be committed, and how it ended."""
+
+    work: Callable[[Execute], T]
+    done: bool = False
+    result: T | None = None
+    error: BaseException | None = None
 
 
 def _has_clients(sql: Execute) -> bool:
@@ -69,6 +82,8 @@ class SqliteJournal(SqlJournal):
         self._clock = clock
         self.lease_seconds = lease_seconds
         self._lock = threading.RLock()
+        self._waiting: list[_Write[Any]] = []
+        self._waiting_lock = threading.Lock()
         self._db = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA busy_timeout = 30000")
@@ -115,6 +130,49 @@ class SqliteJournal(SqlJournal):
                 raise
             else:
                 self._db.execute("COMMIT")
+
+    def _write(self, work: Callable[[Execute], T]) -> T:
+        """Writes of threads arriving together commit together, each in a savepoint of its own.
+
+        Why: when a tag look-up answers, up to 100 clients finish at once, and each commit took
+        the journal's lock in turn, giving up the interpreter lock inside SQLite six times per
+        transaction: 100 such writes took 31 ms from 100 threads against 15 ms from one. Here the
+        thread that gets the lock commits every write waiting by then in one transaction; the
+        others find theirs done. A write that raises is rolled back to its savepoint alone and
+        its thread gets the exception; each returns only after the commit (on disk before the
+        portal call that follows it, as before).
+        """
+        mine: _Write[T] = _Write(work)
+        with self._waiting_lock:
+            self._waiting.append(mine)
+        with self._lock:
+            if not mine.done:
+                self._commit_waiting()
+        if mine.error is not None:
+            raise mine.error
+        return mine.result  # type: ignore[return-value]  # set when done without an error
+
+    def _commit_waiting(self) -> None:
+        """Under the lock: every waiting write in one transaction (a savepoint each)."""
+        with self._waiting_lock:
+            batch, self._waiting = self._waiting, []
+        try:
+            with self._tx() as sql:
+                for each in batch:
+                    self._db.execute("SAVEPOINT one_write")
+                    try:
+                        each.result = each.work(sql)
+                    except Exception as exc:
+                        self._db.execute("ROLLBACK TO one_write")
+                        each.error = exc
+                    self._db.execute("RELEASE one_write")
+        except BaseException as exc:  # the commit failed (or was interrupted): none is written
+            for each in batch:
+                each.error, each.result = exc, None
+            raise
+        finally:
+            for each in batch:
+                each.done = True
 
     def _query(self, sql: str, args: Iterable[Any] = ()) -> list[Row]:
         with self._lock:

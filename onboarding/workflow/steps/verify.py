@@ -3,7 +3,8 @@
 The writes' answers are read-backs already: ``PUT rooms/{id}/share`` answers with the members for
 the ids in the request, and ``PUT rooms/{id}/links`` with the link the server stored. So only what
 no answer of this attempt showed is read again: the invitee by e-mail (one members read for a
-fresh client), and anything an attempt took from the journal instead of the portal.
+fresh client, sent ahead when the share call answers: :mod:`~onboarding.workflow.read_ahead`), and
+anything an attempt took from the journal instead of the portal.
 
 Then it converges (:mod:`onboarding.workflow.converge`): the rooms carrying the client's tag are
 looked up again (the run's shared look-up), the client moves to the lowest active id if that is
