@@ -38,6 +38,13 @@ class _Write(Generic[T]):
     error: BaseException | None = None
 
 
+def _shared_failure(cause: BaseException) -> sqlite3.OperationalError:
+    """The error a write gets when the transaction it shared with others failed."""
+    error = sqlite3.OperationalError(f"the journal's shared commit failed: {type(cause).__name__}: {cause}")
+    error.__cause__ = cause
+    return error
+
+
 def _has_clients(sql: Execute) -> bool:
     return bool(sql("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'clients'", ()))
 
@@ -147,15 +154,21 @@ class SqliteJournal(SqlJournal):
             self._waiting.append(mine)
         with self._lock:
             if not mine.done:
-                self._commit_waiting()
+                self._commit_waiting(mine)
         if mine.error is not None:
             raise mine.error
         return mine.result  # type: ignore[return-value]  # set when done without an error
 
-    def _commit_waiting(self) -> None:
-        """Under the lock: every waiting write in one transaction (a savepoint each)."""
+    def _commit_waiting(self, mine: _Write[Any]) -> None:
+        """Under the lock: every waiting write in one transaction (a savepoint each).
+
+        If the transaction fails, this thread raises what failed it; every other waiting thread
+        gets an error of its own (not the same object, whose traceback would be shared), and an
+        interrupt of this thread (Ctrl-C) reaches the others as an ordinary error.
+        """
         with self._waiting_lock:
             batch, self._waiting = self._waiting, []
+        committed = False
         try:
             with self._tx() as sql:
                 for each in batch:
@@ -166,9 +179,12 @@ class SqliteJournal(SqlJournal):
                         self._db.execute("ROLLBACK TO one_write")
                         each.error = exc
                     self._db.execute("RELEASE one_write")
-        except BaseException as exc:  # the commit failed (or was interrupted): none is written
-            for each in batch:
-                each.error, each.result = exc, None
+            committed = True
+        except BaseException as exc:
+            if not committed:  # none of the batch is written
+                for each in batch:
+                    each.result = None
+                    each.error = exc if each is mine else _shared_failure(exc)
             raise
         finally:
             for each in batch:

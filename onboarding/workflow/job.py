@@ -150,6 +150,12 @@ class ClientJob:
 
     def run(self) -> str:
         """Run every open step; returns the client's final status."""
+        try:
+            return self._run()
+        finally:
+            self.ctx.drop_members_read()  # a read sent ahead for a step that will not come now
+
+    def _run(self) -> str:
         ctx = self.ctx
         ctx.note(**ctx.plan.journal_fields(), status=ClientStatus.RUNNING, error="", run_id=ctx.run_id)
         ctx.emit(Step.CLIENT, Outcome.STARTED)

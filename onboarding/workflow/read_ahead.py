@@ -40,10 +40,11 @@ class ReadAhead:
             return self._pool.submit(self._caller.read_once, fn)
 
     def close(self) -> None:
+        """Wait for the reads in flight; those still queued (a stopped run's) are not sent."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True)
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def taken(future: Future[T] | None) -> T | None:

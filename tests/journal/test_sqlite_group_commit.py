@@ -104,3 +104,27 @@ def test_a_write_alone_still_commits_before_returning(tmp_path: Path) -> None:
     assert other.execute("SELECT outcome FROM events").fetchall() == [("started",)]
     with pytest.raises(ValueError, match="unknown journal fields"):
         journal.upsert_client(PORTAL, "C0", nonsense=1)
+
+
+class Interrupted(BaseException):
+    """Stands for Ctrl-C inside one write of a shared commit."""
+
+
+def test_a_failed_shared_commit_fails_every_write_with_its_own_error(tmp_path: Path) -> None:
+    """When the shared transaction fails, nothing of it is written; one thread sees the cause, the rest an error each."""
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+
+    def interrupted() -> None:
+        def work(sql: object) -> None:
+            raise Interrupted
+
+        journal._write(work)
+
+    jobs = [lambda: journal.add_event("r1", PORTAL, "C0", "room", "done"), interrupted,
+            lambda: journal.add_event("r1", PORTAL, "C2", "room", "done")]  # fmt: skip
+    outcomes = _in_threads(journal, jobs)
+    causes = [o for o in outcomes if isinstance(o, Interrupted)]
+    shared = [o for o in outcomes if isinstance(o, sqlite3.OperationalError)]
+    assert len(causes) == 1 and len(shared) == 2  # the committing thread re-raises the cause
+    assert shared[0] is not shared[1] and "shared commit failed" in str(shared[0])
+    assert journal.events("r1") == []

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from types import SimpleNamespace
+from typing import cast
+
+import pytest
 from support.engine import Harness, make_clients
 
+from onboarding.docspace import DocSpaceClient
+from onboarding.workflow.calls import Caller
+from onboarding.workflow.read_ahead import ReadAhead, taken
+from onboarding.workflow.retry import Retrier, RetryPolicy
 from onboarding.workflow.status import Outcome, Step
+from onboarding.workflow.steps import StepContext
+from onboarding.workflow.throttle import Limits, Throttle
 
 
 def _members_reads(log: list[dict]) -> list[dict]:
@@ -57,3 +69,45 @@ def test_failed_read_ahead_is_read_again_by_verification(harness: Harness) -> No
     events = [(e.step, e.outcome) for e in engine.journal.events(result.run_id)]
     assert (Step.VERIFY, Outcome.DONE) in events
     assert not [e for e in events if e[1] == Outcome.RETRY]  # the read ahead is one quiet attempt
+
+
+def _reads_ahead(threads: int) -> ReadAhead:
+    policy = RetryPolicy(attempts=1, base_delay=0.01, max_delay=0.02)
+    return ReadAhead(Caller(Throttle(Limits(requests_per_minute=0)), Retrier(policy=policy)), threads)
+
+
+def test_closing_waits_for_reads_in_flight_and_drops_queued_ones() -> None:
+    """A stopped run's end: the read under way finishes, the one still queued is never sent."""
+    reads_ahead = _reads_ahead(1)
+    release, sent = threading.Event(), []
+    under_way = reads_ahead.submit(lambda: release.wait(10) and sent.append("first"))
+    queued = reads_ahead.submit(lambda: sent.append("second"))
+    closing = threading.Thread(target=reads_ahead.close)
+    closing.start()
+    deadline = time.monotonic() + 10
+    while not queued.cancelled():  # close drops the queued read at once...
+        assert time.monotonic() < deadline, "the queued read was not dropped"
+        time.sleep(0.001)
+    assert closing.is_alive() and not under_way.done()  # ...and waits for the one in flight
+    release.set()
+    closing.join(10)
+    assert under_way.done() and queued.cancelled()
+    assert sent == ["first"]
+    assert taken(queued) is None  # a dropped read is read again by the step, if it comes
+
+
+def test_a_client_ending_before_verification_drops_its_queued_read() -> None:
+    """drop_members_read cancels the read sent ahead while it still waits for a thread."""
+    reads_ahead = _reads_ahead(1)
+    release = threading.Event()
+    reads_ahead.submit(lambda: release.wait(10))  # the pool's one thread is busy
+    ctx = StepContext.__new__(StepContext)
+    ctx._members_ahead = None
+    ctx.read_ahead = reads_ahead
+    ctx.api = cast(DocSpaceClient, SimpleNamespace(room_members=lambda room: pytest.fail("read sent")))
+    ctx.send_members_read(7)
+    ahead = ctx._members_ahead
+    ctx.drop_members_read()
+    assert ahead is not None and ahead[1].cancelled()
+    release.set()
+    reads_ahead.close()

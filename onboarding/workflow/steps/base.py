@@ -241,6 +241,12 @@ class StepContext:
         if self.read_ahead is not None:
             self._members_ahead = (room_id, self.read_ahead.submit(lambda: self.api.room_members(room_id)))
 
+    def drop_members_read(self) -> None:
+        """The client ends before verification: its read sent ahead is not sent if still queued."""
+        ahead, self._members_ahead = self._members_ahead, None
+        if ahead is not None:
+            ahead[1].cancel()
+
     def members(self, room_id: int, what: str) -> list[Member]:
         """The room's members: the read sent ahead for this room if it answered, else a read now."""
         ahead, self._members_ahead = self._members_ahead, None
