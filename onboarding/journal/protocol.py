@@ -62,7 +62,8 @@ class ClientRecords(Protocol):
 
         With ``fence`` (a lease owner), the write happens only while that owner still holds the
         client's lease, checked in the same transaction; otherwise :class:`LeaseLost` is raised.
-        ``events`` are added in the same transaction (a run writes one transaction per step).
+        ``events`` are added in the same transaction (a run writes one transaction per step;
+        a store may commit several clients' writes together, each still all-or-nothing).
         """
         ...
 

@@ -1,7 +1,8 @@
 """The embedded journal: one SQLite file per machine, nothing to set up.
 
-It is what makes runs resumable after anything, ``kill -9`` included (WAL mode, one commit per
-step outcome), and what stops two runs on this machine from onboarding the same client at once:
+It is what makes runs resumable after anything, ``kill -9`` included (WAL mode, every step
+outcome committed before the portal call that follows it; clients whose writes arrive together
+share a commit), and what stops two runs on this machine from onboarding the same client at once:
 a lease per client, taken in a single IMMEDIATE transaction, renewed by a heartbeat, and free as
 soon as its owner's process is gone (a same-host pid check; other hosts wait for the expiry).
 """
