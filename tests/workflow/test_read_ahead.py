@@ -24,14 +24,14 @@ def _members_reads(log: list[dict]) -> list[dict]:
 
 
 def test_members_read_is_answered_before_the_slow_link_write(harness: Harness) -> None:
-    """With the link write held 600 ms, the members read (sent when the share call answered) ends first.
+    """With the link write held 1 s, the members read (sent when the share call answered) ends first.
 
     The sandbox logs each request when it answers: before, the read was sent only after the
     link write's answer, so it always came later in the log. The tag look-up stays last.
     """
     harness.sandbox.set_faults(
         {"rules": [{"method": "PUT", "path": r"^/api/2.0/files/rooms/\d+/links$", "fault": "latency",
-                    "latency_ms": 600, "times": 1}]}
+                    "latency_ms": 1000, "times": 1}]}
     )  # fmt: skip
     engine = harness.engine()
     plan = engine.plan(make_clients(1))
