@@ -13,7 +13,6 @@ journal events: so it never hides a failure, and the happy path costs no extra r
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
@@ -24,27 +23,22 @@ T = TypeVar("T")
 
 
 class ReadAhead:
-    """A run's pool for reads sent ahead (thread-safe); :meth:`close` waits for those in flight."""
+    """A run's pool for reads sent ahead (thread-safe); :meth:`close` waits for those in flight.
+
+    The pool starts a thread only when a read finds none idle, so a run that sends none starts none.
+    """
 
     def __init__(self, caller: Caller, threads: int) -> None:
         self._caller = caller
-        self._threads = max(1, threads)
-        self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="read-ahead")
 
     def submit(self, fn: Callable[[], T]) -> Future[T]:
-        """Send ``fn``'s read now, on another thread (the pool starts with the first one)."""
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="read-ahead")
-            return self._pool.submit(self._caller.read_once, fn)
+        """Send ``fn``'s read now, on another thread."""
+        return self._pool.submit(self._caller.read_once, fn)
 
     def close(self) -> None:
         """Wait for the reads in flight; those still queued (a stopped run's) are not sent."""
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def taken(future: Future[T] | None) -> T | None:

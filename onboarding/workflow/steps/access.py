@@ -72,7 +72,7 @@ class AccessStep(StepBase):
             ctx.save(self.name)
             return "nobody to invite"
         if ctx.maybe_done(self.name):
-            members = ctx.caller.read(lambda: ctx.api.room_members(room_id), what="members")
+            members = ctx.members(room_id, what="members")
             missing = missing_invitations(members, invitations)
             ctx.confirmed += [inv for inv in invitations if inv not in missing]
             invitations = missing
