@@ -4,8 +4,9 @@ The model has three parts, each measured or known, never guessed: the time one c
 (measured on the run's first calls, the plan's look-ups), the portal's concurrency (15 writes
 at once), and its request-rate limit when one is known (learned from a 429, remembered from an
 earlier run, the vendor's cloud, or forced in the settings). A batch then takes the longest of:
-its writes spread over the write slots, our own per-request work (one interpreter), and the
-rate windows it has to wait for — plus one client's chain of calls for the last client.
+its writes spread over the write slots, our own per-request work (one interpreter, timed on
+this machine), and the rate windows it has to wait for — plus one client's chain of calls for
+the last client.
 """
 
 from __future__ import annotations
@@ -16,13 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from onboarding.workflow.machine_speed import REFERENCE_CPU_PER_REQUEST
 from onboarding.workflow.pacing import ASSUMED, DOCSPACE_RPM, LEARNING, SAFETY
-
-CPU_PER_REQUEST = 0.0006
-"""Seconds of our own work per request (HTTP, JSON, journal) that threads cannot overlap: the
-engine's run at 0 ms latency, 150 clients, 1,359 requests in 0.87 s (docs/performance.md,
-"Batch onboarding"; it was 1.2 ms before the transport and the sandbox stopped using the
-``email`` package to read headers)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +35,9 @@ class PortalModel:
     in_window: int = 0
     """Requests already in the current window (an earlier run's, remembered)."""
     pace: str = LEARNING
+    cpu_per_request: float = REFERENCE_CPU_PER_REQUEST
+    """Seconds of our own work per request that threads cannot overlap (HTTP, JSON, journal),
+    as :mod:`~onboarding.workflow.machine_speed` measures this machine."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def batch_seconds(
         return lookup_seconds
     chain = calls / clients * latency  # one client's calls, one after another
     by_writes = writes * latency / max(1, model.writes_in_flight)
-    by_cpu = calls * CPU_PER_REQUEST
+    by_cpu = calls * model.cpu_per_request
     work = max(by_writes, by_cpu, serial * latency + serial_pause) + chain + lookup_seconds
     if not per_window:
         return work
@@ -125,7 +124,12 @@ def estimate(
         rate = "no rate limit seen on this portal yet"
     else:
         rate = "the portal showed no rate limit"
-    return Estimate(seconds, if_limited, f"{measured}, {model.writes_in_flight} writes at once, {rate}")
+    basis = f"{measured}, {model.writes_in_flight} writes at once, {rate}"
+    calls, latency = writes + reads, max(model.latency, 0.0)
+    if calls * model.cpu_per_request > writes * latency / max(1, model.writes_in_flight):
+        # At low latency our own work is the bound: say so, or the time looks unexplained.
+        basis += f"; our own work, {model.cpu_per_request * 1000:.2f} ms per call on this machine"
+    return Estimate(seconds, if_limited, basis)
 
 
 def describe(est: Estimate) -> str:

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from onboarding.errors import ApiStatusError, RateLimited
 from onboarding.journal.protocol import SharedLimits
 from onboarding.workflow.estimate import PortalModel
+from onboarding.workflow.machine_speed import machine_speed
 from onboarding.workflow.pacing import (
     DAILY_HINT_SECONDS,
     DOCSPACE_RPM,
@@ -254,6 +255,7 @@ class Throttle:
             window=pace["window_s"],
             in_window=self.pacer.in_window(),
             pace=pace["pace"],
+            cpu_per_request=machine_speed.cpu_per_request(),
         )
 
     def _leave_headroom(self) -> None:

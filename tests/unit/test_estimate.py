@@ -56,3 +56,12 @@ def test_an_assumed_pace_says_it_is_docspaces_default_not_an_announced_limit() -
     """After a headerless 429 the estimate names the rate as assumed, not as learned from the portal."""
     est = estimate(_model(per_window=1455, pace="assumed"), clients=300, writes=2400, reads=300)
     assert "DocSpace's default, assumed" in est.basis and 60.0 < est.seconds < 70.0
+
+
+def test_at_low_latency_our_own_work_on_this_machine_sets_the_time_and_is_named() -> None:
+    """At 0 ms the CPU bound rules: a machine twice as slow per call doubles it, and the words say so."""
+    fast = estimate(_model(latency=0.0, cpu_per_request=0.0003), clients=150, writes=1200, reads=159)
+    slow = estimate(_model(latency=0.0, cpu_per_request=0.0006), clients=150, writes=1200, reads=159)
+    assert abs(fast.seconds - 1359 * 0.0003) < 1e-9 and abs(slow.seconds - 2 * fast.seconds) < 1e-9
+    assert "our own work, 0.30 ms per call on this machine" in fast.basis
+    assert "our own work" not in estimate(_model(), clients=150, writes=1200, reads=150).basis
