@@ -10,18 +10,10 @@ from onboarding.workflow.machine_speed import (
 )
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_machine_whose_probe_is_twice_as_slow_costs_twice_the_reference_per_request() -> None:
     """The fastest of the five probe runs scales the reference cost (a preempted run is ignored)."""
     runs = iter([REFERENCE_PROBE_SECONDS * 2] * 4 + [REFERENCE_PROBE_SECONDS * 9])
-    speed = MachineSpeed(probe=lambda: next(runs), clock=_Clock())
+    speed = MachineSpeed(probe=lambda: next(runs), clock=lambda: 1000.0)
     assert abs(speed.cpu_per_request() - 2 * REFERENCE_CPU_PER_REQUEST) < 1e-12
 
 
@@ -34,13 +26,13 @@ def test_the_probe_runs_again_only_after_a_minute() -> None:
         calls.append(slowness[0])
         return REFERENCE_PROBE_SECONDS * slowness[0]
 
-    clock = _Clock()
-    speed = MachineSpeed(probe=probe, clock=clock)
+    now = [1000.0]
+    speed = MachineSpeed(probe=probe, clock=lambda: now[0])
     first = speed.cpu_per_request()
     slowness[0] = 3.0
-    clock.now += 59.0
+    now[0] += 59.0
     assert speed.cpu_per_request() == first and len(calls) == 5
-    clock.now += 2.0
+    now[0] += 2.0
     assert abs(speed.cpu_per_request() - 3 * first) < 1e-12 and len(calls) == 10
 
 
