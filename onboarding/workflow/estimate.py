@@ -71,8 +71,7 @@ def batch_seconds(
     if clients <= 0 or calls <= 0:
         return lookup_seconds
     chain = calls / clients * latency  # one client's calls, one after another
-    by_writes = writes * latency / max(1, model.writes_in_flight)
-    by_cpu = calls * model.cpu_per_request
+    by_writes, by_cpu = _by_writes_and_cpu(model, writes, reads)
     work = max(by_writes, by_cpu, serial * latency + serial_pause) + chain + lookup_seconds
     if not per_window:
         return work
@@ -82,6 +81,12 @@ def batch_seconds(
     windows = math.ceil((calls - free) / per_window)
     last = calls - free - (windows - 1) * per_window
     return max(work, windows * model.window + work * last / calls)
+
+
+def _by_writes_and_cpu(model: PortalModel, writes: int, reads: int) -> tuple[float, float]:
+    """Seconds the writes take over the write slots, and seconds of our own work for every call."""
+    by_writes = writes * max(model.latency, 0.0) / max(1, model.writes_in_flight)
+    return by_writes, (writes + reads) * model.cpu_per_request
 
 
 def estimate(
@@ -125,8 +130,8 @@ def estimate(
     else:
         rate = "the portal showed no rate limit"
     basis = f"{measured}, {model.writes_in_flight} writes at once, {rate}"
-    calls, latency = writes + reads, max(model.latency, 0.0)
-    if calls * model.cpu_per_request > writes * latency / max(1, model.writes_in_flight):
+    by_writes, by_cpu = _by_writes_and_cpu(model, writes, reads)
+    if by_cpu > by_writes:
         # At low latency our own work is the bound: say so, or the time looks unexplained.
         basis += f"; our own work, {model.cpu_per_request * 1000:.2f} ms per call on this machine"
     return Estimate(seconds, if_limited, basis)

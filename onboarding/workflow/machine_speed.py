@@ -53,7 +53,7 @@ _ANSWER = json.dumps(
 
 def _probe_once() -> float:
     """Seconds for 50 requests' worth of our interpreter work (no I/O)."""
-    started = time.perf_counter()
+    started, size = time.perf_counter(), 0
     for i in range(50):
         body = json.dumps({"title": f"Client - Bench Client H{i:05d}", "roomType": 2}).encode()
         head = (
@@ -62,8 +62,7 @@ def _probe_once() -> float:
         ).encode("latin-1")
         answer = json.loads(_ANSWER)["response"]
         fields = {key.lower(): value for key, value in answer.items() if not isinstance(value, dict)}
-        if len(head) + len(fields) < 0:  # never: keeps the work from being optimised away
-            raise AssertionError
+        size += len(head) + len(fields)
     return time.perf_counter() - started
 
 

@@ -103,16 +103,15 @@ def go_to(page: Page, title: str) -> None:
     link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
     # exact: "Clients" would otherwise match the Upload page's "Upload clients"
     heading = page.get_by_role("heading", level=1, name=HEADINGS[title], exact=True)
-    for _attempt in range(NAVIGATION_ATTEMPTS - 1):
+    for attempt in range(1, NAVIGATION_ATTEMPTS + 1):
         link.click()
         try:
             expect(heading).to_be_visible(timeout=10_000)
             break
         except AssertionError:
+            if attempt == NAVIGATION_ATTEMPTS:
+                raise
             wait_for_app(page)
-    else:
-        link.click()
-    expect(heading).to_be_visible()
     wait_for_app(page)
     expect(link).to_have_attribute("aria-current", "page")
 
