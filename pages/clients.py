@@ -32,15 +32,18 @@ def clients_section(polling: bool) -> None:
         batch = session.readable_batch()
         rows = batch.clients if batch is not None and not batch.blocked else []
         entries = svc.clients(rows, choices=session.conflict_choices())
+        holder = clients_table.shown_now()
+        holder.entries, holder.total = [], len(entries)
         if not entries:
             st.info("No clients yet: upload a client list to start.", icon=":material/info:")
             st.page_link("pages/upload.py", label="Upload a client list", icon=":material/upload_file:")
             return
         found = clients_table.filters(svc, entries, has_upload=bool(rows))
-        shown = clients_table.apply(entries, found)
+        shown = holder.entries = clients_table.apply(entries, found)
         line = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=True)
         line.caption(f"{len(shown)} of {len(entries)} clients shown: {clients_table.summary(shown)}")
-        clients_table.download(svc, line, shown)
+        if not polling:  # while polling the download is drawn once, outside (see the page below)
+            clients_table.download(svc, line, holder, live=False)
         busy = live.busy_clients(svc)
         if polling:
             running_bars(svc)
@@ -71,4 +74,11 @@ with chrome.page(
     live.show_notices()
     polling = bool(live.active_handles(svc)) or any(r.status == RunStatus.RUNNING for r in svc.runs(limit=5))
     st.session_state[TOKEN] = live.journal_token(svc)
-    st.fragment(run_every=1 if polling else None)(clients_section)(polling)
+    if polling:
+        # The table re-draws every second; its download must not: each drawing revokes the file
+        # id a click may still hold (``clients_table.Shown``). So it stands above, drawn once.
+        line = st.container(horizontal=True, horizontal_alignment="right", gap="small")
+        st.fragment(run_every=1)(clients_section)(polling)
+        clients_table.download(svc, line, clients_table.shown_now(), live=True)
+    else:
+        st.fragment(clients_section)(polling)

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from onboarding import ClientEntry, ClientState, Onboarding, select_clients, state_counts
+from onboarding import ClientEntry, ClientRecord, ClientState, Onboarding, select_clients, state_counts
 from ui import display, labels
 
 TABLE_KEY = "clients_table_key"
@@ -141,20 +141,59 @@ def grid(entries: Sequence[ClientEntry], redact: Callable[[str], str]) -> list[C
     return [entries[i] for i in rows if 0 <= i < len(entries)]
 
 
-def download(svc: Onboarding, where: DeltaGenerator, entries: Sequence[ClientEntry]) -> None:
-    """The shown clients the journal knows as a CSV (made when clicked), optionally for Excel."""
-    records = [e.record for e in entries if e.record is not None]
+@dataclass
+class Shown:
+    """The clients the table shows now, kept where the download can read them when clicked.
+
+    Why: while a run goes on the table is re-drawn every second, but the download button is not.
+    A deferred download's id changes whenever its button is drawn, and a click that still holds
+    the previous id fails ("Deferred file … not found") until the browser has the new one; with
+    a redraw every second that window is open for a share of the time on a slow link. So the
+    button is drawn once, outside the polled part, and reads what is shown at the moment of the
+    click from here.
+    """
+
+    entries: list[ClientEntry]
+    total: int
+
+    @property
+    def records(self) -> list[ClientRecord]:
+        return [e.record for e in self.entries if e.record is not None]
+
+
+SHOWN_KEY = "clients_shown"
+
+
+def shown_now() -> Shown:
+    """This session's holder of the clients shown (the same object from one run to the next)."""
+    holder = st.session_state.get(SHOWN_KEY)
+    if not isinstance(holder, Shown):
+        holder = st.session_state[SHOWN_KEY] = Shown([], 0)
+    return holder
+
+
+def download(svc: Onboarding, where: DeltaGenerator, shown: Shown, *, live: bool) -> None:
+    """The shown clients the journal knows as a CSV (made when clicked), optionally for Excel.
+
+    While a run is live the table changes under the button, so its label gives no count: the
+    file holds what the journal knows of the clients shown at the moment of the click (a client
+    the run has not reached yet is not in it). Otherwise the label says how many rows it holds.
+    """
+    if not shown.total:
+        return
+    count = len(shown.records)
     excel = where.toggle(
         "for Excel", key="clients_csv_excel", help="Adds a byte-order mark, like `export --excel`."
     )
     where.download_button(
-        f"CSV of {len(records)}",
-        lambda: svc.export("csv", records=records, excel=excel),
+        "CSV so far" if live else f"CSV of {count}",
+        lambda: svc.export("csv", records=shown.records, excel=excel),
         file_name="docspace-clients.csv",
         mime="text/csv",
         key="clients_download_csv",
         icon=":material/download:",
         on_click="ignore",
-        disabled=not records,
-        help="The clients shown that the journal knows (one row each, as the CRM export).",
+        disabled=not live and not count,
+        help="The clients shown that the journal knows (one row each, as the CRM export)"
+        + (", as they stand when you click: a run is going on." if live else "."),
     )
