@@ -337,9 +337,8 @@ def render_run(svc: Onboarding, run: LiveRun, names: dict[str, str]) -> None:
     fill, text = run_summary(p, journal_run.status if journal_run else "", run.alive, stopping)
     now = time.time()
     if run.alive:
-        settled = max(0, p.finished - p.status_counts.get(ClientStatus.DEFERRED, 0))
         eta = svc.eta(p) if run.here else None
-        clock = timing.live_line(p, settled, now, eta)
+        clock = timing.live_line(p, now, eta)
         text = f"{text} · {clock}" if clock else text
     else:
         waited = timing.waited_line(journal_run.summary if journal_run else None, p)

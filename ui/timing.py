@@ -2,8 +2,8 @@
 
 The portal's rate limit can hold every call for tens of seconds; without a word the bar simply
 stops. This module words the run's timing for the progress line: how long it has run, how long it
-should still take (from the rate measured so far, or the model of the portal before the first
-client finishes), and while calls wait for the rate window, why and until when.
+should still take (the model of the portal for the steps left, weighed against the rate measured
+so far), and while calls wait for the rate window, why and until when.
 """
 
 from __future__ import annotations
@@ -17,22 +17,31 @@ from ui import display
 WAIT_MESSAGE = "Waiting for the portal's rate limit, resuming in {seconds:.0f} s"
 
 
-def time_left(p: RunProgress, settled: int, now: float, model_eta: float | None) -> float | None:
-    """Seconds left: the measured rate once a client finished, else the portal model's guess."""
-    left = p.total - settled
+def time_left(p: RunProgress, now: float, model_eta: float | None) -> float | None:
+    """Seconds left: the portal model's guess for the work left, weighed against the rate measured
+    so far by how much of the run that measurement covers.
+
+    Both count work in steps, not finished clients: clients run side by side and finish in bursts,
+    so "elapsed ÷ finished × left" first stays blank, then says hours, then jumps to the end.
+    """
+    done = p.work_done
     elapsed = now - p.started_at if p.started_at else 0.0
-    if settled and elapsed > 0:
-        return elapsed / settled * left
-    return model_eta
+    if done <= 0 or elapsed <= 0 or not p.total:
+        return model_eta
+    measured = elapsed * (p.total - done) / done
+    if model_eta is None:
+        return measured
+    share = done / p.total
+    return share * measured + (1 - share) * model_eta
 
 
-def live_line(p: RunProgress, settled: int, now: float, model_eta: float | None) -> str:
+def live_line(p: RunProgress, now: float, model_eta: float | None) -> str:
     """ "12 s elapsed · about 30 s left" for a run under way."""
     parts = []
     if p.started_at:
         parts.append(f"{display.duration(max(0.0, now - p.started_at))} elapsed")
-    left = time_left(p, settled, now, model_eta)
-    if left is not None and settled < p.total:
+    left = time_left(p, now, model_eta)
+    if left is not None and p.finished < p.total:
         parts.append("under a second left" if left < 1 else f"about {display.duration(left)} left")
     return " · ".join(parts)
 

@@ -185,15 +185,18 @@ class LiveCosts:
         with self._lock:
             self._costs.pop(run_id, None)
 
-    def eta(self, model: PortalModel, run_id: str, clients_left: int) -> float | None:
-        """Seconds until the run ends, or None when it is not running in this process."""
+    def eta(self, model: PortalModel, run_id: str, clients_left: float) -> float | None:
+        """Seconds until the run ends, or None when it is not running in this process.
+
+        ``clients_left`` may be fractional: clients under way count by the share of steps left.
+        """
         with self._lock:
             cost = self._costs.get(run_id)
         if cost is None:
             return None
-        left = max(0, clients_left)
+        left = max(0.0, clients_left)
         writes, reads = round(cost[0] * left), round(cost[1] * left)
-        return estimate(model, clients=left, writes=writes, reads=reads).seconds
+        return estimate(model, clients=math.ceil(left), writes=writes, reads=reads).seconds
 
 
 live_costs = LiveCosts()

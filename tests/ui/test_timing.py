@@ -37,16 +37,43 @@ def test_no_wait_message_once_the_run_has_ended(tmp_path: Path) -> None:
     assert timing.wait_message(p, p.wait_until - 29 if p.wait_until else 0) == ""
 
 
+def _steps(journal: SqliteJournal, run_id: str, clients: range, steps: tuple[str, ...]) -> None:
+    for i in clients:
+        journal.add_event(run_id, "p", f"c{i}", "client", "started", "")
+        for step in steps:
+            journal.add_event(run_id, "p", f"c{i}", step, "done", "")
+
+
 def test_live_line_shows_elapsed_and_time_left_from_the_measured_rate(tmp_path: Path) -> None:
-    """6 of 24 clients in 30 s: 30 s elapsed, about 90 s (2 min) left — the model's guess is not used."""
+    """6 of 24 clients in 30 s and no model: 30 s elapsed, about 90 s (2 min) left; before any
+    step has ended the model's guess is said as it is, and with neither nothing is said."""
     journal, run_id = _running(tmp_path)
+    _steps(journal, run_id, range(6), ())
+    for i in range(6):
+        journal.add_event(run_id, "p", f"c{i}", "record", "onboarded", "")
     p = read_progress(journal, run_id)
-    assert timing.live_line(p, 6, p.started_at + 30, model_eta=5.0) == "30 s elapsed · about 2 min left"
-    assert timing.live_line(p, 0, p.started_at + 3, model_eta=40.0) == "3 s elapsed · about 40 s left"
-    assert timing.live_line(p, 0, p.started_at + 3, model_eta=None) == "3 s elapsed"
-    assert timing.live_line(p, 0, p.started_at + 0.2, model_eta=0.4) == (
+    assert p.work_done == 6
+    assert timing.live_line(p, p.started_at + 30, model_eta=None) == "30 s elapsed · about 2 min left"
+    fresh = read_progress(*_running(tmp_path / "fresh"))
+    assert timing.live_line(fresh, fresh.started_at + 3, model_eta=40.0) == "3 s elapsed · about 40 s left"
+    assert timing.live_line(fresh, fresh.started_at + 3, model_eta=None) == "3 s elapsed"
+    assert timing.live_line(fresh, fresh.started_at + 0.2, model_eta=0.4) == (
         "under a second elapsed · under a second left"
     )
+
+
+def test_clients_under_way_count_by_their_steps_so_the_time_left_counts_down(tmp_path: Path) -> None:
+    """24 clients side by side, none finished: each with its room and folders made after 20 s
+    (4 of its 9 calls) is 4/9 of the work, so 25 s are left by the rate, not the start's guess."""
+    journal, run_id = _running(tmp_path)
+    _steps(journal, run_id, range(24), ("room", "folders"))
+    p = read_progress(journal, run_id)
+    assert p.finished == 0 and abs(p.work_done - 24 * 4 / 9) < 1e-9
+    measured = timing.time_left(p, p.started_at + 20, model_eta=None)
+    assert measured is not None and abs(measured - 20 * 5 / 4) < 1e-9
+    # The model's guess weighs less as more of the run is measured: here 4/9 of it.
+    blended = timing.time_left(p, p.started_at + 20, model_eta=80.0)
+    assert blended is not None and abs(blended - (4 / 9 * 25 + 5 / 9 * 80)) < 1e-9
 
 
 def test_finished_run_says_how_long_it_waited_from_the_recorded_counts(tmp_path: Path) -> None:
