@@ -33,19 +33,30 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DEFERRED = 0, 1, 2, 3
 
 
-def _common() -> argparse.ArgumentParser:
+def _common(*, after_command: bool = False) -> argparse.ArgumentParser:
+    """The portal and file options, taken before the command or after it.
+
+    After the command they default to "not given" (``SUPPRESS``): a subcommand's own default
+    would otherwise overwrite what was given before the command, and ``--portal URL plan …``
+    would quietly go to ``$DOCSPACE_URL`` instead.
+    """
+    kw: dict[str, Any] = {"default": argparse.SUPPRESS} if after_command else {}
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("portal and files")
-    g.add_argument("--portal", metavar="URL", help="portal address (default: $DOCSPACE_URL)")
+    g.add_argument("--portal", metavar="URL", help="portal address (default: $DOCSPACE_URL)", **kw)
     g.add_argument(
-        "--api-key-file", metavar="FILE", help="file holding the API key (default: $DOCSPACE_API_KEY)"
+        "--api-key-file",
+        metavar="FILE",
+        help="file holding the API key (default: $DOCSPACE_API_KEY)",
+        **kw,
     )
     g.add_argument(
         "--journal",
         metavar="PATH|URL",
         help="journal file, or a shared postgresql://user@host/db (default: shared with the dashboard)",
+        **kw,
     )
-    g.add_argument("--blueprint", metavar="FILE", help="blueprint TOML (default: built-in blueprint)")
+    g.add_argument("--blueprint", metavar="FILE", help="blueprint TOML (default: built-in blueprint)", **kw)
     return p
 
 
@@ -68,11 +79,11 @@ def _rpm(text: str) -> int | str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common()
+    common = _common(after_command=True)
     parser = argparse.ArgumentParser(
         prog="docspace-onboard",
         description="Onboard business clients into ONLYOFFICE DocSpace rooms in bulk.",
-        parents=[common],
+        parents=[_common()],
     )
     sub = parser.add_subparsers(dest="command", required=True)
     plan = sub.add_parser("plan", parents=[common], help="dry run: what would happen (no writes)")

@@ -122,3 +122,30 @@ def test_a_retry_is_printed_with_its_reason(harness: Harness, env: list[str], tm
     (line,) = [ln for ln in (captured.out + captured.err).splitlines() if "\tretry" in ln]
     assert line.startswith("C-0001\tfolders\tretry: folder: POST /api/2.0/files/folder/")
     assert "-> 500" in line and "trying again in" in line
+
+
+def test_portal_and_journal_given_before_the_command_are_used(
+    harness: Harness, env: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`docspace-onboard --portal URL --journal J run …` (the order --help shows) goes to that portal
+    and journal, not to $DOCSPACE_URL and the default journal; given after the command they win."""
+    monkeypatch.setenv("DOCSPACE_URL", "http://127.0.0.1:1")  # nothing listens: using it fails
+    sheet = write_csv(tmp_path / "c.csv", make_clients(2))
+    assert cli.main([*env, "run", str(sheet)]) == 0
+    assert (tmp_path / "j.sqlite3").exists() and len(harness.rooms()) == 2
+    other = tmp_path / "other.sqlite3"
+    assert (
+        cli.main(
+            [
+                "--journal",
+                str(tmp_path / "unused.sqlite3"),
+                "plan",
+                str(sheet),
+                *env[:2],
+                "--journal",
+                str(other),
+            ]
+        )
+        == 0
+    )
+    assert other.exists() and not (tmp_path / "unused.sqlite3").exists()
