@@ -13,7 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -230,6 +230,9 @@ class Engine:
             result.stopped_because = limits.reason
             stopped = result.stopped_by_daily_limit or self.stop_event.is_set() or bool(limits.reason)
             final = RunStatus.STOPPED if stopped else RunStatus.FINISHED
+        except KeyboardInterrupt:
+            final = RunStatus.STOPPED  # interrupted is stopped: nothing failed, a later run resumes
+            raise
         finally:
             self.throttle.remove_listener(waiting)
             live_costs.end(run_id)
@@ -283,13 +286,26 @@ class Engine:
                 threads = min(len(todo), workers + 2 * BATCH_TAGS)
                 pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="onboard")
                 every_client_ended = False
+                futures: dict[str, Future[str]] = {}
                 try:
-                    futures = {cp.client_id: pool.submit(in_slot, cp) for cp in todo}
+                    futures.update((cp.client_id, pool.submit(in_slot, cp)) for cp in todo)
                     for cid, fut in futures.items():
                         status = fut.result()
                         result.statuses[cid] = status
                     every_client_ended = True
+                except BaseException:
+                    # Ctrl-C reaches this (the waiting) thread: stop as Stop does. The steps in
+                    # flight end, their clients are deferred, and the clients not begun never are.
+                    self.stop_event.set()
+                    raise
                 finally:
+                    if not every_client_ended:
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        # Clients never begun (not submitted yet, or cancelled) will not join a tag
+                        # look-up: those begun wait for no one else's.
+                        begun = sum(1 for fut in futures.values() if not fut.cancelled())
+                        for _ in range(len(todo) - begun):
+                            tag_rooms.leave()
                     # Once every client has ended, the idle threads exit on their own; joining
                     # them one after another (150 of them) cost 7 ms at the end of every run.
                     pool.shutdown(wait=not every_client_ended)

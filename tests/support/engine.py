@@ -68,7 +68,7 @@ class Harness:
             retry=kw.pop("retry", RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)),  # type: ignore[arg-type]
             sleep=kw.pop("sleep", self.sleeps.append),  # type: ignore[arg-type]
             rng=random.Random(7),
-            on_event=self.events.append,
+            on_event=kw.pop("on_event", self.events.append),  # type: ignore[arg-type]
             **kw,  # type: ignore[arg-type]
         )
 

@@ -100,3 +100,43 @@ def test_archive_rolls_back_a_client_and_records_it(harness: Harness) -> None:
     assert engine.journal.get("sandbox-test", clients[0].client_id).status == "archived"
     plan = harness.engine().plan(clients)
     assert plan.clients[0].action == "blocked"
+
+
+def test_ctrl_c_stops_the_run_like_stop_and_a_later_run_finishes(harness: Harness) -> None:
+    """Ctrl-C (SIGINT in the thread waiting for the clients) stops the run as Stop does: the calls
+    in flight end, the clients not begun are not begun, the run is journalled as stopped; a later
+    run onboards the rest with one room per client."""
+    import os
+    import signal
+    import threading
+
+    import pytest
+
+    clients = make_clients(150)
+    # Creating a room takes the portal 1 s: the first rooms are in flight when Ctrl-C comes.
+    slow_rooms = {
+        "fault": "latency",
+        "path": "/files/rooms$",
+        "method": "POST",
+        "latency_ms": 1000,
+        "times": None,
+    }
+    harness.sandbox.set_faults({"rules": [slow_rooms]})
+    engine = harness.engine()
+
+    def ctrl_c_once_calls_are_held() -> None:
+        while harness.sandbox.in_flight() < 5:
+            threading.Event().wait(0.005)
+        os.kill(os.getpid(), signal.SIGINT)  # what the terminal sends on Ctrl-C
+
+    helper = threading.Thread(target=ctrl_c_once_calls_are_held)
+    helper.start()
+    with pytest.raises(KeyboardInterrupt):
+        engine.run(clients)
+    helper.join()
+    (run,) = engine.journal.runs("sandbox-test")
+    assert run.status == "stopped"
+    assert 0 < len(harness.rooms()) < len(clients)
+    harness.sandbox.set_faults(None)
+    assert harness.engine().run(clients).exit_code == 0
+    one_room_per_client(harness.rooms(), clients, _tag)
