@@ -265,6 +265,18 @@ def plan_client(
         plan.reasons.append(GUESTS_FORBIDDEN)
 
     rooms = sorted(ctx.rooms_by_tag.get(tag.casefold(), []), key=lambda r: r.id)
+    others = [r for r in rooms if r.tags and tag not in r.tags]
+    if others:
+        # DocSpace matches tags whatever their case (the look-up is case-insensitive), so a client
+        # whose id differs from another's only in case would take over that client's room.
+        theirs = next(t for t in others[0].tags if t.casefold() == tag.casefold())
+        plan.action = Action.BLOCKED
+        plan.reasons.append(
+            f"room {others[0].id} carries the tag {theirs!r}, another client's: DocSpace ignores "
+            f"letter case in tags, so {tag!r} would be that room; give this client an id that "
+            "differs by more than case"
+        )
+        return plan
     progress = record.progress if record else {}
     # Every run, whatever its journal, keeps the lowest active id (see workflow/converge.py).
     active = [r for r in rooms if not r.archived]

@@ -156,3 +156,22 @@ def test_the_plans_look_ups_go_out_together_and_are_all_counted(harness: Harness
         "P-2": "create",
         "P-3": "create",
     }
+
+
+def test_an_id_differing_only_in_case_does_not_take_over_another_clients_room(harness: Harness) -> None:
+    """Client "c-0001" after "C-0001" was onboarded: DocSpace finds the room tagged client:C-0001 for
+    client:c-0001 (tags ignore case), so the client is blocked with that reason; the room keeps its
+    members and no second room is made."""
+    (first,) = make_clients(1)
+    assert harness.engine().run([first]).exit_code == 0
+    (room,) = harness.rooms()
+    members = {m["email"] for m in room["members"]}
+    other = Client("c-0001", "Totally Different Ltd", "someone@different.example", first.manager_email)
+    engine = harness.engine()
+    plan = engine.plan([other])
+    assert plan.clients[0].action == "blocked"
+    assert "'client:C-0001'" in plan.clients[0].reasons[0] and "letter case" in plan.clients[0].reasons[0]
+    result = engine.run([other])
+    assert result.statuses == {"c-0001": "blocked"}
+    (after,) = harness.rooms()
+    assert {m["email"] for m in after["members"]} == members

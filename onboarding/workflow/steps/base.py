@@ -230,11 +230,17 @@ class StepContext:
         return bool(self.progress.get(f"{step}_started")) or (not self.room_fresh and found_by_tag)
 
     def rooms_with_tag(self) -> list[Folder]:
-        """Every room (active or archived) carrying the client's tag, as the portal shows it now."""
+        """Every room (active or archived) carrying the client's tag, as the portal shows it now.
+
+        The portal's look-up ignores letter case; a room whose tag differs from ours in case alone
+        is another client's (the plan blocks such a client) and is left out.
+        """
         tag = self.plan.tag
         if self.tag_rooms is not None:
-            return self.tag_rooms.rooms(tag)
-        return self.caller.read(lambda: self.api.find_rooms_by_tags([tag]), what="look up rooms by tag")
+            rooms = self.tag_rooms.rooms(tag)
+        else:
+            rooms = self.caller.read(lambda: self.api.find_rooms_by_tags([tag]), what="look up rooms by tag")
+        return [r for r in rooms if not r.tags or tag in r.tags]
 
     def send_members_read(self, room_id: int) -> None:
         """Start reading the room's members now (see :mod:`~onboarding.workflow.read_ahead`)."""

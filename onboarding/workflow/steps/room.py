@@ -53,7 +53,7 @@ class RoomStep(StepBase):
 
         def lookup() -> Folder | None:
             rooms = ctx.caller.read(lambda: ctx.api.find_rooms_by_tags([tag]), what="look up room")
-            found = [r for r in rooms if not r.archived]
+            found = [r for r in rooms if not r.archived and (not r.tags or tag in r.tags)]
             return min(found, key=lambda r: r.id) if found else None
 
         room, created = ctx.caller.ensure(
