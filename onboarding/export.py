@@ -42,7 +42,8 @@ COLUMNS = [
     "joined_at",
 ]
 
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+_HIDING_START = ("\t", "\r")
+"""Leading characters that hide what follows from a reader (a formula may come after them)."""
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 (and so an XLSX sheet) cannot hold; tab, LF and CR are allowed."""
@@ -60,8 +61,16 @@ def for_xlsx(value: str) -> str:
 
 
 def neutralise(value: str) -> str:
-    """Prefix text that a spreadsheet would treat as a formula with an apostrophe."""
-    return "'" + value if value.startswith(_DANGEROUS_START) else value
+    """Prefix text that a spreadsheet would treat as a formula with an apostrophe.
+
+    Phone numbers and negative amounts ("+1 555 0100", "-12.50") are left as they are, as the
+    upload's corrected list leaves them (:func:`~onboarding.ingest.rows.looks_like_formula`):
+    they cannot run, and an apostrophe would reach the CRM as part of the number.
+    """
+    from onboarding.ingest.rows import looks_like_formula
+
+    risky = looks_like_formula(value) or value.startswith(_HIDING_START)
+    return "'" + value if risky else value
 
 
 def _iso(ts: float | None) -> str:
@@ -105,8 +114,9 @@ def results_frame(records: Sequence[ClientRecord], *, safe: bool = True) -> pd.D
     for row in rows:
         extras.extend(k for k in row if k not in COLUMNS and k not in extras)
     frame = pd.DataFrame(rows, columns=[*COLUMNS, *extras], dtype="string").fillna("")
-    if safe:
+    if safe:  # the column names too: an upload's own column may be headed "=HYPERLINK(…)"
         frame = frame.map(lambda v: neutralise(v) if isinstance(v, str) else v)
+        frame.columns = [neutralise(str(c)) for c in frame.columns]
     return frame
 
 

@@ -49,6 +49,22 @@ def test_formula_like_values_are_neutralised_in_csv_and_xlsx() -> None:
         assert all(n.startswith("'") for n in names), names
 
 
+def test_phone_numbers_pass_unchanged_and_hostile_column_names_are_neutralised() -> None:
+    """A phone number or a negative amount reaches the CRM as it is (no apostrophe), in CSV and
+    XLSX; a carried-through column headed like a formula is neutralised like a value."""
+    rec = ClientRecord(
+        portal="p", client_id="P1", name="Phone Co", status="onboarded",
+        extra={"Phone": "+1 555 0100", "Balance": "-12.50", '=HYPERLINK("http://evil")': "x", "@cmd": "y"},
+    )  # fmt: skip
+    csv_frame = pd.read_csv(io.BytesIO(export.to_csv([rec])), dtype=str, keep_default_na=False)
+    xlsx_frame = pd.read_excel(
+        io.BytesIO(export.to_xlsx([rec])), dtype=str, keep_default_na=False, engine="calamine"
+    )
+    for frame in (csv_frame, xlsx_frame):
+        assert (frame["Phone"][0], frame["Balance"][0]) == ("+1 555 0100", "-12.50")
+        assert '\'=HYPERLINK("http://evil")' in frame.columns and "'@cmd" in frame.columns
+
+
 def test_excel_csv_variant_starts_with_a_bom() -> None:
     """The Excel-friendly CSV starts with a UTF-8 byte-order mark."""
     assert export.to_csv(_records(), excel=True).startswith(b"\xef\xbb\xbf")
