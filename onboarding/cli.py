@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     run = sub.add_parser("run", parents=[common], help="onboard the clients (resumes earlier runs)")
     _input_args(run)
-    run.add_argument("--concurrency", type=int, metavar="N", help="writes in flight (1-15, default 12)")
+    run.add_argument(
+        "--concurrency", type=cli_journal.concurrency, metavar="N", help="writes in flight (1-15, default 15)"
+    )
     run.add_argument(
         "--rpm",
         type=_rpm,

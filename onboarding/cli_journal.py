@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from onboarding.errors import ConfigError
@@ -35,9 +36,20 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     worker.add_argument("--until-idle", action="store_true", help="exit when the queue is empty")
     worker.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="queue poll interval")
     worker.add_argument(
-        "--concurrency", type=int, metavar="N", help="writes in flight (1-15; shared by all workers)"
+        "--concurrency", type=concurrency, metavar="N", help="writes in flight (1-15; shared by all workers)"
     )
     worker.add_argument("--rpm", metavar="N|auto|off", help="requests per minute (shared by all workers)")
+
+
+def concurrency(text: str) -> int:
+    """A ``--concurrency`` value: 1 to 15 writes in flight (0 would silently mean the default)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a whole number of writes in flight (1-15)") from None
+    if not 1 <= value <= 15:
+        raise argparse.ArgumentTypeError("writes in flight must be from 1 to 15")
+    return value
 
 
 def cmd_journal(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -48,6 +60,9 @@ def cmd_journal(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.source == args.target:
         raise ConfigError("--from and --to name the same journal")
+    if "://" not in args.source and not Path(args.source).is_file():
+        # Opening a journal file creates it: a mistyped path would be copied as an empty journal.
+        raise ConfigError(f"--from: no journal file at {args.source}")
     source, target = open_journal(args.source), open_journal(args.target)
     try:
         assert isinstance(source, SqlJournal) and isinstance(target, SqlJournal)

@@ -149,3 +149,18 @@ def test_portal_and_journal_given_before_the_command_are_used(
         == 0
     )
     assert other.exists() and not (tmp_path / "unused.sqlite3").exists()
+
+
+def test_concurrency_zero_and_a_missing_journal_to_migrate_are_refused(
+    env: list[str], tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """`--concurrency 0` is a usage error (it used to run at the default), and `journal migrate`
+    from a path with no journal says so instead of copying an empty journal it created there."""
+    sheet = write_csv(tmp_path / "c.csv", make_clients(1))
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["run", str(sheet), *env, "--concurrency", "0"])
+    assert stop.value.code == 2 and "from 1 to 15" in capsys.readouterr().err
+    missing = tmp_path / "nonexistent.sqlite3"
+    code = cli.main(["journal", "migrate", "--from", str(missing), "--to", str(tmp_path / "copy.sqlite3")])
+    assert code == 2 and "no journal file" in capsys.readouterr().err
+    assert not missing.exists() and not (tmp_path / "copy.sqlite3").exists()
