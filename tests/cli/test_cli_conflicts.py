@@ -95,7 +95,9 @@ def test_on_conflict_update_invites_the_new_address_and_updates_the_record(
     env: list[str],
     tmp_path: Path,
 ) -> None:
-    """`--on-conflict update` with a changed e-mail invites the new address and records it; no new room."""
+    """`--on-conflict update` with a changed e-mail invites the new address, takes the replaced
+    address's access away (a departed contact must not keep reading the room) and records it; no
+    new room. Running it again changes nothing."""
     second = [dataclasses.replace(onboarded[0], email="new.contact@client0001.example")]
     rooms = len(harness.rooms())
     assert cli.main(["run", "--on-conflict", "update", str(write_csv(tmp_path / "u.csv", second)), *env]) == 0
@@ -107,3 +109,9 @@ def test_on_conflict_update_invites_the_new_address_and_updates_the_record(
     )
     bodies = json.dumps([r.get("body") for r in harness.writes_logged()])
     assert "new.contact@client0001.example" in bodies
+    room = next(r for r in harness.rooms() if f"client:{onboarded[0].client_id}" in r["tags"])
+    members = {m["email"] for m in room["members"]}
+    assert "new.contact@client0001.example" in members and onboarded[0].email not in members
+    writes = len(harness.writes_logged())
+    assert cli.main(["run", str(write_csv(tmp_path / "u.csv", second)), *env]) == 0
+    assert len(harness.writes_logged()) == writes

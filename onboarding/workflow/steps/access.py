@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from onboarding.docspace import Invitation, Member
+from onboarding.docspace import FileShare, Invitation, Member
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext, StepFailed
 
@@ -62,7 +62,7 @@ class AccessStep(StepBase):
 
     def writes(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> int:
         manager = plan.manager is not None and plan.manager.role is not None
-        return 1 if manager or blueprint.invite_client else 0
+        return (1 if manager or blueprint.invite_client else 0) + (1 if replaced_email(plan) else 0)
 
     def run(self, ctx: StepContext) -> str:
         room_id = ctx.room
@@ -88,6 +88,48 @@ class AccessStep(StepBase):
             ctx.confirmed += confirmed_by_answer(ctx, invitations, result.members)
             if any(inv not in ctx.confirmed for inv in expected_invitations(ctx)):
                 ctx.send_members_read(room_id)  # verification's read, alongside the link write
+        said = ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"
+        old = replaced_email(ctx.plan)
+        if old and remove_member(ctx, room_id, old):
+            said += f"; {old} (the replaced address) removed"
         ctx.progress[self.name] = {"invited": len(invitations)}
         ctx.save(self.name)
-        return ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"
+        return said
+
+
+def replaced_email(plan: ClientPlan) -> str:
+    """The client's previous e-mail when this run updates the record to a new one; else empty."""
+    if not plan.update_identity or "email" not in plan.identity:
+        return ""
+    old = plan.identity["email"][0].strip()
+    new = (plan.client.email or "").strip()
+    return old if old.casefold() != new.casefold() else ""
+
+
+def remove_member(ctx: StepContext, room_id: int, email: str) -> bool:
+    """Take ``email``'s access to the room away (a departed contact must not keep reading the
+    client's invoices); False when it had none. The room's owner is never touched.
+
+    By the member's id with access None (``VirtualRoomsController.SetRoomSecurity``: an
+    invitation with ``FileShare.None`` removes that user's share); the answer lists the ids of
+    the request, so a user still shown with access is a removal the portal ignored.
+    """
+    members = ctx.caller.read(lambda: ctx.api.room_members(room_id), what="members")
+    ids = [
+        m.user.id
+        for m in members
+        if m.user is not None and not m.is_owner and m.access != int(FileShare.NONE)
+        and (m.user.email or "").casefold() == email.casefold()
+    ]  # fmt: skip
+    if not ids:
+        return False
+    removal = [Invitation(access=FileShare.NONE, user_id=uid) for uid in ids]
+    result = ctx.caller.write(lambda: ctx.api.share_room(room_id, removal, notify=False), what="access")
+    still = [
+        m
+        for m in result.members
+        if m.user is not None and m.user.id in ids and m.access != int(FileShare.NONE)
+    ]
+    if result.warning or still:
+        raise StepFailed(f"the portal did not remove {email}: {result.warning or 'still a member'}")
+    return True
