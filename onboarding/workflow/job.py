@@ -73,6 +73,9 @@ class ClientJob:
             owner=owner,
             clock=clock,
             progress=dict(rec.progress) if rec else {},
+            onboarded_before=(rec.room_id, rec.onboarded_at)
+            if rec and rec.room_id and rec.onboarded_at
+            else None,
             tag_rooms=tag_rooms,
             read_ahead=read_ahead,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,12 +146,22 @@ def test_check_joins_marks_exactly_the_activated_clients_and_tells_the_crm_once(
     assert all(hook.attempts[k] == 1 for k, p in hook.accepted.items() if p["type"] == "client.joined")
 
 
+def _onboarded_at(tmp_path: Path, client_id: str) -> tuple[str, float]:
+    with sqlite3.connect(tmp_path / "j.sqlite3") as db:
+        row = db.execute(
+            "SELECT status, onboarded_at FROM clients WHERE client_id = ?", (client_id,)
+        ).fetchone()
+    return (row[0], row[1])
+
+
 def test_offboard_then_restore_leaves_the_room_as_the_blueprint_says(
     harness: Harness, env: list[str], tmp_path: Path, hook: Receiver, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """offboard removes members and links and archives; restore unarchives and gives access back;
-    both are in the journal's history and each is one webhook event."""
+    """offboard removes members and links and archives; restore unarchives and gives access back
+    and keeps the date the client was first onboarded; both are in the journal's history and each
+    is one webhook event."""
     (cid,) = _onboard(harness, env, tmp_path, 1)
+    first = _onboarded_at(tmp_path, cid)
     assert cli.main(["offboard", cid, *env]) == 0
     room = _room(harness, cid)
     assert room["archived"] and room["links"] == [] and [m["owner"] for m in room["members"]] == [True]
@@ -159,6 +170,7 @@ def test_offboard_then_restore_leaves_the_room_as_the_blueprint_says(
     room = _room(harness, cid)
     assert not room["archived"] and len([lk for lk in room["links"] if lk["linkType"] == 0]) == 1
     assert {m["email"] for m in room["members"] if not m["owner"]} >= {"contact0001@client0001.example"}
+    assert first[1] and _onboarded_at(tmp_path, cid) == first == ("onboarded", first[1])
     assert cli.main(["audit", *env]) == 0
     capsys.readouterr()
     assert cli.main(["status", *env]) == 0

@@ -44,7 +44,17 @@ class RecordStep(StepBase):
             room_url=room_web_url(ctx.api.base_url, room_id),
             link_url=link.get("url", ""),
             link_expires=link.get("expires", ""),
-            onboarded_at=ctx.clock(),
+            onboarded_at=onboarded_at(ctx, room_id),
             onboarded_by=ctx.actor,
         )
         return f"room {room_id}"
+
+
+def onboarded_at(ctx: StepContext, room_id: int) -> float:
+    """When the client counts as onboarded: the first time, as long as it is the same room.
+
+    A restore, a repair or a new e-mail finishes the client again in its room, which does not
+    onboard it anew (the CRM's date stays); a room made again after the old one was lost does.
+    """
+    before = ctx.onboarded_before
+    return before[1] if before is not None and before[0] == room_id else ctx.clock()
