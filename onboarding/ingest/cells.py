@@ -26,6 +26,11 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """C0 except tab, LF and CR; DEL; C1."""
 BIDICONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _BIDI = re.compile("[" + "".join(sorted(BIDICONTROLS)) + "]")
+INVISIBLE = frozenset("\u200b\u2060\ufeff")
+"""Zero-width space, word joiner, zero-width no-break space: nothing to see, so "W-3" and
+"\u200bW-3" look alike and are two clients. (The zero-width joiners U+200C/U+200D are left alone:
+Persian and Indic names and emoji need them.)"""
+_INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 _FORMULA_START = frozenset((*FORMULA_PREFIXES, " ", "\t", "\r", "\n"))
 _SEPARATOR = "\n"  # allowed in cells, so it can never be reported as a finding
 _FORMULA_LINE = re.compile(r"(?m)^[ \t\r]*(?:=[^\n]|[+\-@](?=[^\n]*\S)(?![\d \t\r\f\v().\-/]+$))")
@@ -148,6 +153,19 @@ def cell_problems(
                     f"Column '{header}' contains the text-direction control character(s) {shown}, "
                     "which make an ID, name or e-mail display differently from what it is. Remove them.",
                     _shown(column[i]),
+                )
+        if col in identity_columns and controls:
+            for i in _column_hits(column, joined, _INVISIBLE):
+                if i in hits:
+                    continue
+                shown = ", ".join(_name(ch) for ch in dict.fromkeys(_INVISIBLE.findall(column[i])))
+                hits[i] = CellProblem(
+                    col,
+                    "error",
+                    "invisible_character",
+                    f"Column '{header}' contains the invisible character(s) {shown}: the ID, name or "
+                    "e-mail looks like another that differs. Remove them.",
+                    _INVISIBLE.sub(lambda m: f"<{_name(m.group())}>", column[i]),
                 )
         if _may_hold_formulas(column, joined):
             for i, value in enumerate(column):

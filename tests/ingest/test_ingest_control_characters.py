@@ -75,6 +75,21 @@ def test_bidi_override_or_isolate_in_id_name_or_email_is_refused(row: str, colum
     assert [c.client_id for c in batch.clients] == ["G1"]
 
 
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [("\u200bW-3,Acme,c@acme.example,x", "Client ID"), ("C1,\u200b,c@acme.example,x", "Company")],
+)
+def test_an_invisible_character_in_an_id_or_name_is_refused(row: str, column: str) -> None:
+    """A zero-width space makes "\u200bW-3" look like "W-3" (two clients) and a name of only that
+    look filled: the row errors with the column named; a zero-width joiner in a name is fine."""
+    joiner = "J1,\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645,j@acme.example,x\n"  # Persian needs U+200C
+    batch = load_clients(_csv([row + "\n", "G1,Good,g@acme.example,x\n", joiner]), "c.csv")
+    issues = batch.issues_for_row(2)
+    assert (issues[0].code, issues[0].column) == ("invisible_character", column)
+    assert "U+200B" in issues[0].message and "<U+200B" in issues[0].value
+    assert [c.client_id for c in batch.clients] == ["G1", "J1"]
+
+
 def test_right_to_left_text_and_bidi_in_extra_columns_are_fine() -> None:
     """Hebrew/Arabic names and an RLM mark are accepted; bidi controls in a free-text column are not checked."""
     batch = load_clients(_csv(["C1,\u05e9\u05dc\u05d5\u05dd \u200fLtd,c@acme.example,\u202eabc\n"]), "c.csv")
