@@ -150,6 +150,12 @@ def _service(args: argparse.Namespace) -> Onboarding:
 
 
 def _load(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> list[ClientRow]:
+    return _load_counting(args, svc, err)[0]
+
+
+def _load_counting(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> tuple[list[ClientRow], int]:
+    """The file's valid clients (``--select``'s if given) and how many of its rows were refused
+    (none counted under ``--select``: the rows picked are all there is to do)."""
     from onboarding.ingest import load_clients
 
     path = Path(args.file)
@@ -172,7 +178,8 @@ def _load(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> list[Client
         clients = [c for c in clients if c.client_id in set(wanted)]
     if not clients:
         raise ConfigError("no valid clients to work on")
-    return clients
+    refused = {i.row_number for i in batch.issues if i.severity == "error" and i.row_number}
+    return clients, 0 if args.select else len(refused)
 
 
 def _estimate_figures(svc: Onboarding, plan: BatchPlan) -> dict[str, float | None]:
@@ -234,7 +241,7 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
     """``run``: onboard the clients (resuming what earlier runs left), then optionally export."""
     if args.export:
         files.check_writable(args.export, what="export")  # before any write to the portal
-    clients = _load(args, svc, err)
+    clients, refused = _load_counting(args, svc, err)
     update = [c.client_id for c in clients] if args.on_conflict == "update" else ()
     plan = svc.plan(clients, update=update)
     if args.on_conflict == "skip":  # left out of the run: nothing is written or recorded for them
@@ -254,7 +261,12 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
     if args.export:
         _write_export(svc, args.export, None, False, None)
     print(cli_aftercare.last_audit_line(svc), file=out)
-    return result.exit_code
+    if refused:  # a script must see that not every row of the file was onboarded
+        print(
+            f"{refused} row{'s' if refused != 1 else ''} of the file refused (see above): not onboarded",
+            file=err,
+        )
+    return EXIT_FAILED if refused and result.exit_code == EXIT_OK else result.exit_code
 
 
 def cmd_status(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:

@@ -164,3 +164,18 @@ def test_concurrency_zero_and_a_missing_journal_to_migrate_are_refused(
     code = cli.main(["journal", "migrate", "--from", str(missing), "--to", str(tmp_path / "copy.sqlite3")])
     assert code == 2 and "no journal file" in capsys.readouterr().err
     assert not missing.exists() and not (tmp_path / "copy.sqlite3").exists()
+
+
+def test_run_exits_1_when_rows_of_the_file_were_refused(
+    harness: Harness, env: list[str], tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """A file with a refused row: the valid rows are onboarded, the run says how many rows were
+    refused and exits 1 (0 means every row onboarded); with --select naming valid rows, 0."""
+    good = make_clients(2)
+    sheet = write_csv(tmp_path / "c.csv", good)
+    with sheet.open("a", encoding="utf-8") as fh:
+        fh.write("BAD-1,Bad Row Ltd,not-an-email,anna.manager@sandbox.example\n")
+    assert cli.main(["run", str(sheet), *env]) == 1
+    assert "1 row of the file refused" in capsys.readouterr().err
+    assert len(harness.rooms()) == 2
+    assert cli.main(["run", str(sheet), *env, "--select", good[0].client_id]) == 0
