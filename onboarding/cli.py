@@ -203,8 +203,14 @@ def _cost_lines(plan: BatchPlan, svc: Onboarding) -> list[str]:
 def _write_export(
     svc: Onboarding, target: str | None, fmt: str | None, excel: bool, run_id: str | None
 ) -> None:
-    fmt = fmt or (Path(target).suffix.lstrip(".").lower() if target else "csv")
-    data = svc.export(fmt if fmt in export.FORMATS else "csv", run_id=run_id, excel=excel)
+    suffix = Path(target).suffix.lstrip(".").lower() if target else ""
+    if not fmt and suffix and suffix not in export.FORMATS:  # "out.json" must not quietly hold CSV
+        names = ", ".join(sorted(export.FORMATS))
+        raise ConfigError(
+            f"cannot tell the export's format from '.{suffix}': name a .{names} file or pass --format"
+        )
+    _known_run(svc, run_id)
+    data = svc.export(fmt or suffix or "csv", run_id=run_id, excel=excel)
     if target:
         files.write_private(target, data, what="export")
     else:
@@ -269,8 +275,15 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
     return EXIT_FAILED if refused and result.exit_code == EXIT_OK else result.exit_code
 
 
+def _known_run(svc: Onboarding, run_id: str | None) -> None:
+    """A ``--run`` that names no run of the journal is a mistake to say, not an empty answer."""
+    if run_id and svc.run_record(run_id) is None:
+        raise ConfigError(f"the journal has no run {run_id!r} (`status` lists the runs)")
+
+
 def cmd_status(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
     """``status``: the runs in the journal, or one run's clients."""
+    _known_run(svc, args.run)
     if args.run:
         for rec in svc.records(args.run):
             print(f"{rec.client_id}\t{rec.status}\t{rec.room_id or ''}\t{rec.error}", file=out)

@@ -179,3 +179,18 @@ def test_run_exits_1_when_rows_of_the_file_were_refused(
     assert "1 row of the file refused" in capsys.readouterr().err
     assert len(harness.rooms()) == 2
     assert cli.main(["run", str(sheet), *env, "--select", good[0].client_id]) == 0
+
+
+def test_export_to_an_unknown_kind_of_file_or_of_an_unknown_run_is_refused(
+    harness: Harness, env: list[str], tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """`export -o out.json` says it cannot tell the format (it used to write CSV into it), and
+    `export`/`status --run` with a run the journal lacks say so instead of printing nothing."""
+    assert cli.main(["run", str(write_csv(tmp_path / "c.csv", make_clients(1))), *env]) == 0
+    capsys.readouterr()
+    assert cli.main(["export", *env, "-o", str(tmp_path / "out.json")]) == 2
+    assert "'.json'" in capsys.readouterr().err and not (tmp_path / "out.json").exists()
+    for command in (["export"], ["status"]):
+        assert cli.main([*command, *env, "--run", "bogus"]) == 2
+        assert "no run 'bogus'" in capsys.readouterr().err
+    assert cli.main(["export", *env, "-o", str(tmp_path / "out.jsonl")]) == 0
