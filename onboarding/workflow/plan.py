@@ -306,6 +306,14 @@ def plan_client(
         if done and len(active) == 1:
             plan.action = Action.DONE
             note_segment_change(plan)
+            was = (record.manager_email if record else "") or ""
+            if memail and was and was.casefold() != memail:
+                # Said, not done: taking a manager's access away because a sheet changed would
+                # surprise; the room is changed in DocSpace (or offboard + onboard again).
+                plan.warnings.append(
+                    f"the file names {memail} as account manager, the journal {was}: the room keeps "
+                    f"{was} (a run does not change a finished client's manager)"
+                )
             return plan
         if _room_unusable(ctx, plan):
             return plan

@@ -175,3 +175,14 @@ def test_an_id_differing_only_in_case_does_not_take_over_another_clients_room(ha
     assert result.statuses == {"c-0001": "blocked"}
     (after,) = harness.rooms()
     assert {m["email"] for m in after["members"]} == members
+
+
+def test_a_changed_account_manager_of_a_finished_client_is_said_in_the_plan(harness: Harness) -> None:
+    """A finished client whose row now names another manager stays done, and the plan says that
+    the room keeps the manager the journal has (it used to pass in silence)."""
+    (first,) = make_clients(1)
+    assert harness.engine().run([first]).exit_code == 0
+    moved = Client(first.client_id, first.name, first.email, "ben.manager@sandbox.example")
+    (cp,) = harness.engine().plan([moved]).clients
+    assert cp.action == "done"
+    assert any("ben.manager@sandbox.example" in w and "keeps anna.manager" in w for w in cp.warnings)
