@@ -143,6 +143,7 @@ class ValidationFailed(Exception):
 # Resource texts copied from FilesCommonResource.resx / Resource.resx (facts, not code).
 MSG_FOLDER_NOT_FOUND = "The required folder was not found"
 MSG_FILE_NOT_FOUND = "The required file was not found"
+MSG_NO_READ_FILE = "You don't have enough permission to view the file"
 MSG_CREATE_DENIED = "You don't have enough permission to create"
 MSG_ARCHIVED = "You cannot edit archived rooms"
 MSG_ROLE_NOT_AVAILABLE = "The role is not available for this user type"

@@ -126,18 +126,23 @@ class FoldersMixin(PortalCore):
         return folder
 
     def get_file(self, actor: User, file_id: int) -> File:
-        """``GET files/file/{id}``: 404 when missing or not readable by the caller."""
+        """``GET files/file/{id}``: 404 when missing, 403 when the caller may not read it.
+
+        ``FileStorageService.GetFileAsync``: ``ItemNotFoundException(ErrorMessage_FileNotFound)``
+        for a missing file, ``InvalidOperationException(ErrorMessage_SecurityException_ReadFile)``
+        for one the caller cannot read (``CopyFileAsAsync`` starts with the same call).
+        """
         found = self.state.files.get(file_id)
-        if found is None or not self._can_read(actor, self.state.folders[found.folder_id]):
+        if found is None:
             raise e.NotFound(e.MSG_FILE_NOT_FOUND)
+        if not self._can_read(actor, self.state.folders[found.folder_id]):
+            raise e.Forbidden(e.MSG_NO_READ_FILE)
         return found
 
     def copy_as(self, actor: User, file_id: int, dest_title: str, dest_folder_id: int) -> File:
         """``POST files/file/{id}/copyas``: same extension → plain copy (duplicates coexist);
         another extension → "conversion" with `` (1)`` renaming on a clash."""
-        source = self.state.files.get(file_id)
-        if source is None or not self._can_read(actor, self.state.folders[source.folder_id]):
-            raise e.NotFound(e.MSG_FILE_NOT_FOUND)
+        source = self.get_file(actor, file_id)  # FilesControllerHelper.CopyFileAsAsync: GetFileAsync first
         same_extension = _extension(r.dotnet_trim(dest_title or "")) == _extension(source.title)
         if same_extension:
             # CreateNewFileAsync: destination 0 = My documents; no Create right (missing folder,

@@ -87,7 +87,8 @@ def test_admin_key_is_a_docspace_admin_with_the_templates_in_its_my_documents(ad
 
 def test_room_admin_key_has_its_own_my_documents_and_not_the_owners(room_admin: Sandbox) -> None:
     """``--key-user room-admin``: the templates are in the room admin's @my; the owner's My documents
-    answers 403 "You don't have enough permission to view the folder content", its files 404."""
+    answers 403 "You don't have enough permission to view the folder content", its files 403 "… view
+    the file" (``FileStorageService.GetFileAsync``: 404 only for a file that does not exist)."""
     api = CheckedApi(room_admin)
     me = api.get("people/@self").json()["response"]
     assert (me["email"], me["isRoomAdmin"], me["isAdmin"]) == (ROOM_ADMIN, True, False)
@@ -98,7 +99,12 @@ def test_room_admin_key_has_its_own_my_documents_and_not_the_owners(room_admin: 
     api.settings(key_user="room-admin")
     response = api.get(f"files/{owner_my['current']['id']}")
     assert (response.status_code, error_message(response)) == (403, NO_VIEW)
-    assert api.get(f"files/file/{owner_file}").status_code == 404
+    response = api.get(f"files/file/{owner_file}")
+    assert (response.status_code, error_message(response)) == (
+        403,
+        "You don't have enough permission to view the file",
+    )
+    assert api.get("files/file/987654").status_code == 404
 
 
 def test_room_admin_sees_only_rooms_it_created_or_was_invited_to(room_admin: Sandbox) -> None:
