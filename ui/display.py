@@ -307,14 +307,20 @@ def over_time_chart(frame: pd.DataFrame, height: int = 260) -> alt.Chart:
         alt.Chart(frame)
         .mark_line(point=len(frame) < 30)
         .encode(
+            # A UTC scale and UTC time units: Vega then formats in UTC by itself. (An explicit
+            # ``formatType="utc"`` on the raw field was ignored on the axis, 12-hour local
+            # labels, and gave "NaN" in the tooltip: the field was never parsed as a date there.)
             x=alt.X(
                 "Time:T",
                 title="Time (UTC)",
-                axis=alt.Axis(format=TIME_AXIS, formatType="utc", labelOverlap=True),
+                scale=alt.Scale(type="utc"),
+                axis=alt.Axis(format=TIME_AXIS, labelOverlap=True),
             ),
             y=alt.Y("Onboarded clients:Q"),
             tooltip=[
-                alt.Tooltip("Time:T", format="%Y-%m-%d %H:%M UTC", formatType="utc"),
+                alt.Tooltip(
+                    "utcyearmonthdatehoursminutes(Time):T", title="Time", format="%Y-%m-%d %H:%M UTC"
+                ),
                 alt.Tooltip("Onboarded clients:Q"),
             ],
         )

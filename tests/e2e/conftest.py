@@ -39,8 +39,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(data: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """``streamlit run streamlit_app.py`` with no portal configured; yields its base URL."""
+def _serve(
+    data: Path, extra_env: dict[str, str] | None = None, script: str = "streamlit_app.py"
+) -> Iterator[str]:
+    """``streamlit run streamlit_app.py`` (or another ``script``) with no portal configured; yields its base URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}")
     port = _free_port()
@@ -53,7 +55,7 @@ def _serve(data: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]
         "-m",
         "streamlit",
         "run",
-        "streamlit_app.py",
+        script,
         "--server.port",
         str(port),
         "--server.address",
