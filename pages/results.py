@@ -55,10 +55,6 @@ def export_of(svc: Onboarding, fmt: str, records: list[ClientRecord], *, excel: 
     return lambda: svc.export(fmt, records=records, excel=excel)
 
 
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def file_part(text: str) -> str:
     """A piece of a download's file name (only letters, digits and a few safe marks)."""
     return re.sub(r"[^A-Za-z0-9@.+_]+", "_", text).strip("_.") or "x"
@@ -71,7 +67,7 @@ with chrome.page(
     runs = svc.runs(limit=200)
     batch_runs = [r for r in runs if r.kind == "run"]
     run_names = {
-        r.run_id: f"{display.when(r.started_at)} · {r.run_id} · {plural(r.total, 'client')}"
+        r.run_id: f"{display.when(r.started_at)} · {r.run_id} · {display.plural(r.total, 'client')}"
         for r in batch_runs
     }
 

@@ -22,15 +22,11 @@ CLOSE_MENU = "clients_archive_close"
 """Set after archiving: the confirmation popover is closed on the next run."""
 
 
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def who(entries: Sequence[ClientEntry]) -> str:
     """``Müller GmbH (C-1)`` for one client, ``3 clients`` for several (for notices)."""
     if len(entries) == 1:
         return f"{entries[0].name or entries[0].client_id} ({entries[0].client_id})"
-    return plural(len(entries), "client")
+    return display.plural(len(entries), "client")
 
 
 def onboard(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
@@ -43,7 +39,7 @@ def onboard(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
 def archive(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
     auth.require_write("archive rooms")
     done: list[str] = []
-    with st.spinner(f"Archiving {plural(len(entries), 'room')}…"):
+    with st.spinner(f"Archiving {display.plural(len(entries), 'room')}…"):
         for e in entries:
             done.append(f"{e.room_title or e.client_id} (room {svc.archive(e.client_id)})")
     live.forget_plan()
@@ -55,7 +51,7 @@ def restore(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
     """Unarchive each room and make its access and link again (a journal run per client)."""
     auth.require_write("restore rooms")
     failed: list[str] = []
-    with st.spinner(f"Restoring {plural(len(entries), 'room')} from the Archive…"):
+    with st.spinner(f"Restoring {display.plural(len(entries), 'room')} from the Archive…"):
         for e in entries:
             result = svc.restore(e.client_id)
             if result.exit_code != 0:
@@ -73,7 +69,7 @@ def restore(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
 
 def resend(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
     auth.require_write("re-send clients to the CRM")
-    with st.spinner(f"Sending {plural(len(entries), 'client')} to the CRM…"):
+    with st.spinner(f"Sending {display.plural(len(entries), 'client')} to the CRM…"):
         report = svc.deliver([e.client_id for e in entries], force=True)
     if report is None:
         return
@@ -122,7 +118,7 @@ def bar(svc: Onboarding, selected: Sequence[ClientEntry], busy: set[str], webhoo
         st.markdown(f"Move **{display.md(titles)}**{display.md(more)} to the portal's Archive?")
         st.caption("The clients lose access and their links are hidden; Restore brings the rooms back.")
         if st.button(
-            f"Archive {plural(len(to_archive), 'room')}",
+            f"Archive {display.plural(len(to_archive), 'room')}",
             key="clients_archive_confirm",
             type="secondary",
             icon=":material/archive:",

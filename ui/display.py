@@ -38,6 +38,11 @@ SOURCE_LABELS = {"explicit": "this session (Settings page)"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^@%])")
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 client``, ``3 clients`` (nouns whose plural adds an s)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def md(value: object) -> str:
     """``value`` as literal text inside Markdown (``st.markdown``, ``st.error``, captions, labels).
 

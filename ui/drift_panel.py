@@ -55,7 +55,9 @@ def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
     last = svc.last_audit()
     joined = sum(1 for r in shown if r.joined_at)
     st.caption(
-        f"{joined} of {len(ids)} onboarded client(s) shown have joined. "
+        f"{joined} of the {display.plural(len(ids), 'onboarded client')} shown "
+        + ("has" if joined == 1 else "have")
+        + " joined. "
         + (f"Last audit {display.when(last)}." if last else "Never audited.")
         + " An audit reads each room and compares it with the journal and the blueprint (no writes)."
     )
@@ -70,7 +72,7 @@ def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
     ):
         report = svc.check_joins(ids)
         st.session_state[NOTICE] = (
-            f"{report.checked} pending client(s) checked, {len(report.joined)} joined now."
+            f"{display.plural(report.checked, 'pending client')} checked, {len(report.joined)} joined now."
         )
         st.rerun()
     if notice := st.session_state.pop(NOTICE, None):

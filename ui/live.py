@@ -303,7 +303,8 @@ def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> Non
         text = chrome.redact(f"{names.get(cid) or cid}: {message}")
         st.error(display.md(text), icon=":material/error:")
     if len(failed) > MAX_ERRORS:
-        st.caption(f"…and {len(failed) - MAX_ERRORS} more failures: see the table above.")
+        more = len(failed) - MAX_ERRORS
+        st.caption(f"…and {more} more {'failure' if more == 1 else 'failures'}: see the table above.")
     held = [
         (cid, m)
         for cid, m in p.errors.items()

@@ -72,7 +72,9 @@ def _fill(raw: RawTable, batch: ClientBatch) -> None:
     if not changes:
         st.session_state[review_grid.NOTICE] = [("success", "No account-manager cell is empty.")]
         return
-    review_grid.apply_changes(changes, f"Account manager set for {len(changes)} row(s) that had none.")
+    review_grid.apply_changes(
+        changes, f"Account manager set for {display.plural(len(changes), 'row')} that had none."
+    )
 
 
 def _picked(found: list[Suggestion]) -> list[Suggestion]:
