@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from onboarding import ClientEntry, ClientLike, Onboarding
-from ui import auth, chrome, display, live, session
+from ui import auth, chrome, clients_table, display, live, session
 
 ARCHIVE_MENU = "clients_archive_menu"
 CLOSE_MENU = "clients_archive_close"
@@ -33,7 +33,10 @@ def onboard(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
     """Start one background run for these clients (the upload's rows, else the journal's records)."""
     clients: list[ClientLike] = [c for e in entries if (c := e.client) is not None]
     plan = svc.plan(clients, update=session.update_ids())
-    live.start(svc, plan, who(entries))
+    outcome = live.start(svc, plan, who(entries))
+    # The table follows the run: its clients, whatever their state (a "failed" filter would
+    # otherwise empty the table the moment a retry starts). Set before the filters are drawn.
+    st.session_state[clients_table.FOLLOW_RUN] = outcome.run_id
 
 
 def archive(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:

@@ -19,6 +19,8 @@ from streamlit.delta_generator import DeltaGenerator
 from onboarding import ClientEntry, ClientRecord, ClientState, Onboarding, select_clients, state_counts
 from ui import display, labels
 
+FOLLOW_RUN = "clients_follow_run"
+"""Set by an action that started a run (``clients_actions``): the table then shows that run."""
 TABLE_KEY = "clients_table_key"
 """The key of the grid drawn last (tests and the page read the selection under it)."""
 ALL_RUNS = "All clients"
@@ -57,6 +59,11 @@ def filters(svc: Onboarding, entries: Sequence[ClientEntry], has_upload: bool) -
     """State, search and run filters in one row; the state choices say how many clients each has."""
     tally = state_counts(entries)
     runs = [r for r in svc.runs(limit=100) if r.kind == "run"]
+    follow = st.session_state.pop(FOLLOW_RUN, None)
+    if follow in {r.run_id for r in runs} and _filters_hide_a_run():
+        # A run started from the table under filters that would hide its clients the moment
+        # they start (a "failed" filter, an older run): the table shows that run instead.
+        st.session_state["clients_run"], st.session_state["clients_state"] = follow, []
     run_names = {r.run_id: f"{display.when(r.started_at)} · {r.run_id}" for r in runs}
     scopes = [ALL_RUNS, *([UPLOAD_ONLY] if has_upload else []), *run_names]
     if st.session_state.get("clients_run") not in scopes:
@@ -75,6 +82,17 @@ def filters(svc: Onboarding, entries: Sequence[ClientEntry], has_upload: bool) -
     scope = f3.selectbox("Run", scopes, key="clients_run", format_func=lambda v: run_names.get(v, v))
     run_id = scope if scope in run_names else None
     return Filters(states, text, run_id, scope == UPLOAD_ONLY)
+
+
+def _filters_hide_a_run() -> bool:
+    """True when the state or run filter leaves out clients that are running a new run."""
+    states = st.session_state.get("clients_state") or []
+    scope = st.session_state.get("clients_run")
+    return bool(states and ClientState.RUNNING.value not in states) or scope not in (
+        None,
+        ALL_RUNS,
+        UPLOAD_ONLY,
+    )
 
 
 def apply(entries: Sequence[ClientEntry], f: Filters) -> list[ClientEntry]:

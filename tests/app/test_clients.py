@@ -239,3 +239,26 @@ def test_read_only_dashboard_disables_every_row_action(app: AppTest, real_portal
     select(at, FIRST)
     for key in ("clients_onboard", "clients_restore"):
         assert at.button(key=key).disabled, key
+
+
+def test_retry_under_a_failed_filter_shows_the_run_it_started(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """Retry with the table filtered to "failed": the table switches to the new run's clients (any
+    state) instead of going empty as the client stops being failed (with no filter it stays as it
+    is: onboarding_one_row_updates_it_inline)."""
+    j = journal()
+    at = onboard_first(app, j)
+    record = next(r for r in j.clients() if r.client_id == FIRST)
+    j.upsert_client(record.portal, FIRST, status="failed", error="the portal said no", step="link")
+    at.run()
+    at.multiselect(key="clients_state").set_value(["failed"]).run()
+    assert list(grid(at)["Client ID"]) == [FIRST]
+    select(at, FIRST)
+    at.button(key="clients_onboard").click().run()
+    newest = j.runs()[0]  # the retry's run (newest first)
+    assert newest.run_id != record.run_id
+    assert at.multiselect(key="clients_state").value == []
+    assert at.selectbox(key="clients_run").value == newest.run_id
+    assert list(grid(at)["Client ID"]) == [FIRST]
+    idle(j)
