@@ -155,6 +155,7 @@ class Engine:
     def plan(self, clients: Sequence[ClientLike], *, update: Collection[str] = ()) -> BatchPlan:
         """A dry run: reads only (``update``: identity conflicts resolved by updating the record)."""
         caller = self._caller(CallStats())
+        self.throttle.measure_again_if_old()
         waited = self.throttle.counters()["waited_s"]
         plan = make_plan(
             self.client,

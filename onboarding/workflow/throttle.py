@@ -44,6 +44,9 @@ PORTAL_MAX_WRITES = 15
 PORTAL_MAX_READS = 50
 LATENCY_SAMPLES = 20
 """Calls timed for the model of the portal: the first ones, before our own load inflates them."""
+LATENCY_MAX_AGE = 300.0
+"""Seconds after which a plan times the portal again: a dashboard lives for days, and a latency
+measured in the morning (or before the network changed) must not set the afternoon's estimate."""
 
 VENDOR_CLOUD_SUFFIXES = (".onlyoffice.com", ".onlyoffice.eu", ".onlyoffice.sg")
 """The vendor's DocSpace cloud regions (US, EU, Singapore), whose portals run the limiter.
@@ -188,6 +191,7 @@ class Throttle:
         self._rate_429s = 0
         self._concurrency_429s = 0
         self._latencies: list[float] = []
+        self._measured_at = 0.0
 
     shared: SharedLimits | None = None
     """The portal's limits as shared with other machines through a shared journal (if any)."""
@@ -237,7 +241,17 @@ class Throttle:
         if len(self._latencies) < LATENCY_SAMPLES:
             with self._lock:
                 if len(self._latencies) < LATENCY_SAMPLES:
-                    self._latencies.append(self._clock() - started)
+                    now = self._clock()
+                    if not self._latencies:
+                        self._measured_at = now
+                    self._latencies.append(now - started)
+
+    def measure_again_if_old(self, max_age: float = LATENCY_MAX_AGE) -> None:
+        """Forget a latency measured more than ``max_age`` seconds ago (a plan then times its own
+        look-ups and its run's first calls); a recent one is kept."""
+        with self._lock:
+            if self._latencies and self._clock() - self._measured_at > max_age:
+                self._latencies.clear()
 
     def model(self) -> PortalModel:
         """What is known of the portal now: measured latency, concurrency, the pace and its window."""
