@@ -42,7 +42,7 @@ class SharingMixin(PeopleMixin):
             target = self.user(inv.user_id) if inv.user_id else None
             # An id that names no user (and no group) resolves to the LostUser: active, type Guest.
             lost = inv.user_id is not None and target is None
-            if target is not None and inv.access != r.NONE and not self._visible_to(actor, room, target):
+            if target is not None and not self._visible_to(actor, room, target, inv.access):
                 continue  # silently dropped, like guests a room admin did not invite
             if target is not None and target.status == 2:
                 continue
@@ -94,8 +94,11 @@ class SharingMixin(PeopleMixin):
                     self.settings.spend_invitation()
         return listed, warning
 
-    def _visible_to(self, actor: User, room: Folder, target: User) -> bool:
-        if room.created_by == actor.id and target.id in room.members:
+    def _visible_to(self, actor: User, room: Folder, target: User, access: int) -> bool:
+        """Whether an invitation for ``target`` is kept (``VirtualRoomsController.SetRoomSecurity``:
+        the room's creator may remove anyone and change its members; everyone else only acts on
+        users ``CanUserViewAnotherUserAsync`` lets them see, removals included)."""
+        if room.created_by == actor.id and (access == r.NONE or target.id in room.members):
             return True
         return self._can_view(actor, target)
 

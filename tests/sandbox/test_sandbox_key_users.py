@@ -177,6 +177,31 @@ def test_room_admin_invites_admins_as_managers_but_guests_of_others_are_dropped(
     assert members == {ADMIN: 9}
 
 
+def test_only_the_rooms_creator_may_remove_a_guest_it_cannot_see(room_admin: Sandbox) -> None:
+    """Removing (access None) is kept for the room's creator whoever the user is, but a Room manager
+    who did not create the room only removes users it can see: a guest another account invited is
+    silently left in (``VirtualRoomsController.SetRoomSecurity``'s filter: ``room.CreateBy ==
+    currentUserId && (Access == None || already a member) || CanUserViewAnotherUserAsync``)."""
+    api = CheckedApi(room_admin)
+    other = _owner_room(api)
+    me = api.get("people/@self").json()["response"]["id"]
+    api.settings(key_user="owner")
+    gina = api.user_id(GUEST)
+    api.put(
+        f"files/rooms/{other['id']}/share",
+        json={"invitations": [{"id": me, "access": 9}, {"id": gina, "access": 2}]},
+    )
+    api.settings(key_user="room-admin")
+    removal = api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": gina, "access": 0}]})
+    assert removal.status_code == 200, removal.text
+    api.settings(key_user="owner")
+    members = {m["sharedTo"]["email"] for m in api.get(f"files/rooms/{other['id']}/share").json()["response"]}
+    assert GUEST in members
+    api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": gina, "access": 0}]})
+    members = {m["sharedTo"]["email"] for m in api.get(f"files/rooms/{other['id']}/share").json()["response"]}
+    assert GUEST not in members
+
+
 def test_admin_lists_every_room_but_only_reads_and_archives_anothers(admin: Sandbox) -> None:
     """A DocSpace admin sees the owner's room and may archive it, but creating a folder in it is
     403 "You don't have enough permission to create" and inviting into it 403 "Access denied"."""
