@@ -49,6 +49,10 @@ MAX_TAG_LENGTH = 255
 _INVALID = frozenset('\t*+:"<>?|\\/')
 _INVALID_RE = re.compile(r'[\t*+:"<>?|\\/]')
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+LINE_BREAKS_RE = re.compile("[ \t]*[\r\n\v\f\x85\u2028\u2029]+[ \t]*")
+"""Line breaks (with the blanks around them): a title is one line, so they become one space.
+The portal would keep them (``ReplaceInvalidCharsAndTruncate`` replaces only tab and
+``*+:"<>?|\\/``), and a room list then shows "Client - Acme" over "GmbH"."""
 _PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
@@ -80,7 +84,7 @@ def portal_title(raw: str, max_len: int = MAX_TITLE_LENGTH) -> str:
     trim-and-replace: sending the returned string stores exactly the returned string. An empty
     result means the portal would reject the title (blank after trimming).
     """
-    title = raw.strip()
+    title = LINE_BREAKS_RE.sub(" ", raw.strip())
     title = _ASTRAL_RE.sub("__", title)  # one .NET surrogate pair -> two replaced code units
     title = _INVALID_RE.sub("_", title)
     if len(title) > max_len:  # only BMP characters remain, so len() is the UTF-16 length

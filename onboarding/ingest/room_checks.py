@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from onboarding.titles import (
+    LINE_BREAKS_RE,
     MAX_TAG_LENGTH,
     MAX_TITLE_LENGTH,
     pattern_fields,
@@ -35,7 +36,7 @@ Compiled = tuple[str, list[str]]
 """A ``str.format`` template over positional fields, and the placeholder names in that order."""
 
 _MARK = re.compile("\x00([0-9]+)\x00")
-_REPLACED = re.compile('[\t*+:"<>?|\\\\/\U00010000-\U0010ffff]')
+_REPLACED = re.compile('[\t*+:"<>?|\\\\/\U00010000-\U0010ffff\r\n\v\f\x85\u2028\u2029]')
 """A superset of what :func:`~onboarding.titles.replaced_characters` reports, to skip it cheaply."""
 _PLAIN_LENGTH = MAX_TITLE_LENGTH // 2
 """Titles up to this many characters are within the limit however .NET counts them."""
@@ -141,6 +142,9 @@ def _title(out: RoomNames, i: int, raw: str, empty: str) -> str:
             f"The room title is longer than {MAX_TITLE_LENGTH} characters; it will be cut to: '{title}'."
         )
         out.findings.append(RoomNameFinding(i, "warning", "title_too_long", message, title))
+    if LINE_BREAKS_RE.search(raw.strip()):
+        message = f"Line breaks in a room title become spaces; the room will be called '{title}'."
+        out.findings.append(RoomNameFinding(i, "warning", "title_line_breaks", message, title))
     replaced = replaced_characters(raw)
     if replaced:
         shown = " ".join(repr(ch) for ch in replaced)

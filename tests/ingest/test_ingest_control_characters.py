@@ -51,9 +51,11 @@ def test_control_character_in_an_unmapped_column_is_refused_too() -> None:
 
 
 def test_tabs_and_line_breaks_are_whitespace_not_controls() -> None:
-    """Tab, CR and LF inside a quoted cell are allowed; the row is valid (the title only warns about the tab)."""
+    """Tab, CR and LF inside a quoted cell are allowed; the row is valid. The title warns that its
+    line break becomes a space (a room title is one line) and its tab a '_'."""
     batch = load_clients(_csv(['B1,"Acme\tLtd\r\nBerlin",b1@acme.example,"a\nb"\n']), "c.csv")
-    assert [i.code for i in batch.issues] == ["title_characters_replaced"]
+    assert [i.code for i in batch.issues] == ["title_line_breaks", "title_characters_replaced"]
+    assert "'Client - Acme_Ltd Berlin'" in batch.issues[0].message
     assert [c.client_id for c in batch.clients] == ["B1"]
 
 

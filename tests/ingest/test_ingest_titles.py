@@ -24,6 +24,13 @@ def test_title_is_trimmed_before_replacing() -> None:
     assert portal_title("\t  Client - Acme \t") == "Client - Acme"
 
 
+def test_line_breaks_become_one_space() -> None:
+    """A title is one line: CR/LF, LF, U+2028 and the blanks around them become one space (the
+    portal would store the break), and the result is stable when sent again."""
+    title = portal_title("Acme GmbH \r\n  Berlin\u2028Mitte\nNord")
+    assert title == "Acme GmbH Berlin Mitte Nord" and portal_title(title) == title
+
+
 def test_emoji_becomes_two_underscores() -> None:
     """The portal replaces each UTF-16 surrogate, so one emoji becomes two underscores."""
     assert portal_title("Rocket 🚀") == "Rocket __"
