@@ -15,6 +15,7 @@ from onboarding import RunProgress
 from ui import display
 
 WAIT_MESSAGE = "Waiting for the portal's rate limit, resuming in {seconds:.0f} s"
+WAIT_SET_MESSAGE = "Waiting for the request rate set in Settings, resuming in {seconds:.0f} s"
 
 
 def time_left(p: RunProgress, now: float, model_eta: float | None) -> float | None:
@@ -49,7 +50,10 @@ def live_line(p: RunProgress, now: float, model_eta: float | None) -> str:
 def wait_message(p: RunProgress, now: float) -> str:
     """The wait for the rate window in words while calls wait; empty otherwise."""
     seconds = p.waiting(now)
-    return WAIT_MESSAGE.format(seconds=max(1.0, seconds)) if seconds is not None else ""
+    if seconds is None:
+        return ""
+    said = WAIT_SET_MESSAGE if "request rate set" in p.wait_reason else WAIT_MESSAGE
+    return said.format(seconds=max(1.0, seconds))
 
 
 def waited_line(summary: Mapping[str, Any] | None, p: RunProgress) -> str:

@@ -27,6 +27,7 @@ from onboarding.workflow.context import ClientLike, RunContext
 from onboarding.workflow.estimate import Estimate, estimate, live_costs
 from onboarding.workflow.heartbeat import heartbeat
 from onboarding.workflow.job import ClientJob
+from onboarding.workflow.pacing import FORCED
 from onboarding.workflow.plan import BatchPlan, ClientPlan, make_plan
 from onboarding.workflow.portal_limits import LimitBoard
 from onboarding.workflow.read_ahead import ReadAhead
@@ -37,11 +38,13 @@ from onboarding.workflow.steps import REGISTRY, ClientStep, StepEvent, room_web_
 from onboarding.workflow.tag_rooms import BATCH_TAGS, Slots, TagRooms
 from onboarding.workflow.throttle import Limits, shared_throttle
 
-"""How often a run looks in the journal for a Stop pressed on another replica."""
-
 PORTAL_RATE = "portal_rate"
 """Key of the learned rate limit in a run's summary: the journal remembers it per portal."""
 RATE_WAIT = "waiting for the portal's rate limit, resuming in {seconds:.0f} s"
+RATE_WAIT_SET = (
+    "waiting for the request rate set for this portal (--rpm or Settings), resuming in {seconds:.0f} s"
+)
+"""The wait when the pace is one a person set, not one the portal showed (so it is not blamed)."""
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +221,8 @@ class Engine:
         before = self.throttle.counters()
 
         def waiting(seconds: float) -> None:
-            detail = RATE_WAIT.format(seconds=seconds)
+            said = RATE_WAIT_SET if self.throttle.pacer.mode == FORCED else RATE_WAIT
+            detail = said.format(seconds=seconds)
             self.journal.add_event(run_id, self.portal_key, "*", Step.THROTTLE, Outcome.WAITING, detail)
             self.on_event(StepEvent(run_id, "*", Step.THROTTLE, Outcome.WAITING, detail, time.time()))
 

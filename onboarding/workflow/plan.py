@@ -283,7 +283,8 @@ def plan_client(
     if rooms and not active:
         plan.action = Action.BLOCKED
         plan.reasons.append(
-            f"the client's room {rooms[0].id} is archived (rolled back); unarchive it to go on"
+            f"the client's room {rooms[0].id} is archived (rolled back): restore it to go on "
+            f"(`docspace-onboard restore {c.client_id}`, or Restore on the Clients page)"
         )
     elif record is not None and record.status == ClientStatus.ARCHIVED and not rooms:
         plan.warnings.append("was rolled back and its room is gone from the portal: it will be created again")

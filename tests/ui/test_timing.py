@@ -6,7 +6,7 @@ from pathlib import Path
 
 from onboarding.journal import SqliteJournal
 from onboarding.progress import read_progress
-from onboarding.workflow.engine import RATE_WAIT
+from onboarding.workflow.engine import RATE_WAIT, RATE_WAIT_SET
 from ui import timing
 
 
@@ -26,6 +26,16 @@ def test_a_wait_event_gives_the_resume_time_and_its_words(tmp_path: Path) -> Non
     assert timing.wait_message(p, said_at + 0.4) == "Waiting for the portal's rate limit, resuming in 22 s"
     assert timing.wait_message(p, said_at + 12) == "Waiting for the portal's rate limit, resuming in 10 s"
     assert timing.wait_message(p, said_at + 23) == ""
+
+
+def test_a_wait_for_a_rate_set_by_a_person_does_not_blame_the_portal(tmp_path: Path) -> None:
+    """With the rate set in Settings or by --rpm, the engine's wait says so, and the page too."""
+    journal, run_id = _running(tmp_path)
+    journal.add_event(run_id, "p", "*", "throttle", "waiting", RATE_WAIT_SET.format(seconds=12))
+    p = read_progress(journal, run_id)
+    assert p.wait_until is not None and p.waited_s == 12
+    said = timing.wait_message(p, p.wait_until - 11.5)
+    assert said == "Waiting for the request rate set in Settings, resuming in 12 s"
 
 
 def test_no_wait_message_once_the_run_has_ended(tmp_path: Path) -> None:
