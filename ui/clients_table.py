@@ -60,10 +60,11 @@ def filters(svc: Onboarding, entries: Sequence[ClientEntry], has_upload: bool) -
     tally = state_counts(entries)
     runs = [r for r in svc.runs(limit=100) if r.kind == "run"]
     follow = st.session_state.pop(FOLLOW_RUN, None)
-    if follow in {r.run_id for r in runs} and _filters_hide_a_run():
+    if follow and _filters_hide_a_run():
         # A run started from the table under filters that would hide its clients the moment
-        # they start (a "failed" filter, an older run): the table shows that run instead.
-        st.session_state["clients_run"], st.session_state["clients_state"] = follow, []
+        # they start (a "failed" filter, an older run): those filters are lifted. (Not "this
+        # run" as the filter: a client shows under its new run only once the run reaches it.)
+        st.session_state["clients_run"], st.session_state["clients_state"] = ALL_RUNS, []
     run_names = {r.run_id: f"{display.when(r.started_at)} · {r.run_id}" for r in runs}
     scopes = [ALL_RUNS, *([UPLOAD_ONLY] if has_upload else []), *run_names]
     if st.session_state.get("clients_run") not in scopes:

@@ -241,12 +241,12 @@ def test_read_only_dashboard_disables_every_row_action(app: AppTest, real_portal
         assert at.button(key=key).disabled, key
 
 
-def test_retry_under_a_failed_filter_shows_the_run_it_started(
+def test_retry_under_a_failed_filter_lifts_the_filter(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:
-    """Retry with the table filtered to "failed": the table switches to the new run's clients (any
-    state) instead of going empty as the client stops being failed (with no filter it stays as it
-    is: onboarding_one_row_updates_it_inline)."""
+    """Retry with the table filtered to "failed": the state filter is lifted, so the client stays
+    in the table as it runs instead of the table going empty (with no filter set, nothing
+    changes: onboarding_one_row_updates_it_inline)."""
     j = journal()
     at = onboard_first(app, j)
     record = next(r for r in j.clients() if r.client_id == FIRST)
@@ -256,9 +256,6 @@ def test_retry_under_a_failed_filter_shows_the_run_it_started(
     assert list(grid(at)["Client ID"]) == [FIRST]
     select(at, FIRST)
     at.button(key="clients_onboard").click().run()
-    newest = j.runs()[0]  # the retry's run (newest first)
-    assert newest.run_id != record.run_id
     assert at.multiselect(key="clients_state").value == []
-    assert at.selectbox(key="clients_run").value == newest.run_id
-    assert list(grid(at)["Client ID"]) == [FIRST]
+    assert FIRST in list(grid(at)["Client ID"])
     idle(j)
