@@ -31,6 +31,21 @@ INVISIBLE = frozenset("\u200b\u2060\ufeff")
 "\u200bW-3" look alike and are two clients. (The zero-width joiners U+200C/U+200D are left alone:
 Persian and Indic names and emoji need them.)"""
 _INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
+_BIDI_OR_INVISIBLE = re.compile("[" + "".join(sorted(BIDICONTROLS | INVISIBLE)) + "]")
+_IDENTITY_REFUSED = (
+    (
+        _BIDI,
+        "bidi_control",
+        "text-direction control character(s) {shown}, which make an ID, name or e-mail display "
+        "differently from what it is.",
+    ),
+    (
+        _INVISIBLE,
+        "invisible_character",
+        "invisible character(s) {shown}: the ID, name or e-mail looks like another that differs.",
+    ),
+)
+"""Characters refused in the client ID, name and e-mails: (pattern, issue code, what they are)."""
 _FORMULA_START = frozenset((*FORMULA_PREFIXES, " ", "\t", "\r", "\n"))
 _SEPARATOR = "\n"  # allowed in cells, so it can never be reported as a finding
 _FORMULA_LINE = re.compile(r"(?m)^[ \t\r]*(?:=[^\n]|[+\-@](?=[^\n]*\S)(?![\d \t\r\f\v().\-/]+$))")
@@ -60,10 +75,9 @@ def control_characters(value: str) -> list[str]:
 
 
 def _shown(value: str) -> str:
-    """The value with control and bidi characters made visible, for the issue's ``value``."""
-    return _BIDI.sub(
-        lambda m: f"<{_name(m.group())}>", CONTROL.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
-    )
+    """The value with control, bidi and invisible characters made visible, for the issue's ``value``."""
+    named = _BIDI_OR_INVISIBLE.sub(lambda m: f"<{_name(m.group())}>", value)
+    return CONTROL.sub(lambda m: f"<U+{ord(m.group()):04X}>", named)
 
 
 def _column_hits(column: Sequence[str], joined: str, pattern: re.Pattern[str]) -> list[int]:
@@ -141,32 +155,19 @@ def cell_problems(
                 "allowed in client data. Remove them in the spreadsheet and upload it again.",
                 _shown(column[i]),
             )
-        if col in identity_columns and controls:
-            for i in _column_hits(column, joined, _BIDI):
-                if i in hits:
-                    continue
-                shown = ", ".join(_name(ch) for ch in dict.fromkeys(_BIDI.findall(column[i])))
-                hits[i] = CellProblem(
-                    col,
-                    "error",
-                    "bidi_control",
-                    f"Column '{header}' contains the text-direction control character(s) {shown}, "
-                    "which make an ID, name or e-mail display differently from what it is. Remove them.",
-                    _shown(column[i]),
-                )
-        if col in identity_columns and controls:
-            for i in _column_hits(column, joined, _INVISIBLE):
-                if i in hits:
-                    continue
-                shown = ", ".join(_name(ch) for ch in dict.fromkeys(_INVISIBLE.findall(column[i])))
-                hits[i] = CellProblem(
-                    col,
-                    "error",
-                    "invisible_character",
-                    f"Column '{header}' contains the invisible character(s) {shown}: the ID, name or "
-                    "e-mail looks like another that differs. Remove them.",
-                    _INVISIBLE.sub(lambda m: f"<{_name(m.group())}>", column[i]),
-                )
+        if col in identity_columns and controls:  # refused in the ID, name and e-mails only
+            for pattern, code, why in _IDENTITY_REFUSED:
+                for i in _column_hits(column, joined, pattern):
+                    if i in hits:
+                        continue
+                    shown = ", ".join(_name(ch) for ch in dict.fromkeys(pattern.findall(column[i])))
+                    hits[i] = CellProblem(
+                        col,
+                        "error",
+                        code,
+                        f"Column '{header}' contains the {why.format(shown=shown)} Remove them.",
+                        _shown(column[i]),
+                    )
         if _may_hold_formulas(column, joined):
             for i, value in enumerate(column):
                 if value[:1] in _FORMULA_START and i not in hits and FORMULA.match(value):

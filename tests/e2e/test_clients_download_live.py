@@ -17,21 +17,11 @@ from pathlib import Path
 import pytest
 from conftest import _serve
 from playwright.sync_api import Page, expect
-from support.browser import (
-    ROOT,
-    by_key,
-    click_button,
-    go_to,
-    sandbox_control,
-    sandbox_url,
-    shot,
-    upload,
-    wait_for_app,
-)
+from support import browser
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLE = ROOT / "examples" / "clients.xlsx"
+EXAMPLE = browser.ROOT / "examples" / "clients.xlsx"
 PORTAL_LATENCY_MS = 3_000
 """Every portal call's delay: a client needs several in a row, so the run outlives the test."""
 
@@ -72,18 +62,18 @@ def test_csv_download_clicked_during_a_run_over_a_slow_link(page: Page, live_ser
     the table's latest re-draw, gets the file (no "Deferred file … not found")."""
     page.add_init_script(f"({SLOW_LINK})()")
     page.goto(live_server)
-    wait_for_app(page)
-    sandbox = sandbox_url(page)
-    go_to(page, "Upload")
-    upload(page, EXAMPLE)
-    go_to(page, "Onboard")
-    sandbox_control(sandbox, "faults", {"spec": f"latency_ms={PORTAL_LATENCY_MS}"})
-    click_button(page, "onboard_start_batch")
-    go_to(page, "Clients")
-    button = by_key(page, "clients_download_csv").get_by_role("button")
+    browser.wait_for_app(page)
+    sandbox = browser.sandbox_url(page)
+    browser.go_to(page, "Upload")
+    browser.upload(page, EXAMPLE)
+    browser.go_to(page, "Onboard")
+    browser.sandbox_control(sandbox, "faults", {"spec": f"latency_ms={PORTAL_LATENCY_MS}"})
+    browser.click_button(page, "onboard_start_batch")
+    browser.go_to(page, "Clients")
+    button = browser.by_key(page, "clients_download_csv").get_by_role("button")
     expect(button).to_have_text(re.compile("CSV so far"))  # live: no count to go stale
     expect(page.get_by_test_id("stProgress").filter(has_text=re.compile(r"Run \S+"))).to_be_visible()
-    shot(page, "clients-08-live-download-1400")
+    browser.shot(page, "clients-08-live-download-1400")
 
     page.evaluate("window.__holding = true")
     # Two re-draws of the table sent and not yet shown: the first one has ended on the server.
@@ -95,4 +85,6 @@ def test_csv_download_clicked_during_a_run_over_a_slow_link(page: Page, live_ser
         page.evaluate("window.__release()")
     csv = Path(info.value.path()).read_text(encoding="utf-8")
     assert csv.splitlines()[0].startswith("client_id") and "CL-1001" in csv
-    expect(by_key(page, "clients_download_csv").get_by_test_id("stDownloadButtonError")).to_have_count(0)
+    expect(
+        browser.by_key(page, "clients_download_csv").get_by_test_id("stDownloadButtonError")
+    ).to_have_count(0)
