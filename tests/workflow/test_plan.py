@@ -186,3 +186,19 @@ def test_a_changed_account_manager_of_a_finished_client_is_said_in_the_plan(harn
     (cp,) = harness.engine().plan([moved]).clients
     assert cp.action == "done"
     assert any("ben.manager@sandbox.example" in w and "keeps anna.manager" in w for w in cp.warnings)
+
+
+def test_a_replaced_email_that_is_the_managers_keeps_the_manager(harness: Harness) -> None:
+    """A client first listed with the manager's own e-mail, then updated to its own address: the
+    new address is invited and the manager keeps Room manager access (the replaced address is
+    only taken away when it is nobody else's)."""
+    manager = "anna.manager@sandbox.example"
+    first = Client("M-1", "Same As Manager Ltd", manager, manager)
+    assert harness.engine().run([first]).exit_code == 0
+    moved = Client("M-1", first.name, "own.address@client.example", manager)
+    engine = harness.engine()
+    result = engine.run(engine.plan([moved], update=["M-1"]))
+    assert result.exit_code == 0, result.errors
+    (room,) = harness.rooms()
+    members = {m["email"]: m["access"] for m in room["members"]}
+    assert members[manager] == 9 and members["own.address@client.example"] == 2

@@ -90,7 +90,9 @@ class AccessStep(StepBase):
                 ctx.send_members_read(room_id)  # verification's read, alongside the link write
         said = ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"
         old = replaced_email(ctx.plan)
-        if old and remove_member(ctx, room_id, old):
+        manager = ctx.plan.manager.email if ctx.plan.manager else ""
+        keep = {(manager or "").casefold(), (ctx.batch.me.email or "").casefold()}  # never the manager's
+        if old and old.casefold() not in keep and remove_member(ctx, room_id, old):
             said += f"; {old} (the replaced address) removed"
         ctx.progress[self.name] = {"invited": len(invitations)}
         ctx.save(self.name)
