@@ -74,6 +74,16 @@ def control_characters(value: str) -> list[str]:
     return list(dict.fromkeys(CONTROL.findall(value)))
 
 
+def swallowed_rows(value: str, delimiter: str, width: int) -> int:
+    """How many lines of a multi-line CSV cell hold a whole row's worth of delimiters.
+
+    Why: Python's ``csv`` reads a quote that is never closed to the end of the file without a
+    word, and the row then fails on an empty e-mail; lines shaped like rows inside one cell say
+    what really happened.
+    """
+    return sum(1 for line in value.splitlines()[1:] if line.count(delimiter) >= width - 1)
+
+
 def _shown(value: str) -> str:
     """The value with control, bidi and invisible characters made visible, for the issue's ``value``."""
     named = _BIDI_OR_INVISIBLE.sub(lambda m: f"<{_name(m.group())}>", value)
@@ -121,6 +131,7 @@ def cell_problems(
     max_chars: int,
     *,
     columns: Sequence[Sequence[str]] | None = None,
+    delimiter: str | None = None,
 ) -> dict[int, list[CellProblem]]:
     """Every cell-level finding, keyed by row index, in column order within a row.
 
@@ -167,6 +178,22 @@ def cell_problems(
                         code,
                         f"Column '{header}' contains the {why.format(shown=shown)} Remove them.",
                         _shown(column[i]),
+                    )
+        if delimiter and len(headers) >= 3 and joined.count(_SEPARATOR) != len(column) - 1:
+            for i, value in enumerate(column):
+                if i in hits or "\n" not in value:
+                    continue
+                rows_inside = swallowed_rows(value, delimiter, len(headers))
+                if rows_inside >= 2:
+                    hits[i] = CellProblem(
+                        col,
+                        "error",
+                        "unclosed_quote",
+                        f"Column '{header}' runs over {rows_inside + 1} lines of the file, and "
+                        f'{rows_inside} of them look like rows of their own: a quote (") opened in '
+                        "this cell is probably never closed, so the rows after it were read into it. "
+                        "Close the quote in the file and upload it again.",
+                        value[:100] + "…",
                     )
         if _may_hold_formulas(column, joined):
             for i, value in enumerate(column):

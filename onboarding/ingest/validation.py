@@ -230,7 +230,9 @@ def _check_rows(ctx: _Context) -> _Rows:
     columns = _transpose(raw.rows, len(raw.headers))
     identity = {i for _, i in ctx.field_columns}
     out = _Rows()
-    found = cell_problems(raw.rows, raw.headers, identity, s.limits.max_cell_chars, columns=columns)
+    found = cell_problems(
+        raw.rows, raw.headers, identity, s.limits.max_cell_chars, columns=columns, delimiter=raw.delimiter
+    )
     _cell_issues(ctx, out, found)
     checked = check_columns(
         {f: columns[i] for f, i in ctx.field_columns}, n, email_required=s.email_required, key=s.key

@@ -203,3 +203,20 @@ def test_compiled_patterns_render_like_the_plan(pattern: str) -> None:
     assert compiled is not None
     raw = _render(compiled, fields, pattern).strip()
     assert (raw, portal_title(raw), raw) == (names.raw_title, names.title, names.tag)
+
+
+def test_a_quote_never_closed_is_named_instead_of_an_empty_email() -> None:
+    """A quote opened in a cell and never closed reads the rest of the file into that cell (Python's
+    csv says nothing): the row is refused with the column named and the quote blamed, not only
+    "the e-mail is empty"; a real multi-line cell (an address) is fine."""
+    rows = [
+        'A0,"Acme\nHQ, Berlin",a0@acme.example,x\n',
+        'A1,"Acme,a1@acme.example,x\n',
+        "A2,Beta,b@acme.example,y\n",
+        "A3,Gamma,c@acme.example,z\n",
+    ]
+    batch = load_clients(_csv(rows), "c.csv")
+    issues = batch.issues_for_row(3)
+    assert (issues[0].code, issues[0].column) == ("unclosed_quote", "Company")
+    assert "never closed" in issues[0].message and "3 lines" in issues[0].message
+    assert [c.client_id for c in batch.clients] == ["A0"]
