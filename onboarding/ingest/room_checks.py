@@ -112,17 +112,19 @@ def room_names(title_pattern: str, tag_pattern: str, values: dict[str, Sequence[
         )
         out.titles = [_title(out, i, raw, empty) for i, raw in enumerate(raw_titles)]
     tags = render_column(tag_pattern, values, n)
-    if max(map(len, tags), default=0) > MAX_TAG_LENGTH // 2:
+    if max(map(len, tags), default=0) > MAX_TAG_LENGTH:
         for i, tag in enumerate(tags):
-            if (
-                i not in out.rejected
-                and len(tag) > MAX_TAG_LENGTH // 2
-                and utf16_length(tag) > MAX_TAG_LENGTH
-            ):
+            if i not in out.rejected and len(tag) > MAX_TAG_LENGTH:
+                # Refused here as the plan blocks it (a tag name is a varchar(255) in DocSpace):
+                # the upload used to call it a warning that the plan then turned into a block.
                 message = (
-                    f"The room tag is longer than {MAX_TAG_LENGTH} characters; the portal may refuse it."
+                    f"The room tag is {len(tag):,} characters long; DocSpace keeps at most "
+                    f"{MAX_TAG_LENGTH}. Shorten the client ID (the tag is made from it)."
                 )
-                out.findings.append(RoomNameFinding(i, "warning", "tag_too_long", message, tag, on_tag=True))
+                out.rejected.add(i)
+                out.findings.append(
+                    RoomNameFinding(i, "error", "tag_too_long", message, tag[:100] + "…", on_tag=True)
+                )
     out.tags = tags
     return out
 

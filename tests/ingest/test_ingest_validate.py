@@ -146,10 +146,15 @@ def test_cell_too_long_is_an_error() -> None:
     assert codes(batch.issues, 2) == ["cell_too_long"]
 
 
-def test_tag_too_long_warns() -> None:
-    """A tag over 255 characters warns."""
-    batch = load_clients(f"ID,Company,Email\n{'9' * 300},A,a@example.com\n".encode(), "x.csv")
+def test_tag_too_long_refuses_the_row() -> None:
+    """A tag over 255 characters refuses the row at upload, as the plan would block it (it used to
+    be a warning there and a block in the plan); the next row still goes through."""
+    batch = load_clients(
+        f"ID,Company,Email\n{'9' * 300},A,a@example.com\nB1,B,b@example.com\n".encode(), "x.csv"
+    )
     assert codes(batch.issues, 2) == ["tag_too_long"]
+    assert batch.issues[0].severity == "error" and "307 characters" in batch.issues[0].message
+    assert [c.client_id for c in batch.clients] == ["B1"]
 
 
 def test_title_pattern_with_extra_column() -> None:
