@@ -155,6 +155,22 @@ def _unique_headers(cells: list[str]) -> list[str]:
     return headers
 
 
+def other_sheets_hint(sheet: str | None, sheets: list[str]) -> str:
+    """ " The workbook also has 'Clients': …" when the sheet read is not the only one; else "".
+
+    Why: a workbook whose first sheet is notes or a cover page reads as empty or as lacking the
+    client columns, and the person needs to know the clients may be one sheet further.
+    """
+    others = [name for name in sheets if name != sheet]
+    if not sheet or not others:
+        return ""
+    shown = ", ".join(f"'{name}'" for name in others[:10]) + (" …" if len(others) > 10 else "")
+    return (
+        f" The workbook also has {shown}: if the clients are on another sheet, pick it "
+        "(the sheet list on Upload, or --sheet NAME)."
+    )
+
+
 def _build(
     grid: list[list[str]],
     filename: str,
@@ -168,8 +184,9 @@ def _build(
     delimiter: str | None = None,
 ) -> RawTable:
     where = f"sheet '{sheet}' of '{filename}'" if sheet else f"'{filename}'"
+    hint = other_sheets_hint(sheet, sheets or [])
     if not any(any(cell.strip() for cell in row) for row in grid):
-        raise EmptyFileError(f"{where} is empty: there is no header row and no client.")
+        raise EmptyFileError(f"{where} is empty: there is no header row and no client.{hint}")
     if header_row is not None:
         if not 1 <= header_row <= len(grid):
             raise EmptyFileError(f"{where} has no row {header_row} to use as the header.")
@@ -178,7 +195,7 @@ def _build(
         h = _header_index(grid, limits)
     body = [(i + 1, row) for i, row in enumerate(grid[h + 1 :], start=h + 1) if "".join(row).strip()]
     if not body:
-        raise HeaderOnlyError(f"{where} has a header row (row {h + 1}) but no client rows below it.")
+        raise HeaderOnlyError(f"{where} has a header row (row {h + 1}) but no client rows below it.{hint}")
     if len(body) > limits.max_rows:
         raise TooManyRowsError(
             f"{where} has {len(body):,} client rows; the limit is {limits.max_rows:,}. "

@@ -42,6 +42,7 @@ from onboarding.ingest.preview import (
     PREVIEW_TITLE,
     PreviewParts,
 )
+from onboarding.ingest.reader import other_sheets_hint
 from onboarding.ingest.room_checks import compile_pattern, render_compiled, room_names
 from onboarding.titles import PatternError, pattern_fields
 
@@ -122,6 +123,19 @@ def _check_setup(ctx: _Context) -> list[Issue]:
                     "missing_column", f"No column is mapped to the {_LABELS[f]}. Choose one{hint}.", f
                 )
             )
+    hint = other_sheets_hint(ctx.raw.sheet, ctx.raw.sheets)
+    if missing and hint:  # a workbook whose first sheet is notes or a cover page
+        message = f"This is sheet '{ctx.raw.sheet}'.{hint}"
+        issues.append(
+            Issue(
+                row_number=None,
+                column=None,
+                field=None,
+                severity="warning",
+                code="other_sheets",
+                message=message,
+            )
+        )
     for label, pattern in (("room title", s.title_pattern), ("room tag", s.tag_pattern)):
         try:
             names = pattern_fields(pattern)

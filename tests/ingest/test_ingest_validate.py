@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
-from onboarding.ingest import ColumnMapping, IngestLimits, IngestSettings, Issue, load_clients
+import openpyxl
+import pytest
+
+from onboarding.ingest import ColumnMapping, IngestError, IngestLimits, IngestSettings, Issue, load_clients
 
 Corpus = Callable[[str], bytes]
 
@@ -202,3 +206,29 @@ def test_counts(corpus: Corpus) -> None:
     """total_rows, valid clients and error rows add up."""
     batch = load_clients(corpus("duplicates.csv"), "duplicates.csv")
     assert (batch.total_rows, len(batch.clients), batch.error_row_count) == (6, 4, 2)
+
+
+def test_a_workbook_whose_first_sheet_is_notes_points_to_its_other_sheets() -> None:
+    """Missing columns on the first sheet of a workbook that has others: besides the missing
+    columns, the batch names the other sheets and how to pick one (Upload's list, --sheet); a
+    first sheet with a single line (read as a header alone) says the same in its refusal."""
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    assert notes is not None
+    notes.title = "Read me"
+    notes.append(["Export notes"])
+    notes.append(["Made on Monday by the sales team"])
+    clients = wb.create_sheet("Clients")
+    clients.append(["ID", "Company", "Email"])
+    clients.append(["C1", "Acme", "a@example.com"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    batch = load_clients(buf.getvalue(), "book.xlsx")
+    hint = next(i for i in batch.issues if i.code == "other_sheets")
+    assert "'Read me'" in hint.message and "'Clients'" in hint.message and "--sheet" in hint.message
+    assert load_clients(buf.getvalue(), "book.xlsx", sheet="Clients").clients[0].client_id == "C1"
+    notes.delete_rows(2)
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(IngestError, match="also has 'Clients'"):
+        load_clients(buf.getvalue(), "book.xlsx")
