@@ -78,7 +78,7 @@ class RunProgress:
         """
         done = 0.0
         for cid, steps in self.client_steps.items():
-            if cid in self.client_status and self.client_status[cid] != ClientStatus.RUNNING:
+            if self.client_status.get(cid, ClientStatus.RUNNING) != ClientStatus.RUNNING:
                 done += 1
             else:
                 done += sum(w for s, w in CLIENT_STEPS.items() if steps.get(s) in _STEP_ENDED) / _CLIENT_CALLS

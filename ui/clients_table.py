@@ -20,7 +20,7 @@ from onboarding import ClientEntry, ClientRecord, ClientState, Onboarding, selec
 from ui import display, labels
 
 FOLLOW_RUN = "clients_follow_run"
-"""Set by an action that started a run (``clients_actions``): the table then shows that run."""
+"""Set by an action that started a run (``clients_actions``): filters that would hide it are lifted."""
 TABLE_KEY = "clients_table_key"
 """The key of the grid drawn last (tests and the page read the selection under it)."""
 ALL_RUNS = "All clients"

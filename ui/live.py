@@ -303,8 +303,7 @@ def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> Non
         text = chrome.redact(f"{names.get(cid) or cid}: {message}")
         st.error(display.md(text), icon=":material/error:")
     if len(failed) > MAX_ERRORS:
-        more = len(failed) - MAX_ERRORS
-        st.caption(f"…and {more} more {'failure' if more == 1 else 'failures'}: see the table above.")
+        st.caption(f"…and {display.plural(len(failed) - MAX_ERRORS, 'more failure')}: see the table above.")
     held = [
         (cid, m)
         for cid, m in p.errors.items()

@@ -92,8 +92,12 @@ def _resolve_placeholder(name: str, ctx: _Context) -> FieldName | str | None:
     return next((h for h in ctx.raw.headers if normalize_header(h) == norm), None)
 
 
-def _file_issue(code: str, message: str, field_name: FieldName | None = None) -> Issue:
-    return Issue(row_number=None, column=None, field=field_name, severity="error", code=code, message=message)
+def _file_issue(
+    code: str, message: str, field_name: FieldName | None = None, severity: str = "error"
+) -> Issue:
+    return Issue(
+        row_number=None, column=None, field=field_name, severity=severity, code=code, message=message
+    )
 
 
 def _check_setup(ctx: _Context) -> list[Issue]:
@@ -125,16 +129,8 @@ def _check_setup(ctx: _Context) -> list[Issue]:
             )
     hint = other_sheets_hint(ctx.raw.sheet, ctx.raw.sheets)
     if missing and hint:  # a workbook whose first sheet is notes or a cover page
-        message = f"This is sheet '{ctx.raw.sheet}'.{hint}"
         issues.append(
-            Issue(
-                row_number=None,
-                column=None,
-                field=None,
-                severity="warning",
-                code="other_sheets",
-                message=message,
-            )
+            _file_issue("other_sheets", f"This is sheet '{ctx.raw.sheet}'.{hint}", severity="warning")
         )
     for label, pattern in (("room title", s.title_pattern), ("room tag", s.tag_pattern)):
         try:

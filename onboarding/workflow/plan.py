@@ -41,6 +41,7 @@ from onboarding.workflow.segment_change import (
 )
 from onboarding.workflow.status import Action, ClientStatus, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep
+from onboarding.workflow.tag_rooms import carries_tag
 
 GUESTS_FORBIDDEN = (
     "the portal forbids inviting guests, and DocSpace then refuses every invitation by e-mail: "
@@ -265,10 +266,8 @@ def plan_client(
         plan.reasons.append(GUESTS_FORBIDDEN)
 
     rooms = sorted(ctx.rooms_by_tag.get(tag.casefold(), []), key=lambda r: r.id)
-    others = [r for r in rooms if r.tags and tag not in r.tags]
-    if others:
-        # DocSpace matches tags whatever their case (the look-up is case-insensitive), so a client
-        # whose id differs from another's only in case would take over that client's room.
+    others = [r for r in rooms if not carries_tag(r, tag)]
+    if others:  # another client's room, found because tags ignore case (see carries_tag)
         theirs = next(t for t in others[0].tags if t.casefold() == tag.casefold())
         plan.action = Action.BLOCKED
         plan.reasons.append(

@@ -80,6 +80,16 @@ class Slots:
         self.release()
 
 
+def carries_tag(room: Folder, tag: str) -> bool:
+    """True when ``room`` carries ``tag`` as written (a room whose tags were not listed counts).
+
+    The portal's look-up by tag ignores letter case: a room found for ``client:cl-1`` may carry
+    ``client:CL-1``, another client's tag. The steps keep only rooms with the exact tag, and the
+    plan blocks a client whose tag only differs in case from a room's.
+    """
+    return not room.tags or tag in room.tags
+
+
 @dataclass
 class _Batch:
     query: TagQuery = field(default_factory=TagQuery)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from onboarding.errors import WorkflowError
 from onboarding.workflow.read_ahead import ReadAhead, taken
 from onboarding.workflow.status import Outcome, Step
+from onboarding.workflow.tag_rooms import carries_tag
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -234,15 +235,14 @@ class StepContext:
     def rooms_with_tag(self) -> list[Folder]:
         """Every room (active or archived) carrying the client's tag, as the portal shows it now.
 
-        The portal's look-up ignores letter case; a room whose tag differs from ours in case alone
-        is another client's (the plan blocks such a client) and is left out.
+        A room whose tag differs from ours in letter case alone is another client's: left out.
         """
         tag = self.plan.tag
         if self.tag_rooms is not None:
             rooms = self.tag_rooms.rooms(tag)
         else:
             rooms = self.caller.read(lambda: self.api.find_rooms_by_tags([tag]), what="look up rooms by tag")
-        return [r for r in rooms if not r.tags or tag in r.tags]
+        return [r for r in rooms if carries_tag(r, tag)]
 
     def send_members_read(self, room_id: int) -> None:
         """Start reading the room's members now (see :mod:`~onboarding.workflow.read_ahead`)."""

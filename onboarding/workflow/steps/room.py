@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from onboarding.workflow import converge, template_room
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext
+from onboarding.workflow.tag_rooms import carries_tag
 
 if TYPE_CHECKING:
     from onboarding.blueprint import Blueprint
@@ -53,7 +54,7 @@ class RoomStep(StepBase):
 
         def lookup() -> Folder | None:
             rooms = ctx.caller.read(lambda: ctx.api.find_rooms_by_tags([tag]), what="look up room")
-            found = [r for r in rooms if not r.archived and (not r.tags or tag in r.tags)]
+            found = [r for r in rooms if not r.archived and carries_tag(r, tag)]
             return min(found, key=lambda r: r.id) if found else None
 
         room, created = ctx.caller.ensure(
