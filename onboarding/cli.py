@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=CONFLICT_CHOICES,
         default="stop",
         help="rows reusing an id onboarded for another name or e-mail: stop (report, exit 1; default), "
-        "skip them, or update the records (a new e-mail is invited)",
+        "skip them, or update the records (a new e-mail is invited; a changed account manager is "
+        "handed the room and the previous one's access removed)",
     )
     status = sub.add_parser("status", parents=[common], help="runs and clients in the journal")
     status.add_argument("--run", metavar="RUN_ID", help="one run's clients")

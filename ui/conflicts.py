@@ -44,6 +44,7 @@ def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
     conflicts = [cp for cp in plan.clients if cp.identity and not cp.update_identity]
     choices = session.conflict_choices()
     made = {cid: choice for cid, choice in choices.items() if choice}
+    _handovers(plan, choices)
     if not conflicts and not made:
         return
     st.subheader("Conflicts", anchor=False)
@@ -93,13 +94,56 @@ def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
                 )
                 st.rerun()
     if made:
+        handed = {cp.client_id for cp in plan.clients if cp.update_manager and not cp.identity}
         said = {SKIP: "skipped", UPDATE: "record updated"}
         lines = [
             f"{display.md(cid)}: "
-            + (said.get(c) or f"onboarded as new client {display.md(c.removeprefix('new:'))}")
+            + (
+                "handed to the new account manager"
+                if cid in handed
+                else said.get(c) or f"onboarded as new client {display.md(c.removeprefix('new:'))}"
+            )
             for cid, c in made.items()
         ]
         st.caption("Conflicts resolved — " + "; ".join(lines))
         if st.button("Undo conflict choices", key="conflict_undo", icon=":material/undo:"):
             session.set_conflict_choices({})
             st.rerun()
+
+
+def _handovers(plan: BatchPlan, choices: dict[str, str]) -> None:
+    """Finished clients whose row names another account manager, with one choice for all of them.
+
+    A reassignment usually moves many clients at once (a manager leaves), so the choice is for the
+    whole list; rows left out of the selection are not planned and so not handed over. Nothing is
+    written until the person chooses (see ``onboarding/workflow/reassign.py``).
+    """
+    pending = [cp for cp in plan.clients if cp.manager_before and not cp.update_manager]
+    if not pending:
+        return
+    n = len(pending)
+    st.subheader("Account manager changes", anchor=False)
+    st.info(
+        f"{display.plural(n, 'onboarded client')} name{'' if n != 1 else 's'} another account manager "
+        "in this file. Their rooms keep the manager they have until you hand them over: the new "
+        "manager then gets Room manager access and the previous one's access is removed.",
+        icon=":material/swap_horiz:",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Client id": cp.client_id,
+                    "Manager now": cp.manager_before,
+                    "This file": cp.manager.email if cp.manager else "",
+                }
+                for cp in pending
+            ],
+            columns=["Client id", "Manager now", "This file"],
+        ),
+        hide_index=True,
+        key="handover_table",
+    )
+    if st.button(f"Hand over {display.plural(n, 'room')}", key="handover_all", icon=":material/swap_horiz:"):
+        session.set_conflict_choices({**choices, **{cp.client_id: UPDATE for cp in pending}})
+        st.rerun()

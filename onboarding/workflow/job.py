@@ -80,9 +80,9 @@ class ClientJob:
             read_ahead=read_ahead,
         )
         self.previous_status = rec.status if rec else ""
-        if plan.update_identity:  # the record is updated to a new name or e-mail: not done yet
+        if plan.update_identity or plan.update_manager:  # the record is updated: not done yet
             self.previous_status = ""
-            if "email" in plan.identity:  # the new address is invited, and the room checked again
+            if "email" in plan.identity or plan.update_manager:  # invited, and the room checked again
                 for step in (Step.ACCESS, Step.VERIFY):
                     self.ctx.progress.pop(step, None)
         self.stop = stop

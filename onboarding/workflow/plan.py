@@ -33,6 +33,7 @@ from onboarding.workflow.context import (
 )
 from onboarding.workflow.identity import apply_identity
 from onboarding.workflow.links import INTERNAL_LINK
+from onboarding.workflow.reassign import apply_manager_change, note_manager_change
 from onboarding.workflow.segment_change import (
     column_missing,
     note_segment_change,
@@ -89,6 +90,11 @@ class ClientPlan:
     """The segment whose blueprint the client gets (``""``: the default; see onboarding/segments.py)."""
     segment_before: str | None = None
     """The segment the client's room was made for, when the row now names another one."""
+
+    manager_before: str = ""
+    """The finished client's account manager in the journal, when the row names another one."""
+    update_manager: bool = False
+    """The person chose to hand the room to the row's manager (see workflow/reassign.py)."""
 
     segment_known: bool = True
     """False when the row's segment cell names no segment (the client is blocked, with no blueprint)."""
@@ -307,13 +313,8 @@ def plan_client(
             plan.action = Action.DONE
             note_segment_change(plan)
             was = (record.manager_email if record else "") or ""
-            if memail and was and was.casefold() != memail:
-                # Said, not done: taking a manager's access away because a sheet changed would
-                # surprise; the room is changed in DocSpace (or offboard + onboard again).
-                plan.warnings.append(
-                    f"the file names {memail} as account manager, the journal {was}: the room keeps "
-                    f"{was} (a run does not change a finished client's manager)"
-                )
+            if memail and was and was.casefold() != memail:  # done only on request: workflow/reassign.py
+                note_manager_change(plan, was, memail)
             return plan
         if _room_unusable(ctx, plan):
             return plan
@@ -407,7 +408,8 @@ def make_plan(
     plans = [plan_client(ctx, c, records.get(c.client_id), seen, cost) for c in clients]
     for cp in plans:
         apply_identity(cp, records.get(cp.client_id), update=cp.client_id in update)
-        if cp.update_identity and cp.action == Action.RESUME:
+        apply_manager_change(cp, update=cp.client_id in update)
+        if (cp.update_identity or cp.update_manager) and cp.action == Action.RESUME:
             bp = ctx.for_segment(cp.segment).blueprint
             cp.writes, cp.reads = cost(bp, cp, resume=True)
     return BatchPlan(context=ctx, clients=plans, lookup_reads=ctx.reads_spent)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 from support.apptest import metric, onboard_row, table, texts, upload_sample
+from support.waiting import wait_until
 
 from onboarding.journal import Journal
 from ui import live
@@ -81,3 +82,33 @@ def test_skipping_leaves_the_row_out_and_undo_brings_it_back(
     assert "CL-1001" not in set(table(at, "Action")["Client ID"])
     at.button(key="conflict_undo").click().run()
     assert metric(at, "Conflicts") == "1"
+
+
+def test_a_changed_account_manager_is_handed_over_only_when_asked(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """A finished client whose row names another manager is listed under "Account manager
+    changes" and stays done; "Hand over" re-plans it to resume, and onboarding it records the
+    row's manager in the journal."""
+    j = journal()
+    at = onboard_row(upload_sample(app), j, "CL-1001")
+    rec = next(r for r in j.clients() if r.client_id == "CL-1001")
+    in_file = rec.manager_email
+    j.upsert_client(rec.portal, "CL-1001", manager_email="ben.manager@sandbox.example")
+    at.run()
+    at.button(key="onboard_refresh_plan").click().run()
+    assert not at.exception
+    handover = table(at, "Manager now")
+    assert list(handover.iloc[0]) == ["CL-1001", "ben.manager@sandbox.example", in_file]
+    plan = table(at, "Action")
+    assert plan[plan["Client ID"] == "CL-1001"].iloc[0]["Action"] == "✔ done"
+    at.button(key="handover_all").click().run()
+    assert not at.exception
+    plan = table(at, "Action")
+    assert plan[plan["Client ID"] == "CL-1001"].iloc[0]["Action"] == "↻ resume"
+    assert "CL-1001: handed to the new account manager" in texts(at)
+    assert not any(t.value == "Account manager changes" for t in at.subheader)
+    at.button(key=f"onboard_one_{live.widget_id('CL-1001')}").click().run()
+    wait_until(lambda: any(r.client_id == "CL-1001" and r.manager_email == in_file for r in j.clients()))
+    wait_until(lambda: all(r.status != "running" for r in j.runs()))
+    assert next(r for r in j.clients() if r.client_id == "CL-1001").status == "onboarded"

@@ -115,3 +115,23 @@ def test_on_conflict_update_invites_the_new_address_and_updates_the_record(
     writes = len(harness.writes_logged())
     assert cli.main(["run", str(write_csv(tmp_path / "u.csv", second)), *env]) == 0
     assert len(harness.writes_logged()) == writes
+
+
+def test_on_conflict_update_hands_a_room_to_the_rows_new_account_manager(
+    onboarded: list[Client],
+    harness: Harness,
+    env: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A row naming another account manager: `plan` says the room keeps the old one until the
+    record is updated; `run --on-conflict update` hands it over (new manager in, old one out)."""
+    ben = "ben.manager@sandbox.example"
+    sheet = write_csv(tmp_path / "m.csv", [dataclasses.replace(onboarded[0], manager_email=ben)])
+    capsys.readouterr()
+    assert cli.main(["plan", str(sheet), *env]) == 0
+    assert "unless the record is updated" in capsys.readouterr().out
+    assert cli.main(["run", "--on-conflict", "update", str(sheet), *env]) == 0
+    room = next(r for r in harness.rooms() if f"client:{onboarded[0].client_id}" in r["tags"])
+    members = {m["email"]: m["access"] for m in room["members"]}
+    assert members.get(ben) == 9 and onboarded[0].manager_email not in members, members

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from onboarding.docspace import FileShare, Invitation, Member
+from onboarding.workflow.reassign import replaced_manager
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext, StepFailed
 
@@ -62,7 +63,7 @@ class AccessStep(StepBase):
 
     def writes(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> int:
         manager = plan.manager is not None and plan.manager.role is not None
-        return (1 if manager or blueprint.invite_client else 0) + (1 if replaced_email(plan) else 0)
+        return (1 if manager or blueprint.invite_client else 0) + len(replaced_members(plan))
 
     def run(self, ctx: StepContext) -> str:
         room_id = ctx.room
@@ -89,11 +90,9 @@ class AccessStep(StepBase):
             if any(inv not in ctx.confirmed for inv in expected_invitations(ctx)):
                 ctx.send_members_read(room_id)  # verification's read, alongside the link write
         said = ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"
-        old = replaced_email(ctx.plan)
-        manager = ctx.plan.manager.email if ctx.plan.manager else ""
-        keep = {(manager or "").casefold(), (ctx.batch.me.email or "").casefold()}  # never the manager's
-        if old and old.casefold() not in keep and remove_member(ctx, room_id, old):
-            said += f"; {old} (the replaced address) removed"
+        for old, what in replaced_members(ctx.plan, me=ctx.batch.me.email or ""):
+            if remove_member(ctx, room_id, old):
+                said += f"; {old} ({what}) removed"
         ctx.progress[self.name] = {"invited": len(invitations)}
         ctx.save(self.name)
         return said
@@ -106,6 +105,20 @@ def replaced_email(plan: ClientPlan) -> str:
     old = plan.identity["email"][0].strip()
     new = (plan.client.email or "").strip()
     return old if old.casefold() != new.casefold() else ""
+
+
+def replaced_members(plan: ClientPlan, *, me: str = "") -> list[tuple[str, str]]:
+    """(e-mail, why) of each person this run takes out of the room: a replaced client address, a
+    replaced account manager. Never anyone the room still needs: the manager, the client's current
+    address, or ``me``, the key's own account (:func:`remove_member` also skips the room's owner).
+    """
+    manager = plan.manager.email if plan.manager else ""
+    keep = {(manager or "").casefold(), (plan.client.email or "").strip().casefold(), me.casefold()} - {""}
+    found = [
+        (replaced_email(plan), "the replaced address"),
+        (replaced_manager(plan), "the previous account manager"),
+    ]
+    return [(old, what) for old, what in found if old and old.casefold() not in keep]
 
 
 def remove_member(ctx: StepContext, room_id: int, email: str) -> bool:
