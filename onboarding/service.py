@@ -254,14 +254,24 @@ class Onboarding:
         return self.settings.journal_url is not None
 
     def queue(self, clients: Clients) -> str:
-        """Queue a run for a headless worker (``docspace-onboard worker``); returns its run id."""
+        """Queue a run for a headless worker (``docspace-onboard worker``); returns its run id.
+
+        A plan's update choices (records updated to their rows, rooms handed to a new manager)
+        travel with the rows: the worker plans again, and without them it would report those
+        clients as conflicts or leave their rooms as they were.
+        """
         items = [cp.client for cp in clients.clients] if isinstance(clients, BatchPlan) else clients
+        update = (
+            [cp.client_id for cp in clients.clients if cp.update_identity or cp.update_manager]
+            if isinstance(clients, BatchPlan)
+            else []
+        )
         rows = [
             {"client_id": c.client_id, "name": c.name, "email": c.email,
              "manager_email": c.manager_email, "extra": dict(c.extra)}
             for c in items
         ]  # fmt: skip
-        request = {"clients": rows, "blueprint": self.blueprint.model_dump(mode="json")}
+        request = {"clients": rows, "blueprint": self.blueprint.model_dump(mode="json"), "update": update}
         return self._journal.enqueue(self.portal_key, self.actor, request)
 
     def queued(self, limit: int = 50) -> list[QueuedRun]:

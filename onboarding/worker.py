@@ -147,7 +147,8 @@ class Worker:
         self.queue.set_queued_run(item.queue_id, self.name, run_id)
         if self.stopping.is_set():
             self.service.stop(run_id)
-        return self.service.run(clients, run_id=run_id)
+        plan = self.service.plan(clients, update=item.request.get("update") or ())
+        return self.service.run(plan, run_id=run_id)
 
     def _wait_released(self, client_ids: set[str]) -> None:
         """Until no live process holds these clients (their holder let go, or its lease ran out)."""

@@ -34,7 +34,7 @@ class QueuedRun:
     queued_at: float
     status: str
     request: dict[str, Any]
-    """``{"clients": [{client_id, name, email, manager_email, extra}, …], "blueprint": {…}}``."""
+    """``{"clients": [{client_id, name, email, manager_email, extra}, …], "blueprint": {…}, "update": [client_id, …]}``."""
     run_id: str
     """The run working on it now (or last): the queue id for the first attempt."""
     worker: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -93,4 +94,32 @@ def test_a_worker_that_stops_leaves_the_queue_to_others(
         assert not t.is_alive()
     finally:
         door.close()
+        queue.close()
+
+
+def test_a_queued_hand_over_is_carried_out_by_the_worker(
+    portal: docspace_sandbox.Sandbox, pg_url: str, tmp_path: Path
+) -> None:
+    """A plan whose room was handed to a new manager, queued: the worker plans with that choice,
+    so the new manager gets the room and the previous one leaves it (not a silent "done")."""
+    (first,) = make_clients(1)
+    ben = "ben.manager@sandbox.example"
+    dashboard, worker_door = (
+        _replica(portal, pg_url, tmp_path, "dash"),
+        _replica(portal, pg_url, tmp_path, "w"),
+    )
+    queue = open_journal(pg_url)
+    try:
+        assert dashboard.run([first]).exit_code == 0
+        moved = dataclasses.replace(first, manager_email=ben)
+        plan = dashboard.plan([moved], update=[first.client_id])
+        assert plan.clients[0].update_manager
+        dashboard.queue(plan)
+        assert Worker(worker_door, queue, say=lambda _: None).serve(until_idle=True) == 1
+        (room,) = portal.state()["rooms"]
+        members = {m["email"]: m["access"] for m in room["members"]}
+        assert members.get(ben) == 9 and first.manager_email not in members, members
+    finally:
+        for door in (dashboard, worker_door):
+            door.close()
         queue.close()
