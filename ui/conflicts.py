@@ -47,7 +47,9 @@ def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
     _handovers(plan, choices)
     if not conflicts and not made:
         return
-    st.subheader("Conflicts", anchor=False)
+    handed = {cp.client_id for cp in plan.clients if cp.update_manager and not cp.identity}
+    only_handovers = not conflicts and set(made) <= handed
+    st.subheader("Account manager changes" if only_handovers else "Conflicts", anchor=False)
     if conflicts:
         st.warning(
             f"{len(conflicts)} row{'s' if len(conflicts) != 1 else ''} reuse{'' if len(conflicts) != 1 else 's'} "
@@ -94,7 +96,6 @@ def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
                 )
                 st.rerun()
     if made:
-        handed = {cp.client_id for cp in plan.clients if cp.update_manager and not cp.identity}
         said = {SKIP: "skipped", UPDATE: "record updated"}
         lines = [
             f"{display.md(cid)}: "
@@ -105,8 +106,9 @@ def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
             )
             for cid, c in made.items()
         ]
-        st.caption("Conflicts resolved — " + "; ".join(lines))
-        if st.button("Undo conflict choices", key="conflict_undo", icon=":material/undo:"):
+        st.caption(("Chosen — " if only_handovers else "Conflicts resolved — ") + "; ".join(lines))
+        undo = "Undo" if only_handovers else "Undo conflict choices"
+        if st.button(undo, key="conflict_undo", icon=":material/undo:"):
             session.set_conflict_choices({})
             st.rerun()
 
