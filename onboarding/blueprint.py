@@ -151,6 +151,11 @@ class Blueprint(_Strict):
     client_role: FileShare = FileShare.READ
     notify: bool = False
     link: ClientLink = Field(default_factory=ClientLink)
+    known_members: list[str] = Field(default_factory=list, max_length=500)
+    """People who may be in any client's room without the audit reporting them (colleagues a
+    team adds on purpose): e-mail addresses, or ``@domain`` for everyone at that domain. Anyone
+    else the blueprint does not invite (not the manager, the client, or the key's account) is an
+    extra member, reported as drift."""
     segments: SegmentRules | None = None
     """Per-segment blueprints chosen by a column of the client list (see :mod:`onboarding.segments`)."""
     _segment_blueprints: dict[str, Blueprint] = PrivateAttr(default_factory=dict)
@@ -237,6 +242,28 @@ class Blueprint(_Strict):
             return validate_email(v.strip(), check_deliverability=False).normalized
         except EmailNotValidError as exc:
             raise ValueError(f"default manager e-mail {v!r} is not valid: {exc}") from None
+
+    @field_validator("known_members")
+    @classmethod
+    def _known_members_ok(cls, v: list[str]) -> list[str]:
+        out: list[str] = []
+        for entry in v:
+            e = entry.strip().casefold()
+            if not e:
+                continue
+            local, at, domain = e.rpartition("@")
+            if not at or "." not in domain or any(ch.isspace() for ch in e) or "@" in local or len(e) > 254:
+                raise ValueError(
+                    f"known member {entry.strip()!r} is neither an e-mail address nor @domain "
+                    "(e.g. anna@example.com or @example.com)"
+                )
+            out.append(e)
+        return list(dict.fromkeys(out))
+
+    def is_known_member(self, email: str) -> bool:
+        """True when ``known_members`` names this address or its domain."""
+        e = email.strip().casefold()
+        return bool(e) and (e in self.known_members or "@" + e.rpartition("@")[2] in self.known_members)
 
     @field_validator("folders")
     @classmethod

@@ -50,8 +50,9 @@ def render(s: Settings) -> Blueprint | None:
     manager_section(d, room_type)
     client_section(d, room_type)
     kind = link_section(d, room_type)
+    known = audit_section(d)
     segments, segments_problem = segments_editor.section(d)
-    current = {**collect(room_type, folders, templates, kind), "segments": segments}
+    current = {**collect(room_type, folders, templates, kind), "segments": segments, "known_members": known}
     current["room_template"] = choice.room_template
     st.session_state[bf.DRAFT] = {**current, "templates": d["templates"]}
     # a template brings its own folders and files: the blueprint holds one or the other
@@ -265,6 +266,20 @@ def link_section(d: dict[str, Any], room_type: RoomType) -> str:
         disabled=not link_on or kind != "external",
     )
     return kind
+
+
+def audit_section(d: dict[str, Any]) -> list[str]:
+    """People the audit does not report in any client's room, one per line."""
+    st.markdown("##### Audit")
+    state.seed("bp_known_members", "\n".join(d.get("known_members") or []))
+    st.text_area(
+        "Known members (one per line: an e-mail address, or @domain)",
+        key="bp_known_members",
+        height=80,
+        help="Colleagues a team adds to client rooms on purpose. Anyone else in a room who is not "
+        "its account manager, the client or the key's account is reported by the audit.",
+    )
+    return [m.strip() for m in st.session_state["bp_known_members"].splitlines() if m.strip()]
 
 
 def collect(

@@ -17,6 +17,10 @@ from ui import auth, chrome, display
 
 FINDINGS = "drift_findings"
 NOTICE = "drift_notice"
+EXTRA_HELP = (
+    "Repair does not take people out of a room: remove them in DocSpace, accept them here, or "
+    "list colleagues added on purpose under Known members in Settings > Blueprint."
+)
 
 
 def _audit(svc: Onboarding, ids: list[str]) -> None:
@@ -92,11 +96,13 @@ def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
                 key=f"drift_{a.client_id}",
             )
             c1, c2, c3 = st.columns([1, 2, 1])
+            only_people = all(d.is_extra for d in a.differences)
             if c1.button(
                 "Repair",
                 key=f"drift_repair_{a.client_id}",
                 icon=":material/build:",
-                disabled=not auth.can_write(),
+                disabled=not auth.can_write() or only_people,
+                help=EXTRA_HELP if only_people else None,
             ):
                 _repair(svc, a.client_id)
                 st.rerun()

@@ -288,12 +288,18 @@ class Aftercare:
         report, journal, portal = RepairReport(), self.engine.journal, self.engine.portal_key
         redo: list[ClientRecord] = []
         for result in self.audit(ids):
-            fixable = [d for d in result.differences if d.item not in drift.ROOM_ITEMS]
-            kept = [d.item for d in result.differences if d not in fixable]
+            extra = [d.item for d in result.differences if d.is_extra]
+            if extra:  # reported, never removed here: the person decides (DocSpace, or accept)
+                report.not_repaired[result.client_id] = [
+                    f"{i} (an extra member: remove it in DocSpace, or accept it)" for i in extra
+                ]
+            differences = [d for d in result.differences if not d.is_extra]
+            fixable = [d for d in differences if d.item not in drift.ROOM_ITEMS]
+            kept = [d.item for d in differences if d not in fixable]
             steps = drift.steps_to_redo(fixable)
             if kept:
                 why = "archived: run restore" if "room archived" in kept else "the room itself"
-                report.not_repaired[result.client_id] = [f"{i} ({why})" for i in kept]
+                report.not_repaired.setdefault(result.client_id, [])[:0] = [f"{i} ({why})" for i in kept]
                 continue
             if not steps:
                 continue

@@ -24,6 +24,8 @@ TemplateContents = tuple[list[str], list[str]]
 
 ROOM_ITEMS = ("room", "room archived", "room type", "title", "tag")
 """Differences ``repair`` does not change: the room itself (an archived room waits for ``restore``)."""
+NOT_A_MEMBER = "not a member"
+"""What an audit expects of a member the blueprint does not invite (see :func:`extra_members`)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,11 @@ class Difference:
 
     def as_dict(self) -> dict[str, str]:
         return {"item": self.item, "expected": self.expected, "found": self.found}
+
+    @property
+    def is_extra(self) -> bool:
+        """An extra member or group: repair leaves it (removing people is a person's decision)."""
+        return self.expected == NOT_A_MEMBER
 
 
 @dataclass
@@ -118,15 +125,44 @@ def expected_members(rec: ClientRecord, bp: Blueprint, me_email: str) -> dict[st
 def member_differences(
     rec: ClientRecord, bp: Blueprint, members: list[Member], me_email: str
 ) -> list[Difference]:
+    """Each expected member missing or with other access, then each extra member (see below)."""
     have = {(m.user.email or "").casefold(): m.access for m in members if m.user is not None}
+    expected = expected_members(rec, bp, me_email)
     out = []
-    for email, roles in expected_members(rec, bp, me_email).items():
+    for email, roles in expected.items():
         want = " or ".join(sorted({FileShare(r).label for r in roles}))
         if email not in have:
-            out.append(Difference(f"member {email}", want, "not a member"))
+            out.append(Difference(f"member {email}", want, NOT_A_MEMBER))
         elif have[email] not in roles:
             out.append(Difference(f"member {email}", want, FileShare(have[email]).label))
+    return out + extra_members(bp, members, set(expected) | {me_email.casefold()})
+
+
+def extra_members(bp: Blueprint, members: list[Member], expected: set[str]) -> list[Difference]:
+    """People and groups with access the blueprint does not give: who else can read the client's
+    documents. The room's owner, the blueprint's ``known_members`` and removed entries (access
+    None) are not reported; a group is (``group NAME``), since all its members can read the room.
+    """
+    out = []
+    for m in members:
+        if m.is_owner or m.access == int(FileShare.NONE) or m.shared_link is not None:
+            continue
+        label = _access_label(m.access)
+        if m.user is not None:
+            email = (m.user.email or "").casefold()
+            if email and email not in expected and not bp.is_known_member(email):
+                out.append(Difference(f"member {email}", NOT_A_MEMBER, label))
+        elif m.shared_to_group is not None:
+            name = str(m.shared_to_group.get("name") or m.shared_to_group.get("id") or "?")
+            out.append(Difference(f"group {name}", NOT_A_MEMBER, label))
     return out
+
+
+def _access_label(access: int) -> str:
+    try:
+        return FileShare(access).label
+    except ValueError:  # an access value newer than our enum: shown as the number
+        return f"access {access}"
 
 
 def link_differences(rec: ClientRecord, bp: Blueprint, on_room: list[Link]) -> list[Difference]:

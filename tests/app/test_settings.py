@@ -137,3 +137,19 @@ def test_limits_apply_to_the_session(app: AppTest, sandbox: object) -> None:
     at.switch_page("pages/home.py").run()
     at.switch_page("pages/settings.py").run()
     assert metric(at, "Writes in flight") == "3"
+
+
+def test_known_members_are_saved_and_a_wrong_entry_is_named(
+    app: AppTest, sandbox: object, clean_app_state: Path
+) -> None:
+    """Known members (one per line) are saved to the blueprint; an entry that is neither an
+    address nor @domain is named and blocks saving."""
+    at = settings_page(app)
+    at.text_area(key="bp_known_members").input("support team").run()
+    assert any("'support team'" in unescape(e.value) for e in at.error)
+    assert at.button(key="bp_save_button").disabled
+    at.text_area(key="bp_known_members").input("Support@Acme.example\n@our-team.example").run()
+    at.button(key="bp_save_button").click().run()
+    assert not at.exception
+    saved = Blueprint.load(clean_app_state / "blueprint.toml")
+    assert saved.known_members == ["support@acme.example", "@our-team.example"]

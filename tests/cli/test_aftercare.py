@@ -209,3 +209,40 @@ def test_expiring_links_are_listed_and_renew_makes_the_link_again(
     assert _export(env, tmp_path)[ids[0]]["client_link"] == new.url
     renewed = [p for p in hook.accepted.values() if p["type"] == "client.link_renewed"]
     assert [p["client"]["client_link"] for p in renewed] == [new.url]
+
+
+def test_a_person_added_by_hand_is_reported_left_by_repair_and_silenced_by_accept_or_the_blueprint(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Carl given Editor access to two rooms by hand: audit reports him as an extra member; repair
+    restores the deleted link beside him but leaves him (removing people is a person's call);
+    accepting him silences one room, the blueprint's known_members both."""
+    first, second = _onboard(harness, env, tmp_path, 2)
+    api = harness.client()
+    carl = api.find_user_by_email("carl.user@sandbox.example")
+    assert carl is not None
+    for cid in (first, second):
+        api.share_room(_room(harness, cid)["id"], [Invitation(access=FileShare.EDITING, user_id=carl.id)])
+    (lk,) = api.room_links(_room(harness, first)["id"])
+    api.set_room_link(
+        _room(harness, first)["id"],
+        LinkRequest(link_type=LinkType(lk.link_type), access=FileShare.NONE, link_id=lk.shared_link.id),
+    )
+    capsys.readouterr()
+    assert cli.main(["audit", "--json", *env]) == 1
+    found = {c["client_id"]: c["differences"] for c in json.loads(capsys.readouterr().out)["clients"]}
+    extra = {"item": "member carl.user@sandbox.example", "expected": "not a member", "found": "Editor"}
+    assert found[first] == [extra, {"item": "link", "expected": found[first][1]["expected"], "found": "none"}]
+    assert found[second] == [extra]
+    assert cli.main(["repair", "--select", first, *env]) == 0
+    out = capsys.readouterr().out
+    assert f"{first}\trepaired\tlink" in out
+    assert f"{first}\tnot repaired\tmember carl.user@sandbox.example (an extra member" in out
+    assert carl.id in {m.user.id for m in api.room_members(_room(harness, first)["id"]) if m.user}
+    assert cli.main(["audit", "--accept", f"{first}:member carl.user@sandbox.example", *env]) == 1
+    capsys.readouterr()
+    assert cli.main(["audit", "--json", *env]) == 1
+    assert [c["client_id"] for c in json.loads(capsys.readouterr().out)["clients"]] == [second]
+    blueprint = tmp_path / "bp.toml"
+    blueprint.write_text('known_members = ["@sandbox.example"]\n', encoding="utf-8")
+    assert cli.main(["audit", "--blueprint", str(blueprint), *env]) == 0

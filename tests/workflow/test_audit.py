@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from onboarding.blueprint import Blueprint
-from onboarding.docspace import Folder
+from onboarding.docspace import Folder, Member, User
 from onboarding.journal import ClientRecord
 from onboarding.workflow.audit import RoomView, compare, reopen, steps_to_redo
 from onboarding.workflow.status import Step
@@ -50,3 +52,41 @@ def test_repair_reopens_the_steps_that_restore_each_difference() -> None:
     assert steps_to_redo(diffs) == [Step.FOLDERS, Step.FILES, Step.ACCESS, Step.LINK]
     progress = reopen({"folders": {"Invoices": 3}, "link": {"id": "x"}, "verify": True}, [Step.LINK])
     assert progress == {"folders": {"Invoices": 3}, "link_started": True}
+
+
+def _member(email: str, access: int, **kw: object) -> Member:
+    return Member(access=access, shared_to_user=User(id=email, email=email), **kw)  # type: ignore[arg-type]
+
+
+def test_extra_people_and_groups_are_reported_but_not_the_owner_the_key_or_known_members() -> None:
+    """Who else can read the client's room: an extra user and a group are differences ("not a
+    member" expected); the owner, the key's account, a removed entry and the blueprint's
+    known members (an address, or @domain) are not (``SecurityDao.GetPureSharesAsync`` lists
+    only explicit shares, so portal admins do not appear unless invited)."""
+    bp = Blueprint(known_members=["Support@Acme-Ops.example", "@our-team.example"])
+    members = [
+        _member("anna.manager@sandbox.example", 9),
+        _member("it@acme.example", 2),
+        _member("owner@x.example", 1, is_owner=True),
+        _member("me@x.example", 9),
+        _member("support@acme-ops.example", 11),
+        _member("bob@our-team.example", 10),
+        _member("gone@elsewhere.example", 0),
+        _member("eve@elsewhere.example", 10),
+        Member(access=2, shared_to_group={"id": "g1", "name": "Sales"}),
+    ]
+    rec = _rec(manager_email="anna.manager@sandbox.example")
+    view = RoomView(_room(), members=members)
+    diffs = compare(rec, bp, view, "me@x.example").differences
+    assert [(d.item, d.expected, d.found) for d in diffs] == [
+        ("member eve@elsewhere.example", "not a member", "Editor"),
+        ("group Sales", "not a member", "Viewer (read-only)"),
+    ]
+    assert all(d.is_extra for d in diffs)
+
+
+def test_known_members_must_be_an_address_or_a_domain() -> None:
+    """A known member that is neither an e-mail address nor @domain is refused with its value."""
+    with pytest.raises(ValueError, match="'support team'"):
+        Blueprint(known_members=["support team"])
+    assert Blueprint(known_members=[" @Team.example ", "@team.example"]).known_members == ["@team.example"]
