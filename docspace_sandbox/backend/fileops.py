@@ -44,6 +44,10 @@ class FileOpsMixin(PortalCore):
                 raise e.AccessDenied()
         else:
             room = self.get_room(actor, room_id)
+            if self.section(room) == "templates":
+                # VirtualRoomsController.ArchiveRoom / UnarchiveRoom: a folder whose RootId is the
+                # Templates section → ``throw new ItemNotFoundException()`` before any Move is queued.
+                raise e.NotFound(e.MSG_RECORD_NOT_FOUND)
             if not self._can_archive(actor, room):
                 raise e.AccessDenied()
         kind = DELETE if action == "delete" else MOVE

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from support.room_templates import FROM_TEMPLATE, ROOM_TEMPLATE, make_template, wait_job
-from support.sandbox_api import Api
+from support.sandbox_api import Api, error_message
 
 from docspace_sandbox.server import Sandbox
 
@@ -115,3 +115,17 @@ def test_an_admin_does_not_list_another_accounts_template(sandbox: Sandbox) -> N
     sandbox.update_settings({"key_user": "admin"})
     listed = Api(sandbox).get("files/rooms", params={"searchArea": 4}).json()["response"]["folders"]
     assert listed == []
+
+
+def test_a_template_cannot_be_archived_or_unarchived(sandbox: Sandbox) -> None:
+    """Archive/unarchive of a room template is 404 "The record could not be found" and queues
+    nothing (VirtualRoomsController.ArchiveRoom / UnarchiveRoom: ``throw new ItemNotFoundException()``)."""
+    api = Api(sandbox)
+    template_id = make_template(api)
+    for action in ("archive", "unarchive"):
+        answer = api.put(f"files/rooms/{template_id}/{action}", json={"deleteAfter": False})
+        assert (answer.status_code, error_message(answer)) == (404, "The record could not be found")
+        assert answer.json()["error"]["type"] == "ASC.Common.Web.ItemNotFoundException"
+    assert api.get("files/fileops").json()["response"] == []
+    listed = api.get("files/rooms", params={"searchArea": 4}).json()["response"]["folders"]
+    assert [f["id"] for f in listed] == [template_id]
