@@ -222,16 +222,23 @@ def folder_content(
     }
 
 
-def member(backend: Backend, user: User, access: int, is_owner: bool) -> dict[str, Any]:
-    """``FileShareDto`` for a user ACE (``sharedTo`` is the deprecated duplicate)."""
+def member(
+    backend: Backend, user: User, access: int, is_owner: bool, default: bool = False
+) -> dict[str, Any]:
+    """``FileShareDto`` for a user ACE (``sharedTo`` is the deprecated duplicate).
+
+    ``default`` is the owner's row from ``FileSharing.GetDefaultAcesAsync`` (``isLocked`` and
+    ``canEditAccess`` false); a stored ACE (``ToAceAsync``) is locked for the caller's own
+    account (``LockedRights``), which may not edit its own access either."""
     full = employee_full(backend, user)
+    locked = not default and backend.viewer is not None and backend.viewer.id == user.id
     return {
         "access": access,
         "sharedTo": full,
         "sharedToUser": full,
-        "isLocked": is_owner,
+        "isLocked": locked,
         "isOwner": is_owner,
-        "canEditAccess": not is_owner,
+        "canEditAccess": not default and not locked,
         "canEditInternal": False,
         "canEditDenyDownload": False,
         "canEditExpirationDate": False,

@@ -29,7 +29,7 @@ class InspectionMixin(FileOpsMixin):
         for uid, access in room.members.items():
             user = self.state.users.get(uid)
             if user is not None:
-                members.append({"email": user.email, "access": access, "owner": False})
+                members.append({"email": user.email, "access": access, "owner": uid == room.created_by})
         return {
             "id": room.id,
             "title": room.title,

@@ -79,8 +79,11 @@ class SharingMixin(PeopleMixin):
                     target.related_to.append(actor.id)  # AddUserRelationAsync
                     self._touch()
                 mailed = target.activation_status == 2
-            if target is None or target.id == room.created_by:
+            if target is None:
                 continue
+            # The room's creator is not skipped: FileSharingAceHelper.SetAceObjectAsync skips an ACE
+            # naming entry.CreateBy only when it is a link (``w.IsLink && entry.CreateBy == w.Id``,
+            # since the fix for Bug 78660), so the owner's own ACE is stored like anyone's.
             current = room.members.get(target.id)
             if inv.access == r.NONE:
                 if current is not None:
@@ -102,22 +105,30 @@ class SharingMixin(PeopleMixin):
             return True
         return self._can_view(actor, target)
 
-    def members(self, actor: User, room_id: int) -> list[tuple[User, int, bool]]:
-        """Share entries as (user, access, is_owner); the owner first with ReadWrite."""
+    def members(self, actor: User, room_id: int) -> list[tuple[User, int, bool, bool]]:
+        """Share entries as (user, access, is_owner, default): the owner's default ACE first
+        (``FileSharing.GetDefaultAcesAsync``: ReadWrite, ``default`` True), then the stored ACEs
+        (``ToAceAsync``: ``is_owner`` when the subject is the room's creator, so an owner who
+        was invited is listed a second time, with the stored access)."""
         room = self.get_room(actor, room_id)
         owner = self.state.users.get(room.created_by)
-        entries: list[tuple[User, int, bool]] = []
+        entries: list[tuple[User, int, bool, bool]] = []
         if owner is not None:
-            entries.append((owner, r.READ_WRITE, True))
+            entries.append((owner, r.READ_WRITE, True, True))
+        return entries + self.stored_members(room)
+
+    def stored_members(self, room: Folder) -> list[tuple[User, int, bool, bool]]:
+        """The room's stored user ACEs, as :meth:`members` lists them (no default owner row)."""
+        entries: list[tuple[User, int, bool, bool]] = []
         for uid, access in room.members.items():
             user = self.state.users.get(uid)
             if user is not None:
-                entries.append((user, access, False))
+                entries.append((user, access, uid == room.created_by, False))
         return entries
 
     def share_entries(
         self, actor: User, room_id: int, filter_type: int, text: str | None
-    ) -> list[tuple[User, int, bool] | Link]:
+    ) -> list[tuple[User, int, bool, bool] | Link]:
         """``GET files/rooms/{id}/share`` by ``ShareFilterType`` (``SecurityDao.GetPureSharesQuery``).
 
         0 UserOrGroup / 16 User: the owner's default ACE, then the members (``filterValue`` matches
@@ -151,7 +162,7 @@ class SharingMixin(PeopleMixin):
             15: (r.SUBJ_PRIMARY, r.SUBJ_EXTERNAL, r.SUBJ_INVITATION),
         }.get(filter_type)
         if wanted is None:
-            return [m for m in members if not m[2]] + list(room.links)
+            return [*self.stored_members(room), *room.links]
         links = [x for x in room.links if x.subject in wanted]
         if filter_type == 2:
             links.sort(key=lambda x: x.subject != r.SUBJ_PRIMARY)

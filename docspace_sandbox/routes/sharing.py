@@ -60,10 +60,12 @@ def set_share(backend: Backend, req: Request) -> Reply:
     backend.settings.check_guest_invites(any(inv.email and inv.access != r.NONE for inv in invitations))
     listed, warning = backend.share(req.user(), req.int_param("id"), invitations)
     wanted = set(listed)
+    # GetRoomSharedInfoAsync(id, invitationIds) → FileSharing.GetPureSharesAsync(entry, subjects):
+    # the stored ACEs of the request's ids only, without the owner's default row.
     members = [
-        dtos.member(backend, user, access, is_owner)
-        for user, access, is_owner in backend.members(req.user(), req.int_param("id"))
-        if user.id in wanted
+        dtos.member(backend, *entry)
+        for entry in backend.stored_members(backend.get_room(req.user(), req.int_param("id")))
+        if entry[0].id in wanted
     ]
     result: dict[str, Any] = {"members": members}
     if warning:

@@ -128,3 +128,37 @@ def test_share_list_has_owner_with_readwrite_and_total(sandbox: Sandbox) -> None
     )
     page = api.get(f"files/rooms/{room['id']}/share", params={"startIndex": 1, "count": 1}).json()
     assert [m["access"] for m in page["response"]] == [10]
+
+
+def test_inviting_the_room_owner_stores_its_ace_and_answers_with_it(sandbox: Sandbox) -> None:
+    """The owner invited by id is not skipped (FileSharingAceHelper.SetAceObjectAsync skips the
+    creator only for a link ACE): the answer (GetRoomSharedInfoAsync) lists the stored access, not
+    ReadWrite; GET share then has the default owner row and the stored one; None removes it."""
+    api = Api(sandbox)
+    room = api.room(room_type=5)
+    me = api.get("people/@self").json()["response"]["id"]
+    body = _share(api, room["id"], {"id": me, "access": 2}).json()  # type: ignore[attr-defined]
+    [listed] = body["response"]["members"]
+    assert (listed["sharedToUser"]["id"], listed["access"], listed["isOwner"], listed["isLocked"]) == (
+        me, 2, True, True,
+    )  # fmt: skip
+    rows = api.get(f"files/rooms/{room['id']}/share").json()
+    assert [(m["access"], m["isOwner"], m["isLocked"]) for m in rows["response"]] == [
+        (1, True, False),
+        (2, True, True),
+    ]
+    assert rows["total"] == 2
+    removed = _share(api, room["id"], {"id": me, "access": 0}).json()  # type: ignore[attr-defined]
+    assert removed["response"]["members"] == []
+    assert [m["access"] for m in api.get(f"files/rooms/{room['id']}/share").json()["response"]] == [1]
+
+
+def test_an_owner_without_a_stored_ace_is_not_in_the_share_answer(sandbox: Sandbox) -> None:
+    """Removing the owner (access None) stores nothing; the answer lists the request's stored ACEs
+    only (FileSharing.GetPureSharesAsync(entry, subjects)), never the default ReadWrite row."""
+    api = Api(sandbox)
+    room = api.room()
+    me = api.get("people/@self").json()["response"]["id"]
+    carl = api.user_id("carl.user@sandbox.example")
+    body = _share(api, room["id"], {"id": me, "access": 0}, {"id": carl, "access": 10}).json()  # type: ignore[attr-defined]
+    assert [(m["sharedToUser"]["id"], m["access"]) for m in body["response"]["members"]] == [(carl, 10)]
