@@ -43,7 +43,9 @@ class FileOpsMixin(PortalCore):
             if not allowed(actor, room):
                 raise e.AccessDenied()
         else:
-            room = self.get_room(actor, room_id)
+            # ArchiveRoom / UnarchiveRoom start with FileStorageService.GetFolderAsync: 404 when
+            # missing, 403 InvalidOperationException "… view the folder content" when unreadable.
+            room = self.get_folder(actor, room_id)
             if self.section(room) == "templates":
                 # VirtualRoomsController.ArchiveRoom / UnarchiveRoom: a folder whose RootId is the
                 # Templates section → ``throw new ItemNotFoundException()`` before any Move is queued.

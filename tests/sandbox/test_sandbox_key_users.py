@@ -360,3 +360,14 @@ def test_the_rooms_section_lists_only_the_rooms_a_room_admin_sees(room_admin: Sa
     content = api.get(f"files/{section}").json()["response"]
     assert [f["id"] for f in content["folders"]] == [mine["id"]]
     assert content["total"] == 1
+
+
+def test_archiving_a_room_the_key_cannot_read_names_the_read_right(room_admin: Sandbox) -> None:
+    """Archive/unarchive of an unreadable room is 403 with GetFolderAsync's InvalidOperationException
+    text, not "Access denied" (VirtualRoomsController.ArchiveRoom → FileStorageService.GetFolderAsync)."""
+    api = CheckedApi(room_admin)
+    other = _owner_room(api)
+    for action in ("archive", "unarchive"):
+        answer = api.put(f"files/rooms/{other['id']}/{action}", json={})
+        assert (answer.status_code, error_message(answer)) == (403, NO_VIEW)
+        assert answer.json()["error"]["type"] == "System.InvalidOperationException"
