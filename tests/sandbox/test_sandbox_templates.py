@@ -129,3 +129,17 @@ def test_a_template_cannot_be_archived_or_unarchived(sandbox: Sandbox) -> None:
     assert api.get("files/fileops").json()["response"] == []
     listed = api.get("files/rooms", params={"searchArea": 4}).json()["response"]["folders"]
     assert [f["id"] for f in listed] == [template_id]
+
+
+def test_a_second_template_start_before_the_first_runs_gets_the_first_jobs_status(sandbox: Sandbox) -> None:
+    """A template job queued but not yet run is not replaced by a second start (RoomTemplatesWorker.
+    StartCreateTemplateAsync with enqueueTask=false returns the tenant's unfinished task's id)."""
+    api = Api(sandbox)
+    first_room, second_room = api.room("First source"), api.room("Second source")
+    sandbox.backend.op_delay_s = 3600  # the first job stays queued until its status is polled
+    first = api.post(ROOM_TEMPLATE, json={"roomId": first_room["id"], "title": "First"})
+    second = api.post(ROOM_TEMPLATE, json={"roomId": second_room["id"], "title": "Second"})
+    assert second.status_code == 200 and first.json()["response"] == second.json()["response"]
+    status = wait_job(api, ROOM_TEMPLATE)
+    listed = api.get("files/rooms", params={"searchArea": 4}).json()["response"]["folders"]
+    assert [(f["id"], f["title"]) for f in listed] == [(status["templateId"], "First")]
