@@ -8,7 +8,11 @@ Server source (ONLYOFFICE/DocSpace-server 3.7.2, ``products/ASC.Files/``):
   the status of *that* job (``VirtualRoomsController.CreateRoomFromTemplate`` →
   ``GetRoomCreatingStatus``), HTTP 200. The second request's title and tags are dropped silently:
   this "refusal" is the only one the server makes, and the sandbox makes it the same way. A
-  completed job is dequeued by the next start.
+  completed job is dequeued by the next start. (Not modelled: the request only publishes the task
+  as Created and an integration event with its id runs it; ``RoomTemplatesIntegrationEventHandler``
+  re-inits a still-Created task of that id with the event's own fields, so if a second request's
+  event were handled before the first one's, the second's title and tags would win. Ordered event
+  handling — the sandbox's case — keeps the first.)
 * ``Server/Api/VirtualRoomsController.cs`` ``GetRoomCreatingStatus`` /
   ``Server/Api/RoomTemplatesController.cs`` ``GetRoomTemplateCreatingStatus``: no job id; the
   tenant's one job, or no ``response`` at all when there is none. The queue's cleaner drops a job
