@@ -48,6 +48,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 _NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 (and so an XLSX sheet) cannot hold; tab, LF and CR are allowed."""
 REPLACEMENT = "\ufffd"
+_DIGITS = re.compile(r"(\d+)")
 
 
 def _text(value: str) -> str:
@@ -77,6 +78,16 @@ def _iso(ts: float | None) -> str:
     if not ts:
         return ""
     return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def in_id_order(records: Sequence[ClientRecord]) -> list[ClientRecord]:
+    """By client id, numbers compared as numbers (C-2 before C-10): a stable order, so that two
+    exports of the same journal compare line by line (the journal's own order moves whenever a
+    record is touched, by a join check or a renewal)."""
+    return sorted(
+        records,
+        key=lambda r: [int(t) if i % 2 else t.casefold() for i, t in enumerate(_DIGITS.split(r.client_id))],
+    )
 
 
 def record_row(rec: ClientRecord) -> dict[str, str]:

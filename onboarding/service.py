@@ -430,10 +430,10 @@ class Onboarding:
         records: Sequence[ClientRecord] | None = None,
     ) -> bytes:
         """The results as a file for the CRM (``csv``, ``xlsx`` or ``jsonl``): every client, one
-        run's, or the ``records`` a page has filtered."""
+        run's (in client id order), or the ``records`` a page has filtered (in the page's order)."""
         from onboarding import export as exports
 
-        records = self.records(run_id) if records is None else records
+        records = exports.in_id_order(self.records(run_id)) if records is None else records
         return exports.to_csv(records, excel=excel) if fmt == "csv" else exports.FORMATS[fmt](records)
 
     # -- the CRM webhook -------------------------------------------------------------------------

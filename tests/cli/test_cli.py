@@ -7,9 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
-from support.engine import Harness, make_clients, write_csv
+from support.engine import Client, Harness, make_clients, write_csv
 
 from onboarding import cli
+from onboarding.journal import SqliteJournal
 
 
 def test_plan_lists_actions_and_writes_nothing(
@@ -194,3 +195,22 @@ def test_export_to_an_unknown_kind_of_file_or_of_an_unknown_run_is_refused(
         assert cli.main([*command, *env, "--run", "bogus"]) == 2
         assert "no run 'bogus'" in capsys.readouterr().err
     assert cli.main(["export", *env, "-o", str(tmp_path / "out.jsonl")]) == 0
+
+
+def test_export_lists_clients_in_id_order_whatever_touched_them_last(
+    harness: Harness, env: list[str], tmp_path: Path
+) -> None:
+    """K-2 before K-10, and a record touched after the run (here renamed) keeps its place: two
+    exports of the same journal compare line by line."""
+    clients = [
+        Client(f"K-{n}", f"Company {n}", f"c{n}@k{n}.example", "anna.manager@sandbox.example")
+        for n in (10, 2, 1)
+    ]
+    assert cli.main(["run", str(write_csv(tmp_path / "k.csv", clients)), *env]) == 0
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    record = next(r for r in journal.clients() if r.client_id == "K-1")
+    journal.upsert_client(record.portal, "K-1", name="Company 1 (renamed)")
+    target = tmp_path / "out.csv"
+    assert cli.main(["export", "-o", str(target), *env]) == 0
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [r["client_id"] for r in rows] == ["K-1", "K-2", "K-10"]

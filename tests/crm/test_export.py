@@ -114,3 +114,10 @@ def test_secrets_in_recorded_errors_are_masked_in_every_format() -> None:
             data = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl").to_csv().encode()
         assert key.encode() not in data and key[3:].encode() not in data
         assert b"proxy said" in data
+
+
+def test_exports_of_the_whole_journal_come_in_client_id_order_numbers_as_numbers() -> None:
+    """C-2 before C-10, letter case ignored, any digits (even ones int() reads differently) safe."""
+    ids = ["C-10", "C-2", "c-3", "B-1", "C-2a", "\u0663", "\u00b2", "C-"]
+    ordered = [r.client_id for r in export.in_id_order([ClientRecord(portal="p", client_id=i) for i in ids])]
+    assert ordered == ["\u0663", "B-1", "C-", "C-2", "C-2a", "c-3", "C-10", "\u00b2"]
