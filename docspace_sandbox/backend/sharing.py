@@ -28,7 +28,10 @@ class SharingMixin(PeopleMixin):
         Invitations are processed in order and the loop is not transactional: a 403 on a later
         item leaves earlier ones saved, as on the server.
         """
-        room = self._require_folder(room_id)
+        # VirtualRoomsController.SetRoomSecurity reads the room with FileStorageService.GetFolderAsync
+        # first: 404 when missing, 403 InvalidOperationException "… view the folder content" when
+        # the caller may not read it (before any EditAccess check).
+        room = self.get_folder(actor, room_id)
         if room.room_type is None:
             raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
         if not self._can_edit_room(actor, room) or self.section(room) == "archive":

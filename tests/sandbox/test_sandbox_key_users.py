@@ -371,3 +371,15 @@ def test_archiving_a_room_the_key_cannot_read_names_the_read_right(room_admin: S
         answer = api.put(f"files/rooms/{other['id']}/{action}", json={})
         assert (answer.status_code, error_message(answer)) == (403, NO_VIEW)
         assert answer.json()["error"]["type"] == "System.InvalidOperationException"
+
+
+def test_sharing_a_room_the_key_cannot_read_names_the_read_right(room_admin: Sandbox) -> None:
+    """PUT share of an unreadable room: 403 "…view the folder content" (SetRoomSecurity → FileStorageService.GetFolderAsync)."""
+    api = CheckedApi(room_admin)
+    other = _owner_room(api)
+    carl = api.user_id("carl.user@sandbox.example")
+    answer = api.put(f"files/rooms/{other['id']}/share", json={"invitations": [{"id": carl, "access": 2}]})
+    assert (answer.status_code, error_message(answer)) == (403, NO_VIEW)
+    assert answer.json()["error"]["type"] == "System.InvalidOperationException"
+    missing = api.put("files/rooms/999999/share", json={"invitations": [{"id": carl, "access": 2}]})
+    assert (missing.status_code, error_message(missing)) == (404, "The required folder was not found")
