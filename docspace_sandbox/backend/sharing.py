@@ -32,11 +32,17 @@ class SharingMixin(PeopleMixin):
         # first: 404 when missing, 403 InvalidOperationException "… view the folder content" when
         # the caller may not read it (before any EditAccess check).
         room = self.get_folder(actor, room_id)
+        template = self.section(room) == "templates"
+        if template:
+            self._check_template_invitations(invitations)
         if room.room_type is None:
             raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
         if not self._can_edit_room(actor, room) or self.section(room) == "archive":
             raise e.AccessDenied()  # no EditAccess right, which archived rooms never grant
-        allowed_for_users = r.ROOM_ACCESSES[room.room_type][r.SUBJ_USER]
+        # FileSharingAceHelper.SetAceObjectAsync: in a template only Read/None, for users and groups.
+        allowed_for_users = (
+            frozenset({r.READ, r.NONE}) if template else r.ROOM_ACCESSES[room.room_type][r.SUBJ_USER]
+        )
         warning: str | None = None
         listed: list[str] = []
         for inv in invitations:
@@ -52,7 +58,9 @@ class SharingMixin(PeopleMixin):
             if inv.access not in allowed_for_users:
                 raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
             kind = target.kind if target is not None else "guest"  # e-mail invites: the "lost user"
-            if inv.access not in r.USER_ACCESSES[kind] or (
+            # FileSharingAceHelper.SetAceObjectAsync skips AvailableUserAccesses for a room template
+            # (``root != FolderRoomTemplatesAsync``); the controller has vetted the types already.
+            if (not template and inv.access not in r.USER_ACCESSES[kind]) or (
                 room.room_type == r.AI
                 and kind == "guest"
                 and inv.access in (r.ROOM_MANAGER, r.CONTENT_CREATOR)
@@ -99,6 +107,19 @@ class SharingMixin(PeopleMixin):
                 if mailed:  # SendEmailRoomInviteAsync(limitation: true) → ReduceLimit
                     self.settings.spend_invitation()
         return listed, warning
+
+    def _check_template_invitations(self, invitations: list[Invitation]) -> None:
+        """``VirtualRoomsController.SetRoomSecurity`` on a room template (``RootId`` is the Templates
+        section): the whole request is 403 "The role is not available for this user type" if any
+        invitation asks for more than Read/None, or grants access (not None) to an e-mail address,
+        a guest or a User-type account (``IsGuestAsync`` / ``IsUserAsync`` by id: group membership,
+        so an unknown id passes). Checked before EditAccess, disabled users included."""
+        for inv in invitations:
+            if inv.access == r.NONE:
+                continue
+            target = self.user(inv.user_id) if inv.user_id else None
+            if inv.access != r.READ or inv.email or (target is not None and target.kind in ("guest", "user")):
+                raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
 
     def _visible_to(self, actor: User, room: Folder, target: User, access: int) -> bool:
         """Whether an invitation for ``target`` is kept (``VirtualRoomsController.SetRoomSecurity``:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from support.room_templates import FROM_TEMPLATE, ROOM_TEMPLATE, make_template, wait_job
 from support.sandbox_api import Api, error_message
 
@@ -143,3 +145,68 @@ def test_a_second_template_start_before_the_first_runs_gets_the_first_jobs_statu
     status = wait_job(api, ROOM_TEMPLATE)
     listed = api.get("files/rooms", params={"searchArea": 4}).json()["response"]["folders"]
     assert [(f["id"], f["title"]) for f in listed] == [(status["templateId"], "First")]
+
+
+ROLE_ERROR = "The role is not available for this user type"
+
+
+def _share(api: Api, room_id: int, *invitations: dict[str, object]) -> Any:
+    return api.put(f"files/rooms/{room_id}/share", json={"invitations": list(invitations), "notify": True})
+
+
+def _member_accesses(api: Api, room_id: int) -> dict[str, int]:
+    rows = api.get(f"files/rooms/{room_id}/share").json()["response"]
+    return {m["sharedToUser"]["email"]: m["access"] for m in rows if not m["isOwner"]}
+
+
+def test_a_template_is_shared_read_only_with_admins_and_room_admins(sandbox: Sandbox) -> None:
+    """Templates take Read/None only, Read only for (room) admins; else the whole request is 403 (VirtualRoomsController.SetRoomSecurity)."""
+    api = Api(sandbox)
+    template_id = make_template(api, room_type=5)  # Custom: the room table would allow all of these
+    anna, dana = api.user_id("anna.manager@sandbox.example"), api.user_id("dana.admin@sandbox.example")
+    carl, gina = api.user_id("carl.user@sandbox.example"), api.user_id("gina.guest@sandbox.example")
+    refused = (
+        [{"id": anna, "access": 2}, {"id": gina, "access": 2}],  # a guest
+        [{"id": anna, "access": 2}, {"id": carl, "access": 2}],  # a User-type account
+        [{"id": anna, "access": 2}, {"email": "new.client@acme.example", "access": 2}],  # an e-mail
+        [{"id": anna, "access": 11}],  # a role above Read, even for a room admin
+        [{"id": anna, "access": 2}, {"id": dana, "access": 10}],
+    )
+    for invitations in refused:
+        answer = _share(api, template_id, *invitations)
+        assert (answer.status_code, error_message(answer)) == (403, ROLE_ERROR), invitations
+        assert answer.json()["error"]["type"] == "System.InvalidOperationException"
+        assert _member_accesses(api, template_id) == {}, invitations  # nothing saved, anna included
+    assert api.get("people/email", params={"email": "new.client@acme.example"}).status_code == 404
+    granted = _share(api, template_id, {"id": anna, "access": 2}, {"id": dana, "access": 2})
+    assert granted.status_code == 200, granted.text
+    assert [m["access"] for m in granted.json()["response"]["members"]] == [2, 2]
+    assert _member_accesses(api, template_id) == {
+        "anna.manager@sandbox.example": 2,
+        "dana.admin@sandbox.example": 2,
+    }
+    # None passes for anyone, guests and e-mails included; it removes a member.
+    removed = _share(
+        api,
+        template_id,
+        {"id": anna, "access": 0},
+        {"id": gina, "access": 0},
+        {"email": "x@y.example", "access": 0},
+    )
+    assert removed.status_code == 200, removed.text
+    assert _member_accesses(api, template_id) == {"dana.admin@sandbox.example": 2}
+
+
+def test_a_templates_role_check_comes_before_the_edit_access_check(sandbox: Sandbox) -> None:
+    """The template role check precedes EditAccess (VirtualRoomsController.SetRoomSecurity before FileSharingAceHelper.SetAceObjectAsync)."""
+    owner = Api(sandbox)
+    template_id = make_template(owner)
+    rita = owner.user_id("rita.roomadmin@sandbox.example")
+    assert _share(owner, template_id, {"id": rita, "access": 2}).status_code == 200
+    sandbox.update_settings({"key_user": "room-admin"})
+    api = Api(sandbox)
+    anna = api.user_id("anna.manager@sandbox.example")
+    refused = _share(api, template_id, {"id": anna, "access": 11})
+    assert (refused.status_code, error_message(refused)) == (403, ROLE_ERROR)
+    denied = _share(api, template_id, {"id": anna, "access": 2})
+    assert (denied.status_code, error_message(denied)) == (403, "Access denied")
