@@ -233,7 +233,7 @@ class PortalCore:
     def _can_read(self, actor: User, folder: Folder) -> bool:
         """``FileSecurity.FilterEntryAsync`` Read: My documents only for its holder (admins
         included: FolderType.USER has no admin exception); rooms for DocSpace admins, the room's
-        creator and its members (``GetVirtualRoomsForMeAsync``)."""
+        creator and its members (``GetVirtualRoomsForMeAsync``); templates without the admin exception."""
         if folder.system in ("rooms", "archive", "templates"):
             return True  # the Rooms, Archive and Templates sections: any signed-in account
         if self.section(folder) == "my":
@@ -241,6 +241,12 @@ class PortalCore:
         room = self.parent_room(folder)
         if room is None:
             return self.is_docspace_admin(actor) or folder.created_by == actor.id
+        if self.section(room) == "templates":
+            # FilterEntryAsync, RootFolderType RoomTemplates: no DocSpace-admin exception; the
+            # creator (HasFullAccessAsync) or an ACE, which counts for room admins and admins only.
+            return room.created_by == actor.id or (
+                actor.id in room.members and actor.kind not in ("user", "guest")
+            )
         return self.is_docspace_admin(actor) or room.created_by == actor.id or actor.id in room.members
 
     def get_folder(self, actor: User | None, folder_id: int) -> Folder:

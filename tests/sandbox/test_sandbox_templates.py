@@ -148,6 +148,7 @@ def test_a_second_template_start_before_the_first_runs_gets_the_first_jobs_statu
 
 
 ROLE_ERROR = "The role is not available for this user type"
+NO_VIEW = "You don't have enough permission to view the folder content"
 
 
 def _share(api: Api, room_id: int, *invitations: dict[str, object]) -> Any:
@@ -210,3 +211,21 @@ def test_a_templates_role_check_comes_before_the_edit_access_check(sandbox: Sand
     assert (refused.status_code, error_message(refused)) == (403, ROLE_ERROR)
     denied = _share(api, template_id, {"id": anna, "access": 2})
     assert (denied.status_code, error_message(denied)) == (403, "Access denied")
+
+
+def test_an_admin_cannot_read_or_share_another_accounts_template(sandbox: Sandbox) -> None:
+    """No admin exception for templates: Read needs the creator or an ACE (FileSecurity.FilterEntryAsync, RoomTemplates)."""
+    owner = Api(sandbox)
+    template_id = make_template(owner)
+    anna = owner.user_id("anna.manager@sandbox.example")
+    sandbox.update_settings({"key_user": "admin"})
+    api = Api(sandbox)
+    read = api.get(f"files/rooms/{template_id}")
+    assert (read.status_code, error_message(read)) == (403, NO_VIEW)
+    shared = _share(api, template_id, {"id": anna, "access": 2})
+    assert (shared.status_code, error_message(shared)) == (403, NO_VIEW)
+    sandbox.update_settings({"key_user": "owner"})
+    dana = owner.user_id("dana.admin@sandbox.example")
+    assert _share(owner, template_id, {"id": dana, "access": 2}).status_code == 200
+    sandbox.update_settings({"key_user": "admin"})
+    assert api.get(f"files/rooms/{template_id}").status_code == 200
