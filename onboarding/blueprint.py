@@ -7,6 +7,7 @@ example's ``entries`` body with access 4 and 1 or its empty link call — cannot
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -126,6 +127,12 @@ class ClientLink(_Strict):
         return v.strip()
 
 
+_DOMAIN = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}")
+"""A domain of two labels or more, each of letters, digits and inner hyphens; no trailing dot."""
+_NOT_IN_ADDRESSES = set('*?"(),:;<>[]\\')
+"""Characters no address in ``known_members`` holds (``*`` would look like a wildcard)."""
+
+
 class Blueprint(_Strict):
     """Everything configurable about onboarding one client; defaults follow the product brief."""
 
@@ -153,7 +160,8 @@ class Blueprint(_Strict):
     link: ClientLink = Field(default_factory=ClientLink)
     known_members: list[str] = Field(default_factory=list, max_length=500)
     """People who may be in any client's room without the audit reporting them (colleagues a
-    team adds on purpose): e-mail addresses, or ``@domain`` for everyone at that domain. Anyone
+    team adds on purpose): e-mail addresses, or ``@domain`` for everyone at that domain (not its
+    subdomains: ``@example.com`` does not cover ``@eu.example.com``). Anyone
     else the blueprint does not invite (not the manager, the client, or the key's account) is an
     extra member, reported as drift."""
     segments: SegmentRules | None = None
@@ -252,7 +260,8 @@ class Blueprint(_Strict):
             if not e:
                 continue
             local, at, domain = e.rpartition("@")
-            if not at or "." not in domain or any(ch.isspace() for ch in e) or "@" in local or len(e) > 254:
+            odd = not e.isprintable() or any(ch.isspace() or ch in _NOT_IN_ADDRESSES for ch in e)
+            if not at or "@" in local or odd or not _DOMAIN.fullmatch(domain) or len(e) > 254:
                 raise ValueError(
                     f"known member {entry.strip()!r} is neither an e-mail address nor @domain "
                     "(e.g. anna@example.com or @example.com)"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from onboarding import cli_aftercare, cli_journal, cli_output, export, files
 from onboarding.errors import ConfigError, DocSpaceError, OnboardingError
 from onboarding.workflow.identity import CONFLICT_CHOICES, identity_json, identity_lines
+from onboarding.workflow.reassign import hand_over_lines, manager_json
 
 if TYPE_CHECKING:
     # Imported where used: pandas, pydantic and requests take ~1.5 s to load, and `--help` or a
@@ -66,6 +67,19 @@ def _input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--select", metavar="ID,...", help="only these client ids")
 
 
+def _hand_over_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--hand-over",
+        action="store_true",
+        help="onboarded clients whose row names another account manager: invite the new manager "
+        "and remove the previous one (default: the room keeps its manager, and the plan says so)",
+    )
+
+
+def _hand_overs(args: argparse.Namespace, clients: Sequence[ClientRow]) -> list[str]:
+    return [c.client_id for c in clients] if args.hand_over else []
+
+
 def _rpm(text: str) -> int | str:
     if text.strip().casefold() == "off":
         return "off"
@@ -89,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", parents=[common], help="dry run: what would happen (no writes)")
     _input_args(plan)
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    _hand_over_arg(plan)
     run = sub.add_parser("run", parents=[common], help="onboard the clients (resumes earlier runs)")
     _input_args(run)
     run.add_argument(
@@ -106,9 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=CONFLICT_CHOICES,
         default="stop",
         help="rows reusing an id onboarded for another name or e-mail: stop (report, exit 1; default), "
-        "skip them, or update the records (a new e-mail is invited; a changed account manager is "
-        "handed the room and the previous one's access removed)",
+        "skip them, or update the records (a new e-mail is invited, the replaced one removed)",
     )
+    _hand_over_arg(run)
     status = sub.add_parser("status", parents=[common], help="runs and clients in the journal")
     status.add_argument("--run", metavar="RUN_ID", help="one run's clients")
     archive = sub.add_parser(
@@ -223,12 +238,13 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
     """``plan``: a dry run (reads the portal, writes nothing)."""
     from onboarding.workflow.segment_change import segment_json  # pydantic: not for `--help`
 
-    plan = svc.plan(_load(args, svc, err))
+    clients = _load(args, svc, err)
+    plan = svc.plan(clients, hand_over=_hand_overs(args, clients))
     if args.json:
         rows = [
             {"client_id": c.client_id, "action": c.action, "resume_step": c.resume_step,
              "title": c.title, "tag": c.tag, "blueprint": c.blueprint_name or None, "reasons": c.reasons,
-             "warnings": c.warnings, **segment_json(c), **identity_json(c)}
+             "warnings": c.warnings, **segment_json(c), **identity_json(c), **manager_json(c)}
             for c in plan.clients
         ]  # fmt: skip
         summary = {
@@ -250,7 +266,7 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
         files.check_writable(args.export, what="export")  # before any write to the portal
     clients, refused = _load_counting(args, svc, err)
     update = [c.client_id for c in clients] if args.on_conflict == "update" else ()
-    plan = svc.plan(clients, update=update)
+    plan = svc.plan(clients, update=update, hand_over=_hand_overs(args, clients))
     if args.on_conflict == "skip":  # left out of the run: nothing is written or recorded for them
         for cp in [c for c in plan.clients if c.identity]:
             print(f"{cp.client_id}: conflict skipped ({'; '.join(identity_lines(cp))})", file=err)
@@ -265,6 +281,8 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
         print(waited, file=out)
     for cid, msg in result.errors.items():
         print(f"{cid}: {msg}", file=err)
+    for line in hand_over_lines(plan, result.statuses):
+        print(line, file=err)
     if args.export:
         _write_export(svc, args.export, None, False, None)
     print(cli_aftercare.last_audit_line(svc), file=out)

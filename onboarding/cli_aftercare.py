@@ -94,12 +94,20 @@ def cmd_renew(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextI
 
 def cmd_audit(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
     """``audit``: exit 0 when every room matches, 1 with the differences per client otherwise."""
-    for spec in args.accept:
+    from onboarding.workflow.audit import normalise_item
+
+    accepted = []
+    for spec in args.accept:  # all checked before any is stored
         cid, sep, item = spec.partition(":")
         if not sep or not cid.strip() or not item.strip():
             raise ConfigError(f"--accept takes CLIENT_ID:ITEM (e.g. C-0001:link), not {spec!r}")
-        svc.accept(cid.strip(), item.strip())
-        print(f"{cid.strip()}: accepted {item.strip()!r}", file=err)
+        try:
+            accepted.append((cid.strip(), normalise_item(item)))
+        except ValueError as exc:
+            raise ConfigError(f"--accept {spec!r}: {exc}") from None
+    for cid, item in accepted:
+        svc.accept(cid, item)
+        print(f"{cid}: accepted {item!r}", file=err)
     ids = _ids(args.select)
     print(f"audit: about {svc.audit_cost(ids)} reads", file=err)
     differ = [a for a in svc.audit(ids) if a.differences]

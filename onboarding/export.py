@@ -81,12 +81,16 @@ def _iso(ts: float | None) -> str:
 
 
 def in_id_order(records: Sequence[ClientRecord]) -> list[ClientRecord]:
-    """By client id, numbers compared as numbers (C-2 before C-10): a stable order, so that two
+    """By client id, numbers compared as numbers (C-2 before C-10; ids equal that way, such as
+    C-2 and C-02, by their text): one order for a journal, so that two
     exports of the same journal compare line by line (the journal's own order moves whenever a
     record is touched, by a join check or a renewal)."""
     return sorted(
         records,
-        key=lambda r: [int(t) if i % 2 else t.casefold() for i, t in enumerate(_DIGITS.split(r.client_id))],
+        key=lambda r: (
+            [int(t) if i % 2 else t.casefold() for i, t in enumerate(_DIGITS.split(r.client_id))],
+            r.client_id,
+        ),
     )
 
 

@@ -157,13 +157,17 @@ class Onboarding:
             on_event=on_event,
         )
 
-    def plan(self, clients: Sequence[ClientLike], *, update: Collection[str] = ()) -> BatchPlan:
+    def plan(
+        self, clients: Sequence[ClientLike], *, update: Collection[str] = (), hand_over: Collection[str] = ()
+    ) -> BatchPlan:
         """What a run would do for these clients (reads the portal, writes nothing).
 
         A row whose name or e-mail differs from what the journal onboarded under its id is a
         ``conflict``; ``update`` names the clients whose record a person chose to update instead.
+        ``hand_over`` names finished clients whose room goes to the account manager their row
+        names (the previous manager's access is removed).
         """
-        return self._engine().plan(clients, update=update)
+        return self._engine().plan(clients, update=update, hand_over=hand_over)
 
     def estimate(self, plan: BatchPlan) -> Estimate:
         """The plan's expected duration, from the portal as measured and learned so far."""
@@ -261,17 +265,20 @@ class Onboarding:
         clients as conflicts or leave their rooms as they were.
         """
         items = [cp.client for cp in clients.clients] if isinstance(clients, BatchPlan) else clients
-        update = (
-            [cp.client_id for cp in clients.clients if cp.update_identity or cp.update_manager]
-            if isinstance(clients, BatchPlan)
-            else []
-        )
+        plans = clients.clients if isinstance(clients, BatchPlan) else []
+        update = [cp.client_id for cp in plans if cp.update_identity]
+        hand_over = [cp.client_id for cp in plans if cp.update_manager]
         rows = [
             {"client_id": c.client_id, "name": c.name, "email": c.email,
              "manager_email": c.manager_email, "extra": dict(c.extra)}
             for c in items
         ]  # fmt: skip
-        request = {"clients": rows, "blueprint": self.blueprint.model_dump(mode="json"), "update": update}
+        request = {
+            "clients": rows,
+            "blueprint": self.blueprint.model_dump(mode="json"),
+            "update": update,
+            "hand_over": hand_over,
+        }
         return self._journal.enqueue(self.portal_key, self.actor, request)
 
     def queued(self, limit: int = 50) -> list[QueuedRun]:

@@ -147,7 +147,10 @@ class Worker:
         self.queue.set_queued_run(item.queue_id, self.name, run_id)
         if self.stopping.is_set():
             self.service.stop(run_id)
-        plan = self.service.plan(clients, update=item.request.get("update") or ())
+        asked = item.request
+        plan = self.service.plan(
+            clients, update=asked.get("update") or (), hand_over=asked.get("hand_over") or ()
+        )
         return self.service.run(plan, run_id=run_id)
 
     def _wait_released(self, client_ids: set[str]) -> None:

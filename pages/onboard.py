@@ -193,7 +193,7 @@ with chrome.page("Onboard clients") as s:
                 disabled=cid in busy or cp.action not in ACTIONABLE or not may_write,
                 help=read_only_why or None,
             ):
-                one = svc.plan([cp.client], update=session.update_ids())
+                one = svc.plan([cp.client], update=session.update_ids(), hand_over=session.hand_over_ids())
                 outcome = live.start(svc, one, f"{cp.client.name} ({cid})")
                 live.row_notice(wid, f"{cp.client.name}: run {outcome.run_id} started (progress at the top).")
                 st.rerun()

@@ -18,6 +18,8 @@ from onboarding import BatchPlan, ClientPlan, new_client_id
 from ui import display, live, session
 
 SKIP, UPDATE, NEW = "skip", "update", "new"
+HAND_OVER = "handover"
+"""The Onboard page's "Hand over" choice (``session.hand_over_ids``), not a conflict's."""
 CHOICE_LABELS = {
     SKIP: "Skip this row",
     UPDATE: "Update the record to this row",
@@ -37,19 +39,20 @@ def side_by_side(cp: ClientPlan) -> pd.DataFrame:
 
 
 def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
-    """Each identity conflict of the plan with its choices, and the choices already made.
+    """Each identity conflict of the plan with its choices, the account manager changes with
+    theirs, and the choices already made.
 
     ``known`` gives the ids in use (this upload's and the journal's), read only when needed.
     """
     conflicts = [cp for cp in plan.clients if cp.identity and not cp.update_identity]
     choices = session.conflict_choices()
     made = {cid: choice for cid, choice in choices.items() if choice}
-    _handovers(plan, choices)
+    only_handovers = not conflicts and all(c == HAND_OVER for c in made.values())
+    shown = _handovers(plan, choices)
     if not conflicts and not made:
         return
-    handed = {cp.client_id for cp in plan.clients if cp.update_manager and not cp.identity}
-    only_handovers = not conflicts and set(made) <= handed
-    st.subheader("Account manager changes" if only_handovers else "Conflicts", anchor=False)
+    if not (only_handovers and shown):
+        st.subheader("Account manager changes" if only_handovers else "Conflicts", anchor=False)
     if conflicts:
         st.warning(
             f"{len(conflicts)} row{'s' if len(conflicts) != 1 else ''} reuse{'' if len(conflicts) != 1 else 's'} "
@@ -59,51 +62,12 @@ def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
         )
     taken = known() if conflicts else set()
     for cp in conflicts:
-        cid, wid = cp.client_id, live.widget_id(cp.client_id)
-        with st.container(border=True, key=f"conflict_{wid}"):
-            st.markdown(f"**Client id {display.md(cid)}**")
-            st.dataframe(side_by_side(cp), hide_index=True, key=f"conflict_table_{wid}")
-            choice = st.radio(
-                "What should happen to this row?",
-                list(CHOICE_LABELS),
-                format_func=CHOICE_LABELS.__getitem__,
-                key=f"conflict_choice_{wid}",
-                index=None,
-                horizontal=True,
-                captions=[
-                    "Nothing is written for it.",
-                    "A new e-mail is invited to the existing room."
-                    if "email" in cp.identity
-                    else "The journal keeps the new name.",
-                    "It gets its own room.",
-                ],
-            )
-            new_id = ""
-            if choice == NEW:
-                new_id = st.text_input(
-                    "New client id",
-                    value=new_client_id(cid, taken),
-                    key=f"conflict_new_id_{wid}",
-                ).strip()
-            if st.button(
-                "Apply",
-                key=f"conflict_apply_{wid}",
-                disabled=choice is None or (choice == NEW and (not new_id or new_id in taken)),
-                help="The id is already used" if choice == NEW and new_id in taken else None,
-            ):
-                session.set_conflict_choices(
-                    {**choices, cid: f"new:{new_id}" if choice == NEW else str(choice)}
-                )
-                st.rerun()
+        _conflict(cp, choices, taken)
     if made:
-        said = {SKIP: "skipped", UPDATE: "record updated"}
+        said = {SKIP: "skipped", UPDATE: "record updated", HAND_OVER: "handed to the new account manager"}
         lines = [
             f"{display.md(cid)}: "
-            + (
-                "handed to the new account manager"
-                if cid in handed
-                else said.get(c) or f"onboarded as new client {display.md(c.removeprefix('new:'))}"
-            )
+            + (said.get(c) or f"onboarded as new client {display.md(c.removeprefix('new:'))}")
             for cid, c in made.items()
         ]
         st.caption(("Chosen — " if only_handovers else "Conflicts resolved — ") + "; ".join(lines))
@@ -113,22 +77,67 @@ def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
             st.rerun()
 
 
-def _handovers(plan: BatchPlan, choices: dict[str, str]) -> None:
-    """Finished clients whose row names another account manager, with one choice for all of them.
+def _conflict(cp: ClientPlan, choices: dict[str, str], taken: set[str]) -> None:
+    """One identity conflict: both sides, the three choices, and Apply."""
+    cid, wid = cp.client_id, live.widget_id(cp.client_id)
+    with st.container(border=True, key=f"conflict_{wid}"):
+        st.markdown(f"**Client id {display.md(cid)}**")
+        st.dataframe(side_by_side(cp), hide_index=True, key=f"conflict_table_{wid}")
+        choice = st.radio(
+            "What should happen to this row?",
+            list(CHOICE_LABELS),
+            format_func=CHOICE_LABELS.__getitem__,
+            key=f"conflict_choice_{wid}",
+            index=None,
+            horizontal=True,
+            captions=[
+                "Nothing is written for it.",
+                "A new e-mail is invited to the existing room."
+                if "email" in cp.identity
+                else "The journal keeps the new name.",
+                "It gets its own room.",
+            ],
+        )
+        new_id = ""
+        if choice == NEW:
+            new_id = st.text_input(
+                "New client id",
+                value=new_client_id(cid, taken),
+                key=f"conflict_new_id_{wid}",
+            ).strip()
+        if st.button(
+            "Apply",
+            key=f"conflict_apply_{wid}",
+            disabled=choice is None or (choice == NEW and (not new_id or new_id in taken)),
+            help="The id is already used" if choice == NEW and new_id in taken else None,
+        ):
+            session.set_conflict_choices({**choices, cid: f"new:{new_id}" if choice == NEW else str(choice)})
+            st.rerun()
+
+
+def _handovers(plan: BatchPlan, choices: dict[str, str]) -> bool:
+    """Finished clients whose row names another account manager, with one choice for all of them;
+    True when there were any.
 
     A reassignment usually moves many clients at once (a manager leaves), so the choice is for the
-    whole list; rows left out of the selection are not planned and so not handed over. Nothing is
-    written until the person chooses (see ``onboarding/workflow/reassign.py``).
+    whole list; rows left out of the selection are not planned and so not handed over. A row that
+    is an identity conflict is not listed: it is resolved as a conflict first. Nothing is written
+    until the person chooses (see ``onboarding/workflow/reassign.py``).
     """
-    pending = [cp for cp in plan.clients if cp.manager_before and not cp.update_manager]
+    pending = [
+        cp
+        for cp in plan.clients
+        if cp.manager_before is not None and not cp.update_manager and not cp.identity
+    ]
     if not pending:
-        return
+        return False
     n = len(pending)
     st.subheader("Account manager changes", anchor=False)
     st.info(
         f"{display.plural(n, 'onboarded client')} name{'' if n != 1 else 's'} another account manager "
         "in this file. Their rooms keep the manager they have until you hand them over: the new "
-        "manager then gets Room manager access and the previous one's access is removed.",
+        "manager is then invited with the blueprint's manager role and the previous one's access is "
+        "removed (never the API key's own account's).",
         icon=":material/swap_horiz:",
     )
     st.dataframe(
@@ -136,7 +145,7 @@ def _handovers(plan: BatchPlan, choices: dict[str, str]) -> None:
             [
                 {
                     "Client id": cp.client_id,
-                    "Manager now": cp.manager_before,
+                    "Manager now": cp.manager_before or "none",
                     "This file": cp.manager.email if cp.manager else "",
                 }
                 for cp in pending
@@ -147,5 +156,6 @@ def _handovers(plan: BatchPlan, choices: dict[str, str]) -> None:
         key="handover_table",
     )
     if st.button(f"Hand over {display.plural(n, 'room')}", key="handover_all", icon=":material/swap_horiz:"):
-        session.set_conflict_choices({**choices, **{cp.client_id: UPDATE for cp in pending}})
+        session.set_conflict_choices({**choices, **{cp.client_id: HAND_OVER for cp in pending}})
         st.rerun()
+    return True

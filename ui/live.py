@@ -77,6 +77,7 @@ def plan_for(svc: Onboarding, clients: Sequence[ClientLike], *, refresh: bool = 
         session.connection_id(svc.settings),
         digest,
         tuple(session.update_ids()),
+        tuple(session.hand_over_ids()),
         svc.blueprint.to_toml(),
         journal_token(svc),
     )
@@ -85,7 +86,7 @@ def plan_for(svc: Onboarding, clients: Sequence[ClientLike], *, refresh: bool = 
         plan: BatchPlan = cached[1]
         return plan
     with st.spinner(f"Planning {len(clients)} clients (reading the portal, writing nothing)…"):
-        plan = svc.plan(clients, update=session.update_ids())
+        plan = svc.plan(clients, update=session.update_ids(), hand_over=session.hand_over_ids())
     st.session_state[PLAN] = (token, plan)
     return plan
 

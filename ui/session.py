@@ -51,7 +51,7 @@ MAPPING = "upload_mapping_state"
 SELECTED = "upload_selected_ids"
 """Client ids chosen on the Upload page, in file order."""
 CHOICES = "upload_conflict_choices"
-"""Client id → what the person chose for its identity conflict: "skip", "update" or "new:<id>"."""
+"""Client id → what the person chose: "skip", "update" or "new:<id>" for an identity conflict, "handover" for a manager change."""
 EDITS = "upload_edits_state"
 """Sheet name ("" for none) → the person's cell edits (:class:`onboarding.Edits`) of that sheet."""
 DRAFT_CHECKED = "upload_draft_checked"
@@ -395,6 +395,11 @@ def discard_draft() -> None:
 def update_ids() -> list[str]:
     """The clients whose journal record the person chose to update to the row's name or e-mail."""
     return [cid for cid, choice in conflict_choices().items() if choice == "update"]
+
+
+def hand_over_ids() -> list[str]:
+    """The onboarded clients whose room the person chose to hand to the row's account manager."""
+    return [cid for cid, choice in conflict_choices().items() if choice == "handover"]
 
 
 def remember_run(run_id: str) -> None:

@@ -34,7 +34,9 @@ class QueuedRun:
     queued_at: float
     status: str
     request: dict[str, Any]
-    """``{"clients": [{client_id, name, email, manager_email, extra}, …], "blueprint": {…}, "update": [client_id, …]}``."""
+    """``{"clients": [{client_id, name, email, manager_email, extra}, …], "blueprint": {…}, "update": […], "hand_over": […]}``.
+
+    ``update`` and ``hand_over`` carry the plan's choices (client ids) to the worker, which plans again."""
     run_id: str
     """The run working on it now (or last): the queue id for the first attempt."""
     worker: str

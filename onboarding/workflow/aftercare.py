@@ -269,7 +269,8 @@ class Aftercare:
         view.links = caller.read(lambda: api.room_links(rid), what="links")
 
     def accept(self, client_id: str, item: str) -> None:
-        """Accept one difference of a client: audits no longer report it."""
+        """Accept one difference of a client: audits no longer report it (ValueError: not an item)."""
+        item = drift.normalise_item(item)
         (rec,) = self._records([client_id])
         if item not in rec.accepted:
             self.engine.journal.upsert_client(
@@ -291,7 +292,9 @@ class Aftercare:
             extra = [d.item for d in result.differences if d.is_extra]
             if extra:  # reported, never removed here: the person decides (DocSpace, or accept)
                 report.not_repaired[result.client_id] = [
-                    f"{i} (an extra member: remove it in DocSpace, or accept it)" for i in extra
+                    f"{i} (not removed by repair: remove it in DocSpace, or accept it: `audit --accept "
+                    f"{result.client_id}:'{i}'`, or Accept on the Results page)"
+                    for i in extra
                 ]
             differences = [d for d in result.differences if not d.is_extra]
             fixable = [d for d in differences if d.item not in drift.ROOM_ITEMS]

@@ -68,6 +68,40 @@ class RoomView:
     links: list[Link] | None = None
 
 
+ITEMS = (
+    "room",
+    "room archived",
+    "room type",
+    "title",
+    "tag",
+    "link",
+    "link kind",
+    "link access",
+    "link expiry",
+    "link internal",
+)
+"""Audit items without a name in them; the others are ``folder NAME``, ``file KEY``, ``member EMAIL``
+and ``group NAME``."""
+_NAMED = ("folder", "file", "member", "group")
+
+
+def normalise_item(item: str) -> str:
+    """An item as the audit names it (``audit --accept C-1:"member Eve@X.org"`` → ``member
+    eve@x.org``), so an accepted item matches what later audits report; anything that is not an
+    audit item is refused with the list, rather than stored and silently never matched."""
+    text = " ".join(item.split())
+    if text.casefold() in ITEMS:
+        return text.casefold()
+    kind, _, name = item.strip().partition(" ")
+    name = name.strip()
+    if kind.casefold() in _NAMED and name:
+        return f"member {name.casefold()}" if kind.casefold() == "member" else f"{kind.casefold()} {name}"
+    raise ValueError(
+        f"{item.strip()!r} is not an audit item: use one the audit printed ({', '.join(ITEMS)}, "
+        "or folder NAME, file FOLDER/TITLE, member EMAIL, group NAME)"
+    )
+
+
 def room_differences(rec: ClientRecord, bp: Blueprint, room: Folder | None) -> list[Difference]:
     """The room itself: exists, active, type, title, tag."""
     if room is None:

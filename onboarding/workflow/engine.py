@@ -155,8 +155,11 @@ class Engine:
                 self.throttle.recall(memory)
                 return
 
-    def plan(self, clients: Sequence[ClientLike], *, update: Collection[str] = ()) -> BatchPlan:
-        """A dry run: reads only (``update``: identity conflicts resolved by updating the record)."""
+    def plan(
+        self, clients: Sequence[ClientLike], *, update: Collection[str] = (), hand_over: Collection[str] = ()
+    ) -> BatchPlan:
+        """A dry run: reads only (``update``: identity conflicts resolved by updating the record;
+        ``hand_over``: finished clients whose room goes to the manager their row names)."""
         caller = self._caller(CallStats())
         self.throttle.measure_again_if_old()
         waited = self.throttle.counters()["waited_s"]
@@ -169,6 +172,7 @@ class Engine:
             read=lambda fn: caller.read(fn, what="plan look-up"),
             steps=self.steps,
             update=update,
+            hand_over=hand_over,
         )
         # Time spent waiting for the rate window is not what a later run's planning costs: the
         # estimate counts the window on its own (the requests still in it).

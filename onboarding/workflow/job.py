@@ -21,6 +21,7 @@ from onboarding.workflow.context import RunContext
 from onboarding.workflow.plan import ClientPlan
 from onboarding.workflow.portal_limits import LimitBoard, PortalLimitReached, portal_limit
 from onboarding.workflow.read_ahead import ReadAhead
+from onboarding.workflow.reassign import REMOVALS
 from onboarding.workflow.retry import describe_retry
 from onboarding.workflow.status import Action, ClientStatus, Outcome, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep, Refill, StepContext, StepEvent, StepFailed
@@ -85,6 +86,8 @@ class ClientJob:
             if "email" in plan.identity or plan.update_manager:  # invited, and the room checked again
                 for step in (Step.ACCESS, Step.VERIFY):
                     self.ctx.progress.pop(step, None)
+        if plan.removals:  # on disk with the first write's mark: a resume finishes them (reassign.py)
+            self.ctx.progress[REMOVALS] = plan.removals
         self.stop = stop
         self.owner = owner
         self.steps = steps

@@ -33,7 +33,7 @@ from onboarding.workflow.context import (
 )
 from onboarding.workflow.identity import apply_identity
 from onboarding.workflow.links import INTERNAL_LINK
-from onboarding.workflow.reassign import apply_manager_change, note_manager_change
+from onboarding.workflow.reassign import apply_manager_change, note_manager_change, plan_removals
 from onboarding.workflow.segment_change import (
     column_missing,
     note_segment_change,
@@ -91,10 +91,13 @@ class ClientPlan:
     segment_before: str | None = None
     """The segment the client's room was made for, when the row now names another one."""
 
-    manager_before: str = ""
-    """The finished client's account manager in the journal, when the row names another one."""
+    manager_before: str | None = None
+    """The finished client's account manager in the journal (``""``: none) when the row names
+    another one; None when it does not (see workflow/reassign.py)."""
     update_manager: bool = False
     """The person chose to hand the room to the row's manager (see workflow/reassign.py)."""
+    removals: list[list[str]] = field(default_factory=list)
+    """``[email, why]`` of each person the run takes out of the room (see workflow/reassign.py)."""
 
     segment_known: bool = True
     """False when the row's segment cell names no segment (the client is blocked, with no blueprint)."""
@@ -313,8 +316,8 @@ def plan_client(
             plan.action = Action.DONE
             note_segment_change(plan)
             was = (record.manager_email if record else "") or ""
-            if memail and was and was.casefold() != memail:  # done only on request: workflow/reassign.py
-                note_manager_change(plan, was, memail)
+            if was.casefold() != memail:  # done only on request: workflow/reassign.py
+                note_manager_change(plan, was, memail, me=ctx.me.email or "")
             return plan
         if _room_unusable(ctx, plan):
             return plan
@@ -391,11 +394,13 @@ def make_plan(
     read: Reader = direct,
     steps: Sequence[ClientStep] = REGISTRY,
     update: Collection[str] = (),
+    hand_over: Collection[str] = (),
 ) -> BatchPlan:
     """Plan a batch (reads only); ``read`` wraps each call (the engine passes its retrying reader).
 
     ``steps`` is the registry whose cost is added up (the engine passes the one it runs);
-    ``update`` names the clients whose identity conflict a person resolved by updating the record.
+    ``update`` names the clients whose identity conflict a person resolved by updating the record,
+    ``hand_over`` those whose room goes to the account manager their row names.
     """
     started = time.monotonic()
     ctx = context or build_context(client, blueprint, clients, portal_key=portal_key, read=read)
@@ -406,10 +411,13 @@ def make_plan(
     seen: dict[str, str] = {}
     cost = StepCosts(steps)
     plans = [plan_client(ctx, c, records.get(c.client_id), seen, cost) for c in clients]
+    me = ctx.me.email or ""
     for cp in plans:
-        apply_identity(cp, records.get(cp.client_id), update=cp.client_id in update)
-        apply_manager_change(cp, update=cp.client_id in update)
-        if (cp.update_identity or cp.update_manager) and cp.action == Action.RESUME:
+        record = records.get(cp.client_id)
+        apply_identity(cp, record, update=cp.client_id in update)
+        apply_manager_change(cp, hand_over=cp.client_id in hand_over, me=me)
+        cp.removals = plan_removals(cp, record.progress if record else {}, me=me)
+        if (cp.update_identity or cp.update_manager or cp.removals) and cp.action == Action.RESUME:
             bp = ctx.for_segment(cp.segment).blueprint
             cp.writes, cp.reads = cost(bp, cp, resume=True)
     return BatchPlan(context=ctx, clients=plans, lookup_reads=ctx.reads_spent)

@@ -3,54 +3,158 @@
 Teams reassign clients when an account manager leaves or a portfolio moves, and then upload the
 sheet with the new names. Taking a person's access to a client's room away because a cell changed
 would surprise, so by default the room keeps its manager and the plan says so. When the person
-chooses to update the record (the CLI's ``--on-conflict update``, the Onboard page's hand-over
-choice), the client resumes at the access step: the new manager is invited with the blueprint's
-manager role, and the previous manager's access is removed (never the key's own account's, the
-room owner's, or the client's own address; see ``steps/access.py``).
+chooses to hand the room over (the CLI's ``--hand-over``, the Onboard page's "Hand over"), the
+client resumes at the access step: the new manager is invited with the blueprint's manager role,
+and the previous manager's access is removed (never the key's own account, the room's owner, or
+the client's own address).
+
+Who is to be removed is decided here, at plan time, and kept in the client's progress document
+before the first write (``REMOVALS``): a run that fails or is killed half way leaves it there, and
+the next run, whatever its options, finishes the removal instead of calling the client done.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from onboarding.workflow.status import Action, Step
 
 if TYPE_CHECKING:
-    from onboarding.workflow.plan import ClientPlan
+    from onboarding.workflow.plan import BatchPlan, ClientPlan
 
-__all__ = ["apply_manager_change", "note_manager_change", "replaced_manager"]
+__all__ = [
+    "REMOVALS",
+    "apply_manager_change",
+    "hand_over_lines",
+    "manager_json",
+    "note_manager_change",
+    "plan_removals",
+    "replaced_email",
+]
 
-_KEPT = "the room keeps {was} unless the record is updated (then {new} gets it and {was}'s access is removed)"
-_HANDED = (
-    "the room is handed from {was} to {new}: {new} is invited as its manager and {was}'s access is removed"
-)
+REMOVALS = "access_remove"
+"""Progress key: ``[[email, why], …]`` the access step still has to take out of the room."""
+PREVIOUS_MANAGER = "the previous account manager"
+REPLACED_ADDRESS = "the replaced address"
+
+_KEPT = "unless the room is handed over (then {new} gets it{removed})"
 
 
-def note_manager_change(plan: ClientPlan, was: str, new: str) -> None:
-    """Remember that the row names ``new`` where the journal's finished client has ``was``."""
+def _removed(was: str, me: str) -> str:
+    if not was:
+        return ""
+    if was.casefold() == me.casefold():
+        return f"; {was}, the API key's own account, keeps its access"
+    return f" and {was}'s access is removed"
+
+
+def note_manager_change(plan: ClientPlan, was: str, new: str, *, me: str) -> None:
+    """Remember that the row names ``new`` where the journal's finished client has ``was``
+    (either may be empty: no manager); the plan says what a hand-over would do."""
+    if not new:
+        plan.warnings.append(f"the file names no account manager, the journal {was}: the room keeps {was}")
+        return
+    client = (plan.client.email or "").strip().casefold()
+    if new.casefold() == client:
+        plan.warnings.append(
+            f"the file names the client's own address {new} as account manager, the journal "
+            f"{was or 'none'}: the room is not handed over to the client"
+        )
+        return
     plan.manager_before = was
+    kept = _KEPT.format(new=new, removed=_removed(was, me))
     plan.warnings.append(
-        f"the file names {new} as account manager, the journal {was}: " + _KEPT.format(was=was, new=new)
+        f"the file names {new} as account manager, the journal {was or 'none'}: the room keeps "
+        f"{was or 'no account manager'} {kept}"
     )
 
 
-def apply_manager_change(plan: ClientPlan, *, update: bool) -> None:
-    """With ``update`` (the person updates the record to the row) the manager change is carried out.
+def apply_manager_change(plan: ClientPlan, *, hand_over: bool, me: str) -> None:
+    """With ``hand_over`` the manager change is carried out; without it only the plan's note stays.
 
     The client resumes at the access step, which invites the new manager and removes the previous
-    one; verification then reads the room again. Without it nothing changes but the plan's note.
+    one; verification then reads the room again. A row that is a conflict (another client under
+    this id) is never handed over: its note goes, the conflict says what matters.
     """
-    if not update or not plan.manager_before or plan.action not in (Action.DONE, Action.RESUME):
+    if plan.manager_before is None:
         return
-    was, new = plan.manager_before, plan.manager.email if plan.manager else ""
+    if plan.action == Action.CONFLICT:
+        plan.manager_before = None
+        plan.warnings = [w for w in plan.warnings if "unless the room is handed over" not in w]
+        return
+    if not hand_over or plan.action not in (Action.DONE, Action.RESUME):
+        return
+    was = plan.manager_before
+    new = plan.manager.email if plan.manager else ""
+    role = plan.manager.role.label if plan.manager and plan.manager.role is not None else "manager"
     plan.update_manager = True
-    kept = _KEPT.format(was=was, new=new)
-    plan.warnings = [w for w in plan.warnings if not w.endswith(kept)]
-    plan.warnings.append(_HANDED.format(was=was, new=new))
+    plan.warnings = [w for w in plan.warnings if "unless the room is handed over" not in w]
+    plan.warnings.append(f"the room is handed over to {new}, invited as {role}" + _removed(was, me))
     plan.action = Action.RESUME
-    plan.resume_step = Step.ACCESS
+    if plan.resume_step not in (Step.ROOM, Step.FOLDERS, Step.FILES, Step.ACCESS):
+        plan.resume_step = Step.ACCESS
 
 
-def replaced_manager(plan: ClientPlan) -> str:
-    """The previous account manager when this run hands the client's room to a new one; else empty."""
-    return plan.manager_before if plan.update_manager else ""
+def replaced_email(plan: ClientPlan) -> str:
+    """The client's previous e-mail when this run updates the record to a new one; else empty."""
+    if not plan.update_identity or "email" not in plan.identity:
+        return ""
+    old = plan.identity["email"][0].strip()
+    new = (plan.client.email or "").strip()
+    return old if old.casefold() != new.casefold() else ""
+
+
+def plan_removals(plan: ClientPlan, progress: Mapping[str, Any], *, me: str) -> list[list[str]]:
+    """``[email, why]`` of each person the client's run takes out of the room.
+
+    A replaced client address and a replaced manager (when this run updates or hands over), and
+    any removal an earlier run decided and did not finish. Never anyone the room still needs:
+    its manager, the client's current address, or the key's own account.
+    """
+    if plan.action not in (Action.RESUME, Action.REPAIR):
+        return []
+    left = [(str(e), str(w)) for e, w in progress.get(REMOVALS) or []]
+    was = (plan.manager_before or "") if plan.update_manager else ""
+    found = [*left, (replaced_email(plan), REPLACED_ADDRESS), (was, PREVIOUS_MANAGER)]
+    manager = plan.manager.email if plan.manager else ""
+    keep = {(manager or "").casefold(), (plan.client.email or "").strip().casefold(), me.casefold()} - {""}
+    out: dict[str, list[str]] = {}
+    for email, why in found:
+        if email and email.casefold() not in keep:
+            out.setdefault(email.casefold(), [email, why])
+    if left:
+        names = ", ".join(e for e, _ in left)
+        plan.warnings.append(
+            f"{names} is taken out of the room: an earlier run began this and did not finish"
+        )
+    return list(out.values())
+
+
+def manager_json(plan: ClientPlan) -> dict[str, dict[str, object]]:
+    """``manager_change`` of a finished client whose row names another manager (else nothing)."""
+    if plan.manager_before is None:
+        return {}
+    new = plan.manager.email if plan.manager else ""
+    return {
+        "manager_change": {"journal": plan.manager_before, "row": new, "handed_over": plan.update_manager}
+    }
+
+
+def hand_over_lines(plan: BatchPlan, statuses: Mapping[str, str]) -> list[str]:
+    """After a run: each room handed over, and how many manager changes were left as they are."""
+    lines = []
+    for cp in plan.clients:
+        if cp.update_manager and statuses.get(cp.client_id) == "onboarded":
+            new = cp.manager.email if cp.manager else ""
+            gone = [e for e, why in cp.removals if why == PREVIOUS_MANAGER]
+            lines.append(
+                f"{cp.client_id}: room handed over to {new}" + (f" ({gone[0]} removed)" if gone else "")
+            )
+    kept = sum(1 for cp in plan.clients if cp.manager_before is not None and not cp.update_manager)
+    if kept:
+        lines.append(
+            f"{kept} onboarded client{'s' if kept != 1 else ''} name{'' if kept != 1 else 's'} another "
+            "account manager: the rooms keep theirs (`plan` lists them; `--hand-over` hands them over)"
+        )
+    return lines

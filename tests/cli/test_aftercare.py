@@ -215,8 +215,9 @@ def test_a_person_added_by_hand_is_reported_left_by_repair_and_silenced_by_accep
     harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Carl given Editor access to two rooms by hand: audit reports him as an extra member; repair
-    restores the deleted link beside him but leaves him (removing people is a person's call);
-    accepting him silences one room, the blueprint's known_members both."""
+    restores the deleted link beside him but leaves him (removing people is a person's call) and
+    says how to accept him; accepting him (as typed, any case) silences one room, the blueprint's
+    known_members both; an item that is no audit item is refused (exit 2)."""
     first, second = _onboard(harness, env, tmp_path, 2)
     api = harness.client()
     carl = api.find_user_by_email("carl.user@sandbox.example")
@@ -237,9 +238,11 @@ def test_a_person_added_by_hand_is_reported_left_by_repair_and_silenced_by_accep
     assert cli.main(["repair", "--select", first, *env]) == 0
     out = capsys.readouterr().out
     assert f"{first}\trepaired\tlink" in out
-    assert f"{first}\tnot repaired\tmember carl.user@sandbox.example (an extra member" in out
+    assert f"{first}\tnot repaired\tmember carl.user@sandbox.example (not removed by repair" in out
+    assert f"`audit --accept {first}:'member carl.user@sandbox.example'`" in out
     assert carl.id in {m.user.id for m in api.room_members(_room(harness, first)["id"]) if m.user}
-    assert cli.main(["audit", "--accept", f"{first}:member carl.user@sandbox.example", *env]) == 1
+    assert cli.main(["audit", "--accept", f"{first}:bogus item", *env]) == 2
+    assert cli.main(["audit", "--accept", f"{first}:member  Carl.User@Sandbox.Example", *env]) == 1
     capsys.readouterr()
     assert cli.main(["audit", "--json", *env]) == 1
     assert [c["client_id"] for c in json.loads(capsys.readouterr().out)["clients"]] == [second]

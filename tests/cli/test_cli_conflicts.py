@@ -117,21 +117,33 @@ def test_on_conflict_update_invites_the_new_address_and_updates_the_record(
     assert len(harness.writes_logged()) == writes
 
 
-def test_on_conflict_update_hands_a_room_to_the_rows_new_account_manager(
+def test_hand_over_gives_a_room_to_the_rows_new_account_manager(
     onboarded: list[Client],
     harness: Harness,
     env: list[str],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """A row naming another account manager: `plan` says the room keeps the old one until the
-    record is updated; `run --on-conflict update` hands it over (new manager in, old one out)."""
+    """A row naming another account manager: `plan` says the room keeps the old one; `run`
+    without `--hand-over` changes nothing and says how; `run --hand-over` hands it over (new
+    manager in, old one out) and prints that; `plan --json` shows the change."""
     ben = "ben.manager@sandbox.example"
     sheet = write_csv(tmp_path / "m.csv", [dataclasses.replace(onboarded[0], manager_email=ben)])
     capsys.readouterr()
     assert cli.main(["plan", str(sheet), *env]) == 0
-    assert "unless the record is updated" in capsys.readouterr().out
-    assert cli.main(["run", "--on-conflict", "update", str(sheet), *env]) == 0
+    assert "unless the room is handed over" in capsys.readouterr().out
+    assert cli.main(["plan", "--json", "--hand-over", str(sheet), *env]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["clients"]
+    assert row["manager_change"] == {"journal": onboarded[0].manager_email, "row": ben, "handed_over": True}
+    writes = len(harness.writes_logged())
+    assert cli.main(["run", str(sheet), *env]) == 0
+    assert "`--hand-over` hands them over" in capsys.readouterr().err
+    assert len(harness.writes_logged()) == writes
+    assert cli.main(["run", "--hand-over", str(sheet), *env]) == 0
+    said = capsys.readouterr().err
+    assert (
+        f"{onboarded[0].client_id}: room handed over to {ben} ({onboarded[0].manager_email} removed)" in said
+    )
     room = next(r for r in harness.rooms() if f"client:{onboarded[0].client_id}" in r["tags"])
     members = {m["email"]: m["access"] for m in room["members"]}
     assert members.get(ben) == 9 and onboarded[0].manager_email not in members, members

@@ -121,3 +121,6 @@ def test_exports_of_the_whole_journal_come_in_client_id_order_numbers_as_numbers
     ids = ["C-10", "C-2", "c-3", "B-1", "C-2a", "\u0663", "\u00b2", "C-"]
     ordered = [r.client_id for r in export.in_id_order([ClientRecord(portal="p", client_id=i) for i in ids])]
     assert ordered == ["\u0663", "B-1", "C-", "C-2", "C-2a", "c-3", "C-10", "\u00b2"]
+    ties = [ClientRecord(portal="p", client_id=i) for i in ("C-2", "C-02", "7", "007")]
+    assert [r.client_id for r in export.in_id_order(ties)] == ["007", "7", "C-02", "C-2"]
+    assert [r.client_id for r in export.in_id_order(ties[::-1])] == ["007", "7", "C-02", "C-2"]

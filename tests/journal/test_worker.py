@@ -112,7 +112,7 @@ def test_a_queued_hand_over_is_carried_out_by_the_worker(
     try:
         assert dashboard.run([first]).exit_code == 0
         moved = dataclasses.replace(first, manager_email=ben)
-        plan = dashboard.plan([moved], update=[first.client_id])
+        plan = dashboard.plan([moved], hand_over=[first.client_id])
         assert plan.clients[0].update_manager
         dashboard.queue(plan)
         assert Worker(worker_door, queue, say=lambda _: None).serve(until_idle=True) == 1

@@ -7,7 +7,7 @@ import pytest
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import Folder, Member, User
 from onboarding.journal import ClientRecord
-from onboarding.workflow.audit import RoomView, compare, reopen, steps_to_redo
+from onboarding.workflow.audit import RoomView, compare, normalise_item, reopen, steps_to_redo
 from onboarding.workflow.status import Step
 
 
@@ -87,6 +87,16 @@ def test_extra_people_and_groups_are_reported_but_not_the_owner_the_key_or_known
 
 def test_known_members_must_be_an_address_or_a_domain() -> None:
     """A known member that is neither an e-mail address nor @domain is refused with its value."""
-    with pytest.raises(ValueError, match="'support team'"):
-        Blueprint(known_members=["support team"])
+    for bad in ["support team", "*@example.com", "@example.com.", "@.com", "a\u200b@x.example", "@localhost"]:
+        with pytest.raises(ValueError, match="neither an e-mail address nor @domain"):
+            Blueprint(known_members=[bad])
     assert Blueprint(known_members=[" @Team.example ", "@team.example"]).known_members == ["@team.example"]
+
+
+def test_an_accepted_item_is_stored_as_the_audit_names_it_and_a_wrong_one_is_refused() -> None:
+    """ "member Eve@X.org" as typed is stored as the audit reports it; "bogus" names no item."""
+    assert normalise_item("  member   Eve.Outsider@Example.ORG ") == "member eve.outsider@example.org"
+    assert normalise_item("Link  Expiry") == "link expiry"
+    assert normalise_item("folder Invoices 2025") == "folder Invoices 2025"
+    with pytest.raises(ValueError, match="'bogus item' is not an audit item"):
+        normalise_item("bogus item")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from onboarding.docspace import FileShare, Invitation, Member
-from onboarding.workflow.reassign import replaced_manager
+from onboarding.workflow.reassign import REMOVALS
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext, StepFailed
 
@@ -63,15 +63,23 @@ class AccessStep(StepBase):
 
     def writes(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> int:
         manager = plan.manager is not None and plan.manager.role is not None
-        return (1 if manager or blueprint.invite_client else 0) + len(replaced_members(plan))
+        return (1 if manager or blueprint.invite_client else 0) + len(plan.removals)
 
     def run(self, ctx: StepContext) -> str:
         room_id = ctx.room
         invitations = expected_invitations(ctx)
-        if not invitations:
-            ctx.progress[self.name] = {"invited": 0}
-            ctx.save(self.name)
-            return "nobody to invite"
+        said = "nobody to invite"
+        if invitations:
+            said = self._invite(ctx, room_id, invitations)
+        for old, what in pending_removals(ctx):
+            if remove_member(ctx, room_id, old):
+                said += f"; {old} ({what}) removed"
+        ctx.progress.pop(REMOVALS, None)
+        ctx.progress[self.name] = {"invited": len(invitations)}
+        ctx.save(self.name)
+        return said
+
+    def _invite(self, ctx: StepContext, room_id: int, invitations: list[Invitation]) -> str:
         if ctx.maybe_done(self.name):
             members = ctx.members(room_id, what="members")
             missing = missing_invitations(members, invitations)
@@ -89,36 +97,18 @@ class AccessStep(StepBase):
             ctx.confirmed += confirmed_by_answer(ctx, invitations, result.members)
             if any(inv not in ctx.confirmed for inv in expected_invitations(ctx)):
                 ctx.send_members_read(room_id)  # verification's read, alongside the link write
-        said = ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"
-        for old, what in replaced_members(ctx.plan, me=ctx.batch.me.email or ""):
-            if remove_member(ctx, room_id, old):
-                said += f"; {old} ({what}) removed"
-        ctx.progress[self.name] = {"invited": len(invitations)}
-        ctx.save(self.name)
-        return said
+        return ", ".join(f"{i.email or 'manager'} as {i.access.label}" for i in invitations) or "already set"
 
 
-def replaced_email(plan: ClientPlan) -> str:
-    """The client's previous e-mail when this run updates the record to a new one; else empty."""
-    if not plan.update_identity or "email" not in plan.identity:
-        return ""
-    old = plan.identity["email"][0].strip()
-    new = (plan.client.email or "").strip()
-    return old if old.casefold() != new.casefold() else ""
-
-
-def replaced_members(plan: ClientPlan, *, me: str = "") -> list[tuple[str, str]]:
-    """(e-mail, why) of each person this run takes out of the room: a replaced client address, a
-    replaced account manager. Never anyone the room still needs: the manager, the client's current
-    address, or ``me``, the key's own account (:func:`remove_member` also skips the room's owner).
-    """
-    manager = plan.manager.email if plan.manager else ""
-    keep = {(manager or "").casefold(), (plan.client.email or "").strip().casefold(), me.casefold()} - {""}
-    found = [
-        (replaced_email(plan), "the replaced address"),
-        (replaced_manager(plan), "the previous account manager"),
+def pending_removals(ctx: StepContext) -> list[tuple[str, str]]:
+    """The removals the plan put in the progress document (workflow/reassign.py), checked again
+    against who the room needs now: its manager, the client's address, the key's own account."""
+    manager = ctx.plan.manager.email if ctx.plan.manager else ""
+    keep = {(manager or "").casefold(), (ctx.plan.client.email or "").strip().casefold()}
+    keep |= {(ctx.batch.me.email or "").casefold()}
+    return [
+        (str(e), str(w)) for e, w in ctx.progress.get(REMOVALS) or [] if str(e).casefold() not in keep - {""}
     ]
-    return [(old, what) for old, what in found if old and old.casefold() not in keep]
 
 
 def remove_member(ctx: StepContext, room_id: int, email: str) -> bool:
