@@ -250,7 +250,9 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
             tables.CHECK: st.column_config.TextColumn(tables.CHECK, width=115),
             tables.PROBLEMS: st.column_config.TextColumn(
                 tables.PROBLEMS,
-                width=560,
+                # Narrower than what the grid scrolls at 1000 px (sidebar open, "Onboard" pinned),
+                # so a row's problems can be read whole there; the full list is under the grid.
+                width=400,
                 help="Every problem of the row; the full list is also under “All problems” below the grid.",
             ),
             tables.TITLE: st.column_config.TextColumn(tables.TITLE, width=260),

@@ -11,7 +11,14 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from onboarding import PREVIEW_ISSUES, PREVIEW_ROW, PREVIEW_STATUS, PREVIEW_TITLE, ClientBatch
+from onboarding import (
+    CANONICAL_FIELDS,
+    PREVIEW_ISSUES,
+    PREVIEW_ROW,
+    PREVIEW_STATUS,
+    PREVIEW_TITLE,
+    ClientBatch,
+)
 from ui import session
 
 SELECT = "Onboard"
@@ -51,20 +58,22 @@ def file_column(header: str) -> str:
 
 
 def preview_frame(batch: ClientBatch, selected: set[str], problems_only: bool) -> pd.DataFrame:
-    """One line per spreadsheet row: selection, row number, check, problems, title, file columns."""
+    """One line per spreadsheet row: selection, row number, the mapped fields, check, problems,
+    title, then the file's other columns."""
     preview = batch.preview
     ids = {c.row_number: c.client_id for c in batch.clients}
     frame = pd.DataFrame(
         {
             SELECT: [ids.get(int(n)) in selected for n in preview[PREVIEW_ROW]],
             ROW: preview[PREVIEW_ROW].astype(int),
-            CHECK: [CHECK_LABELS.get(s, s) for s in preview[PREVIEW_STATUS]],
         }
     )
-    # Who the row is comes first (the ID and name columns), then what is wrong, then the rest.
-    leading = [h for f in ("client_id", "name") if (h := batch.mapping.header_for(f)) in batch.headers]
+    # Who the row is and the cells most often fixed come first (the mapped ID, name, e-mail and
+    # manager columns), so they are on screen at 1000 px; then what is wrong with the row; then the rest of the file.
+    leading = [h for f in CANONICAL_FIELDS if (h := batch.mapping.header_for(f)) in batch.headers]
     for header in dict.fromkeys(leading):
         frame[file_column(header)] = preview[header].to_numpy()
+    frame[CHECK] = [CHECK_LABELS.get(s, s) for s in preview[PREVIEW_STATUS]]
     frame[PROBLEMS] = preview[PREVIEW_ISSUES].to_numpy()
     frame[TITLE] = preview[PREVIEW_TITLE].to_numpy()
     for header in batch.headers:

@@ -34,6 +34,15 @@ def test_preview_marks_problem_rows_with_their_messages(app: AppTest, sandbox: o
     assert warn[tables.CHECK] == "⚠ warning" and warn[tables.SELECT]
 
 
+def test_grid_leads_with_the_cells_people_fix(app: AppTest, sandbox: object) -> None:
+    """The grid opens with the ID, name, e-mail and manager columns, then the check and problems; no column is lost."""
+    at = upload_sample(app)
+    columns = list(at.data_editor[0].value.columns)
+    fields = ["Client ID", "Company", "E-mail address", "Account manager"]
+    assert columns[:8] == [tables.SELECT, tables.ROW, *fields, tables.CHECK, tables.PROBLEMS]
+    assert sorted(columns) == sorted([*tables.RESERVED, *fields, "Industry", "Country", "Phone"])
+
+
 def test_rows_with_errors_cannot_be_selected(app: AppTest, sandbox: object) -> None:
     """Ticking a row with errors is taken back, with the reason; the selection stays at 13."""
     at = upload_sample(app)

@@ -3,7 +3,9 @@
 Streamlit ends a label that does not fit with an ellipsis; a cut figure or button reads wrong
 ("Already do…"). Each page is drawn with data (an upload, a finished run), photographed into
 artifacts/screenshots/40-*-1000.png, and every metric label, metric value and button label is
-checked to fit its box. The module has its own server, so other modules' journals are untouched.
+checked to fit its box. The Upload grid's first screen reaches the e-mail column and a row's
+problems fit on screen whole. The module has its own server, so other modules' journals are
+untouched; the example list is onboarded on it once (:func:`onboarded`).
 """
 
 from __future__ import annotations
@@ -13,12 +15,17 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import _serve
-from playwright.sync_api import Page, expect
-from support.browser import ROOT, click_button, go_to, shot, upload, wait_for_app
+from playwright.sync_api import Browser, Locator, Page, expect
+from support.browser import ROOT, click_button, go_to, shot, upload, wait_for_app, wait_for_layout
 
 pytestmark = pytest.mark.e2e
 
 WIDTH = 1000
+EXAMPLE = ROOT / "examples" / "clients.xlsx"
+ROW_HEIGHT = 35
+"""The canvas grid's header and row height (px)."""
+MAX_STEPS = 8
+"""Cells the keyboard moves right of the e-mail, at most, looking for the Problems column."""
 CUT = """() => {
     const boxes = document.querySelectorAll(
         '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stBaseButton-primary"],'
@@ -44,6 +51,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _serve(tmp_path_factory.mktemp("e2e-layout"))
 
 
+@pytest.fixture(scope="module")
+def onboarded(browser: Browser, server: str) -> str:
+    """The example list uploaded and onboarded once on this module's server (in a page of its own);
+    yields the server's URL. The upload is the sandbox operator's draft, so every new page has it."""
+    page = browser.new_page(viewport={"width": WIDTH, "height": 1100})
+    page.goto(server)
+    wait_for_app(page)
+    go_to(page, "Upload")
+    upload(page, EXAMPLE)
+    go_to(page, "Onboard")
+    click_button(page, "onboard_start_batch")
+    expect(page.get_by_text(re.compile(r"Run \S+ — Finished")).first).to_be_visible(timeout=60_000)
+    page.close()
+    return server
+
+
 def _check(page: Page, name: str) -> list[str]:
     wait_for_app(page)
     shot(page, f"40-{name}-{WIDTH}")
@@ -51,16 +74,13 @@ def _check(page: Page, name: str) -> list[str]:
     return [f"{name}: {text!r}" for text in cut]
 
 
-def test_every_page_fits_1000_px(page: Page, server: str) -> None:
+def test_every_page_fits_1000_px(page: Page, onboarded: str) -> None:
     """Home, Upload, Onboard, Clients, Results and Settings (each tab) show every metric and button whole."""
     page.set_viewport_size({"width": WIDTH, "height": 1100})
-    page.goto(server)
+    page.goto(onboarded)
     wait_for_app(page)
     go_to(page, "Upload")
-    upload(page, ROOT / "examples" / "clients.xlsx")
-    go_to(page, "Onboard")
-    click_button(page, "onboard_start_batch")
-    expect(page.get_by_text(re.compile(r"Run \S+ — Finished")).first).to_be_visible(timeout=60_000)
+    upload(page, EXAMPLE)
 
     cut: list[str] = []
     go_to(page, "Home")
@@ -85,3 +105,73 @@ def test_the_page_icon_is_served_by_the_dashboard(page: Page, server: str) -> No
     assert href and "://" not in href.replace(server, ""), href
     reply = page.request.get(href if "://" in href else f"{server}/{href.lstrip('./')}")
     assert reply.ok and reply.body()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _rows_grid(page: Page) -> Locator:
+    """The Upload page's Rows grid (the data editor keyed ``upload_rows_<n>``), scrolled into view and
+    laid out. Found by its key: the grid draws only the cells on screen, so a cell may be gone."""
+    grid = page.locator('[class*="st-key-upload_rows_"]').get_by_test_id("stDataFrame")
+    grid.scroll_into_view_if_needed()
+    wait_for_layout(grid.get_by_test_id("data-grid-canvas"))
+    return grid
+
+
+def _header(grid: Locator, name: str) -> Locator:
+    """The header of the grid's column ``name``, present only while the column is drawn on screen.
+
+    The canvas grid lists the columns it draws in a table for assistive technology; the table is
+    never rendered itself (so role locators, which skip hidden elements, do not see it).
+    """
+    return grid.locator('th[role="columnheader"]').filter(has_text=re.compile(f"^{re.escape(name)}$"))
+
+
+def _column(grid: Locator, header: str) -> str:
+    """The grid's ``aria-colindex`` of the column with this header (the header must be drawn)."""
+    index = _header(grid, header).get_attribute("aria-colindex")
+    assert index is not None, header
+    return index
+
+
+def test_the_upload_grid_reaches_the_email_column_at_1000_px(page: Page, onboarded: str) -> None:
+    """At 1000 px the Upload grid's first screen reaches the e-mail column: a click near its right edge lands in it."""
+    page.set_viewport_size({"width": WIDTH, "height": 1100})
+    page.goto(onboarded)
+    wait_for_app(page)
+    go_to(page, "Upload")
+    grid = _rows_grid(page)
+    expect(_header(grid, "E-mail address")).to_have_count(1)
+    email = _column(grid, "E-mail address")
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] - 40, box["y"] + ROW_HEIGHT * 1.5)
+    expect(grid.locator('td[aria-selected="true"]')).to_have_attribute("aria-colindex", email)
+    shot(page, f"41-upload-grid-{WIDTH}")
+
+
+def test_the_upload_grid_shows_a_rows_check_and_problems_together_at_1000_px(
+    page: Page, onboarded: str
+) -> None:
+    """At 1000 px a Problems cell fits on screen whole: scrolled to with the keyboard, the grid still draws the Check before it."""
+    page.set_viewport_size({"width": WIDTH, "height": 1100})
+    page.goto(onboarded)
+    wait_for_app(page)
+    go_to(page, "Upload")
+    grid = _rows_grid(page)
+    expect(_header(grid, "E-mail address")).to_have_count(1)
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] - 40, box["y"] + ROW_HEIGHT * 1.5)
+    selected = grid.locator('td[aria-selected="true"]')
+    expect(selected).to_have_attribute("aria-colindex", _column(grid, "E-mail address"))
+    # Move right a cell at a time (the grid scrolls each into view) until the Problems cell is selected.
+    for _ in range(MAX_STEPS):
+        before = selected.get_attribute("aria-colindex") or ""
+        page.keyboard.press("ArrowRight")
+        expect(selected).not_to_have_attribute("aria-colindex", before)
+        at = selected.get_attribute("aria-colindex")
+        if grid.locator(f'th[aria-colindex="{at}"]').inner_text() == "Problems":
+            break
+    else:
+        raise AssertionError(f"no Problems column within {MAX_STEPS} cells right of the e-mail")
+    expect(_header(grid, "Check")).to_have_count(1)
+    shot(page, f"41-upload-problems-{WIDTH}")
