@@ -71,7 +71,8 @@ with chrome.page(
         for r in batch_runs
     }
 
-    f1, f2, f3, f4 = st.columns([2, 2, 2, 1])
+    # The day filter's column is wide enough for its label on two lines at 1000 px (sidebar open).
+    f1, f2, f3, f4 = st.columns([3, 3, 3, 2])
     run_choice = f1.selectbox(
         "Run",
         [ALL_RUNS, *run_names],
@@ -89,11 +90,12 @@ with chrome.page(
         "Account manager", managers, key="results_manager", placeholder="Any manager"
     )
     waited = f4.number_input(
-        "Not joined after (days)",
+        "Not joined (days)",
         min_value=0,
         value=0,
         key="results_not_joined",
-        help="Only clients invited at least this many days ago who have not joined yet (0: everyone).",
+        help="Not joined after this many days: only clients invited at least this many days ago who "
+        "have not joined yet (0: everyone).",
     )
     shown = [
         r

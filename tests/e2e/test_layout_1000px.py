@@ -4,8 +4,9 @@ Streamlit ends a label that does not fit with an ellipsis; a cut figure or butto
 ("Already do…"). Each page is drawn with data (an upload, a finished run), photographed into
 artifacts/screenshots/40-*-1000.png, and every metric label, metric value and button label is
 checked to fit its box. The Upload grid's first screen reaches the e-mail column and a row's
-problems fit on screen whole. The module has its own server, so other modules' journals are
-untouched; the example list is onboarded on it once (:func:`onboarded`).
+problems fit on screen whole; the Results page's day filter label and its figures read at 1000
+and 1400 px. The module has its own server, so other modules' journals are untouched; the
+example list is onboarded on it once (:func:`onboarded`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 from conftest import _serve
 from playwright.sync_api import Browser, Locator, Page, expect
-from support.browser import ROOT, click_button, go_to, shot, upload, wait_for_app, wait_for_layout
+from support.browser import ROOT, by_key, click_button, go_to, shot, upload, wait_for_app, wait_for_layout
 
 pytestmark = pytest.mark.e2e
 
@@ -175,3 +176,42 @@ def test_the_upload_grid_shows_a_rows_check_and_problems_together_at_1000_px(
         raise AssertionError(f"no Problems column within {MAX_STEPS} cells right of the e-mail")
     expect(_header(grid, "Check")).to_have_count(1)
     shot(page, f"41-upload-problems-{WIDTH}")
+
+
+LINES = """(el) => {
+    const p = el.querySelector("p") || el;
+    return el.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight);
+}"""
+"""How many text lines high an element is."""
+
+
+def test_the_results_day_filter_label_takes_at_most_two_lines(page: Page, onboarded: str) -> None:
+    """On Results, the "Not joined" filter's label is at most two lines high at 1000 and at 1400 px."""
+    page.goto(onboarded)
+    wait_for_app(page)
+    go_to(page, "Results")
+    label = by_key(page, "results_not_joined").get_by_test_id("stWidgetLabel")
+    for width in (WIDTH, 1400):
+        page.set_viewport_size({"width": width, "height": 1100})
+        wait_for_app(page)
+        wait_for_layout(label)
+        lines = label.evaluate(LINES)
+        assert lines < 2.5, f"{width} px: the label is {lines:.1f} lines high"
+        shot(page, f"42-results-filters-{width}")
+
+
+def test_the_results_figures_share_one_row(page: Page, onboarded: str) -> None:
+    """On Results, the five figures (Clients shown … Other) stand on one row at 1000 and at 1400 px."""
+    page.goto(onboarded)
+    wait_for_app(page)
+    go_to(page, "Results")
+    metrics = page.get_by_test_id("stMetric")
+    expect(metrics).to_have_count(5)
+    for width in (WIDTH, 1400):
+        page.set_viewport_size({"width": width, "height": 1100})
+        wait_for_app(page)
+        wait_for_layout(metrics.last)
+        tops = {
+            m.inner_text().splitlines()[0]: round((m.bounding_box() or {"y": -1})["y"]) for m in metrics.all()
+        }
+        assert len(set(tops.values())) == 1, f"{width} px: {tops}"
