@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from onboarding import WEBHOOK_MIN_SECRET_LENGTH, ClientRecord, ClientStatus, Onboarding
+from onboarding.export import in_id_order
 from ui import auth, charts, chrome, display, labels, session
 from ui.drift_panel import drift_panel
 
@@ -80,7 +81,7 @@ with chrome.page(
         format_func=lambda v: run_names.get(v, v),
     )
     run_id = None if run_choice == ALL_RUNS else run_choice
-    records = svc.records(run_id)
+    records = in_id_order(svc.records(run_id))  # the export's order; the table sorts by any column
     statuses = sorted({r.status for r in records})
     managers = sorted({r.manager_email for r in records if r.manager_email})
     chosen_status = f2.multiselect(

@@ -88,3 +88,17 @@ def test_archived_clients_hide_their_link_and_count_as_archived(
     assert row["Client link"] == "" and row["Room title"] == first.room_title
     assert metric(at, "Archived") == "1" and metric(at, "Onboarded") == "12"
     assert at.toggle(key="results_csv_excel").value is False
+
+
+def test_results_come_in_client_id_order_whatever_was_touched_last(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """The table (and so its download) lists clients by id, not by the journal's last update."""
+    j = journal()
+    onboard_all(app, j)
+    last = max(r.client_id for r in j.clients())
+    first = min(r.client_id for r in j.clients())
+    j.upsert_client(j.clients()[0].portal, first, name="Renamed Last")  # now the newest update
+    at = app.switch_page("pages/results.py").run()
+    ids = list(table(at, "Room title")["Client ID"])
+    assert ids == sorted(ids) and ids[0] == first and ids[-1] == last
