@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -39,6 +40,8 @@ from onboarding.workflow.retry import Retrier, RetryPolicy
 
 if TYPE_CHECKING:
     import requests
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Onboarding-Signature"
 TIMESTAMP_HEADER = "X-Onboarding-Timestamp"
@@ -85,6 +88,7 @@ CLIENT_EVENTS = (
     "client.link_renewed",
     "client.offboarded",
     "client.restored",
+    "client.updated",
 )
 """Every per-client event type the webhook sends (``type`` in the body)."""
 
@@ -92,6 +96,12 @@ CLIENT_EVENTS = (
 def event_key(client_id: str, event: str, stamp: str = "") -> str:
     """Idempotency key of one event of one client (``stamp`` tells repeats of a kind apart)."""
     return hashlib.sha256(f"{client_id}:{event}:{stamp}".encode()).hexdigest()
+
+
+def update_stamp(rec: ClientRecord) -> str:
+    """What a ``client.updated`` event is about: the record's name, e-mail and manager, so a
+    repeat of the same change carries the same key and another change a new one."""
+    return hashlib.sha256(f"{rec.name}\n{rec.email}\n{rec.manager_email}".encode()).hexdigest()[:16]
 
 
 def event_payload(rec: ClientRecord, portal: str, event: str, key: str) -> dict[str, Any]:
@@ -285,6 +295,13 @@ class WebhookNotifier:
 
     def after_run(self, run_id: str, summary: dict[str, Any], records: Sequence[ClientRecord]) -> None:
         self.sender.deliver(records)
+        updated = set(summary.get("updated") or ())
+        for rec in records:  # the CRM's copy of these rows is out of date: tell it once per change
+            if rec.client_id in updated and rec.status == DONE:
+                try:
+                    self.sender.notify(rec, "client.updated", stamp=update_stamp(rec))
+                except Exception as exc:  # recorded in the journal's notices; the run stands
+                    log.warning("webhook client.updated for %s failed: %s", rec.client_id, exc)
         try:
             self.sender.deliver_summary(run_id, summary)
         except Exception as exc:

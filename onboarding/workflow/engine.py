@@ -68,6 +68,8 @@ class RunResult:
     """The portal's learned rate limit, remembered for the next run on it (see ``pacing``)."""
     stopped_because: str = ""
     """The portal-wide limit that stopped the run (invitation budget, room quota), in plain words."""
+    updated: list[str] = field(default_factory=list)
+    """Finished clients whose record this run changed: a new name or e-mail, a room handed over."""
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.statuses.values() if s == status)
@@ -92,6 +94,8 @@ class RunResult:
             out[PORTAL_RATE] = self.portal_rate
         if self.stopped_because:
             out["stopped_because"] = self.stopped_because
+        if self.updated:
+            out["updated"] = self.updated
         return out
 
 
@@ -236,6 +240,12 @@ class Engine:
         live_costs.start(run_id, todo)
         try:
             self._run_clients(run_id, plan, stats, result, limits)
+            result.updated = [
+                cp.client_id
+                for cp in plan.clients
+                if (cp.update_identity or cp.update_manager)
+                and result.statuses.get(cp.client_id) == ClientStatus.DONE
+            ]
             result.stopped_because = limits.reason
             stopped = result.stopped_by_daily_limit or self.stop_event.is_set() or bool(limits.reason)
             final = RunStatus.STOPPED if stopped else RunStatus.FINISHED

@@ -11,11 +11,10 @@ import csv
 import io
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from crm.test_webhook import SECRET, Receiver
+from crm.test_webhook import Receiver
 from support.engine import Harness, make_clients, write_csv
 from support.waiting import wait_until
 
@@ -23,16 +22,6 @@ from onboarding import cli
 from onboarding.docspace import DocSpaceClient, FileShare, Invitation, LinkRequest, LinkType
 
 N = 24
-
-
-@pytest.fixture
-def hook(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
-    """A loopback CRM receiver that accepts at once, configured for the CLI."""
-    r = Receiver(fail_first=0)
-    monkeypatch.setenv("DOCSPACE_WEBHOOK_URL", r.url)
-    monkeypatch.setenv("DOCSPACE_WEBHOOK_SECRET", SECRET)
-    yield r
-    r.stop()
 
 
 def _onboard(harness: Harness, env: list[str], tmp_path: Path, n: int) -> list[str]:

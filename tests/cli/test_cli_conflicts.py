@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from crm.test_webhook import Receiver
 from support.engine import Client, Harness, make_clients, write_csv
 
 from onboarding import cli
@@ -147,3 +148,27 @@ def test_hand_over_gives_a_room_to_the_rows_new_account_manager(
     room = next(r for r in harness.rooms() if f"client:{onboarded[0].client_id}" in r["tags"])
     members = {m["email"]: m["access"] for m in room["members"]}
     assert members.get(ben) == 9 and onboarded[0].manager_email not in members, members
+
+
+def test_the_crm_is_told_once_when_a_record_changes(
+    hook: Receiver, onboarded: list[Client], env: list[str], tmp_path: Path
+) -> None:
+    """A hand-over and an e-mail update each send one `client.updated` with the new row (the
+    CRM's copy is out of date; `client.onboarded` is not sent again); the same run repeated
+    sends nothing more."""
+    ben = "ben.manager@sandbox.example"
+    moved = [
+        dataclasses.replace(onboarded[0], manager_email=ben),
+        dataclasses.replace(onboarded[1], email="new@c2.example"),
+    ]
+    sheet = write_csv(tmp_path / "m.csv", moved)
+    assert cli.main(["run", "--hand-over", "--on-conflict", "update", str(sheet), *env]) == 0
+    assert cli.main(["run", "--hand-over", "--on-conflict", "update", str(sheet), *env]) == 0
+    updates = {
+        p["client"]["client_id"]: p["client"] for p in hook.accepted.values() if p["type"] == "client.updated"
+    }
+    assert set(updates) == {onboarded[0].client_id, onboarded[1].client_id}
+    assert updates[onboarded[0].client_id]["account_manager"] == ben
+    assert updates[onboarded[1].client_id]["client_email"] == "new@c2.example"
+    assert sum(1 for p in hook.accepted.values() if p["type"] == "client.onboarded") == 2  # at onboarding only
+    assert all(hook.attempts[k] == 1 for k, p in hook.accepted.items() if p["type"] == "client.updated")
