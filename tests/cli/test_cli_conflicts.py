@@ -170,5 +170,7 @@ def test_the_crm_is_told_once_when_a_record_changes(
     assert set(updates) == {onboarded[0].client_id, onboarded[1].client_id}
     assert updates[onboarded[0].client_id]["account_manager"] == ben
     assert updates[onboarded[1].client_id]["client_email"] == "new@c2.example"
-    assert sum(1 for p in hook.accepted.values() if p["type"] == "client.onboarded") == 2  # at onboarding only
+    assert (
+        sum(1 for p in hook.accepted.values() if p["type"] == "client.onboarded") == 2
+    )  # at onboarding only
     assert all(hook.attempts[k] == 1 for k, p in hook.accepted.items() if p["type"] == "client.updated")
