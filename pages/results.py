@@ -10,8 +10,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from onboarding import WEBHOOK_MIN_SECRET_LENGTH, ClientRecord, ClientStatus, Onboarding
-from onboarding.export import in_id_order
+from onboarding import WEBHOOK_MIN_SECRET_LENGTH, ClientRecord, ClientStatus, Onboarding, in_id_order
 from ui import auth, charts, chrome, display, labels, session
 from ui.drift_panel import drift_panel
 
