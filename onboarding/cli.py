@@ -165,13 +165,17 @@ def _service(args: argparse.Namespace) -> Onboarding:
     return Onboarding(settings, actor=f"cli:{getpass.getuser()}")
 
 
-def _load(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> list[ClientRow]:
-    return _load_counting(args, svc, err)[0]
-
-
 def _load_counting(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> tuple[list[ClientRow], int]:
     """The file's valid clients (``--select``'s if given) and how many of its rows were refused
     (none counted under ``--select``: the rows picked are all there is to do)."""
+    clients, refused, _ = _load_all(args, svc, err)
+    return clients, refused
+
+
+def _load_all(
+    args: argparse.Namespace, svc: Onboarding, err: TextIO
+) -> tuple[list[ClientRow], int, list[dict[str, object]]]:
+    """:func:`_load_counting`, plus the file's issues as ``plan --json`` lists them."""
     from onboarding.ingest import load_clients
 
     path = Path(args.file)
@@ -195,7 +199,11 @@ def _load_counting(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> tu
     if not clients:
         raise ConfigError("no valid clients to work on")
     refused = {i.row_number for i in batch.issues if i.severity == "error" and i.row_number}
-    return clients, 0 if args.select else len(refused)
+    issues: list[dict[str, object]] = [
+        {"row": i.row_number, "column": i.column, "severity": i.severity, "message": i.message}
+        for i in batch.issues
+    ]
+    return clients, 0 if args.select else len(refused), issues
 
 
 def _estimate_figures(svc: Onboarding, plan: BatchPlan) -> dict[str, float | None]:
@@ -238,7 +246,7 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
     """``plan``: a dry run (reads the portal, writes nothing)."""
     from onboarding.workflow.segment_change import segment_json  # pydantic: not for `--help`
 
-    clients = _load(args, svc, err)
+    clients, refused, issues = _load_all(args, svc, err)
     plan = svc.plan(clients, hand_over=_hand_overs(args, clients))
     if args.json:
         rows = [
@@ -251,13 +259,19 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
             **plan.summary(),
             **_estimate_figures(svc, plan),
             "cost": _cost_lines(plan, svc),
+            "refused_rows": refused,
         }
-        print(json.dumps({"summary": summary, "clients": rows}, indent=2), file=out)
+        print(json.dumps({"summary": summary, "clients": rows, "file_issues": issues}, indent=2), file=out)
     else:
         cli_output.print_plan(plan, out)
         for line in _cost_lines(plan, svc):
             print(line, file=out)
-    return EXIT_FAILED if plan.count("blocked") or plan.count("conflict") else EXIT_OK
+    if refused:  # as `run` says it: these rows are not in the plan and would not be onboarded
+        print(
+            f"{refused} row{'s' if refused != 1 else ''} of the file refused (see above): not planned",
+            file=err,
+        )
+    return EXIT_FAILED if plan.count("blocked") or plan.count("conflict") or refused else EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:

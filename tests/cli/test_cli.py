@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,25 @@ def test_run_exits_1_when_rows_of_the_file_were_refused(
     assert "1 row of the file refused" in capsys.readouterr().err
     assert len(harness.rooms()) == 2
     assert cli.main(["run", str(sheet), *env, "--select", good[0].client_id]) == 0
+
+
+def test_plan_lists_the_rows_the_file_refused_and_exits_1_for_them(
+    harness: Harness, env: list[str], tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """`plan --json` names each refused row (row, column, message) and counts them, as `run`
+    would not onboard them; the valid rows are planned; the exit code is 1, as for `run`."""
+    sheet = write_csv(tmp_path / "c.csv", make_clients(2))
+    with sheet.open("a", encoding="utf-8") as fh:
+        fh.write("BAD-1,Bad Row Ltd,not-an-email,anna.manager@sandbox.example\n")
+    capsys.readouterr()
+    assert cli.main(["plan", "--json", str(sheet), *env]) == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["summary"]["refused_rows"] == 1 and len(report["clients"]) == 2
+    (issue,) = [i for i in report["file_issues"] if i["severity"] == "error"]
+    assert issue["row"] == 4 and issue["column"] == "E-mail address", issue
+    assert "1 row of the file refused (see above): not planned" in captured.err
+    assert [r for r in harness.sandbox.request_log() if r["method"] != "GET"] == []
 
 
 def test_export_to_an_unknown_kind_of_file_or_of_an_unknown_run_is_refused(

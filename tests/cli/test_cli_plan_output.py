@@ -80,7 +80,8 @@ JSON = (
     '    "cost": [\n'
     '      "time: about S s (L ms per call (measured on 20 calls), 15 writes at once, no rate limit seen on this portal yet)",\n'
     '      "12 writes against a daily budget of 10,000 POST+PUT"\n'
-    "    ]\n"
+    "    ],\n"
+    '    "refused_rows": 3\n'
     "  },\n"
     '  "clients": [\n'
     "    {\n"
@@ -161,6 +162,26 @@ JSON = (
     "      ],\n"
     '      "warnings": []\n'
     "    }\n"
+    "  ],\n"
+    '  "file_issues": [\n'
+    "    {\n"
+    '      "row": 5,\n'
+    '      "column": "Company",\n'
+    '      "severity": "error",\n'
+    '      "message": "Column \'Company\' contains the control character(s) U+001B, which are not allowed in client data. Remove them in the spreadsheet and upload it again."\n'
+    "    },\n"
+    "    {\n"
+    '      "row": 8,\n'
+    '      "column": "Client ID",\n'
+    '      "severity": "error",\n'
+    '      "message": "The same client ID \'N-1\' is already in row 5. Only the first row is imported."\n'
+    "    },\n"
+    "    {\n"
+    '      "row": 10,\n'
+    '      "column": "E-mail address",\n'
+    '      "severity": "error",\n'
+    '      "message": "The e-mail is empty; it is needed to invite the client."\n'
+    "    }\n"
     "  ]\n"
     "}\n"
 )
@@ -193,7 +214,7 @@ def test_plan_text_is_pinned(env: list[str], tmp_path: Path, capsys: pytest.Capt
 
 
 def test_plan_json_is_pinned(env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`plan --json` prints exactly the pinned document (rows, costs, summary)."""
+    """`plan --json` prints exactly the pinned document (rows, costs, summary, the file's issues)."""
     code, out = _plan(env, tmp_path, capsys, "--json")
     assert code == 1
     assert out == JSON
