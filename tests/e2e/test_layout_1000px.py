@@ -133,18 +133,24 @@ def _column(grid: Locator, header: str) -> str:
     return index
 
 
-def test_the_upload_grid_reaches_the_email_column_at_1000_px(page: Page, onboarded: str) -> None:
-    """At 1000 px the Upload grid's first screen reaches the e-mail column: a click near its right edge lands in it."""
+def _click_near_the_right_edge(page: Page, url: str) -> Locator:
+    """The Upload grid at 1000 px, clicked near its right edge on the first row; returns the grid."""
     page.set_viewport_size({"width": WIDTH, "height": 1100})
-    page.goto(onboarded)
+    page.goto(url)
     wait_for_app(page)
     go_to(page, "Upload")
     grid = _rows_grid(page)
     expect(_header(grid, "E-mail address")).to_have_count(1)
-    email = _column(grid, "E-mail address")
     box = grid.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] - 40, box["y"] + ROW_HEIGHT * 1.5)
+    return grid
+
+
+def test_the_upload_grid_reaches_the_email_column_at_1000_px(page: Page, onboarded: str) -> None:
+    """At 1000 px the Upload grid's first screen reaches the e-mail column: a click near its right edge lands in it."""
+    grid = _click_near_the_right_edge(page, onboarded)
+    email = _column(grid, "E-mail address")
     expect(grid.locator('td[aria-selected="true"]')).to_have_attribute("aria-colindex", email)
     shot(page, f"41-upload-grid-{WIDTH}")
 
@@ -153,15 +159,7 @@ def test_the_upload_grid_shows_a_rows_check_and_problems_together_at_1000_px(
     page: Page, onboarded: str
 ) -> None:
     """At 1000 px a Problems cell fits on screen whole: scrolled to with the keyboard, the grid still draws the Check before it."""
-    page.set_viewport_size({"width": WIDTH, "height": 1100})
-    page.goto(onboarded)
-    wait_for_app(page)
-    go_to(page, "Upload")
-    grid = _rows_grid(page)
-    expect(_header(grid, "E-mail address")).to_have_count(1)
-    box = grid.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + box["width"] - 40, box["y"] + ROW_HEIGHT * 1.5)
+    grid = _click_near_the_right_edge(page, onboarded)
     selected = grid.locator('td[aria-selected="true"]')
     expect(selected).to_have_attribute("aria-colindex", _column(grid, "E-mail address"))
     # Move right a cell at a time (the grid scrolls each into view) until the Problems cell is selected.
