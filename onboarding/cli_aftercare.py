@@ -106,7 +106,10 @@ def cmd_audit(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextI
         except ValueError as exc:
             raise ConfigError(f"--accept {spec!r}: {exc}") from None
     for cid, item in accepted:
-        svc.accept(cid, item)
+        try:
+            svc.accept(cid, item)
+        except ValueError as exc:
+            raise ConfigError(f"--accept {cid}:{item}: {exc}") from None
         print(f"{cid}: accepted {item!r}", file=err)
     ids = _ids(args.select)
     print(f"audit: about {svc.audit_cost(ids)} reads", file=err)

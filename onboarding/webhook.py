@@ -98,10 +98,12 @@ def event_key(client_id: str, event: str, stamp: str = "") -> str:
     return hashlib.sha256(f"{client_id}:{event}:{stamp}".encode()).hexdigest()
 
 
-def update_stamp(rec: ClientRecord) -> str:
-    """What a ``client.updated`` event is about: the record's name, e-mail and manager, so a
-    repeat of the same change carries the same key and another change a new one."""
-    return hashlib.sha256(f"{rec.name}\n{rec.email}\n{rec.manager_email}".encode()).hexdigest()[:16]
+def update_stamp(rec: ClientRecord, run_id: str) -> str:
+    """Which ``client.updated`` this is: the run that made the change and the record it left, so a
+    repeat of one notice carries the same key, and a later change back to an earlier row (a room
+    handed to Anna, to Ben, to Anna again) a new one."""
+    text = f"{run_id}\n{rec.name}\n{rec.email}\n{rec.manager_email}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def event_payload(rec: ClientRecord, portal: str, event: str, key: str) -> dict[str, Any]:
@@ -299,7 +301,7 @@ class WebhookNotifier:
         for rec in records:  # the CRM's copy of these rows is out of date: tell it once per change
             if rec.client_id in updated and rec.status == DONE:
                 try:
-                    self.sender.notify(rec, "client.updated", stamp=update_stamp(rec))
+                    self.sender.notify(rec, "client.updated", stamp=update_stamp(rec, run_id))
                 except Exception as exc:  # recorded in the journal's notices; the run stands
                     log.warning("webhook client.updated for %s failed: %s", rec.client_id, exc)
         try:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from onboarding import ClientAudit, ClientRecord, ClientStatus, Onboarding
+from onboarding import ClientAudit, ClientRecord, ClientStatus, Onboarding, in_id_order
 from ui import auth, chrome, display
 
 FINDINGS = "drift_findings"
@@ -25,7 +25,10 @@ EXTRA_HELP = (
 
 def _audit(svc: Onboarding, ids: list[str]) -> None:
     with st.spinner(f"Reading {len(ids)} room(s): about {svc.audit_cost(ids)} reads…"):
-        st.session_state[FINDINGS] = [a for a in svc.audit(ids) if a.differences]
+        found = {a.client_id: a for a in svc.audit(ids) if a.differences}
+        st.session_state[FINDINGS] = [
+            found[r.client_id] for r in in_id_order(svc.records()) if r.client_id in found
+        ]
 
 
 def _repair(svc: Onboarding, client_id: str) -> None:
@@ -43,7 +46,12 @@ def _repair(svc: Onboarding, client_id: str) -> None:
 
 def _accept(svc: Onboarding, client_id: str, item: str) -> None:
     auth.require_write("accept a difference")
-    svc.accept(client_id, item)
+    try:
+        svc.accept(client_id, item)
+    except ValueError as exc:  # gone since the audit (someone fixed it): the audit is shown again
+        st.session_state[NOTICE] = f"{client_id}: not accepted: {exc}"
+        _audit(svc, [a.client_id for a in st.session_state.get(FINDINGS, [])])
+        return
     st.session_state[NOTICE] = f"{client_id}: accepted {item!r} (no longer reported)"
     findings: list[ClientAudit] = st.session_state.get(FINDINGS, [])
     for a in findings:
@@ -68,6 +76,7 @@ def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
     row = st.container(horizontal=True, gap="small")
     if row.button("Audit", key="drift_audit", icon=":material/rule:", disabled=not ids):
         _audit(svc, ids)
+        st.rerun()  # the caption above says when the last audit was: this one
     if row.button(
         "Check joins",
         key="drift_joins",

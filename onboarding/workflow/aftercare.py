@@ -269,9 +269,18 @@ class Aftercare:
         view.links = caller.read(lambda: api.room_links(rid), what="links")
 
     def accept(self, client_id: str, item: str) -> None:
-        """Accept one difference of a client: audits no longer report it (ValueError: not an item)."""
+        """Accept one difference of a client: audits no longer report it.
+
+        Only a difference the room shows now (one audit of this client, ~3 reads): accepting
+        ``member eve@…`` before Eve is in the room would hide her when she is added. ValueError
+        for an item that is no audit item or no current difference.
+        """
         item = drift.normalise_item(item)
         (rec,) = self._records([client_id])
+        (now,) = self.audit([client_id])
+        if item not in {d.item for d in [*now.differences, *now.accepted]}:
+            found = ", ".join(d.item for d in now.differences) or "none"
+            raise ValueError(f"{item!r} is not a difference of {client_id} now (its differences: {found})")
         if item not in rec.accepted:
             self.engine.journal.upsert_client(
                 self.engine.portal_key, client_id, accepted=[*rec.accepted, item]

@@ -69,7 +69,8 @@ class RunResult:
     stopped_because: str = ""
     """The portal-wide limit that stopped the run (invitation budget, room quota), in plain words."""
     updated: list[str] = field(default_factory=list)
-    """Finished clients whose record this run changed: a new name or e-mail, a room handed over."""
+    """Finished clients whose record this run changed: a new name or e-mail, a room handed over
+    (also one an earlier run began: its removals were left in the client's progress)."""
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.statuses.values() if s == status)
@@ -243,7 +244,7 @@ class Engine:
             result.updated = [
                 cp.client_id
                 for cp in plan.clients
-                if (cp.update_identity or cp.update_manager)
+                if (cp.update_identity or cp.update_manager or cp.removals)
                 and result.statuses.get(cp.client_id) == ClientStatus.DONE
             ]
             result.stopped_because = limits.reason

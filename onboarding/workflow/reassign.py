@@ -59,13 +59,13 @@ def note_manager_change(plan: ClientPlan, was: str, new: str, *, me: str) -> Non
     if new.casefold() == client:
         plan.warnings.append(
             f"the file names the client's own address {new} as account manager, the journal "
-            f"{was or 'none'}: the room is not handed over to the client"
+            f"{was or 'has none'}: the room is not handed over to the client"
         )
         return
     plan.manager_before = was
     kept = _KEPT.format(new=new, removed=_removed(was, me))
     plan.warnings.append(
-        f"the file names {new} as account manager, the journal {was or 'none'}: the room keeps "
+        f"the file names {new} as account manager, the journal {was or 'has none'}: the room keeps "
         f"{was or 'no account manager'} {kept}"
     )
 
@@ -84,13 +84,20 @@ def apply_manager_change(plan: ClientPlan, *, hand_over: bool, me: str) -> None:
         plan.warnings = [w for w in plan.warnings if "unless the room is handed over" not in w]
         return
     if not hand_over or plan.action not in (Action.DONE, Action.RESUME):
+        if plan.action == Action.RESUME:  # reopened for another reason (a new e-mail): keep the manager
+            from onboarding.workflow.context import ManagerDecision  # pydantic: not for the CLI's --help
+
+            plan.manager = ManagerDecision(plan.manager_before, None, None, note="kept: no hand-over")
         return
     was = plan.manager_before
     new = plan.manager.email if plan.manager else ""
-    role = plan.manager.role.label if plan.manager and plan.manager.role is not None else "manager"
     plan.update_manager = True
     plan.warnings = [w for w in plan.warnings if "unless the room is handed over" not in w]
-    plan.warnings.append(f"the room is handed over to {new}, invited as {role}" + _removed(was, me))
+    if plan.manager is not None and plan.manager.role is not None:
+        said = f"the room is handed over to {new}, invited as {plan.manager.role.label}"
+    else:  # the key's own account: it owns the room already, nobody is invited
+        said = f"the room is handed over to {new}, the API key's own account (it owns the room)"
+    plan.warnings.append(said + _removed(was, me))
     plan.action = Action.RESUME
     if plan.resume_step not in (Step.ROOM, Step.FOLDERS, Step.FILES, Step.ACCESS):
         plan.resume_step = Step.ACCESS
@@ -123,10 +130,17 @@ def plan_removals(plan: ClientPlan, progress: Mapping[str, Any], *, me: str) -> 
     for email, why in found:
         if email and email.casefold() not in keep:
             out.setdefault(email.casefold(), [email, why])
-    if left:
-        names = ", ".join(e for e, _ in left)
+    earlier = [e for e, _ in left if e.casefold() in out]
+    if earlier:
         plan.warnings.append(
-            f"{names} is taken out of the room: an earlier run began this and did not finish"
+            f"{', '.join(earlier)} {'is' if len(earlier) == 1 else 'are'} taken out of the room: an "
+            "earlier run began this and did not finish"
+        )
+    needed = [e for e, _ in left if e and e.casefold() in keep]
+    if needed:
+        plan.warnings.append(
+            f"{', '.join(needed)} stay{'s' if len(needed) == 1 else ''} in the room, as this file names "
+            "them again (an earlier run meant to take them out)"
         )
     return list(out.values())
 
@@ -145,7 +159,8 @@ def hand_over_lines(plan: BatchPlan, statuses: Mapping[str, str]) -> list[str]:
     """After a run: each room handed over, and how many manager changes were left as they are."""
     lines = []
     for cp in plan.clients:
-        if cp.update_manager and statuses.get(cp.client_id) == "onboarded":
+        handed = cp.update_manager or any(why == PREVIOUS_MANAGER for _, why in cp.removals)
+        if handed and statuses.get(cp.client_id) == "onboarded":
             new = cp.manager.email if cp.manager else ""
             gone = [e for e, why in cp.removals if why == PREVIOUS_MANAGER]
             lines.append(

@@ -206,7 +206,8 @@ def test_a_person_added_by_hand_is_reported_left_by_repair_and_silenced_by_accep
     """Carl given Editor access to two rooms by hand: audit reports him as an extra member; repair
     restores the deleted link beside him but leaves him (removing people is a person's call) and
     says how to accept him; accepting him (as typed, any case) silences one room, the blueprint's
-    known_members both; an item that is no audit item is refused (exit 2)."""
+    known_members both; an item that is no audit item, or no difference of the room now (which
+    would hide that person when added later), is refused (exit 2)."""
     first, second = _onboard(harness, env, tmp_path, 2)
     api = harness.client()
     carl = api.find_user_by_email("carl.user@sandbox.example")
@@ -231,6 +232,9 @@ def test_a_person_added_by_hand_is_reported_left_by_repair_and_silenced_by_accep
     assert f"`audit --accept {first}:'member carl.user@sandbox.example'`" in out
     assert carl.id in {m.user.id for m in api.room_members(_room(harness, first)["id"]) if m.user}
     assert cli.main(["audit", "--accept", f"{first}:bogus item", *env]) == 2
+    assert (
+        cli.main(["audit", "--accept", f"{first}:member eve@elsewhere.example", *env]) == 2
+    )  # not there (yet)
     assert cli.main(["audit", "--accept", f"{first}:member  Carl.User@Sandbox.Example", *env]) == 1
     capsys.readouterr()
     assert cli.main(["audit", "--json", *env]) == 1

@@ -174,3 +174,18 @@ def test_the_crm_is_told_once_when_a_record_changes(
         sum(1 for p in hook.accepted.values() if p["type"] == "client.onboarded") == 2
     )  # at onboarding only
     assert all(hook.attempts[k] == 1 for k, p in hook.accepted.items() if p["type"] == "client.updated")
+
+
+def test_a_room_handed_back_and_forth_tells_the_crm_each_time(
+    hook: Receiver, onboarded: list[Client], env: list[str], tmp_path: Path
+) -> None:
+    """Anna → Ben → Anna → Ben: three `client.updated` with three keys (a receiver that drops
+    repeated keys must not drop the third as a repeat of the first), each with the manager then."""
+    managers = ["ben.manager@sandbox.example", "anna.manager@sandbox.example", "ben.manager@sandbox.example"]
+    for i, manager in enumerate(managers):
+        sheet = write_csv(tmp_path / f"h{i}.csv", [dataclasses.replace(onboarded[0], manager_email=manager)])
+        assert cli.main(["run", "--hand-over", str(sheet), *env]) == 0
+    updates = [
+        p["client"]["account_manager"] for p in hook.accepted.values() if p["type"] == "client.updated"
+    ]
+    assert updates == managers

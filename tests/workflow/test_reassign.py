@@ -134,3 +134,63 @@ def test_a_conflicting_row_or_the_clients_own_address_is_never_handed_over(harne
     (cp,) = harness.engine().plan([itself], hand_over=[first.client_id]).clients
     assert cp.action == "done" and not cp.update_manager
     assert any("not handed over to the client" in w for w in cp.warnings)
+
+
+def test_updating_a_new_email_without_a_hand_over_keeps_the_rooms_manager(harness: Harness) -> None:
+    """A row with a new e-mail and a new manager, updated but not handed over: the new address is
+    invited, the manager stays Anna in the room and in the journal, Ben is not invited; a later
+    hand-over then moves the room."""
+    first, _ = _onboarded(harness)
+    both = Client(first.client_id, first.name, "new.contact@client.example", BEN)
+    engine = harness.engine()
+    result = engine.run(engine.plan([both], update=[first.client_id]))
+    assert result.exit_code == 0, result.errors
+    members = _members(harness, first.client_id)
+    assert members.get(ANNA) == 9 and BEN not in members and "new.contact@client.example" in members
+    record = SqliteJournal(harness.journal_path).get("sandbox-test", first.client_id)
+    assert record is not None and record.manager_email == ANNA
+    later = harness.engine()
+    (cp,) = later.plan([both]).clients
+    assert cp.action == "done" and cp.manager_before == ANNA
+    assert later.run(later.plan([both], hand_over=[first.client_id])).exit_code == 0
+    members = _members(harness, first.client_id)
+    assert members.get(BEN) == 9 and ANNA not in members
+
+
+def test_a_hand_over_finished_later_counts_as_an_update_and_going_back_keeps_the_manager(
+    harness: Harness,
+) -> None:
+    """An interrupted hand-over finished by the next run is reported as an update of the record
+    (the CRM is told); a file naming the old manager again after an interruption keeps her,
+    and the plan says so instead of announcing her removal."""
+    first, moved = _onboarded(harness)
+    room = next(r for r in harness.rooms() if f"client:{first.client_id}" in r["tags"])
+    rule = {
+        "fault": "error500",
+        "path": f"rooms/{room['id']}/share",
+        "method": "PUT",
+        "skip": 1,
+        "times": None,
+    }
+    harness.sandbox.set_faults({"rules": [rule]})
+    engine = harness.engine()
+    assert engine.run(engine.plan([moved], hand_over=[first.client_id])).statuses == {
+        first.client_id: "failed"
+    }
+    harness.sandbox.set_faults(None)
+    (cp,) = harness.engine().plan([first]).clients  # the old sheet, naming Anna
+    assert cp.removals == [] and any(f"{ANNA} stays in the room" in w for w in cp.warnings), cp.warnings
+    assert not any("taken out of the room" in w for w in cp.warnings)
+    finished = harness.engine().run([moved])
+    assert finished.exit_code == 0 and finished.updated == [first.client_id]
+    assert ANNA not in _members(harness, first.client_id)
+
+
+def test_handing_a_room_to_the_keys_own_account_says_nobody_is_invited(harness: Harness) -> None:
+    """The key's own account as the new manager: the plan says it owns the room (no invitation)."""
+    first, _ = _onboarded(harness)
+    to_owner = Client(first.client_id, first.name, first.email, OWNER)
+    (cp,) = harness.engine().plan([to_owner], hand_over=[first.client_id]).clients
+    assert any(
+        f"handed over to {OWNER}, the API key's own account (it owns the room)" in w for w in cp.warnings
+    )
