@@ -251,11 +251,13 @@ def plan_client(
         plan.reasons.append("no client e-mail, and the blueprint invites the client by e-mail")
 
     memail = (manager_email(c, bp) or "").casefold()
+    manager_blocked = ""
     if memail:
         plan.manager = ctx.managers.get(memail)
         if plan.manager and plan.manager.blocked:
+            manager_blocked = plan.manager.blocked
             plan.action = Action.BLOCKED
-            plan.reasons.append(plan.manager.blocked)
+            plan.reasons.append(manager_blocked)
         elif plan.manager and plan.manager.note:
             plan.warnings.append(plan.manager.note)
     else:
@@ -296,6 +298,24 @@ def plan_client(
         )
     elif record is not None and record.status == ClientStatus.ARCHIVED and not rooms:
         plan.warnings.append("was rolled back and its room is gone from the portal: it will be created again")
+    finished = (
+        record if record is not None and record.status == ClientStatus.DONE and len(active) == 1 else None
+    )
+    if (
+        finished
+        and manager_blocked
+        and plan.reasons == [manager_blocked]
+        and finished.room_id == active[0].id
+    ):
+        # A finished room needs no manager now (one who left the company, say): said, not blocked.
+        was = finished.manager_email or "its manager"
+        plan.action, plan.reasons = Action.CREATE, []
+        plan.manager = ManagerDecision(
+            finished.manager_email, None, None, note="kept: the file's cannot take it"
+        )
+        plan.warnings.append(
+            f"the file's account manager cannot take the room ({manager_blocked}): it keeps {was}"
+        )
     if plan.action == Action.BLOCKED:
         return plan
     plan.room = active[0] if active else None
@@ -316,7 +336,7 @@ def plan_client(
             plan.action = Action.DONE
             note_segment_change(plan)
             was = (record.manager_email if record else "") or ""
-            if was.casefold() != memail:  # done only on request: workflow/reassign.py
+            if was.casefold() != memail and not manager_blocked:  # done only on request: reassign.py
                 note_manager_change(plan, was, memail, me=ctx.me.email or "")
             return plan
         if _room_unusable(ctx, plan):

@@ -194,3 +194,21 @@ def test_handing_a_room_to_the_keys_own_account_says_nobody_is_invited(harness: 
     assert any(
         f"handed over to {OWNER}, the API key's own account (it owns the room)" in w for w in cp.warnings
     )
+
+
+def test_a_finished_client_whose_row_names_an_unknown_manager_stays_done(harness: Harness) -> None:
+    """The manager the file names is not on the portal (someone who left): a finished client is
+    not blocked for it (its room needs no new manager), the plan says why, nothing is written,
+    and a hand-over is not offered; an unfinished client is still blocked for it."""
+    first, _ = _onboarded(harness)
+    gone = Client(first.client_id, first.name, first.email, "left.the.company@sandbox.example")
+    engine = harness.engine()
+    (cp,) = engine.plan([gone], hand_over=[first.client_id]).clients
+    assert cp.action == "done" and cp.manager_before is None and not cp.update_manager, cp.reasons
+    assert any("cannot take the room" in w and f"it keeps {ANNA}" in w for w in cp.warnings), cp.warnings
+    writes = len(harness.writes_logged())
+    assert engine.run([gone]).exit_code == 0
+    assert len(harness.writes_logged()) == writes
+    new = Client("U-1", "Unfinished Ltd", "u1@u1.example", "left.the.company@sandbox.example")
+    (cp,) = harness.engine().plan([new]).clients
+    assert cp.action == "blocked"
