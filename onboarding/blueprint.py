@@ -255,6 +255,7 @@ class Blueprint(_Strict):
     @classmethod
     def _known_members_ok(cls, v: list[str]) -> list[str]:
         out: list[str] = []
+        bad: list[str] = []
         for entry in v:
             e = entry.strip().casefold()
             if not e:
@@ -262,11 +263,14 @@ class Blueprint(_Strict):
             local, at, domain = e.rpartition("@")
             odd = not e.isprintable() or any(ch.isspace() or ch in _NOT_IN_ADDRESSES for ch in e)
             if not at or "@" in local or odd or not _DOMAIN.fullmatch(domain) or len(e) > 254:
-                raise ValueError(
-                    f"known member {entry.strip()!r} is neither an e-mail address nor @domain "
-                    "(e.g. anna@example.com or @example.com)"
-                )
+                bad.append(repr(entry.strip()))
             out.append(e)
+        if bad:  # every one named at once: a pasted list is fixed in one go
+            raise ValueError(
+                f"known member{'s' if len(bad) > 1 else ''} {', '.join(bad)} "
+                f"{'are' if len(bad) > 1 else 'is'} neither an e-mail address nor @domain "
+                "(e.g. anna@example.com or @example.com)"
+            )
         return list(dict.fromkeys(out))
 
     def is_known_member(self, email: str) -> bool:

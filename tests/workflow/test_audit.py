@@ -91,6 +91,8 @@ def test_known_members_must_be_an_address_or_a_domain() -> None:
         with pytest.raises(ValueError, match="neither an e-mail address nor @domain"):
             Blueprint(known_members=[bad])
     assert Blueprint(known_members=[" @Team.example ", "@team.example"]).known_members == ["@team.example"]
+    with pytest.raises(ValueError, match=r"'bob', 'x y@z\.example' are neither"):
+        Blueprint(known_members=["bob", "ok@fine.example", "x y@z.example"])
 
 
 def test_an_accepted_item_is_stored_as_the_audit_names_it_and_a_wrong_one_is_refused() -> None:
