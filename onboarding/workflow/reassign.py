@@ -36,6 +36,7 @@ __all__ = [
 REMOVALS = "access_remove"
 """Progress key: ``[[email, why], …]`` the access step still has to take out of the room."""
 PREVIOUS_MANAGER = "the previous account manager"
+ABANDONED = "the manager of a hand-over that did not finish"
 REPLACED_ADDRESS = "the replaced address"
 
 _KEPT = "unless the room is handed over (then {new} gets it{removed})"
@@ -113,34 +114,42 @@ def replaced_email(plan: ClientPlan) -> str:
 
 
 def plan_removals(plan: ClientPlan, progress: Mapping[str, Any], *, me: str) -> list[list[str]]:
-    """``[email, why]`` of each person the client's run takes out of the room.
+    """``[email, why]`` (``[email, why, new manager]`` for a hand-over) of each person the client's
+    run takes out of the room.
 
     A replaced client address and a replaced manager (when this run updates or hands over), and
     any removal an earlier run decided and did not finish. Never anyone the room still needs:
-    its manager, the client's current address, or the key's own account.
+    its manager, the client's current address, or the key's own account. When a file names the
+    previous manager again after a hand-over that did not finish, the manager that hand-over
+    invited is the one taken out: the room goes back to how it was.
     """
     if plan.action not in (Action.RESUME, Action.REPAIR):
         return []
-    left = [(str(e), str(w)) for e, w in progress.get(REMOVALS) or []]
+    left = [[str(part) for part in entry] for entry in progress.get(REMOVALS) or []]
     was = (plan.manager_before or "") if plan.update_manager else ""
-    found = [*left, (replaced_email(plan), REPLACED_ADDRESS), (was, PREVIOUS_MANAGER)]
+    new = plan.manager.email if plan.manager and was else ""
+    found = [*left, [replaced_email(plan), REPLACED_ADDRESS], [was, PREVIOUS_MANAGER, new or ""]]
     manager = plan.manager.email if plan.manager else ""
     keep = {(manager or "").casefold(), (plan.client.email or "").strip().casefold(), me.casefold()} - {""}
+    needed = [entry for entry in left if entry[0] and entry[0].casefold() in keep]
+    undone = [entry[2] for entry in needed if entry[1] == PREVIOUS_MANAGER and len(entry) > 2 and entry[2]]
+    found += [[e, ABANDONED] for e in undone]
     out: dict[str, list[str]] = {}
-    for email, why in found:
-        if email and email.casefold() not in keep:
-            out.setdefault(email.casefold(), [email, why])
-    earlier = [e for e, _ in left if e.casefold() in out]
+    for entry in found:
+        if entry[0] and entry[0].casefold() not in keep:
+            out.setdefault(entry[0].casefold(), [part for part in entry if part])
+    earlier = [entry[0] for entry in left if entry[0].casefold() in out]
     if earlier:
         plan.warnings.append(
             f"{', '.join(earlier)} {'is' if len(earlier) == 1 else 'are'} taken out of the room: an "
             "earlier run began this and did not finish"
         )
-    needed = [e for e, _ in left if e and e.casefold() in keep]
     if needed:
+        stays = ", ".join(entry[0] for entry in needed)
         plan.warnings.append(
-            f"{', '.join(needed)} stay{'s' if len(needed) == 1 else ''} in the room, as this file names "
-            "them again (an earlier run meant to take them out)"
+            f"{stays} stay{'s' if len(needed) == 1 else ''} in the room, as this file names them again "
+            "(an earlier run meant to take them out)"
+            + (f"; {', '.join(undone)}, invited by that unfinished hand-over, is taken out" if undone else "")
         )
     return list(out.values())
 
@@ -159,10 +168,10 @@ def hand_over_lines(plan: BatchPlan, statuses: Mapping[str, str]) -> list[str]:
     """After a run: each room handed over, and how many manager changes were left as they are."""
     lines = []
     for cp in plan.clients:
-        handed = cp.update_manager or any(why == PREVIOUS_MANAGER for _, why in cp.removals)
+        handed = cp.update_manager or any(r[1] == PREVIOUS_MANAGER for r in cp.removals)
         if handed and statuses.get(cp.client_id) == "onboarded":
             new = cp.manager.email if cp.manager else ""
-            gone = [e for e, why in cp.removals if why == PREVIOUS_MANAGER]
+            gone = [r[0] for r in cp.removals if r[1] == PREVIOUS_MANAGER]
             lines.append(
                 f"{cp.client_id}: room handed over to {new}" + (f" ({gone[0]} removed)" if gone else "")
             )

@@ -87,7 +87,7 @@ def test_an_interrupted_hand_over_is_finished_by_the_next_run_whatever_its_optio
     harness.sandbox.set_faults(None)
     later = harness.engine()
     (cp,) = later.plan([moved]).clients
-    assert cp.action == "resume" and cp.removals == [[ANNA, "the previous account manager"]]
+    assert cp.action == "resume" and cp.removals == [[ANNA, "the previous account manager", BEN]]
     assert any("an earlier run began this and did not finish" in w for w in cp.warnings)
     assert later.run(later.plan([moved])).exit_code == 0
     assert ANNA not in _members(harness, first.client_id)
@@ -179,11 +179,37 @@ def test_a_hand_over_finished_later_counts_as_an_update_and_going_back_keeps_the
     }
     harness.sandbox.set_faults(None)
     (cp,) = harness.engine().plan([first]).clients  # the old sheet, naming Anna
-    assert cp.removals == [] and any(f"{ANNA} stays in the room" in w for w in cp.warnings), cp.warnings
-    assert not any("taken out of the room" in w for w in cp.warnings)
+    assert any(f"{ANNA} stays in the room" in w for w in cp.warnings), cp.warnings
+    assert cp.removals == [[BEN, "the manager of a hand-over that did not finish"]]
     finished = harness.engine().run([moved])
     assert finished.exit_code == 0 and finished.updated == [first.client_id]
     assert ANNA not in _members(harness, first.client_id)
+
+
+def test_going_back_after_an_unfinished_hand_over_takes_out_the_manager_it_invited(harness: Harness) -> None:
+    """Ben invited, Anna's removal cut short, then the old sheet (Anna) again: the run takes Ben
+    out and keeps Anna, so the room is as it was; the journal says Anna."""
+    first, moved = _onboarded(harness)
+    room = next(r for r in harness.rooms() if f"client:{first.client_id}" in r["tags"])
+    rule = {
+        "fault": "error500",
+        "path": f"rooms/{room['id']}/share",
+        "method": "PUT",
+        "skip": 1,
+        "times": None,
+    }
+    harness.sandbox.set_faults({"rules": [rule]})
+    engine = harness.engine()
+    assert engine.run(engine.plan([moved], hand_over=[first.client_id])).statuses == {
+        first.client_id: "failed"
+    }
+    assert _members(harness, first.client_id).get(BEN) == 9
+    harness.sandbox.set_faults(None)
+    assert harness.engine().run([first]).exit_code == 0
+    members = _members(harness, first.client_id)
+    assert members.get(ANNA) == 9 and BEN not in members, members
+    record = SqliteJournal(harness.journal_path).get("sandbox-test", first.client_id)
+    assert record is not None and record.manager_email == ANNA and record.status == DONE
 
 
 def test_handing_a_room_to_the_keys_own_account_says_nobody_is_invited(harness: Harness) -> None:

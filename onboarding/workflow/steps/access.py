@@ -107,7 +107,9 @@ def pending_removals(ctx: StepContext) -> list[tuple[str, str]]:
     keep = {(manager or "").casefold(), (ctx.plan.client.email or "").strip().casefold()}
     keep |= {(ctx.batch.me.email or "").casefold()}
     return [
-        (str(e), str(w)) for e, w in ctx.progress.get(REMOVALS) or [] if str(e).casefold() not in keep - {""}
+        (str(r[0]), str(r[1]))
+        for r in ctx.progress.get(REMOVALS) or []
+        if str(r[0]).casefold() not in keep - {""}
     ]
 
 
