@@ -21,6 +21,26 @@ def _onboarded(harness: Harness, manager: str | None = ANNA) -> tuple[Client, Cl
     return first, Client(first.client_id, first.name, first.email, BEN)
 
 
+def _interrupted_hand_over(harness: Harness) -> tuple[Client, Client]:
+    """A hand-over from Anna to Ben whose removal of Anna fails (500 on every retry): Ben is
+    invited, the client failed, Anna's removal is left in its progress; faults are off after."""
+    first, moved = _onboarded(harness)
+    room = next(r for r in harness.rooms() if f"client:{first.client_id}" in r["tags"])
+    rule = {
+        "fault": "error500",
+        "path": f"rooms/{room['id']}/share",
+        "method": "PUT",
+        "skip": 1,
+        "times": None,
+    }
+    harness.sandbox.set_faults({"rules": [rule]})
+    engine = harness.engine()
+    result = engine.run(engine.plan([moved], hand_over=[first.client_id]))
+    harness.sandbox.set_faults(None)
+    assert result.statuses == {first.client_id: "failed"}
+    return first, moved
+
+
 def test_a_hand_over_invites_the_new_manager_and_removes_the_previous_one(harness: Harness) -> None:
     """Handing over makes the row's manager Room manager, takes the previous one's access away,
     keeps the client's, records the new manager, and a second run writes nothing
@@ -70,21 +90,8 @@ def test_an_interrupted_hand_over_is_finished_by_the_next_run_whatever_its_optio
     """The removal fails after Ben was invited (the portal answers 500 to it, every retry): the
     client fails; the next run, with no hand-over asked, still takes Anna out of the room,
     exactly once, before it calls the client onboarded."""
-    first, moved = _onboarded(harness)
-    room = next(r for r in harness.rooms() if f"client:{first.client_id}" in r["tags"])
-    rule = {
-        "fault": "error500",
-        "path": f"rooms/{room['id']}/share",
-        "method": "PUT",
-        "skip": 1,
-        "times": None,
-    }
-    harness.sandbox.set_faults({"rules": [rule]})
-    engine = harness.engine()
-    result = engine.run(engine.plan([moved], hand_over=[first.client_id]))
-    assert result.statuses == {first.client_id: "failed"}
+    first, moved = _interrupted_hand_over(harness)
     assert _members(harness, first.client_id).get(ANNA) == 9
-    harness.sandbox.set_faults(None)
     later = harness.engine()
     (cp,) = later.plan([moved]).clients
     assert cp.action == "resume" and cp.removals == [[ANNA, "the previous account manager", BEN]]
@@ -163,21 +170,7 @@ def test_a_hand_over_finished_later_counts_as_an_update_and_going_back_keeps_the
     """An interrupted hand-over finished by the next run is reported as an update of the record
     (the CRM is told); a file naming the old manager again after an interruption keeps her,
     and the plan says so instead of announcing her removal."""
-    first, moved = _onboarded(harness)
-    room = next(r for r in harness.rooms() if f"client:{first.client_id}" in r["tags"])
-    rule = {
-        "fault": "error500",
-        "path": f"rooms/{room['id']}/share",
-        "method": "PUT",
-        "skip": 1,
-        "times": None,
-    }
-    harness.sandbox.set_faults({"rules": [rule]})
-    engine = harness.engine()
-    assert engine.run(engine.plan([moved], hand_over=[first.client_id])).statuses == {
-        first.client_id: "failed"
-    }
-    harness.sandbox.set_faults(None)
+    first, moved = _interrupted_hand_over(harness)
     (cp,) = harness.engine().plan([first]).clients  # the old sheet, naming Anna
     assert any(f"{ANNA} stays in the room" in w for w in cp.warnings), cp.warnings
     assert cp.removals == [[BEN, "the manager of a hand-over that did not finish"]]
@@ -189,22 +182,8 @@ def test_a_hand_over_finished_later_counts_as_an_update_and_going_back_keeps_the
 def test_going_back_after_an_unfinished_hand_over_takes_out_the_manager_it_invited(harness: Harness) -> None:
     """Ben invited, Anna's removal cut short, then the old sheet (Anna) again: the run takes Ben
     out and keeps Anna, so the room is as it was; the journal says Anna."""
-    first, moved = _onboarded(harness)
-    room = next(r for r in harness.rooms() if f"client:{first.client_id}" in r["tags"])
-    rule = {
-        "fault": "error500",
-        "path": f"rooms/{room['id']}/share",
-        "method": "PUT",
-        "skip": 1,
-        "times": None,
-    }
-    harness.sandbox.set_faults({"rules": [rule]})
-    engine = harness.engine()
-    assert engine.run(engine.plan([moved], hand_over=[first.client_id])).statuses == {
-        first.client_id: "failed"
-    }
+    first, _ = _interrupted_hand_over(harness)
     assert _members(harness, first.client_id).get(BEN) == 9
-    harness.sandbox.set_faults(None)
     assert harness.engine().run([first]).exit_code == 0
     members = _members(harness, first.client_id)
     assert members.get(ANNA) == 9 and BEN not in members, members
