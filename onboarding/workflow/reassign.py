@@ -34,7 +34,8 @@ __all__ = [
 ]
 
 REMOVALS = "access_remove"
-"""Progress key: ``[[email, why], …]`` the access step still has to take out of the room."""
+"""Progress key: ``[[email, why], …]`` the access step still has to take out of the room (a
+previous manager's entry also names the manager the hand-over invited: see :func:`plan_removals`)."""
 PREVIOUS_MANAGER = "the previous account manager"
 ABANDONED = "the manager of a hand-over that did not finish"
 REPLACED_ADDRESS = "the replaced address"
