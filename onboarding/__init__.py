@@ -96,6 +96,7 @@ _WHERE: dict[str, str] = {
     "redact_text": "onboarding.redact",
     "results_frame": "onboarding.export",
     "in_id_order": "onboarding.export",
+    "id_key": "onboarding.export",
     "Draft": "onboarding.drafts",
     "apply_edits": "onboarding.review",
     "DraftStore": "onboarding.drafts",
@@ -197,6 +198,7 @@ __all__ = [
     "default_data_dir",
     "email_suggestions",
     "fill_managers",
+    "id_key",
     "idempotency_key",
     "in_id_order",
     "is_final",
@@ -241,7 +243,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
         Unauthorized,
     )
     from onboarding.export import FORMATS as EXPORT_FORMATS
-    from onboarding.export import in_id_order, results_frame
+    from onboarding.export import id_key, in_id_order, results_frame
     from onboarding.files import private_folder
     from onboarding.ingest import load_clients
     from onboarding.ingest.errors import IngestError

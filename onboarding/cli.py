@@ -165,17 +165,12 @@ def _service(args: argparse.Namespace) -> Onboarding:
     return Onboarding(settings, actor=f"cli:{getpass.getuser()}")
 
 
-def _load_counting(args: argparse.Namespace, svc: Onboarding, err: TextIO) -> tuple[list[ClientRow], int]:
-    """The file's valid clients (``--select``'s if given) and how many of its rows were refused
-    (none counted under ``--select``: the rows picked are all there is to do)."""
-    clients, refused, _ = _load_all(args, svc, err)
-    return clients, refused
-
-
-def _load_all(
+def _load(
     args: argparse.Namespace, svc: Onboarding, err: TextIO
 ) -> tuple[list[ClientRow], int, list[dict[str, object]]]:
-    """:func:`_load_counting`, plus the file's issues as ``plan --json`` lists them."""
+    """The file's valid clients (``--select``'s if given), how many of its rows were refused (none
+    counted under ``--select``: the rows picked are all there is to do), and the file's issues as
+    ``plan --json`` lists them."""
     from onboarding.ingest import load_clients
 
     path = Path(args.file)
@@ -204,6 +199,13 @@ def _load_all(
         for i in batch.issues
     ]
     return clients, 0 if args.select else len(refused), issues
+
+
+def _say_refused(refused: int, outcome: str, err: TextIO) -> None:
+    if refused:
+        print(
+            f"{refused} row{'s' if refused != 1 else ''} of the file refused (see above): {outcome}", file=err
+        )
 
 
 def _estimate_figures(svc: Onboarding, plan: BatchPlan) -> dict[str, float | None]:
@@ -246,7 +248,7 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
     """``plan``: a dry run (reads the portal, writes nothing)."""
     from onboarding.workflow.segment_change import segment_json  # pydantic: not for `--help`
 
-    clients, refused, issues = _load_all(args, svc, err)
+    clients, refused, issues = _load(args, svc, err)
     plan = svc.plan(clients, hand_over=_hand_overs(args, clients))
     if args.json:
         rows = [
@@ -266,11 +268,7 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
         cli_output.print_plan(plan, out)
         for line in _cost_lines(plan, svc):
             print(line, file=out)
-    if refused:  # as `run` says it: these rows are not in the plan and would not be onboarded
-        print(
-            f"{refused} row{'s' if refused != 1 else ''} of the file refused (see above): not planned",
-            file=err,
-        )
+    _say_refused(refused, "not planned", err)  # as `run` says it: these rows would not be onboarded
     return EXIT_FAILED if plan.count("blocked") or plan.count("conflict") or refused else EXIT_OK
 
 
@@ -278,7 +276,7 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
     """``run``: onboard the clients (resuming what earlier runs left), then optionally export."""
     if args.export:
         files.check_writable(args.export, what="export")  # before any write to the portal
-    clients, refused = _load_counting(args, svc, err)
+    clients, refused, _ = _load(args, svc, err)
     update = [c.client_id for c in clients] if args.on_conflict == "update" else ()
     plan = svc.plan(clients, update=update, hand_over=_hand_overs(args, clients))
     if args.on_conflict == "skip":  # left out of the run: nothing is written or recorded for them
@@ -300,11 +298,7 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
     if args.export:
         _write_export(svc, args.export, None, False, None)
     print(cli_aftercare.last_audit_line(svc), file=out)
-    if refused:  # a script must see that not every row of the file was onboarded
-        print(
-            f"{refused} row{'s' if refused != 1 else ''} of the file refused (see above): not onboarded",
-            file=err,
-        )
+    _say_refused(refused, "not onboarded", err)  # a script must see that not every row was onboarded
     return EXIT_FAILED if refused and result.exit_code == EXIT_OK else result.exit_code
 
 

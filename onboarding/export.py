@@ -85,13 +85,12 @@ def in_id_order(records: Sequence[ClientRecord]) -> list[ClientRecord]:
     C-2 and C-02, by their text): one order for a journal, so that two
     exports of the same journal compare line by line (the journal's own order moves whenever a
     record is touched, by a join check or a renewal)."""
-    return sorted(
-        records,
-        key=lambda r: (
-            [int(t) if i % 2 else t.casefold() for i, t in enumerate(_DIGITS.split(r.client_id))],
-            r.client_id,
-        ),
-    )
+    return sorted(records, key=lambda r: id_key(r.client_id))
+
+
+def id_key(client_id: str) -> tuple[list[int | str], str]:
+    """The sort key of :func:`in_id_order`, for lists of anything that carries a client id."""
+    return ([int(t) if i % 2 else t.casefold() for i, t in enumerate(_DIGITS.split(client_id))], client_id)
 
 
 def record_row(rec: ClientRecord) -> dict[str, str]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from onboarding import ClientAudit, ClientRecord, ClientStatus, Onboarding, in_id_order
+from onboarding import ClientAudit, ClientRecord, ClientStatus, Onboarding, id_key
 from ui import auth, chrome, display
 
 FINDINGS = "drift_findings"
@@ -25,10 +25,8 @@ EXTRA_HELP = (
 
 def _audit(svc: Onboarding, ids: list[str]) -> None:
     with st.spinner(f"Reading {len(ids)} room(s): about {svc.audit_cost(ids)} reads…"):
-        found = {a.client_id: a for a in svc.audit(ids) if a.differences}
-        st.session_state[FINDINGS] = [
-            found[r.client_id] for r in in_id_order(svc.records()) if r.client_id in found
-        ]
+        found = [a for a in svc.audit(ids) if a.differences]
+        st.session_state[FINDINGS] = sorted(found, key=lambda a: id_key(a.client_id))  # the page's order
 
 
 def _repair(svc: Onboarding, client_id: str) -> None:

@@ -298,21 +298,20 @@ class Aftercare:
         report, journal, portal = RepairReport(), self.engine.journal, self.engine.portal_key
         redo: list[ClientRecord] = []
         for result in self.audit(ids):
-            extra = [d.item for d in result.differences if d.is_extra]
-            if extra:  # reported, never removed here: the person decides (DocSpace, or accept)
-                report.not_repaired[result.client_id] = [
-                    f"{i} (not removed by repair: remove it in DocSpace, or accept it: `audit --accept "
-                    f"{result.client_id}:'{i}'`, or Accept on the Results page)"
-                    for i in extra
-                ]
-            differences = [d for d in result.differences if not d.is_extra]
-            fixable = [d for d in differences if d.item not in drift.ROOM_ITEMS]
-            kept = [d.item for d in differences if d not in fixable]
-            steps = drift.steps_to_redo(fixable)
+            people = [  # reported, never removed here: the person decides (DocSpace, or accept)
+                f"{d.item} (not removed by repair: remove it in DocSpace, or accept it: `audit --accept "
+                f"{result.client_id}:'{d.item}'`, or Accept on the Results page)"
+                for d in result.differences
+                if d.is_extra
+            ]
+            fixable = [d for d in result.differences if not d.is_extra and d.item not in drift.ROOM_ITEMS]
+            kept = [d.item for d in result.differences if not d.is_extra and d not in fixable]
+            why = "archived: run restore" if "room archived" in kept else "the room itself"
+            if kept or people:
+                report.not_repaired[result.client_id] = [f"{i} ({why})" for i in kept] + people
             if kept:
-                why = "archived: run restore" if "room archived" in kept else "the room itself"
-                report.not_repaired.setdefault(result.client_id, [])[:0] = [f"{i} ({why})" for i in kept]
                 continue
+            steps = drift.steps_to_redo(fixable)
             if not steps:
                 continue
             rec = journal.get(portal, result.client_id)

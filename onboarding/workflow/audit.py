@@ -69,11 +69,7 @@ class RoomView:
 
 
 ITEMS = (
-    "room",
-    "room archived",
-    "room type",
-    "title",
-    "tag",
+    *ROOM_ITEMS,
     "link",
     "link kind",
     "link access",

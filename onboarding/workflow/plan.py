@@ -33,7 +33,12 @@ from onboarding.workflow.context import (
 )
 from onboarding.workflow.identity import apply_identity
 from onboarding.workflow.links import INTERNAL_LINK
-from onboarding.workflow.reassign import apply_manager_change, note_manager_change, plan_removals
+from onboarding.workflow.reassign import (
+    apply_manager_change,
+    keep_manager,
+    note_manager_change,
+    plan_removals,
+)
 from onboarding.workflow.segment_change import (
     column_missing,
     note_segment_change,
@@ -310,9 +315,7 @@ def plan_client(
         # A finished room needs no manager now (one who left the company, say): said, not blocked.
         was = finished.manager_email or "its manager"
         plan.action, plan.reasons = Action.CREATE, []
-        plan.manager = ManagerDecision(
-            finished.manager_email, None, None, note="kept: the file's cannot take it"
-        )
+        keep_manager(plan, finished.manager_email, "kept: the file's cannot take it")
         plan.warnings.append(
             f"the file's account manager cannot take the room ({manager_blocked}): it keeps {was}"
         )

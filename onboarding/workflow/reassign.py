@@ -87,9 +87,7 @@ def apply_manager_change(plan: ClientPlan, *, hand_over: bool, me: str) -> None:
         return
     if not hand_over or plan.action not in (Action.DONE, Action.RESUME):
         if plan.action == Action.RESUME:  # reopened for another reason (a new e-mail): keep the manager
-            from onboarding.workflow.context import ManagerDecision  # pydantic: not for the CLI's --help
-
-            plan.manager = ManagerDecision(plan.manager_before, None, None, note="kept: no hand-over")
+            keep_manager(plan, plan.manager_before, "kept: no hand-over")
         return
     was = plan.manager_before
     new = plan.manager.email if plan.manager else ""
@@ -103,6 +101,21 @@ def apply_manager_change(plan: ClientPlan, *, hand_over: bool, me: str) -> None:
     plan.action = Action.RESUME
     if plan.resume_step not in (Step.ROOM, Step.FOLDERS, Step.FILES, Step.ACCESS):
         plan.resume_step = Step.ACCESS
+
+
+def keep_manager(plan: ClientPlan, email: str, why: str) -> None:
+    """The plan keeps the room's manager ``email`` (nobody invited; the journal keeps the address)
+    instead of the one the row names."""
+    from onboarding.workflow.context import ManagerDecision  # pydantic: not for the CLI's --help
+
+    plan.manager = ManagerDecision(email, None, None, note=why)
+
+
+def needed_in_room(plan: ClientPlan, me: str) -> set[str]:
+    """Addresses (casefolded) nobody may take out of the client's room: its manager, the client's
+    current address, and ``me``, the API key's own account (the owner is skipped by the step)."""
+    manager = plan.manager.email if plan.manager else ""
+    return {(manager or "").casefold(), (plan.client.email or "").strip().casefold(), me.casefold()} - {""}
 
 
 def replaced_email(plan: ClientPlan) -> str:
@@ -130,8 +143,7 @@ def plan_removals(plan: ClientPlan, progress: Mapping[str, Any], *, me: str) -> 
     was = (plan.manager_before or "") if plan.update_manager else ""
     new = plan.manager.email if plan.manager and was else ""
     found = [*left, [replaced_email(plan), REPLACED_ADDRESS], [was, PREVIOUS_MANAGER, new or ""]]
-    manager = plan.manager.email if plan.manager else ""
-    keep = {(manager or "").casefold(), (plan.client.email or "").strip().casefold(), me.casefold()} - {""}
+    keep = needed_in_room(plan, me)
     needed = [entry for entry in left if entry[0] and entry[0].casefold() in keep]
     undone = [entry[2] for entry in needed if entry[1] == PREVIOUS_MANAGER and len(entry) > 2 and entry[2]]
     found += [[e, ABANDONED] for e in undone]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from onboarding.docspace import FileShare, Invitation, Member
-from onboarding.workflow.reassign import REMOVALS
+from onboarding.workflow.reassign import REMOVALS, needed_in_room
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext, StepFailed
 
@@ -103,13 +103,9 @@ class AccessStep(StepBase):
 def pending_removals(ctx: StepContext) -> list[tuple[str, str]]:
     """The removals the plan put in the progress document (workflow/reassign.py), checked again
     against who the room needs now: its manager, the client's address, the key's own account."""
-    manager = ctx.plan.manager.email if ctx.plan.manager else ""
-    keep = {(manager or "").casefold(), (ctx.plan.client.email or "").strip().casefold()}
-    keep |= {(ctx.batch.me.email or "").casefold()}
+    keep = needed_in_room(ctx.plan, ctx.batch.me.email or "")
     return [
-        (str(r[0]), str(r[1]))
-        for r in ctx.progress.get(REMOVALS) or []
-        if str(r[0]).casefold() not in keep - {""}
+        (str(r[0]), str(r[1])) for r in ctx.progress.get(REMOVALS) or [] if str(r[0]).casefold() not in keep
     ]
 
 
