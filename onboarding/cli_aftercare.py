@@ -3,7 +3,7 @@
 
 Kept apart from :mod:`onboarding.cli` (which wires them in) because they work on clients the
 journal already holds, not on a spreadsheet. Exit codes as the CLI's: ``audit`` exits 1 when a
-client differs, the others 1 when something failed.
+client differs, ``repair`` when one still differs after it, the others 1 when something failed.
 """
 
 from __future__ import annotations
@@ -125,7 +125,9 @@ def cmd_audit(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextI
 
 
 def cmd_repair(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
-    """``repair``: plan from an audit, then run the steps that restore what is missing."""
+    """``repair``: plan from an audit, then run the steps that restore what is missing. Exits 1 when
+    a step failed or something is left (an archived room, an extra member), as ``audit`` would
+    after it: a nightly ``repair`` in a script must not report a room that still differs as fine."""
     report = svc.repair(_ids(args.select))
     for cid, items in report.repaired.items():
         print(f"{cid}\trepaired\t{', '.join(items)}", file=out)
@@ -135,7 +137,7 @@ def cmd_repair(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: Text
     for cid, msg in failed.items():
         print(f"{cid}: {msg}", file=err)
     print(f"repair: {len(report.repaired)} client(s) repaired, {len(report.not_repaired)} left", file=out)
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if failed or report.not_repaired else EXIT_OK
 
 
 def cmd_offboard(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:

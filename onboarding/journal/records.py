@@ -55,7 +55,7 @@ class ClientRecord:
     joined_at: float | None = None
     """When the invited client was first seen active in the room (``check-joins``)."""
     accepted: list[str] = field(default_factory=list)
-    """Audit differences (their ``item``) a person accepted: no longer reported."""
+    """Audit differences a person accepted (their ``accept_key``): no longer reported."""
 
     @property
     def link_sign_in_only(self) -> bool:

@@ -278,12 +278,13 @@ class Aftercare:
         item = drift.normalise_item(item)
         (rec,) = self._records([client_id])
         (now,) = self.audit([client_id])
-        if item not in {d.item for d in [*now.differences, *now.accepted]}:
+        match = [d for d in [*now.differences, *now.accepted] if d.item == item]
+        if not match:
             found = ", ".join(d.item for d in now.differences) or "none"
             raise ValueError(f"{item!r} is not a difference of {client_id} now (its differences: {found})")
-        if item not in rec.accepted:
+        if (key := match[0].accept_key) not in rec.accepted:
             self.engine.journal.upsert_client(
-                self.engine.portal_key, client_id, accepted=[*rec.accepted, item]
+                self.engine.portal_key, client_id, accepted=[*rec.accepted, key]
             )
 
     def last_audit(self) -> float | None:

@@ -44,6 +44,14 @@ class Difference:
         """An extra member or group: repair leaves it (removing people is a person's decision)."""
         return self.expected == NOT_A_MEMBER
 
+    @property
+    def accept_key(self) -> str:
+        """What accepting this difference stores. An extra member is accepted as an outsider only
+        (``extra member eve@…``): accepting Eve's access to a room she was not meant to be in must
+        not hide her missing access once she becomes the account manager, and accepting the
+        manager's other access must not hide her staying in the room after a hand-over."""
+        return f"extra {self.item}" if self.is_extra and self.item.startswith("member ") else self.item
+
 
 @dataclass
 class ClientAudit:
@@ -231,8 +239,8 @@ def compare(
     accepted = set(rec.accepted)
     return ClientAudit(
         rec.client_id,
-        [d for d in diffs if d.item not in accepted],
-        [d for d in diffs if d.item in accepted],
+        [d for d in diffs if d.accept_key not in accepted],
+        [d for d in diffs if d.accept_key in accepted],
     )
 
 

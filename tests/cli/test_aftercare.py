@@ -63,8 +63,9 @@ def _damage(api: DocSpaceClient, harness: Harness, ids: list[str]) -> None:
 def test_audit_finds_exactly_the_damaged_rooms_and_repair_restores_them(
     harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """4 rooms damaged out of band: audit exits 1 listing those 4; repair fixes 3 (the archived one
-    waits for restore); audit then reports only the archived room, and 0 after restore."""
+    """4 rooms damaged out of band: audit exits 1 listing those 4; repair fixes 3 and exits 1 (the
+    archived one waits for restore); audit then reports only the archived room, and after restore
+    audit and repair exit 0."""
     ids = _onboard(harness, env, tmp_path, N)
     assert cli.main(["audit", *env]) == 0
     damaged = [ids[3], ids[7], ids[11], ids[19]]
@@ -86,7 +87,7 @@ def test_audit_finds_exactly_the_damaged_rooms_and_repair_restores_them(
     }
     assert list(archived) == ["room archived"]
 
-    assert cli.main(["repair", *env]) == 0
+    assert cli.main(["repair", *env]) == 1  # the archived room is left
     out = capsys.readouterr().out
     assert f"{damaged[3]}\tnot repaired\troom archived" in out
     assert all(f"{cid}\trepaired" in out for cid in damaged[:3])
@@ -98,6 +99,7 @@ def test_audit_finds_exactly_the_damaged_rooms_and_repair_restores_them(
     assert rows[damaged[1]]["client_link"] == new_link.url and rows[damaged[1]]["status"] == "onboarded"
     assert cli.main(["restore", damaged[3], *env]) == 0
     assert cli.main(["audit", *env]) == 0
+    assert cli.main(["repair", *env]) == 0
 
 
 def test_accepted_difference_is_no_longer_reported(
@@ -225,7 +227,7 @@ def test_a_person_added_by_hand_is_reported_left_by_repair_and_silenced_by_accep
     extra = {"item": "member carl.user@sandbox.example", "expected": "not a member", "found": "Editor"}
     assert found[first] == [extra, {"item": "link", "expected": found[first][1]["expected"], "found": "none"}]
     assert found[second] == [extra]
-    assert cli.main(["repair", "--select", first, *env]) == 0
+    assert cli.main(["repair", "--select", first, *env]) == 1  # Carl is left
     out = capsys.readouterr().out
     assert f"{first}\trepaired\tlink" in out
     assert f"{first}\tnot repaired\tmember carl.user@sandbox.example (not removed by repair" in out
