@@ -89,8 +89,20 @@ def manager_text(decision: ManagerDecision | None) -> tuple[str, str]:
     if decision.blocked:
         return who, "■ not eligible"
     if decision.role is None:
+        if decision.note.startswith("kept"):  # the room's manager, kept (reassign.keep_manager)
+            return who, decision.note
         return who, "no manager — the API key's account owns the room" if decision.user_id else "not invited"
     return who, decision.role.label
+
+
+def plan_manager_text(cp: ClientPlan) -> tuple[str, str]:
+    """(who, access) of the room's manager after the run: a finished client whose row names
+    another manager keeps the room's unless it is handed over, so the table shows the one who
+    stays, not the row's (which the hand-over table and the notes name)."""
+    if cp.manager_before is not None and not cp.update_manager:
+        new = cp.manager.email if cp.manager else ""
+        return cp.manager_before or "(none)", f"kept: the file names {new}" if new else "kept"
+    return manager_text(cp.manager)
 
 
 def plan_notes(cp: ClientPlan) -> str:
@@ -104,7 +116,7 @@ def plan_frame(plan: BatchPlan) -> pd.DataFrame:
     rows = []
     segmented = plan.context.blueprint.segments is not None  # which blueprint each row gets
     for cp in plan.clients:
-        who, access = manager_text(cp.manager)
+        who, access = plan_manager_text(cp)
         rows.append(
             {
                 "Client ID": cp.client_id,

@@ -34,6 +34,7 @@ from onboarding.workflow.context import (
 from onboarding.workflow.identity import apply_identity
 from onboarding.workflow.links import INTERNAL_LINK
 from onboarding.workflow.reassign import (
+    CLIENT_IS_MANAGER,
     apply_manager_change,
     keep_manager,
     note_manager_change,
@@ -275,7 +276,7 @@ def plan_client(
         plan.warnings.append("the client's e-mail is the API key's own account (the room owner): not invited")
     elif bp.invite_client and cemail and memail and cemail == memail:
         plan.invite_client = False
-        plan.warnings.append("the client's e-mail is the account manager's: invited once, as manager")
+        plan.warnings.append(CLIENT_IS_MANAGER)
     plan.invite_client = plan.invite_client and bp.invite_client
     if plan.invite_client and not ctx.guest_invites:
         plan.action = Action.BLOCKED

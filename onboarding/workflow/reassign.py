@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from onboarding.workflow.plan import BatchPlan, ClientPlan
 
 __all__ = [
+    "CLIENT_IS_MANAGER",
     "REMOVALS",
     "apply_manager_change",
     "hand_over_lines",
@@ -40,6 +41,7 @@ PREVIOUS_MANAGER = "the previous account manager"
 ABANDONED = "the manager of a hand-over that did not finish"
 REPLACED_ADDRESS = "the replaced address"
 
+CLIENT_IS_MANAGER = "the client's e-mail is the account manager's: invited once, as manager"
 _KEPT = "unless the room is handed over (then {new} gets it{removed})"
 
 
@@ -58,7 +60,10 @@ def note_manager_change(plan: ClientPlan, was: str, new: str, *, me: str) -> Non
         plan.warnings.append(f"the file names no account manager, the journal {was}: the room keeps {was}")
         return
     client = (plan.client.email or "").strip().casefold()
-    if new.casefold() == client:
+    if new.casefold() == client:  # the row's manager notes do not apply: nobody is invited
+        stale = {plan.manager.note if plan.manager else "", CLIENT_IS_MANAGER}
+        plan.warnings = [w for w in plan.warnings if w not in stale]
+        keep_manager(plan, was, "kept: the file names the client's own address")
         plan.warnings.append(
             f"the file names the client's own address {new} as account manager, the journal "
             f"{was or 'has none'}: the room is not handed over to the client"

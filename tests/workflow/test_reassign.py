@@ -131,7 +131,8 @@ def test_a_client_onboarded_without_a_manager_can_be_handed_to_one(harness: Harn
 
 def test_a_conflicting_row_or_the_clients_own_address_is_never_handed_over(harness: Harness) -> None:
     """A row that is another company under the same id is a conflict, not a hand-over (its
-    manager note goes); a row naming the client's own address as manager is not handed over."""
+    manager note goes); a row naming the client's own address as manager is not handed over: the
+    room keeps Anna, and the row manager's notes (invited as…, invited once) are not shown."""
     first, _ = _onboarded(harness)
     other = Client(first.client_id, "Another Company Ltd", "someone@other.example", BEN)
     (cp,) = harness.engine().plan([other], hand_over=[first.client_id]).clients
@@ -141,6 +142,8 @@ def test_a_conflicting_row_or_the_clients_own_address_is_never_handed_over(harne
     (cp,) = harness.engine().plan([itself], hand_over=[first.client_id]).clients
     assert cp.action == "done" and not cp.update_manager
     assert any("not handed over to the client" in w for w in cp.warnings)
+    assert cp.manager is not None and (cp.manager.email, cp.manager.role) == (ANNA, None)
+    assert not any("invited" in w for w in cp.warnings), cp.warnings  # nobody is: no notes saying so
 
 
 def test_updating_a_new_email_without_a_hand_over_keeps_the_rooms_manager(harness: Harness) -> None:
