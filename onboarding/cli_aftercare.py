@@ -59,8 +59,28 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     restore.add_argument("client_ids", nargs="+", metavar="ID")
 
 
+def _some_clients(svc: Onboarding, ids: list[str] | None, what: str) -> None:
+    """A command over the whole journal that finds no client of this portal says why, rather than
+    "0 client(s) differ": a mistyped ``--journal`` (an empty file is made for it) or another
+    address of the same portal is a setup mistake, not a clean result. (``--select`` names the
+    clients, and an unknown one is refused by the door.)"""
+    if ids is not None:
+        return
+    counts = svc.journal_portals()
+    if counts.get(svc.portal_key):
+        return
+    if counts:
+        listed = ", ".join(f"{p} ({n})" for p, n in sorted(counts.items(), key=lambda kv: -kv[1])[:3])
+        raise ConfigError(
+            f"the journal has no clients of {svc.portal_key}, only of {listed}: nothing to {what} "
+            "(is --portal the address your runs used?)"
+        )
+    raise ConfigError(f"the journal has no clients: nothing to {what} (is --journal the one your runs used?)")
+
+
 def cmd_check_joins(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
     """``check-joins``: record who joined; ``client.joined`` goes to the webhook once per client."""
+    _some_clients(svc, _ids(args.select), "check")
     report = svc.check_joins(_ids(args.select))
     print(
         f"check-joins: {report.checked} pending client(s) checked, {len(report.joined)} joined now", file=out
@@ -105,13 +125,15 @@ def cmd_audit(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextI
             accepted.append((cid.strip(), normalise_item(item)))
         except ValueError as exc:
             raise ConfigError(f"--accept {spec!r}: {exc}") from None
-    for cid, item in accepted:
+    if accepted:
         try:
-            svc.accept(cid, item)
+            svc.accept_all(accepted)  # all or none: one wrong item stores nothing
         except ValueError as exc:
-            raise ConfigError(f"--accept {cid}:{item}: {exc}") from None
+            raise ConfigError(f"--accept: {exc}; nothing was accepted") from None
+    for cid, item in accepted:
         print(f"{cid}: accepted {item!r}", file=err)
     ids = _ids(args.select)
+    _some_clients(svc, ids, "audit")
     print(f"audit: about {svc.audit_cost(ids)} reads", file=err)
     differ = [a for a in svc.audit(ids) if a.differences]
     if args.json:
@@ -128,6 +150,7 @@ def cmd_repair(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: Text
     """``repair``: plan from an audit, then run the steps that restore what is missing. Exits 1 when
     a step failed or something is left (an archived room, an extra member), as ``audit`` would
     after it: a nightly ``repair`` in a script must not report a room that still differs as fine."""
+    _some_clients(svc, _ids(args.select), "repair")
     report = svc.repair(_ids(args.select))
     for cid, items in report.repaired.items():
         print(f"{cid}\trepaired\t{', '.join(items)}", file=out)

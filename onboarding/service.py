@@ -335,7 +335,11 @@ class Onboarding:
 
     def accept(self, client_id: str, item: str) -> None:
         """Accept one audit difference of a client (no longer reported)."""
-        self._aftercare().accept(client_id, item)
+        self._aftercare().accept([(client_id, item)])
+
+    def accept_all(self, items: Sequence[tuple[str, str]]) -> None:
+        """Accept several ``(client id, item)`` differences: all are checked before any is stored."""
+        self._aftercare().accept(items)
 
     def last_audit(self) -> float | None:
         """When this portal was last audited (``None``: never)."""
@@ -380,6 +384,15 @@ class Onboarding:
     def records(self, run_id: str | None = None) -> list[ClientRecord]:
         """Every client of this portal in the journal (or one run's)."""
         return self._journal.clients(self.portal_key, run_id=run_id)
+
+    def journal_portals(self) -> dict[str, int]:
+        """How many clients the journal holds per portal (this one and any other): a command that
+        finds none of this portal's can tell a mistyped journal from another address of the
+        portal (``localhost`` for ``127.0.0.1``)."""
+        counts: dict[str, int] = {}
+        for rec in self._journal.clients():
+            counts[rec.portal] = counts.get(rec.portal, 0) + 1
+        return counts
 
     def records_of(self, client_ids: Sequence[str] | set[str]) -> dict[str, ClientRecord]:
         """The journal's records of these clients (those it has)."""

@@ -268,24 +268,30 @@ class Aftercare:
         view.members = caller.read(lambda: api.room_members(rid), what="members")
         view.links = caller.read(lambda: api.room_links(rid), what="links")
 
-    def accept(self, client_id: str, item: str) -> None:
-        """Accept one difference of a client: audits no longer report it.
+    def accept(self, items: Sequence[tuple[str, str]]) -> None:
+        """Accept differences, ``(client id, item)`` each: audits no longer report them.
 
-        Only a difference the room shows now (one audit of this client, ~3 reads): accepting
-        ``member eve@…`` before Eve is in the room would hide her when she is added. ValueError
-        for an item that is no audit item or no current difference.
+        Only differences the rooms show now (one audit of these clients, ~3 reads a room):
+        accepting ``member eve@…`` before Eve is in the room would hide her when she is added.
+        All are checked before any is stored, so a list with one wrong item changes nothing.
+        ValueError for an item that is no audit item or no current difference.
         """
-        item = drift.normalise_item(item)
-        (rec,) = self._records([client_id])
-        (now,) = self.audit([client_id])
-        match = [d for d in [*now.differences, *now.accepted] if d.item == item]
-        if not match:
-            found = ", ".join(d.item for d in now.differences) or "none"
-            raise ValueError(f"{item!r} is not a difference of {client_id} now (its differences: {found})")
-        if (key := match[0].accept_key) not in rec.accepted:
-            self.engine.journal.upsert_client(
-                self.engine.portal_key, client_id, accepted=[*rec.accepted, key]
-            )
+        wanted = [(cid, drift.normalise_item(item)) for cid, item in items]
+        ids = list(dict.fromkeys(cid for cid, _ in wanted))
+        records = {r.client_id: r for r in self._records(ids)}
+        audits = {a.client_id: a for a in self.audit(ids)}
+        keys = {cid: list(records[cid].accepted) for cid in ids}
+        for cid, item in wanted:
+            now = audits.get(cid, drift.ClientAudit(cid))
+            match = [d for d in [*now.differences, *now.accepted] if d.item == item]
+            if not match:
+                found = ", ".join(d.item for d in now.differences) or "none"
+                raise ValueError(f"{item!r} is not a difference of {cid} now (its differences: {found})")
+            if match[0].accept_key not in keys[cid]:
+                keys[cid].append(match[0].accept_key)
+        for cid, accepted in keys.items():
+            if accepted != records[cid].accepted:
+                self.engine.journal.upsert_client(self.engine.portal_key, cid, accepted=accepted)
 
     def last_audit(self) -> float | None:
         """When the last audit of this portal ran (``None``: never)."""

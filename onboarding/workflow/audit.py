@@ -46,11 +46,14 @@ class Difference:
 
     @property
     def accept_key(self) -> str:
-        """What accepting this difference stores. An extra member is accepted as an outsider only
-        (``extra member eve@…``): accepting Eve's access to a room she was not meant to be in must
-        not hide her missing access once she becomes the account manager, and accepting the
-        manager's other access must not hide her staying in the room after a hand-over."""
-        return f"extra {self.item}" if self.is_extra and self.item.startswith("member ") else self.item
+        """What accepting this difference stores: for a person or group, the access found, and
+        whether they were an outsider (``extra member eve@… (Viewer (read-only))``). Accepting
+        that Eve can read a room must not hide her being raised to Room manager later, nor her
+        missing access once she becomes the account manager; and accepting the manager's other
+        access must not hide her staying in the room after a hand-over."""
+        if not self.item.startswith(("member ", "group ")):
+            return self.item
+        return f"{'extra ' if self.is_extra else ''}{self.item} ({self.found})"
 
 
 @dataclass

@@ -105,19 +105,22 @@ def test_an_accepted_item_is_stored_as_the_audit_names_it_and_a_wrong_one_is_ref
 
 
 def test_an_outsider_accepted_is_still_checked_once_they_become_the_manager() -> None:
-    """Accepting Eve as an outsider (``extra member eve@…``) silences her only while she is an
-    outsider: made the account manager with the wrong access she is reported again; and accepting
-    the manager's other access does not hide her staying in the room after a hand-over."""
+    """Accepting Eve as an outsider with Editor access silences her only so: raised to Room
+    manager, or made the account manager with the wrong access, she is reported again; and
+    accepting the manager's other access does not hide her staying in the room after a hand-over."""
     eve = "eve@elsewhere.example"
     view = RoomView(_room(), members=[_member(eve, 10), _member("it@acme.example", 2)])
     (extra,) = compare(_rec(), Blueprint(), view, "me@x.example").differences
-    assert extra.accept_key == f"extra member {eve}"
+    assert extra.accept_key == f"extra member {eve} (Editor)"
     assert compare(_rec(accepted=[extra.accept_key]), Blueprint(), view, "me@x.example").differences == []
+    raised = RoomView(_room(), members=[_member(eve, 9), _member("it@acme.example", 2)])
+    again = compare(_rec(accepted=[extra.accept_key]), Blueprint(), raised, "me@x.example").differences
+    assert [(d.item, d.found) for d in again] == [(f"member {eve}", "Room manager")]
     as_manager = compare(
         _rec(manager_email=eve, accepted=[extra.accept_key]), Blueprint(), view, "me@x.example"
     )
     assert [(d.item, d.found) for d in as_manager.differences] == [(f"member {eve}", "Editor")]
     (wrong_access,) = as_manager.differences
-    assert wrong_access.accept_key == f"member {eve}"
+    assert wrong_access.accept_key == f"member {eve} (Editor)"
     handed_on = compare(_rec(accepted=[wrong_access.accept_key]), Blueprint(), view, "me@x.example")
     assert [d.item for d in handed_on.differences] == [f"member {eve}"]

@@ -1,0 +1,74 @@
+"""After-onboarding commands over HTTP against the sandbox: setup mistakes and partial input are
+refused with a specific message instead of an all-clear, and change nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from support.engine import Harness, make_clients, write_csv
+
+from onboarding import cli
+from onboarding.docspace import FileShare, Invitation
+
+
+def _onboard(env: list[str], tmp_path: Path, n: int) -> list[str]:
+    clients = make_clients(n)
+    assert cli.main(["run", str(write_csv(tmp_path / "c.csv", clients)), *env]) == 0
+    return [c.client_id for c in clients]
+
+
+def _room_id(harness: Harness, cid: str) -> int:
+    return next(r["id"] for r in harness.rooms() if f"client:{cid}" in r["tags"])
+
+
+@pytest.mark.parametrize("command", ["audit", "repair", "check-joins"])
+def test_an_empty_journal_is_a_setup_mistake_not_an_all_clear(
+    command: str, env: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """audit, repair and check-joins over a journal with no clients (a mistyped --journal) exit 2
+    and say so, rather than "0 client(s) differ"."""
+    assert cli.main([command, *env]) == 2
+    assert "the journal has no clients: nothing to" in capsys.readouterr().err
+
+
+def test_another_address_of_the_portal_is_named(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The journal's clients were onboarded through 127.0.0.1: an audit given localhost for the same
+    portal exits 2 naming the address (and count) the journal has, instead of finding nothing."""
+    _onboard(env, tmp_path, 2)
+    alias = ["--portal", harness.sandbox.url.replace("127.0.0.1", "localhost"), *env[2:]]
+    capsys.readouterr()
+    assert cli.main(["audit", *alias]) == 2
+    err = capsys.readouterr().err
+    assert "the journal has no clients of http://localhost:" in err
+    assert f"only of {harness.sandbox.url} (2)" in err
+
+
+def test_accept_stores_all_of_its_items_or_none(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two --accept items, the second no difference now: exit 2, nothing stored (Carl is still
+    reported), and the message lists the room's differences as they were; then Carl, accepted
+    at Editor, raised to Content creator, is reported again."""
+    (cid,) = _onboard(env, tmp_path, 1)
+    api = harness.client()
+    carl = api.find_user_by_email("carl.user@sandbox.example")
+    assert carl is not None
+    api.share_room(_room_id(harness, cid), [Invitation(access=FileShare.EDITING, user_id=carl.id)])
+    capsys.readouterr()
+    item = "member carl.user@sandbox.example"
+    assert cli.main(["audit", "--accept", f"{cid}:{item}", "--accept", f"{cid}:link", *env]) == 2
+    err = capsys.readouterr().err
+    assert f"'link' is not a difference of {cid} now (its differences: {item}); nothing was accepted" in err
+    assert cli.main(["audit", "--json", *env]) == 1
+    (found,) = json.loads(capsys.readouterr().out)["clients"]
+    assert [d["item"] for d in found["differences"]] == [item]
+    assert cli.main(["audit", "--accept", f"{cid}:{item}", *env]) == 0
+    api.share_room(_room_id(harness, cid), [Invitation(access=FileShare.CONTENT_CREATOR, user_id=carl.id)])
+    capsys.readouterr()
+    assert cli.main(["audit", "--json", *env]) == 1
+    (found,) = json.loads(capsys.readouterr().out)["clients"]
+    assert found["differences"] == [{"item": item, "expected": "not a member", "found": "Content creator"}]
