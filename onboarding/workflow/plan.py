@@ -38,6 +38,7 @@ from onboarding.workflow.reassign import (
     apply_manager_change,
     keep_manager,
     note_manager_change,
+    note_unfinished_hand_over,
     plan_removals,
 )
 from onboarding.workflow.segment_change import (
@@ -439,6 +440,7 @@ def make_plan(
     for cp in plans:
         record = records.get(cp.client_id)
         apply_identity(cp, record, update=cp.client_id in update)
+        note_unfinished_hand_over(cp, record.progress if record else {}, me=me)
         apply_manager_change(cp, hand_over=cp.client_id in hand_over, me=me)
         cp.removals = plan_removals(cp, record.progress if record else {}, me=me)
         if (cp.update_identity or cp.update_manager or cp.removals) and cp.action == Action.RESUME:

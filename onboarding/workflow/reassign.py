@@ -30,6 +30,7 @@ __all__ = [
     "hand_over_lines",
     "manager_json",
     "note_manager_change",
+    "note_unfinished_hand_over",
     "plan_removals",
     "replaced_email",
 ]
@@ -53,11 +54,14 @@ def _removed(was: str, me: str) -> str:
     return f" and {was}'s access is removed"
 
 
-def note_manager_change(plan: ClientPlan, was: str, new: str, *, me: str) -> None:
+def note_manager_change(plan: ClientPlan, was: str, new: str, *, me: str, whose: str = "the journal") -> None:
     """Remember that the row names ``new`` where the journal's finished client has ``was``
-    (either may be empty: no manager); the plan says what a hand-over would do."""
+    (either may be empty: no manager); the plan says what a hand-over would do. ``whose`` names
+    where ``was`` comes from (an unfinished hand-over: see :func:`note_unfinished_hand_over`)."""
     if not new:
-        plan.warnings.append(f"the file names no account manager, the journal {was}: the room keeps {was}")
+        plan.warnings.append(f"the file names no account manager, {whose} {was}: the room keeps {was}")
+        if plan.action == Action.RESUME:  # this run invites: keep the manager it was going to have
+            keep_manager(plan, was, "kept: the file names none")
         return
     client = (plan.client.email or "").strip().casefold()
     if new.casefold() == client:  # the row's manager notes do not apply: nobody is invited
@@ -65,16 +69,33 @@ def note_manager_change(plan: ClientPlan, was: str, new: str, *, me: str) -> Non
         plan.warnings = [w for w in plan.warnings if w not in stale]
         keep_manager(plan, was, "kept: the file names the client's own address")
         plan.warnings.append(
-            f"the file names the client's own address {new} as account manager, the journal "
+            f"the file names the client's own address {new} as account manager, {whose} "
             f"{was or 'has none'}: the room is not handed over to the client"
         )
         return
     plan.manager_before = was
     kept = _KEPT.format(new=new, removed=_removed(was, me))
     plan.warnings.append(
-        f"the file names {new} as account manager, the journal {was or 'has none'}: the room keeps "
+        f"the file names {new} as account manager, {whose} {was or 'has none'}: the room keeps "
         f"{was or 'no account manager'} {kept}"
     )
+
+
+def note_unfinished_hand_over(plan: ClientPlan, progress: Mapping[str, Any], *, me: str) -> None:
+    """An earlier run began handing the room from P to T and did not finish, and this row names
+    a third manager, M. The hand-over asked for is still what happens (the next run finishes it,
+    whatever its options): the room keeps T and loses P, and the plan says M can have it by a
+    hand-over, which then takes T out with P. (A row naming T finishes it; naming P goes back:
+    :func:`plan_removals`.)"""
+    if plan.action != Action.RESUME or plan.manager_before is not None:
+        return
+    pending = [e for e in progress.get(REMOVALS) or [] if len(e) > 2 and e[1] == PREVIOUS_MANAGER and e[2]]
+    if not pending:
+        return
+    was, target = str(pending[-1][0]), str(pending[-1][2])
+    new = plan.manager.email if plan.manager else ""
+    if new.casefold() not in {target.casefold(), was.casefold()}:
+        note_manager_change(plan, target, new, me=me, whose="an unfinished hand-over names")
 
 
 def apply_manager_change(plan: ClientPlan, *, hand_over: bool, me: str) -> None:

@@ -220,3 +220,45 @@ def test_a_finished_client_whose_row_names_an_unknown_manager_stays_done(harness
     new = Client("U-1", "Unfinished Ltd", "u1@u1.example", "left.the.company@sandbox.example")
     (cp,) = harness.engine().plan([new]).clients
     assert cp.action == "blocked"
+
+
+RITA = "rita.roomadmin@sandbox.example"
+
+
+def test_a_third_manager_after_an_unfinished_hand_over_gets_the_room_only_by_a_hand_over(
+    harness: Harness,
+) -> None:
+    """Anna → Ben cut short, then a file naming Rita: without a hand-over the run finishes the one
+    asked for (Ben keeps the room, Anna is out, Rita is not invited; the plan says Rita can have it
+    by a hand-over); a hand-over then gives it to Rita and takes Ben out."""
+    first, _ = _interrupted_hand_over(harness)
+    to_rita = Client(first.client_id, first.name, first.email, RITA)
+    (cp,) = harness.engine().plan([to_rita]).clients
+    assert cp.manager is not None and cp.manager.email == BEN and cp.manager_before == BEN
+    assert any(
+        f"the file names {RITA} as account manager, an unfinished hand-over names {BEN}: the room keeps {BEN}"
+        in w
+        for w in cp.warnings
+    ), cp.warnings
+    assert harness.engine().run([to_rita]).exit_code == 0
+    members = _members(harness, first.client_id)
+    assert members.get(BEN) == 9 and ANNA not in members and RITA not in members, members
+    record = SqliteJournal(harness.journal_path).get("sandbox-test", first.client_id)
+    assert record is not None and record.manager_email == BEN and record.status == DONE
+    engine = harness.engine()
+    assert engine.run(engine.plan([to_rita], hand_over=[first.client_id])).exit_code == 0
+    members = _members(harness, first.client_id)
+    assert members.get(RITA) == 9 and BEN not in members and ANNA not in members, members
+
+
+def test_a_third_manager_handed_over_at_once_takes_out_both_earlier_ones(harness: Harness) -> None:
+    """Anna → Ben cut short, then a hand-over to Rita: Rita is invited, Anna (the previous
+    manager) and Ben (invited by the unfinished hand-over) are both taken out, in one run."""
+    first, _ = _interrupted_hand_over(harness)
+    to_rita = Client(first.client_id, first.name, first.email, RITA)
+    engine = harness.engine()
+    (cp,) = engine.plan([to_rita], hand_over=[first.client_id]).clients
+    assert sorted(r[0] for r in cp.removals) == [ANNA, BEN]
+    assert engine.run(engine.plan([to_rita], hand_over=[first.client_id])).exit_code == 0
+    members = _members(harness, first.client_id)
+    assert members.get(RITA) == 9 and BEN not in members and ANNA not in members, members
