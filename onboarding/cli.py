@@ -67,7 +67,15 @@ def _input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--select", metavar="ID,...", help="only these client ids")
 
 
-def _hand_over_arg(p: argparse.ArgumentParser) -> None:
+def _choice_args(p: argparse.ArgumentParser) -> None:
+    """The person's choices, the same on ``plan`` (to preview them) and ``run``."""
+    p.add_argument(
+        "--on-conflict",
+        choices=CONFLICT_CHOICES,
+        default="stop",
+        help="rows reusing an id onboarded for another name or e-mail: stop (report, exit 1; default), "
+        "skip them, or update the records (a new e-mail is invited, the replaced one removed)",
+    )
     p.add_argument(
         "--hand-over",
         action="store_true",
@@ -76,8 +84,17 @@ def _hand_over_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _hand_overs(args: argparse.Namespace, clients: Sequence[ClientRow]) -> list[str]:
-    return [c.client_id for c in clients] if args.hand_over else []
+def _plan(args: argparse.Namespace, svc: Onboarding, clients: Sequence[ClientRow], err: TextIO) -> BatchPlan:
+    """The plan with the person's choices (``--on-conflict``, ``--hand-over``): conflicts skipped
+    are left out, so nothing is written or recorded for them."""
+    ids = [c.client_id for c in clients]
+    update = ids if args.on_conflict == "update" else []
+    plan = svc.plan(clients, update=update, hand_over=ids if args.hand_over else [])
+    if args.on_conflict == "skip":
+        for cp in [c for c in plan.clients if c.identity]:
+            print(f"{cp.client_id}: conflict skipped ({'; '.join(identity_lines(cp))})", file=err)
+        plan.clients = [c for c in plan.clients if not c.identity]
+    return plan
 
 
 def _rpm(text: str) -> int | str:
@@ -103,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", parents=[common], help="dry run: what would happen (no writes)")
     _input_args(plan)
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
-    _hand_over_arg(plan)
+    _choice_args(plan)
     run = sub.add_parser("run", parents=[common], help="onboard the clients (resumes earlier runs)")
     _input_args(run)
     run.add_argument(
@@ -116,14 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="requests per minute: N forces a pace, off forces none (default: learned from the portal)",
     )
     run.add_argument("--export", metavar="FILE", help="write the results (CSV, or .xlsx/.jsonl) when done")
-    run.add_argument(
-        "--on-conflict",
-        choices=CONFLICT_CHOICES,
-        default="stop",
-        help="rows reusing an id onboarded for another name or e-mail: stop (report, exit 1; default), "
-        "skip them, or update the records (a new e-mail is invited, the replaced one removed)",
-    )
-    _hand_over_arg(run)
+    _choice_args(run)
     status = sub.add_parser("status", parents=[common], help="runs and clients in the journal")
     status.add_argument("--run", metavar="RUN_ID", help="one run's clients")
     archive = sub.add_parser(
@@ -249,7 +259,7 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
     from onboarding.workflow.segment_change import segment_json  # pydantic: not for `--help`
 
     clients, refused, issues = _load(args, svc, err)
-    plan = svc.plan(clients, hand_over=_hand_overs(args, clients))
+    plan = _plan(args, svc, clients, err)
     if args.json:
         rows = [
             {"client_id": c.client_id, "action": c.action, "resume_step": c.resume_step,
@@ -277,12 +287,7 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
     if args.export:
         files.check_writable(args.export, what="export")  # before any write to the portal
     clients, refused, _ = _load(args, svc, err)
-    update = [c.client_id for c in clients] if args.on_conflict == "update" else ()
-    plan = svc.plan(clients, update=update, hand_over=_hand_overs(args, clients))
-    if args.on_conflict == "skip":  # left out of the run: nothing is written or recorded for them
-        for cp in [c for c in plan.clients if c.identity]:
-            print(f"{cp.client_id}: conflict skipped ({'; '.join(identity_lines(cp))})", file=err)
-        plan.clients = [c for c in plan.clients if not c.identity]
+    plan = _plan(args, svc, clients, err)
     progress = cli_output.Progress(len(plan.clients), err)
     result = svc.run(plan, on_event=progress)
     progress.close()

@@ -1,0 +1,39 @@
+"""`plan` takes the same choices as `run` (--on-conflict, --hand-over), so a person can preview them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from support.engine import Client, Harness, make_clients, write_csv
+
+from onboarding import cli
+
+BEN = "ben.manager@sandbox.example"
+
+
+def test_plan_previews_an_update_with_a_hand_over_and_a_skip(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A finished client's row with a new e-mail and a new manager: plain `plan` shows a conflict
+    (exit 1); `--on-conflict update --hand-over` shows it resuming with both changes, as `run`
+    would do them (exit 0); `--on-conflict skip` leaves it out and says so (exit 0); nothing is written."""
+    (first,) = make_clients(1)
+    assert cli.main(["run", str(write_csv(tmp_path / "a.csv", [first])), *env]) == 0
+    moved = Client(first.client_id, first.name, "new.contact@client.example", BEN)
+    sheet = str(write_csv(tmp_path / "b.csv", [moved]))
+    capsys.readouterr()
+    writes = len(harness.writes_logged())
+    assert cli.main(["plan", sheet, "--json", *env]) == 1
+    assert json.loads(capsys.readouterr().out)["clients"][0]["action"] == "conflict"
+    assert cli.main(["plan", sheet, "--json", "--on-conflict", "update", "--hand-over", *env]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["clients"]
+    assert row["action"] == "resume"
+    assert row["manager_change"] == {"journal": first.manager_email, "row": BEN, "handed_over": True}
+    assert any(f"handed over to {BEN}" in w for w in row["warnings"]), row["warnings"]
+    assert cli.main(["plan", sheet, "--json", "--on-conflict", "skip", *env]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["clients"] == []
+    assert f"{first.client_id}: conflict skipped" in captured.err
+    assert len(harness.writes_logged()) == writes
