@@ -183,12 +183,17 @@ class StepCosts:
 
     def __init__(self, steps: Sequence[ClientStep] = REGISTRY) -> None:
         self._writes = [step.writes for step in steps]
+        self._index = {str(step.name): i for i, step in enumerate(steps)}
         self._steps = steps
         self._reads: dict[tuple[int, bool], tuple[Blueprint, int]] = {}
 
     def __call__(self, blueprint: Blueprint, plan: ClientPlan, *, resume: bool) -> tuple[int, int]:
+        # A resumed client writes nothing in the steps before its resume step (they are recorded
+        # done): a hand-over, resumed at access, is its invitations and removals and the link's
+        # look, not a whole client's folders and files.
+        start = self._index.get(plan.resume_step, 0) if resume else 0
         writes = 0
-        for step_writes in self._writes:
+        for step_writes in self._writes[start:]:
             writes += step_writes(blueprint, plan, resume=resume)
         return writes, self.reads(blueprint, resume=resume)
 

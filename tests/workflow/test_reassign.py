@@ -43,12 +43,14 @@ def _interrupted_hand_over(harness: Harness) -> tuple[Client, Client]:
 
 def test_a_hand_over_invites_the_new_manager_and_removes_the_previous_one(harness: Harness) -> None:
     """Handing over makes the row's manager Room manager, takes the previous one's access away,
-    keeps the client's, records the new manager, and a second run writes nothing
+    keeps the client's, records the new manager, is planned at 3 writes at most (2 made), and a
+    second run writes nothing
     (``VirtualRoomsController.SetRoomSecurity``: FileShare.None removes a user's share)."""
     first, moved = _onboarded(harness)
     engine = harness.engine()
     (cp,) = engine.plan([moved], hand_over=[first.client_id]).clients
     assert (cp.action, cp.resume_step) == ("resume", "access")
+    assert cp.writes == 3  # at most: the share, the removal, the link if it is gone (no folders, files)
     assert any(
         f"handed over to {BEN}, invited as Room manager and {ANNA}'s access is removed" in w
         for w in cp.warnings
