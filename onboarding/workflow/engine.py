@@ -19,7 +19,7 @@ from typing import Any
 
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient
-from onboarding.errors import DailyLimitReached, RunLocked
+from onboarding.errors import ConfigError, DailyLimitReached, RunLocked
 from onboarding.journal import Journal, LeaseLost, make_owner_id
 from onboarding.workflow import template_room
 from onboarding.workflow.calls import Caller, CallStats, RetryHook
@@ -32,7 +32,7 @@ from onboarding.workflow.plan import BatchPlan, ClientPlan, make_plan
 from onboarding.workflow.portal_limits import LimitBoard
 from onboarding.workflow.read_ahead import ReadAhead
 from onboarding.workflow.retry import Retrier, RetryPolicy, describe_retry
-from onboarding.workflow.rollback import archive_room, find_client_room
+from onboarding.workflow.rollback import archive_room, client_tag, find_client_room, tagged_room
 from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep, StepEvent, room_web_url
 from onboarding.workflow.tag_rooms import BATCH_TAGS, Slots, TagRooms
@@ -438,8 +438,18 @@ class Engine:
     def archive(self, client_id: str, *, wait_timeout: float = 120.0) -> int:
         """Move a client's room to the Archive (the roll-back); returns the room id.
 
-        The room is found through the journal or, failing that, by the client's tag.
+        The room is found through the journal or, failing that, by the client's tag. A client
+        the journal does not know is looked up on the portal before anything is written: an id
+        with no room tagged for it is refused (ConfigError) and leaves no record or run behind.
         """
+        tagged = None
+        if self.journal.get(self.portal_key, client_id) is None:
+            tag = client_tag(self.blueprint, client_id, None)
+            tagged = tagged_room(self.client, self._caller(CallStats()), tag)
+            if tagged is None:
+                raise ConfigError(
+                    f"no client {client_id}: not in the journal and no room tagged {tag} on the portal"
+                )
         if not self.journal.claim(self.portal_key, client_id, self.owner):
             raise RunLocked(f"client {client_id!r} is being onboarded by another run right now")
         run_id = self.journal.start_run(
@@ -449,7 +459,10 @@ class Engine:
             with heartbeat(self.journal, self.portal_key, self.owner, run_id, self.stop_event):
                 rec = self.journal.get(self.portal_key, client_id)
                 caller = self._caller(CallStats(), on_retry=self._archive_retried(run_id, client_id))
-                rid = find_client_room(self.client, caller, self.blueprint, client_id, rec)
+                if tagged is not None and (rec is None or rec.room_id is None):
+                    rid = tagged  # found by its tag above (and no run has recorded a room since)
+                else:
+                    rid = find_client_room(self.client, caller, self.blueprint, client_id, rec)
                 archive_room(self.client, caller, rid, wait_timeout=wait_timeout, sleep=self.sleep)
                 self.journal.upsert_client(
                     self.portal_key,

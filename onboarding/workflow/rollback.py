@@ -16,20 +16,30 @@ from onboarding.journal import ClientRecord
 from onboarding.workflow.calls import Caller
 
 
+def client_tag(blueprint: Blueprint, client_id: str, rec: ClientRecord | None) -> str:
+    """The tag the client's room carries: the journal's, else the blueprint's for the id."""
+    return rec.tag if rec and rec.tag else blueprint.render(blueprint.tag_pattern, {"client_id": client_id})
+
+
+def tagged_room(api: DocSpaceClient, caller: Caller, tag: str) -> int | None:
+    """The oldest active (or, failing that, any) room with the tag; None when no room has it."""
+    rooms = caller.read(
+        lambda: api.find_rooms_by_tags([tag], search_area=SearchArea.ANY), what="look up room"
+    )
+    active = [r for r in rooms if not r.archived]
+    return min(r.id for r in (active or rooms)) if rooms else None
+
+
 def find_client_room(
     api: DocSpaceClient, caller: Caller, blueprint: Blueprint, client_id: str, rec: ClientRecord | None
 ) -> int:
     """The client's room: the journal's, else the oldest active (or, failing that, any) with its tag."""
     if rec is not None and rec.room_id is not None:
         return rec.room_id
-    tag = rec.tag if rec and rec.tag else blueprint.render(blueprint.tag_pattern, {"client_id": client_id})
-    rooms = caller.read(
-        lambda: api.find_rooms_by_tags([tag], search_area=SearchArea.ANY), what="look up room"
-    )
-    if not rooms:
+    rid = tagged_room(api, caller, client_tag(blueprint, client_id, rec))
+    if rid is None:
         raise DocSpaceError(f"no room found for client {client_id!r}")
-    active = [r for r in rooms if not r.archived]
-    return min(r.id for r in (active or rooms))
+    return rid
 
 
 def archive_room(

@@ -68,6 +68,34 @@ def test_archive_command_rolls_back_a_client(harness: Harness, env: list[str], t
     assert harness.rooms()[0]["archived"] is True
 
 
+def test_archive_of_an_unknown_client_is_a_usage_error_and_records_nothing(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`archive NOPE` (not in the journal, no room tagged client:NOPE) exits 2 saying so and leaves
+    no journal row or run (the export and `status` are as before; `offboard NOPE` still says "not
+    in the journal"); a client missing from this journal whose tagged room is on the portal is
+    still archived."""
+    (client,) = make_clients(1)
+    assert cli.main(["run", str(write_csv(tmp_path / "c.csv", [client])), *env]) == 0
+    capsys.readouterr()
+    assert cli.main(["status", *env]) == 0
+    runs = capsys.readouterr().out
+    assert cli.main(["archive", "NOPE", *env]) == 2
+    assert capsys.readouterr().err == (
+        "error: no client NOPE: not in the journal and no room tagged client:NOPE on the portal\n"
+    )
+    assert cli.main(["export", *env]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["client_id"] for r in rows] == [client.client_id]
+    assert cli.main(["status", *env]) == 0
+    assert capsys.readouterr().out == runs
+    assert cli.main(["offboard", "NOPE", *env]) == 2
+    assert "not in the journal: NOPE" in capsys.readouterr().err
+    other = [*env[:-1], str(tmp_path / "other.sqlite3")]  # a journal that never saw the client
+    assert cli.main(["archive", client.client_id, *other]) == 0
+    assert harness.rooms()[0]["archived"] is True
+
+
 def test_missing_key_is_a_usage_error(
     harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]
