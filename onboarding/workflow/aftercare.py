@@ -25,6 +25,7 @@ from onboarding.workflow import lifecycle, links
 from onboarding.workflow.calls import Caller, CallStats
 from onboarding.workflow.context import client_fields, resolve_room_template
 from onboarding.workflow.engine import Engine, RunResult
+from onboarding.workflow.identity import join_stamp
 from onboarding.workflow.retry import Retrier
 from onboarding.workflow.segment_change import recorded_blueprint
 from onboarding.workflow.status import ClientStatus, Outcome, RunStatus, Step
@@ -140,7 +141,7 @@ class Aftercare:
                 report.joined.append(rec.client_id)
             if rec.client_id in report.joined or rec.joined_at is not None:
                 try:
-                    report.notified += self._tell(rec, "client.joined")
+                    report.notified += self._tell(rec, "client.joined", stamp=join_stamp(rec))
                 except Exception as exc:
                     report.errors[rec.client_id] = f"webhook: {exc}"
         return report

@@ -20,15 +20,29 @@ if TYPE_CHECKING:  # the plan module imports this one; the CLI's parser only nee
 
 __all__ = [
     "CONFLICT_CHOICES",
+    "EMAIL_CHANGES",
     "apply_identity",
     "identity_differences",
     "identity_json",
     "identity_lines",
+    "join_stamp",
     "new_client_id",
 ]
 
 CONFLICT_CHOICES: tuple[str, ...] = ("stop", "skip", "update")
 """What a run does with identity conflicts: report them (exit 1), leave them out, or update."""
+
+EMAIL_CHANGES = "email_changes"
+"""Progress key: how many times an update replaced the client's e-mail. Each replacement clears
+``joined_at`` (the new address has not joined), and ``client.joined`` is keyed by the count, so the
+new address joining is news to the CRM while the first address keeps the key it always had."""
+
+
+def join_stamp(record: ClientRecord) -> str:
+    """The stamp of the client's ``client.joined`` (``""`` for the address it was onboarded with)."""
+    changes = int(record.progress.get(EMAIL_CHANGES, 0))
+    return str(changes) if changes else ""
+
 
 _WRITTEN = frozenset(
     {

@@ -18,10 +18,11 @@ from onboarding.errors import DailyLimitReached, DocSpaceError, Forbidden, NotFo
 from onboarding.journal import Journal, LeaseLost
 from onboarding.workflow.calls import Caller
 from onboarding.workflow.context import RunContext
+from onboarding.workflow.identity import EMAIL_CHANGES
 from onboarding.workflow.plan import ClientPlan
 from onboarding.workflow.portal_limits import LimitBoard, PortalLimitReached, portal_limit
 from onboarding.workflow.read_ahead import ReadAhead
-from onboarding.workflow.reassign import REMOVALS
+from onboarding.workflow.reassign import REMOVALS, replaced_email
 from onboarding.workflow.retry import describe_retry
 from onboarding.workflow.status import Action, ClientStatus, Outcome, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep, Refill, StepContext, StepEvent, StepFailed
@@ -86,6 +87,10 @@ class ClientJob:
             if "email" in plan.identity or plan.update_manager:  # invited, and the room checked again
                 for step in (Step.ACCESS, Step.VERIFY):
                     self.ctx.progress.pop(step, None)
+        self.new_address = bool(replaced_email(plan))
+        """The client's e-mail is replaced: the new address has not joined (check-joins follows it)."""
+        if self.new_address:
+            self.ctx.progress[EMAIL_CHANGES] = int(self.ctx.progress.get(EMAIL_CHANGES, 0)) + 1
         if plan.removals:  # on disk with the first write's mark: a resume finishes them (reassign.py)
             self.ctx.progress[REMOVALS] = plan.removals
         self.stop = stop
@@ -163,7 +168,10 @@ class ClientJob:
 
     def _run(self) -> str:
         ctx = self.ctx
-        ctx.note(**ctx.plan.journal_fields(), status=ClientStatus.RUNNING, error="", run_id=ctx.run_id)
+        joined = {"joined_at": None} if self.new_address else {}  # written with the new address
+        ctx.note(
+            **ctx.plan.journal_fields(), **joined, status=ClientStatus.RUNNING, error="", run_id=ctx.run_id
+        )
         ctx.emit(Step.CLIENT, Outcome.STARTED)
         self.step = Step.ROOM
         try:

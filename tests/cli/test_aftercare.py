@@ -8,6 +8,7 @@ deleted (``DELETE files/folder/{id}``, an async operation), a room archived.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import sqlite3
@@ -134,6 +135,36 @@ def test_check_joins_marks_exactly_the_activated_clients_and_tells_the_crm_once(
     assert {cid for cid, r in rows.items() if r["client_joined"] == "yes" and r["joined_at"]} == set(joined)
     events = [p for p in hook.accepted.values() if p["type"] == "client.joined"]
     assert sorted(p["client"]["client_id"] for p in events) == sorted(joined)
+    assert all(hook.attempts[k] == 1 for k, p in hook.accepted.items() if p["type"] == "client.joined")
+
+
+def test_a_new_e_mail_resets_the_join_so_check_joins_follows_the_new_address(
+    harness: Harness, env: list[str], tmp_path: Path, hook: Receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A joined client's e-mail replaced (`run --on-conflict update`): the export and the
+    client.updated say not joined; check-joins checks the new address, and once it joins records
+    it and sends client.joined again, with a key of its own."""
+    (cid,) = _onboard(harness, env, tmp_path, 1)
+    harness.sandbox.activate_user("contact0001@client0001.example")
+    assert cli.main(["check-joins", *env]) == 0
+    assert _export(env, tmp_path)[cid]["client_joined"] == "yes"
+    new = "new.contact@client0001.example"
+    (row,) = make_clients(1)
+    sheet = write_csv(tmp_path / "new.csv", [dataclasses.replace(row, email=new)])
+    assert cli.main(["run", "--on-conflict", "update", "--select", cid, str(sheet), *env]) == 0
+    exported = _export(env, tmp_path)[cid]
+    assert (exported["client_email"], exported["client_joined"], exported["joined_at"]) == (new, "no", "")
+    (updated,) = [p["client"] for p in hook.accepted.values() if p["type"] == "client.updated"]
+    assert (updated["client_email"], updated["client_joined"], updated["joined_at"]) == (new, "no", "")
+    capsys.readouterr()
+    assert cli.main(["check-joins", *env]) == 0
+    assert "1 pending client(s) checked, 0 joined now" in capsys.readouterr().out
+    harness.sandbox.activate_user(new)
+    assert cli.main(["check-joins", *env]) == 0
+    assert cli.main(["check-joins", *env]) == 0
+    assert _export(env, tmp_path)[cid]["client_joined"] == "yes"
+    joined = [p["client"]["client_email"] for p in hook.accepted.values() if p["type"] == "client.joined"]
+    assert joined == ["contact0001@client0001.example", new]
     assert all(hook.attempts[k] == 1 for k, p in hook.accepted.items() if p["type"] == "client.joined")
 
 
