@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import Folder, SearchArea
 from onboarding.errors import ConfigError
+from onboarding.export import record_row
 from onboarding.journal import ClientRecord
 from onboarding.titles import MAX_LINK_TITLE_LENGTH, portal_title
 from onboarding.workflow import audit as drift
@@ -39,6 +40,12 @@ AUDIT_KIND = "audit"
 READS_PER_ROOM = 3
 """An audit reads each active room's listing, members and links (plus one listing per folder
 holding template copies); the rooms themselves are looked up 100 tags to a request."""
+
+
+LINK_COLUMNS = frozenset({"client_link", "link_expires", "link_sign_in_only"})
+"""Export columns of the client's link: a rerun that changes only these sends ``client.link_renewed``."""
+UNTOLD = frozenset({"status", "error"})
+"""Export columns a rerun passes through on its way back to onboarded: no news for the CRM."""
 
 
 @dataclass
@@ -329,12 +336,37 @@ class Aftercare:
             report.repaired[rec.client_id] = [d.item for d in fixable]
             redo.append(rec)
         if redo:
-            report.result = lifecycle.rerun(self.engine, redo)
+            report.result = self._rerun(redo)
             report.run_id = report.result.run_id
             for cid, items in report.repaired.items():
                 detail = "restored: " + ", ".join(items)
                 journal.add_event(report.run_id, portal, cid, Step.REPAIR, Outcome.DONE, detail)
         return report
+
+    def _rerun(self, records: list[ClientRecord]) -> RunResult:
+        """Run the steps again for journalled clients, then tell the CRM what changed in its copy of
+        each finished one: the run bypasses the door's notifiers, and ``client.onboarded`` is keyed
+        by the room, so a link made again would otherwise never reach the CRM."""
+        before = {r.client_id: record_row(r) for r in records}
+        result = lifecycle.rerun(self.engine, records)
+        if self.sender is None:
+            return result
+        from onboarding.webhook import update_stamp
+
+        journal, portal = self.engine.journal, self.engine.portal_key
+        for cid, was in before.items():
+            rec = journal.get(portal, cid)
+            if rec is None or result.statuses.get(cid) != ClientStatus.DONE:
+                continue
+            now = record_row(rec)
+            changed = {k for k in was.keys() | now.keys() if was.get(k) != now.get(k)} - UNTOLD
+            if changed and changed <= LINK_COLUMNS:  # keyed by the run and the link it left
+                link = rec.progress.get(Step.LINK) or {}
+                stamp = f"{result.run_id}:{link.get('id', '')}:{rec.link_expires}"
+                self._tell(rec, "client.link_renewed", stamp, quiet=True)
+            elif changed:
+                self._tell(rec, "client.updated", update_stamp(rec, result.run_id), quiet=True)
+        return result
 
     # -- offboarding -------------------------------------------------------------------------------
 

@@ -103,6 +103,33 @@ def test_audit_finds_exactly_the_damaged_rooms_and_repair_restores_them(
     assert cli.main(["repair", *env]) == 0
 
 
+def test_a_link_made_again_by_repair_reaches_the_crm_once_per_change(
+    harness: Harness, env: list[str], tmp_path: Path, hook: Receiver
+) -> None:
+    """A deleted link made again by `repair` goes to the CRM as one client.link_renewed with the
+    new link; deleted and repaired again, another with a key of its own; a repair with nothing to
+    do, and `webhook`, send nothing more (client.onboarded keeps its one key)."""
+    (cid,) = _onboard(harness, env, tmp_path, 1)
+    api, rid = harness.client(), _room(harness, cid)["id"]
+    made = []
+    for _ in range(2):
+        (lk,) = api.room_links(rid)
+        req = LinkRequest(link_type=LinkType(lk.link_type), access=FileShare.NONE, link_id=lk.shared_link.id)
+        api.set_room_link(rid, req)
+        assert cli.main(["repair", "--select", cid, *env]) == 0
+        (new,) = api.room_links(rid)
+        made.append(new.url)
+    assert cli.main(["repair", *env]) == 0
+    assert cli.main(["webhook", *env]) == 0
+    assert _export(env, tmp_path)[cid]["client_link"] == made[1] != made[0]
+    renewed = [p["client"] for p in hook.accepted.values() if p["type"] == "client.link_renewed"]
+    assert [(c["client_id"], c["client_link"], c["status"]) for c in renewed] == [
+        (cid, url, "onboarded") for url in made
+    ]
+    assert [p["type"] for p in hook.accepted.values()].count("client.onboarded") == 1
+    assert all(n == 1 for n in hook.attempts.values())
+
+
 def test_accepted_difference_is_no_longer_reported(
     harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
