@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from onboarding.docspace import FileShare, Invitation, LinkRequest, LinkType
+from onboarding.docspace import FileShare, Invitation, Link, LinkRequest, LinkType
 from onboarding.errors import RunLocked
 from onboarding.journal import ClientRecord
 from onboarding.workflow.audit import reopen
@@ -59,8 +59,9 @@ def _journalled(
         journal.release(portal, client_id, engine.owner)
 
 
-def remove_access(engine: Engine, caller: Caller, room_id: int) -> str:
-    """Every member but the owner and the key's account set to None, and every link deleted."""
+def access_left(engine: Engine, caller: Caller, room_id: int) -> tuple[list[Invitation], list[Link]]:
+    """What offboarding still has to take away (reads only; both lists are readable in the Archive):
+    every member but the owner and the key's account (as ``None`` invitations), and every link."""
     api = engine.client
     me = caller.read(api.me, what="me")
     members = caller.read(lambda: api.room_members(room_id), what="members")
@@ -69,9 +70,17 @@ def remove_access(engine: Engine, caller: Caller, room_id: int) -> str:
         for m in members
         if m.user is not None and not m.is_owner and m.user.id != me.id
     ]
+    return gone, caller.read(lambda: api.room_links(room_id), what="links")
+
+
+def remove_access(
+    engine: Engine, caller: Caller, room_id: int, left: tuple[list[Invitation], list[Link]]
+) -> str:
+    """Every member of ``left`` set to None and every link of it deleted (the room must be active)."""
+    api = engine.client
+    gone, on_room = left
     if gone:
         caller.write(lambda: api.share_room(room_id, gone), what="remove members")
-    on_room = caller.read(lambda: api.room_links(room_id), what="links")
     for link in on_room:
         # PUT links with the link's id and access None deletes it (RoomLinkRequest, as the web client).
         req = LinkRequest(
@@ -85,17 +94,28 @@ def remove_access(engine: Engine, caller: Caller, room_id: int) -> str:
 
 
 def offboard(engine: Engine, caller: Caller, client_id: str, *, wait_timeout: float = 120.0) -> str:
-    """Remove the client's access, then archive its room; returns the run id."""
+    """Remove the client's access, then archive its room; returns the run id.
+
+    The room may be in the Archive already (``archive``, or a person in DocSpace) with its members
+    and links intact: DocSpace refuses to change sharing there (``FileSecurity.FilterEntryAsync``,
+    ``case FolderType.Archive``: only Read, Delete, ReadHistory, Copy, Move, Download, ReadLinks and
+    IndexExport are granted, so no EditAccess for ``FileSharingAceHelper`` / ``FileSharing.
+    CanSetAccessAsync``), so such a room is taken out of the Archive, emptied, and archived again.
+    """
 
     def work(run_id: str, rec: ClientRecord | None) -> str:
         api, journal, portal = engine.client, engine.journal, engine.portal_key
         rid = find_client_room(api, caller, engine.blueprint, client_id, rec)
         room = caller.read(lambda: api.get_room(rid), what="check room")
+        left = access_left(engine, caller, rid)
         removed = "access was removed before"
-        if not room.archived:
-            removed = remove_access(engine, caller, rid)
+        if left[0] or left[1]:
+            if room.archived:
+                op = caller.write(lambda: api.unarchive_room(rid), what="unarchive to remove access")
+                api.wait_operation(op, timeout=wait_timeout, sleep=engine.sleep, read=caller.read)
+            removed = remove_access(engine, caller, rid, left)
             journal.add_event(run_id, portal, client_id, Step.OFFBOARD, Outcome.DONE, removed)
-            archive_room(api, caller, rid, wait_timeout=wait_timeout, sleep=engine.sleep)
+        archive_room(api, caller, rid, wait_timeout=wait_timeout, sleep=engine.sleep)
         progress = dict(rec.progress) if rec else {}
         progress["offboarded"] = True
         journal.upsert_client(
