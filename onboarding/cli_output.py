@@ -47,7 +47,8 @@ def print_plan(plan: BatchPlan, out: TextIO) -> None:
     s = plan.summary()
     add(
         f"\n{s['clients']} clients: {s['create']} to create, {s['resume']} to resume, {s['done']} done, "
-        f"{s['blocked']} blocked, {s['conflict']} in conflict; about {s['writes']} writes and {s['reads']} reads"
+        + (f"{s['skip']} skipped (offboarded or rolled back), " if s["skip"] else "")
+        + f"{s['blocked']} blocked, {s['conflict']} in conflict; about {s['writes']} writes and {s['reads']} reads"
     )
     write_lines(out, lines)
 

@@ -105,7 +105,10 @@ def read_progress(journal: Journal, run_id: str, *, live: bool | None = None) ->
                 wait_until, wait_reason, waited = e.at + seconds, e.detail, waited + seconds
             continue
         steps.setdefault(e.client_id, {})[e.step] = e.outcome
-        if e.step == Step.CLIENT and e.outcome == Outcome.SKIPPED:
+        if e.step == Step.CLIENT and e.outcome == Outcome.SKIPPED and e.detail != ALREADY_ONBOARDED:
+            status[e.client_id] = Outcome.SKIPPED  # offboarded or rolled back: the detail says which
+            errors[e.client_id] = e.detail
+        elif e.step == Step.CLIENT and e.outcome == Outcome.SKIPPED:
             status[e.client_id] = ALREADY_ONBOARDED
         elif is_final(e.step, e.outcome):
             status[e.client_id] = e.outcome  # each final outcome names the client's status

@@ -15,6 +15,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     ClientStatus: {
         ClientStatus.DONE: "✔ onboarded",
         ALREADY_ONBOARDED: "✔ already onboarded",
+        Outcome.SKIPPED: "○ skipped (offboarded or rolled back)",
         ClientStatus.RUNNING: "⟳ running",
         ClientStatus.PENDING: "○ pending",
         ClientStatus.FAILED: "✖ failed",
@@ -39,6 +40,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Action.RESUME: "↻ resume",
         Action.REPAIR: "⚠ repair",
         Action.DONE: "✔ done",
+        Action.SKIP: "○ skip",
         Action.BLOCKED: "■ blocked",
         Action.CONFLICT: "⚠ conflict",
     },

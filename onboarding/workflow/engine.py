@@ -277,6 +277,10 @@ class Engine:
             elif cp.action == Action.DONE:
                 self._event(run_id, cp.client_id, Step.CLIENT, Outcome.SKIPPED, "already onboarded")
                 result.statuses[cp.client_id] = ClientStatus.DONE
+            elif cp.action == Action.SKIP:  # offboarded or rolled back: its status stays, no failure
+                rec = self.journal.get(self.portal_key, cp.client_id)
+                self._event(run_id, cp.client_id, Step.CLIENT, Outcome.SKIPPED, "; ".join(cp.reasons))
+                result.statuses[cp.client_id] = rec.status if rec else ClientStatus.ARCHIVED
             else:
                 todo.append(cp)
 
@@ -340,7 +344,8 @@ class Engine:
         reason = "; ".join(cp.reasons)
         rec = self.journal.get(self.portal_key, cp.client_id)
         # An identity conflict leaves the record alone: it describes the client the journal onboarded.
-        if not cp.identity and (rec is None or rec.status not in (ClientStatus.DONE, ClientStatus.ARCHIVED)):
+        kept = (ClientStatus.DONE, ClientStatus.ARCHIVED, ClientStatus.OFFBOARDED)
+        if not cp.identity and (rec is None or rec.status not in kept):
             self.journal.upsert_client(
                 self.portal_key,
                 cp.client_id,

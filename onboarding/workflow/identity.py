@@ -86,7 +86,7 @@ def apply_identity(plan: ClientPlan, record: ClientRecord | None, *, update: boo
     c = plan.client
     diffs = identity_differences(record, c.name, c.email)
     plan.identity = diffs
-    if not diffs or plan.action == Action.BLOCKED:
+    if not diffs or plan.action in (Action.BLOCKED, Action.SKIP):  # nothing is written for these
         return
     if not update:
         plan.action = Action.CONFLICT

@@ -215,7 +215,7 @@ def plan_client(
     seen_tags: dict[str, str],
     steps: Sequence[ClientStep] | StepCosts = REGISTRY,
 ) -> ClientPlan:
-    """Decide create / resume / done / blocked for one client (with its segment's blueprint).
+    """Decide create / resume / done / skip / blocked for one client (with its segment's blueprint).
 
     ``steps``: the registry whose cost is added up, or a batch's :class:`StepCosts` for it.
     """
@@ -258,6 +258,8 @@ def plan_client(
             else f"its room tag {tag!r} equals client {other!r}'s (DocSpace tags ignore letter case)"
         )
     seen_tags.setdefault(tag.casefold(), c.client_id)
+    if record is not None and record.status == ClientStatus.OFFBOARDED and plan.action != Action.BLOCKED:
+        return _kept_out(plan, f"offboarded: restore it to onboard again ({_restore(c.client_id)})")
     if bp.invite_client and not (c.email or "").strip():
         plan.action = Action.BLOCKED
         plan.reasons.append("no client e-mail, and the blueprint invites the client by e-mail")
@@ -302,11 +304,16 @@ def plan_client(
     progress = record.progress if record else {}
     # Every run, whatever its journal, keeps the lowest active id (see workflow/converge.py).
     active = [r for r in rooms if not r.archived]
-    if rooms and not active:
+    if rooms and not active and record is not None and record.status == ClientStatus.ARCHIVED:
+        return _kept_out(
+            plan,
+            f"rolled back: its room {rooms[0].id} is in the Archive; restore it to onboard again "
+            f"({_restore(c.client_id)})",
+        )
+    if rooms and not active:  # archived by hand in DocSpace (or by a run with another journal)
         plan.action = Action.BLOCKED
         plan.reasons.append(
-            f"the client's room {rooms[0].id} is archived (rolled back): restore it to go on "
-            f"(`docspace-onboard restore {c.client_id}`, or Restore on the Clients page)"
+            f"the client's room {rooms[0].id} is in the Archive: restore it to go on ({_restore(c.client_id)})"
         )
     elif record is not None and record.status == ClientStatus.ARCHIVED and not rooms:
         plan.warnings.append("was rolled back and its room is gone from the portal: it will be created again")
@@ -368,6 +375,17 @@ def plan_client(
             "was onboarded before, but its room is no longer on the portal: it will be created again"
         )
     plan.writes, plan.reads = cost(bp, plan, resume=False)
+    return plan
+
+
+def _restore(client_id: str) -> str:
+    return f"`docspace-onboard restore {client_id}`, or Restore on the Clients page"
+
+
+def _kept_out(plan: ClientPlan, why: str) -> ClientPlan:
+    """A client the journal keeps out of onboarding (offboarded, rolled back): skipped, its status kept."""
+    plan.action, plan.reasons, plan.warnings = Action.SKIP, [why], []
+    plan.writes = plan.reads = 0
     return plan
 
 

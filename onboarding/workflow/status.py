@@ -78,6 +78,9 @@ class Action(StrEnum):
     CONFLICT = "conflict"
     """The client's room exists but is not what the blueprint makes (another room type): the
     portal cannot change it, so a person decides (nothing is written; the run records it blocked)."""
+    SKIP = "skip"
+    """The journal keeps the client out of onboarding: offboarded, or rolled back (``archive``) with
+    its room in the Archive. Nothing is written and its status stays; ``restore`` brings it back."""
     REPAIR = "repair"
     """More than one active room carries the client's tag (two runs with different journals):
     the run finishes the client in the lowest id and archives the others it may."""

@@ -231,6 +231,38 @@ def test_offboard_then_restore_leaves_the_room_as_the_blueprint_says(
     assert types == ["client.offboarded", "client.restored"]  # the repeated offboard told nobody
 
 
+def test_a_run_of_the_master_file_skips_offboarded_and_rolled_back_clients_and_keeps_their_status(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The file still lists an offboarded and a rolled-back client: plan says skip (offboarded:
+    restore it to onboard again / rolled back), run exits 0 without a write, and their journal
+    status, export and room stay as they were (no "blocked", no "rolled back" for the offboarded)."""
+    clients = make_clients(3)
+    sheet = write_csv(tmp_path / "c.csv", clients)
+    assert cli.main(["run", str(sheet), *env]) == 0
+    offboarded, archived, onboarded = (c.client_id for c in clients)
+    assert cli.main(["offboard", offboarded, *env]) == 0
+    assert cli.main(["archive", archived, *env]) == 0
+    capsys.readouterr()
+    assert cli.main(["plan", str(sheet), *env]) == 0
+    out = capsys.readouterr().out
+    assert f"{offboarded}\tskip\t" in out and f"{archived}\tskip\t" in out and f"{onboarded}\tdone\t" in out
+    assert f"skip: offboarded: restore it to onboard again (`docspace-onboard restore {offboarded}`" in out
+    assert f"skip: rolled back: its room {_room(harness, archived)['id']} is in the Archive" in out
+    assert "1 done, 2 skipped (offboarded or rolled back), 0 blocked" in out
+    writes = len(harness.writes_logged())
+    for _ in range(2):  # every later run of the file too
+        assert cli.main(["run", str(sheet), *env]) == 0
+    assert len(harness.writes_logged()) == writes
+    rows = _export(env, tmp_path)
+    assert [rows[cid]["status"] for cid in (offboarded, archived, onboarded)] == [
+        "offboarded",
+        "archived",
+        "onboarded",
+    ]
+    assert _room(harness, offboarded)["archived"] and _room(harness, archived)["archived"]
+
+
 def test_expiring_links_are_listed_and_renew_makes_the_link_again(
     harness: Harness, env: list[str], tmp_path: Path, hook: Receiver, capsys: pytest.CaptureFixture[str]
 ) -> None:

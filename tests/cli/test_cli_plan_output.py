@@ -72,6 +72,7 @@ JSON = (
     '    "done": 2,\n'
     '    "blocked": 1,\n'
     '    "conflict": 1,\n'
+    '    "skip": 0,\n'
     '    "repair": 0,\n'
     '    "writes": 12,\n'
     '    "reads": 6,\n'

@@ -90,7 +90,8 @@ def test_a_stopped_run_does_not_overwrite_a_client_another_run_finished(harness:
 
 
 def test_archive_rolls_back_a_client_and_records_it(harness: Harness) -> None:
-    """Archiving moves the client's room to the Archive and the journal marks the client archived."""
+    """Archiving moves the client's room to the Archive and the journal marks the client archived;
+    a later plan skips it (nothing written; restore brings it back)."""
     clients = make_clients(1)
     engine = harness.engine()
     assert engine.run(clients).exit_code == 0
@@ -99,7 +100,7 @@ def test_archive_rolls_back_a_client_and_records_it(harness: Harness) -> None:
     assert room["id"] == room_id and room["archived"] is True
     assert engine.journal.get("sandbox-test", clients[0].client_id).status == "archived"
     plan = harness.engine().plan(clients)
-    assert plan.clients[0].action == "blocked"
+    assert plan.clients[0].action == "skip"
 
 
 def test_ctrl_c_stops_the_run_like_stop_and_a_later_run_finishes(harness: Harness) -> None:
