@@ -31,8 +31,29 @@ CYCLE = "cycle"
 repeated offboard tells the CRM once, and a second offboard after a restore is news again)."""
 
 
+OFFBOARDING = "offboarding"
+"""Progress key: the run id of an offboard that began (kept in the journal before its first write,
+with the status ``offboarded`` and an error saying it is unfinished) and has not ended. While it is
+there, plan and run block the client with how to finish it, and audit, repair, renew and a run
+never give its access back (they take onboarded clients only); ``offboard`` again finishes it,
+``restore`` undoes it."""
+
+
 def cycle(rec: ClientRecord) -> str:
     return str(rec.progress.get(CYCLE, 0))
+
+
+def offboard_unfinished(rec: ClientRecord | None) -> bool:
+    """True when an offboard of the client began and did not finish (killed, or a call failed)."""
+    return rec is not None and bool(rec.progress.get(OFFBOARDING))
+
+
+def unfinished_offboard(client_id: str) -> str:
+    """What to do about an offboard that did not finish, in the plan's and the journal's words."""
+    return (
+        f"its offboard began and did not finish (access may be left in its room): run "
+        f"`docspace-onboard offboard {client_id}` again to finish it (or `restore {client_id}` to undo it)"
+    )
 
 
 def _journalled(
@@ -106,6 +127,15 @@ def offboard(engine: Engine, caller: Caller, client_id: str, *, wait_timeout: fl
     def work(run_id: str, rec: ClientRecord | None) -> str:
         api, journal, portal = engine.client, engine.journal, engine.portal_key
         rid = find_client_room(api, caller, engine.blueprint, client_id, rec)
+        # The intent goes to the journal before the first write: a run that dies half way leaves a
+        # client that plan, run and repair treat as being offboarded, never as onboarded.
+        progress = dict(rec.progress) if rec else {}
+        progress.pop("offboarded", None)
+        progress[OFFBOARDING] = run_id
+        journal.upsert_client(
+            portal, client_id, status=ClientStatus.OFFBOARDED, room_id=rid, run_id=run_id,
+            error=unfinished_offboard(client_id), progress=progress,
+        )  # fmt: skip
         room = caller.read(lambda: api.get_room(rid), what="check room")
         left = access_left(engine, caller, rid)
         removed = "access was removed before"
@@ -116,10 +146,10 @@ def offboard(engine: Engine, caller: Caller, client_id: str, *, wait_timeout: fl
             removed = remove_access(engine, caller, rid, left)
             journal.add_event(run_id, portal, client_id, Step.OFFBOARD, Outcome.DONE, removed)
         archive_room(api, caller, rid, wait_timeout=wait_timeout, sleep=engine.sleep)
-        progress = dict(rec.progress) if rec else {}
+        progress.pop(OFFBOARDING, None)
         progress["offboarded"] = True
         journal.upsert_client(
-            portal, client_id, status=ClientStatus.OFFBOARDED, room_id=rid, run_id=run_id,
+            portal, client_id, status=ClientStatus.OFFBOARDED, room_id=rid, run_id=run_id, error="",
             room_url=room_web_url(api.base_url, rid, archived=True), link_url="", link_expires="",
             progress=progress,
         )  # fmt: skip
@@ -140,6 +170,7 @@ def unarchive(engine: Engine, caller: Caller, client_id: str, *, wait_timeout: f
             api.wait_operation(op, timeout=wait_timeout, sleep=engine.sleep, read=caller.read)
         progress = reopen(rec.progress if rec else {}, [Step.ACCESS, Step.LINK])
         progress.pop("offboarded", None)
+        progress.pop(OFFBOARDING, None)  # an unfinished offboard is undone by the restore
         progress[CYCLE] = int(progress.get(CYCLE, 0)) + 1
         journal.upsert_client(
             portal, client_id, status=ClientStatus.PENDING, room_id=rid, run_id=run_id,

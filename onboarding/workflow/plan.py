@@ -32,6 +32,7 @@ from onboarding.workflow.context import (
     manager_email,
 )
 from onboarding.workflow.identity import apply_identity
+from onboarding.workflow.lifecycle import offboard_unfinished, unfinished_offboard
 from onboarding.workflow.links import INTERNAL_LINK
 from onboarding.workflow.reassign import (
     CLIENT_IS_MANAGER,
@@ -258,6 +259,9 @@ def plan_client(
             else f"its room tag {tag!r} equals client {other!r}'s (DocSpace tags ignore letter case)"
         )
     seen_tags.setdefault(tag.casefold(), c.client_id)
+    if offboard_unfinished(record):  # never resumed: that would give its access back
+        plan.action, plan.reasons, plan.warnings = Action.BLOCKED, [unfinished_offboard(c.client_id)], []
+        return plan
     if record is not None and record.status == ClientStatus.OFFBOARDED and plan.action != Action.BLOCKED:
         return _kept_out(plan, f"offboarded: restore it to onboard again ({_restore(c.client_id)})")
     if bp.invite_client and not (c.email or "").strip():

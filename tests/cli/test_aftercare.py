@@ -11,7 +11,10 @@ import csv
 import dataclasses
 import io
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -261,6 +264,45 @@ def test_a_run_of_the_master_file_skips_offboarded_and_rolled_back_clients_and_k
         "onboarded",
     ]
     assert _room(harness, offboarded)["archived"] and _room(harness, archived)["archived"]
+
+
+def test_an_offboard_killed_half_way_is_left_alone_by_run_and_repair_and_finished_by_offboard(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """offboard killed (SIGKILL) once the members are removed, its link removal held by the portal:
+    run exits 1 saying the offboard did not finish and how to finish it, repair invites nobody
+    back, the export says offboarded, and offboard again removes the link and archives the room."""
+    clients = make_clients(1)
+    sheet = write_csv(tmp_path / "c.csv", clients)
+    assert cli.main(["run", str(sheet), *env]) == 0
+    cid, rid = clients[0].client_id, _room(harness, clients[0].client_id)["id"]
+    hold = {"fault": "latency", "path": f"rooms/{rid}/links", "method": "PUT", "latency_ms": 60_000}
+    harness.sandbox.set_faults({"rules": [hold]})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "onboarding.cli", "offboard", cid, *env],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: [m["owner"] for m in _room(harness, cid)["members"]] == [True])
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    harness.sandbox.set_faults(None)
+    room = _room(harness, cid)
+    assert not room["archived"] and len(room["links"]) == 1
+    writes = len(harness.writes_logged())
+    capsys.readouterr()
+    assert cli.main(["run", str(sheet), *env]) == 1
+    assert f"run `docspace-onboard offboard {cid}` again to finish it" in capsys.readouterr().err
+    assert cli.main(["repair", "--select", cid, *env]) == 0
+    assert len(harness.writes_logged()) == writes  # nobody invited back, no link made
+    assert _export(env, tmp_path)[cid]["status"] == "offboarded"
+    assert cli.main(["offboard", cid, *env]) == 0
+    room = _room(harness, cid)
+    assert room["archived"] and room["links"] == [] and [m["owner"] for m in room["members"]] == [True]
+    assert _export(env, tmp_path)[cid]["error"] == ""
+    assert cli.main(["run", str(sheet), *env]) == 0
 
 
 def test_expiring_links_are_listed_and_renew_makes_the_link_again(

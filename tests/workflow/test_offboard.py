@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from support.engine import Client, Harness, make_clients
 
+from onboarding.errors import DocSpaceError
 from onboarding.journal import SqliteJournal
 from onboarding.workflow.aftercare import Aftercare
 
@@ -43,3 +45,45 @@ def test_offboard_of_an_archived_room_removes_the_members_and_links_all_the_same
         assert [m["email"] for m in room["members"]] == [OWNER], c.client_id
         assert room["links"] == [], c.client_id
         assert _status(harness, c.client_id) == "offboarded"
+
+
+def test_an_offboard_that_did_not_finish_is_finished_by_offboard_and_undone_by_nothing_else(
+    harness: Harness,
+) -> None:
+    """An offboard whose link removal fails (500 on every retry) after the members were removed is
+    kept in the journal as unfinished: plan and run block the client with how to finish it (its
+    status stays offboarded), repair and the run write nothing (nobody is invited back), and a
+    second offboard removes the link and archives the room."""
+    (c,) = _onboarded(harness)
+    rid = _room(harness, c.client_id)["id"]
+    rule = {"fault": "error500", "path": f"rooms/{rid}/links", "method": "PUT", "times": None}
+    harness.sandbox.set_faults({"rules": [rule]})
+    with pytest.raises(DocSpaceError):
+        Aftercare(harness.engine(), None).offboard(c.client_id)
+    harness.sandbox.set_faults(None)
+    room = _room(harness, c.client_id)
+    assert [m["email"] for m in room["members"]] == [OWNER] and len(room["links"]) == 1
+    assert not room["archived"]
+    assert _status(harness, c.client_id) == "offboarded"
+    finish = f"run `docspace-onboard offboard {c.client_id}` again to finish it"
+    engine = harness.engine()
+    (cp,) = engine.plan([c]).clients
+    assert cp.action == "blocked" and len(cp.reasons) == 1 and finish in cp.reasons[0]
+    writes = len(harness.writes_logged())
+    result = engine.run([c])
+    assert result.statuses == {c.client_id: "blocked"} and finish in result.errors[c.client_id]
+    report = Aftercare(harness.engine(), None).repair([c.client_id])
+    assert report.repaired == {} and report.result is None
+    assert len(harness.writes_logged()) == writes  # nobody invited back, no link made
+    assert _status(harness, c.client_id) == "offboarded"
+    Aftercare(harness.engine(), None).offboard(c.client_id)
+    room = _room(harness, c.client_id)
+    assert room["archived"] and room["links"] == [] and [m["email"] for m in room["members"]] == [OWNER]
+    rec = SqliteJournal(harness.journal_path).get("sandbox-test", c.client_id)
+    assert rec is not None and (rec.status, rec.error, rec.progress.get("offboarded")) == (
+        "offboarded",
+        "",
+        True,
+    )
+    (cp,) = harness.engine().plan([c]).clients
+    assert cp.action == "skip"
