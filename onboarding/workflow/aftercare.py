@@ -384,6 +384,6 @@ class Aftercare:
         fresh = self.engine.journal.get(self.engine.portal_key, client_id)
         assert fresh is not None
         result = lifecycle.rerun(self.engine, [fresh])
-        if result.count(ClientStatus.DONE) == 1:
+        if result.count(ClientStatus.DONE) == 1 and lifecycle.cycle(fresh) != "0":  # "0": never out
             self._tell(fresh, "client.restored", stamp=lifecycle.cycle(fresh), quiet=True)
         return result

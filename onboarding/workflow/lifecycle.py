@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 
 CYCLE = "cycle"
-"""Progress key: how many times the client was restored (its webhook events are keyed by it, so a
-repeated offboard tells the CRM once, and a second offboard after a restore is news again)."""
+"""Progress key: how many times the client was restored from the Archive or an offboard (its
+webhook events are keyed by it, so a repeated offboard or restore tells the CRM once, and a second
+offboard after a restore is news again); ``0``: never, and ``client.restored`` is not sent."""
 
 
 OFFBOARDING = "offboarding"
@@ -165,13 +166,19 @@ def unarchive(engine: Engine, caller: Caller, client_id: str, *, wait_timeout: f
         api, journal, portal = engine.client, engine.journal, engine.portal_key
         rid = find_client_room(api, caller, engine.blueprint, client_id, rec)
         room = caller.read(lambda: api.get_room(rid), what="check room")
+        # Something to restore: the room is archived, or the journal has the client offboarded or
+        # rolled back. Restoring an active, onboarded room again is news to nobody: same cycle.
+        out = room.archived or (
+            rec is not None and rec.status in (ClientStatus.OFFBOARDED, ClientStatus.ARCHIVED)
+        )
         if room.archived:
             op = caller.write(lambda: api.unarchive_room(rid), what="unarchive")
             api.wait_operation(op, timeout=wait_timeout, sleep=engine.sleep, read=caller.read)
         progress = reopen(rec.progress if rec else {}, [Step.ACCESS, Step.LINK])
         progress.pop("offboarded", None)
         progress.pop(OFFBOARDING, None)  # an unfinished offboard is undone by the restore
-        progress[CYCLE] = int(progress.get(CYCLE, 0)) + 1
+        if out:
+            progress[CYCLE] = int(progress.get(CYCLE, 0)) + 1
         journal.upsert_client(
             portal, client_id, status=ClientStatus.PENDING, room_id=rid, run_id=run_id,
             room_url=room_web_url(api.base_url, rid), progress=progress,

@@ -234,6 +234,21 @@ def test_offboard_then_restore_leaves_the_room_as_the_blueprint_says(
     assert types == ["client.offboarded", "client.restored"]  # the repeated offboard told nobody
 
 
+def test_restoring_an_active_complete_room_tells_the_crm_nothing_new(
+    harness: Harness, env: list[str], tmp_path: Path, hook: Receiver
+) -> None:
+    """restore run twice after an offboard sends client.restored once (the second finds the room
+    active and complete), and restore of a client never offboarded sends none; both exit 0."""
+    offboarded, never = _onboard(harness, env, tmp_path, 2)
+    assert cli.main(["offboard", offboarded, *env]) == 0
+    for _ in range(2):
+        assert cli.main(["restore", offboarded, *env]) == 0
+        assert cli.main(["restore", never, *env]) == 0
+    restored = [p["client"]["client_id"] for p in hook.accepted.values() if p["type"] == "client.restored"]
+    assert restored == [offboarded]
+    assert all(hook.attempts[k] == 1 for k, p in hook.accepted.items() if p["type"] == "client.restored")
+
+
 def test_a_run_of_the_master_file_skips_offboarded_and_rolled_back_clients_and_keeps_their_status(
     harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
