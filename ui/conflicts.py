@@ -39,20 +39,18 @@ def side_by_side(cp: ClientPlan) -> pd.DataFrame:
 
 
 def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
-    """Each identity conflict of the plan with its choices, the account manager changes with
-    theirs, and the choices already made.
+    """The account manager changes with their one choice, each identity conflict of the plan with
+    its choices, and the choices already made — each under its own heading.
 
     ``known`` gives the ids in use (this upload's and the journal's), read only when needed.
     """
     conflicts = [cp for cp in plan.clients if cp.identity and not cp.update_identity]
-    choices = session.conflict_choices()
-    made = {cid: choice for cid, choice in choices.items() if choice}
-    only_handovers = not conflicts and all(c == HAND_OVER for c in made.values())
-    shown = _handovers(plan, choices)
-    if not conflicts and not made:
+    choices = _forget_done_hand_overs(plan, session.conflict_choices())
+    _handovers(plan, choices)
+    resolved = {cid: choice for cid, choice in choices.items() if choice and choice != HAND_OVER}
+    if not conflicts and not resolved:
         return
-    if not (only_handovers and shown):
-        st.subheader("Account manager changes" if only_handovers else "Conflicts", anchor=False)
+    st.subheader("Conflicts", anchor=False)
     if conflicts:
         st.warning(
             f"{len(conflicts)} row{'s' if len(conflicts) != 1 else ''} reuse{'' if len(conflicts) != 1 else 's'} "
@@ -63,18 +61,35 @@ def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
     taken = known() if conflicts else set()
     for cp in conflicts:
         _conflict(cp, choices, taken)
-    if made:
-        said = {SKIP: "skipped", UPDATE: "record updated", HAND_OVER: "handed to the new account manager"}
+    if resolved:
+        said = {SKIP: "skipped", UPDATE: "record updated"}
         lines = [
             f"{display.md(cid)}: "
             + (said.get(c) or f"onboarded as new client {display.md(c.removeprefix('new:'))}")
-            for cid, c in made.items()
+            for cid, c in resolved.items()
         ]
-        st.caption(("Chosen — " if only_handovers else "Conflicts resolved — ") + "; ".join(lines))
-        undo = "Undo" if only_handovers else "Undo conflict choices"
-        if st.button(undo, key="conflict_undo", icon=":material/undo:"):
-            session.set_conflict_choices({})
+        st.caption("Conflicts resolved — " + "; ".join(lines))
+        if st.button("Undo conflict choices", key="conflict_undo", icon=":material/undo:"):
+            session.set_conflict_choices({cid: c for cid, c in choices.items() if c == HAND_OVER})
             st.rerun()
+
+
+def _forget_done_hand_overs(plan: BatchPlan, choices: dict[str, str]) -> dict[str, str]:
+    """The choices without the hand-overs that are over: a planned client chosen for a hand-over
+    whose row no longer names another manager than the journal's (the run handed the room over,
+    or the row changed back). Kept, such a choice would hand the room over again, unasked, the next
+    time the row names someone else."""
+    planned = {cp.client_id: cp for cp in plan.clients}
+    over = {
+        cid
+        for cid, choice in choices.items()
+        if choice == HAND_OVER and cid in planned and planned[cid].manager_before is None
+    }
+    if not over:
+        return choices
+    kept = {cid: choice for cid, choice in choices.items() if cid not in over}
+    session.set_conflict_choices(kept)
+    return kept
 
 
 def _conflict(cp: ClientPlan, choices: dict[str, str], taken: set[str]) -> None:
@@ -115,9 +130,9 @@ def _conflict(cp: ClientPlan, choices: dict[str, str], taken: set[str]) -> None:
             st.rerun()
 
 
-def _handovers(plan: BatchPlan, choices: dict[str, str]) -> bool:
-    """Finished clients whose row names another account manager, with one choice for all of them;
-    True when there were any.
+def _handovers(plan: BatchPlan, choices: dict[str, str]) -> None:
+    """Finished clients whose row names another account manager, with one choice for all of them,
+    and the hand-overs already chosen (carried out when those clients are onboarded).
 
     A reassignment usually moves many clients at once (a manager leaves), so the choice is for the
     whole list; rows left out of the selection are not planned and so not handed over. A row that
@@ -129,33 +144,52 @@ def _handovers(plan: BatchPlan, choices: dict[str, str]) -> bool:
         for cp in plan.clients
         if cp.manager_before is not None and not cp.update_manager and not cp.identity
     ]
-    if not pending:
-        return False
-    n = len(pending)
+    chosen = [cid for cid, choice in choices.items() if choice == HAND_OVER]
+    if not pending and not chosen:
+        return
     st.subheader("Account manager changes", anchor=False)
-    st.info(
-        f"{display.plural(n, 'onboarded client')} name{'' if n != 1 else 's'} another account manager "
-        "in this file. Their rooms keep the manager they have until you hand them over: the new "
-        "manager is then invited with the blueprint's manager role and the previous one's access is "
-        "removed (never the API key's own account's).",
-        icon=":material/swap_horiz:",
-    )
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Client id": cp.client_id,
-                    "Manager now": cp.manager_before or "none",
-                    "This file": cp.manager.email if cp.manager else "",
-                }
-                for cp in pending
-            ],
-            columns=["Client id", "Manager now", "This file"],
-        ),
-        hide_index=True,
-        key="handover_table",
-    )
-    if st.button(f"Hand over {display.plural(n, 'room')}", key="handover_all", icon=":material/swap_horiz:"):
-        session.set_conflict_choices({**choices, **{cp.client_id: HAND_OVER for cp in pending}})
-        st.rerun()
-    return True
+    if pending:
+        n = len(pending)
+        st.info(
+            f"{display.plural(n, 'onboarded client')} name{'' if n != 1 else 's'} another account manager "
+            "in this file. Their rooms keep the manager they have until you hand them over: the new "
+            "manager is then invited with the blueprint's manager role and the previous one's access is "
+            "removed (never the API key's own account's).",
+            icon=":material/swap_horiz:",
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Client id": cp.client_id,
+                        "Manager now": cp.manager_before or "none",
+                        "This file": cp.manager.email if cp.manager else "",
+                    }
+                    for cp in pending
+                ],
+                columns=["Client id", "Manager now", "This file"],
+            ),
+            hide_index=True,
+            key="handover_table",
+        )
+        if st.button(
+            f"Hand over {display.plural(n, 'room')}", key="handover_all", icon=":material/swap_horiz:"
+        ):
+            session.set_conflict_choices({**choices, **{cp.client_id: HAND_OVER for cp in pending}})
+            st.rerun()
+    if chosen:
+        planned = {cp.client_id: cp for cp in plan.clients}
+
+        def to(cid: str) -> str:
+            cp = planned.get(cid)
+            new = cp.manager.email if cp is not None and cp.manager is not None else ""
+            return f"{display.md(cid)} to {display.md(new)}" if new else display.md(cid)
+
+        st.caption(
+            "Hand-over chosen — "
+            + "; ".join(to(cid) for cid in chosen)
+            + ". It is carried out when these clients are onboarded."
+        )
+        if st.button("Undo hand-over", key="handover_undo", icon=":material/undo:"):
+            session.set_conflict_choices({cid: c for cid, c in choices.items() if c != HAND_OVER})
+            st.rerun()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
-from support.apptest import metric, onboard_row, table, texts, upload_sample
+from support.apptest import edit_cell, metric, onboard_row, table, texts, upload_sample
 from support.waiting import wait_until
 
 from onboarding.journal import Journal
-from ui import live
+from ui import live, session
 
 ONBOARDED_AS = "Müller & Söhne GmbH"
 
@@ -106,12 +106,78 @@ def test_a_changed_account_manager_is_handed_over_only_when_asked(
     assert not at.exception
     plan = table(at, "Action")
     assert plan[plan["Client ID"] == "CL-1001"].iloc[0]["Action"] == "↻ resume"
-    assert "CL-1001: handed to the new account manager" in texts(at)
+    assert f"Hand-over chosen — CL-1001 to {in_file}" in texts(at)
     assert [t.value for t in at.subheader].count(
         "Account manager changes"
     ) == 1  # the choice made, not the list
-    assert at.button(key="conflict_undo").label == "Undo"
+    assert at.button(key="handover_undo").label == "Undo hand-over"
     at.button(key=f"onboard_one_{live.widget_id('CL-1001')}").click().run()
     wait_until(lambda: any(r.client_id == "CL-1001" and r.manager_email == in_file for r in j.clients()))
     wait_until(lambda: all(r.status != "running" for r in j.runs()))
     assert next(r for r in j.clients() if r.client_id == "CL-1001").status == "onboarded"
+
+
+ANNA, BEN = "anna.manager@sandbox.example", "ben.manager@sandbox.example"
+
+
+def _manager_changed(
+    at: AppTest, journal: Callable[[], Journal], row: int, client_id: str, to: str
+) -> AppTest:
+    """``client_id`` of the uploaded sample onboarded, then its row (spreadsheet row ``row``)
+    edited to name account manager ``to``; the Onboard page open."""
+    at = onboard_row(at, journal(), client_id)
+    at.switch_page("pages/upload.py").run()
+    edit_cell(at, row, "Account manager", to)
+    return at.switch_page("pages/onboard.py").run()
+
+
+def test_a_hand_over_chosen_while_a_conflict_is_pending_is_not_called_a_resolved_conflict(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """CL-1002 is handed over while CL-1001's identity conflict still waits for a choice: the
+    hand-over is said under its own caption, nothing claims the conflicts are resolved, and
+    undoing the hand-over leaves the conflict alone (and the other way round)."""
+    j = journal()
+    at = onboard_row(upload_sample(app), j, "CL-1001")
+    at = _manager_changed(at, journal, 5, "CL-1002", ANNA)  # CL-1002's row named Ben
+    rec = next(r for r in j.clients() if r.client_id == "CL-1001")
+    j.upsert_client(rec.portal, "CL-1001", name=ONBOARDED_AS)
+    at.button(key="onboard_refresh_plan").click().run()
+    assert metric(at, "Conflicts") == "1"
+    at.button(key="handover_all").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert f"Hand-over chosen — CL-1002 to {ANNA}" in shown
+    assert "resolved" not in shown, shown
+    assert metric(at, "Conflicts") == "1"
+    assert not [b for b in at.button if b.key == "conflict_undo"]
+    wid = _choose(at, "skip")
+    at.button(key=f"conflict_apply_{wid}").click().run()
+    assert "Conflicts resolved — CL-1001: skipped" in texts(at)
+    assert "CL-1002" not in next(c.value for c in at.caption if "resolved" in c.value)
+    at.button(key="conflict_undo").click().run()
+    assert at.session_state[session.CHOICES] == {"CL-1002": "handover"}
+    at.button(key="handover_undo").click().run()
+    assert at.session_state[session.CHOICES] == {}
+    assert metric(at, "Conflicts") == "1"
+
+
+def test_a_finished_hand_over_is_reported_with_the_run_and_no_longer_offered(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """After the run that handed CL-1001 from Anna to Ben, the "Hand-over chosen" caption and its
+    Undo are gone, and the choice is forgotten (a later manager change is asked about again, not
+    handed over unasked)."""
+    j = journal()
+    at = _manager_changed(upload_sample(app), journal, 4, "CL-1001", BEN)
+    at.button(key="handover_all").click().run()
+    assert f"Hand-over chosen — CL-1001 to {BEN}" in texts(at)
+    at.button(key=f"onboard_one_{live.widget_id('CL-1001')}").click().run()
+    wait_until(lambda: all(r.status != "running" for r in j.runs()))
+    at.run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Hand-over chosen" not in shown
+    assert not [b for b in at.button if b.key in ("handover_undo", "handover_all")]
+    assert "CL-1001" not in at.session_state[session.CHOICES]
+    assert next(r for r in j.clients() if r.client_id == "CL-1001").manager_email == BEN
