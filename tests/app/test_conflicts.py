@@ -165,9 +165,9 @@ def test_a_hand_over_chosen_while_a_conflict_is_pending_is_not_called_a_resolved
 def test_a_finished_hand_over_is_reported_with_the_run_and_no_longer_offered(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:
-    """After the run that handed CL-1001 from Anna to Ben, the "Hand-over chosen" caption and its
-    Undo are gone, and the choice is forgotten (a later manager change is asked about again, not
-    handed over unasked)."""
+    """After the run that handed CL-1001 from Anna to Ben, the run's result says so, naming who
+    was removed from the room; the "Hand-over chosen" caption and its Undo are gone, and the choice
+    is forgotten (a later manager change is asked about again, not handed over unasked)."""
     j = journal()
     at = _manager_changed(upload_sample(app), journal, 4, "CL-1001", BEN)
     at.button(key="handover_all").click().run()
@@ -177,6 +177,7 @@ def test_a_finished_hand_over_is_reported_with_the_run_and_no_longer_offered(
     at.run()
     assert not at.exception
     shown = texts(at)
+    assert f"CL-1001: handed over to {BEN}, {ANNA} removed" in shown, shown
     assert "Hand-over chosen" not in shown
     assert not [b for b in at.button if b.key in ("handover_undo", "handover_all")]
     assert "CL-1001" not in at.session_state[session.CHOICES]
