@@ -49,8 +49,8 @@ def render(s: Settings) -> Blueprint | None:
         templates = templates_section(s, d, folders)
     manager_section(d, room_type)
     client_section(d, room_type)
+    known = audit_section(d)  # who else may be in the room: next to the manager and the client
     kind = link_section(d, room_type)
-    known = audit_section(d)
     segments, segments_problem = segments_editor.section(d)
     current = {**collect(room_type, folders, templates, kind), "segments": segments, "known_members": known}
     current["room_template"] = choice.room_template
@@ -268,9 +268,12 @@ def link_section(d: dict[str, Any], room_type: RoomType) -> str:
     return kind
 
 
+AUDIT_HEADING = "Other room members (audit)"
+
+
 def audit_section(d: dict[str, Any]) -> list[str]:
     """People the audit does not report in any client's room, one per line."""
-    st.markdown("##### Audit")
+    st.markdown(f"##### {AUDIT_HEADING}")
     state.seed("bp_known_members", "\n".join(d.get("known_members") or []))
     st.text_area(
         "Known members (one per line: an e-mail address, or @domain)",

@@ -153,3 +153,15 @@ def test_known_members_are_saved_and_a_wrong_entry_is_named(
     assert not at.exception
     saved = Blueprint.load(clean_app_state / "blueprint.toml")
     assert saved.known_members == ["support@acme.example", "@our-team.example"]
+
+
+def test_known_members_sit_with_the_people_of_the_room(app: AppTest, sandbox: object) -> None:
+    """The audit's known members follow the account manager and the client (the people a room
+    gets), before the client link and the per-segment blueprints, under a heading that says what
+    they are."""
+    at = settings_page(app)
+    headings = [str(m.value) for m in at.markdown if str(m.value).startswith("##### ")]
+    order = [h.removeprefix("##### ") for h in headings]
+    members = order.index("Other room members (audit)")
+    assert order[members - 1 : members + 2] == ["Client", "Other room members (audit)", "Client link"], order
+    assert members < order.index("Blueprint per segment")
