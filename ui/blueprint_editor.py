@@ -19,10 +19,11 @@ from ui import blueprint_form as bf
 from ui.bounds import field_bounds
 
 FALLBACKS = {
-    "role": "invite with another role",
-    "skip": "do not invite the manager",
+    "role": "the fallback role",
+    "skip": "not invited",
     "block": "block the client",
 }
+"""Short: the choice shows in a third of the page (cut at 1000 px when longer); the help says more."""
 
 
 def render(s: Settings) -> Blueprint | None:
@@ -207,7 +208,8 @@ def manager_section(d: dict[str, Any], room_type: RoomType) -> None:
         list(FALLBACKS),
         key="bp_manager_fallback",
         format_func=FALLBACKS.__getitem__,
-        help="Only room admins, DocSpace admins and the owner can be Room manager.",
+        help="Only room admins, DocSpace admins and the owner can be Room manager. Anyone else is "
+        "invited with the fallback role, not invited at all, or the client is blocked (not onboarded).",
     )
     off = st.session_state["bp_manager_fallback"] != "role"
     role_select(m3, "Fallback role", "bp_manager_fallback_role", d["manager_fallback_role"], guests, off)
@@ -241,29 +243,34 @@ def link_section(d: dict[str, Any], room_type: RoomType) -> str:
         + (" (one per room; no password)." if kind == "invitation" else " (may carry a password).")
     )
     link = d["link"]
-    l1, l2, l3 = st.columns(3)
+    # The switch for the whole section stands on its own line, and the external link's two
+    # switches share one below the fields: in a third of the page (1000 px wide) their labels
+    # were cut ("Create a link for the…", "Require a public lin…").
     state.seed("bp_link_enabled", link["enabled"])
-    l1.toggle("Create a link for the client", key="bp_link_enabled")
+    st.toggle("Create a link for the client", key="bp_link_enabled")
     link_on = bool(st.session_state["bp_link_enabled"])
+    l1, l2, l3 = st.columns(3)
     state.seed("bp_link_title", link["title"])
-    l2.text_input("Link title", key="bp_link_title", disabled=not link_on)
-    role_select(l3, "Link access", "bp_link_access", link["access"], bf.link_roles(room_type), not link_on)
+    l1.text_input("Link title", key="bp_link_title", disabled=not link_on)
+    role_select(l2, "Link access", "bp_link_access", link["access"], bf.link_roles(room_type), not link_on)
+    state.seed("bp_link_password", link.get("password") or "")
+    external = link_on and kind == "external"
+    l3.text_input("Password", key="bp_link_password", type="password", disabled=not external)
     optional_count(
         l1, "Expires after (days, 0 = never)", "bp_link_expires", link, "expires_in_days", not link_on
     )
     off = not link_on or kind != "invitation"
     optional_count(l2, "Maximum uses (0 = unlimited)", "bp_link_max_use", link, "max_use_count", off)
-    state.seed("bp_link_password", link.get("password") or "")
-    l3.text_input(
-        "Password", key="bp_link_password", type="password", disabled=not link_on or kind != "external"
-    )
+    switches = st.container(horizontal=True, gap="large", wrap=True)
     state.seed("bp_link_deny_download", link["deny_download"])
-    l1.toggle("Deny downloads", key="bp_link_deny_download", disabled=not link_on or kind != "external")
+    switches.toggle("Deny downloads", key="bp_link_deny_download", disabled=not external)
     state.seed("bp_link_require_public", link.get("require_public", False))
-    l2.toggle(
-        "Require a public link (fail the client if the portal makes it sign-in only)",
+    switches.toggle(
+        "Require a public link",
         key="bp_link_require_public",
-        disabled=not link_on or kind != "external",
+        disabled=not external,
+        help="Fail the client when the portal makes its link sign-in only (restricted external "
+        "sharing), instead of keeping a link only people signed in to the portal can open.",
     )
     return kind
 

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from onboarding import ClientAudit, ClientRecord, ClientStatus, Onboarding, id_key
-from ui import auth, chrome, display
+from ui import auth, chrome, display, live
 
 FINDINGS = "drift_findings"
 NOTICE = "drift_notice"
@@ -21,6 +21,16 @@ EXTRA_HELP = (
     "Repair does not take people out of a room: remove them in DocSpace, accept them here, or "
     "list colleagues added on purpose under Known members in Settings > Blueprint."
 )
+
+ROW_HEIGHT = 72
+"""Three lines of text: above 4rem a grid's cells wrap, so a long address or link reads whole."""
+COLUMNS = {
+    "item": st.column_config.TextColumn("item", width=200),
+    "expected": st.column_config.TextColumn("expected", width=150),
+    "found": st.column_config.TextColumn("found", width=150),
+}
+"""Widths that fit the panel at 1000 px (the grid stretches them when wider): a long item used to
+push "found" out of sight."""
 
 
 def _audit(svc: Onboarding, ids: list[str]) -> None:
@@ -95,12 +105,14 @@ def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
         st.success("Every audited room matches the journal and the blueprint.", icon=":material/check:")
         return
     for a in findings:
-        with st.container(border=True):
+        with st.container(border=True, key=f"drift_client_{live.widget_id(a.client_id)}"):
             st.markdown(f"**{display.md(a.client_id)}** — {len(a.differences)} difference(s)")
             st.dataframe(
                 pd.DataFrame([d.as_dict() for d in a.differences]),
                 hide_index=True,
                 key=f"drift_{a.client_id}",
+                row_height=ROW_HEIGHT,
+                column_config=COLUMNS,
             )
             c1, c2, c3 = st.columns([1, 2, 1])
             only_people = all(d.is_extra for d in a.differences)

@@ -3,10 +3,11 @@
 Streamlit ends a label that does not fit with an ellipsis; a cut figure or button reads wrong
 ("Already do…"). Each page is drawn with data (an upload, a finished run), photographed into
 artifacts/screenshots/40-*-1000.png, and every metric label, metric value and button label is
-checked to fit its box. The Upload grid's first screen reaches the e-mail column and a row's
+checked to fit its box, and so is every toggle's label. The Upload grid's first screen reaches the e-mail column and a row's
 problems fit on screen whole; the Results page's day filter label and its figures read at 1000
-and 1400 px. The module has its own server, so other modules' journals are untouched; the
-example list is onboarded on it once (:func:`onboarded`).
+and 1400 px; the drift panel's table shows its three columns whole at 1000 px. The module has its
+own server, so other modules' journals are untouched; the example list is onboarded on it once
+(:func:`onboarded`); the drift panel has a server of its own on a sandbox the test can change.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from conftest import _serve
 from playwright.sync_api import Browser, Locator, Page, expect
 from support.browser import ROOT, by_key, click_button, go_to, shot, upload, wait_for_app, wait_for_layout
 
+import docspace_sandbox
+from onboarding.docspace import DocSpaceClient, FileShare, Invitation, LinkRequest, LinkType
+
 pytestmark = pytest.mark.e2e
 
 WIDTH = 1000
@@ -30,7 +34,8 @@ MAX_STEPS = 8
 CUT = """() => {
     const boxes = document.querySelectorAll(
         '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stBaseButton-primary"],'
-        + '[data-testid="stBaseButton-secondary"], [data-testid="stPageLink"]');
+        + '[data-testid="stBaseButton-secondary"], [data-testid="stPageLink"],'
+        + '[data-testid="stCheckbox"] [data-testid="stWidgetLabel"]');
     const cut = [];
     for (const box of boxes) {
         if (box.closest('[data-stale="true"]') || !box.offsetParent) continue;
@@ -43,7 +48,8 @@ CUT = """() => {
     }
     return cut;
 }"""
-"""The text of each visible metric label/value, button or page link whose content overflows its box."""
+"""The text of each visible metric label/value, button, page link or toggle label whose content
+overflows its box (a toggle's own box holds a 1 px hidden input: only its label is measured)."""
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +82,8 @@ def _check(page: Page, name: str) -> list[str]:
 
 
 def test_every_page_fits_1000_px(page: Page, onboarded: str) -> None:
-    """Home, Upload, Onboard, Clients, Results and Settings (each tab) show every metric and button whole."""
+    """Home, Upload, Onboard, Clients, Results and Settings (each tab) show every metric, button and
+    toggle label whole."""
     page.set_viewport_size({"width": WIDTH, "height": 1100})
     page.goto(onboarded)
     wait_for_app(page)
@@ -213,3 +220,58 @@ def test_the_results_figures_share_one_row(page: Page, onboarded: str) -> None:
             m.inner_text().splitlines()[0]: round((m.bounding_box() or {"y": -1})["y"]) for m in metrics.all()
         }
         assert len(set(tops.values())) == 1, f"{width} px: {tops}"
+
+
+OUTSIDER = "eve.outsider.with.a.rather.long.name@example.org"
+GRID_OVERFLOW = """(grid) => {
+    const scroller = grid.querySelector(".dvn-scroller");
+    return scroller ? scroller.scrollWidth - scroller.clientWidth : -1;
+}"""
+"""How many px of a canvas grid's columns lie beyond its right edge (-1: no grid drawn)."""
+
+
+@pytest.fixture(scope="module")
+def drifted(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A dashboard on a sandbox of the test's own, the example list onboarded, then one room
+    changed by hand: an outsider with a long address invited, the client link deleted."""
+    box = docspace_sandbox.start(port=0)
+    env = {"DOCSPACE_URL": box.url, "DOCSPACE_API_KEY": box.api_key, "DOCSPACE_ALLOW_UNAUTHENTICATED": "true"}
+    try:
+        for url in _serve(tmp_path_factory.mktemp("e2e-drift"), env):
+            page = browser.new_page(viewport={"width": WIDTH, "height": 1100})
+            page.goto(url)
+            wait_for_app(page)
+            go_to(page, "Upload")
+            upload(page, EXAMPLE)
+            go_to(page, "Onboard")
+            click_button(page, "onboard_start_batch")
+            expect(page.get_by_text(re.compile(r"Run \S+ — Finished")).first).to_be_visible(timeout=60_000)
+            page.close()
+            api = DocSpaceClient(box.url, box.api_key)
+            room = box.state()["rooms"][0]
+            api.share_room(room["id"], [Invitation(access=FileShare.READ, email=OUTSIDER)])
+            (lk,) = api.room_links(room["id"])
+            req = LinkRequest(
+                link_type=LinkType(lk.link_type), access=FileShare.NONE, link_id=lk.shared_link.id
+            )
+            api.set_room_link(room["id"], req)
+            yield url
+    finally:
+        box.stop()
+
+
+def test_the_drift_table_shows_every_column_at_1000_px(page: Page, drifted: str) -> None:
+    """After an audit at 1000 px, a client's differences (a long member address, a deleted link's
+    address) fit the panel: no column of the table lies beyond its edge, "found" included."""
+    page.set_viewport_size({"width": WIDTH, "height": 1100})
+    page.goto(drifted)
+    wait_for_app(page)
+    go_to(page, "Results")
+    click_button(page, "drift_audit")
+    grid = page.locator('[class*="st-key-drift_client_"]').get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    wait_for_layout(grid.get_by_test_id("data-grid-canvas"))
+    expect(grid.locator('th[role="columnheader"]').filter(has_text=re.compile("^found$"))).to_have_count(1)
+    shot(page, f"43-results-drift-{WIDTH}")
+    overflow = grid.evaluate(GRID_OVERFLOW)
+    assert overflow == 0, f"{overflow} px of the drift table lie beyond its right edge"
