@@ -188,7 +188,7 @@ def _handovers(plan: BatchPlan, choices: dict[str, str]) -> None:
         st.caption(
             "Hand-over chosen — "
             + "; ".join(to(cid) for cid in chosen)
-            + ". It is carried out when these clients are onboarded."
+            + f". Carried out when you onboard {'it' if len(chosen) == 1 else 'them'}."
         )
         if st.button("Undo hand-over", key="handover_undo", icon=":material/undo:"):
             session.set_conflict_choices({cid: c for cid, c in choices.items() if c != HAND_OVER})
