@@ -75,7 +75,7 @@ class ClientJob:
             owner=owner,
             clock=clock,
             progress=dict(rec.progress) if rec else {},
-            onboarded_before=(rec.room_id, rec.onboarded_at)
+            onboarded_before=(rec.room_id, rec.onboarded_at, rec.onboarded_by)
             if rec and rec.room_id and rec.onboarded_at
             else None,
             tag_rooms=tag_rooms,

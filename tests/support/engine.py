@@ -64,7 +64,7 @@ class Harness:
             journal,
             blueprint or Blueprint(),
             portal_key="sandbox-test",
-            actor="test",
+            actor=str(kw.pop("actor", "test")),
             retry=kw.pop("retry", RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)),  # type: ignore[arg-type]
             sleep=kw.pop("sleep", self.sleeps.append),  # type: ignore[arg-type]
             rng=random.Random(7),

@@ -264,3 +264,17 @@ def test_a_third_manager_handed_over_at_once_takes_out_both_earlier_ones(harness
     assert engine.run(engine.plan([to_rita], hand_over=[first.client_id])).exit_code == 0
     members = _members(harness, first.client_id)
     assert members.get(RITA) == 9 and BEN not in members and ANNA not in members, members
+
+
+def test_a_colleague_handing_over_does_not_become_who_onboarded_the_client(harness: Harness) -> None:
+    """A hand-over run by someone else finishes the client again in the same room: who onboarded
+    it (and when) stays, as the CRM knows it; only a new room would change them."""
+    first, moved = _onboarded(harness)
+    journal = SqliteJournal(harness.journal_path)
+    before = journal.get("sandbox-test", first.client_id)
+    assert before is not None and before.onboarded_by == "test"
+    colleague = harness.engine(actor="cli:colleague")
+    assert colleague.run(colleague.plan([moved], hand_over=[first.client_id])).exit_code == 0
+    after = journal.get("sandbox-test", first.client_id)
+    assert after is not None and after.manager_email == BEN
+    assert (after.onboarded_by, after.onboarded_at) == ("test", before.onboarded_at)

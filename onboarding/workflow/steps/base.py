@@ -133,8 +133,8 @@ class StepContext:
     """The run's lease owner: every progress write is fenced by it (empty: not fenced)."""
     clock: Callable[[], float] = time.time
     progress: dict[str, Any] = field(default_factory=dict)
-    onboarded_before: tuple[int, float] | None = None
-    """The room and time the journal's record says the client was onboarded in (if it was)."""
+    onboarded_before: tuple[int, float, str] | None = None
+    """The room, time and actor the journal's record says the client was onboarded in, at, by."""
     room_id: int | None = None
     room_fresh: bool = False
     """The room was created by this attempt (so nothing of ours can be in it yet)."""

@@ -45,7 +45,7 @@ class RecordStep(StepBase):
             link_url=link.get("url", ""),
             link_expires=link.get("expires", ""),
             onboarded_at=onboarded_at(ctx, room_id),
-            onboarded_by=ctx.actor,
+            onboarded_by=onboarded_by(ctx, room_id),
         )
         return f"room {room_id}"
 
@@ -58,3 +58,10 @@ def onboarded_at(ctx: StepContext, room_id: int) -> float:
     """
     before = ctx.onboarded_before
     return before[1] if before is not None and before[0] == room_id else ctx.clock()
+
+
+def onboarded_by(ctx: StepContext, room_id: int) -> str:
+    """Who onboarded the client: kept with :func:`onboarded_at` (a colleague's repair or restore
+    of the same room is not an onboarding, and would tell the CRM of a change that is none)."""
+    before = ctx.onboarded_before
+    return (before[2] or ctx.actor) if before is not None and before[0] == room_id else ctx.actor
