@@ -72,3 +72,17 @@ def test_accept_stores_all_of_its_items_or_none(
     assert cli.main(["audit", "--json", *env]) == 1
     (found,) = json.loads(capsys.readouterr().out)["clients"]
     assert found["differences"] == [{"item": item, "expected": "not a member", "found": "Content creator"}]
+
+
+def test_a_selected_client_that_is_not_onboarded_is_said_to_be_left_out(
+    env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`audit --select` and `repair --select` naming an offboarded client say it was left out
+    (only onboarded clients are audited), rather than a bare "0 client(s) differ"."""
+    first, second = _onboard(env, tmp_path, 2)
+    assert cli.main(["offboard", first, *env]) == 0
+    capsys.readouterr()
+    assert cli.main(["audit", "--select", f"{first},{second}", *env]) == 0
+    assert f"{first}: offboarded, so not audited (only onboarded clients are)" in capsys.readouterr().err
+    assert cli.main(["repair", "--select", first, *env]) == 0
+    assert f"{first}: offboarded, so not repaired" in capsys.readouterr().err
