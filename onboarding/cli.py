@@ -339,9 +339,14 @@ def cmd_webhook(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: Tex
     if report is None:
         raise ConfigError("no webhook configured: set DOCSPACE_WEBHOOK_URL and DOCSPACE_WEBHOOK_SECRET")
     print(f"webhook: {report.sent} sent, {report.failed} failed, {report.skipped} skipped", file=out)
+    if report.events_sent or report.events_failed:
+        print(
+            f"webhook: {report.events_sent} earlier event(s) sent again, {report.events_failed} failed again",
+            file=out,
+        )
     for cid, msg in (report.errors or {}).items():
         print(f"{cid}: {msg}", file=err)
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return EXIT_FAILED if report.failed or report.events_failed else EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:

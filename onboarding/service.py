@@ -467,7 +467,8 @@ class Onboarding:
     def deliver(
         self, client_ids: Sequence[str] | None = None, *, force: bool = False
     ) -> DeliveryReport | None:
-        """Send onboarded clients to the CRM webhook (all not yet delivered, or the named ones)."""
+        """Send onboarded clients to the CRM webhook (all not yet delivered, or the named ones),
+        and every event of theirs whose earlier sending failed (an offboarding, a renewed link…)."""
         sender = self._webhook()
         if sender is None:
             return None
@@ -475,7 +476,9 @@ class Onboarding:
         if client_ids is not None:
             wanted = set(client_ids)
             records = [r for r in records if r.client_id in wanted]
-        return sender.deliver(records, force=force)
+        report = sender.deliver(records, force=force)
+        sender.resend_failed_events(records, report)
+        return report
 
 
 def _without(clients: Clients, drop: frozenset[str]) -> Clients:

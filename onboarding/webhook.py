@@ -15,6 +15,7 @@ Headers::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -139,6 +140,9 @@ class DeliveryReport:
     failed: int = 0
     skipped: int = 0
     errors: dict[str, str] | None = None
+    events_sent: int = 0
+    """Lifecycle events (``client.offboarded``…) whose earlier sending failed, sent now."""
+    events_failed: int = 0
 
 
 class WebhookSender:
@@ -276,6 +280,32 @@ class WebhookSender:
             raise
         self.journal.record_notice(self.portal, rec.client_id, event, key, "delivered", f"HTTP {status}")
         return True
+
+    def resend_failed_events(self, records: Sequence[ClientRecord], report: DeliveryReport) -> None:
+        """Send again each lifecycle event of these clients whose last sending failed, with the
+        key it had (a receiver that got it after all drops the repeat), and the client's current
+        row. Without this a CRM that was down missed an offboarding or a renewed link for good:
+        only ``check-joins`` tried its own event again."""
+        wanted = {r.client_id: r for r in records}
+        for row in self.journal.failed_notices(self.portal):
+            rec = wanted.get(row["client_id"])
+            if rec is None or row["event"] not in CLIENT_EVENTS:
+                continue
+            payload, key = event_payload(rec, self.portal, row["event"], row["key"]), row["key"]
+            try:
+                status = self.retrier.call(functools.partial(self._post, payload, key))
+            except ConfigError:
+                raise
+            except Exception as exc:
+                self.journal.record_notice(self.portal, rec.client_id, row["event"], key, "failed", str(exc))
+                report.events_failed += 1
+                if report.errors is not None:
+                    report.errors.setdefault(rec.client_id, f"{row['event']}: {exc}")
+                continue
+            self.journal.record_notice(
+                self.portal, rec.client_id, row["event"], key, "delivered", f"HTTP {status}"
+            )
+            report.events_sent += 1
 
     def deliver_summary(self, run_id: str, summary: dict[str, Any]) -> None:
         """The end-of-run message (best effort: failures are raised to the caller to report)."""

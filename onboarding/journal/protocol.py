@@ -159,6 +159,10 @@ class Deliveries(Protocol):
 
     def notice(self, portal: str, client_id: str, event: str) -> dict[str, Any] | None: ...
 
+    def failed_notices(self, portal: str) -> list[dict[str, Any]]:
+        """The events whose last sending failed (to be sent again, with their key)."""
+        ...
+
 
 class RunQueue(Protocol):
     """Runs queued on a dashboard for a headless worker (see :mod:`onboarding.journal.queue`)."""

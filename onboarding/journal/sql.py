@@ -353,6 +353,12 @@ class SqlJournal(SqlRunQueue):
         )
         return rows[0] if rows else None
 
+    def failed_notices(self, portal: str) -> list[dict[str, Any]]:
+        return self._query(
+            "SELECT * FROM notices WHERE portal = ? AND status = 'failed' ORDER BY at, client_id, event",
+            [portal],
+        )
+
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
     for i in range(0, len(ids), IN_CHUNK):

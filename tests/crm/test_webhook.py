@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from onboarding.errors import ConfigError
+from onboarding.errors import ConfigError, WebhookUnavailable
 from onboarding.journal import Journal, SqliteJournal
 from onboarding.webhook import (
     IDEMPOTENCY_HEADER,
@@ -203,3 +203,32 @@ def test_webhook_host_resolving_to_a_metadata_address_is_refused_before_sending(
     with pytest.raises(ConfigError, match=r"169\.254\.169\.254"):
         sender.deliver(j.clients("p"))
     assert receiver.attempts == {} and receiver.bad_signatures == 0
+
+
+def test_an_event_that_failed_is_sent_again_by_the_next_pass_with_its_key(tmp_path: Path) -> None:
+    """A client.offboarded sent while the CRM was down is recorded failed; the next delivery pass
+    sends it again, once, with the same idempotency key and the client's current row; a pass
+    after that sends nothing more."""
+    j = _journal(tmp_path, 2)
+    down = Receiver(fail_first=10**6)
+    rec = next(r for r in j.clients("p") if r.client_id == "C-1")
+    with pytest.raises(WebhookUnavailable):  # 503 on every retry
+        _sender(down, j, []).notify(rec, "client.offboarded", stamp="1")
+    (failed,) = j.failed_notices("p")
+    down.stop()
+    up = Receiver(fail_first=0)
+    try:
+        sender = _sender(up, j, [])
+        report = sender.deliver(j.clients("p"))
+        sender.resend_failed_events(j.clients("p"), report)
+        assert (report.events_sent, report.events_failed) == (1, 0)
+        offboarded = [p for p in up.accepted.values() if p["type"] == "client.offboarded"]
+        assert [(p["idempotency_key"], p["client"]["client_id"]) for p in offboarded] == [
+            (failed["key"], "C-1")
+        ]
+        assert j.failed_notices("p") == []
+        again = sender.deliver(j.clients("p"))
+        sender.resend_failed_events(j.clients("p"), again)
+        assert again.events_sent == 0 and len(up.accepted) == 3  # 2 onboarded + the one event
+    finally:
+        up.stop()
