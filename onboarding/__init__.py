@@ -96,6 +96,7 @@ _WHERE: dict[str, str] = {
     "redact_text": "onboarding.redact",
     "results_frame": "onboarding.export",
     "in_id_order": "onboarding.export",
+    "change_lines": "onboarding.workflow.reassign",
     "id_key": "onboarding.export",
     "Draft": "onboarding.drafts",
     "apply_edits": "onboarding.review",
@@ -194,6 +195,7 @@ __all__ = [
     "User",
     "access",
     "apply_edits",
+    "change_lines",
     "corrected_csv",
     "default_data_dir",
     "email_suggestions",
@@ -282,6 +284,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.workflow.audit import ClientAudit, Difference
     from onboarding.workflow.context import ClientLike, ManagerDecision
     from onboarding.workflow.plan import STEPS, BatchPlan, ClientPlan
+    from onboarding.workflow.reassign import change_lines
     from onboarding.workflow.status import (
         Action,
         ClientState,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -29,6 +29,7 @@ from onboarding import (
     RunStatus,
     StartOutcome,
     Step,
+    change_lines,
 )
 from ui import auth, chrome, display, session, timing
 
@@ -335,44 +336,6 @@ def _details(run: LiveRun, names: dict[str, str], fill: float, text: str) -> Non
 
 MAX_CHANGES = 10
 """Changed clients listed under a finished run (the rest are counted)."""
-PREVIOUS_MANAGER = "the previous account manager"
-"""Why the access step took someone out of the room when the room was handed over (its journal
-event says ``; <e-mail> (<why>) removed`` for each person removed)."""
-_REMOVED = re.compile(r"; ([^;()]+?) \(([^()]*)\) removed")
-
-
-def change_lines(
-    p: RunProgress, summary: dict[str, object], managers: dict[str, str], handed_over: Collection[str] = ()
-) -> list[str]:
-    """What a finished run changed on clients that were already onboarded, one line per client:
-    ``C-1: handed over to ben@…, anna@… removed``.
-
-    Read from the run's summary (``updated``: the finished clients whose record it changed) and
-    the access step's event of each (who was invited, who was taken out of the room); ``managers``
-    is each client's account manager as the journal has it now; ``handed_over`` the clients the
-    run's plan handed over, when that plan is at hand (a run of this server).
-    """
-    updated = summary.get("updated")
-    if not isinstance(updated, list):
-        return []
-    access = {e.client_id: e.detail for e in p.events if e.step == Step.ACCESS and e.outcome == Outcome.DONE}
-    lines = []
-    for cid in updated:
-        detail = access.get(cid, "")
-        removed = _REMOVED.findall(detail)
-        invited = detail.split(";", 1)[0]
-        manager = managers.get(cid, "")
-        handed = (
-            cid in handed_over
-            or any(why == PREVIOUS_MANAGER for _, why in removed)
-            or (bool(manager) and f"{manager} as " in invited)
-        )
-        line = f"{cid}: handed over to {manager}" if handed and manager else f"{cid}: record updated"
-        gone = [email if why == PREVIOUS_MANAGER else f"{email} ({why})" for email, why in removed]
-        if gone:
-            line += f", {', '.join(gone)} removed"
-        lines.append(line)
-    return lines
 
 
 def _changes(svc: Onboarding, p: RunProgress, journal_run: RunRecord | None) -> None:
@@ -386,7 +349,8 @@ def _changes(svc: Onboarding, p: RunProgress, journal_run: RunRecord | None) -> 
     handle = svc.run_handle(p.run_id)
     plan = handle.plan if handle is not None else None
     handed = {cp.client_id for cp in plan.clients if cp.update_manager} if plan is not None else set()
-    lines = change_lines(p, summary, managers, handed)
+    access = {e.client_id: e.detail for e in p.events if e.step == Step.ACCESS and e.outcome == Outcome.DONE}
+    lines = change_lines([str(cid) for cid in updated], access, managers, handed)
     more = len(lines) - MAX_CHANGES
     shown = [display.md(chrome.redact(line)) for line in lines[:MAX_CHANGES]]
     if more > 0:

@@ -15,7 +15,8 @@ the next run, whatever its options, finishes the removal instead of calling the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from onboarding.workflow.status import Action, Step
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CLIENT_IS_MANAGER",
     "REMOVALS",
+    "REMOVED",
     "apply_manager_change",
+    "change_lines",
     "hand_over_lines",
     "manager_json",
     "note_manager_change",
@@ -43,6 +46,11 @@ ABANDONED = "the manager of a hand-over that did not finish"
 REPLACED_ADDRESS = "the replaced address"
 
 CLIENT_IS_MANAGER = "the client's e-mail is the account manager's: invited once, as manager"
+REMOVED = "; {email} ({why}) removed"
+"""How the access step's journal event names each person it took out of the room (the journal
+keeps events as text; :func:`change_lines` reads them back)."""
+_REMOVED = re.compile(r"; ([^;()]+?) \(([^()]*)\) removed")
+
 _KEPT = "unless the room is handed over (then {new} gets it{removed})"
 
 
@@ -220,4 +228,38 @@ def hand_over_lines(plan: BatchPlan, statuses: Mapping[str, str]) -> list[str]:
             f"{kept} onboarded client{'s' if kept != 1 else ''} name{'' if kept != 1 else 's'} another "
             "account manager: the rooms keep theirs (`plan` lists them; `--hand-over` hands them over)"
         )
+    return lines
+
+
+def change_lines(
+    updated: Sequence[str],
+    access: Mapping[str, str],
+    managers: Mapping[str, str],
+    handed_over: Collection[str] = (),
+) -> list[str]:
+    """What a finished run changed on clients that were already onboarded, one line per client:
+    ``C-1: handed over to ben@…, anna@… removed``.
+
+    ``updated``: the finished clients whose record the run changed (its summary's ``updated``);
+    ``access``: each one's access-step event (who was invited, who was taken out: :data:`REMOVED`);
+    ``managers``: each client's account manager as the journal has it now; ``handed_over``: the
+    clients the run's plan handed over, when that plan is at hand (a hand-over from the key's own
+    account removes nobody, so the event alone cannot tell).
+    """
+    lines = []
+    for cid in updated:
+        detail = access.get(cid, "")
+        removed = _REMOVED.findall(detail)
+        invited = detail.split(";", 1)[0]
+        manager = managers.get(cid, "")
+        handed = (
+            cid in handed_over
+            or any(why == PREVIOUS_MANAGER for _, why in removed)
+            or (bool(manager) and f"{manager} as " in invited)
+        )
+        line = f"{cid}: handed over to {manager}" if handed and manager else f"{cid}: record updated"
+        gone = [email if why == PREVIOUS_MANAGER else f"{email} ({why})" for email, why in removed]
+        if gone:
+            line += f", {', '.join(gone)} removed"
+        lines.append(line)
     return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from onboarding.docspace import FileShare, Invitation, Member
-from onboarding.workflow.reassign import REMOVALS, needed_in_room
+from onboarding.workflow.reassign import REMOVALS, REMOVED, needed_in_room
 from onboarding.workflow.status import Step
 from onboarding.workflow.steps.base import StepBase, StepContext, StepFailed
 
@@ -73,7 +73,7 @@ class AccessStep(StepBase):
             said = self._invite(ctx, room_id, invitations)
         for old, what in pending_removals(ctx):
             if remove_member(ctx, room_id, old):
-                said += f"; {old} ({what}) removed"
+                said += REMOVED.format(email=old, why=what)
         ctx.progress.pop(REMOVALS, None)
         ctx.progress[self.name] = {"invited": len(invitations)}
         ctx.save(self.name)
