@@ -62,8 +62,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def onboarded(browser: Browser, server: str) -> str:
     """The example list uploaded and onboarded once on this module's server (in a page of its own);
     yields the server's URL. The upload is the sandbox operator's draft, so every new page has it."""
+    _onboard_example(browser, server)
+    return server
+
+
+def _onboard_example(browser: Browser, url: str) -> None:
+    """The example list uploaded and onboarded on the dashboard at ``url``, in a page of its own."""
     page = browser.new_page(viewport={"width": WIDTH, "height": 1100})
-    page.goto(server)
+    page.goto(url)
     wait_for_app(page)
     go_to(page, "Upload")
     upload(page, EXAMPLE)
@@ -71,7 +77,6 @@ def onboarded(browser: Browser, server: str) -> str:
     click_button(page, "onboard_start_batch")
     expect(page.get_by_text(re.compile(r"Run \S+ — Finished")).first).to_be_visible(timeout=60_000)
     page.close()
-    return server
 
 
 def _check(page: Page, name: str) -> list[str]:
@@ -238,15 +243,7 @@ def drifted(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Itera
     env = {"DOCSPACE_URL": box.url, "DOCSPACE_API_KEY": box.api_key, "DOCSPACE_ALLOW_UNAUTHENTICATED": "true"}
     try:
         for url in _serve(tmp_path_factory.mktemp("e2e-drift"), env):
-            page = browser.new_page(viewport={"width": WIDTH, "height": 1100})
-            page.goto(url)
-            wait_for_app(page)
-            go_to(page, "Upload")
-            upload(page, EXAMPLE)
-            go_to(page, "Onboard")
-            click_button(page, "onboard_start_batch")
-            expect(page.get_by_text(re.compile(r"Run \S+ — Finished")).first).to_be_visible(timeout=60_000)
-            page.close()
+            _onboard_example(browser, url)
             api = DocSpaceClient(box.url, box.api_key)
             room = box.state()["rooms"][0]
             api.share_room(room["id"], [Invitation(access=FileShare.READ, email=OUTSIDER)])
