@@ -283,23 +283,38 @@ class Aftercare:
         accepting ``member eve@…`` before Eve is in the room would hide her when she is added.
         All are checked before any is stored, so a list with one wrong item changes nothing.
         ValueError for an item that is no audit item or no current difference.
+
+        A renamed room (``title``) is not silenced but adopted: the journal takes the room's title
+        as it is now, so the client's details, its invitation e-mail and the CRM (told with a
+        ``client.updated``) name the room the client will find.
         """
         wanted = [(cid, drift.normalise_item(item)) for cid, item in items]
         ids = list(dict.fromkeys(cid for cid, _ in wanted))
         records = {r.client_id: r for r in self._records(ids)}
         audits = {a.client_id: a for a in self.audit(ids)}
         keys = {cid: list(records[cid].accepted) for cid in ids}
+        titles: dict[str, str] = {}
         for cid, item in wanted:
             now = audits.get(cid, drift.ClientAudit(cid))
             match = [d for d in [*now.differences, *now.accepted] if d.item == item]
             if not match:
                 found = ", ".join(d.item for d in now.differences) or "none"
                 raise ValueError(f"{item!r} is not a difference of {cid} now (its differences: {found})")
-            if match[0].accept_key not in keys[cid]:
+            if item == "title":
+                titles[cid] = match[0].found
+            elif match[0].accept_key not in keys[cid]:
                 keys[cid].append(match[0].accept_key)
+        journal, portal = self.engine.journal, self.engine.portal_key
         for cid, accepted in keys.items():
             if accepted != records[cid].accepted:
-                self.engine.journal.upsert_client(self.engine.portal_key, cid, accepted=accepted)
+                journal.upsert_client(portal, cid, accepted=accepted)
+        from onboarding.webhook import update_stamp
+
+        for cid, title in titles.items():
+            journal.upsert_client(portal, cid, room_title=title)
+            self._tell(
+                records[cid], "client.updated", update_stamp(records[cid], f"title:{title}"), quiet=True
+            )
 
     def last_audit(self) -> float | None:
         """When the last audit of this portal ran (``None``: never)."""

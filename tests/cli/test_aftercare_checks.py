@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from crm.test_webhook import Receiver
 from support.engine import Harness, make_clients, write_csv
 
 from onboarding import cli
@@ -86,3 +87,24 @@ def test_a_selected_client_that_is_not_onboarded_is_said_to_be_left_out(
     assert f"{first}: offboarded, so not audited (only onboarded clients are)" in capsys.readouterr().err
     assert cli.main(["repair", "--select", first, *env]) == 0
     assert f"{first}: offboarded, so not repaired" in capsys.readouterr().err
+
+
+def test_accepting_a_renamed_room_adopts_its_title_and_tells_the_crm(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], hook: Receiver
+) -> None:
+    """A room renamed in DocSpace, its "title" difference accepted: the journal (export, details,
+    invitation e-mail) takes the new title, later audits match, and the CRM gets one
+    client.updated naming it."""
+    (cid,) = _onboard(env, tmp_path, 1)
+    api = harness.client()
+    api.call("PUT", f"files/rooms/{_room_id(harness, cid)}", body={"title": "Acme (renamed by hand)"})
+    capsys.readouterr()
+    assert cli.main(["audit", "--json", *env]) == 1
+    (found,) = json.loads(capsys.readouterr().out)["clients"]
+    assert [d["item"] for d in found["differences"]] == ["title"]
+    assert cli.main(["audit", "--accept", f"{cid}:title", *env]) == 0
+    target = tmp_path / "export.csv"
+    assert cli.main(["export", "-o", str(target), *env]) == 0
+    assert "Acme (renamed by hand)" in target.read_text(encoding="utf-8")
+    updated = [p for p in hook.accepted.values() if p["type"] == "client.updated"]
+    assert [p["client"]["room_title"] for p in updated] == ["Acme (renamed by hand)"]
