@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
 
@@ -415,6 +416,14 @@ class Blueprint(_Strict):
         return IngestSettings(
             title_pattern=self.title_pattern, tag_pattern=self.tag_pattern, email_required=self.invite_client
         )
+
+    def unknown_placeholders(self, columns: Collection[str] = ()) -> list[str]:
+        """Placeholders of the title and tag patterns that are neither client fields nor among
+        ``columns`` (the headers of the file at hand): every row of a file without such a column
+        is refused, so an editor says so when ``{nme}`` is typed, not when every row fails."""
+        known = {*PLACEHOLDERS, *columns}
+        names = [*pattern_fields(self.title_pattern), *pattern_fields(self.tag_pattern)]
+        return [name for name in dict.fromkeys(names) if name not in known]
 
     def render(self, pattern: str, fields: dict[str, str]) -> str:
         """Fill a pattern with a client's fields; raises PatternError for a field the row lacks."""

@@ -66,10 +66,33 @@ def render(s: Settings) -> Blueprint | None:
         segments_editor.preview(candidate)
     if problem:
         st.error(f"This blueprint cannot be saved yet: {display.md(problem)}", icon=":material/error:")
-    elif candidate is not None and candidate != bstate.blueprint:
+    if candidate is not None:
+        unknown_placeholders(candidate)
+    if not problem and candidate is not None and candidate != bstate.blueprint:
         st.info("Unsaved changes.", icon=":material/edit:")
     actions(candidate, bstate.blueprint)
     return candidate
+
+
+def unknown_placeholders(candidate: Blueprint) -> None:
+    """Warn of a pattern placeholder no row can fill (``{nme}``): the blueprint is valid, as a
+    file may have that column, but a typo would refuse every row of the upload in use."""
+    table = session.file_table()
+    unknown = candidate.unknown_placeholders(table.headers if table is not None else ())
+    if not unknown:
+        return
+    names = ", ".join("{" + name + "}" for name in unknown)
+    where = f"a column of {table.filename}" if table is not None else "a column of the file"
+    st.warning(
+        f"{display.md(names)} {'is' if len(unknown) == 1 else 'are'} neither a client field "
+        f"({{client_id}}, {{name}}, {{email}}, {{manager_email}}) nor {display.md(where)}: "
+        + (
+            "every row of it would be refused. A typo?"
+            if table is not None
+            else "only a file with such a column can be onboarded. A typo?"
+        ),
+        icon=":material/warning:",
+    )
 
 
 def role_select(
