@@ -269,6 +269,7 @@ def cmd_plan(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO
         ]  # fmt: skip
         summary = {
             **plan.summary(),
+            "problems": plan.problems,
             **_estimate_figures(svc, plan),
             "cost": _cost_lines(plan, svc),
             "refused_rows": refused,
@@ -288,6 +289,8 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
         files.check_writable(args.export, what="export")  # before any write to the portal
     clients, refused, _ = _load(args, svc, err)
     plan = _plan(args, svc, clients, err)
+    for problem in plan.problems:  # said before the first write, where a script's log keeps it
+        print(f"warning: {problem}", file=err)
     progress = cli_output.Progress(len(plan.clients), err)
     result = svc.run(plan, on_event=progress)
     progress.close()

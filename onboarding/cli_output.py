@@ -50,6 +50,7 @@ def print_plan(plan: BatchPlan, out: TextIO) -> None:
         + (f"{s['skip']} skipped (offboarded or rolled back), " if s["skip"] else "")
         + f"{s['blocked']} blocked, {s['conflict']} in conflict; about {s['writes']} writes and {s['reads']} reads"
     )
+    lines.extend(f"warning: {problem}" for problem in plan.problems)
     write_lines(out, lines)
 
 

@@ -473,4 +473,23 @@ def make_plan(
         if (cp.update_identity or cp.update_manager or cp.removals) and cp.action == Action.RESUME:
             bp = ctx.for_segment(cp.segment).blueprint
             cp.writes, cp.reads = cost(bp, cp, resume=True)
-    return BatchPlan(context=ctx, clients=plans, lookup_reads=ctx.reads_spent)
+    return BatchPlan(
+        context=ctx, clients=plans, lookup_reads=ctx.reads_spent, problems=blind_spots(ctx, plans)
+    )
+
+
+def blind_spots(ctx: RunContext, plans: Sequence[ClientPlan]) -> list[str]:
+    """What the plan cannot know, said before the run: a room admin's key does not see rooms
+    another account made (``FileSecurity.GetVirtualRoomsAsync`` → ``GetVirtualRoomsForMeAsync``),
+    so a client another key onboarded outside this journal looks new, and would get a second
+    room. (Rooms this journal knows are checked one by one: ``find_hidden_rooms``.)"""
+    me = ctx.me
+    new = sum(1 for cp in plans if cp.action == Action.CREATE)
+    if not new or not me.is_room_admin or me.is_admin or me.is_owner:
+        return []
+    return [
+        f"The API key's account ({me.email}) is a Room admin: DocSpace shows it only the rooms it "
+        f"created or was invited to, so if another key already onboarded any of the {new} client(s) "
+        "to create, their rooms cannot be found and would be made a second time. Onboard with a "
+        "DocSpace admin's key, or make sure no other key onboards these clients."
+    ]

@@ -76,6 +76,7 @@ JSON = (
     '    "repair": 0,\n'
     '    "writes": 12,\n'
     '    "reads": 6,\n'
+    '    "problems": [],\n'
     '    "estimate_s": S,\n'
     '    "estimate_if_limited_s": null,\n'
     '    "cost": [\n'

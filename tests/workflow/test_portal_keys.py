@@ -94,3 +94,20 @@ def test_room_admin_plan_blocks_a_manager_it_cannot_see(portal: PortalFactory) -
     assert cp.action == Action.BLOCKED
     assert "not visible to the API key's account" in cp.reasons[0]
     assert h.engine().run([c]).exit_code == 1 and h.writes_logged() == []
+
+
+def test_a_room_admin_key_is_warned_that_rooms_of_other_keys_are_invisible(portal: PortalFactory) -> None:
+    """Clients onboarded by the owner's key in another journal look new to a room admin's key
+    (DocSpace does not show it those rooms): the plan says so before the run, naming the count;
+    an admin's key, which sees every room, gets no such warning."""
+    h = portal()
+    clients = make_clients(2)
+    assert h.engine().run(clients).exit_code == 0
+    change_settings(h, key_user="room-admin")
+    h.journal_path = h.journal_path.with_name("other-journal.sqlite3")
+    plan = h.engine().plan(clients)
+    assert [c.action for c in plan.clients] == [Action.CREATE, Action.CREATE]  # what it cannot see
+    (problem,) = plan.problems
+    assert "is a Room admin" in problem and "any of the 2 client(s) to create" in problem
+    change_settings(h, key_user="admin")
+    assert h.engine().plan(clients).problems == []
