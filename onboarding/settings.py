@@ -177,13 +177,16 @@ def load_settings(
             values[name], sources[name] = env[ENV_PREFIX + env_name], f"environment ({ENV_PREFIX}{env_name})"
         elif sec.get(secret_name) not in (None, ""):
             values[name], sources[name] = sec[secret_name], "secrets.toml"
-    key_file = (
-        (explicit or {}).get("api_key_file")
-        or env.get(ENV_PREFIX + "API_KEY_FILE")
-        or sec.get("api_key_file")
-    )
-    if "api_key" not in values and key_file:
+    given_key_file = (explicit or {}).get("api_key_file")
+    key_file = given_key_file or env.get(ENV_PREFIX + "API_KEY_FILE") or sec.get("api_key_file")
+    # What is given on the command line wins over the environment: `--api-key-file` over
+    # DOCSPACE_API_KEY, `--journal FILE` over DOCSPACE_JOURNAL_URL (an operator who names a
+    # local journal must not write into the team's shared one).
+    if key_file and ("api_key" not in values or (given_key_file and sources["api_key"] != "explicit")):
         values["api_key"], sources["api_key"] = read_key_file(str(key_file)), f"key file {key_file}"
+    if sources.get("journal_path") == "explicit":
+        values.pop("journal_url", None)
+        sources.pop("journal_url", None)
     if is_database_url(str(values.get("journal_path") or "")):  # --journal postgresql://…
         values["journal_url"], sources["journal_url"] = (
             values.pop("journal_path"),
