@@ -66,6 +66,8 @@ class Worker:
         self.name = "worker:" + make_owner_id()
         self.stopping = threading.Event()
         self.current_run = ""
+        self._own = (service.actor, service.blueprint)
+        """The worker's own actor and blueprint: each queued run sets the ones it was queued with."""
 
     def stop(self) -> None:
         """Finish the steps in flight, defer the rest of the current run, and take no more."""
@@ -121,6 +123,11 @@ class Worker:
                 log.exception("could not renew the hold on queued run %s", item.queue_id)
 
     def _carry_out(self, item: QueuedRun) -> str:
+        # Who queued the run is who onboards (runs.actor, clients.onboarded_by), not the worker's
+        # Unix account; and a run queued without a blueprint gets the worker's, not the last one's.
+        actor, blueprint = self._own
+        self.service.actor = item.actor or actor
+        self.service.blueprint = blueprint
         if item.request.get("blueprint"):
             self.service.blueprint = Blueprint.model_validate(item.request["blueprint"])
         clients = [QueuedClient(**c) for c in item.request.get("clients", [])]

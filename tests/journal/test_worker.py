@@ -26,7 +26,8 @@ def _replica(sb: docspace_sandbox.Sandbox, journal_url: str, tmp: Path, actor: s
 def test_a_run_queued_on_one_replica_is_carried_out_by_a_worker(
     portal: docspace_sandbox.Sandbox, pg_url: str, tmp_path: Path
 ) -> None:
-    """The dashboard queues; a worker elsewhere onboards; every replica sees the finished run."""
+    """The dashboard queues; a worker elsewhere onboards, in the name of who queued it (the run's
+    actor, each client's onboarded_by); every replica sees the finished run."""
     clients = make_clients(6)
     dashboard, other = (
         _replica(portal, pg_url, tmp_path, "dash-a"),
@@ -44,6 +45,9 @@ def test_a_run_queued_on_one_replica_is_carried_out_by_a_worker(
         progress = other.progress(run_id)
         assert progress.total == 6 and {r.status for r in other.records(run_id)} == {DONE}
         assert [q.status for q in dashboard.queued()] == ["done"] and "6 onboarded" in lines[-1]
+        # who queued it onboarded them (security.md: the signed-in identity with every client)
+        assert {r.onboarded_by for r in other.records(run_id)} == {"dash-a"}
+        assert other.run_record(run_id).actor == "dash-a"  # type: ignore[union-attr]
     finally:
         for door in (dashboard, other, worker_door):
             door.close()
