@@ -33,7 +33,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     worker = sub.add_parser(
         "worker", parents=[common], help="carry out runs queued on the dashboard (needs a shared journal)"
     )
-    worker.add_argument("--until-idle", action="store_true", help="exit when the queue is empty")
+    worker.add_argument(
+        "--until-idle",
+        action="store_true",
+        help="exit when nothing is queued or held by another worker (a dead worker's run is taken over)",
+    )
     worker.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="queue poll interval")
     worker.add_argument(
         "--concurrency", type=concurrency, metavar="N", help="writes in flight (1-15; shared by all workers)"

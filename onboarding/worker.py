@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from onboarding.blueprint import Blueprint
 from onboarding.journal import Journal, make_owner_id
-from onboarding.journal.queue import DONE, FAILED, QueuedRun
+from onboarding.journal.queue import DONE, FAILED, TAKEN, QueuedRun
 from onboarding.service import Onboarding
 from onboarding.workflow.engine import RunResult
 from onboarding.workflow.status import ClientStatus
@@ -76,15 +76,29 @@ class Worker:
             self.service.stop(self.current_run)
 
     def serve(self, *, until_idle: bool = False) -> int:
-        """Work until stopped (or, with ``until_idle``, until the queue is empty); runs done."""
-        done = 0
+        """Work until stopped (or, with ``until_idle``, until the queue is idle); runs done.
+
+        Idle means nothing waiting and nothing held by another worker: a run a worker holds is
+        waited for, since a worker that died (``kill -9``, a lost machine) lets its lease run out
+        and this one then takes the run over. Without that wait, a cron job run just after a
+        crash would report the queue done while a batch lies half finished.
+        """
+        done, told = 0, set()
         while not self.stopping.is_set():
             if self.work_one():
                 done += 1
-            elif until_idle:
+                continue
+            held = [q for q in self.queue.queued(self.service.portal_key) if q.status == TAKEN]
+            if until_idle and not held:
                 break
-            else:
-                self.stopping.wait(self.poll_seconds)
+            for q in held:
+                if until_idle and q.queue_id not in told:
+                    told.add(q.queue_id)
+                    self.say(
+                        f"queued run {q.queue_id} is held by {q.worker}: waiting for it to finish "
+                        f"(taken over if its lease of {self.queue.lease_seconds:.0f} s runs out)"
+                    )
+            self.stopping.wait(self.poll_seconds)
         return done
 
     def work_one(self) -> bool:

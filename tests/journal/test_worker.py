@@ -127,3 +127,25 @@ def test_a_queued_hand_over_is_carried_out_by_the_worker(
         for door in (dashboard, worker_door):
             door.close()
         queue.close()
+
+
+def test_until_idle_waits_for_a_run_a_dead_worker_held_and_takes_it_over(
+    portal: docspace_sandbox.Sandbox, pg_url: str, tmp_path: Path
+) -> None:
+    """A queued run taken by a worker that died (its lease never renewed): `worker --until-idle`
+    says it waits for it, takes it over once the lease runs out, and onboards every client,
+    instead of stopping at once with "0 queued runs" while the batch lies unfinished."""
+    clients = make_clients(3)
+    door = _replica(portal, pg_url, tmp_path, "w")
+    queue = open_journal(pg_url, lease_seconds=1.0)
+    try:
+        door.queue(clients)
+        assert queue.take_queued(door.portal_key, "worker:dead") is not None  # then it dies
+        lines: list[str] = []
+        assert Worker(door, queue, say=lines.append, poll_seconds=0.05).serve(until_idle=True) == 1
+        assert any("is held by worker:dead: waiting for it to finish" in line for line in lines), lines
+        one_room_per_client(portal.state()["rooms"], clients, lambda c: f"client:{c.client_id}")
+        assert [q.status for q in door.queued()] == ["done"]
+    finally:
+        door.close()
+        queue.close()
