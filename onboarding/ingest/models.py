@@ -130,6 +130,8 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    legacy_lines: tuple[int, ...] = ()
+    """Lines of a mostly UTF-8 CSV that were not UTF-8 (read as Windows-1252): said as a warning."""
 
 
 class SourceInfo(BaseModel):

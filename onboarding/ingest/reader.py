@@ -7,6 +7,7 @@ the extension only has to agree for text files. Size is checked before anything 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import PurePath
 
 from onboarding.ingest.archive import open_archive
@@ -112,7 +113,8 @@ def read_table(
     decoded = decode(data, filename, encoding)
     chosen = delimiter or sep_hint(decoded.text) or detect_delimiter(decoded.text)
     grid = parse_csv(decoded.text, chosen, limits.max_rows, limits.header_search_rows)
-    return _build(grid, filename, "csv", limits, header_row, encoding=decoded.encoding, delimiter=chosen)
+    raw = _build(grid, filename, "csv", limits, header_row, encoding=decoded.encoding, delimiter=chosen)
+    return dataclasses.replace(raw, legacy_lines=decoded.legacy_lines) if decoded.legacy_lines else raw
 
 
 def _header_index(grid: list[list[str]], limits: IngestLimits) -> int:

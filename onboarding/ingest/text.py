@@ -42,6 +42,8 @@ class DecodedText:
 
     text: str
     encoding: str
+    legacy_lines: tuple[int, ...] = ()
+    """Lines (1-based) of a mostly UTF-8 file that are not UTF-8, read as cp1252 (see :func:`_mixed`)."""
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -87,10 +89,44 @@ def decode(data: bytes, filename: str, encoding: str | None = None) -> DecodedTe
         try:
             text = data.decode(candidate)
         except (UnicodeDecodeError, LookupError):
+            if candidate == "utf-8" and encoding is None and (mixed := _mixed(data)) is not None:
+                _refuse_control_characters(mixed.text, filename)
+                return mixed
             continue
         _refuse_control_characters(text, filename)
         return DecodedText(text=text, encoding=candidate)
     raise BinaryContentError(f"'{filename}' could not be decoded as {encoding} text.")
+
+
+def _mixed(data: bytes) -> DecodedText | None:
+    """A file that is UTF-8 but for some lines (two exports pasted together, one line typed in
+    another editor): decoded line by line, each UTF-8 line as UTF-8 and the others as cp1252,
+    with those lines named. Decoding it whole as cp1252, as before, garbled every accented name
+    of the UTF-8 lines (``Müller`` → ``MÃ¼ller``) without a word. None when the file (not valid
+    UTF-8 as a whole) has no line that holds UTF-8 beyond ASCII: a cp1252 file."""
+    lines = data.split(b"\n")
+    texts: list[str] = []
+    legacy: list[int] = []
+    utf8_beyond_ascii = False
+    for number, line in enumerate(lines, start=1):
+        try:
+            text = line.decode("utf-8")
+            utf8_beyond_ascii = utf8_beyond_ascii or not line.isascii()
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="strict") if _cp1252_ok(line) else line.decode("latin-1")
+            legacy.append(number)
+        texts.append(text)
+    if not utf8_beyond_ascii:
+        return None
+    return DecodedText(text="\n".join(texts), encoding="utf-8", legacy_lines=tuple(legacy))
+
+
+def _cp1252_ok(line: bytes) -> bool:
+    try:
+        line.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _refuse_control_characters(text: str, filename: str) -> None:

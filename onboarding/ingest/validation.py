@@ -132,6 +132,20 @@ def _check_setup(ctx: _Context) -> list[Issue]:
         issues.append(
             _file_issue("other_sheets", f"This is sheet '{ctx.raw.sheet}'.{hint}", severity="warning")
         )
+    if legacy := ctx.raw.legacy_lines:
+        shown = ", ".join(str(n) for n in legacy[:10]) + (
+            f" and {len(legacy) - 10} more" if len(legacy) > 10 else ""
+        )
+        many = len(legacy) > 1
+        issues.append(
+            _file_issue(
+                "mixed_encoding",
+                f"Line{'s' if many else ''} {shown} of the file {'are' if many else 'is'} not UTF-8 "
+                "like the rest: read as Windows-1252. Check the accented letters of "
+                f"{'those rows' if many else 'that row'}, or save the file as CSV UTF-8.",
+                severity="warning",
+            )
+        )
     for label, pattern in (("room title", s.title_pattern), ("room tag", s.tag_pattern)):
         try:
             names = pattern_fields(pattern)

@@ -137,3 +137,26 @@ def test_html_and_rtl_are_kept_as_text(corpus: Corpus) -> None:
     """Markup and right-to-left text are carried as plain strings."""
     assert read_table(corpus("html.csv"), "h.csv").rows[0][1] == "<script>alert(1)</script>"
     assert read_table(corpus("emoji_rtl.csv"), "e.csv").rows[0][1] == "شركة الأمل"
+
+
+def test_a_mostly_utf8_file_with_a_cp1252_line_keeps_both_right_and_says_so() -> None:
+    """Line 3 typed in Windows-1252 in a UTF-8 file: each line is read in its own encoding
+    (Müller stays Müller, Café is Café) and a file warning names line 3; a plain cp1252 file and
+    a plain UTF-8 file get no such warning."""
+    from onboarding.ingest import load_clients
+
+    data = (
+        b"Client ID,Company,E-mail\n"
+        + "M-1,Müller GmbH,it@mueller.example\n".encode()
+        + "M-2,Café Noir,hi@cafe.example\n".encode("cp1252")
+    )
+    batch = load_clients(data, "mixed.csv")
+    assert [c.name for c in batch.clients] == ["Müller GmbH", "Café Noir"]
+    (warning,) = [i for i in batch.file_issues if i.code == "mixed_encoding"]
+    assert warning.severity == "warning" and warning.message.startswith("Line 3 of the file is not UTF-8")
+    for whole in ("cp1252", "utf-8"):
+        plain = load_clients(
+            "Client ID,Company,E-mail\nM-2,Café Noir,a@b.example\n".encode(whole), "plain.csv"
+        )
+        assert plain.clients[0].name == "Café Noir"
+        assert not [i for i in plain.file_issues if i.code == "mixed_encoding"]
