@@ -109,6 +109,18 @@ def normalise_item(item: str) -> str:
     )
 
 
+def hidden_room(user_type: str) -> Difference:
+    """The room the journal names is there but the key's account may not read it: a room admin
+    sees only rooms it made or was invited to (``FileSecurity.GetVirtualRoomsAsync``); the audit
+    says so for that client and goes on with the others."""
+    return Difference(
+        "room",
+        "readable by the API key's account",
+        f"not visible to it ({user_type}): add the account to the room as Room manager, or audit "
+        "with an admin's key",
+    )
+
+
 def room_differences(rec: ClientRecord, bp: Blueprint, room: Folder | None) -> list[Difference]:
     """The room itself: exists, active, type, title, tag."""
     if room is None:

@@ -111,3 +111,22 @@ def test_a_room_admin_key_is_warned_that_rooms_of_other_keys_are_invisible(porta
     assert "is a Room admin" in problem and "any of the 2 client(s) to create" in problem
     change_settings(h, key_user="admin")
     assert h.engine().plan(clients).problems == []
+
+
+def test_a_room_admin_audit_names_the_rooms_it_cannot_read_and_checks_the_others(
+    portal: PortalFactory,
+) -> None:
+    """A journal with a room the owner's key made and one the room admin's key made: audited with
+    the room admin's key, the first is reported as not visible to it (with what to do) and the
+    second is audited as usual, instead of the whole audit stopping at a 403."""
+    from onboarding.workflow.aftercare import Aftercare
+
+    h = portal()
+    theirs, mine = make_clients(2)
+    assert h.engine().run([theirs]).exit_code == 0
+    change_settings(h, key_user="room-admin")
+    assert h.engine().run([mine]).exit_code == 0
+    audits = {a.client_id: a for a in Aftercare(h.engine(), None).audit()}
+    (hidden,) = audits[theirs.client_id].differences
+    assert hidden.item == "room" and "not visible to it (Room admin)" in hidden.found
+    assert audits[mine.client_id].differences == []
