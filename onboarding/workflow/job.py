@@ -20,7 +20,7 @@ from onboarding.workflow.calls import Caller
 from onboarding.workflow.context import RunContext
 from onboarding.workflow.identity import EMAIL_CHANGES
 from onboarding.workflow.plan import ClientPlan
-from onboarding.workflow.portal_limits import LimitBoard, PortalLimitReached, portal_limit
+from onboarding.workflow.portal_limits import LimitBoard, PortalLimit, PortalLimitReached, portal_limit
 from onboarding.workflow.read_ahead import ReadAhead
 from onboarding.workflow.reassign import REMOVALS, replaced_email
 from onboarding.workflow.retry import describe_retry
@@ -117,11 +117,11 @@ class ClientJob:
         A claim another run took over needs no look here: the journal write before each step's
         first portal write is fenced by the lease and raises ``LeaseLost`` (the client is deferred).
         """
-        if self.stop.is_set():
-            raise Stopped("the run was stopped before this client finished")
         limit = self.limits.blocks(self.step, self.ctx.progress)
         if limit is not None:  # another client met a portal-wide limit this one needs past
             raise PortalLimitReached(limit)
+        if self.stop.is_set():
+            raise Stopped("the run was stopped before this client finished")
 
     def reconcile(self) -> bool:
         """Make the journal's progress agree with the portal; True when the client is already done.
@@ -192,6 +192,9 @@ class ClientJob:
         except (DailyLimitReached, Stopped, PortalLimitReached) as exc:
             self._deferred(str(exc))
             if isinstance(exc, DailyLimitReached):
+                # The run's other clients are deferred with this reason, not "stopped" (a later
+                # run's records said "the run was stopped…", or nothing at all).
+                self.limits.hit(PortalLimit(self.step, str(exc), every_step=True))
                 self.stop.set()
                 raise
             return ClientStatus.DEFERRED

@@ -36,6 +36,8 @@ class PortalLimit:
 
     step: Step
     reason: str
+    every_step: bool = False
+    """No step gets past it (the daily write budget: every write is refused), not only ``step``."""
 
 
 class PortalLimitReached(WorkflowError):
@@ -92,6 +94,8 @@ class LimitBoard:
         limit = self.limit
         if limit is None:
             return None
+        if limit.every_step:
+            return limit
         if progress.get(limit.step) is not None and step != limit.step:
             return None  # past what ran out: the client can finish
         return limit

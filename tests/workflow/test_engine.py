@@ -65,12 +65,17 @@ def test_rerun_with_a_lost_journal_finds_rooms_by_tag_and_duplicates_nothing(har
 
 
 def test_daily_limit_defers_the_rest_and_a_later_run_finishes(harness: Harness) -> None:
-    """When the portal's daily write budget runs out the run stops with exit 3; a later run resumes."""
+    """When the portal's daily write budget runs out the run stops with exit 3, and every deferred
+    client says why (the daily limit, also on a second run into the spent budget: not "stopped",
+    not empty); a later run resumes."""
     clients = make_clients(6)
     harness.sandbox.set_limits("daily=20")
-    first = harness.engine().run(clients)
-    assert first.exit_code == 3
-    assert first.count(DEFERRED) >= 1
+    for _ in range(2):
+        result = harness.engine().run(clients)
+        assert result.exit_code == 3 and result.count(DEFERRED) >= 1
+        deferred = [r for r in SqliteJournal(harness.journal_path).clients() if r.status == DEFERRED]
+        assert deferred and all("daily write limit" in r.error for r in deferred), [r.error for r in deferred]
+        assert "daily write limit" in result.summary()["stopped_because"]
     harness.sandbox.set_limits("off")
     second = harness.engine().run(clients)
     assert second.exit_code == 0, second.errors
