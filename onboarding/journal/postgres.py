@@ -63,6 +63,11 @@ class PostgresJournal(SqlJournal):
         self._shown = address.protect(url)
         self._clock = clock
         self.lease_seconds = lease_seconds
+        try:  # one plain connection first: a refused login fails in milliseconds with the server's
+            # reason, where the pool would retry for ``connect_timeout`` and end in "incomplete"
+            psycopg.connect(url, connect_timeout=max(1, round(connect_timeout))).close()
+        except Exception as exc:
+            raise ConfigError(f"cannot open the journal at {self._shown}: {_safe(exc)}") from None
         self._pool = ConnectionPool(
             url,
             min_size=1,

@@ -26,12 +26,14 @@ def test_a_database_url_opens_postgres_and_shows_no_password(pg_url: str) -> Non
 
 
 def test_a_wrong_password_is_a_clear_error_without_the_password(pg_url: str) -> None:
-    """A refused login says where and why, and never repeats the password it was given."""
+    """A refused login says where and why (the server's reason, not the pool's "incomplete after
+    N s" once its retries ran out), and never repeats the password."""
     wrong = pg_url.replace(postgres.PASSWORD, "not-the-password-123")
     with pytest.raises(
         ConfigError, match="cannot open the journal at postgresql://onboard:\\*\\*\\*@"
     ) as err:
         PostgresJournal(wrong, connect_timeout=5)
+    assert "password authentication failed" in str(err.value)
     assert "not-the-password-123" not in str(err.value)
 
 
