@@ -18,7 +18,7 @@ portal round trip of tens of milliseconds.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from onboarding.journal.protocol import make_owner_id
@@ -89,7 +89,9 @@ class SharedPortalLimits:
             self._idle.wait(pause)
             pause = min(MAX_WAIT_STEP, pause * 2)
 
-    def take_request(self, per_window: int | None, window: float) -> float:
+    def take_request(
+        self, per_window: int | None, window: float, *, on_wait: Callable[[float], None] | None = None
+    ) -> float:
         """Wait for the budget to allow one more request; returns the seconds waited.
 
         ``per_window`` None means no limit is known (the portal showed no limiter): no wait.
@@ -120,5 +122,7 @@ class SharedPortalLimits:
                     )
                     return waited
             pause = (1.0 - tokens) / rate
+            if on_wait is not None:
+                on_wait(pause)
             self._idle.wait(pause)
             waited += pause

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -189,8 +189,11 @@ class SharedLimits(Protocol):
         """Hold one of the portal's writes in flight for the duration of a write."""
         ...
 
-    def take_request(self, per_window: int | None, window: float) -> float:
-        """Wait until the shared request budget allows one more request; returns seconds waited."""
+    def take_request(
+        self, per_window: int | None, window: float, *, on_wait: Callable[[float], None] | None = None
+    ) -> float:
+        """Wait until the shared request budget allows one more request; returns seconds waited.
+        ``on_wait(seconds)`` is told of each pause before it starts (a long one is announced)."""
         ...
 
 

@@ -59,6 +59,8 @@ class RatePacer:
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.mode = LEARNING
+        self._elsewhere_until = float("-inf")
+        """The end of the latest wait counted by :meth:`waited_elsewhere`."""
         self.window = window
         self.probe_at = probe_at
         self.probe_zone = probe_zone
@@ -254,6 +256,22 @@ class RatePacer:
                 self._stalled += now - self._stall_started
                 self._stall_started = None
             self._resume_at = None
+
+    def waited_elsewhere(self, since: float, *, announce: float = 0.0) -> None:
+        """A request waited from ``since`` (this pacer's clock) until now outside this pacer: for
+        the request budget a shared journal keeps for every machine on the portal's key. The time
+        counts as the run's stall once however many requests waited side by side (the union of
+        the waits), and a long one is announced (``announce`` seconds ahead) like our own."""
+        with self._cond:
+            now = self._clock()
+            if announce:
+                self._announce(now + announce, now)
+                return
+            start = max(since, self._elsewhere_until)
+            if now > start:
+                self._stalled += now - start
+                self._waits += 1
+            self._elsewhere_until = max(self._elsewhere_until, now)
 
     def _note_resume(self, wake: float, now: float) -> None:
         self._resume_at = wake if self._resume_at is None else min(self._resume_at, wake)

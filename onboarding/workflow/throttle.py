@@ -216,7 +216,13 @@ class Throttle:
     @contextmanager
     def _paced(self, gate: AdaptiveGate) -> Iterator[None]:
         if self.shared is not None:  # the budget other machines on this key spend too
-            self.shared.take_request(self.pacer.permits, self.pacer.window)
+            since = self._clock()
+
+            def announce(seconds: float) -> None:
+                self.pacer.waited_elsewhere(since, announce=seconds)
+
+            if self.shared.take_request(self.pacer.permits, self.pacer.window, on_wait=announce) > 0:
+                self.pacer.waited_elsewhere(since)
         ticket = self.pacer.acquire()
         started = self._clock()
         try:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 
 from support.engine import Harness, make_clients
+
+from onboarding.workflow.throttle import Throttle
 
 
 class ClosedLimits:
@@ -13,7 +15,7 @@ class ClosedLimits:
     def write_slot(self) -> AbstractContextManager[int]:
         raise RuntimeError("the pool is already closed")
 
-    def take_request(self, per_window: int | None, window: float) -> float:
+    def take_request(self, per_window: int | None, window: float, *, on_wait: object = None) -> float:
         raise RuntimeError("the pool is already closed")
 
 
@@ -26,3 +28,38 @@ def test_an_engine_on_another_journal_drops_the_first_journals_shared_limits(har
     assert second.throttle.shared is None  # a file journal shares nothing
     result = second.run(make_clients(2))
     assert result.exit_code == 0, result.errors
+
+
+class WaitingLimits:
+    """A shared request budget that makes each request wait ``pause`` seconds (on a fake clock)."""
+
+    def __init__(self, clock: list[float], pause: float) -> None:
+        self.clock, self.pause = clock, pause
+
+    def write_slot(self) -> AbstractContextManager[int]:
+        return nullcontext(0)
+
+    def take_request(self, per_window: int | None, window: float, *, on_wait: object = None) -> float:
+        assert callable(on_wait)
+        on_wait(self.pause)
+        self.clock[0] += self.pause
+        return self.pause
+
+
+def test_waits_for_a_shared_budget_count_once_and_are_announced() -> None:
+    """Requests held by the shared journal's request budget: the run's "waited" counts that time
+    (it said 59 s for a 150 s run on two machines), side-by-side waits only once, and a long
+    wait is announced to the listeners like the pacer's own."""
+    clock = [100.0]
+    throttle = Throttle(clock=lambda: clock[0], wall=lambda: clock[0])
+    throttle.shared = WaitingLimits(clock, 20.0)  # type: ignore[assignment]
+    heard: list[float] = []
+    throttle.add_listener(heard.append)
+    for _ in range(3):
+        with throttle.read():
+            pass
+    assert throttle.pacer.counters()["waited_s"] == 60.0
+    assert heard and heard[0] == 20.0
+    throttle.pacer.waited_elsewhere(clock[0] - 10.0)  # overlaps the last wait: nothing new
+    throttle.pacer.waited_elsewhere(clock[0] - 30.0)
+    assert throttle.pacer.counters()["waited_s"] == 60.0
