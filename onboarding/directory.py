@@ -27,7 +27,7 @@ STATE_OF_STATUS: dict[str, ClientState] = {
     ClientStatus.RUNNING: ClientState.RUNNING,
     ClientStatus.DONE: ClientState.ONBOARDED,
     ClientStatus.FAILED: ClientState.FAILED,
-    ClientStatus.BLOCKED: ClientState.FAILED,
+    ClientStatus.BLOCKED: ClientState.BLOCKED,
     ClientStatus.DEFERRED: ClientState.DEFERRED,
     ClientStatus.ARCHIVED: ClientState.ARCHIVED,
     ClientStatus.OFFBOARDED: ClientState.ARCHIVED,
@@ -35,9 +35,11 @@ STATE_OF_STATUS: dict[str, ClientState] = {
 }
 """The journal's stored status → the state a person sees (when nothing in the upload changes it)."""
 
-ONBOARDABLE = frozenset({ClientState.NEW, ClientState.READY, ClientState.FAILED, ClientState.DEFERRED})
-"""States a run may start from (failed and deferred ones are a retry)."""
-RETRY = frozenset({ClientState.FAILED, ClientState.DEFERRED})
+ONBOARDABLE = frozenset(
+    {ClientState.NEW, ClientState.READY, ClientState.FAILED, ClientState.BLOCKED, ClientState.DEFERRED}
+)
+"""States a run may start from (failed, blocked and deferred ones are a retry)."""
+RETRY = frozenset({ClientState.FAILED, ClientState.BLOCKED, ClientState.DEFERRED})
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,7 @@ def _problem(e: ClientEntry, redact: Callable[[str], str]) -> None:
         )
     elif e.error and e.state == ClientState.DEFERRED:
         st.info(display.md(redact(e.error)), icon=":material/hourglass_top:")
-    elif e.error and e.state == ClientState.FAILED:
+    elif e.error and e.state in (ClientState.FAILED, ClientState.BLOCKED):
         st.error(display.md(redact(e.error)), icon=":material/error:")
 
 

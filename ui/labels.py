@@ -32,6 +32,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ClientState.RUNNING: "⟳ running",
         ClientState.ONBOARDED: "✔ onboarded",
         ClientState.FAILED: "✖ failed",
+        ClientState.BLOCKED: "■ blocked",
         ClientState.DEFERRED: "◐ deferred",
         ClientState.ARCHIVED: "▣ archived",
     },

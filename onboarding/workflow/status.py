@@ -62,7 +62,10 @@ class ClientState(StrEnum):
     RUNNING = "running"
     ONBOARDED = "onboarded"
     FAILED = "failed"
-    """Failed or blocked: needs a person (the error says why); retry when fixed."""
+    """A step failed: needs a person (the error says why); retry when fixed."""
+    BLOCKED = "blocked"
+    """The plan refused it (an ineligible manager, bad input…): nothing was written; the error
+    says why; retry once that is fixed."""
     DEFERRED = "deferred"
     ARCHIVED = "archived"
     """Its room is in the portal's Archive (archived or offboarded): link hidden, restore to undo."""

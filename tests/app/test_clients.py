@@ -172,6 +172,31 @@ def test_failed_client_offers_retry_from_the_journal_without_the_upload(
     assert len(sandbox.state()["rooms"]) == 1  # type: ignore[attr-defined]  # the same room, finished
 
 
+def test_a_blocked_client_is_blocked_here_as_on_results_with_its_reason(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """A client the plan blocked (its manager is not a portal user) reads "blocked" on the Clients
+    page as on Results and in the export, not "failed": a state of its own, filterable, with the
+    reason in the drawer and Retry offered."""
+    j = journal()
+    at = onboard_first(app, j)
+    record = next(r for r in j.clients() if r.client_id == FIRST)
+    reason = "account manager ghost@example.org is not a user of this portal"
+    j.upsert_client(record.portal, FIRST, status="blocked", error=reason)
+    at.run()
+    assert row_of(at, FIRST)["State"] == "■ blocked"
+    assert row_of(at, FIRST)["Error"] == reason
+    at.multiselect(key="clients_state").set_value(["blocked"]).run()
+    assert list(grid(at)["Client ID"]) == [FIRST]
+    assert "1 blocked" in texts(at)
+    select(at, FIRST)
+    assert reason in texts(at)
+    assert at.button(key="clients_onboard").label == "Retry 1"
+    results = at.switch_page("pages/results.py").run()
+    shown = table(results, "Room title")
+    assert shown[shown["Client ID"] == FIRST].iloc[0]["Status"] == "■ blocked"
+
+
 def test_a_reused_id_with_another_name_is_a_conflict_row(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:

@@ -31,7 +31,7 @@ def test_each_stored_status_maps_to_one_state() -> None:
         (ClientStatus.PENDING, ClientState.READY),
         (ClientStatus.DONE, ClientState.ONBOARDED),
         (ClientStatus.FAILED, ClientState.FAILED),
-        (ClientStatus.BLOCKED, ClientState.FAILED),
+        (ClientStatus.BLOCKED, ClientState.BLOCKED),
         (ClientStatus.DEFERRED, ClientState.DEFERRED),
         (ClientStatus.ARCHIVED, ClientState.ARCHIVED),
         (ClientStatus.OFFBOARDED, ClientState.ARCHIVED),
