@@ -231,26 +231,50 @@ class ReviewCounts:
     new: int
     onboarded: int
     conflicts: int
+    """Conflicts still waiting for a person's choice (a chosen one is counted as it was resolved)."""
     unfinished: int
     """Started before (failed, deferred, running, archived…): a run resumes or reports them."""
+    updates: int = 0
+    """Conflicts resolved by updating the journal's record to the row: the next run updates them."""
+    skipped: int = 0
+    """Rows a person chose to skip (a conflict left as the journal has it): no run takes them."""
 
 
-def count_against_journal(clients: Sequence[ClientLike], records: Mapping[str, ClientRecord]) -> ReviewCounts:
+def count_against_journal(
+    clients: Sequence[ClientLike],
+    records: Mapping[str, ClientRecord],
+    choices: Mapping[str, str] | None = None,
+) -> ReviewCounts:
     """Classify each row by the journal's record under its id (see :mod:`onboarding.workflow.identity`).
 
     A row whose name or e-mail differs from what was onboarded under its id is a conflict, whatever
     the record's status; otherwise an ``onboarded`` record makes it already onboarded, no record
     (or one nothing was written for) makes it new.
+
+    ``choices`` are the person's answers to conflicts (client id → ``skip``, ``update`` or
+    ``new:<id>``, as the Onboard page and :func:`onboarding.directory.build` read them), so these
+    counts agree with the plan's: a skipped row is skipped, an updated one is to update, and a row
+    given a new id is counted under that id (``records`` must hold the new ids' records too).
     """
-    new = onboarded = conflicts = unfinished = 0
+    choices = choices or {}
+    new = onboarded = conflicts = unfinished = updates = skipped = 0
     for c in clients:
-        record = records.get(c.client_id)
+        cid, choice = c.client_id, choices.get(c.client_id, "")
+        if choice == "skip":
+            skipped += 1
+            continue
+        if choice.startswith("new:"):
+            cid = choice.removeprefix("new:")
+        record = records.get(cid)
         if identity_differences(record, c.name, c.email):
-            conflicts += 1
+            if choice == "update":
+                updates += 1
+            else:
+                conflicts += 1
         elif record is None or record.status in (ClientStatus.PENDING, ClientStatus.BLOCKED):
             new += 1
         elif record.status == ClientStatus.DONE:
             onboarded += 1
         else:
             unfinished += 1
-    return ReviewCounts(new, onboarded, conflicts, unfinished)
+    return ReviewCounts(new, onboarded, conflicts, unfinished, updates, skipped)

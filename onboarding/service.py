@@ -426,13 +426,21 @@ class Onboarding:
             sender=entry.manager_email,
         )
 
-    def review_counts(self, clients: Sequence[ClientLike]) -> ReviewCounts:
+    def review_counts(
+        self, clients: Sequence[ClientLike], *, choices: Mapping[str, str] | None = None
+    ) -> ReviewCounts:
         """How many of these rows are new, already onboarded or in conflict with the journal, from one
-        batch read of the journal (the review step shows it before any plan is made)."""
+        batch read of the journal (the review step shows it before any plan is made). ``choices``
+        are the person's answers to conflicts: a conflict answered is counted as answered."""
         from onboarding.review import count_against_journal
 
-        records = self.records_of([c.client_id for c in clients]) if clients else {}
-        return count_against_journal(clients, records)
+        choices = choices or {}
+        ids = [c.client_id for c in clients]
+        ids += [
+            v.removeprefix("new:") for c in clients if (v := choices.get(c.client_id, "")).startswith("new:")
+        ]
+        records = self.records_of(ids) if clients else {}
+        return count_against_journal(clients, records, choices)
 
     def events(self, run_id: str, *, client_id: str | None = None) -> list[EventRecord]:
         return self._journal.events(run_id, client_id=client_id)

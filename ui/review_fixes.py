@@ -36,7 +36,7 @@ def journal_counts(batch: ClientBatch) -> None:
     if batch.blocked or not batch.clients:
         return
     try:
-        counts = session.service().review_counts(batch.clients)
+        counts = session.service().review_counts(batch.clients, choices=session.conflict_choices())
     except OnboardingError as exc:
         st.caption(f"The journal could not be read to compare the rows: {display.md(str(exc))}")
         return
@@ -52,6 +52,14 @@ def journal_counts(batch: ClientBatch) -> None:
             counts.conflicts,
             help="The ID was onboarded for another name or e-mail: you choose what happens in the plan.",
         )
+        if counts.updates:
+            st.metric(
+                "To update",
+                counts.updates,
+                help="Conflicts you chose to resolve by updating the journal's record to the row.",
+            )
+        if counts.skipped:
+            st.metric("Skipped", counts.skipped, help="Conflicts you chose to skip: no run takes these rows.")
         if counts.unfinished:
             st.metric(
                 "Started before", counts.unfinished, help="Failed, deferred or archived: a run resumes them."

@@ -72,6 +72,37 @@ def test_choosing_a_new_id_plans_the_row_as_a_new_client(
     assert rec.name == ONBOARDED_AS
 
 
+def test_upload_counts_conflicts_as_the_onboard_page_does_once_one_is_chosen(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """Upload and Onboard agree: before a choice both say 1 conflict; once the row is onboarded
+    under a new id, both say 0 (Upload counts the row under its new id, already onboarded), and a
+    skipped row is counted as skipped, not as a conflict."""
+    j = journal()
+    at = _conflict(app, journal)
+    at.switch_page("pages/upload.py").run()
+    assert metric(at, "Conflicts") == "1"
+    at.switch_page("pages/onboard.py").run()
+    wid = _choose(at, "new")
+    at.button(key=f"conflict_apply_{wid}").click().run()
+    at.button(key="onboard_start_batch").click().run()
+    wait_until(lambda: any(r.client_id == "CL-1001-2" and r.status == "onboarded" for r in j.clients()))
+    wait_until(lambda: all(r.status != "running" for r in j.runs()))
+    at.run()
+    at.button(key="onboard_refresh_plan").click().run()
+    assert metric(at, "Conflicts") == "0"
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception
+    assert metric(at, "Conflicts") == "0"
+    onboarded = int(metric(at, "Already onboarded"))
+    assert onboarded >= 2  # CL-1001-2 with the row that never conflicted
+    session_choices = dict(at.session_state[session.CHOICES])
+    at.session_state[session.CHOICES] = {**session_choices, "CL-1001": "skip"}
+    at.run()
+    assert metric(at, "Conflicts") == "0" and metric(at, "Skipped") == "1"
+    assert int(metric(at, "Already onboarded")) == onboarded - 1
+
+
 def test_skipping_leaves_the_row_out_and_undo_brings_it_back(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:

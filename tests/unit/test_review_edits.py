@@ -146,6 +146,25 @@ def test_counts_against_the_journal(raw: RawTable) -> None:
     assert count_against_journal(batch.clients, {}).new == 3
 
 
+def test_counts_take_the_conflict_choices(raw: RawTable) -> None:
+    """A conflict answered is no longer a conflict: updated (to update), skipped, or counted under
+    its new id as that id's record says (new, or already onboarded once the run made it)."""
+    batch = _batch(raw, Edits().merged({(3, "E-mail"): "beta@example.com"}, raw))
+    records = {
+        "C-1": _record("C-1", "Alpha GmbH", "alpha@example.com", "onboarded"),
+        "C-2": _record("C-2", "Somebody else", "beta@example.com", "onboarded"),
+    }
+    row_2 = next(c for c in batch.clients if c.client_id == "C-2")
+    assert count_against_journal(batch.clients, records, {"C-2": "update"}).updates == 1
+    skipped = count_against_journal(batch.clients, records, {"C-2": "skip"})
+    assert (skipped.conflicts, skipped.skipped, skipped.new + skipped.onboarded) == (0, 1, 2)
+    renamed = count_against_journal(batch.clients, records, {"C-2": "new:C-2B"})
+    assert (renamed.conflicts, renamed.new, renamed.onboarded) == (0, 2, 1)
+    done = {**records, "C-2B": _record("C-2B", row_2.name, row_2.email or "", "onboarded")}
+    after = count_against_journal(batch.clients, done, {"C-2": "new:C-2B"})
+    assert (after.conflicts, after.new, after.onboarded) == (0, 1, 2)
+
+
 def test_mapping_is_kept_by_review(raw: RawTable) -> None:
     """A chosen mapping is used for the re-validation (edits do not reset it)."""
     mapping = ColumnMapping(client_id="Client ID", name="Company", email="E-mail")
