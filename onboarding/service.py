@@ -449,6 +449,15 @@ class Onboarding:
         """The CRM webhook's last delivery per client (empty when no webhook is configured)."""
         return self._journal.deliveries(self.portal_key) if self.settings.webhook_url else {}
 
+    def crm_events(self) -> dict[str, list[dict[str, object]]]:
+        """The CRM webhook's lifecycle events per client (``client.joined``, ``client.link_renewed``…),
+        the last sending of each type, oldest first (empty when no webhook is configured)."""
+        out: dict[str, list[dict[str, object]]] = {}
+        if self.settings.webhook_url:
+            for row in self._journal.notices(self.portal_key):
+                out.setdefault(str(row["client_id"]), []).append(row)
+        return out
+
     def export(
         self,
         fmt: str = "csv",

@@ -149,8 +149,10 @@ with chrome.page(
     frame = display.records_frame(shown)
     clean = chrome.redactor()
     frame["Error"] = [clean(e) for e in frame["Error"]]
-    deliveries = svc.deliveries()
-    delivery = [display.delivery_label(r, deliveries.get(r.client_id)) for r in shown]
+    deliveries, crm_events = svc.deliveries(), svc.crm_events()
+    delivery = [
+        display.delivery_label(r, deliveries.get(r.client_id), crm_events.get(r.client_id, ())) for r in shown
+    ]
     if s.webhook_url:
         frame.insert(3, display.DELIVERY_COLUMN, [clean(d) for d in delivery])
     event = st.dataframe(
@@ -212,7 +214,8 @@ with chrome.page(
         st.caption(
             f"Webhook {display.md(s.webhook_url)} · of the clients shown: {counts['delivered']} delivered, "
             f"{counts['failed']} failed, {counts['not sent']} not sent. Each onboarded client is sent "
-            "once after its run; re-send to deliver again."
+            "once after its run, then each change (joined, link renewed, offboarded…) as it happens; "
+            "re-send to deliver again."
         )
         picked = [shown[rows[0]]] if rows else shown
         targets = [r.client_id for r in picked if r.status == ClientStatus.DONE]

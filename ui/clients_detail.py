@@ -43,7 +43,8 @@ def drawer(
         _steps_and_events(svc, e, redact)
         if webhook and e.record is not None:
             delivery = svc.deliveries().get(e.client_id)
-            st.caption(f"CRM delivery: {display.md(redact(display.delivery_label(e.record, delivery)))}")
+            said = display.delivery_label(e.record, delivery, svc.crm_events().get(e.client_id, ()))
+            st.caption(f"CRM delivery: {display.md(redact(said))}")
 
 
 def _problem(e: ClientEntry, redact: Callable[[str], str]) -> None:

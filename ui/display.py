@@ -237,17 +237,42 @@ def joined_label(rec: ClientRecord) -> str:
 DELIVERY_COLUMN = "CRM delivery"
 
 
-def delivery_label(rec: ClientRecord, delivery: Mapping[str, Any] | None) -> str:
-    """A client's CRM delivery: delivered, failed (with the receiver's answer), or not sent."""
+def delivery_label(
+    rec: ClientRecord,
+    delivery: Mapping[str, Any] | None,
+    events: Sequence[Mapping[str, Any]] = (),
+) -> str:
+    """A client's CRM delivery: its ``client.onboarded`` delivered, failed (with the receiver's
+    answer) or not sent, then the last lifecycle event sent after it (``events``, oldest first:
+    a renewed link, a join, an offboarding…) and how many there were, so a client whose renewed
+    link reached the CRM does not read as never sent."""
     if rec.status != DONE:
-        return "–"
-    if delivery is None:
-        return "○ not sent"
-    if delivery.get("key") != idempotency_key(rec.client_id, rec.room_id):
-        return "○ not sent for the current room"
-    if delivery.get("status") == "delivered":
-        return "✔ delivered"
-    return f"✖ failed: {delivery.get('detail') or 'no answer'}"
+        first = "–"
+    elif delivery is None:
+        first = "○ not sent"
+    elif delivery.get("key") != idempotency_key(rec.client_id, rec.room_id):
+        first = "○ not sent for the current room"
+    elif delivery.get("status") == "delivered":
+        first = "✔ delivered"
+    else:
+        first = f"✖ failed: {delivery.get('detail') or 'no answer'}"
+    if not events:
+        return first
+    last = events[-1]
+    what = str(last.get("event", "")).removeprefix("client.")
+    at = last.get("at")
+    stamp = f" {short_time(float(at))}" if isinstance(at, int | float) and at else ""
+    if last.get("status") == "delivered":
+        said = f"{what} ✔ delivered{stamp}"
+    else:
+        said = f"{what} ✖ failed{stamp}: {last.get('detail') or 'no answer'}"
+    count = f"{len(events)} events, last " if len(events) > 1 else ""
+    return f"{first} · {count}{said}" if rec.status == DONE else f"{count}{said}"
+
+
+def short_time(ts: float) -> str:
+    """``01 Dec 17:05`` (UTC, like every time on the pages): a time where a column is narrow."""
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%d %b %H:%M")
 
 
 def delivery_counts(labels: Sequence[str]) -> dict[str, int]:

@@ -163,6 +163,10 @@ class Deliveries(Protocol):
         """The events whose last sending failed (to be sent again, with their key)."""
         ...
 
+    def notices(self, portal: str) -> list[dict[str, Any]]:
+        """Every client's last sending of each event type, oldest first (what the CRM was told)."""
+        ...
+
 
 class RunQueue(Protocol):
     """Runs queued on a dashboard for a headless worker (see :mod:`onboarding.journal.queue`)."""

@@ -359,6 +359,9 @@ class SqlJournal(SqlRunQueue):
             [portal],
         )
 
+    def notices(self, portal: str) -> list[dict[str, Any]]:
+        return self._query("SELECT * FROM notices WHERE portal = ? ORDER BY at, client_id, event", [portal])
+
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
     for i in range(0, len(ids), IN_CHUNK):

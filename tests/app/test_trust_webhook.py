@@ -7,14 +7,18 @@ to refuse; the app is given its address through DOCSPACE_WEBHOOK_URL and DOCSPAC
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import table, texts, unescape, upload_sample
-from support.crm import Receiver, serve_receiver
+from support.crm import SECRET, Receiver, serve_receiver
 from support.waiting import wait_until
 
+import docspace_sandbox
+from onboarding import Onboarding, Settings
 from onboarding.journal import Journal
+from ui import display
 
 
 @pytest.fixture
@@ -83,6 +87,39 @@ def test_delivery_status_and_resend(
     assert not at.exception
     assert set(crm_column(at).values()) == {"✔ delivered"}
     assert receiver.clients().count(first) >= 3  # after the run, the refused attempt, and now
+
+
+def test_the_crm_column_shows_a_lifecycle_event_sent_after_the_onboarding(
+    app: AppTest,
+    sandbox: docspace_sandbox.Sandbox,
+    receiver: Receiver,
+    journal: Callable[[], Journal],
+    clean_app_state: Path,
+) -> None:
+    """A renewed link sent to the CRM (``client.link_renewed``) shows in the CRM column after the
+    onboarding's delivery, with the selected row's caption saying the same: the column used to
+    track ``client.onboarded`` alone. A client with no onboarding delivery still shows its event."""
+    j = journal()
+    onboard_all(app, j)
+    wait_until(lambda: len(receiver.clients()) == 13)
+    first = sorted(r.client_id for r in j.clients())[0]
+    settings = Settings(
+        portal_url=sandbox.url,
+        api_key=sandbox.api_key,
+        journal_path=clean_app_state / "journal.sqlite3",
+        webhook_url=receiver.url,
+        webhook_secret=SECRET,
+    )
+    with Onboarding(settings, actor="test") as door:
+        door.renew(first)
+    assert any(d["body"].get("type") == "client.link_renewed" for d in receiver.deliveries)
+    at = app.switch_page("pages/results.py").run()
+    assert not at.exception
+    said = crm_column(at)[first]
+    assert said.startswith("✔ delivered · link_renewed ✔ delivered ")
+    assert "13 delivered, 0 failed, 0 not sent" in texts(at)
+    rec = next(r for r in j.clients() if r.client_id == first)
+    assert display.delivery_label(rec, None, j.notices(rec.portal)) == f"○ not sent · {said.split(' · ')[1]}"
 
 
 def test_without_a_webhook_the_page_says_how_to_configure_it(

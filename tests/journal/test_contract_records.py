@@ -132,3 +132,8 @@ def test_joined_at_accepted_and_notices_round_trip(journal: Journal) -> None:
     got = journal.notice("p", "c1", "client.joined")
     assert got is not None and (got["key"], got["status"]) == ("k1", "delivered")
     assert journal.notice("p", "c1", "client.offboarded") is not None
+    journal.record_notice("q", "c1", "client.joined", "k3", "delivered")
+    assert [(n["client_id"], n["event"]) for n in journal.notices("p")] == [
+        ("c1", "client.joined"),
+        ("c1", "client.offboarded"),
+    ]  # this portal's, oldest first: the Results page's CRM column shows the last
