@@ -2,12 +2,21 @@
 
 It only composes the door's ``audit``, ``repair``, ``accept`` and ``check_joins``; what counts
 as a difference and how it is repaired lives in ``onboarding``. The last audit's findings are kept
-in the session so that a Repair or Accept click (a rerun) still shows them.
+in the session so that a Repair or Accept click (a rerun) still shows them, together with what
+they were computed against: the blueprint, the journal's last run and the time. When the
+blueprint or the journal has changed since, the findings are not shown as current (a green
+all-clear made with an earlier blueprint is no all-clear): the panel says when the audit ran and
+asks for a new one. A notice (what Repair, Accept or Check joins did) belongs to the findings it
+was made with: a new audit drops it, even one that was clicked before the notice was shown.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +30,9 @@ EXTRA_HELP = (
     "Repair does not take people out of a room: remove them in DocSpace, accept them here, or "
     "list colleagues added on purpose under Known members in Settings > Blueprint."
 )
+OLD_AFTER = 3600.0
+"""Findings older than this (seconds) are said to be possibly out of date: the portal may have
+changed meanwhile (someone edits a room in DocSpace, which the journal never sees)."""
 
 ROW_HEIGHT = 72
 """Three lines of text: above 4rem a grid's cells wrap, so a long address or link reads whole."""
@@ -32,11 +44,68 @@ COLUMNS = {
 """Widths that fit the panel at 1000 px (the grid stretches them when wider): a long item used to
 push "found" out of sight."""
 
+_serials = itertools.count(1)
+
+
+@dataclass
+class Audited:
+    """One audit's findings with what they were computed against."""
+
+    findings: list[ClientAudit]
+    blueprint: str
+    """A digest of the blueprint the audit compared the rooms with."""
+    journal: tuple[object, ...]
+    """The journal's last run (other than audits) when the audit ended: a run, repair, restore,
+    renewal or offboarding since then changes it."""
+    at: float = field(default_factory=time.time)
+    serial: int = field(default_factory=lambda: next(_serials))
+
+
+def blueprint_digest(svc: Onboarding) -> str:
+    return hashlib.sha1(svc.blueprint.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def journal_state(svc: Onboarding) -> tuple[object, ...]:
+    """The journal's last run that may change what an audit finds (audits themselves do not)."""
+    for r in svc.runs(limit=20):
+        if r.kind != "audit":
+            return (r.run_id, r.status, r.finished_at)
+    return ()
+
+
+def stale_reason(svc: Onboarding, audited: Audited) -> str:
+    """Why the findings no longer describe the rooms ("" while they still do)."""
+    if audited.blueprint != blueprint_digest(svc):
+        return "with an earlier blueprint"
+    if audited.journal != journal_state(svc):
+        return "before the journal changed (a run, repair, restore or renewal since)"
+    return ""
+
+
+def _audited() -> Audited | None:
+    found = st.session_state.get(FINDINGS)
+    return found if isinstance(found, Audited) else None
+
+
+def _notify(text: str) -> None:
+    """A notice for the findings shown now (dropped once another audit replaces them)."""
+    audited = _audited()
+    st.session_state[NOTICE] = (audited.serial if audited else None, text)
+
 
 def _audit(svc: Onboarding, ids: list[str]) -> None:
     with st.spinner(f"Reading {len(ids)} room(s): about {svc.audit_cost(ids)} reads…"):
         found = [a for a in svc.audit(ids) if a.differences]
-        st.session_state[FINDINGS] = sorted(found, key=lambda a: id_key(a.client_id))  # the page's order
+    st.session_state[FINDINGS] = Audited(
+        sorted(found, key=lambda a: id_key(a.client_id)),  # the page's order
+        blueprint_digest(svc),
+        journal_state(svc),
+    )
+
+
+def _shown_ids() -> list[str]:
+    audited = _audited()
+    return [a.client_id for a in audited.findings] if audited else []
 
 
 def _repair(svc: Onboarding, client_id: str) -> None:
@@ -48,8 +117,8 @@ def _repair(svc: Onboarding, client_id: str) -> None:
     text = f"{client_id}: restored {', '.join(fixed) or 'nothing'}" + (
         f"; left {', '.join(left)}" if left else ""
     )
-    st.session_state[NOTICE] = text
-    _audit(svc, [client_id, *(a.client_id for a in st.session_state.get(FINDINGS, []))])
+    _audit(svc, [client_id, *(cid for cid in _shown_ids() if cid != client_id)])
+    _notify(text)
 
 
 def _accept(svc: Onboarding, client_id: str, item: str) -> None:
@@ -57,15 +126,16 @@ def _accept(svc: Onboarding, client_id: str, item: str) -> None:
     try:
         svc.accept(client_id, item)
     except ValueError as exc:  # gone since the audit (someone fixed it): the audit is shown again
-        st.session_state[NOTICE] = f"{client_id}: not accepted: {exc}"
-        _audit(svc, [a.client_id for a in st.session_state.get(FINDINGS, [])])
+        _audit(svc, _shown_ids())
+        _notify(f"{client_id}: not accepted: {exc}")
         return
-    st.session_state[NOTICE] = f"{client_id}: accepted {item!r} (no longer reported)"
-    findings: list[ClientAudit] = st.session_state.get(FINDINGS, [])
-    for a in findings:
-        if a.client_id == client_id:
-            a.differences = [d for d in a.differences if d.item != item]
-    st.session_state[FINDINGS] = [a for a in findings if a.differences]
+    audited = _audited()
+    if audited is not None:
+        for a in audited.findings:
+            if a.client_id == client_id:
+                a.differences = [d for d in a.differences if d.item != item]
+        audited.findings = [a for a in audited.findings if a.differences]
+    _notify(f"{client_id}: accepted {item!r} (no longer reported)")
 
 
 def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
@@ -83,6 +153,7 @@ def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
     )
     row = st.container(horizontal=True, gap="small")
     if row.button("Audit", key="drift_audit", icon=":material/rule:", disabled=not ids):
+        st.session_state.pop(NOTICE, None)  # an earlier action's, not this audit's
         _audit(svc, ids)
         st.rerun()  # the caption above says when the last audit was: this one
     if row.button(
@@ -92,19 +163,32 @@ def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
         disabled=not ids or not auth.can_write(),
     ):
         report = svc.check_joins(ids)
-        st.session_state[NOTICE] = (
+        _notify(
             f"{display.plural(report.checked, 'pending client')} checked, {len(report.joined)} joined now."
         )
         st.rerun()
-    if notice := st.session_state.pop(NOTICE, None):
-        st.success(display.md(chrome.redact(notice)), icon=":material/build:")
-    findings: list[ClientAudit] | None = st.session_state.get(FINDINGS)
-    if findings is None:
+    audited = _audited()
+    notice = st.session_state.pop(NOTICE, None)
+    if isinstance(notice, tuple) and notice[0] == (audited.serial if audited else None):
+        st.success(display.md(chrome.redact(notice[1])), icon=":material/build:")
+    if audited is None:
         return
-    if not findings:
-        st.success("Every audited room matches the journal and the blueprint.", icon=":material/check:")
+    when = display.when(audited.at)
+    if why := stale_reason(svc, audited):
+        st.warning(
+            f"Audited at {when} {why}: these findings may no longer hold. Audit again.",
+            icon=":material/history:",
+        )
         return
-    for a in findings:
+    old = time.time() - audited.at > OLD_AFTER
+    since = f" (audited at {when}{': rooms may have changed in DocSpace since' if old else ''})"
+    if not audited.findings:
+        st.success(
+            "Every audited room matches the journal and the blueprint." + since, icon=":material/check:"
+        )
+        return
+    st.caption(f"{display.plural(len(audited.findings), 'client')} with differences{since}.")
+    for a in audited.findings:
         with st.container(border=True, key=f"drift_client_{live.widget_id(a.client_id)}"):
             st.markdown(f"**{display.md(a.client_id)}** — {len(a.differences)} difference(s)")
             st.dataframe(
