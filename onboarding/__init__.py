@@ -22,6 +22,7 @@ __version__ = "0.1.0"
 _WHERE: dict[str, str] = {
     "WEBHOOK_MIN_SECRET_LENGTH": "onboarding.webhook",
     "ALREADY_ONBOARDED": "onboarding.progress",
+    "RUN_ALREADY_ONBOARDED": "onboarding.workflow.engine",
     "Action": "onboarding.workflow.status",
     "ClientStatus": "onboarding.workflow.status",
     "ClientState": "onboarding.workflow.status",
@@ -115,6 +116,7 @@ _WHERE: dict[str, str] = {
     "tidy_emails": "onboarding.review",
 }
 _RENAMED = {
+    "RUN_ALREADY_ONBOARDED": "ALREADY_KEY",
     "WEBHOOK_MIN_SECRET_LENGTH": "MIN_SECRET_LENGTH",
     "EXPORT_FORMATS": "FORMATS",
     "redact_text": "redact",
@@ -131,6 +133,7 @@ __all__ = [
     "PREVIEW_ROW",
     "PREVIEW_STATUS",
     "PREVIEW_TITLE",
+    "RUN_ALREADY_ONBOARDED",
     "STEPS",
     "SUPPORTED_EXTENSIONS",
     "WEBHOOK_MIN_SECRET_LENGTH",
@@ -283,6 +286,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.workflow.aftercare import JoinReport, RepairReport
     from onboarding.workflow.audit import ClientAudit, Difference
     from onboarding.workflow.context import ClientLike, ManagerDecision
+    from onboarding.workflow.engine import ALREADY_KEY as RUN_ALREADY_ONBOARDED
     from onboarding.workflow.plan import STEPS, BatchPlan, ClientPlan
     from onboarding.workflow.reassign import change_lines
     from onboarding.workflow.status import (

@@ -38,6 +38,9 @@ from onboarding.workflow.steps import REGISTRY, ClientStep, StepEvent, room_web_
 from onboarding.workflow.tag_rooms import BATCH_TAGS, Slots, TagRooms
 from onboarding.workflow.throttle import Limits, shared_throttle
 
+ALREADY_KEY = "already_onboarded"
+"""Key of a run's summary: how many of its ``onboarded`` clients an earlier run onboarded (a chart
+of what runs did counts them apart)."""
 PORTAL_RATE = "portal_rate"
 """Key of the learned rate limit in a run's summary: the journal remembers it per portal."""
 RATE_WAIT = "waiting for the portal's rate limit, resuming in {seconds:.0f} s"
@@ -71,6 +74,8 @@ class RunResult:
     updated: list[str] = field(default_factory=list)
     """Finished clients whose record this run changed: a new name or e-mail, a room handed over
     (also one an earlier run began: its removals were left in the client's progress)."""
+    already: int = 0
+    """Clients counted ``onboarded`` that an earlier run had onboarded (this run skipped them)."""
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.statuses.values() if s == status)
@@ -97,6 +102,8 @@ class RunResult:
             out["stopped_because"] = self.stopped_because
         if self.updated:
             out["updated"] = self.updated
+        if self.already:
+            out[ALREADY_KEY] = self.already
         return out
 
 
@@ -211,8 +218,14 @@ class Engine:
         retrier = Retrier(policy=self.retry, sleep=self.sleep, rng=self.rng)
         return Caller(self.throttle, retrier, stats, on_retry, settle_after_timeout=self.client.timeout[1])
 
-    def run(self, clients: Sequence[ClientLike] | BatchPlan, *, run_id: str | None = None) -> RunResult:
-        """Onboard the clients (a plan made earlier may be passed to skip re-reading the portal)."""
+    def run(
+        self, clients: Sequence[ClientLike] | BatchPlan, *, run_id: str | None = None, kind: str = "run"
+    ) -> RunResult:
+        """Onboard the clients (a plan made earlier may be passed to skip re-reading the portal).
+
+        ``kind`` is what the journal calls the run: ``run`` for a batch, ``rerun`` when a repair or
+        a restore runs the steps again (so a chart of batch runs does not count those clients again).
+        """
         started = time.monotonic()
         self.journal.mark_abandoned_runs()
         plan = clients if isinstance(clients, BatchPlan) else self.plan(clients)
@@ -223,6 +236,7 @@ class Engine:
             total=len(plan.clients),
             blueprint=self.blueprint.model_dump(mode="json"),
             run_id=run_id,
+            kind=kind,
         )
         result = RunResult(run_id=run_id)
         stats = CallStats(reads=plan.lookup_reads)
@@ -277,6 +291,7 @@ class Engine:
             elif cp.action == Action.DONE:
                 self._event(run_id, cp.client_id, Step.CLIENT, Outcome.SKIPPED, "already onboarded")
                 result.statuses[cp.client_id] = ClientStatus.DONE
+                result.already += 1
             elif cp.action == Action.SKIP:  # offboarded or rolled back: its status stays, no failure
                 rec = self.journal.get(self.portal_key, cp.client_id)
                 self._event(run_id, cp.client_id, Step.CLIENT, Outcome.SKIPPED, "; ".join(cp.reasons))

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from onboarding.workflow.engine import Engine, RunResult
 
 
+RERUN_KIND = "rerun"
+"""The journal's kind of a run that a repair or a restore makes (steps run again, not a batch)."""
 CYCLE = "cycle"
 """Progress key: how many times the client was restored from the Archive or an offboard (its
 webhook events are keyed by it, so a repeated offboard or restore tells the CRM once, and a second
@@ -189,5 +191,7 @@ def unarchive(engine: Engine, caller: Caller, client_id: str, *, wait_timeout: f
 
 
 def rerun(engine: Engine, records: list[ClientRecord]) -> RunResult:
-    """Run the onboarding steps again for journalled clients (their reopened steps run, looking first)."""
-    return engine.run(list(records))
+    """Run the onboarding steps again for journalled clients (their reopened steps run, looking first).
+
+    The journal calls it a ``rerun``: a repair or a restore, not a batch that onboards clients."""
+    return engine.run(list(records), kind=RERUN_KIND)

@@ -8,7 +8,7 @@ import pytest
 from support.engine import make_clients, one_room_per_client
 
 from docspace_sandbox.server import Sandbox
-from onboarding import ClientRecord, FileShare, Onboarding, notify
+from onboarding import RUN_ALREADY_ONBOARDED, ClientRecord, FileShare, Onboarding, notify
 from onboarding.journal import DONE
 from onboarding.webhook import WebhookNotifier
 
@@ -141,3 +141,21 @@ def test_the_door_lists_the_portals_room_templates(door: Onboarding, sandbox: Sa
 
     template_id = make_template(Api(sandbox), "Client room")
     assert [(t.id, t.title) for t in door.room_templates()] == [(template_id, "Client room")]
+
+
+def test_a_run_says_how_many_it_skipped_and_a_restores_run_is_a_rerun(door: Onboarding) -> None:
+    """A batch's summary counts apart the clients an earlier run onboarded (the Results chart
+    shows what each run did); the steps a restore runs again are a ``rerun``, not a batch run."""
+    clients = make_clients(3)
+    first = door.run(clients[:2])
+    assert RUN_ALREADY_ONBOARDED not in first.summary()
+    again = door.run(clients)
+    assert again.summary()["counts"]["onboarded"] == 3
+    assert again.summary()[RUN_ALREADY_ONBOARDED] == 2
+    cid = clients[0].client_id
+    door.archive(cid)
+    restored = door.restore(cid)
+    assert restored.exit_code == 0
+    run = door.run_record(restored.run_id)
+    assert run is not None and run.kind == "rerun"
+    assert [r.kind for r in door.runs()].count("run") == 2
