@@ -239,8 +239,10 @@ with chrome.page(
         if by_run.empty:
             st.caption("No finished batch runs yet.")
         else:
-            st.bar_chart(
-                by_run, x="Run", y="Clients", color="Outcome", stack=True, horizontal=True, height=260
+            st.altair_chart(display.outcomes_chart(by_run), width="stretch")
+            st.caption(
+                f"The latest {display.CHART_RUNS} onboarding runs at most, oldest first (times in UTC); "
+                "repairs, restores and audits are not onboarding runs and are left out."
             )
     with c2:
         st.markdown("**Clients onboarded over time**")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from onboarding import (
     DONE,
+    RUN_ALREADY_ONBOARDED,
     STEPS,
     Action,
     BatchPlan,
@@ -314,16 +315,84 @@ def runs_frame(
     return pd.DataFrame(rows, columns=columns)
 
 
-def outcomes_by_run(runs: Sequence[RunRecord]) -> pd.DataFrame:
-    """Long format (run, outcome, clients) for a stacked bar chart of batch runs."""
+OUTCOME_COLOURS: dict[str, str] = {
+    "onboarded": "#2e7d32",
+    "already onboarded": "#a5d6a7",
+    "failed": "#c62828",
+    "blocked": "#ef6c00",
+    "locked": "#8d6e63",
+    "deferred": "#9e9e9e",
+    "archived": "#546e7a",
+    "offboarded": "#546e7a",
+    "pending": "#90caf9",
+    "running": "#1e88e5",
+}
+"""Each outcome's colour, the same in every chart: onboarded green, failed red, blocked orange,
+deferred grey (a bar chart's default palette drew "onboarded" red and "blocked" blue)."""
+CHART_RUNS = 12
+"""Runs in the outcomes chart (the latest): more bars would not fit its height readably."""
+BAR_HEIGHT = 26
+LEGEND_COLUMNS = 1
+
+
+def outcomes_by_run(runs: Sequence[RunRecord], last: int = CHART_RUNS) -> pd.DataFrame:
+    """Long format (run, outcome, clients) of the latest batch runs, for a stacked bar chart.
+
+    Only batch runs (``kind`` ``run``): a repair's or a restore's run of the steps, an audit or a
+    renewal would count clients onboarded once again. A run's ``onboarded`` are what it did:
+    those an earlier run had onboarded (it skipped them) are ``already onboarded``. Each run is
+    labelled by its number among the runs charted and its start (to the second when all started
+    the same day), so runs started within a minute read apart; the tooltip names the run.
+    """
+    batch = sorted((r for r in runs if r.kind == "run"), key=lambda r: r.started_at)[-last:]
+    days = {dt.datetime.fromtimestamp(r.started_at, dt.UTC).date() for r in batch}
+    shape = "%H:%M:%S" if len(days) <= 1 else "%d %b %H:%M"
     rows = []
-    for r in sorted(runs, key=lambda r: r.started_at):
-        if r.kind != "run":
-            continue
-        label = f"{when(r.started_at)[5:16]} · {r.run_id[-6:]}"
-        for outcome, n in sorted(run_counts(r).items()):
-            rows.append({"Run": label, "Outcome": outcome, "Clients": n})
-    return pd.DataFrame(rows, columns=["Run", "Outcome", "Clients"])
+    for number, r in enumerate(batch, start=1):
+        label = f"#{number} {dt.datetime.fromtimestamp(r.started_at, dt.UTC).strftime(shape)}"
+        counts = run_counts(r)
+        already = int(r.summary.get(RUN_ALREADY_ONBOARDED, 0)) if isinstance(r.summary, dict) else 0
+        if already:
+            counts[ClientStatus.DONE] = counts.get(ClientStatus.DONE, 0) - already
+            counts["already onboarded"] = already
+        for outcome, n in counts.items():
+            if n > 0:
+                rows.append({"Run": label, "Outcome": outcome, "Clients": n, "Run id": r.run_id})
+    return pd.DataFrame(rows, columns=["Run", "Outcome", "Clients", "Run id"])
+
+
+def outcomes_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Horizontal stacked bars of :func:`outcomes_by_run`, one colour per outcome, every run
+    labelled, the legend under the bars in one column: it fits half a 1000 px page with the
+    sidebar open (in a row, or two columns, it was cut, and widened the chart past its column)."""
+    present = set(frame["Outcome"])
+    domain = [o for o in OUTCOME_COLOURS if o in present] + sorted(present - set(OUTCOME_COLOURS))
+    colours = [OUTCOME_COLOURS.get(o, "#bdbdbd") for o in domain]
+    runs = list(dict.fromkeys(frame["Run"]))
+    order = {o: i for i, o in enumerate(domain)}
+    data = frame.assign(order=[order[o] for o in frame["Outcome"]])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("Run:N", sort=runs, title=None, axis=alt.Axis(labelLimit=160, labelOverlap=False)),
+            x=alt.X("sum(Clients):Q", title="Clients", stack="zero"),
+            color=alt.Color(
+                "Outcome:N",
+                scale=alt.Scale(domain=domain, range=colours),
+                legend=alt.Legend(orient="bottom", columns=LEGEND_COLUMNS, title=None, labelLimit=140),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=["Run:N", "Run id:N", "Outcome:N", "Clients:Q"],
+        )
+        # The height is the bars' alone: the chart fits the page's width only ("fit-x"), and the
+        # axis and the legend add to the height (with "fit", Streamlit's default, the legend's rows
+        # squeezed the bars to nothing).
+        .properties(
+            height=max(len(runs), 2) * BAR_HEIGHT,
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        )
+    )
 
 
 def onboarded_over_time(records: Sequence[ClientRecord]) -> pd.DataFrame:
@@ -343,6 +412,15 @@ TIME_AXIS = "%d %b %H:%M"
 12-hour, "06 PM", in the browser's zone)."""
 
 
+def time_axis_format(frame: pd.DataFrame) -> str:
+    """:data:`TIME_AXIS`, with seconds when the points span less than an hour: runs minutes
+    apart would otherwise label every tick "01 Dec 17:10"."""
+    times = frame["Time"] if "Time" in frame and len(frame) else None
+    if times is not None and (times.max() - times.min()).total_seconds() < 3600:
+        return "%H:%M:%S"
+    return TIME_AXIS
+
+
 def over_time_chart(frame: pd.DataFrame, height: int = 260) -> alt.Chart:
     """The cumulative onboarded line of :func:`onboarded_over_time`, with a 24-hour UTC time axis."""
     return (
@@ -356,7 +434,7 @@ def over_time_chart(frame: pd.DataFrame, height: int = 260) -> alt.Chart:
                 "Time:T",
                 title="Time (UTC)",
                 scale=alt.Scale(type="utc"),
-                axis=alt.Axis(format=TIME_AXIS, labelOverlap=True),
+                axis=alt.Axis(format=time_axis_format(frame), labelOverlap=True, labelFlush=True),
             ),
             y=alt.Y("Onboarded clients:Q"),
             tooltip=[
