@@ -160,7 +160,7 @@ with chrome.page("Onboard clients") as s:
         )
     row_notice = st.session_state.pop(live.ROW_NOTICE, None)
     if row_notice:
-        st.toast(row_notice[1], icon=":material/rocket_launch:")
+        st.toast(display.md(row_notice[1]), icon=":material/rocket_launch:")
     for cp in plan.clients[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]:
         cid, rec = cp.client_id, records.get(cp.client_id)
         wid = live.widget_id(cid)

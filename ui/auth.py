@@ -211,4 +211,4 @@ def sidebar() -> None:
         elif pol.warning:
             st.badge("No sign-in", icon=":material/lock_open:", color="red")
         else:
-            st.caption(f"Acting as {acc.actor}")
+            st.caption(f"Acting as {display.md(acc.actor)}")

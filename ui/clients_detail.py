@@ -67,7 +67,7 @@ def _conflict_choices(e: ClientEntry, taken: set[str]) -> None:
     choices = {
         "skip": ("Skip this row", "Nothing is written for it."),
         "update": ("Update the record", "The next run updates the journal (a new e-mail is invited)."),
-        f"new:{new_id}": (f"Onboard as {new_id}", "It gets its own room under the new id."),
+        f"new:{new_id}": (f"Onboard as {display.md(new_id)}", "It gets its own room under the new id."),
     }
     row = st.container(horizontal=True, gap="small", wrap=True)
     for choice, (label, why) in choices.items():

@@ -37,6 +37,11 @@ SOURCE_LABELS = {"explicit": "this session (Settings page)"}
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^@%])")
+WORD_JOINER = "\u2060"
+"""Invisible, zero-width and unbreakable: put where an autolink would start, it stops the link."""
+_AUTOLINK_START = re.compile(r"(?i)(https?|mailto|xmpp|www)(?=[:.])|(@)")
+"""Where GitHub-flavoured Markdown makes a bare address a link: ``http://``, ``https://``,
+``www.`` (any letter case), ``mailto:``/``xmpp:`` and the ``@`` of an e-mail address."""
 
 
 def plural(n: int, noun: str) -> str:
@@ -53,7 +58,15 @@ def md(value: object) -> str:
     messages quoting cells) is shown exactly as written and never as formatting, links or HTML.
     """
     text = " ".join(str(value).splitlines())
+    text = _AUTOLINK_START.sub(_break_autolink, text)
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _break_autolink(m: re.Match[str]) -> str:
+    # Streamlit's Markdown finds literal autolinks (``www.x.y``, ``http://…``, ``a@b.c``) in the text
+    # *after* backslash escapes are resolved, so ``http\://`` is still a link: an invisible word
+    # joiner between the scheme and its ``:`` (after ``www``, after ``@``) is what stops it.
+    return f"{m.group(1)}{WORD_JOINER}" if m.group(1) else f"@{WORD_JOINER}"
 
 
 def source_label(source: str | None) -> str:

@@ -17,7 +17,7 @@ import streamlit as st
 import tomli_w
 
 from onboarding import Blueprint, RoomType
-from ui import state
+from ui import display, state
 
 ON = "bp_segments_on"
 COLUMN = "bp_segments_column"
@@ -92,7 +92,7 @@ def preview(bp: Blueprint) -> None:
         return
     rows = [_row("default (empty cell)", bp)]
     rows += [_row(name, bp.for_segment(name)) for name in bp.segments.names]
-    st.caption(f"What each value of the column **{bp.segments.column}** gives a client:")
+    st.caption(f"What each value of the column **{display.md(bp.segments.column)}** gives a client:")
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="bp_segments_preview")
 
 

@@ -146,9 +146,7 @@ def test_oidc_sign_in_allows_writes_and_records_the_email(
     at.run()
     assert not at.exception and not sign_in_shown(at)
     assert "Read-only" not in texts(at)
-    assert "Signed in as Ops (ops@example.com)" in "\n".join(c.value for c in at.sidebar.caption).replace(
-        "\\", ""
-    )
+    assert "Signed in as Ops (ops@example.com)" in "\n".join(unescape(c.value) for c in at.sidebar.caption)
     j = journal()
     onboard_one(at, j)
     assert actors(j) == ({"ops@example.com"}, {"ops@example.com"})

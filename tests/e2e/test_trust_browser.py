@@ -1,18 +1,20 @@
 """Trust in a real browser: hostile cells render as text, and the dashboard password sign-in.
 
-Runs after the dashboard flow (file order); uploading here onboards nothing, so the flow's journal
-is untouched. The sign-in test has its own server with a dashboard password configured.
+Runs after the dashboard flow (file order); uploading here onboards nothing on the shared server, so
+the flow's journal is untouched (the phishing-names test onboards on a server of its own). The
+sign-in test has its own server with a dashboard password configured.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
 import pytest
 from conftest import E2E_PASSWORD
-from playwright.sync_api import Page, expect
-from support.browser import by_key, go_to, shot, wait_for_app
+from playwright.sync_api import Locator, Page, expect
+from support.browser import by_key, click_button, go_to, shot, upload, wait_for_app
 
 from ui.live import widget_id
 
@@ -53,6 +55,74 @@ def test_hostile_cells_render_as_text(app: Page, tmp_path: Path) -> None:
     by_key(app, f"onboard_row_{widget_id('CL-3001')}").scroll_into_view_if_needed()
     shot(app, "07-hostile-cells-as-text")
     assert dialogs == []
+
+
+PHISHING = {
+    "CL-3101": "[Pay invoice](https://evil.example/pay) :red[URGENT] **bold**",
+    "CL-3102": '=HYPERLINK("http://evil.example/x","Click me")',
+    "CL-3103": "Visit www.evil.example today",
+}
+WORD_JOINER = "\u2060"
+"""Invisible; the dashboard puts it where a bare address would otherwise become a link."""
+
+
+def shown(locator: Locator) -> str:
+    return locator.inner_text().replace(WORD_JOINER, "")
+
+
+def expect_no_evil_markup(page: Page) -> None:
+    """No link to the file's addresses (Markdown, autolink or e-mail), no bold, no red text."""
+    expect(page.locator('a[href*="evil.example"]')).to_have_count(0)
+    main = page.get_by_test_id("stMain")
+    expect(main.locator("strong").filter(has_text=re.compile(r"^bold$"))).to_have_count(0)
+    expect(main.get_by_text("URGENT", exact=True)).to_have_count(0)
+
+
+def test_links_in_names_stay_text_on_onboard_and_clients(page: Page, own_server: str, tmp_path: Path) -> None:
+    """A name with a Markdown link, a red directive and bold, one with a formula's bare URL and one
+    with a www. address (with e-mails on the same domain) show as typed on the Onboard rows, in the
+    toast and the note after a row's Onboard button, and in the Clients page's drawer: never a link."""
+    page.goto(own_server)
+    wait_for_app(page)
+    path = tmp_path / "phishing.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Client ID", "Company", "E-mail address", "Account manager"])
+        for i, (cid, name) in enumerate(PHISHING.items()):
+            w.writerow([cid, name, f"billing{i}@evil.example", "anna.manager@sandbox.example"])
+    go_to(page, "Upload")
+    upload(page, path)
+    go_to(page, "Onboard")
+    for cid, name in PHISHING.items():
+        row = by_key(page, f"onboard_row_{widget_id(cid)}")
+        expect(row).to_contain_text(cid)
+        assert name in shown(row), shown(row)
+    expect_no_evil_markup(page)
+    first = f"onboard_row_{widget_id('CL-3101')}"
+    click_button(page, f"onboard_one_{widget_id('CL-3101')}")
+    toast = page.get_by_test_id("stToast")
+    expect(toast).to_be_visible()
+    assert f"{PHISHING['CL-3101']}: run " in shown(toast), shown(toast)
+    expect(toast.locator("a, strong")).to_have_count(0)
+    expect(by_key(page, first).get_by_test_id("stAlert")).to_be_visible()  # the note under the row
+    assert PHISHING["CL-3101"] in shown(by_key(page, first).get_by_test_id("stAlert"))
+    expect_no_evil_markup(page)
+    by_key(page, first).scroll_into_view_if_needed()
+    shot(page, "07b-phishing-names-onboard")
+    go_to(page, "Clients")
+    table = page.get_by_test_id("stDataFrame").first
+    ids = [table.get_by_test_id(f"glide-cell-2-{r}").inner_text() for r in range(len(PHISHING))]
+    box = table.bounding_box()
+    assert box is not None
+    row_height = 35
+    page.mouse.click(box["x"] + 18, box["y"] + row_height * (ids.index("CL-3102") + 1) + row_height / 2)
+    wait_for_app(page)
+    drawer = by_key(page, "clients_drawer")
+    expect(drawer).to_contain_text("CL-3102")
+    assert PHISHING["CL-3102"] in shown(drawer) and "billing1@evil.example" in shown(drawer)
+    expect_no_evil_markup(page)
+    drawer.scroll_into_view_if_needed()
+    shot(page, "07c-phishing-names-clients-drawer")
 
 
 def test_password_sign_in(page: Page, protected_server: str) -> None:

@@ -50,8 +50,9 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def unescape(markdown: str) -> str:
-    """Markdown source as a person reads it: backslash escapes removed (``\\*`` shows as ``*``)."""
-    return _ESCAPE.sub(r"\1", markdown)
+    """Markdown source as a person reads it: backslash escapes and the invisible word joiners that
+    stop autolinks removed (``\\*`` shows as ``*``)."""
+    return _ESCAPE.sub(r"\1", markdown).replace("\u2060", "")
 
 
 def texts(at: AppTest) -> str:
@@ -66,6 +67,51 @@ def texts(at: AppTest) -> str:
 def markdown_sources(at: AppTest) -> list[str]:
     """The Markdown source of every element Streamlit renders as Markdown."""
     return [str(e.value) for kind in MARKDOWN_KINDS for e in getattr(at, kind)]
+
+
+MARKUP_FIELDS = frozenset({"body", "label", "help", "captions"})
+"""Fields of Streamlit's element protos that the browser renders as Markdown (texts, labels of
+buttons, expanders, popovers, tabs and metrics, tooltips, radio captions, toasts)."""
+
+
+def markup_bodies(at: AppTest) -> list[str]:
+    """Every string the page sends to the browser to be rendered as Markdown, toasts included."""
+    found: list[str] = []
+
+    def scan(message: Any) -> None:
+        for field, value in message.ListFields():
+            repeated = not isinstance(value, str | bytes) and hasattr(value, "__len__")
+            items = list(value) if repeated else [value]
+            if field.message_type is not None:
+                for item in items:
+                    scan(item)
+            elif field.name in MARKUP_FIELDS:
+                found.extend(items)
+
+    def walk(node: Any) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            scan(proto)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return [str(f) for f in found]
+
+
+_LIVE_LINK = re.compile(r"https?://|www\.|mailto:|[-.+\w]+@[-\w]+\.[-\w]", re.IGNORECASE)
+_ESCAPED_CHAR = re.compile(r"\\[!-/:-@\[-`{-~]")
+
+
+def live_markup(source: str) -> list[str]:
+    """What Markdown would still make of ``source`` that is not literal text: links (Markdown
+    ``[…](…)``, autolinks ``<…>``, and the literal ``http://``, ``www.`` and e-mail addresses that
+    GitHub-flavoured Markdown links even when escaped), Streamlit directives (``:red[…]``,
+    ``:material/…:``), HTML tags, and the tests' ``**bold**`` (the pages' own bold is left alone)."""
+    active = _ESCAPED_CHAR.sub("\x00", source)  # an escaped character is shown as it is
+    found = [m.group(0) for m in _LIVE_LINK.finditer(source.replace("\\", ""))]
+    found += re.findall(r"\]\(|\*\*bold\*\*|:[a-z]+\[|:material/|<[A-Za-z/!]", active)
+    return found
 
 
 def rendered(at: AppTest) -> str:
