@@ -14,12 +14,13 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from onboarding import BatchPlan, ClientPlan, new_client_id
+from onboarding import Action, BatchPlan, ClientPlan, new_client_id
 from ui import display, live, session
 
 SKIP, UPDATE, NEW = "skip", "update", "new"
 HAND_OVER = "handover"
 """The Onboard page's "Hand over" choice (``session.hand_over_ids``), not a conflict's."""
+TO_ONBOARD = (Action.CREATE, Action.RESUME, Action.REPAIR)
 CHOICE_LABELS = {
     SKIP: "Skip this row",
     UPDATE: "Update the record to this row",
@@ -62,16 +63,32 @@ def render(plan: BatchPlan, known: Callable[[], set[str]]) -> None:
     for cp in conflicts:
         _conflict(cp, choices, taken)
     if resolved:
-        said = {SKIP: "skipped", UPDATE: "record updated"}
-        lines = [
-            f"{display.md(cid)}: "
-            + (said.get(c) or f"onboarded as new client {display.md(c.removeprefix('new:'))}")
-            for cid, c in resolved.items()
-        ]
-        st.caption("Conflicts resolved — " + "; ".join(lines))
+        st.caption(chosen_caption(plan, resolved))
         if st.button("Undo conflict choices", key="conflict_undo", icon=":material/undo:"):
             session.set_conflict_choices({cid: c for cid, c in choices.items() if c == HAND_OVER})
             st.rerun()
+
+
+def chosen_caption(plan: BatchPlan, resolved: dict[str, str]) -> str:
+    """The conflict choices as what is to be done (nothing is written until the client is
+    onboarded): ``Conflict choices — BX-002: update the record; BX-003: onboard as new client
+    BX-003B. Carried out when you onboard them.``"""
+    said = {SKIP: "skip the row", UPDATE: "update the record"}
+    lines = [
+        f"{display.md(cid)}: "
+        + (said.get(c) or f"onboard as new client {display.md(c.removeprefix('new:'))}")
+        for cid, c in resolved.items()
+    ]
+    planned = {cp.client_id: cp for cp in plan.clients}
+    writes = [cid if c == UPDATE else c.removeprefix("new:") for cid, c in resolved.items() if c != SKIP]
+    to_do = [cid for cid in writes if cid in planned and planned[cid].action in TO_ONBOARD]
+    if to_do:
+        end = f" Carried out when you onboard {'it' if len(to_do) == 1 else 'them'}."
+    elif writes:
+        end = " Carried out." if all(cid in planned for cid in writes) else ""
+    else:
+        end = ""
+    return "Conflict choices — " + "; ".join(lines) + "." + end
 
 
 def _forget_done_hand_overs(plan: BatchPlan, choices: dict[str, str]) -> dict[str, str]:

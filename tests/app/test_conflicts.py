@@ -57,7 +57,8 @@ def test_conflict_is_shown_side_by_side_with_the_choices(
 def test_choosing_a_new_id_plans_the_row_as_a_new_client(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:
-    """ "Onboard as a new client" re-plans the row under CL-1001-2 (create); the journal's CL-1001 is untouched."""
+    """ "Onboard as a new client" re-plans the row under CL-1001-2 (create); the journal's CL-1001 is
+    untouched. The choice reads as what the next run does (nothing is written yet), then as done."""
     at = _conflict(app, journal)
     wid = _choose(at, "new")
     assert at.text_input(key=f"conflict_new_id_{wid}").value == "CL-1001-2"
@@ -67,9 +68,20 @@ def test_choosing_a_new_id_plans_the_row_as_a_new_client(
     assert "CL-1001" not in set(plan["Client ID"])
     assert plan[plan["Client ID"] == "CL-1001-2"].iloc[0]["Action"] == "● create"
     assert metric(at, "Conflicts") == "0"
-    assert "onboarded as new client CL-1001-2" in texts(at)
+    shown = texts(at)
+    assert (
+        "Conflict choices — CL-1001: onboard as new client CL-1001-2. Carried out when you onboard it."
+        in shown
+    ), shown
+    assert "onboarded as" not in shown and "resolved" not in shown
     rec = next(r for r in journal().clients() if r.client_id == "CL-1001")
     assert rec.name == ONBOARDED_AS
+    j = journal()
+    at.button(key="onboard_start_batch").click().run()
+    wait_until(lambda: any(r.client_id == "CL-1001-2" and r.status == "onboarded" for r in j.clients()))
+    wait_until(lambda: all(r.status != "running" for r in j.runs()))
+    at.run()
+    assert "Conflict choices — CL-1001: onboard as new client CL-1001-2. Carried out." in texts(at)
 
 
 def test_upload_counts_conflicts_as_the_onboard_page_does_once_one_is_chosen(
@@ -179,13 +191,13 @@ def test_a_hand_over_chosen_while_a_conflict_is_pending_is_not_called_a_resolved
     assert not at.exception
     shown = texts(at)
     assert f"Hand-over chosen — CL-1002 to {ANNA}" in shown
-    assert "resolved" not in shown, shown
+    assert "resolved" not in shown and "Conflict choices" not in shown, shown
     assert metric(at, "Conflicts") == "1"
     assert not [b for b in at.button if b.key == "conflict_undo"]
     wid = _choose(at, "skip")
     at.button(key=f"conflict_apply_{wid}").click().run()
-    assert "Conflicts resolved — CL-1001: skipped" in texts(at)
-    assert "CL-1002" not in next(c.value for c in at.caption if "resolved" in c.value)
+    assert "Conflict choices — CL-1001: skip the row." in texts(at)
+    assert "CL-1002" not in next(c.value for c in at.caption if "Conflict choices" in c.value)
     at.button(key="conflict_undo").click().run()
     assert at.session_state[session.CHOICES] == {"CL-1002": "handover"}
     at.button(key="handover_undo").click().run()

@@ -116,14 +116,16 @@ def test_a_reused_id_is_a_conflict_resolved_by_skip_update_or_new_id(
 
     expect_metric(page, "Conflicts", "0")
     expect_metric(page, "To create", "1")
-    resolved = page.get_by_text(re.compile("Conflicts resolved"))
-    expect(resolved).to_contain_text("00001: skipped")
-    expect(resolved).to_contain_text("00002: record updated")
-    expect(resolved).to_contain_text("00003: onboarded as new client 00003-2")
+    chosen = page.get_by_text(re.compile("Conflict choices"))  # to be carried out: nothing written yet
+    expect(chosen).to_have_text(
+        "Conflict choices — 00001: skip the row; 00002: update the record; "
+        "00003: onboard as new client 00003-2. Carried out when you onboard them."
+    )
     shot(page, "21-conflicts-resolved")
 
     click_button(page, "onboard_start_batch")
     _finished(page, "2 onboarded")
+    expect(chosen).to_contain_text("00003-2. Carried out.")
     shot(page, "22-conflicts-outcome")
 
     titles = sorted(room["title"] for room in sandbox_state(sandbox)["rooms"])
