@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from onboarding import Onboarding, RunStatus
-from ui import chrome, clients_actions, clients_detail, clients_table, live, session
+from ui import chrome, clients_actions, clients_detail, clients_table, display, live, session
 
 TOKEN = "clients_page_token"
 """The journal's state when the page was last drawn in full (a change means: draw it again)."""
@@ -41,7 +41,9 @@ def clients_section(polling: bool) -> None:
         found = clients_table.filters(svc, entries, has_upload=bool(rows))
         shown = holder.entries = clients_table.apply(entries, found)
         line = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=True)
-        line.caption(f"{len(shown)} of {len(entries)} clients shown: {clients_table.summary(shown)}")
+        line.caption(
+            f"{len(shown)} of {display.plural(len(entries), 'client')} shown: {clients_table.summary(shown)}"
+        )
         if not polling:  # while polling the download is drawn once, outside (see the page below)
             clients_table.download(svc, line, holder, live=False)
         busy = live.busy_clients(svc)

@@ -62,7 +62,7 @@ with chrome.page(
     else:
         chosen = session.selected_clients()
         st.markdown(
-            f"**{display.md(batch.source.filename)}** is loaded: {len(batch.clients)} valid of {batch.total_rows} rows, "
+            f"**{display.md(batch.source.filename)}** is loaded: {len(batch.clients)} valid of {display.plural(batch.total_rows, 'row')}, "
             f"{len(chosen)} selected."
         )
         done = svc.records_of([c.client_id for c in chosen])

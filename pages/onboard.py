@@ -68,7 +68,7 @@ with chrome.page("Onboard clients") as s:
         st.stop()
 
     head = refresh = st.container(horizontal=True, vertical_alignment="bottom", gap="small", wrap=True)
-    head.subheader(f"Plan for {len(clients)} selected client{'s' if len(clients) != 1 else ''}", anchor=False)
+    head.subheader(f"Plan for {display.plural(len(clients), 'selected client')}", anchor=False)
     again = refresh.button("Refresh plan", key="onboard_refresh_plan", icon=":material/refresh:")
     plan = live.plan_for(svc, clients, refresh=again)
     summary = plan.summary()
@@ -107,7 +107,7 @@ with chrome.page("Onboard clients") as s:
     if not todo:
         start_label = "Nothing to onboard"
     elif todo == len(clients):
-        start_label = f"Onboard {todo} client{'s' if todo != 1 else ''}"
+        start_label = f"Onboard {display.plural(todo, 'client')}"
     else:
         start_label = f"Onboard {todo} remaining"
     queued = svc.shared_journal and st.toggle(
@@ -126,7 +126,8 @@ with chrome.page("Onboard clients") as s:
         start_selected(plan, queued=queued)
         st.rerun()
     if running_here:
-        st.caption(f"{len(running_here)} of these clients are being onboarded right now.")
+        n = len(running_here)
+        st.caption(f"{n} of these clients {'is' if n == 1 else 'are'} being onboarded right now.")
 
     records = svc.records_of([cp.client_id for cp in plan.clients])
     frame = display.plan_frame(plan)

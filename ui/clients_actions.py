@@ -119,7 +119,11 @@ def bar(svc: Onboarding, selected: Sequence[ClientEntry], busy: set[str], webhoo
         titles = ", ".join(e.room_title or e.client_id for e in to_archive[:5])
         more = f" and {len(to_archive) - 5} more" if len(to_archive) > 5 else ""
         st.markdown(f"Move **{display.md(titles)}**{display.md(more)} to the portal's Archive?")
-        st.caption("The clients lose access and their links are hidden; Restore brings the rooms back.")
+        st.caption(
+            "The client loses access and its link is hidden; Restore brings the room back."
+            if len(to_archive) == 1
+            else "The clients lose access and their links are hidden; Restore brings the rooms back."
+        )
         if st.button(
             f"Archive {display.plural(len(to_archive), 'room')}",
             key="clients_archive_confirm",

@@ -89,7 +89,9 @@ def plan_for(svc: Onboarding, clients: Sequence[ClientLike], *, refresh: bool = 
     if not refresh and cached is not None and cached[0] == token:
         plan: BatchPlan = cached[1]
         return plan
-    with st.spinner(f"Planning {len(clients)} clients (reading the portal, writing nothing)…"):
+    with st.spinner(
+        f"Planning {display.plural(len(clients), 'client')} (reading the portal, writing nothing)…"
+    ):
         plan = svc.plan(clients, update=session.update_ids(), hand_over=session.hand_over_ids())
     st.session_state[PLAN] = (token, plan)
     return plan
@@ -132,7 +134,7 @@ def start(svc: Onboarding, clients: Sequence[ClientLike] | BatchPlan, what: str)
     if outcome.joined:
         notify(
             "info",
-            f"{display.md(what)} is already being onboarded by run {outcome.run_id}: showing its progress.",
+            f"Run {outcome.run_id} is already onboarding {display.md(what)}: showing its progress.",
         )
     else:
         notify(

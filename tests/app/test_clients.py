@@ -129,6 +129,9 @@ def test_archive_hides_the_link_and_restore_brings_the_client_back(
     at = onboard_first(app, j)
     room_id = next(r.room_id for r in j.clients() if r.client_id == FIRST)
     select(at, FIRST)
+    shown = texts(at)  # one client: said in the singular
+    assert "The client loses access and its link is hidden; Restore brings the room back." in shown
+    assert "The clients lose access" not in shown
     confirm = at.button(key="clients_archive_confirm")
     assert confirm.proto.type == "secondary"
     confirm.click().run()

@@ -60,6 +60,23 @@ def test_row_button_onboards_one_client(
     assert metric(at, "To create") == "12"
 
 
+def test_a_client_being_onboarded_is_counted_in_the_singular(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """While one row's run is live the page says "1 of these clients is being onboarded right now"."""
+    slow_writes = FaultRule("latency", method="POST", times=None, latency_ms=1000)
+    sandbox.set_faults(FaultPlan(rules=[slow_writes]))  # type: ignore[attr-defined]
+    at = upload_sample(app)
+    at.switch_page("pages/onboard.py").run()
+    at.button(key=f"onboard_one_{live.widget_id('CL-1001')}").click().run()
+    assert not at.exception
+    assert "1 of these clients is being onboarded right now." in texts(at)
+    j = journal()
+    at.button(key=f"onboard_stop_{j.runs()[0].run_id}").click().run()  # no need to wait for it all
+    wait_until(lambda: all(r.status != "running" for r in j.runs()), timeout=60)
+    sandbox.set_faults(None)  # type: ignore[attr-defined]
+
+
 def test_batch_runs_in_background_and_reports_progress(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:
@@ -94,7 +111,7 @@ def test_starting_the_same_clients_twice_joins_the_running_batch(
     first.button(key="onboard_start_batch").click().run()
     second.button(key="onboard_start_batch").click().run()
     assert not first.exception and not second.exception
-    joined = any("is already being onboarded by run" in i.value for i in second.info)
+    joined = any("is already onboarding" in i.value for i in second.info)
     refused = second.button(key="onboard_start_batch").disabled and "being onboarded right now" in texts(
         second
     )
