@@ -37,9 +37,35 @@ def live_section(polling: bool) -> None:
             st.rerun(scope="app")  # a run ended: refresh the plan and the per-client statuses
 
 
-def start_selected(plan: BatchPlan, *, queued: bool) -> None:
+LEFT_OUT = {
+    Action.DONE: "already done",
+    Action.BLOCKED: "blocked",
+    Action.CONFLICT: "waiting for a conflict choice",
+    Action.SKIP: "kept out (offboarded or archived)",
+}
+"""How the start banner names the selected clients a run has nothing to do for."""
+
+
+def to_onboard(plan: BatchPlan) -> int:
+    """The clients a run of this plan writes for (what the start button and its banner count)."""
+    return sum(1 for cp in plan.clients if cp.action in ACTIONABLE)
+
+
+def run_scope(plan: BatchPlan, selected: int) -> str:
+    """``11 of the 14 selected clients (2 already done, 1 blocked)``: whom the run onboards, out
+    of the ``selected`` rows (a row skipped by a conflict choice is not in the plan)."""
+    todo = to_onboard(plan)
+    if todo == selected:
+        return display.plural(selected, "selected client")
+    rest = [f"{plan.count(action)} {said}" for action, said in LEFT_OUT.items() if plan.count(action)]
+    if selected > len(plan.clients):
+        rest.append(f"{selected - len(plan.clients)} skipped by a conflict choice")
+    return f"{todo} of the {display.plural(selected, 'selected client')} ({', '.join(rest)})"
+
+
+def start_selected(plan: BatchPlan, selected: int, *, queued: bool) -> None:
     svc = session.service()
-    what = f"{len(plan.clients)} selected clients"
+    what = run_scope(plan, selected)
     if queued:
         live.queue(svc, plan, what)
     else:
@@ -101,7 +127,7 @@ with chrome.page("Onboard clients") as s:
     conflicts.render(plan, lambda: in_upload | {r.client_id for r in svc.records()})
 
     busy = live.busy_clients(svc)
-    todo = summary["create"] + summary["resume"]
+    todo = to_onboard(plan)
     running_here = busy & {cp.client_id for cp in plan.clients}
     may_write, read_only_why = auth.can_write(), auth.why_not()
     if not todo:
@@ -123,7 +149,7 @@ with chrome.page("Onboard clients") as s:
         disabled=todo == 0 or bool(running_here) or not may_write,
         help=read_only_why or "Runs in the background: you may leave this page or close the tab.",
     ):
-        start_selected(plan, queued=queued)
+        start_selected(plan, len(clients), queued=queued)
         st.rerun()
     if running_here:
         n = len(running_here)

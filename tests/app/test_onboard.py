@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from support.apptest import metric, onboard_row, table, texts, upload_sample
+from support.apptest import metric, onboard_row, table, texts, unescape, upload_sample
 from support.waiting import wait_until
 
 from docspace_sandbox.faults import FaultPlan, FaultRule
@@ -58,6 +58,22 @@ def test_row_button_onboards_one_client(
     assert statuses(j) == {"CL-1001": "onboarded"}
     assert metric(at, "Already done") == "1"
     assert metric(at, "To create") == "12"
+
+
+def test_the_start_banner_counts_whom_the_run_onboards_and_names_the_rest(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """With one of the 13 selected clients onboarded, the button says "Onboard 12 remaining" and the
+    banner after it counts the same 12, naming the one left out (not "for 13 selected clients")."""
+    j = journal()
+    at = onboard_row(upload_sample(app), j, "CL-1001")
+    start = at.button(key="onboard_start_batch")
+    assert start.label == "Onboard 12 remaining"
+    start.click().run()
+    assert not at.exception
+    said = [unescape(s.value) for s in at.success if "Started run" in s.value]
+    assert said and "for 12 of the 13 selected clients (1 already done)." in said[0], said
+    wait_until(lambda: all(r.status != "running" for r in j.runs()), timeout=60)
 
 
 def test_a_client_being_onboarded_is_counted_in_the_singular(
