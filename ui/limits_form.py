@@ -1,7 +1,10 @@
 """The Settings page's Limits tab: client-side limits for runs started from this session.
 
-Each input's bounds are the ``Settings`` field's own constraints, so the form can never offer a
-value the settings would refuse, nor refuse one they accept.
+Each input is checked on "Apply" against the ``Settings`` field's own constraints, so the form
+never applies a value the settings would refuse, nor refuses one they accept. A value out of range
+is named with its allowed range and nothing is applied (an input's own min/max would only turn the
+field red in the browser, with no word, and Apply would then quietly use the old value). Only the
+fields that differ from the configured values become this session's overrides.
 """
 
 from __future__ import annotations
@@ -30,10 +33,51 @@ HELP = {
 """What each limit means, in words (the Home page no longer shows these; they are ops detail)."""
 
 
+PROBLEM = "settings_limits_problem"
+APPLIED = "settings_limits_applied"
+
+
+def allowed(name: str) -> str:
+    """``between 1 and 15``: the values the settings accept for this field."""
+    low, high = field_bounds(Settings, name)
+    if low is not None and high is not None:
+        return f"between {low:,} and {high:,}"
+    if low is not None:
+        return f"at least {low:,}"
+    return f"at most {high:,}" if high is not None else "any whole number"
+
+
+def out_of_range(chosen: dict[str, int]) -> list[str]:
+    """``Writes in flight must be between 1 and 15 (not 100)``, for each value the settings refuse."""
+    wrong = []
+    for name, value in chosen.items():
+        low, high = field_bounds(Settings, name)
+        if (low is not None and value < low) or (high is not None and value > high):
+            wrong.append(f"{FIELDS[name]} must be {allowed(name)} (not {value:,})")
+    return wrong
+
+
+def shown_value(s: Settings, name: str) -> int:
+    return int(getattr(s, name) or 0)
+
+
 def apply() -> None:
-    chosen: dict[str, int | None] = {name: int(st.session_state[PREFIX + name]) for name in FIELDS}
-    chosen["requests_per_minute"] = chosen["requests_per_minute"] or None  # 0: learn from the portal
-    st.session_state[session.LIMITS] = chosen
+    chosen = {name: int(st.session_state[PREFIX + name]) for name in FIELDS}
+    wrong = out_of_range(chosen)
+    if wrong:
+        st.session_state[PROBLEM] = "; ".join(wrong) + ". Nothing was applied."
+        return
+    configured = session.settings(session_limits=False)
+    changed: dict[str, int | None] = {
+        name: value for name, value in chosen.items() if value != shown_value(configured, name)
+    }
+    if "requests_per_minute" in changed:
+        changed["requests_per_minute"] = changed["requests_per_minute"] or None  # 0: learn from the portal
+    st.session_state[session.LIMITS] = changed
+    said = ", ".join(f"{FIELDS[name]} {chosen[name]:,}" for name in changed)
+    st.session_state[APPLIED] = (
+        f"In force for this session: {said}." if said else "Nothing differs from the configured values."
+    )
 
 
 def reset() -> None:
@@ -63,10 +107,14 @@ def render(s: Settings) -> None:
     )
     cols = st.columns(len(FIELDS))
     for col, (name, label) in zip(cols, FIELDS.items(), strict=True):
-        low, high = field_bounds(Settings, name)
-        state.seed(PREFIX + name, int(getattr(s, name) or 0))
-        col.number_input(label, min_value=low, max_value=high, step=1, key=PREFIX + name, help=HELP[name])
+        state.seed(PREFIX + name, shown_value(s, name))
+        # No min/max on the input: the browser would refuse a value out of range silently (Apply says why).
+        col.number_input(label, step=1, key=PREFIX + name, help=f"{HELP[name]} Allowed: {allowed(name)}.")
         col.caption(f"from {display.source_label(s.sources.get(name))}")
+    if problem := st.session_state.pop(PROBLEM, None):
+        st.error(problem, icon=":material/error:")
+    if applied := st.session_state.pop(APPLIED, None):
+        st.success(applied, icon=":material/check_circle:")
     buttons = st.container(horizontal=True, gap="small")
     buttons.button("Apply to this session", key="settings_limits_apply", type="primary", on_click=apply)
     buttons.button("Use configured values", key="settings_limits_reset", on_click=reset)

@@ -82,11 +82,15 @@ def secrets() -> Mapping[str, Any]:
         raise ConfigError(f".streamlit/secrets.toml could not be read: {exc}") from None
 
 
-def settings() -> Settings:
-    """The settings in force for this session; the sandbox when no portal is configured at all."""
+def settings(*, session_limits: bool = True) -> Settings:
+    """The settings in force for this session; the sandbox when no portal is configured at all.
+
+    ``session_limits=False``: without the limits chosen on the Settings page (the configured ones).
+    """
     explicit: dict[str, Any] = {}
     explicit.update(st.session_state.get(CONNECTION) or {})
-    explicit.update(st.session_state.get(LIMITS) or {})
+    if session_limits:
+        explicit.update(st.session_state.get(LIMITS) or {})
     resolved = load_settings(explicit=explicit, secrets=secrets())
     if resolved.portal_url is None and resolved.api_key is None:
         box = resources.sandbox(str(default_data_dir()))

@@ -139,6 +139,43 @@ def test_limits_apply_to_the_session(app: AppTest, sandbox: object) -> None:
     assert metric(at, "Writes in flight") == "3"
 
 
+def limit_sources(at: AppTest) -> list[str]:
+    """The "from …" caption under each limit input, in the form's order."""
+    return [c.value for c in at.caption if c.value.startswith("from ")]
+
+
+def test_a_limit_out_of_range_is_named_and_only_changed_limits_become_the_sessions(
+    app: AppTest, sandbox: object
+) -> None:
+    """Writes in flight = 100 (the portal allows 1 to 15): Apply names the field and its range and
+    applies nothing. A valid change then makes only that field this session's; the others still
+    say where they come from."""
+    at = settings_page(app)
+    at.number_input(key="settings_limit_writes_in_flight").set_value(100)
+    at.button(key="settings_limits_apply").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Writes in flight must be between 1 and 15 (not 100). Nothing was applied."
+    ]
+    assert metric(at, "Writes in flight") == "15"
+    assert limit_sources(at) == ["from default"] * 4
+    at.number_input(key="settings_limit_writes_in_flight").set_value(3)
+    at.button(key="settings_limits_apply").click().run()
+    assert not at.exception and not at.error
+    assert metric(at, "Writes in flight") == "3"
+    assert limit_sources(at) == [
+        "from this session (Settings page)",
+        "from default",
+        "from default",
+        "from default",
+    ]
+    assert [s.value for s in at.success] == ["In force for this session: Writes in flight 3."]
+    at.number_input(key="settings_limit_reads_in_flight").set_value(20)
+    at.button(key="settings_limits_apply").click().run()
+    assert metric(at, "Writes in flight") == "3" and metric(at, "Reads in flight") == "20"
+    assert limit_sources(at)[:3] == ["from this session (Settings page)"] * 2 + ["from default"]
+
+
 def test_known_members_are_saved_and_a_wrong_entry_is_named(
     app: AppTest, sandbox: object, clean_app_state: Path
 ) -> None:
