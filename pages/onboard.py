@@ -51,21 +51,19 @@ def to_onboard(plan: BatchPlan) -> int:
     return sum(1 for cp in plan.clients if cp.action in ACTIONABLE)
 
 
-def run_scope(plan: BatchPlan, selected: int) -> str:
-    """``11 of the 14 selected clients (2 already done, 1 blocked)``: whom the run onboards, out
-    of the ``selected`` rows (a row skipped by a conflict choice is not in the plan)."""
-    todo = to_onboard(plan)
+def run_scope(plan: BatchPlan) -> str:
+    """``11 of the 14 selected clients (2 already done, 1 blocked)``: whom the run onboards (rows
+    skipped by a conflict choice are not selected: ``session.selected_clients``)."""
+    todo, selected = to_onboard(plan), len(plan.clients)
     if todo == selected:
         return display.plural(selected, "selected client")
     rest = [f"{plan.count(action)} {said}" for action, said in LEFT_OUT.items() if plan.count(action)]
-    if selected > len(plan.clients):
-        rest.append(f"{selected - len(plan.clients)} skipped by a conflict choice")
     return f"{todo} of the {display.plural(selected, 'selected client')} ({', '.join(rest)})"
 
 
-def start_selected(plan: BatchPlan, selected: int, *, queued: bool) -> None:
+def start_selected(plan: BatchPlan, *, queued: bool) -> None:
     svc = session.service()
-    what = run_scope(plan, selected)
+    what = run_scope(plan)
     if queued:
         live.queue(svc, plan, what)
     else:
@@ -149,7 +147,7 @@ with chrome.page("Onboard clients") as s:
         disabled=todo == 0 or bool(running_here) or not may_write,
         help=read_only_why or "Runs in the background: you may leave this page or close the tab.",
     ):
-        start_selected(plan, len(clients), queued=queued)
+        start_selected(plan, queued=queued)
         st.rerun()
     if running_here:
         n = len(running_here)
