@@ -130,8 +130,12 @@ def test_ctrl_c_stops_the_run_like_stop_and_a_later_run_finishes(harness: Harnes
     harness.sandbox.set_faults({"rules": [slow_rooms]})
     engine = harness.engine()
 
+    watcher = SqliteJournal(harness.journal_path)
+
     def ctrl_c_once_calls_are_held() -> None:
-        while harness.sandbox.in_flight() < 5:
+        # The run has begun (the plan's look-ups, which may be 5 at once under load, are over)
+        # and room creations are held by the portal.
+        while not watcher.runs("sandbox-test") or harness.sandbox.in_flight() < 5:
             threading.Event().wait(0.005)
         os.kill(os.getpid(), signal.SIGINT)  # what the terminal sends on Ctrl-C
 
