@@ -144,6 +144,7 @@ def test_ctrl_c_stops_the_run_like_stop_and_a_later_run_finishes(harness: Harnes
     with pytest.raises(KeyboardInterrupt):
         engine.run(clients)
     helper.join()
+    watcher.close()
     (run,) = engine.journal.runs("sandbox-test")
     assert run.status == "stopped"
     assert 0 < len(harness.rooms()) < len(clients)
