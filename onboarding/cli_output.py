@@ -46,7 +46,7 @@ def print_plan(plan: BatchPlan, out: TextIO) -> None:
             lines.extend(f"    note: {w}" for w in cp.warnings)
     s = plan.summary()
     add(
-        f"\n{s['clients']} clients: {s['create']} to create, {s['resume']} to resume, {s['done']} done, "
+        f"\n{s['clients']} client{'' if s['clients'] == 1 else 's'}: {s['create']} to create, {s['resume']} to resume, {s['done']} done, "
         + (f"{s['skip']} skipped (offboarded or rolled back), " if s["skip"] else "")
         + f"{s['blocked']} blocked, {s['conflict']} in conflict; about {s['writes']} writes and {s['reads']} reads"
     )

@@ -106,7 +106,8 @@ class Worker:
         item = self.queue.take_queued(self.service.portal_key, self.name)
         if item is None:
             return False
-        self.say(f"took queued run {item.queue_id} ({len(item.request.get('clients', []))} clients)")
+        n = len(item.request.get("clients", []))
+        self.say(f"took queued run {item.queue_id} ({n} client{'' if n == 1 else 's'})")
         lost, keep = threading.Event(), threading.Event()
         holder = threading.Thread(target=self._hold, args=(item, keep, lost), daemon=True, name="queue-lease")
         holder.start()
@@ -153,7 +154,8 @@ class Worker:
             locked = {cid for cid, s in result.statuses.items() if s == ClientStatus.LOCKED}
             if not locked or self.stopping.is_set():
                 break
-            self.say(f"{len(locked)} clients held by another process: waiting for them to be let go")
+            held = f"{len(locked)} client{'' if len(locked) == 1 else 's'}"
+            self.say(f"{held} held by another process: waiting for them to be let go")
             self._wait_released(locked)
             clients = [c for c in clients if c.client_id in locked]
             run_id = None

@@ -110,7 +110,7 @@ def _shown_ids() -> list[str]:
 
 def _repair(svc: Onboarding, client_id: str) -> None:
     auth.require_write("repair a client's room")
-    with st.spinner(f"Repairing {client_id}…"):
+    with st.spinner(f"Repairing {display.md(client_id)}…"):
         report = svc.repair([client_id])
     fixed = report.repaired.get(client_id) or []
     left = report.not_repaired.get(client_id) or []

@@ -37,3 +37,11 @@ def test_plan_previews_an_update_with_a_hand_over_and_a_skip(
     assert json.loads(captured.out)["clients"] == []
     assert f"{first.client_id}: conflict skipped" in captured.err
     assert len(harness.writes_logged()) == writes
+
+
+def test_a_plan_of_one_client_says_client(
+    env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The plan's summary of one client reads "1 client:", not "1 clients:"."""
+    assert cli.main(["plan", str(write_csv(tmp_path / "one.csv", make_clients(1))), *env]) == 0
+    assert "\n1 client: 1 to create" in capsys.readouterr().out
