@@ -52,6 +52,7 @@ def clients_section(polling: bool) -> None:
         redact = chrome.redactor()
         webhook = bool(svc.settings.webhook_url)
         actions = st.container()
+        st.space(20)  # the grid's toolbar floats 34 px above it: clear of the action buttons
         selected = clients_table.grid(shown, redact)
         with actions:
             clients_actions.bar(svc, selected, busy, webhook)

@@ -272,3 +272,56 @@ def test_the_drift_table_shows_every_column_at_1000_px(page: Page, drifted: str)
     shot(page, f"43-results-drift-{WIDTH}")
     overflow = grid.evaluate(GRID_OVERFLOW)
     assert overflow == 0, f"{overflow} px of the drift table lie beyond its right edge"
+
+
+@pytest.fixture(scope="module")
+def with_webhook(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A dashboard with a CRM webhook configured (so Re-send joins the action buttons), the
+    example list onboarded."""
+    env = {
+        "DOCSPACE_WEBHOOK_URL": "http://127.0.0.1:9/hook",
+        "DOCSPACE_WEBHOOK_SECRET": "0123456789abcdef0123",
+    }
+    for url in _serve(tmp_path_factory.mktemp("e2e-webhook"), env):
+        _onboard_example(browser, url)
+        yield url
+
+
+def _boxes_meet(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@pytest.mark.parametrize("width", [1000, 1100, 1400])
+def test_the_clients_grid_toolbar_never_covers_an_action_button(
+    browser: Browser, with_webhook: str, width: int
+) -> None:
+    """Every client selected, the pointer on the grid: the grid's toolbar (which floats above it)
+    covers none of Onboard, Archive, Restore, Re-send (at 1100 px Re-send sat under it)."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(with_webhook)
+        wait_for_app(page)
+        go_to(page, "Clients")
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 18, box["y"] + 18)  # the header's box: select all shown
+        expect(by_key(page, "clients_resend").get_by_role("button")).to_contain_text("Re-send 13")
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 60)
+        toolbar = page.locator('[data-testid="stElementToolbar"]').first
+        expect(toolbar).to_be_visible()
+        bar = toolbar.bounding_box()
+        assert bar is not None
+        for key in ("clients_onboard", "clients_restore", "clients_resend"):
+            button = by_key(page, key).get_by_role("button").bounding_box()
+            assert button is not None and not _boxes_meet(bar, button), (key, bar, button)
+        shot(page, f"44-clients-toolbar-{width}")
+    finally:
+        page.close()
