@@ -314,7 +314,12 @@ class Aftercare:
         from onboarding.webhook import update_stamp
 
         for cid, title in titles.items():
-            journal.upsert_client(portal, cid, room_title=title)
+            # the progress too: a later run that finishes the client again (an update, a
+            # hand-over, a repair) records the room's title from it
+            progress = dict(records[cid].progress)
+            if isinstance(progress.get(Step.ROOM), dict):
+                progress[Step.ROOM] = {**progress[Step.ROOM], "title": title}
+            journal.upsert_client(portal, cid, room_title=title, progress=progress)
             self._tell(
                 records[cid], "client.updated", update_stamp(records[cid], f"title:{title}"), quiet=True
             )

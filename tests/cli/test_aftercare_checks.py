@@ -3,6 +3,8 @@ refused with a specific message instead of an all-clear, and change nothing."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from pathlib import Path
 
@@ -93,8 +95,8 @@ def test_accepting_a_renamed_room_adopts_its_title_and_tells_the_crm(
     harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], hook: Receiver
 ) -> None:
     """A room renamed in DocSpace, its "title" difference accepted: the journal (export, details,
-    invitation e-mail) takes the new title, later audits match, and the CRM gets one
-    client.updated naming it."""
+    invitation e-mail) takes the new title, the CRM gets one client.updated naming it, and a
+    later run that finishes the client again (a new e-mail) keeps it, so audits still match."""
     (cid,) = _onboard(env, tmp_path, 1)
     api = harness.client()
     api.call("PUT", f"files/rooms/{_room_id(harness, cid)}", body={"title": "Acme (renamed by hand)"})
@@ -108,3 +110,11 @@ def test_accepting_a_renamed_room_adopts_its_title_and_tells_the_crm(
     assert "Acme (renamed by hand)" in target.read_text(encoding="utf-8")
     updated = [p for p in hook.accepted.values() if p["type"] == "client.updated"]
     assert [p["client"]["room_title"] for p in updated] == ["Acme (renamed by hand)"]
+    (client,) = make_clients(1)  # then a new e-mail, updated: the run finishes the client again
+    moved = dataclasses.replace(client, email="new.contact@client.example")
+    sheet = write_csv(tmp_path / "moved.csv", [moved])
+    assert cli.main(["run", str(sheet), "--on-conflict", "update", *env]) == 0
+    assert cli.main(["export", "-o", str(target), *env]) == 0
+    assert "Acme (renamed by hand)" in target.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["audit", *env]) == 0
