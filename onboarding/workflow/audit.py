@@ -22,7 +22,7 @@ from onboarding.workflow.steps.room import TEMPLATE_COMPLETE
 TemplateContents = tuple[list[str], list[str]]
 """A room template's folders and its files as ``folder/title`` keys: what a room made from it holds."""
 
-ROOM_ITEMS = ("room", "room archived", "room type", "title", "tag")
+ROOM_ITEMS = ("room", "room archived", "room visible", "room type", "title", "tag")
 """Differences ``repair`` does not change: the room itself (an archived room waits for ``restore``)."""
 NOT_A_MEMBER = "not a member"
 """What an audit expects of a member the blueprint does not invite (see :func:`extra_members`)."""
@@ -114,7 +114,7 @@ def hidden_room(user_type: str) -> Difference:
     sees only rooms it made or was invited to (``FileSecurity.GetVirtualRoomsAsync``); the audit
     says so for that client and goes on with the others."""
     return Difference(
-        "room",
+        "room visible",  # not "room": accepting it must not hide the room's being deleted later
         "readable by the API key's account",
         f"not visible to it ({user_type}): add the account to the room as Room manager, or audit "
         "with an admin's key",
@@ -252,11 +252,22 @@ def compare(
     if view.links is not None:
         diffs += link_differences(rec, bp, view.links)
     accepted = set(rec.accepted)
-    return ClientAudit(
-        rec.client_id,
-        [d for d in diffs if d.accept_key not in accepted],
-        [d for d in diffs if d.accept_key in accepted],
-    )
+    taken = [d for d in diffs if d.accept_key in accepted or _legacy_key(d) in accepted]
+    return ClientAudit(rec.client_id, [d for d in diffs if d not in taken], taken)
+
+
+def _legacy_key(d: Difference) -> str | None:
+    """How a person or group was accepted before the key named the access found (``member X``):
+    still honoured, and rewritten by the audit to the key of what it finds now (:func:`upgraded`),
+    so a later change of that access is reported again."""
+    return d.item if d.item.startswith(("member ", "group ")) else None
+
+
+def upgraded(accepted: Sequence[str], audit: ClientAudit) -> list[str]:
+    """``accepted`` with each legacy key an audit matched replaced by that difference's key."""
+    legacy = {key: d.accept_key for d in audit.accepted if (key := _legacy_key(d)) in accepted}
+    out = [legacy.get(key, key) for key in accepted]
+    return list(dict.fromkeys(out))
 
 
 def steps_to_redo(differences: Sequence[Difference]) -> list[Step]:

@@ -4,7 +4,6 @@ refused with a specific message instead of an all-clear, and change nothing."""
 from __future__ import annotations
 
 import dataclasses
-
 import json
 from pathlib import Path
 

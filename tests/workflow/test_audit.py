@@ -124,3 +124,31 @@ def test_an_outsider_accepted_is_still_checked_once_they_become_the_manager() ->
     assert wrong_access.accept_key == f"member {eve} (Editor)"
     handed_on = compare(_rec(accepted=[wrong_access.accept_key]), Blueprint(), view, "me@x.example")
     assert [d.item for d in handed_on.differences] == [f"member {eve}"]
+
+
+def test_a_person_accepted_before_keys_named_the_access_is_still_accepted_then_tracked() -> None:
+    """A journal's ``member eve@…`` accepted before accept keys named the access found: still
+    silenced (no flood of old findings after an upgrade); the audit rewrites it to the key of what
+    it finds now, after which a raise to another role is reported again."""
+    from onboarding.workflow.audit import upgraded
+
+    eve = "eve@elsewhere.example"
+    client = _member("it@acme.example", 2)
+    view = RoomView(_room(), members=[_member(eve, 10), client])
+    old = compare(_rec(accepted=[f"member {eve}", "title"]), Blueprint(), view, "me@x.example")
+    assert old.differences == [] and [d.item for d in old.accepted] == [f"member {eve}"]
+    keys = upgraded([f"member {eve}", "title"], old)
+    assert keys == [f"extra member {eve} (Editor)", "title"]
+    raised = RoomView(_room(), members=[_member(eve, 11), client])
+    again = compare(_rec(accepted=keys), Blueprint(), raised, "me@x.example").differences
+    assert [(d.item, d.found) for d in again] == [(f"member {eve}", "Content creator")]
+
+
+def test_accepting_that_a_room_is_hidden_from_the_key_does_not_hide_its_deletion() -> None:
+    """ "room visible" (a room admin's key may not read the room) accepted: a room gone later is
+    still reported as missing."""
+    from onboarding.workflow.audit import hidden_room
+
+    assert hidden_room("Room admin").item == "room visible"
+    gone = compare(_rec(accepted=["room visible"]), Blueprint(), RoomView(None), "me@x.example")
+    assert [d.item for d in gone.differences] == ["room"]

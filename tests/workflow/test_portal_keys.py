@@ -128,5 +128,5 @@ def test_a_room_admin_audit_names_the_rooms_it_cannot_read_and_checks_the_others
     assert h.engine().run([mine]).exit_code == 0
     audits = {a.client_id: a for a in Aftercare(h.engine(), None).audit()}
     (hidden,) = audits[theirs.client_id].differences
-    assert hidden.item == "room" and "not visible to it (Room admin)" in hidden.found
+    assert hidden.item == "room visible" and "not visible to it (Room admin)" in hidden.found
     assert audits[mine.client_id].differences == []
