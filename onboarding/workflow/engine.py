@@ -467,8 +467,11 @@ class Engine:
             tag = client_tag(self.blueprint, client_id, None)
             tagged = tagged_room(self.client, self._caller(CallStats()), tag)
             if tagged is None:
+                known = [r.client_id for r in self.journal.clients(self.portal_key)]
+                near = [cid for cid in known if cid.casefold() == client_id.casefold()]
+                hint = f" (did you mean {near[0]}?)" if near else ""
                 raise ConfigError(
-                    f"no client {client_id}: not in the journal and no room tagged {tag} on the portal"
+                    f"no client {client_id}: not in the journal and no room tagged {tag} on the portal{hint}"
                 )
         if not self.journal.claim(self.portal_key, client_id, self.owner):
             raise RunLocked(f"client {client_id!r} is being onboarded by another run right now")

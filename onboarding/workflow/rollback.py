@@ -14,6 +14,7 @@ from onboarding.docspace import DocSpaceClient, SearchArea
 from onboarding.errors import DocSpaceError
 from onboarding.journal import ClientRecord
 from onboarding.workflow.calls import Caller
+from onboarding.workflow.tag_rooms import carries_tag
 
 
 def client_tag(blueprint: Blueprint, client_id: str, rec: ClientRecord | None) -> str:
@@ -22,10 +23,13 @@ def client_tag(blueprint: Blueprint, client_id: str, rec: ClientRecord | None) -
 
 
 def tagged_room(api: DocSpaceClient, caller: Caller, tag: str) -> int | None:
-    """The oldest active (or, failing that, any) room with the tag; None when no room has it."""
-    rooms = caller.read(
+    """The oldest active (or, failing that, any) room with the tag as written; None when no room
+    has it. The portal's look-up ignores letter case, so ``client:cl-1002`` finds CL-1002's room:
+    that room is another client's, not this id's (:func:`carries_tag`)."""
+    found = caller.read(
         lambda: api.find_rooms_by_tags([tag], search_area=SearchArea.ANY), what="look up room"
     )
+    rooms = [r for r in found if carries_tag(r, tag)]
     active = [r for r in rooms if not r.archived]
     return min(r.id for r in (active or rooms)) if rooms else None
 

@@ -73,8 +73,9 @@ def test_archive_of_an_unknown_client_is_a_usage_error_and_records_nothing(
 ) -> None:
     """`archive NOPE` (not in the journal, no room tagged client:NOPE) exits 2 saying so and leaves
     no journal row or run (the export and `status` are as before; `offboard NOPE` still says "not
-    in the journal"); a client missing from this journal whose tagged room is on the portal is
-    still archived."""
+    in the journal"); an id differing from a client's only in letter case archives nothing (the
+    portal's tag look-up ignores case) and names the client; a client missing from this journal
+    whose tagged room is on the portal is still archived."""
     (client,) = make_clients(1)
     assert cli.main(["run", str(write_csv(tmp_path / "c.csv", [client])), *env]) == 0
     capsys.readouterr()
@@ -91,6 +92,10 @@ def test_archive_of_an_unknown_client_is_a_usage_error_and_records_nothing(
     assert capsys.readouterr().out == runs
     assert cli.main(["offboard", "NOPE", *env]) == 2
     assert "not in the journal: NOPE" in capsys.readouterr().err
+    wrong_case = client.client_id.lower()  # the portal's tag look-up would find the client's room
+    assert cli.main(["archive", wrong_case, *env]) == 2
+    assert f"(did you mean {client.client_id}?)" in capsys.readouterr().err
+    assert harness.rooms()[0]["archived"] is False
     other = [*env[:-1], str(tmp_path / "other.sqlite3")]  # a journal that never saw the client
     assert cli.main(["archive", client.client_id, *other]) == 0
     assert harness.rooms()[0]["archived"] is True
