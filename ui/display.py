@@ -114,7 +114,7 @@ def plan_manager_text(cp: ClientPlan) -> tuple[str, str]:
     another manager keeps the room's unless it is handed over, so the table shows the one who
     stays, not the row's (which the hand-over table and the notes name)."""
     if cp.manager_before is not None and not cp.update_manager:
-        new = cp.manager.email if cp.manager else ""
+        new = cp.manager_named if cp.manager_named is not None else cp.manager.email if cp.manager else ""
         return cp.manager_before or "(none)", f"kept: the file names {new}" if new else "kept"
     return manager_text(cp.manager)
 

@@ -102,6 +102,8 @@ class ClientPlan:
     manager_before: str | None = None
     """The finished client's account manager in the journal (``""``: none) when the row names
     another one; None when it does not (see workflow/reassign.py)."""
+    manager_named: str | None = None
+    """The manager the row names, when the room keeps another (see workflow/reassign.py)."""
     update_manager: bool = False
     """The person chose to hand the room to the row's manager (see workflow/reassign.py)."""
     removals: list[list[str]] = field(default_factory=list)

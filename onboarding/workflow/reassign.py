@@ -66,6 +66,7 @@ def note_manager_change(plan: ClientPlan, was: str, new: str, *, me: str, whose:
     """Remember that the row names ``new`` where the journal's finished client has ``was``
     (either may be empty: no manager); the plan says what a hand-over would do. ``whose`` names
     where ``was`` comes from (an unfinished hand-over: see :func:`note_unfinished_hand_over`)."""
+    plan.manager_named = new  # kept apart: the plan's manager may become the kept one
     if not new:
         plan.warnings.append(f"the file names no account manager, {whose} {was}: the room keeps {was}")
         if plan.action == Action.RESUME:  # this run invites: keep the manager it was going to have
@@ -205,7 +206,7 @@ def manager_json(plan: ClientPlan) -> dict[str, dict[str, object]]:
     """``manager_change`` of a finished client whose row names another manager (else nothing)."""
     if plan.manager_before is None:
         return {}
-    new = plan.manager.email if plan.manager else ""
+    new = plan.manager_named if plan.manager_named is not None else plan.manager.email if plan.manager else ""
     return {
         "manager_change": {"journal": plan.manager_before, "row": new, "handed_over": plan.update_manager}
     }
@@ -218,9 +219,10 @@ def hand_over_lines(plan: BatchPlan, statuses: Mapping[str, str]) -> list[str]:
         handed = cp.update_manager or any(r[1] == PREVIOUS_MANAGER for r in cp.removals)
         if handed and statuses.get(cp.client_id) == "onboarded":
             new = cp.manager.email if cp.manager else ""
-            gone = [r[0] for r in cp.removals if r[1] == PREVIOUS_MANAGER]
+            gone = [r[0] for r in cp.removals if r[1] in (PREVIOUS_MANAGER, ABANDONED)]
             lines.append(
-                f"{cp.client_id}: room handed over to {new}" + (f" ({gone[0]} removed)" if gone else "")
+                f"{cp.client_id}: room handed over to {new}"
+                + (f" ({', '.join(gone)} removed)" if gone else "")
             )
     kept = sum(1 for cp in plan.clients if cp.manager_before is not None and not cp.update_manager)
     if kept:

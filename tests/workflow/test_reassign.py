@@ -5,6 +5,7 @@ from __future__ import annotations
 from support.engine import Client, Harness, make_clients
 
 from onboarding.journal import DONE, SqliteJournal
+from onboarding.workflow.reassign import hand_over_lines, manager_json
 
 ANNA, BEN, OWNER = "anna.manager@sandbox.example", "ben.manager@sandbox.example", "owner@sandbox.example"
 
@@ -232,11 +233,13 @@ def test_a_third_manager_after_an_unfinished_hand_over_gets_the_room_only_by_a_h
 ) -> None:
     """Anna → Ben cut short, then a file naming Rita: without a hand-over the run finishes the one
     asked for (Ben keeps the room, Anna is out, Rita is not invited; the plan says Rita can have it
-    by a hand-over); a hand-over then gives it to Rita and takes Ben out."""
+    by a hand-over, and plan --json names Rita as the row's manager); a hand-over then gives it to
+    Rita and takes Ben out."""
     first, _ = _interrupted_hand_over(harness)
     to_rita = Client(first.client_id, first.name, first.email, RITA)
     (cp,) = harness.engine().plan([to_rita]).clients
     assert cp.manager is not None and cp.manager.email == BEN and cp.manager_before == BEN
+    assert manager_json(cp)["manager_change"] == {"journal": BEN, "row": RITA, "handed_over": False}
     assert any(
         f"the file names {RITA} as account manager, an unfinished hand-over names {BEN}: the room keeps {BEN}"
         in w
@@ -255,13 +258,20 @@ def test_a_third_manager_after_an_unfinished_hand_over_gets_the_room_only_by_a_h
 
 def test_a_third_manager_handed_over_at_once_takes_out_both_earlier_ones(harness: Harness) -> None:
     """Anna → Ben cut short, then a hand-over to Rita: Rita is invited, Anna (the previous
-    manager) and Ben (invited by the unfinished hand-over) are both taken out, in one run."""
+    manager) and Ben (invited by the unfinished hand-over) are both taken out, in one run, and
+    the run's line names both."""
     first, _ = _interrupted_hand_over(harness)
     to_rita = Client(first.client_id, first.name, first.email, RITA)
     engine = harness.engine()
-    (cp,) = engine.plan([to_rita], hand_over=[first.client_id]).clients
+    plan = engine.plan([to_rita], hand_over=[first.client_id])
+    (cp,) = plan.clients
     assert sorted(r[0] for r in cp.removals) == [ANNA, BEN]
-    assert engine.run(engine.plan([to_rita], hand_over=[first.client_id])).exit_code == 0
+    result = engine.run(plan)
+    assert result.exit_code == 0
+    (line,) = hand_over_lines(plan, result.statuses)
+    assert (
+        line.startswith(f"{first.client_id}: room handed over to {RITA} (") and ANNA in line and BEN in line
+    )
     members = _members(harness, first.client_id)
     assert members.get(RITA) == 9 and BEN not in members and ANNA not in members, members
 
