@@ -89,7 +89,9 @@ def decode(data: bytes, filename: str, encoding: str | None = None) -> DecodedTe
         try:
             text = data.decode(candidate)
         except (UnicodeDecodeError, LookupError):
-            if candidate == "utf-8" and encoding is None and (mixed := _mixed(data)) is not None:
+            bom = codecs.BOM_UTF8 if candidate == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else b""
+            utf8 = (candidate == "utf-8" and encoding is None) or bom  # Excel's "CSV UTF-8" has the BOM
+            if utf8 and (mixed := _mixed(data[len(bom) :])) is not None:
                 _refuse_control_characters(mixed.text, filename)
                 return mixed
             continue

@@ -141,8 +141,8 @@ def test_html_and_rtl_are_kept_as_text(corpus: Corpus) -> None:
 
 def test_a_mostly_utf8_file_with_a_cp1252_line_keeps_both_right_and_says_so() -> None:
     """Line 3 typed in Windows-1252 in a UTF-8 file: each line is read in its own encoding
-    (Müller stays Müller, Café is Café) and a file warning names line 3; a plain cp1252 file and
-    a plain UTF-8 file get no such warning."""
+    (Müller stays Müller, Café is Café) and a file warning names line 3, with or without the BOM
+    Excel's "CSV UTF-8" writes; a plain cp1252 file and a plain UTF-8 file get no such warning."""
     from onboarding.ingest import load_clients
 
     data = (
@@ -154,6 +154,9 @@ def test_a_mostly_utf8_file_with_a_cp1252_line_keeps_both_right_and_says_so() ->
     assert [c.name for c in batch.clients] == ["Müller GmbH", "Café Noir"]
     (warning,) = [i for i in batch.file_issues if i.code == "mixed_encoding"]
     assert warning.severity == "warning" and warning.message.startswith("Line 3 of the file is not UTF-8")
+    bom = load_clients(b"\xef\xbb\xbf" + data, "excel-csv-utf8.csv")  # Excel's "CSV UTF-8" adds a BOM
+    assert [c.name for c in bom.clients] == ["Müller GmbH", "Café Noir"]
+    assert [i.code for i in bom.file_issues if i.code == "mixed_encoding"] == ["mixed_encoding"]
     for whole in ("cp1252", "utf-8"):
         plain = load_clients(
             "Client ID,Company,E-mail\nM-2,Café Noir,a@b.example\n".encode(whole), "plain.csv"
