@@ -156,6 +156,11 @@ def read_key_file(path: str | Path) -> str:
     raise ConfigError(f"the API key file {p} is empty")
 
 
+def explicit_key(explicit: Mapping[str, Any] | None) -> bool:
+    """A key (or key file) was given for this call: it wins over the environment's."""
+    return bool(explicit and (explicit.get("api_key") or explicit.get("api_key_file")))
+
+
 def load_settings(
     *,
     explicit: Mapping[str, Any] | None = None,
@@ -177,6 +182,15 @@ def load_settings(
             values[name], sources[name] = env[ENV_PREFIX + env_name], f"environment ({ENV_PREFIX}{env_name})"
         elif sec.get(secret_name) not in (None, ""):
             values[name], sources[name] = sec[secret_name], "secrets.toml"
+    if (
+        env.get(ENV_PREFIX + "API_KEY")
+        and env.get(ENV_PREFIX + "API_KEY_FILE")
+        and not explicit_key(explicit)
+    ):
+        raise ConfigError(
+            f"both {ENV_PREFIX}API_KEY and {ENV_PREFIX}API_KEY_FILE are set: unset one (which key "
+            "to use would otherwise be a guess)"
+        )
     given_key_file = (explicit or {}).get("api_key_file")
     key_file = given_key_file or env.get(ENV_PREFIX + "API_KEY_FILE") or sec.get("api_key_file")
     # What is given on the command line wins over the environment: `--api-key-file` over

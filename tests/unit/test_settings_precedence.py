@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from onboarding.errors import ConfigError
 from onboarding.settings import load_settings
 
 SHARED = "postgresql://ops@db.example/onboarding"
@@ -36,3 +39,15 @@ def test_an_explicit_key_file_wins_over_the_key_in_the_environment(tmp_path: Pat
     assert plain.api_key is not None and plain.api_key.get_secret_value() == "sk-from-the-environment"
     both = load_settings(explicit={"api_key": "sk-given", "api_key_file": str(key_file)}, environ=env)
     assert both.api_key is not None and both.api_key.get_secret_value() == "sk-given"
+
+
+def test_a_key_and_a_key_file_both_in_the_environment_are_refused(tmp_path: Path) -> None:
+    """DOCSPACE_API_KEY and DOCSPACE_API_KEY_FILE both set: a ConfigError naming both (the key
+    variable used to win without a word), unless the command line names the key to use."""
+    key_file = tmp_path / "key"
+    key_file.write_text("sk-from-the-file\n", encoding="utf-8")
+    env = {"DOCSPACE_API_KEY": "sk-from-the-environment", "DOCSPACE_API_KEY_FILE": str(key_file)}
+    with pytest.raises(ConfigError, match="both DOCSPACE_API_KEY and DOCSPACE_API_KEY_FILE are set"):
+        load_settings(environ=env)
+    chosen = load_settings(explicit={"api_key_file": str(key_file)}, environ=env)
+    assert chosen.api_key is not None and chosen.api_key.get_secret_value() == "sk-from-the-file"
