@@ -89,6 +89,7 @@ _WHERE: dict[str, str] = {
     "Unauthorized": "onboarding.errors",
     "User": "onboarding.docspace.models",
     "default_data_dir": "onboarding.settings",
+    "saved_blueprint": "onboarding.settings",
     "idempotency_key": "onboarding.webhook",
     "load_clients": "onboarding.ingest",
     "load_settings": "onboarding.settings",
@@ -216,6 +217,7 @@ __all__ = [
     "results_frame",
     "review_table",
     "route_segments",
+    "saved_blueprint",
     "select_clients",
     "state_counts",
     "tidy_emails",
@@ -280,7 +282,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.review import suggestions as email_suggestions
     from onboarding.segment_rows import route_segments
     from onboarding.service import ManagerCheck, Onboarding
-    from onboarding.settings import Settings, default_data_dir, load_settings
+    from onboarding.settings import Settings, default_data_dir, load_settings, saved_blueprint
     from onboarding.webhook import MIN_SECRET_LENGTH as WEBHOOK_MIN_SECRET_LENGTH
     from onboarding.webhook import DeliveryReport, idempotency_key
     from onboarding.workflow.aftercare import JoinReport, RepairReport

@@ -57,7 +57,12 @@ def _common(*, after_command: bool = False) -> argparse.ArgumentParser:
         help="journal file, or a shared postgresql://user@host/db (default: shared with the dashboard)",
         **kw,
     )
-    g.add_argument("--blueprint", metavar="FILE", help="blueprint TOML (default: built-in blueprint)", **kw)
+    g.add_argument(
+        "--blueprint",
+        metavar="FILE",
+        help="blueprint TOML (default: the dashboard's, blueprint.toml in the data folder, else the built-in one)",
+        **kw,
+    )
     return p
 
 

@@ -20,6 +20,7 @@ from onboarding.blueprint import Blueprint
 from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, Folder, FolderContent, User
 from onboarding.errors import ConfigError
 from onboarding.journal import ClientRecord, EventRecord, Journal, RunRecord, open_journal
+from onboarding.settings import saved_blueprint
 from onboarding.workflow.context import ClientLike, ManagerDecision, decide_manager
 from onboarding.workflow.engine import Engine, RunResult
 from onboarding.workflow.estimate import Estimate, describe, live_costs
@@ -96,8 +97,9 @@ class Onboarding:
             pool_size=2 * limits.writes_in_flight + 2,
             lease_seconds=settings.journal_lease_seconds,
         )
-        if blueprint is None:
-            blueprint = Blueprint.load(settings.blueprint_path) if settings.blueprint_path else Blueprint()
+        if blueprint is None:  # the named one, else the dashboard's saved one, else the built-in
+            path = settings.blueprint_path or saved_blueprint()
+            blueprint = Blueprint.load(path) if settings.blueprint_path or path.exists() else Blueprint()
         self.blueprint = blueprint
         self.actor = actor
         self.retry = retry or settings.retry_policy()

@@ -38,6 +38,12 @@ def default_data_dir() -> Path:
     return Path(base) / "docspace-onboarding"
 
 
+def saved_blueprint() -> Path:
+    """Where the dashboard saves the blueprint (Settings > Blueprint), and where every door looks
+    for one when none is named: the CLI and a worker onboard as the dashboard was set up."""
+    return default_data_dir() / "blueprint.toml"
+
+
 class Settings(BaseModel):
     """Resolved settings. ``sources`` says where each value came from (shown in the UI)."""
 

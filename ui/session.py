@@ -34,6 +34,7 @@ from onboarding import (
     apply_edits,
     default_data_dir,
     load_settings,
+    saved_blueprint,
 )
 from ui import resources
 
@@ -131,7 +132,7 @@ def actor() -> str:
 
 def blueprint_path(s: Settings) -> Path:
     """Where the blueprint is loaded from and saved to."""
-    return Path(s.blueprint_path) if s.blueprint_path else default_data_dir() / "blueprint.toml"
+    return Path(s.blueprint_path) if s.blueprint_path else saved_blueprint()
 
 
 @dataclass(frozen=True)

@@ -45,3 +45,22 @@ def test_a_plan_of_one_client_says_client(
     """The plan's summary of one client reads "1 client:", not "1 clients:"."""
     assert cli.main(["plan", str(write_csv(tmp_path / "one.csv", make_clients(1))), *env]) == 0
     assert "\n1 client: 1 to create" in capsys.readouterr().out
+
+
+def test_the_cli_onboards_with_the_blueprint_the_dashboard_saved(
+    harness: Harness, env: list[str], tmp_path: Path
+) -> None:
+    """A blueprint saved on the dashboard (blueprint.toml in the data folder) is the CLI's too when
+    no --blueprint is given: its folders are the room's; --blueprint still wins."""
+    (tmp_path / "blueprint.toml").write_text('folders = ["Reports"]\ntemplates = []\n', encoding="utf-8")
+    first, second = make_clients(2)
+    assert cli.main(["run", str(write_csv(tmp_path / "a.csv", [first])), *env]) == 0
+    room = next(r for r in harness.rooms() if f"client:{first.client_id}" in r["tags"])
+    assert [f["title"] for f in room["folders"]] == ["Reports"]
+    other = tmp_path / "other.toml"
+    other.write_text('folders = ["Contracts"]\ntemplates = []\n', encoding="utf-8")
+    assert (
+        cli.main(["run", str(write_csv(tmp_path / "b.csv", [second])), "--blueprint", str(other), *env]) == 0
+    )
+    room = next(r for r in harness.rooms() if f"client:{second.client_id}" in r["tags"])
+    assert [f["title"] for f in room["folders"]] == ["Contracts"]
