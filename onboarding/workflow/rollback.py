@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, SearchArea
-from onboarding.errors import DocSpaceError
+from onboarding.errors import ConfigError, DocSpaceError
 from onboarding.journal import ClientRecord
 from onboarding.workflow.calls import Caller
 from onboarding.workflow.tag_rooms import carries_tag
@@ -41,8 +41,9 @@ def find_client_room(
     if rec is not None and rec.room_id is not None:
         return rec.room_id
     rid = tagged_room(api, caller, client_tag(blueprint, client_id, rec))
-    if rid is None:
-        raise DocSpaceError(f"no room found for client {client_id!r}")
+    if rid is None:  # the client never got a room (blocked, failed before it): nothing to act on
+        status = f" (in the journal: {rec.status})" if rec is not None else ""
+        raise ConfigError(f"client {client_id!r} has no room on the portal{status}")
     return rid
 
 

@@ -117,3 +117,17 @@ def test_accepting_a_renamed_room_adopts_its_title_and_tells_the_crm(
     assert "Acme (renamed by hand)" in target.read_text(encoding="utf-8")
     capsys.readouterr()
     assert cli.main(["audit", *env]) == 0
+
+
+def test_archiving_or_offboarding_a_client_that_never_got_a_room_says_so(
+    env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A client blocked before its room (its manager is no portal user): archive and offboard exit 2
+    saying it has no room, with its journal status, not "portal error" (exit 1)."""
+    (client,) = make_clients(1, manager="nobody@nowhere.example")
+    assert cli.main(["run", str(write_csv(tmp_path / "c.csv", [client])), *env]) == 1
+    capsys.readouterr()
+    for command in ("archive", "offboard"):
+        assert cli.main([command, client.client_id, *env]) == 2
+        err = capsys.readouterr().err
+        assert f"client '{client.client_id}' has no room on the portal (in the journal: blocked)" in err, err
