@@ -59,34 +59,22 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     restore.add_argument("client_ids", nargs="+", metavar="ID")
 
 
-def _some_clients(svc: Onboarding, ids: list[str] | None, what: str, err: TextIO) -> None:
-    """A command over the whole journal that finds no client of this portal says why, rather than
-    "0 client(s) differ": a mistyped ``--journal`` (an empty file is made for it) or another
-    address of the same portal is a setup mistake, not a clean result. A client ``--select``
-    names that is not onboarded (offboarded, failed…) is said to be left out; an unknown one is
-    refused by the door."""
-    if ids is not None:
-        records = svc.records_of(ids)
-        for cid in ids:
-            rec = records.get(cid)
-            if rec is not None and rec.status != ClientStatus.DONE:
-                print(f"{cid}: {rec.status}, so not {what}ed (only onboarded clients are)", file=err)
+def _left_out(svc: Onboarding, ids: list[str] | None, what: str, err: TextIO) -> None:
+    """A client ``--select`` names that is not onboarded (offboarded, failed…) is said to be left
+    out, rather than a bare "0 client(s) differ" (an unknown one is refused by the door, and so is
+    a journal with no client of the portal at all)."""
+    if ids is None:
         return
-    counts = svc.journal_portals()
-    if counts.get(svc.portal_key):
-        return
-    if counts:
-        listed = ", ".join(f"{p} ({n})" for p, n in sorted(counts.items(), key=lambda kv: -kv[1])[:3])
-        raise ConfigError(
-            f"the journal has no clients of {svc.portal_key}, only of {listed}: nothing to {what} "
-            "(is --portal the address your runs used?)"
-        )
-    raise ConfigError(f"the journal has no clients: nothing to {what} (is --journal the one your runs used?)")
+    records = svc.records_of(ids)
+    for cid in ids:
+        rec = records.get(cid)
+        if rec is not None and rec.status != ClientStatus.DONE:
+            print(f"{cid}: {rec.status}, so not {what}ed (only onboarded clients are)", file=err)
 
 
 def cmd_check_joins(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO) -> int:
     """``check-joins``: record who joined; ``client.joined`` goes to the webhook once per client."""
-    _some_clients(svc, _ids(args.select), "check", err)
+    _left_out(svc, _ids(args.select), "check", err)
     report = svc.check_joins(_ids(args.select))
     print(
         f"check-joins: {report.checked} pending client(s) checked, {len(report.joined)} joined now", file=out
@@ -139,7 +127,7 @@ def cmd_audit(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextI
     for cid, item in accepted:
         print(f"{cid}: accepted {item!r}", file=err)
     ids = _ids(args.select)
-    _some_clients(svc, ids, "audit", err)
+    _left_out(svc, ids, "audit", err)
     print(f"audit: about {svc.audit_cost(ids)} reads", file=err)
     differ = [a for a in svc.audit(ids) if a.differences]
     if args.json:
@@ -156,7 +144,7 @@ def cmd_repair(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: Text
     """``repair``: plan from an audit, then run the steps that restore what is missing. Exits 1 when
     a step failed or something is left (an archived room, an extra member), as ``audit`` would
     after it: a nightly ``repair`` in a script must not report a room that still differs as fine."""
-    _some_clients(svc, _ids(args.select), "repair", err)
+    _left_out(svc, _ids(args.select), "repair", err)
     report = svc.repair(_ids(args.select))
     for cid, items in report.repaired.items():
         print(f"{cid}\trepaired\t{', '.join(items)}", file=out)

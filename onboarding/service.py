@@ -387,15 +387,6 @@ class Onboarding:
         """Every client of this portal in the journal (or one run's)."""
         return self._journal.clients(self.portal_key, run_id=run_id)
 
-    def journal_portals(self) -> dict[str, int]:
-        """How many clients the journal holds per portal (this one and any other): a command that
-        finds none of this portal's can tell a mistyped journal from another address of the
-        portal (``localhost`` for ``127.0.0.1``)."""
-        counts: dict[str, int] = {}
-        for rec in self._journal.clients():
-            counts[rec.portal] = counts.get(rec.portal, 0) + 1
-        return counts
-
     def records_of(self, client_ids: Sequence[str] | set[str]) -> dict[str, ClientRecord]:
         """The journal's records of these clients (those it has)."""
         return self._journal.get_many(self.portal_key, client_ids)

@@ -270,16 +270,20 @@ class WebhookSender:
         done = self.journal.notice(self.portal, rec.client_id, event)
         if done is not None and done["key"] == key and done["status"] == "delivered":
             return False
+        self._send_event(rec, event, key)
+        return True
+
+    def _send_event(self, rec: ClientRecord, event: str, key: str) -> None:
+        """POST one lifecycle event (with retries) and record how it went; raises when it failed."""
         payload = event_payload(rec, self.portal, event, key)
         try:
-            status = self.retrier.call(lambda: self._post(payload, key))
+            status = self.retrier.call(functools.partial(self._post, payload, key))
         except ConfigError:
             raise
         except Exception as exc:
             self.journal.record_notice(self.portal, rec.client_id, event, key, "failed", str(exc))
             raise
         self.journal.record_notice(self.portal, rec.client_id, event, key, "delivered", f"HTTP {status}")
-        return True
 
     def resend_failed_events(self, records: Sequence[ClientRecord], report: DeliveryReport) -> None:
         """Send again each lifecycle event of these clients whose last sending failed, with the
@@ -291,20 +295,15 @@ class WebhookSender:
             rec = wanted.get(row["client_id"])
             if rec is None or row["event"] not in CLIENT_EVENTS:
                 continue
-            payload, key = event_payload(rec, self.portal, row["event"], row["key"]), row["key"]
             try:
-                status = self.retrier.call(functools.partial(self._post, payload, key))
+                self._send_event(rec, row["event"], row["key"])
             except ConfigError:
                 raise
             except Exception as exc:
-                self.journal.record_notice(self.portal, rec.client_id, row["event"], key, "failed", str(exc))
                 report.events_failed += 1
                 if report.errors is not None:
                     report.errors.setdefault(rec.client_id, f"{row['event']}: {exc}")
                 continue
-            self.journal.record_notice(
-                self.portal, rec.client_id, row["event"], key, "delivered", f"HTTP {status}"
-            )
             report.events_sent += 1
 
     def deliver_summary(self, run_id: str, summary: dict[str, Any]) -> None:

@@ -115,7 +115,7 @@ def _mixed(data: bytes) -> DecodedText | None:
             text = line.decode("utf-8")
             utf8_beyond_ascii = utf8_beyond_ascii or not line.isascii()
         except UnicodeDecodeError:
-            text = line.decode("cp1252", errors="strict") if _cp1252_ok(line) else line.decode("latin-1")
+            text = _legacy(line)
             legacy.append(number)
         texts.append(text)
     if not utf8_beyond_ascii:
@@ -123,12 +123,12 @@ def _mixed(data: bytes) -> DecodedText | None:
     return DecodedText(text="\n".join(texts), encoding="utf-8", legacy_lines=tuple(legacy))
 
 
-def _cp1252_ok(line: bytes) -> bool:
+def _legacy(line: bytes) -> str:
+    """A line that is not UTF-8: cp1252, or latin-1 for the bytes cp1252 leaves undefined."""
     try:
-        line.decode("cp1252")
+        return line.decode("cp1252")
     except UnicodeDecodeError:
-        return False
-    return True
+        return line.decode("latin-1")
 
 
 def _refuse_control_characters(text: str, filename: str) -> None:

@@ -105,13 +105,34 @@ class Aftercare:
         return Caller(e.throttle, Retrier(policy=e.retry, sleep=e.sleep, rng=e.rng), self.stats)
 
     def _records(self, ids: Sequence[str] | None, *statuses: str) -> list[ClientRecord]:
-        recs = self.engine.journal.clients(self.engine.portal_key)
-        if ids is not None:
-            unknown = set(ids) - {r.client_id for r in recs}
+        """The named clients (one read of those; an unknown id is refused), or every client of the
+        portal: none at all is a setup mistake to say, not a clean result (:meth:`_none_here`)."""
+        journal, portal = self.engine.journal, self.engine.portal_key
+        if ids is None:
+            recs = journal.clients(portal)
+            if not recs:
+                self._none_here()
+        else:
+            found = journal.get_many(portal, ids)
+            unknown = set(ids) - set(found)
             if unknown:
                 raise ConfigError(f"not in the journal: {', '.join(sorted(unknown))}")
-            recs = [r for r in recs if r.client_id in set(ids)]
+            recs = [found[cid] for cid in dict.fromkeys(ids)]
         return [r for r in recs if r.status in statuses] if statuses else recs
+
+    def _none_here(self) -> None:
+        """The journal holds no client of this portal: a mistyped ``--journal`` (an empty file is
+        made for it) or another address of the same portal (``localhost`` for ``127.0.0.1``)."""
+        counts: dict[str, int] = {}
+        for rec in self.engine.journal.clients():
+            counts[rec.portal] = counts.get(rec.portal, 0) + 1
+        if counts:
+            listed = ", ".join(f"{p} ({n})" for p, n in sorted(counts.items(), key=lambda kv: -kv[1])[:3])
+            raise ConfigError(
+                f"the journal has no clients of {self.engine.portal_key}, only of {listed}: nothing to do "
+                "(is --portal the address your runs used?)"
+            )
+        raise ConfigError("the journal has no clients: nothing to do (is --journal the one your runs used?)")
 
     def _tell(self, rec: ClientRecord, event: str, stamp: str = "", *, quiet: bool = False) -> bool:
         """Send a lifecycle event; ``quiet``: a CRM failure does not undo or fail the portal work
@@ -378,9 +399,9 @@ class Aftercare:
             return result
         from onboarding.webhook import update_stamp
 
-        journal, portal = self.engine.journal, self.engine.portal_key
+        after = self.engine.journal.get_many(self.engine.portal_key, list(before))
         for cid, was in before.items():
-            rec = journal.get(portal, cid)
+            rec = after.get(cid)
             if rec is None or result.statuses.get(cid) != ClientStatus.DONE:
                 continue
             now = record_row(rec)
