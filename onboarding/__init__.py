@@ -34,6 +34,7 @@ _WHERE: dict[str, str] = {
     "RunStatus": "onboarding.workflow.status",
     "Step": "onboarding.workflow.status",
     "is_final": "onboarding.workflow.status",
+    "TO_ONBOARD": "onboarding.workflow.status",
     "Access": "onboarding.access",
     "access": "onboarding.access",
     "AccessDenied": "onboarding.access",
@@ -137,6 +138,7 @@ __all__ = [
     "RUN_ALREADY_ONBOARDED",
     "STEPS",
     "SUPPORTED_EXTENSIONS",
+    "TO_ONBOARD",
     "WEBHOOK_MIN_SECRET_LENGTH",
     "Access",
     "AccessDenied",
@@ -292,6 +294,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
     from onboarding.workflow.plan import STEPS, BatchPlan, ClientPlan
     from onboarding.workflow.reassign import change_lines
     from onboarding.workflow.status import (
+        TO_ONBOARD,
         Action,
         ClientState,
         ClientStatus,

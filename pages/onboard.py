@@ -6,11 +6,10 @@ import math
 
 import streamlit as st
 
-from onboarding import Action, BatchPlan, ClientStatus, RunStatus
+from onboarding import TO_ONBOARD, Action, BatchPlan, ClientStatus, RunStatus
 from ui import auth, chrome, conflicts, display, labels, live, session
 
 PAGE_SIZE = 10
-ACTIONABLE = (Action.CREATE, Action.RESUME, Action.REPAIR)
 ARCHIVED = "onboard_archived_row"
 """The row whose room was just archived (its Archive menu is closed on the next run)."""
 TITLE = "Room title (as stored)"
@@ -48,7 +47,7 @@ LEFT_OUT = {
 
 def to_onboard(plan: BatchPlan) -> int:
     """The clients a run of this plan writes for (what the start button and its banner count)."""
-    return sum(1 for cp in plan.clients if cp.action in ACTIONABLE)
+    return sum(1 for cp in plan.clients if cp.action in TO_ONBOARD)
 
 
 def run_scope(plan: BatchPlan) -> str:
@@ -215,10 +214,10 @@ with chrome.page("Onboard clients") as s:
                 label,
                 key=f"onboard_one_{wid}",
                 icon=icon,
-                disabled=cid in busy or cp.action not in ACTIONABLE or not may_write,
+                disabled=cid in busy or cp.action not in TO_ONBOARD or not may_write,
                 help=read_only_why or None,
             ):
-                one = svc.plan([cp.client], update=session.update_ids(), hand_over=session.hand_over_ids())
+                one = svc.plan([cp.client], **session.plan_choices())
                 outcome = live.start(svc, one, f"{cp.client.name} ({cid})")
                 live.row_notice(wid, f"{cp.client.name}: run {outcome.run_id} started (progress at the top).")
                 st.rerun()

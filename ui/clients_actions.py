@@ -32,7 +32,7 @@ def who(entries: Sequence[ClientEntry]) -> str:
 def onboard(svc: Onboarding, entries: Sequence[ClientEntry]) -> None:
     """Start one background run for these clients (the upload's rows, else the journal's records)."""
     clients: list[ClientLike] = [c for e in entries if (c := e.client) is not None]
-    plan = svc.plan(clients, update=session.update_ids(), hand_over=session.hand_over_ids())
+    plan = svc.plan(clients, **session.plan_choices())
     outcome = live.start(svc, plan, who(entries))
     # The table follows the run: its clients, whatever their state (a "failed" filter would
     # otherwise empty the table the moment a retry starts). Set before the filters are drawn.

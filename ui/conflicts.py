@@ -14,13 +14,12 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from onboarding import Action, BatchPlan, ClientPlan, new_client_id
+from onboarding import TO_ONBOARD, BatchPlan, ClientPlan, new_client_id
 from ui import display, live, session
 
 SKIP, UPDATE, NEW = "skip", "update", "new"
-HAND_OVER = "handover"
-"""The Onboard page's "Hand over" choice (``session.hand_over_ids``), not a conflict's."""
-TO_ONBOARD = (Action.CREATE, Action.RESUME, Action.REPAIR)
+HAND_OVER = session.HAND_OVER
+"""The Onboard page's "Hand over" choice (``session.plan_choices``), not a conflict's."""
 CHOICE_LABELS = {
     SKIP: "Skip this row",
     UPDATE: "Update the record to this row",
@@ -180,7 +179,7 @@ def _handovers(plan: BatchPlan, choices: dict[str, str]) -> None:
                     {
                         "Client id": cp.client_id,
                         "Manager now": cp.manager_before or "none",
-                        "This file": cp.manager.email if cp.manager else "",
+                        "This file": cp.manager_named or "",
                     }
                     for cp in pending
                 ],

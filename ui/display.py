@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 
 from onboarding import (
+    ALREADY_ONBOARDED,
     DONE,
     RUN_ALREADY_ONBOARDED,
     STEPS,
@@ -103,7 +104,7 @@ def manager_text(decision: ManagerDecision | None) -> tuple[str, str]:
     if decision.blocked:
         return who, "■ not eligible"
     if decision.role is None:
-        if decision.note.startswith("kept"):  # the room's manager, kept (reassign.keep_manager)
+        if decision.kept:  # the room's manager, kept (reassign.keep_manager)
             return who, decision.note
         return who, "no manager — the API key's account owns the room" if decision.user_id else "not invited"
     return who, decision.role.label
@@ -113,9 +114,8 @@ def plan_manager_text(cp: ClientPlan) -> tuple[str, str]:
     """(who, access) of the room's manager after the run: a finished client whose row names
     another manager keeps the room's unless it is handed over, so the table shows the one who
     stays, not the row's (which the hand-over table and the notes name)."""
-    if cp.manager_before is not None and not cp.update_manager:
-        new = cp.manager_named if cp.manager_named is not None else cp.manager.email if cp.manager else ""
-        return cp.manager_before or "(none)", f"kept: the file names {new}" if new else "kept"
+    if cp.manager_before is not None and not cp.update_manager:  # manager_named is set with it
+        return cp.manager_before or "(none)", f"kept: the file names {cp.manager_named}"
     return manager_text(cp.manager)
 
 
@@ -330,7 +330,7 @@ def runs_frame(
 
 OUTCOME_COLOURS: dict[str, str] = {
     "onboarded": "#2e7d32",
-    "already onboarded": "#a5d6a7",
+    ALREADY_ONBOARDED: "#a5d6a7",
     "failed": "#c62828",
     "blocked": "#ef6c00",
     "locked": "#8d6e63",
@@ -367,7 +367,7 @@ def outcomes_by_run(runs: Sequence[RunRecord], last: int = CHART_RUNS) -> pd.Dat
         already = int(r.summary.get(RUN_ALREADY_ONBOARDED, 0)) if isinstance(r.summary, dict) else 0
         if already:
             counts[ClientStatus.DONE] = counts.get(ClientStatus.DONE, 0) - already
-            counts["already onboarded"] = already
+            counts[ALREADY_ONBOARDED] = already
         for outcome, n in counts.items():
             if n > 0:
                 rows.append({"Run": label, "Outcome": outcome, "Clients": n, "Run id": r.run_id})

@@ -80,8 +80,7 @@ def plan_for(svc: Onboarding, clients: Sequence[ClientLike], *, refresh: bool = 
     token = (
         session.connection_id(svc.settings),
         digest,
-        tuple(session.update_ids()),
-        tuple(session.hand_over_ids()),
+        tuple((k, tuple(v)) for k, v in session.plan_choices().items()),
         svc.blueprint.to_toml(),
         journal_token(svc),
     )
@@ -92,7 +91,7 @@ def plan_for(svc: Onboarding, clients: Sequence[ClientLike], *, refresh: bool = 
     with st.spinner(
         f"Planning {display.plural(len(clients), 'client')} (reading the portal, writing nothing)…"
     ):
-        plan = svc.plan(clients, update=session.update_ids(), hand_over=session.hand_over_ids())
+        plan = svc.plan(clients, **session.plan_choices())
     st.session_state[PLAN] = (token, plan)
     return plan
 

@@ -53,6 +53,8 @@ SELECTED = "upload_selected_ids"
 """Client ids chosen on the Upload page, in file order."""
 CHOICES = "upload_conflict_choices"
 """Client id → what the person chose: "skip", "update" or "new:<id>" for an identity conflict, "handover" for a manager change."""
+HAND_OVER = "handover"
+"""The choice to hand a finished client's room to the account manager its row names."""
 EDITS = "upload_edits_state"
 """Sheet name ("" for none) → the person's cell edits (:class:`onboarding.Edits`) of that sheet."""
 DRAFT_CHECKED = "upload_draft_checked"
@@ -367,7 +369,8 @@ def selected_clients() -> list[ClientRow]:
 
 
 def conflict_choices() -> dict[str, str]:
-    """Client id → "skip", "update" or "new:<id>", as chosen for identity conflicts in this upload."""
+    """Client id → "skip", "update" or "new:<id>", as chosen for identity conflicts in this upload,
+    or :data:`HAND_OVER` for a finished client whose room goes to the row's manager."""
     choices: dict[str, str] = st.session_state.get(CHOICES, {})
     return choices
 
@@ -397,14 +400,15 @@ def discard_draft() -> None:
     review_draft.discard()
 
 
-def update_ids() -> list[str]:
-    """The clients whose journal record the person chose to update to the row's name or e-mail."""
-    return [cid for cid, choice in conflict_choices().items() if choice == "update"]
-
-
-def hand_over_ids() -> list[str]:
-    """The onboarded clients whose room the person chose to hand to the row's account manager."""
-    return [cid for cid, choice in conflict_choices().items() if choice == "handover"]
+def plan_choices() -> dict[str, list[str]]:
+    """The person's choices as a plan takes them (``svc.plan(clients, **plan_choices())``): the
+    clients whose record is updated to the row's name or e-mail, and those whose room is handed
+    to the row's account manager. One place, so every plan of the session makes the same ones."""
+    choices = conflict_choices()
+    return {
+        "update": [cid for cid, choice in choices.items() if choice == "update"],
+        "hand_over": [cid for cid, choice in choices.items() if choice == HAND_OVER],
+    }
 
 
 def remember_run(run_id: str) -> None:

@@ -51,6 +51,8 @@ class ManagerDecision:
     """None: no invitation (the manager is the key's own account, i.e. the room owner, or skipped)."""
     note: str = ""
     blocked: str = ""
+    kept: bool = False
+    """The room's manager, kept (nobody invited): see ``reassign.keep_manager``."""
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from onboarding.workflow.portal_limits import LimitBoard
 from onboarding.workflow.read_ahead import ReadAhead
 from onboarding.workflow.retry import Retrier, RetryPolicy, describe_retry
 from onboarding.workflow.rollback import archive_room, client_tag, find_client_room, tagged_room
-from onboarding.workflow.status import Action, ClientStatus, Outcome, RunStatus, Step
+from onboarding.workflow.status import TO_ONBOARD, Action, ClientStatus, Outcome, RunStatus, Step
 from onboarding.workflow.steps import REGISTRY, ClientStep, StepEvent, room_web_url
 from onboarding.workflow.tag_rooms import BATCH_TAGS, Slots, TagRooms
 from onboarding.workflow.throttle import Limits, shared_throttle
@@ -194,7 +194,7 @@ class Engine:
 
     def estimate(self, plan: BatchPlan) -> Estimate:
         """How long running this plan should take, from what is known of the portal so far."""
-        todo = [c for c in plan.clients if c.action in (Action.CREATE, Action.RESUME, Action.REPAIR)]
+        todo = [c for c in plan.clients if c.action in TO_ONBOARD]
         return estimate(
             self.throttle.model(),
             clients=len(todo),

@@ -143,7 +143,7 @@ def keep_manager(plan: ClientPlan, email: str, why: str) -> None:
     instead of the one the row names."""
     from onboarding.workflow.context import ManagerDecision  # pydantic: not for the CLI's --help
 
-    plan.manager = ManagerDecision(email, None, None, note=why)
+    plan.manager = ManagerDecision(email, None, None, note=why, kept=True)
 
 
 def needed_in_room(plan: ClientPlan, me: str) -> set[str]:

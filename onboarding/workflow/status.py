@@ -89,6 +89,10 @@ class Action(StrEnum):
     the run finishes the client in the lowest id and archives the others it may."""
 
 
+TO_ONBOARD = (Action.CREATE, Action.RESUME, Action.REPAIR)
+"""The plan actions a run carries out (writes to the portal); the rest are said, not done."""
+
+
 class RunStatus(StrEnum):
     """How a run (or a roll-back) stands in the journal."""
 
