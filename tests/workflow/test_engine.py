@@ -5,6 +5,8 @@ from __future__ import annotations
 from support.engine import Client, Harness, make_clients, one_room_per_client
 
 from onboarding.journal import DEFERRED, DONE, SqliteJournal
+from onboarding.workflow.status import Outcome
+from onboarding.workflow.steps import StepEvent
 
 
 def _tag(c: Client) -> str:
@@ -128,14 +130,19 @@ def test_ctrl_c_stops_the_run_like_stop_and_a_later_run_finishes(harness: Harnes
         "times": None,
     }
     harness.sandbox.set_faults({"rules": [slow_rooms]})
-    engine = harness.engine()
+    begun = threading.Event()  # a client job started: the plan (and its look-ups) is over
 
-    watcher = SqliteJournal(harness.journal_path)
+    def note(event: StepEvent) -> None:
+        if event.outcome == Outcome.STARTED:
+            begun.set()
+
+    engine = harness.engine(on_event=note)
 
     def ctrl_c_once_calls_are_held() -> None:
-        # The run has begun (the plan's look-ups, which may be 5 at once under load, are over)
-        # and room creations are held by the portal.
-        while not watcher.runs("sandbox-test") or harness.sandbox.in_flight() < 5:
+        # Under load the plan's look-ups alone could be 5 in flight: wait for the run's clients,
+        # then for room creations held by the portal.
+        begun.wait()
+        while harness.sandbox.in_flight() < 5:
             threading.Event().wait(0.005)
         os.kill(os.getpid(), signal.SIGINT)  # what the terminal sends on Ctrl-C
 
@@ -144,7 +151,6 @@ def test_ctrl_c_stops_the_run_like_stop_and_a_later_run_finishes(harness: Harnes
     with pytest.raises(KeyboardInterrupt):
         engine.run(clients)
     helper.join()
-    watcher.close()
     (run,) = engine.journal.runs("sandbox-test")
     assert run.status == "stopped"
     assert 0 < len(harness.rooms()) < len(clients)
