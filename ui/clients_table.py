@@ -16,7 +16,15 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from onboarding import ClientEntry, ClientRecord, ClientState, Onboarding, select_clients, state_counts
+from onboarding import (
+    ClientEntry,
+    ClientRecord,
+    ClientState,
+    Onboarding,
+    RunRecord,
+    select_clients,
+    state_counts,
+)
 from ui import display, labels
 
 FOLLOW_RUN = "clients_follow_run"
@@ -58,14 +66,15 @@ class Filters:
 def filters(svc: Onboarding, entries: Sequence[ClientEntry], has_upload: bool) -> Filters:
     """State, search and run filters in one row; the state choices say how many clients each has."""
     tally = state_counts(entries)
-    runs = [r for r in svc.runs(limit=100) if r.kind == "run"]
+    last_runs = {e.run_id for e in entries}
+    runs = [r for r in svc.runs(limit=100) if r.kind == "run" or r.run_id in last_runs]
     follow = st.session_state.pop(FOLLOW_RUN, None)
     if follow and _filters_hide_a_run():
         # A run started from the table under filters that would hide its clients the moment
         # they start (a "failed" filter, an older run): those filters are lifted. (Not "this
         # run" as the filter: a client shows under its new run only once the run reaches it.)
         st.session_state["clients_run"], st.session_state["clients_state"] = ALL_RUNS, []
-    run_names = {r.run_id: f"{display.when(r.started_at)} · {r.run_id}" for r in runs}
+    run_names = {r.run_id: _run_name(r) for r in runs}
     scopes = [ALL_RUNS, *([UPLOAD_ONLY] if has_upload else []), *run_names]
     if st.session_state.get("clients_run") not in scopes:
         st.session_state.pop("clients_run", None)  # a run or an upload that is gone
@@ -83,6 +92,17 @@ def filters(svc: Onboarding, entries: Sequence[ClientEntry], has_upload: bool) -
     scope = f3.selectbox("Run", scopes, key="clients_run", format_func=lambda v: run_names.get(v, v))
     run_id = scope if scope in run_names else None
     return Filters(states, text, run_id, scope == UPLOAD_ONLY)
+
+
+RUN_KINDS = {"rerun": "repair or restore", "archive": "archive", "renew": "link renewal"}
+"""What the filter calls a run that is not a batch (``RunRecord.kind``); batches are unnamed."""
+
+
+def _run_name(run: RunRecord) -> str:
+    """``2026-11-26 18:15 UTC · 1a2b3c`` for a batch; a repair, a restore, an archive or a link
+    renewal says so (a client it reran has it as its last run, so it must be offered)."""
+    name = f"{display.when(run.started_at)} · {run.run_id}"
+    return name if run.kind == "run" else f"{name} · {RUN_KINDS.get(run.kind, run.kind)}"
 
 
 def _filters_hide_a_run() -> bool:

@@ -124,7 +124,8 @@ def test_archive_hides_the_link_and_restore_brings_the_client_back(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:
     """Archive (confirmed with a secondary button) makes the row archived without a link; Restore
-    unarchives the same room and shows the client onboarded with a link again."""
+    unarchives the same room and shows the client onboarded with a link again, and the run filter
+    offers the restore (the client's last run) by name."""
     j = journal()
     at = onboard_first(app, j)
     room_id = next(r.room_id for r in j.clients() if r.client_id == FIRST)
@@ -148,6 +149,13 @@ def test_archive_hides_the_link_and_restore_brings_the_client_back(
     assert row["State"] == "✔ onboarded" and record.room_id == room_id
     assert row["Client link"] == record.link_url and record.link_url
     assert "Restored" in texts(at)
+    # The restore's run is the client's last run: the run filter offers it, named for what it was.
+    box = at.selectbox(key="clients_run")
+    restore = next(r for r in j.runs() if r.run_id == record.run_id)
+    assert restore.kind == "rerun"
+    assert any(o.endswith(f"{restore.run_id} · repair or restore") for o in box.options), box.options
+    box.set_value(record.run_id).run()
+    assert list(grid(at)["Client ID"]) == [FIRST]
 
 
 def test_failed_client_offers_retry_from_the_journal_without_the_upload(
