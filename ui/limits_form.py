@@ -19,15 +19,21 @@ PREFIX = "settings_limit_"
 FIELDS = {
     "writes_in_flight": "Writes in flight",
     "reads_in_flight": "Reads in flight",
-    "requests_per_minute": "Requests per minute (0: learn from the portal)",
+    "requests_per_minute": "Requests per minute",
     "daily_write_budget": "Writes per day",
 }
+RATE = "requests_per_minute"
+RATE_MODE = PREFIX + "rate_mode"
+LEARN, OFF, FIXED = "learn", "off", "fixed"
+RATE_MODES = {LEARN: "Learn from the portal", OFF: "Off (never paced)", FIXED: "Fixed"}
+"""The request rate's three settings (``Settings.requests_per_minute`` None, 0 and N): one number
+cannot say all three, and the environment's ``0`` means off, so the form names them."""
 HELP = {
     "writes_in_flight": "Changes (creating rooms, folders, files, invitations) sent to the portal at the same "
     "time. DocSpace refuses more than 15 at once per user.",
     "reads_in_flight": "Look-ups sent to the portal at the same time. DocSpace refuses more than 50 at once per user.",
     "requests_per_minute": "Calls per minute. By default the dashboard learns the portal's limit from its first "
-    "refusal and paces itself under it; set a number to pace from the start.",
+    "refusal and paces itself under it; Fixed paces from the start, Off never paces (a portal without a limiter).",
     "daily_write_budget": "Changes per day. DocSpace allows 10,000 per user; clients beyond it wait for the next day.",
 }
 """What each limit means, in words (the Home page no longer shows these; they are ops detail)."""
@@ -61,9 +67,24 @@ def shown_value(s: Settings, name: str) -> int:
     return int(getattr(s, name) or 0)
 
 
+def rate_mode(rate: int | None) -> str:
+    return LEARN if rate is None else OFF if rate == 0 else FIXED
+
+
+def chosen_rate() -> int | None:
+    """The request rate the form says: None to learn, 0 for off, else the number (0 if left at 0)."""
+    mode = st.session_state.get(RATE_MODE, LEARN)
+    return None if mode == LEARN else 0 if mode == OFF else int(st.session_state[PREFIX + RATE])
+
+
 def apply() -> None:
-    chosen = {name: int(st.session_state[PREFIX + name]) for name in FIELDS}
+    chosen = {name: int(st.session_state[PREFIX + name]) for name in FIELDS if name != RATE}
     wrong = out_of_range(chosen)
+    rate = chosen_rate()
+    if rate == 0 and st.session_state.get(RATE_MODE) == FIXED:
+        wrong.append("A fixed request rate must be at least 1 per minute (Off paces nothing)")
+    elif rate is not None:
+        wrong += out_of_range({RATE: rate})
     if wrong:
         st.session_state[PROBLEM] = "; ".join(wrong) + ". Nothing was applied."
         return
@@ -71,13 +92,19 @@ def apply() -> None:
     changed: dict[str, int | None] = {
         name: value for name, value in chosen.items() if value != shown_value(configured, name)
     }
-    if "requests_per_minute" in changed:
-        changed["requests_per_minute"] = changed["requests_per_minute"] or None  # 0: learn from the portal
+    if rate != configured.requests_per_minute:
+        changed[RATE] = rate
     st.session_state[session.LIMITS] = changed
-    said = ", ".join(f"{FIELDS[name]} {chosen[name]:,}" for name in changed)
+    said = ", ".join(_said(name, value) for name, value in changed.items())
     st.session_state[APPLIED] = (
         f"In force for this session: {said}." if said else "Nothing differs from the configured values."
     )
+
+
+def _said(name: str, value: int | None) -> str:
+    if name == RATE and not value:
+        return "request rate " + ("off" if value == 0 else "learned from the portal")
+    return f"{FIELDS[name]} {value:,}"
 
 
 def reset() -> None:
@@ -103,13 +130,23 @@ def render(s: Settings) -> None:
     st.caption(
         "Client-side limits for runs started from this session. The portal's own defaults are 15 "
         "concurrent writes, 50 concurrent reads, 1,500 requests per minute and 10,000 writes a day per user. "
-        "The request rate is learned from the portal unless you set one here."
+        "The request rate is learned from the portal unless you fix one or turn it off here."
     )
     cols = st.columns(len(FIELDS))
     for col, (name, label) in zip(cols, FIELDS.items(), strict=True):
         state.seed(PREFIX + name, shown_value(s, name))
+        state.seed(RATE_MODE, rate_mode(s.requests_per_minute))
+        fixed = name != RATE or st.session_state[RATE_MODE] == FIXED
         # No min/max on the input: the browser would refuse a value out of range silently (Apply says why).
-        col.number_input(label, step=1, key=PREFIX + name, help=f"{HELP[name]} Allowed: {allowed(name)}.")
+        col.number_input(
+            label,
+            step=1,
+            key=PREFIX + name,
+            disabled=not fixed,
+            help=f"{HELP[name]} Allowed: {allowed(name)}.",
+        )
+        if name == RATE:
+            col.selectbox("Request rate", list(RATE_MODES), key=RATE_MODE, format_func=RATE_MODES.__getitem__)
         col.caption(f"from {display.source_label(s.sources.get(name))}")
     if problem := st.session_state.pop(PROBLEM, None):
         st.error(problem, icon=":material/error:")

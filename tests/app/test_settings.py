@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import metric, table, texts, unescape
 
@@ -174,6 +175,46 @@ def test_a_limit_out_of_range_is_named_and_only_changed_limits_become_the_sessio
     at.button(key="settings_limits_apply").click().run()
     assert metric(at, "Writes in flight") == "3" and metric(at, "Reads in flight") == "20"
     assert limit_sources(at)[:3] == ["from this session (Settings page)"] * 2 + ["from default"]
+
+
+def test_the_request_rate_is_learned_off_or_fixed_by_name(app: AppTest, sandbox: object) -> None:
+    """The request rate's three settings are chosen by name: Off applies "never paced" (a 0 typed
+    as a number used to mean "learn"), Fixed with no number is refused, Fixed 600 paces at 600."""
+    at = settings_page(app)
+    assert metric(at, "Request rate") == "learned"
+    assert at.selectbox(key="settings_limit_rate_mode").value == "learn"
+    assert at.number_input(key="settings_limit_requests_per_minute").disabled
+    at.selectbox(key="settings_limit_rate_mode").set_value("off")
+    at.button(key="settings_limits_apply").click().run()
+    assert metric(at, "Request rate") == "off"
+    assert [s.value for s in at.success] == ["In force for this session: request rate off."]
+    at.selectbox(key="settings_limit_rate_mode").set_value("fixed").run()
+    assert not at.number_input(key="settings_limit_requests_per_minute").disabled
+    at.button(key="settings_limits_apply").click().run()
+    assert [e.value for e in at.error] == [
+        "A fixed request rate must be at least 1 per minute (Off paces nothing). Nothing was applied."
+    ]
+    assert metric(at, "Request rate") == "off"
+    at.number_input(key="settings_limit_requests_per_minute").set_value(600)
+    at.button(key="settings_limits_apply").click().run()
+    assert metric(at, "Request rate") == "600/min"
+    at.button(key="settings_limits_reset").click().run()
+    assert metric(at, "Request rate") == "learned"
+    assert at.selectbox(key="settings_limit_rate_mode").value == "learn"
+
+
+def test_a_rate_turned_off_in_the_environment_shows_as_off(
+    app: AppTest, sandbox: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DOCSPACE_REQUESTS_PER_MINUTE=0 means off; the form shows Off, and applying another limit keeps it off."""
+    monkeypatch.setenv("DOCSPACE_REQUESTS_PER_MINUTE", "0")
+    at = settings_page(app)
+    assert metric(at, "Request rate") == "off"
+    assert at.selectbox(key="settings_limit_rate_mode").value == "off"
+    at.number_input(key="settings_limit_writes_in_flight").set_value(3)
+    at.button(key="settings_limits_apply").click().run()
+    assert [s.value for s in at.success] == ["In force for this session: Writes in flight 3."]
+    assert metric(at, "Request rate") == "off"
 
 
 def test_known_members_are_saved_and_a_wrong_entry_is_named(
