@@ -339,12 +339,28 @@ MAX_CHANGES = 10
 """Changed clients listed under a finished run (the rest are counted)."""
 
 
+CHANGES = "onboard_run_changes"
+"""Session cache of each finished run's change lines, by run id: they never change once the run
+has ended, and the page redraws every second while another run is live."""
+
+
 def _changes(svc: Onboarding, p: RunProgress, journal_run: RunRecord | None) -> None:
     """Under a finished run: the onboarded clients it changed (hand-overs, updated records)."""
+    cache: dict[str, list[str]] = st.session_state.setdefault(CHANGES, {})
+    lines = cache.get(p.run_id)
+    if lines is None:
+        lines = _change_lines(svc, p, journal_run)
+        if journal_run is not None and journal_run.status != RunStatus.RUNNING:  # its summary is final
+            cache[p.run_id] = lines
+    if lines:
+        st.caption("**Changed by this run**  \n" + "  \n".join(lines))
+
+
+def _change_lines(svc: Onboarding, p: RunProgress, journal_run: RunRecord | None) -> list[str]:
     summary = journal_run.summary if journal_run is not None and isinstance(journal_run.summary, dict) else {}
     updated = summary.get("updated")
     if not updated or not isinstance(updated, list):
-        return
+        return []
     records = svc.records_of([str(cid) for cid in updated])
     managers = {cid: rec.manager_email or "" for cid, rec in records.items()}
     handle = svc.run_handle(p.run_id)
@@ -356,7 +372,7 @@ def _changes(svc: Onboarding, p: RunProgress, journal_run: RunRecord | None) -> 
     shown = [display.md(chrome.redact(line)) for line in lines[:MAX_CHANGES]]
     if more > 0:
         shown.append(f"…and {display.plural(more, 'more client')} (the run's events list each one)")
-    st.caption("**Changed by this run**  \n" + "  \n".join(shown))
+    return shown
 
 
 def render_run(svc: Onboarding, run: LiveRun, names: dict[str, str]) -> None:

@@ -210,7 +210,8 @@ def test_a_finished_hand_over_is_reported_with_the_run_and_no_longer_offered(
 ) -> None:
     """After the run that handed CL-1001 from Anna to Ben, the run's result says so, naming who
     was removed from the room; the "Hand-over chosen" caption and its Undo are gone, and the choice
-    is forgotten (a later manager change is asked about again, not handed over unasked)."""
+    is forgotten (a later manager change is asked about again, not handed over unasked). The
+    line is read once per finished run, not on every redraw."""
     j = journal()
     at = _manager_changed(upload_sample(app), journal, 4, "CL-1001", BEN)
     at.button(key="handover_all").click().run()
@@ -224,4 +225,8 @@ def test_a_finished_hand_over_is_reported_with_the_run_and_no_longer_offered(
     assert "Hand-over chosen" not in shown
     assert not [b for b in at.button if b.key in ("handover_undo", "handover_all")]
     assert "CL-1001" not in at.session_state[session.CHOICES]
-    assert next(r for r in j.clients() if r.client_id == "CL-1001").manager_email == BEN
+    rec = next(r for r in j.clients() if r.client_id == "CL-1001")
+    assert rec.manager_email == BEN
+    # What the run changed is read once: a later edit of the journal does not rewrite it.
+    j.upsert_client(rec.portal, "CL-1001", manager_email=ANNA)
+    assert f"CL-1001: handed over to {BEN}, {ANNA} removed" in texts(at.run())
