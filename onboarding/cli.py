@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     # usage error needs none of them.
     from onboarding.ingest.models import ClientRow
     from onboarding.service import Onboarding
+    from onboarding.workflow.engine import RunResult
     from onboarding.workflow.plan import BatchPlan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DEFERRED = 0, 1, 2, 3
@@ -138,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="requests per minute: N forces a pace, off forces none (default: learned from the portal)",
     )
     run.add_argument("--export", metavar="FILE", help="write the results (CSV, or .xlsx/.jsonl) when done")
+    run.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="leave clients another run is onboarding right now (locked, exit 1) instead of waiting "
+        "for that run to let them go and then finishing them",
+    )
     _choice_args(run)
     status = sub.add_parser("status", parents=[common], help="runs and clients in the journal")
     status.add_argument("--run", metavar="RUN_ID", help="one run's clients")
@@ -296,14 +303,26 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
     plan = _plan(args, svc, clients, err)
     for problem in plan.problems:  # said before the first write, where a script's log keeps it
         print(f"warning: {problem}", file=err)
-    progress = cli_output.Progress(len(plan.clients), err)
-    result = svc.run(plan, on_event=progress)
-    progress.close()
-    s = result.summary()
-    print(f"run {result.run_id}: {json.dumps(s['counts'])} in {s['elapsed']}s; calls {s['stats']}", file=out)
-    waited = cli_output.waited_line(s.get("throttle") or {})
-    if waited:
-        print(waited, file=out)
+
+    def run_once(plan: BatchPlan) -> RunResult:
+        progress = cli_output.Progress(len(plan.clients), err)
+        result = svc.run(plan, on_event=progress)
+        progress.close()
+        s = result.summary()
+        print(
+            f"run {result.run_id}: {json.dumps(s['counts'])} in {s['elapsed']}s; calls {s['stats']}", file=out
+        )
+        waited = cli_output.waited_line(s.get("throttle") or {})
+        if waited:
+            print(waited, file=out)
+        return result
+
+    def again(held: set[str]) -> RunResult:
+        return run_once(_plan(args, svc, [c for c in clients if c.client_id in held], err))
+
+    result = run_once(plan)
+    if not args.no_wait:
+        result = svc.take_over_held(result, again, lambda line: print(line, file=err))
     for cid, msg in result.errors.items():
         print(f"{cid}: {msg}", file=err)
     for line in hand_over_lines(plan, result.statuses):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from onboarding.workflow.steps import StepEvent
 
 log = logging.getLogger(__name__)
+
+HELD_ROUNDS = 20
+"""Follow-up runs for clients another run held, before they are reported ``locked``."""
 
 Clients = Sequence[ClientLike] | BatchPlan
 
@@ -190,6 +194,51 @@ class Onboarding:
         result = self._engine(on_event).run(clients, run_id=run_id)
         self._notify(result)
         return result
+
+    def wait_released(self, client_ids: Collection[str], stop: threading.Event | None = None) -> bool:
+        """Wait until no live process holds these clients: the run that has them lets them go, or
+        its lease runs out (a dead holder's lasts at most ``lease_seconds``). False when the wait
+        gave up first (``stop`` set, or two leases went by) and someone still holds one.
+
+        A run that finds clients another run is onboarding (``locked``) waits here, then plans
+        them again: by then the other run has onboarded them (nothing to do) or left them to resume.
+        """
+        stop = stop or threading.Event()
+        lease = self._journal.lease_seconds
+        deadline = time.monotonic() + 2 * lease + 10
+        while True:
+            if all(self._journal.holder(self.portal_key, cid) is None for cid in client_ids):
+                return True
+            if time.monotonic() >= deadline or stop.wait(min(1.0, lease / 4)):
+                return False
+
+    def take_over_held(
+        self,
+        first: RunResult,
+        again: Callable[[set[str]], RunResult],
+        say: Callable[[str], None],
+        stop: threading.Event | None = None,
+    ) -> RunResult:
+        """After ``first``, the clients it found held by another live run: wait until that run
+        lets them go, then ``again`` (plan and run just those), as often as they are taken again.
+        Returns the rounds as one result; clients still held when a wait gives up stay ``locked``.
+
+        Two operators whose batches overlap both end with every client onboarded, each room made
+        once: the clients the other run finished are found done and counted as already onboarded.
+        """
+        results = [first]
+        for _ in range(HELD_ROUNDS):
+            held = results[-1].locked
+            if not held or (stop is not None and stop.is_set()):
+                break
+            n = len(held)
+            say(
+                f"{n} client{'s' if n != 1 else ''} held by another run: waiting for it to let {'them' if n != 1 else 'it'} go"
+            )
+            if not self.wait_released(held, stop):
+                break
+            results.append(again(held))
+        return RunResult.combined(results)
 
     def start(self, clients: Clients) -> StartOutcome:
         """Onboard the clients in the background, or join the live run that already covers them.

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,12 +21,8 @@ from onboarding.journal import Journal, make_owner_id
 from onboarding.journal.queue import DONE, FAILED, TAKEN, QueuedRun
 from onboarding.service import Onboarding
 from onboarding.workflow.engine import RunResult
-from onboarding.workflow.status import ClientStatus
 
 log = logging.getLogger(__name__)
-
-MAX_TAKEOVER_ROUNDS = 20
-"""Follow-up runs for locked clients before the worker reports them and moves on."""
 
 
 @dataclass(frozen=True)
@@ -146,21 +141,14 @@ class Worker:
         if item.request.get("blueprint"):
             self.service.blueprint = Blueprint.model_validate(item.request["blueprint"])
         clients = [QueuedClient(**c) for c in item.request.get("clients", [])]
-        statuses: dict[str, str] = {}
-        run_id: str | None = item.run_id
-        for _ in range(MAX_TAKEOVER_ROUNDS):
-            result = self._run(clients, item, run_id)
-            statuses.update(result.statuses)
-            locked = {cid for cid, s in result.statuses.items() if s == ClientStatus.LOCKED}
-            if not locked or self.stopping.is_set():
-                break
-            held = f"{len(locked)} client{'' if len(locked) == 1 else 's'}"
-            self.say(f"{held} held by another process: waiting for them to be let go")
-            self._wait_released(locked)
-            clients = [c for c in clients if c.client_id in locked]
-            run_id = None
+        result = self.service.take_over_held(
+            self._run(clients, item, item.run_id),
+            lambda held: self._run([c for c in clients if c.client_id in held], item, None),
+            self.say,
+            self.stopping,
+        )
         counts: dict[str, int] = {}
-        for s in statuses.values():
+        for s in result.statuses.values():
             counts[s] = counts.get(s, 0) + 1
         return ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
 
@@ -175,12 +163,3 @@ class Worker:
             clients, update=asked.get("update") or (), hand_over=asked.get("hand_over") or ()
         )
         return self.service.run(plan, run_id=run_id)
-
-    def _wait_released(self, client_ids: set[str]) -> None:
-        """Until no live process holds these clients (their holder let go, or its lease ran out)."""
-        deadline = time.monotonic() + 2 * self.queue.lease_seconds + 10
-        portal = self.service.portal_key
-        while time.monotonic() < deadline and not self.stopping.is_set():
-            if all(self.queue.holder(portal, cid) is None for cid in client_ids):
-                return
-            self.stopping.wait(min(1.0, self.queue.lease_seconds / 4))

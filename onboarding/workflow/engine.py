@@ -81,6 +81,35 @@ class RunResult:
         return sum(1 for s in self.statuses.values() if s == status)
 
     @property
+    def locked(self) -> set[str]:
+        """Clients another live run was onboarding, left alone by this one."""
+        return {cid for cid, s in self.statuses.items() if s == ClientStatus.LOCKED}
+
+    @classmethod
+    def combined(cls, results: Sequence[RunResult]) -> RunResult:
+        """A run and the follow-ups that took over its locked clients, as one result: each
+        client's status and error as its last round left them."""
+        statuses: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        for r in results:  # a client's last round says where it stands, and why
+            for cid, status in r.statuses.items():
+                statuses[cid] = status
+                errors.pop(cid, None)
+                if r.errors.get(cid):
+                    errors[cid] = r.errors[cid]
+        last = results[-1]
+        return cls(
+            run_id=last.run_id,
+            statuses=statuses,
+            errors=errors,
+            elapsed=sum(r.elapsed for r in results),
+            stopped_by_daily_limit=any(r.stopped_by_daily_limit for r in results),
+            stopped_because=last.stopped_because or results[0].stopped_because,
+            updated=[cid for r in results for cid in r.updated],
+            already=sum(r.already for r in results),
+        )
+
+    @property
     def exit_code(self) -> int:
         """0 all onboarded; 1 some failed or blocked; 3 deferred by a portal limit."""
         if self.stopped_by_daily_limit or self.count(ClientStatus.DEFERRED):
