@@ -25,7 +25,7 @@ FIELDS = {
 RATE = "requests_per_minute"
 RATE_MODE = PREFIX + "rate_mode"
 LEARN, OFF, FIXED = "learn", "off", "fixed"
-RATE_MODES = {LEARN: "Learn from the portal", OFF: "Off (never paced)", FIXED: "Fixed"}
+RATE_MODES = {LEARN: "Learn", OFF: "Off", FIXED: "Fixed"}
 """The request rate's three settings (``Settings.requests_per_minute`` None, 0 and N): one number
 cannot say all three, and the environment's ``0`` means off, so the form names them."""
 HELP = {
@@ -136,6 +136,15 @@ def render(s: Settings) -> None:
     for col, (name, label) in zip(cols, FIELDS.items(), strict=True):
         state.seed(PREFIX + name, shown_value(s, name))
         state.seed(RATE_MODE, rate_mode(s.requests_per_minute))
+        if name == RATE:  # the mode first, in line with the other inputs; its number under it
+            col.selectbox(
+                "Request rate",
+                list(RATE_MODES),
+                key=RATE_MODE,
+                format_func=RATE_MODES.__getitem__,
+                help="Learn: from the portal's first refusal. Off: never paced. Fixed: the number below.",
+            )
+            label = "Fixed, per minute"
         fixed = name != RATE or st.session_state[RATE_MODE] == FIXED
         # No min/max on the input: the browser would refuse a value out of range silently (Apply says why).
         col.number_input(
@@ -145,8 +154,6 @@ def render(s: Settings) -> None:
             disabled=not fixed,
             help=f"{HELP[name]} Allowed: {allowed(name)}.",
         )
-        if name == RATE:
-            col.selectbox("Request rate", list(RATE_MODES), key=RATE_MODE, format_func=RATE_MODES.__getitem__)
         col.caption(f"from {display.source_label(s.sources.get(name))}")
     if problem := st.session_state.pop(PROBLEM, None):
         st.error(problem, icon=":material/error:")
