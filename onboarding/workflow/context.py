@@ -82,6 +82,9 @@ class RunContext:
     """False when the portal forbids inviting guests: every e-mail invitation is then refused."""
     hidden_rooms: dict[str, int] = field(default_factory=dict)
     """Client id -> the journal's room for it that exists but the key's account may not see."""
+    untagged_rooms: dict[str, Folder] = field(default_factory=dict)
+    """Client id -> the journal's room for it, active on the portal but without the client's tag
+    (a person removed it): a new room would be a second one, so the plan blocks the client."""
     room_template: Folder | None = None
     """The blueprint's room template, as found on the portal (None: rooms are filled step by step)."""
     template_folders: list[str] = field(default_factory=list)
@@ -375,6 +378,7 @@ def build_context(
             reads[0] += 1
         for each in ctx.variants.values():  # the portal-wide parts: one object each, shared
             each.rooms_by_tag, each.hidden_rooms = ctx.rooms_by_tag, ctx.hidden_rooms
+            each.untagged_rooms = ctx.untagged_rooms
             each.guest_invites = ctx.guest_invites
         rooms = found.result()
         reads[0] += len(chunks)
@@ -440,8 +444,11 @@ def find_hidden_rooms(
             continue
         ctx.reads_spent += 1
         try:
-            read(functools.partial(client.get_room, int(room_id)))
+            room: Folder = read(functools.partial(client.get_room, int(room_id)))
         except Forbidden:
             ctx.hidden_rooms[client_id] = int(room_id)
+            continue
         except NotFound:
             continue
+        if not room.archived:  # the tag look-up did not return it: someone took the tag off
+            ctx.untagged_rooms[client_id] = room

@@ -19,7 +19,7 @@ from onboarding.journal import Journal, LeaseLost
 from onboarding.workflow.calls import Caller
 from onboarding.workflow.context import RunContext
 from onboarding.workflow.identity import EMAIL_CHANGES
-from onboarding.workflow.plan import ClientPlan
+from onboarding.workflow.plan import ClientPlan, untagged_room
 from onboarding.workflow.portal_limits import LimitBoard, PortalLimit, PortalLimitReached, portal_limit
 from onboarding.workflow.read_ahead import ReadAhead
 from onboarding.workflow.reassign import REMOVALS, replaced_email
@@ -147,11 +147,10 @@ class ClientJob:
             room: Folder | None = ctx.caller.read(lambda: ctx.api.get_room(int(stored)), what="check room")
         except (NotFound, Forbidden):
             room = None
-        alive = (
-            room is not None
-            and not room.archived
-            and ctx.plan.tag.casefold() in {t.casefold() for t in room.tags}
-        )
+        tagged = room is not None and ctx.plan.tag.casefold() in {t.casefold() for t in room.tags}
+        if room is not None and not room.archived and not tagged:  # the tag was taken off since the plan
+            raise StepFailed(untagged_room(room, ctx.plan.tag))
+        alive = room is not None and not room.archived and tagged
         if not alive:
             ctx.progress = {}
             ctx.emit(Step.ROOM, Outcome.SKIPPED, f"room {stored} is gone from the portal: starting again")

@@ -351,6 +351,15 @@ def plan_client(
             "invited to; add the account to the room as Room manager, or use the key of an admin"
         )
         return plan
+    untagged = ctx.untagged_rooms.get(c.client_id)
+    if plan.room is None and untagged is not None:
+        if record is not None and record.status == ClientStatus.DONE and record.room_id == untagged.id:
+            plan.action = Action.DONE  # finished in that room: nothing to write, the tag is said
+            plan.warnings.append(untagged_room(untagged, tag, done=True))
+        else:
+            plan.action = Action.BLOCKED
+            plan.reasons.append(untagged_room(untagged, tag))
+        return plan
     if plan.room is not None:
         if (progress.get(Step.LINK) or {}).get("internal"):
             plan.warnings.append(f"its link: {INTERNAL_LINK}")
@@ -382,6 +391,17 @@ def plan_client(
         )
     plan.writes, plan.reads = cost(bp, plan, resume=False)
     return plan
+
+
+def untagged_room(room: Folder, tag: str, *, done: bool = False) -> str:
+    """Why a client whose room lost its tag is not given a new room (that would be a second one)."""
+    said = f"its room {room.id} ({room.title!r}, in the journal) no longer carries the tag {tag!r}"
+    if done:
+        return f"{said}: put the tag back on the room in DocSpace (runs and audits find the room by it)"
+    return (
+        f"{said}, so a new room would be a second one: put the tag back on the room in DocSpace "
+        "to go on in it, or archive the room to have a new one made"
+    )
 
 
 def _restore(client_id: str) -> str:

@@ -118,3 +118,59 @@ def test_rolled_back_client_whose_room_is_gone_is_created_again(harness: Harness
     api.wait_operation(api.delete_room(room_id))
     (cp,) = harness.engine().plan(clients).clients
     assert cp.action == "create" and any("created again" in w for w in cp.warnings)
+
+
+def _take_tag_off(harness: Harness) -> int:
+    """Remove every tag from the portal's one room, as a person might in DocSpace; its id."""
+    (room,) = harness.rooms()
+    api = harness.client()
+    api.call("PUT", f"files/rooms/{room['id']}", body={"tags": []})
+    assert harness.rooms()[0]["tags"] == []
+    return int(room["id"])
+
+
+def _fail_at_share(harness: Harness, clients: list[Client]) -> None:
+    harness.sandbox.set_faults(
+        {"rules": [{"method": "PUT", "path": r"/share$", "fault": "error500", "times": 99}]}
+    )
+    first = harness.engine(retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.001)).run(clients)
+    assert first.exit_code == 1
+    harness.sandbox.set_faults(None)
+
+
+def test_a_finished_client_whose_room_lost_its_tag_gets_no_second_room(harness: Harness) -> None:
+    """Tag taken off an onboarded client's room: the rerun keeps it done, says so, makes no room."""
+    clients = make_clients(1)
+    assert harness.engine().run(clients).exit_code == 0
+    room_id = _take_tag_off(harness)
+    (cp,) = harness.engine().plan(clients).clients
+    assert cp.action == "done" and any(f"room {room_id}" in w and "tag" in w for w in cp.warnings)
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0 and again.statuses == {"C-0001": DONE}
+    assert [r["id"] for r in harness.rooms()] == [room_id]
+
+
+def test_an_unfinished_client_whose_room_lost_its_tag_is_blocked_not_given_a_second_room(
+    harness: Harness,
+) -> None:
+    """Tag taken off a failed client's room: the plan blocks it with the fix; no second room."""
+    clients = make_clients(1)
+    _fail_at_share(harness, clients)
+    room_id = _take_tag_off(harness)
+    again = harness.engine().run(clients)
+    assert again.statuses == {"C-0001": "blocked"}
+    assert f"room {room_id}" in again.errors["C-0001"] and "put the tag back" in again.errors["C-0001"]
+    assert [r["id"] for r in harness.rooms()] == [room_id]
+
+
+def test_a_room_made_and_untagged_after_the_plan_is_not_made_again(harness: Harness) -> None:
+    """A stale plan (made before another run's room, since untagged) fails the client; no second room."""
+    clients = make_clients(1)
+    stale = harness.engine()
+    plan = stale.plan(clients)  # no room yet: the plan says create
+    _fail_at_share(harness, clients)  # another run makes the room and records it, then fails
+    room_id = _take_tag_off(harness)
+    again = stale.run(plan)
+    assert again.statuses == {"C-0001": "failed"}
+    assert "put the tag back" in again.errors["C-0001"]
+    assert [r["id"] for r in harness.rooms()] == [room_id]

@@ -86,7 +86,9 @@ class VerifyStep(StepBase):
         rooms = ctx.rooms_with_tag()
         best = converge.winner(rooms)
         if best is None:
-            raise StepFailed(f"room {own} is no longer active on the portal (archived meanwhile?)")
+            raise StepFailed(
+                f"room {own} is no longer active on the portal (archived, or its tag taken off, meanwhile?)"
+            )
         if best.id != own:
             converge.move_to(ctx, best, self.name)
             converge.archive(ctx, self.name, own, f"room {best.id} carries the tag too (the lowest id wins)")
