@@ -56,10 +56,13 @@ class SqlJournal(SqlRunQueue):
     ) -> str:
         run_id = run_id or self.new_run_id()
         with self._tx() as sql:
+            # Its first beat is on the lease clock (the database's on PostgreSQL): a sweep measures
+            # liveness on that clock, never on the starting machine's, which may be behind it.
+            beat = self._now(sql)
             sql(
-                "INSERT INTO runs (run_id, portal, actor, kind, started_at, status, owner, total, blueprint)"
-                " VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)",
-                (run_id, portal, actor, kind, self._clock(), owner, total, json.dumps(blueprint)),
+                "INSERT INTO runs (run_id, portal, actor, kind, started_at, status, owner, total, blueprint,"
+                " heartbeat_at) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+                (run_id, portal, actor, kind, self._clock(), owner, total, json.dumps(blueprint), beat),
             )
         return run_id
 
@@ -189,7 +192,7 @@ class SqlJournal(SqlRunQueue):
 
     def _run_is_dead(self, run: Row, now: float) -> bool:
         """A 'running' run whose heartbeat stopped for a whole lease (its process died)."""
-        last = run["heartbeat_at"] or run["started_at"]
+        last = run["heartbeat_at"] or run["started_at"]  # started_at: a run from before heartbeat_at was set
         return bool(last < now - self.lease_seconds) or not self._owner_alive(run["owner"])
 
     def claim(self, portal: str, client_id: str, owner: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from support import postgres
@@ -82,3 +83,19 @@ def test_an_unreachable_server_fails_fast_and_clearly() -> None:
         ConfigError, match=r"cannot open the journal at postgresql://u:\*\*\*@127\.0\.0\.1:1/x"
     ):
         PostgresJournal("postgresql://u:hunter22@127.0.0.1:1/x", connect_timeout=2)
+
+
+def test_a_run_started_on_a_machine_whose_clock_is_behind_stays_running(pg_url: str) -> None:
+    """A live run from a machine an hour behind the database is not swept as interrupted at once
+    (its liveness is measured on the database's clock), so a Stop from another machine reaches it."""
+    behind = PostgresJournal(pg_url, clock=lambda: time.time() - 3600)
+    here = PostgresJournal(pg_url)
+    try:
+        run_id = behind.start_run(portal="p", actor="a", owner="host-b:1:behind", total=1, blueprint={})
+        assert here.mark_abandoned_runs() == 0
+        run = here.run(run_id)
+        assert run is not None and run.status == "running"
+        assert here.request_stop(run_id) and behind.stop_requested(run_id)
+    finally:
+        behind.close()
+        here.close()
