@@ -174,3 +174,41 @@ def test_a_room_made_and_untagged_after_the_plan_is_not_made_again(harness: Harn
     assert again.statuses == {"C-0001": "failed"}
     assert "put the tag back" in again.errors["C-0001"]
     assert [r["id"] for r in harness.rooms()] == [room_id]
+
+
+def _delete_folder(harness: Harness, title: str) -> None:
+    """Delete a folder of the portal's one room for good, as a person might in DocSpace."""
+    api = harness.client()
+    (room,) = harness.rooms()
+    folder = next(f for f in api.folder_contents(room["id"]).folders if f.title == title)
+    api.settle_operations(api.delete_folder(folder.id))
+    assert title not in [f["title"] for f in harness.rooms()[0]["folders"]]
+
+
+def test_a_folder_deleted_before_a_resume_is_made_again_before_the_client_counts_as_onboarded(
+    harness: Harness,
+) -> None:
+    """Folders and files done, access failed, a folder deleted by hand: the resume makes it and
+    its copies again, once, instead of recording the client onboarded without them."""
+    clients = make_clients(1)
+    _fail_at_share(harness, clients)
+    _delete_folder(harness, "Deliverables")
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0, again.errors
+    one_room_per_client(harness.rooms(), clients, _tag)
+
+
+def test_a_folder_deleted_before_its_copies_were_made_does_not_fail_every_resume(harness: Harness) -> None:
+    """Copies failed, then their folder was deleted by hand: the resume makes the folder again and
+    copies into it, instead of failing on the recorded (gone) folder's id on every run."""
+    clients = make_clients(1)
+    harness.sandbox.set_faults(
+        {"rules": [{"method": "POST", "path": r"copyas$", "fault": "error500", "times": 99}]}
+    )
+    first = harness.engine(retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.001)).run(clients)
+    assert first.statuses == {"C-0001": "failed"}
+    harness.sandbox.set_faults(None)
+    _delete_folder(harness, "Deliverables")
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0, again.errors
+    one_room_per_client(harness.rooms(), clients, _tag)

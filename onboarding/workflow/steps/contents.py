@@ -51,16 +51,21 @@ class ContentsStep(StepBase):
         raise NotImplementedError
 
     def finished_before(self, ctx: StepContext) -> bool:
-        """Done before, or copied by a room-template job seen to end well (nothing to check).
+        """Done before in this attempt, or copied by a room-template job seen to end well.
 
         A room from a template that was *found* (a lost or half-finished job) runs the step: it
         looks for each of the template's items and copies what is missing from the template.
+        A result an earlier attempt recorded is looked at again (one listing per parent): a person
+        may have deleted a folder since, and a resumed client must neither copy into a folder
+        that is gone (failing on every resume) nor be marked onboarded without it.
         """
+        if self.name in ctx.earlier:
+            return False
         made = (ctx.progress.get(Step.ROOM) or {}).get(TEMPLATE_COMPLETE, False)
         return super().finished_before(ctx) or bool(made)
 
     def run(self, ctx: StepContext) -> str:
-        maybe = ctx.maybe_done(self.name)
+        maybe = ctx.maybe_done(self.name) or self.name in ctx.earlier
         ctx.mark_started(self.name)
         done: dict[str, int] = {}
         created = 0
