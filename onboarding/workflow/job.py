@@ -81,7 +81,9 @@ class ClientJob:
             tag_rooms=tag_rooms,
             read_ahead=read_ahead,
         )
-        self.ctx.earlier = frozenset(step for step in (Step.FOLDERS, Step.FILES) if step in self.ctx.progress)
+        self.ctx.earlier = frozenset(
+            s for s in (Step.FOLDERS, Step.FILES, Step.ACCESS) if s in self.ctx.progress
+        )
         self.previous_status = rec.status if rec else ""
         if plan.update_identity or plan.update_manager:  # the record is updated: not done yet
             self.previous_status = ""

@@ -18,8 +18,11 @@ from support.engine import (
 )
 
 import docspace_sandbox
+from onboarding.docspace import FileShare, Invitation
 from onboarding.journal import DONE
 from onboarding.workflow.retry import RetryPolicy
+
+MANAGER = "anna.manager@sandbox.example"
 
 
 def _tag(c: Client) -> str:
@@ -212,3 +215,23 @@ def test_a_folder_deleted_before_its_copies_were_made_does_not_fail_every_resume
     again = harness.engine().run(clients)
     assert again.exit_code == 0, again.errors
     one_room_per_client(harness.rooms(), clients, _tag)
+
+
+def test_a_manager_removed_before_a_resume_is_invited_again_in_that_run(harness: Harness) -> None:
+    """Access done, link failed, the manager removed by hand: the resume invites the manager again
+    and onboards the client, instead of failing verification once before the next run fixes it."""
+    clients = make_clients(1)
+    harness.sandbox.set_faults(
+        {"rules": [{"method": "PUT", "path": r"/links$", "fault": "error500", "times": 99}]}
+    )
+    first = harness.engine(retry=RetryPolicy(attempts=2, base_delay=0.001, max_delay=0.001)).run(clients)
+    assert first.statuses == {"C-0001": "failed"}
+    harness.sandbox.set_faults(None)
+    api = harness.client()
+    (room,) = harness.rooms()
+    manager = next(m.user.id for m in api.room_members(room["id"]) if m.user and m.user.email == MANAGER)
+    api.share_room(room["id"], [Invitation(access=FileShare.NONE, user_id=manager)], notify=False)
+    again = harness.engine().run(clients)
+    assert again.exit_code == 0, again.errors
+    one_room_per_client(harness.rooms(), clients, _tag)
+    assert {m["email"]: m["access"] for m in harness.rooms()[0]["members"]}.get(MANAGER) == 9

@@ -137,7 +137,7 @@ class StepContext:
     """The room, time and actor the journal's record says the client was onboarded in, at, by."""
     earlier: frozenset[str] = frozenset()
     """Steps whose result the journal held when this attempt began: done by an earlier attempt,
-    so what they made may have been removed on the portal since (the contents steps look again)."""
+    so what they made may have been removed on the portal since (contents and access look again)."""
     room_id: int | None = None
     room_fresh: bool = False
     """The room was created by this attempt (so nothing of ours can be in it yet)."""
