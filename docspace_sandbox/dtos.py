@@ -177,7 +177,7 @@ def file(backend: Backend, entry: File) -> dict[str, Any]:
         "thumbnailStatus": 3,
         "locked": False,
         "hasDraft": False,
-        "isForm": False,
+        "isForm": entry.is_form,
         "customFilterEnabled": False,
         "id": entry.id,
         "rootFolderId": backend.root_folder_id(parent) if parent else 0,

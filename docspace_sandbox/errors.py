@@ -157,3 +157,8 @@ MSG_NO_VIEW_CONTENT = "You don't have enough permission to view the folder conte
 # ``ItemNotFoundException()``'s own default text (common/ASC.Common/Web/ItemNotFoundException.cs),
 # thrown without a message, e.g. by VirtualRoomsController.ArchiveRoom for a room template.
 MSG_RECORD_NOT_FOUND = "The record could not be found"
+# FilesCommonResource.ErrorMessage_UploadToFormRoom: FileDao.SaveFileAsync refuses a new file that is
+# not a PDF form in a Form filling room (``throw new Exception(...)``, so an unhandled 500).
+MSG_UPLOAD_TO_FORM_ROOM = (
+    "The file cannot be uploaded to this room. Please try to upload the ONLYOFFICE PDF form."
+)

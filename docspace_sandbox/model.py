@@ -69,6 +69,9 @@ class File:
     size: int
     created: str
     created_by: str
+    is_form: bool = False
+    """An ONLYOFFICE PDF form (``File.IsForm``: ``Category == FilterType.PdfForm``), the only kind
+    of file a Form filling room takes."""
 
 
 @dataclass

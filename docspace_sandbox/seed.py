@@ -44,6 +44,11 @@ MY_FILES = (
     ("NDA template.docx", 31_232),
 )
 TEMPLATE_FILES = (("Engagement letter.docx", 27_648),)
+FORM_FILE = ("Client intake form.pdf", 88_064)
+"""An ONLYOFFICE PDF form in each My documents (the seeded PDFs above are plain PDFs): the only
+kind of file a Form filling room takes."""
+_FORM_FILE_IDS = {FOLDER_MY: 30, 4: 19, 5: 29}
+"""Its fixed id per My documents: outside the shared counter, so every other id stays as it was."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -91,6 +96,12 @@ def add_key_users(state: PortalState) -> bool:
         state.add_folder(Folder(folder_id, "My documents", None, SEED_DATE, holder, SEED_DATE, system="my"))
         _fill_my_documents(state, folder_id, holder, iter(ids).__next__)
         added = True
+    for my_id, form_id in _FORM_FILE_IDS.items():  # also for state files from before it existed
+        my = state.folders.get(my_id)
+        if my is not None and form_id not in state.files:
+            title, size = FORM_FILE
+            state.add_file(File(form_id, title, my_id, size, SEED_DATE, my.created_by, is_form=True))
+            added = True
     return added
 
 

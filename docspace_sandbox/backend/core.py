@@ -186,6 +186,21 @@ class PortalCore:
             current = self.state.folders.get(current.parent_id) if current.parent_id is not None else None
         return current
 
+    def refuses_file(self, dest: Folder, entry_is_form: bool) -> bool:
+        """Whether a new file saved in ``dest`` is refused because it is not a PDF form.
+
+        ``FileDao.SaveFileAsync`` (DocSpace-server 3.7.2, ``products/ASC.Files/Core/Core/Dao/
+        TeamlabDao/FileDao.cs``): a new file whose room (``GetParentRoomInfoFromFileEntryAsync``,
+        any depth) is a FillingFormsRoom outside the Templates section is deleted again unless
+        ``file.IsForm``, and ``throw new Exception(ErrorMessage_UploadToFormRoom)`` follows."""
+        room = self.parent_room(dest)
+        return (
+            not entry_is_form
+            and room is not None
+            and room.room_type == r.FILLING
+            and self.section(room) != "templates"
+        )
+
     def path(self, folder: Folder) -> list[Folder]:
         """Section folder first, the folder itself last."""
         chain: list[Folder] = []

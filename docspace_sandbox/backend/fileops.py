@@ -290,7 +290,14 @@ class FileOpsMixin(PortalCore):
             return entry
         dot = title.rfind(".")  # FileDao.SaveFileAsync "make lowerCase"
         title = title[:dot] + title[dot:].lower() if dot > 0 else title
-        placed = File(self.state.new_id(), title, dest.id, entry.size, self._now(), op.user_id)
+        if self.refuses_file(dest, entry.is_form):
+            # FileDao.CopyFileAsync → SaveFileAsync throws; FileMoveCopyOperation's per-file catch
+            # records the message in Err and goes on with the next file.
+            op.error = e.MSG_UPLOAD_TO_FORM_ROOM
+            return None
+        placed = File(
+            self.state.new_id(), title, dest.id, entry.size, self._now(), op.user_id, is_form=entry.is_form
+        )
         self.state.add_file(placed)
         return placed
 

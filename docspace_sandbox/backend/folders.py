@@ -168,7 +168,13 @@ class FoldersMixin(PortalCore):
         dot = title.rfind(".")
         if dot > 0:
             title = title[:dot] + title[dot:].lower()
-        copy = File(self.state.new_id(), title, dest.id, source.size, self._now(), actor.id)
+        # CreateNewFileAsync copies the template's stream, so the copy is a form when the source
+        # is one (a conversion makes no form); FileDao.SaveFileAsync then refuses a non-form in a
+        # Form filling room with a plain Exception, which GenerateException passes on: HTTP 500.
+        is_form = source.is_form and same_extension
+        if self.refuses_file(dest, is_form):
+            raise e.ServerError(e.MSG_UPLOAD_TO_FORM_ROOM)
+        copy = File(self.state.new_id(), title, dest.id, source.size, self._now(), actor.id, is_form=is_form)
         self.state.add_file(copy)
         self._touch()
         return copy

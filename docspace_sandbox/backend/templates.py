@@ -161,8 +161,14 @@ class TemplatesMixin(RoomsMixin, FileOpsMixin):
     def _copy_contents(self, job: TemplateJob, source_id: int, target_id: int) -> None:
         """``CopyFolderContentAsync``: the files, then the sub-folders, depth first."""
         folders, files = self.children(source_id)
+        target = self.state.folders[target_id]
         for entry in reversed(files):  # oldest first, as the DAO lists them
-            copy = File(self.state.new_id(), entry.title, target_id, entry.size, self.now_text(), job.user_id)
+            if self.refuses_file(target, entry.is_form):
+                continue  # FileDao.SaveFileAsync's refusal, caught and only logged per file by DoJob
+            copy = File(
+                self.state.new_id(), entry.title, target_id, entry.size, self.now_text(), job.user_id,
+                is_form=entry.is_form,
+            )  # fmt: skip
             self.state.add_file(copy)
             job.copied.append(copy.id)
         for sub in reversed(folders):
@@ -185,9 +191,11 @@ class TemplatesMixin(RoomsMixin, FileOpsMixin):
         room = self._room_from_template(actor, job)
         _, files = self.children(job.source_id)
         for entry in reversed(files):
-            self.state.add_file(
-                File(self.state.new_id(), entry.title, room.id, entry.size, self.now_text(), actor.id)
-            )
+            if self.refuses_file(room, entry.is_form):
+                continue
+            made = File(self.state.new_id(), entry.title, room.id, entry.size, self.now_text(), actor.id)
+            made.is_form = entry.is_form
+            self.state.add_file(made)
         del self.state.template_jobs[ROOM_JOB]
         self._touch()
         return {"roomId": room.id}

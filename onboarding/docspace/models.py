@@ -94,6 +94,8 @@ class File(WireModel):
     file_exst: str = ""
     web_url: str = ""
     pure_content_length: int | None = None
+    is_form: bool = False
+    """An ONLYOFFICE PDF form: the only kind of file a Form filling room takes."""
 
 
 class FolderContent(WireModel):

@@ -134,6 +134,13 @@ def direct(fn: Callable[[], T]) -> T:
 # -- resolving what a run needs ----------------------------------------------------------------
 
 
+NOT_A_FORM = (
+    "is not an ONLYOFFICE PDF form: a Form filling room takes nothing else "
+    "(the portal refuses to copy other files into it)"
+)
+"""Why a template file cannot go into a Form filling room (``FileDao.SaveFileAsync``)."""
+
+
 def resolve_templates(
     client: DocSpaceClient, blueprint: Blueprint, ctx_reads: list[int], read: Reader = direct
 ) -> list[ResolvedTemplate]:
@@ -160,6 +167,10 @@ def resolve_templates(
 
     for tpl in blueprint.templates:
         source = _find_template(client, tpl, listing, ctx_reads, read)
+        if blueprint.room_type == RoomType.FILLING_FORMS and not source.is_form:
+            raise ConfigError(
+                f"template {tpl.source!r} {NOT_A_FORM}; remove it from the templates or choose another room type"
+            )
         dest = tpl.title or source.title
         if _ext(dest) != _ext(source.title):
             raise ConfigError(
@@ -196,11 +207,25 @@ def resolve_room_template(
     root = read(lambda: client.folder_contents(template.id))
     ctx_reads[0] += 1
     folders = [f.title for f in sorted(root.folders, key=lambda f: f.id)]
-    files = [ResolvedTemplate(f.id, f.title, "", f.title) for f in root.files]
+    found = [(f, "") for f in root.files]
     for sub in root.folders:
         inner = read(functools.partial(client.folder_contents, sub.id))
         ctx_reads[0] += 1
-        files += [ResolvedTemplate(f.id, f.title, sub.title, f.title) for f in inner.files]
+        found += [(f, sub.title) for f in inner.files]
+    if template.room_type == RoomType.FILLING_FORMS:
+        # The job copies a template's files with FileDao.SaveFileAsync, which refuses what is not
+        # a PDF form in a Form filling room; the job only logs it, so the room would lack them.
+        odd = [f"{folder}/{f.title}" if folder else f.title for f, folder in found if not f.is_form]
+        if odd:
+            listed = ", ".join(repr(t) for t in odd[:5]) + (
+                f" and {len(odd) - 5} more" if len(odd) > 5 else ""
+            )
+            raise ConfigError(
+                f"room template {template.title!r} ({template.id}) holds {listed}, which "
+                f"{'is' if len(odd) == 1 else 'are'} not {'an ONLYOFFICE PDF form' if len(odd) == 1 else 'ONLYOFFICE PDF forms'}: "
+                "the portal leaves such files out of a Form filling room made from it; remove them from the template"
+            )
+    files = [ResolvedTemplate(f.id, f.title, folder, f.title) for f, folder in found]
     return template, folders, files
 
 

@@ -31,12 +31,14 @@ def make_template(
     folders: tuple[str, ...] = ("Invoices", "Contracts"),
     room_type: int = 2,
 ) -> int:
-    """A template made from a new room holding ``folders`` and one copied welcome file; its id."""
+    """A template made from a new room holding ``folders`` and one copied welcome file (the intake
+    form in a Form filling room, which takes nothing but PDF forms); its id."""
     room = api.room("Template source", room_type)
     for name in folders:
         assert api.post(f"files/folder/{room['id']}", json={"title": name}).status_code == 200
     my = api.get("files/@my").json()["response"]["files"]
-    welcome = next(f for f in my if f["title"].startswith("Welcome"))
+    first = "Client intake form" if room_type == 1 else "Welcome"
+    welcome = next(f for f in my if f["title"].startswith(first))
     copied = api.post(
         f"files/file/{welcome['id']}/copyas", json={"destFolderId": room["id"], "destTitle": welcome["title"]}
     )

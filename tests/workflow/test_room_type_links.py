@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from support.engine import Client, Harness, make_clients
 
@@ -9,7 +11,13 @@ from onboarding.blueprint import Blueprint
 from onboarding.errors import ConfigError
 from onboarding.journal import SqliteJournal
 
-FORM_FILLING = {"room_type": 1, "client_role": 7, "manager_fallback_role": 7, "link": {"access": 7}}
+FORM_FILLING = {
+    "room_type": 1,
+    "client_role": 7,
+    "manager_fallback_role": 7,
+    "link": {"access": 7},
+    "templates": [{"source": "@my/Client intake form.pdf"}],  # a Form filling room takes forms only
+}
 
 
 def _tag(c: Client) -> str:
@@ -46,3 +54,25 @@ def test_link_titles_keep_characters_room_titles_replace(harness: Harness) -> No
     assert harness.engine(bp).run([c]).exit_code == 0
     room = next(r for r in harness.rooms() if _tag(c) in r["tags"])
     assert [lk["title"] for lk in room["links"] if not lk["primary"]] == [f"Files: {c.name}?"]
+
+
+def test_form_filling_templates_must_be_pdf_forms(harness: Harness) -> None:
+    """The portal refuses to copy a file that is not a PDF form into a Form filling room (a 500 on
+    copy-as): the plan names the template and writes nothing."""
+    bp = Blueprint.from_dict(
+        {**FORM_FILLING, "templates": [{"source": "@my/Welcome to your client room.pdf"}]}
+    )
+    with pytest.raises(
+        ConfigError, match=re.escape("'@my/Welcome to your client room.pdf' is not an ONLYOFFICE PDF form")
+    ):
+        harness.engine(bp).plan(make_clients(1))
+    assert not [r for r in harness.sandbox.request_log() if r["method"] != "GET"]
+
+
+def test_form_filling_rooms_get_their_form_copied(harness: Harness) -> None:
+    """A PDF form is copied into each Form filling room's folder, once."""
+    (c,) = make_clients(1)
+    assert harness.engine(Blueprint.from_dict(FORM_FILLING)).run([c]).exit_code == 0
+    room = next(r for r in harness.rooms() if _tag(c) in r["tags"])
+    deliverables = next(f for f in room["folders"] if f["title"] == "Deliverables")
+    assert deliverables["files"] == ["Client intake form.pdf"]

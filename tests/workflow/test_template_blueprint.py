@@ -220,3 +220,24 @@ def test_the_plans_turns_count_only_fresh_template_clients(harness: Harness) -> 
     assert template_room.turns(again.context, again.clients) == 0
     steps = harness.engine().plan(make_clients(2, prefix="S"))
     assert template_room.turns(steps.context, steps.clients) == 0
+
+
+def test_a_form_template_holding_a_plain_file_is_refused(harness: Harness) -> None:
+    """A Form filling room template holding a file that is not a PDF form is refused by name: the
+    portal's job would leave that file out of every room made from it."""
+    api = Api(harness.sandbox)
+    template_id = _template(harness, room_type=1)  # it holds the intake form
+    my = api.get("files/@my").json()["response"]["files"]
+    welcome = next(f for f in my if f["title"].startswith("Welcome"))
+    copied = api.post(
+        f"files/file/{welcome['id']}/copyas",
+        json={"destFolderId": template_id, "destTitle": welcome["title"]},
+    )
+    assert copied.status_code == 200, copied.text  # a template is outside the Form filling rule
+    bp = Blueprint.from_dict({"room_template": str(template_id), "room_type": 1, "client_role": 7,
+                              "manager_fallback_role": 7, "link": {"access": 7}})  # fmt: skip
+    with pytest.raises(
+        ConfigError,
+        match=re.escape("holds 'Welcome to your client room.pdf', which is not an ONLYOFFICE PDF form"),
+    ):
+        harness.engine(bp).plan(make_clients(1))
