@@ -152,7 +152,6 @@ MSG_USER_NOT_FOUND = "The user could not be found"
 MSG_EMPTY_STRING = "The value cannot be an empty string. (Parameter '{0}')"
 MSG_OUT_OF_RANGE = "Specified argument was out of the range of valid values. (Parameter '{0}')"
 MSG_VALUE_RANGE = "Value does not fall within the expected range. (Parameter '{0}')"
-MSG_PASSWORD_POLICY = "Password must contain from 8 to 30 characters, only latin letters, no spaces"
 MSG_NO_VIEW_CONTENT = "You don't have enough permission to view the folder content"
 # ``ItemNotFoundException()``'s own default text (common/ASC.Common/Web/ItemNotFoundException.cs),
 # thrown without a message, e.g. by VirtualRoomsController.ArchiveRoom for a room template.

@@ -33,11 +33,18 @@ must survive. Each setting here copies one server rule, read in ONLYOFFICE/DocSp
     DefaultShareLinkInternal on): every link set in a Public room is refused (403 "Access denied"),
     every link set elsewhere is stored internal, and a public primary link of a Public or
     Form-filling room cannot be revoked (``CheckPrimaryLinkRevokeAsync``).
+``password_policy`` (``{"min_length", "upper_case", "digits", "spec_symbols"}``)
+    The portal's ``PasswordSettings`` (Settings → Security → Password strength), which
+    ``PasswordSettingsManager.CheckPassword`` (web/ASC.Web.Core/Utility/PasswordSettings.cs) applies
+    to an external link's password: 400 ``ArgumentException`` "Password must contain from N to 30
+    characters, only latin letters, no spaces[, capital letters][, digits][, special characters]".
+    The default is the server's ``GetDefault()``: 8 characters, nothing else required.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import re
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from . import errors as e
@@ -47,6 +54,13 @@ KEY_USERS = ("owner", "admin", "room-admin")
 EXTERNAL_LINK_MODES = ("public", "internal", "restricted")
 MSG_INVITATION_LIMIT = "Invitation limit is exceeded"  # Resource.ErrorInvitationLimitExceeded
 MSG_ROOM_QUOTA = "The number of rooms should not exceed {0}"  # Resource.TariffsFeature_room_exception
+MAX_PASSWORD_LENGTH = 30  # PasswordSettingsManager.MaxLength
+DEFAULT_PASSWORD_POLICY: dict[str, Any] = {
+    "min_length": 8,
+    "upper_case": False,
+    "digits": False,
+    "spec_symbols": False,
+}
 
 
 @dataclass
@@ -58,6 +72,7 @@ class PortalSettings:
     room_quota: int | None = None
     guest_invites: bool = True
     external_links: str = "public"
+    password_policy: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_PASSWORD_POLICY))
 
     def __post_init__(self) -> None:
         self.update({f.name: getattr(self, f.name) for f in fields(self)})
@@ -80,6 +95,8 @@ class PortalSettings:
                 checked[name] = _choice(name, value, KEY_USERS)
             elif name == "external_links":
                 checked[name] = _choice(name, value, EXTERNAL_LINK_MODES)
+            elif name == "password_policy":
+                checked[name] = _password_policy(value)
             elif name == "guest_invites":
                 if not isinstance(value, bool):
                     raise ValueError("guest_invites must be true or false")
@@ -110,6 +127,36 @@ class PortalSettings:
         """``CountRoomChecker.CheckAppend``: room N+1 of an N-room tariff → 402."""
         if self.room_quota is not None and active_rooms + 1 > self.room_quota:
             raise e.PaymentRequired(MSG_ROOM_QUOTA.format(self.room_quota))
+
+    def check_password(self, password: str) -> None:
+        """``PasswordSettingsManager.CheckPassword``: the policy's regex (look-aheads for what it
+        requires, then 8-bit printable ASCII ``{min,30}``) and ``CheckLengthInRange`` (8 to 30
+        whatever the policy's minimum, as ``web:password:min`` is unset); else 400 with the help text."""
+        policy = self.password_policy
+        pattern = "^"
+        if policy["digits"]:
+            pattern += r"(?=.*\d)"
+        if policy["upper_case"]:
+            pattern += r"(?=.*[A-Z])"
+        if policy["spec_symbols"]:
+            pattern += r"(?=.*[\x21-\x2F\x3A-\x40\x5B-\x60\x7B-\x7E])"
+        pattern += r"[\x21-\x7E]{" + f"{policy['min_length']},{MAX_PASSWORD_LENGTH}" + r"}\Z"
+        if re.match(pattern, password) is None or not 8 <= len(password) <= MAX_PASSWORD_LENGTH:
+            raise e.BadArgument(self.password_help())
+
+    def password_help(self) -> str:
+        """``GetPasswordHelpMessage``: what the policy asks for, in Resource.resx's words."""
+        policy = self.password_policy
+        text = f"Password must contain from {policy['min_length']} to {MAX_PASSWORD_LENGTH} characters"
+        text += ", only latin letters, no spaces"
+        for key, words in (
+            ("upper_case", "capital letters"),
+            ("digits", "digits"),
+            ("spec_symbols", "special characters"),
+        ):
+            if policy[key]:
+                text += f", {words}"
+        return text
 
     @property
     def default_link_internal(self) -> bool:
@@ -154,3 +201,20 @@ def _count(name: str, value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{name} must be a whole number ≥ 0 or null (got {value!r})")
     return value
+
+
+def _password_policy(value: Any) -> dict[str, Any]:
+    """A partial policy over the default; ``min_length`` 1..30 as ``PasswordSettings`` allows."""
+    if not isinstance(value, dict):
+        raise ValueError("password_policy must be an object")
+    unknown = sorted(set(value) - set(DEFAULT_PASSWORD_POLICY))
+    if unknown:
+        raise ValueError(f"unknown password_policy key(s) {', '.join(unknown)}")
+    policy = {**DEFAULT_PASSWORD_POLICY, **value}
+    length = policy["min_length"]
+    if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= MAX_PASSWORD_LENGTH:
+        raise ValueError(f"password_policy.min_length must be 1..{MAX_PASSWORD_LENGTH} (got {length!r})")
+    for key in ("upper_case", "digits", "spec_symbols"):
+        if not isinstance(policy[key], bool):
+            raise ValueError(f"password_policy.{key} must be true or false")
+    return policy

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -150,7 +149,7 @@ class LinksMixin(PortalCore):
                 wanted.internal = False
         removing = existing is not None and wanted.access == r.NONE
         if wanted.password and not removing:
-            _check_password(wanted.password)
+            self.settings.check_password(wanted.password)  # the portal's PasswordSettings
         if existing is None:
             if wanted.subject == r.SUBJ_INVITATION:
                 limit = r.MAX_INVITATION_LINKS
@@ -192,13 +191,3 @@ def _latest_expiry(now: datetime) -> datetime:
         return now.replace(year=now.year + MAX_LINK_LIFETIME_YEARS)
     except ValueError:  # 29 February
         return now.replace(year=now.year + MAX_LINK_LIFETIME_YEARS, day=28)
-
-
-_PASSWORD_RE = re.compile(r"[\x21-\x7e]{8,30}")
-
-
-def _check_password(password: str) -> None:
-    """``PasswordSettingsManager.CheckPassword`` with the default portal policy: 8–30 printable
-    ASCII characters, no spaces (no upper-case, digit or special-character requirement)."""
-    if _PASSWORD_RE.fullmatch(password) is None:
-        raise e.BadArgument(e.MSG_PASSWORD_POLICY)

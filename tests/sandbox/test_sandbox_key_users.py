@@ -71,6 +71,7 @@ def test_default_key_is_the_owner_and_settings_say_so(sandbox: Sandbox) -> None:
         "room_quota": None,
         "guest_invites": True,
         "external_links": "public",
+        "password_policy": {"min_length": 8, "upper_case": False, "digits": False, "spec_symbols": False},
     }
 
 

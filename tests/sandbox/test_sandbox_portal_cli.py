@@ -23,6 +23,7 @@ def test_cli_portal_options_reach_the_settings() -> None:
             "room_quota": 2,
             "guest_invites": False,
             "external_links": "internal",
+            "password_policy": {"min_length": 8, "upper_case": False, "digits": False, "spec_symbols": False},
         }
         me = requests.get(
             f"{url}/api/2.0/people/@self", headers={"Authorization": f"Bearer {key}"}, timeout=5

@@ -53,6 +53,7 @@ def test_settings_are_changed_at_runtime_and_shown(sandbox: Sandbox) -> None:
         "room_quota": 3,
         "guest_invites": False,
         "external_links": "internal",
+        "password_policy": {"min_length": 8, "upper_case": False, "digits": False, "spec_symbols": False},
     }
     assert api.settings(room_quota=None, guest_invites=True)["room_quota"] is None
     assert api.settings() == {**changed, "room_quota": None, "guest_invites": True}

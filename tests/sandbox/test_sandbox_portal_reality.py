@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from support.checked_api import CheckedApi
 from support.room_templates import FROM_TEMPLATE, ROOM_TEMPLATE, wait_job
 from support.sandbox_api import Api, error_message
 
@@ -92,3 +93,36 @@ def test_file_copy_operation_into_a_form_room_reports_the_refusal(sandbox: Sandb
     done = api.wait_operation(started.json()["response"][0]["id"])
     assert done["error"] == UPLOAD_TO_FORM_ROOM
     assert api.get(f"files/{room['id']}").json()["response"]["files"] == []
+
+
+def _external_link(api: Api, room_id: int, password: str) -> Any:
+    body = {"linkType": 1, "access": 2, "title": "Client link", "password": password}
+    return api.put(f"files/rooms/{room_id}/links", json=body)
+
+
+def test_link_password_follows_the_portals_password_policy(sandbox: Sandbox) -> None:
+    """PasswordSettingsManager.CheckPassword uses the portal's PasswordSettings, not only the
+    default: with 12 characters, capital letters, digits and special characters required, a
+    password the default policy takes is a 400 naming every requirement, in the server's order."""
+    api = Api(sandbox)
+    room = api.room("Custom", room_type=5)
+    assert _external_link(api, room["id"], "plainpassword").status_code == 200
+    policy = {"min_length": 12, "upper_case": True, "digits": True, "spec_symbols": True}
+    CheckedApi(sandbox).settings(password_policy=policy)
+    refused = _external_link(api, room["id"], "plainpassword")
+    assert refused.status_code == 400, refused.text
+    assert error_message(refused) == (
+        "Password must contain from 12 to 30 characters, only latin letters, no spaces, "
+        "capital letters, digits, special characters"
+    )
+    assert _external_link(api, room["id"], "Short1!").status_code == 400
+    assert _external_link(api, room["id"], "Plain-Password-2026").status_code == 200
+
+
+def test_password_policy_minimum_below_8_still_needs_8(sandbox: Sandbox) -> None:
+    """CheckLengthInRange keeps 8 to 30 (web:password:min unset) whatever the policy's minimum."""
+    api = Api(sandbox)
+    room = api.room("Custom", room_type=5)
+    CheckedApi(sandbox).settings(password_policy={"min_length": 4})
+    assert _external_link(api, room["id"], "abcdef").status_code == 400
+    assert _external_link(api, room["id"], "abcdefgh").status_code == 200

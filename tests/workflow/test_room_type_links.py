@@ -76,3 +76,21 @@ def test_form_filling_rooms_get_their_form_copied(harness: Harness) -> None:
     room = next(r for r in harness.rooms() if _tag(c) in r["tags"])
     deliverables = next(f for f in room["folders"] if f["title"] == "Deliverables")
     assert deliverables["files"] == ["Client intake form.pdf"]
+
+
+def test_a_stricter_portal_password_policy_fails_the_link_with_its_words(harness: Harness) -> None:
+    """A portal whose password policy refuses the blueprint's link password (400 from the link
+    call) fails the client at the link step with the portal's own list of requirements."""
+    from support.checked_api import CheckedApi
+
+    CheckedApi(harness.sandbox).settings(password_policy={"min_length": 12, "digits": True})
+    bp = Blueprint.from_dict({"room_type": 5, "link": {"password": "plainpassword"}})
+    (c,) = make_clients(1)
+    result = harness.engine(bp).run([c])
+    assert result.exit_code != 0
+    assert any(
+        "Password must contain from 12 to 30 characters" in e and "digits" in e
+        for e in result.errors.values()
+    )
+    room = next(r for r in harness.rooms() if _tag(c) in r["tags"])
+    assert [lk for lk in room["links"] if not lk["primary"]] == []
