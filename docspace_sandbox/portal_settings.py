@@ -55,6 +55,12 @@ EXTERNAL_LINK_MODES = ("public", "internal", "restricted")
 MSG_INVITATION_LIMIT = "Invitation limit is exceeded"  # Resource.ErrorInvitationLimitExceeded
 MSG_ROOM_QUOTA = "The number of rooms should not exceed {0}"  # Resource.TariffsFeature_room_exception
 MAX_PASSWORD_LENGTH = 30  # PasswordSettingsManager.MaxLength
+# PasswordSettingsManager's regex parts (web/ASC.Web.Core/Utility/PasswordSettings.cs), printable
+# ASCII as without ``web:password:ascii:cut``: CheckPassword builds its pattern from them.
+ALLOWED_CHARACTERS = r"[\x21-\x7E]"
+DIGITS = r"(?=.*\d)"
+UPPER_CASE = r"(?=.*[A-Z])"
+SPEC_SYMBOLS = r"(?=.*[\x21-\x2F\x3A-\x40\x5B-\x60\x7B-\x7E])"
 DEFAULT_PASSWORD_POLICY: dict[str, Any] = {
     "min_length": 8,
     "upper_case": False,
@@ -128,6 +134,22 @@ class PortalSettings:
         if self.room_quota is not None and active_rooms + 1 > self.room_quota:
             raise e.PaymentRequired(MSG_ROOM_QUOTA.format(self.room_quota))
 
+    def password_settings_dto(self) -> dict[str, Any]:
+        """``GET settings/security/password`` (``SecurityController.GetPasswordSettings``): the
+        policy and the regex parts ``PasswordSettingsConverter.Convert`` sends with it
+        (``PasswordSettingsManager``'s ``*RegexStr``, printable ASCII as by default)."""
+        policy = self.password_policy
+        return {
+            "minLength": policy["min_length"],
+            "upperCase": policy["upper_case"],
+            "digits": policy["digits"],
+            "specSymbols": policy["spec_symbols"],
+            "allowedCharactersRegexStr": ALLOWED_CHARACTERS,
+            "digitsRegexStr": DIGITS,
+            "upperCaseRegexStr": UPPER_CASE,
+            "specSymbolsRegexStr": SPEC_SYMBOLS,
+        }
+
     def check_password(self, password: str) -> None:
         """``PasswordSettingsManager.CheckPassword``: the policy's regex (look-aheads for what it
         requires, then 8-bit printable ASCII ``{min,30}``) and ``CheckLengthInRange`` (8 to 30
@@ -135,12 +157,12 @@ class PortalSettings:
         policy = self.password_policy
         pattern = "^"
         if policy["digits"]:
-            pattern += r"(?=.*\d)"
+            pattern += DIGITS
         if policy["upper_case"]:
-            pattern += r"(?=.*[A-Z])"
+            pattern += UPPER_CASE
         if policy["spec_symbols"]:
-            pattern += r"(?=.*[\x21-\x2F\x3A-\x40\x5B-\x60\x7B-\x7E])"
-        pattern += r"[\x21-\x7E]{" + f"{policy['min_length']},{MAX_PASSWORD_LENGTH}" + r"}\Z"
+            pattern += SPEC_SYMBOLS
+        pattern += ALLOWED_CHARACTERS + "{" + f"{policy['min_length']},{MAX_PASSWORD_LENGTH}" + r"}\Z"
         if re.match(pattern, password) is None or not 8 <= len(password) <= MAX_PASSWORD_LENGTH:
             raise e.BadArgument(self.password_help())
 

@@ -66,3 +66,11 @@ def invitation_settings(backend: Backend, req: Request) -> Reply:
     """``SettingsController.GetTenantUserInvitationSettings`` (``[AllowAnonymous]``): whether the
     portal lets its members invite new members and new guests (``TenantUserInvitationSettings``)."""
     return Reply({"allowInvitingMembers": True, "allowInvitingGuests": backend.settings.guest_invites})
+
+
+@route("GET", "settings/security/password")
+def password_settings(backend: Backend, req: Request) -> Reply:
+    """``SecurityController.GetPasswordSettings`` (``Roles = "Authenticated"``): the portal's
+    password policy, which also applies to external-link passwords (``FileSharing`` ->
+    ``PasswordSettingsManager.CheckPassword``)."""
+    return Reply(backend.settings.password_settings_dto())

@@ -25,6 +25,7 @@ from onboarding.docspace.models import (
     InvitationSettings,
     Link,
     Member,
+    PasswordPolicy,
     ShareResult,
     User,
 )
@@ -187,6 +188,11 @@ class DocSpaceClient(TemplateCalls, OperationCalls):
     def invitation_settings(self) -> InvitationSettings:
         """``GET settings/invitationsettings``: may guests be invited (by e-mail) on this portal?"""
         return self._get_one(InvitationSettings, "settings/invitationsettings")
+
+    def password_policy(self) -> PasswordPolicy:
+        """``GET settings/security/password``: the portal's password policy, which external-link
+        passwords must meet too."""
+        return self._get_one(PasswordPolicy, "settings/security/password")
 
     # -- rooms ----------------------------------------------------------------------------------
 

@@ -7,6 +7,9 @@ or with an offset, and nothing here computes with them.
 
 from __future__ import annotations
 
+import re
+from typing import ClassVar
+
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
@@ -57,6 +60,54 @@ class InvitationSettings(WireModel):
 
     allow_inviting_members: bool = True
     allow_inviting_guests: bool = True
+
+
+class PasswordPolicy(WireModel):
+    """The portal's password strength settings (PasswordSettingsDto), which the server applies
+    to an external link's password too (``FileSharing`` -> ``PasswordSettingsManager.CheckPassword``,
+    a 400 with the requirements when it fails). The regex parts come from the server, so the
+    check below is the server's own pattern."""
+
+    min_length: int = 8
+    upper_case: bool = False
+    digits: bool = False
+    spec_symbols: bool = False
+    allowed_characters_regex_str: str = r"[\x21-\x7E]"
+    digits_regex_str: str = r"(?=.*\d)"
+    upper_case_regex_str: str = r"(?=.*[A-Z])"
+    spec_symbols_regex_str: str = r"(?=.*[\x21-\x2F\x3A-\x40\x5B-\x60\x7B-\x7E])"
+
+    MAX_LENGTH: ClassVar[int] = 30
+    """``PasswordSettingsManager.MaxLength``; the length must also be 8 or more whatever the policy."""
+
+    def accepts(self, password: str) -> bool:
+        """``CheckPassword``: the policy's pattern and a length of 8 to 30."""
+        pattern = "^"
+        pattern += self.digits_regex_str if self.digits else ""
+        pattern += self.upper_case_regex_str if self.upper_case else ""
+        pattern += self.spec_symbols_regex_str if self.spec_symbols else ""
+        pattern += f"{self.allowed_characters_regex_str}{{{self.min_length},{self.MAX_LENGTH}}}$"
+        try:
+            matches = re.match(pattern, password) is not None
+        except re.error:  # a pattern this client cannot read: the portal decides
+            return True
+        return matches and 8 <= len(password) <= self.MAX_LENGTH
+
+    def requirements(self) -> str:
+        """``from 12 to 30 characters, capital letters, digits``: what a password needs here."""
+        parts = [
+            f"from {max(8, self.min_length)} to {self.MAX_LENGTH} characters (latin letters, digits, symbols; no spaces)"
+        ]
+        parts += [
+            words
+            for on, words in (
+                (self.upper_case, "a capital letter"),
+                (self.digits, "a digit"),
+                (self.spec_symbols, "a special character"),
+            )
+            if on
+        ]
+        return ", ".join(parts)
 
 
 class Folder(WireModel):

@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 from onboarding.blueprint import Blueprint, TemplateFile
 from onboarding.docspace import DocSpaceClient, File, FileShare, Folder, FolderType, RoomType, User
 from onboarding.docspace.bodies import tag_chunks
+from onboarding.docspace.models import PasswordPolicy
 from onboarding.errors import BadRequest, ConfigError, Forbidden, NotFound
 from onboarding.journal import ClientRecord
 from onboarding.segments import UnknownSegment
@@ -340,7 +341,8 @@ def build_context(
     """Read everything a plan and a run need, once (per segment only what its blueprint changes).
 
     Everything starts at once, in the background: the rooms carrying the batch's tags, the key's
-    account, the portal's invitation settings and the managers (each distinct e-mail once); the
+    account, the portal's invitation settings, its password policy when a blueprint has a link
+    password, and the managers (each distinct e-mail once); the
     templates are read meanwhile. One round trip before the first write where there were four
     (at 50 ms, 0.15 s of a 4 s batch). A manager who turns out to be the key's own account needs
     no look-up: that one read is spent anyway, and counted.
@@ -359,12 +361,15 @@ def build_context(
         for name, members in groups.items()
     }
     wanted_people = sorted(set().union(*managers_of.values()))
+    passwords = any(blueprint.for_segment(name).link.password for name in groups)
+    portal_wide = 2 + invites + passwords  # rooms by tag, the account, the settings read
     background = ThreadPoolExecutor(
-        max_workers=3 + min(PEOPLE_AT_ONCE, len(wanted_people)), thread_name_prefix="plan-reads"
+        max_workers=portal_wide + min(PEOPLE_AT_ONCE, len(wanted_people)), thread_name_prefix="plan-reads"
     )
     found = background.submit(rooms_by_tags, client, chunks, read)
     account = background.submit(read, client.me)
     guests = background.submit(guests_allowed, client, read) if invites else None
+    policy = background.submit(password_policy, client, read) if passwords else None
     looking = {email: background.submit(_find_person, client, email, read) for email in wanted_people}
     try:
         reads = [1 + len(looking)]
@@ -380,6 +385,8 @@ def build_context(
                 else:
                     contents[key] = (None, [], resolve_templates(client, bp, reads, read))
             template, template_folders, templates = contents[key]
+            if policy is not None and bp.link.password:
+                check_link_password(bp.link.password, policy.result(), name)
             emails = managers_of[name]
             me = account.result()
             for email in emails - people.keys():  # the key's own account needs no look-up
@@ -401,6 +408,7 @@ def build_context(
         if guests is not None:
             ctx.guest_invites = guests.result()
             reads[0] += 1
+        reads[0] += policy is not None
         for each in ctx.variants.values():  # the portal-wide parts: one object each, shared
             each.rooms_by_tag, each.hidden_rooms = ctx.rooms_by_tag, ctx.hidden_rooms
             each.untagged_rooms = ctx.untagged_rooms
@@ -451,6 +459,32 @@ def guests_allowed(client: DocSpaceClient, read: Reader = direct) -> bool:
     except (NotFound, Forbidden, BadRequest):
         return True
     return bool(settings.allow_inviting_guests)
+
+
+def password_policy(client: DocSpaceClient, read: Reader = direct) -> PasswordPolicy | None:
+    """The portal's password policy, or None when this key may not read it (the link call decides)."""
+    try:
+        return read(client.password_policy)
+    except (NotFound, Forbidden, BadRequest):
+        return None
+
+
+def check_link_password(password: str, policy: PasswordPolicy | None, segment: str = "") -> None:
+    """Refuse a plan whose link password the portal would refuse for every client.
+
+    ``FileSharing.SetAceObjectAsync`` checks an external link's password against the portal's
+    password policy (``PasswordSettingsManager.CheckPassword``): a stricter policy than DocSpace's
+    default (8 characters, nothing else) would fail each client at the link step, after its room,
+    folders, files and invitations were made.
+    """
+    if policy is None or policy.accepts(password):
+        return
+    whose = f"segment {segment!r}'s blueprint" if segment else "the blueprint"
+    raise ConfigError(
+        f"the link password of {whose} does not meet this portal's password policy, which asks for "
+        f"{policy.requirements()}: change it in Settings > Blueprint (or relax the policy in DocSpace, "
+        "Settings > Security > Password strength); nothing was written"
+    )
 
 
 def find_hidden_rooms(

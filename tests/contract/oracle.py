@@ -306,6 +306,7 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("GET", "/api/2.0/people/email"): Endpoint(None, "EmployeeFullWrapper"),
     ("GET", "/api/2.0/people/filter"): Endpoint(None, "EmployeeFullArrayWrapper"),
     ("GET", "/api/2.0/settings/invitationsettings"): Endpoint(None, "TenantUserInvitationSettingsWrapper"),
+    ("GET", "/api/2.0/settings/security/password"): Endpoint(None, "PasswordSettingsWrapper"),
     ("POST", "/api/2.0/files/rooms"): Endpoint("CreateRoomRequestDto", "FolderIntegerWrapper"),
     ("GET", "/api/2.0/files/rooms"): Endpoint(None, "FolderContentIntegerWrapper"),
     ("GET", "/api/2.0/files/rooms/{id}"): Endpoint(None, "FolderIntegerWrapper"),

@@ -41,6 +41,7 @@ def _exercise(sandbox: Sandbox, tmp_path) -> None:  # type: ignore[no-untyped-de
     )
     api.primary_link(custom.id)
     api.invitation_settings()
+    assert api.password_policy().accepts("Secret-123!")
     api.add_room_tags(custom.id, ["contract"])
     api.get_room(custom.id)
     api.find_user_by_email("nobody@nowhere.example")

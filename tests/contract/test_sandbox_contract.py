@@ -67,13 +67,15 @@ def _room(call: Client, room_type: int = 2, title: str = "Client - Acme", **extr
 
 
 def test_people_endpoints_match_the_sdk(call: Client) -> None:
-    """``@self``, ``email`` (found, 404, invalid) and ``filter`` responses."""
+    """``@self``, ``email`` (found, 404, invalid), ``filter`` and the password policy's responses."""
     me = call("GET", "people/@self")["response"]
     call("GET", "people/email", params={"email": me["email"]})
     call("GET", "people/email", params={"email": "nobody@nowhere.example"}, status=404)
     call("GET", "people/email", params={"email": "broken"}, status=400)
     listed = call("GET", "people/filter", params={"count": 3, "filterValue": "a"})
     assert listed["total"] >= listed["count"]
+    policy = call("GET", "settings/security/password")["response"]
+    assert policy["minLength"] == 8 and policy["allowedCharactersRegexStr"] == r"[\x21-\x7E]"
 
 
 def test_room_endpoints_match_the_sdk(call: Client) -> None:

@@ -78,19 +78,35 @@ def test_form_filling_rooms_get_their_form_copied(harness: Harness) -> None:
     assert deliverables["files"] == ["Client intake form.pdf"]
 
 
-def test_a_stricter_portal_password_policy_fails_the_link_with_its_words(harness: Harness) -> None:
-    """A portal whose password policy refuses the blueprint's link password (400 from the link
-    call) fails the client at the link step with the portal's own list of requirements."""
+def test_a_link_password_the_portals_policy_refuses_stops_the_plan(harness: Harness) -> None:
+    """A portal whose password policy refuses the blueprint's link password (12 characters and a
+    digit against "plainpassword"): the plan says what the policy asks for and nothing is written,
+    where every client used to fail at the link step after its room, folders and files were made."""
     from support.checked_api import CheckedApi
 
     CheckedApi(harness.sandbox).settings(password_policy={"min_length": 12, "digits": True})
     bp = Blueprint.from_dict({"room_type": 5, "link": {"password": "plainpassword"}})
+    with pytest.raises(ConfigError, match=r"asks for from 12 to 30 characters .*, a digit: change it"):
+        harness.engine(bp).plan(make_clients(2))
+    assert not [r for r in harness.sandbox.request_log() if r["method"] != "GET"]
+
+
+def test_a_link_password_that_meets_the_policy_goes_through(harness: Harness) -> None:
+    """The same strict policy and a password that meets it (digit, 12+ characters): one policy
+    read in the plan, and the client gets its link."""
+    from support.checked_api import CheckedApi
+
+    CheckedApi(harness.sandbox).settings(password_policy={"min_length": 12, "digits": True})
+    bp = Blueprint.from_dict({"room_type": 5, "link": {"password": "plainpassword7"}})
     (c,) = make_clients(1)
-    result = harness.engine(bp).run([c])
-    assert result.exit_code != 0
-    assert any(
-        "Password must contain from 12 to 30 characters" in e and "digits" in e
-        for e in result.errors.values()
-    )
+    assert harness.engine(bp).run([c]).exit_code == 0
+    reads = [r for r in harness.sandbox.request_log() if r["path"].endswith("settings/security/password")]
+    assert len(reads) == 1
     room = next(r for r in harness.rooms() if _tag(c) in r["tags"])
-    assert [lk for lk in room["links"] if not lk["primary"]] == []
+    assert [lk for lk in room["links"] if not lk["primary"]]
+
+
+def test_no_link_password_no_policy_read(harness: Harness) -> None:
+    """A blueprint without a link password costs no read of the password policy."""
+    harness.engine(Blueprint.from_dict({"room_type": 5})).plan(make_clients(1))
+    assert not [r for r in harness.sandbox.request_log() if "settings/security" in r["path"]]
