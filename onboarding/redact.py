@@ -77,24 +77,64 @@ def for_display(text: str) -> str:
     return printable(redact(text))
 
 
+def _scrub(record: logging.LogRecord) -> None:
+    """Mask secrets in a record's message, exception text and stack in place."""
+    if getattr(record, "_redacted", False):
+        return
+    try:
+        message = record.getMessage()
+    except Exception:
+        return
+    if record.exc_info and record.exc_info[1] is not None:
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        record.exc_info = None
+    elif record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    record.msg, record.args = redact(message), None
+    record._redacted = True
+
+
 class RedactingFilter(logging.Filter):
     """Rewrites each record's message with secrets masked (never drops a record)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:
-            return True
-        clean = redact(message)
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        record.msg, record.args = clean, None
+        _scrub(record)
         return True
 
 
+_factory_lock = threading.Lock()
+_factory_installed = False
+
+
+def _install_factory() -> None:
+    """Mask every record as it is made, whichever logger makes it and whichever handler writes it.
+
+    A filter on the root logger sees only records logged on the root itself, and a filter on a
+    handler only that handler's: a record of ``onboarding.worker`` with no handler configured went
+    to Python's last-resort handler on standard error, and a handler added later (Streamlit's own)
+    wrote tracebacks as they were. The record factory runs for every record of every logger.
+    """
+    global _factory_installed
+    with _factory_lock:
+        if _factory_installed:
+            return
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            _scrub(record)
+            return record
+
+        logging.setLogRecordFactory(factory)
+        _factory_installed = True
+
+
 def install(logger: logging.Logger | None = None) -> None:
-    """Attach the filter to every handler of ``logger`` (root by default) and to the logger itself."""
+    """Mask secrets in every log record from now on (the record factory), and attach the filter to
+    every handler of ``logger`` (root by default) and to the logger itself."""
+    _install_factory()
     target = logger or logging.getLogger()
     if not any(isinstance(f, RedactingFilter) for f in target.filters):
         target.addFilter(RedactingFilter())

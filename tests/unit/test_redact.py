@@ -57,3 +57,28 @@ def test_journal_write_points_store_messages_masked(tmp_path: Path) -> None:
     db.close()
     assert stored.count("proxy said") == 4
     assert secret not in stored and "q" * 30 not in stored
+
+
+def test_records_of_any_logger_are_masked_for_handlers_added_after_install() -> None:
+    """A child logger's record (message, traceback, stack) is masked even by a handler added later."""
+    import io
+
+    from onboarding.redact import install
+
+    register_secret("pg-pass-W0rth-Hiding")
+    install()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)  # added after install(): no filter of ours on it
+    log = logging.getLogger("test.redact.late")
+    log.propagate, log.level = False, logging.INFO
+    log.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError("lost pg-pass-W0rth-Hiding")
+        except RuntimeError:
+            log.exception("queued run %s failed", "pg-pass-W0rth-Hiding", stack_info=True)
+    finally:
+        log.removeHandler(handler)
+    text = stream.getvalue()
+    assert "pg-pass-W0rth-Hiding" not in text
+    assert "queued run *** failed" in text and "RuntimeError: lost ***" in text
