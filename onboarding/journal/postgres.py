@@ -20,7 +20,6 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from onboarding import redact
 from onboarding.errors import ConfigError
 from onboarding.journal import address, schema
 from onboarding.journal.base import Execute, Row
@@ -59,6 +58,7 @@ class PostgresJournal(SqlJournal):
         clock: Callable[[], float] = time.time,
         connect_timeout: float = 10.0,
     ) -> None:
+        url = url.strip()  # libpq reads a leading space as a "key=value" string and quotes it whole
         self.url = url
         self._shown = address.protect(url)
         self._clock = clock
@@ -67,7 +67,7 @@ class PostgresJournal(SqlJournal):
             # reason, where the pool would retry for ``connect_timeout`` and end in "incomplete"
             psycopg.connect(url, connect_timeout=max(1, round(connect_timeout))).close()
         except Exception as exc:
-            raise ConfigError(f"cannot open the journal at {self._shown}: {_safe(exc)}") from None
+            raise ConfigError(f"cannot open the journal at {self._shown}: {_safe(exc, url)}") from None
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -87,7 +87,7 @@ class PostgresJournal(SqlJournal):
             raise
         except Exception as exc:
             self._pool.close()
-            raise ConfigError(f"cannot open the journal at {self._shown}: {_safe(exc)}") from None
+            raise ConfigError(f"cannot open the journal at {self._shown}: {_safe(exc, url)}") from None
 
     def describe(self) -> str:
         return self._shown
@@ -132,9 +132,9 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     conn.execute("SET synchronous_commit = off")
 
 
-def _safe(exc: BaseException) -> str:
-    """A driver error as one line, with any registered secret masked."""
+def _safe(exc: BaseException, url: str) -> str:
+    """A driver error as one line, with the address, its password and any registered secret masked."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, psycopg.Error) and exc.sqlstate:
         text = f"{text} (SQLSTATE {exc.sqlstate})"
-    return redact.redact(text)
+    return address.scrub(text, url)
