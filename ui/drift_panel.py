@@ -138,6 +138,13 @@ def _accept(svc: Onboarding, client_id: str, item: str) -> None:
     _notify(f"{client_id}: accepted {item!r} (no longer reported)")
 
 
+def _check_joins(svc: Onboarding, ids: list[str]) -> None:
+    """Record who joined and tell the CRM (``client.joined``): journal writes and webhook posts."""
+    auth.require_write("check joins")  # the button is disabled too, but a forged click still arrives
+    report = svc.check_joins(ids)
+    _notify(f"{display.plural(report.checked, 'pending client')} checked, {len(report.joined)} joined now.")
+
+
 def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
     """Audit (and check joins of) the onboarded clients shown; list what differs per client."""
     st.subheader("Joined and drift", anchor=False)
@@ -162,10 +169,7 @@ def drift_panel(svc: Onboarding, shown: Sequence[ClientRecord]) -> None:
         icon=":material/how_to_reg:",
         disabled=not ids or not auth.can_write(),
     ):
-        report = svc.check_joins(ids)
-        _notify(
-            f"{display.plural(report.checked, 'pending client')} checked, {len(report.joined)} joined now."
-        )
+        _check_joins(svc, ids)
         st.rerun()
     audited = _audited()
     notice = st.session_state.pop(NOTICE, None)

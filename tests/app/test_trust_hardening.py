@@ -189,3 +189,24 @@ def test_results_page_survives_odd_data_already_in_the_journal(
         assert not at.exception, page
         assert "Something unexpected" not in " ".join(e.value for e in at.error), page
     assert at.get("download_button")
+
+
+def test_check_joins_is_refused_server_side_for_a_session_that_may_not_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "Check joins" (journal writes, client.joined to the CRM) checks access itself, not only its button."""
+    from onboarding import AccessDenied
+    from ui import drift_panel
+
+    calls: list[object] = []
+
+    class _Service:
+        def check_joins(self, ids: object = None) -> None:
+            calls.append(ids)
+
+    monkeypatch.setattr(
+        auth, "current", lambda pol=None: access.Access(can_write=False, actor="anon", reason="x")
+    )
+    with pytest.raises(AccessDenied):
+        drift_panel._check_joins(_Service(), ["C-1"])  # type: ignore[arg-type]
+    assert calls == []
