@@ -9,6 +9,7 @@ again is harmless. Afterwards every source row is looked up in the target: the c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,23 @@ NOT_COPIED = {"lease_owner", "lease_until", "heartbeat_at", "id"}
 
 class MigrationError(OnboardingError):
     """The copy did not arrive whole (nothing is left half-copied: it ran in one transaction)."""
+
+
+_COLUMN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+"""A column name as the journal's schema writes them: the only kind put into an INSERT."""
+
+
+def _columns(table: str, row: Row) -> list[str]:
+    """The row's columns to copy; a name the journal's schema could not have (a hand-made or
+    hostile source file) is refused, since column names go into the statement, not its parameters."""
+    columns = [c for c in row if c not in NOT_COPIED]
+    for column in columns:
+        if not _COLUMN.fullmatch(column):
+            raise MigrationError(
+                f"the source journal's table {table} has a column {column[:40]!r} that no journal has;"
+                " nothing was copied"
+            )
+    return columns
 
 
 @dataclass
@@ -64,7 +82,7 @@ def copy_journal(source: SqlJournal, target: SqlJournal) -> MigrationReport:
 
 
 def _insert(sql: Execute, table: str, row: Row) -> int:
-    columns = [c for c in row if c not in NOT_COPIED]
+    columns = _columns(table, row)
     conflict = " ON CONFLICT DO NOTHING RETURNING 1" if table in KEYED else " RETURNING 1"
     marks = ", ".join("?" * len(columns))
     statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){conflict}"

@@ -90,3 +90,25 @@ def test_migrate_refuses_one_journal_as_both_ends(tmp_path: Path, capsys: pytest
     path = str(tmp_path / "j.sqlite3")
     assert main(["journal", "migrate", "--from", path, "--to", path]) == 2
     assert "same journal" in capsys.readouterr().err
+
+
+def test_a_hostile_column_name_in_the_source_is_refused_before_any_sql_is_built(tmp_path: Path) -> None:
+    """A source journal with a column name that is SQL is refused; nothing reaches the target."""
+    import sqlite3
+
+    from onboarding.journal.migrate import MigrationError, copy_journal
+
+    src_path = tmp_path / "hostile.sqlite3"
+    source = SqliteJournal(src_path)
+    source.start_run(portal="https://p.example", actor="a", owner="o", total=1, blueprint={})
+    source.close()
+    with sqlite3.connect(src_path) as db:
+        db.execute("""ALTER TABLE runs ADD COLUMN "actor) VALUES (?) --" TEXT""")
+    source, target = SqliteJournal(src_path), SqliteJournal(tmp_path / "target.sqlite3")
+    try:
+        with pytest.raises(MigrationError, match="no journal has"):
+            copy_journal(source, target)
+        assert target.runs() == []
+    finally:
+        source.close()
+        target.close()
