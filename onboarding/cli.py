@@ -165,6 +165,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warn_password_in_argv(args: argparse.Namespace, err: TextIO) -> None:
+    """Say so when a journal address on the command line carries a password (never the password).
+
+    Arguments are readable by every account on the machine (``ps``, ``/proc/<pid>/cmdline``) and
+    stay in shell history; the address is still used, as before, but the operator learns where the
+    password belongs instead.
+    """
+    from onboarding.journal import address, is_database_url
+
+    for option, value in (("--journal", "journal"), ("--from", "source"), ("--to", "target")):
+        url = getattr(args, value, None)
+        if is_database_url(url) and address.passwords_of(str(url)):
+            address.protect(str(url))  # masked wherever a message might quote it
+            print(
+                f"warning: the {option} address holds a password, which other accounts on this machine"
+                " can read in the process list: put it in ~/.pgpass or PGPASSWORD, or pass the address"
+                " in DOCSPACE_JOURNAL_URL",
+                file=err,
+            )
+
+
 def _service(args: argparse.Namespace) -> Onboarding:
     from onboarding.service import Onboarding
     from onboarding.settings import load_settings
@@ -404,6 +425,7 @@ def _command(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     command = COMMANDS.get(args.command)
     if command is None and args.command != "journal":
         parser.error(f"unknown command {args.command}")
+    _warn_password_in_argv(args, err)
     try:
         if command is None:  # `journal …` works on journals, not on a portal
             return cli_journal.cmd_journal(args, out, err)

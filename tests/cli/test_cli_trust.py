@@ -195,3 +195,17 @@ def test_plan_into_a_closed_pipe_is_one_line_not_a_traceback(harness: Harness, t
     _one_line_error(err)
     assert "pipe" in err
     assert proc.returncode == 1
+
+
+def test_a_password_in_a_command_line_journal_address_is_warned_about_never_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`journal migrate --to postgresql://u:pw@…` warns that argv is public, and prints no password."""
+    source = tmp_path / "j.sqlite3"
+    SqliteJournal(source).close()
+    url = "postgresql://onboarding:Pw9@127.0.0.1:1/db"  # port 1 on loopback: refused at once
+    code = cli.main(["journal", "migrate", "--from", str(source), "--to", url])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--to address holds a password" in err and "~/.pgpass" in err
+    assert "Pw9" not in err
