@@ -14,12 +14,15 @@ closed early) or :class:`BrokenAnswer` (not HTTP); the transport maps them to ou
 
 from __future__ import annotations
 
+import io
+import math
 import select
 import socket
 import ssl
 import threading
+import time
 import zlib
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 MAX_LINE = 65_536
 """Longest status or header line accepted (``http.client``'s limit)."""
@@ -58,14 +61,52 @@ class Answer:
         self.content = content
 
 
-class _Connection:
-    """A socket and its buffered reader (kept together: the reader may hold bytes already read)."""
+ANSWER_WITHIN = 2.0
+"""A whole answer must arrive within this many read timeouts of the request being sent. The read
+timeout alone bounds each wait for bytes, so a peer dripping a byte every few seconds (a broken
+proxy, a hostile intermediary) could hold a call, and its write slot, for hours."""
 
-    __slots__ = ("reader", "sock")
+
+class _Deadline(io.RawIOBase):
+    """The socket's bytes, each read cut short so that the answer ends by ``deadline``.
+
+    The socket's own timeout (the read timeout, set when the connection is taken) bounds each
+    wait; only near the deadline is it lowered, so a normal call adds no system call.
+    """
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
-        self.reader: BinaryIO = sock.makefile("rb")
+        self.deadline = math.inf
+        self.read_timeout = math.inf
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the answer did not arrive in time")
+        if left < self.read_timeout:
+            self.sock.settimeout(left)
+        return self.sock.recv_into(buffer)
+
+
+class _Connection:
+    """A socket and its buffered reader (kept together: the reader may hold bytes already read)."""
+
+    __slots__ = ("raw", "reader", "sock")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.raw = _Deadline(sock)
+        self.reader: BinaryIO = io.BufferedReader(self.raw)
+
+    def start(self, read_timeout: float) -> None:
+        """A new call on this connection: each wait bounded by ``read_timeout``, the whole answer
+        by :data:`ANSWER_WITHIN` of them."""
+        self.sock.settimeout(read_timeout)
+        self.raw.read_timeout = read_timeout
+        self.raw.deadline = time.monotonic() + ANSWER_WITHIN * read_timeout
 
     def close(self) -> None:
         self.reader.close()
@@ -128,7 +169,7 @@ class Connections:
             if not conn.dropped():
                 break
             conn.close()
-        conn.sock.settimeout(timeout[1])
+        conn.start(timeout[1])
         return conn
 
     def _connect(self, connect_timeout: float) -> _Connection:

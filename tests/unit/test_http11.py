@@ -16,6 +16,8 @@ from onboarding.docspace._transport import PortalAddress, build_channel, send
 from onboarding.errors import RequestTimeout, TransportError
 
 OK = b'{"response": 1, "status": 0, "statusCode": 200}'
+DRIPPED = 100
+"""Bytes of a dripped body: 5 s at one per 50 ms, each gap well inside a 0.3 s read timeout."""
 
 
 def length(body: bytes, extra: bytes = b"") -> bytes:
@@ -70,6 +72,13 @@ class Scripted:
                 if answer == b"hang":
                     self.hang.wait(10)
                     return
+                if answer == b"drip":  # headers at once, then a byte of the body every 50 ms
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % DRIPPED)
+                    for _ in range(DRIPPED):
+                        if self.hang.wait(0.05):
+                            return
+                        conn.sendall(b" ")
+                    continue
                 conn.sendall(answer)
                 if self.close_after:
                     return
@@ -183,6 +192,13 @@ def test_no_answer_in_time_is_a_request_timeout() -> None:
     """No answer within the read timeout is a RequestTimeout (the call may have been carried out)."""
     with scripted([b"hang"]) as (_, channel), pytest.raises(RequestTimeout, match="may still have been"):
         call(channel, timeout=(5.0, 0.2))
+
+
+def test_an_answer_dripped_past_its_deadline_is_a_request_timeout() -> None:
+    """A portal that answers a byte every 50 ms (each wait inside the 0.3 s read timeout) is cut
+    off once the whole answer is late (two read timeouts), not read for as long as it drips."""
+    with scripted([b"drip"]) as (_, channel), pytest.raises(RequestTimeout):
+        call(channel, timeout=(5.0, 0.3))
 
 
 def test_refused_connection_is_a_transport_error() -> None:
