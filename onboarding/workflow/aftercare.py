@@ -424,12 +424,16 @@ class Aftercare:
         return run_id
 
     def restore(self, client_id: str) -> RunResult:
-        """Unarchive the room and make its access and link again per the blueprint, tell the CRM."""
-        self._records([client_id])
+        """Unarchive the room and make its access and link again per the blueprint, tell the CRM.
+
+        Undoing an offboard that never finished tells the CRM nothing: it was never told the
+        client left (``client.offboarded`` is sent when an offboard ends)."""
+        (before,) = self._records([client_id])
         lifecycle.unarchive(self.engine, self.caller, client_id)
         fresh = self.engine.journal.get(self.engine.portal_key, client_id)
         assert fresh is not None
         result = lifecycle.rerun(self.engine, [fresh])
-        if result.count(ClientStatus.DONE) == 1 and lifecycle.cycle(fresh) != "0":  # "0": never out
+        left = lifecycle.cycle(fresh) != "0" and not lifecycle.offboard_unfinished(before)  # "0": never out
+        if result.count(ClientStatus.DONE) == 1 and left:
             self._tell(fresh, "client.restored", stamp=lifecycle.cycle(fresh), quiet=True)
         return result

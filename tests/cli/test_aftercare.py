@@ -249,6 +249,26 @@ def test_restoring_an_active_complete_room_tells_the_crm_nothing_new(
     assert all(hook.attempts[k] == 1 for k, p in hook.accepted.items() if p["type"] == "client.restored")
 
 
+def test_undoing_an_unfinished_offboard_tells_the_crm_nothing(
+    harness: Harness, env: list[str], tmp_path: Path, hook: Receiver
+) -> None:
+    """An offboard that did not finish (its link removal refused) sent no client.offboarded; the
+    restore that undoes it sends no client.restored either: for the CRM the client never left."""
+    (cid,) = _onboard(harness, env, tmp_path, 1)
+    rid = _room(harness, cid)["id"]
+    harness.sandbox.set_faults(
+        {"rules": [{"fault": "error500", "path": f"rooms/{rid}/links", "method": "PUT", "times": None}]}
+    )
+    assert cli.main(["offboard", cid, *env]) == 1
+    harness.sandbox.set_faults(None)
+    assert cli.main(["restore", cid, *env]) == 0
+    assert not _room(harness, cid)["archived"]
+    lifecycle = [
+        p["type"] for p in hook.accepted.values() if p["type"] not in ("run.finished", "client.onboarded")
+    ]
+    assert lifecycle == []
+
+
 def test_a_run_of_the_master_file_skips_offboarded_and_rolled_back_clients_and_keeps_their_status(
     harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
