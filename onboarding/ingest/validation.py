@@ -22,6 +22,7 @@ from typing import Any
 from onboarding.ingest.cells import CellProblem, cell_problems
 from onboarding.ingest.columns import FieldColumns, check_columns
 from onboarding.ingest.gc_pause import gc_paused
+from onboarding.ingest.lookalike import differing_characters, skeleton
 from onboarding.ingest.mapping import auto_map, normalize_header
 from onboarding.ingest.models import (
     CANONICAL_FIELDS,
@@ -327,12 +328,14 @@ def _duplicate_issues(ctx: _Context, out: _Rows, columns: list[Sequence[str]]) -
             continue
         values = [v.strip() for v in columns[ctx.index[header]]]
         folded = [v.casefold() for v in values]
-        distinct = set(folded)
+        skeletons = _skeletons(values, folded) if f == "client_id" else folded
+        distinct = set(skeletons)
         blanks = folded.count("")
         if len(distinct) - (1 if blanks else 0) == len(folded) - blanks:
             continue
         first: dict[str, int] = {}
-        for position, (value, norm) in enumerate(zip(values, folded, strict=True)):
+        first_look: dict[str, tuple[int, str]] = {}
+        for position, (value, norm, look) in enumerate(zip(values, folded, skeletons, strict=True)):
             if not value:
                 continue
             number = ctx.raw.row_numbers[position]
@@ -342,8 +345,36 @@ def _duplicate_issues(ctx: _Context, out: _Rows, columns: list[Sequence[str]]) -
                 out.add(number, header, f, severity, code, message, value)
                 if severity == "error":
                     out.rejected.add(position)
+            elif look in first_look:
+                other_row, other = first_look[look]
+                out.add(
+                    number, header, f, "error", "lookalike_key", _lookalike(value, other, other_row), value
+                )
+                out.rejected.add(position)
             else:
                 first[norm] = number
+                first_look[look] = (number, value)
+
+
+def _skeletons(values: list[str], folded: list[str]) -> list[str]:
+    """Each ID as it reads (:func:`~onboarding.ingest.lookalike.skeleton`); plain ASCII IDs cost one check."""
+    joined = "\n".join(values)
+    if joined.isascii() and "  " not in joined and "\t" not in joined:
+        return folded
+    return [skeleton(v) for v in values]
+
+
+def _lookalike(value: str, other: str, other_row: int) -> str:
+    """Why a client ID that reads like an earlier row's is refused, naming the characters that differ."""
+    named = differing_characters(value) + [
+        c for c in differing_characters(other) if c not in differing_characters(value)
+    ]
+    what = f"differs only in {', '.join(named)}" if named else "differs only in its spaces"
+    return (
+        f"The client ID '{value}' looks like '{other}' in row {other_row} but {what}: it would be "
+        "another client with a room that looks the same. Type the ID as the CRM has it (plain "
+        "'-' and spaces), or give the client an ID of its own."
+    )
 
 
 def validate(

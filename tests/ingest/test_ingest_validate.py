@@ -232,3 +232,38 @@ def test_a_workbook_whose_first_sheet_is_notes_points_to_its_other_sheets() -> N
     wb.save(buf)
     with pytest.raises(IngestError, match="also has 'Clients'"):
         load_clients(buf.getvalue(), "book.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("lookalike", "named"),
+    [
+        ("C\u20111", "U+2011 (NON-BREAKING HYPHEN)"),
+        ("C\u20131", "U+2013 (EN DASH)"),
+        ("C-\uff11", "U+FF11 (FULLWIDTH DIGIT ONE)"),
+        ("c\u2212\uff11", "U+2212 (MINUS SIGN)"),
+    ],
+)
+def test_lookalike_client_id_is_refused_naming_the_character(lookalike: str, named: str) -> None:
+    """A client ID that reads like an earlier row's (a Word dash, full-width digits) is refused, the character named."""
+    data = f"ID,Company,Email\nC-1,Acme,a@example.com\n{lookalike},Acme 2,b@example.com\nC-2,Beta,c@example.com\n"
+    batch = load_clients(data.encode(), "x.csv")
+    assert [c.client_id for c in batch.clients] == ["C-1", "C-2"]
+    issue = next(i for i in batch.issues if i.row_number == 3)
+    assert (issue.code, issue.severity, issue.column) == ("lookalike_key", "error", "ID")
+    assert named in issue.message and "row 2" in issue.message
+
+
+def test_ids_that_differ_only_in_inner_spaces_are_lookalikes() -> None:
+    """'C 1' and 'C  1' (two spaces) are one ID to the eye: the later row is refused, saying so."""
+    batch = load_clients(b"ID,Company,Email\nC 1,Acme,a@example.com\nC  1,Acme 2,b@example.com\n", "x.csv")
+    assert [c.client_id for c in batch.clients] == ["C 1"]
+    assert "differs only in its spaces" in batch.issues[0].message
+
+
+def test_distinct_non_ascii_ids_are_not_lookalikes() -> None:
+    """IDs in other scripts that differ for real (Müller-1, Muller-1, 客户-1) all pass."""
+    batch = load_clients(
+        "ID,Company,Email\nMüller-1,A,a@example.com\nMuller-1,B,b@example.com\n客户-1,C,c@example.com\n".encode(),
+        "x.csv",
+    )
+    assert len(batch.clients) == 3 and not batch.issues
