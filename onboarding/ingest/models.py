@@ -132,6 +132,11 @@ class RawTable:
     delimiter: str | None = None
     legacy_lines: tuple[int, ...] = ()
     """Lines of a mostly UTF-8 CSV that were not UTF-8 (read as Windows-1252): said as a warning."""
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    """XLSX merged ranges over several rows, ``(first_row, first_column, last_row, last_column)``
+    (rows as the user sees them, columns 0-based): their lower cells read as empty, which is said."""
+    unsaved_formulas: tuple[tuple[int, int, str], ...] = ()
+    """XLSX formula cells with no saved result, ``(row, column, formula)``: read as empty, which is said."""
 
 
 class SourceInfo(BaseModel):

@@ -99,7 +99,15 @@ def read_table(
 
         archive = open_archive(data, filename, limits)
         grid, sheet_name, sheets = read_sheet(data, archive, sheet)
-        return _build(grid, filename, archive.kind, limits, header_row, sheet=sheet_name, sheets=sheets)
+        raw = _build(grid, filename, archive.kind, limits, header_row, sheet=sheet_name, sheets=sheets)
+        if archive.kind == "ods" or not any("" in row for row in raw.rows):
+            return raw  # merged cells and formulas never calculated only matter where a cell reads empty
+        from onboarding.ingest.sheet_notes import sheet_notes
+
+        notes = sheet_notes(archive.zf, sheet_name)
+        if notes.merged or notes.unsaved_formulas:
+            raw = dataclasses.replace(raw, merged=notes.merged, unsaved_formulas=notes.unsaved_formulas)
+        return raw
 
     if ext in (".xlsx", ".xlsm", ".ods", ".xls"):
         raise CorruptWorkbookError(

@@ -43,7 +43,7 @@ from onboarding.ingest.preview import (
     PREVIEW_TITLE,
     PreviewParts,
 )
-from onboarding.ingest.reader import other_sheets_hint
+from onboarding.ingest.reader import column_letter, other_sheets_hint
 from onboarding.ingest.room_checks import compile_pattern, render_compiled, room_names
 from onboarding.titles import PatternError, pattern_fields
 
@@ -306,7 +306,57 @@ def _check_rows(ctx: _Context) -> _Rows:
             "room_tag": names.tags[i],
         }
     _duplicate_issues(ctx, out, columns)
+    _sheet_note_issues(ctx, out)
     return out
+
+
+def _sheet_note_issues(ctx: _Context, out: _Rows) -> None:
+    """Cells that read as empty though the sheet shows (or computes) something: merged, or a formula never calculated."""
+    raw = ctx.raw
+    if not raw.merged and not raw.unsaved_formulas:
+        return
+    where = {number: p for p, number in enumerate(raw.row_numbers)}
+    width = len(raw.headers)
+
+    def empty_cell(row: int, column: int) -> str | None:
+        """The header of the cell at (row, column) when it is a data cell that reads as empty."""
+        p = where.get(row)
+        return raw.headers[column] if p is not None and column < width and not raw.rows[p][column] else None
+
+    for first_row, first_col, last_row, last_col in raw.merged:
+        top = f"{column_letter(first_col)}{first_row}"
+        p = where.get(first_row)
+        if p is not None and first_col < width:
+            held = raw.rows[p][first_col]
+        elif first_row == raw.header_row_number and first_col < width:
+            held = raw.headers[first_col]
+        else:
+            continue  # merged from above the header (a title): nothing of a client's
+        if not held:
+            continue
+        span = f"{top}:{column_letter(last_col)}{last_row}"
+        for row in range(first_row + 1, last_row + 1):
+            for column in range(first_col, last_col + 1):
+                header = empty_cell(row, column)
+                if header is None:
+                    continue
+                message = (
+                    f"Cell {column_letter(column)}{row} is part of the merged cells {span}: the value "
+                    f"shown there ('{held}') is held by {top} only, so this row's '{header}' is read as "
+                    "empty. Unmerge the cells and fill in every row (or type the value here)."
+                )
+                out.add(row, header, ctx.field_of.get(header), "warning", "merged_cell", message, "")
+    for row, column, formula in raw.unsaved_formulas:
+        header = empty_cell(row, column)
+        if header is None:
+            continue
+        what = f"the formula ={formula}" if formula else "a formula"
+        message = (
+            f"Cell {column_letter(column)}{row} holds {what}, but the file has no saved result for it "
+            "(it was written by a program and never opened in a spreadsheet), so it is read as empty. "
+            "Open the file in Excel or LibreOffice, save it, and upload it again."
+        )
+        out.add(row, header, ctx.field_of.get(header), "warning", "formula_without_value", message, "")
 
 
 def _duplicate_issues(ctx: _Context, out: _Rows, columns: list[Sequence[str]]) -> None:
