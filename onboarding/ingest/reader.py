@@ -33,6 +33,9 @@ _TEXT_EXTENSIONS = (".csv", ".tsv", ".txt", "")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_LEGACY_WORKBOOK_STREAMS = tuple(f"{name}\0".encode("utf-16-le") for name in ("Workbook", "Book"))
+"""The stream of an Excel 97-2003 workbook ("Book" for Excel 5), as its OLE directory names it."""
+_WORD_STREAM = "WordDocument\0".encode("utf-16-le")
 
 
 def column_letter(index: int) -> str:
@@ -86,6 +89,13 @@ def read_table(
             raise UnsupportedFormatError(
                 f"'{filename}' is an old-style .xls workbook. Save it as .xlsx or CSV and upload that."
             )
+        if any(stream in data for stream in _LEGACY_WORKBOOK_STREAMS):
+            raise UnsupportedFormatError(
+                f"'{filename}' is an old-style Excel 97-2003 workbook (.xls) under a .{ext.lstrip('.') or 'xlsx'} "
+                "name. Open it in Excel or LibreOffice, save it as Excel Workbook (.xlsx) or CSV, and upload that."
+            )
+        if _WORD_STREAM in data:
+            raise UnsupportedFormatError(f"'{filename}' is a Word document (.doc), not a spreadsheet.")
         raise PasswordProtectedError(
             f"'{filename}' is password-protected or not an {ext.lstrip('.') or 'xlsx'} file: it is an "
             "OLE container (an encrypted or legacy Office file). Remove the password or save it as "

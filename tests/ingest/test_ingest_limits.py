@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,15 @@ from onboarding.ingest import (
     UnsupportedFormatError,
     read_table,
 )
+
+_SPEC = importlib.util.spec_from_file_location(
+    "make_corpus", Path(__file__).resolve().parents[1] / "data" / "ingest" / "make_corpus.py"
+)
+assert _SPEC is not None and _SPEC.loader is not None
+_MAKE_CORPUS = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_MAKE_CORPUS)
+cfb = _MAKE_CORPUS.cfb
+"""A minimal OLE container naming the given streams (the corpus generator's)."""
 
 Corpus = Callable[[str], bytes]
 
@@ -85,10 +96,25 @@ def test_encrypted_workbook(corpus: Corpus) -> None:
         read_table(corpus("encrypted.xlsx"), "encrypted.xlsx")
 
 
-def test_ole_file_named_xlsx(corpus: Corpus) -> None:
-    """Any OLE file named .xlsx says 'password-protected or not an xlsx'."""
-    with pytest.raises(PasswordProtectedError, match="password-protected or not an xlsx"):
+def test_legacy_xls_renamed_xlsx_is_named_as_such(corpus: Corpus) -> None:
+    """An unencrypted Excel 97-2003 workbook named .xlsx is called an old .xls with the fix, not 'password-protected or not an xlsx'."""
+    with pytest.raises(
+        UnsupportedFormatError, match=r"old-style Excel 97-2003 workbook \(\.xls\) under a \.xlsx name"
+    ) as err:
         read_table(corpus("ole_not_encrypted.xlsx"), "ole_not_encrypted.xlsx")
+    assert "save it as Excel Workbook (.xlsx)" in str(err.value)
+
+
+def test_legacy_word_document_renamed_xlsx_is_named_as_such() -> None:
+    """An old Word .doc named .xlsx is called a Word document."""
+    with pytest.raises(UnsupportedFormatError, match=r"Word document \(\.doc\)"):
+        read_table(cfb(["WordDocument", "1Table"]), "clients.xlsx")
+
+
+def test_other_ole_file_named_xlsx() -> None:
+    """An OLE file that is neither a workbook nor a Word document says 'password-protected or not an xlsx'."""
+    with pytest.raises(PasswordProtectedError, match="password-protected or not an xlsx"):
+        read_table(cfb(["PowerPoint Document"]), "clients.xlsx")
 
 
 @pytest.mark.parametrize(("name", "what"), [("legacy.xls", ".xls"), ("word_renamed.xlsx", "Word")])
