@@ -24,6 +24,7 @@ from onboarding.ingest.errors import (
 )
 from onboarding.ingest.mapping import field_for_header
 from onboarding.ingest.models import FileFormat, IngestLimits, RawTable
+from onboarding.ingest.rows import looks_like_formula
 from onboarding.ingest.text import decode, detect_delimiter, parse_csv, sep_hint
 
 __all__ = ["SUPPORTED_EXTENSIONS", "column_letter", "read_table"]
@@ -175,6 +176,27 @@ def _unique_headers(cells: list[str]) -> list[str]:
     return headers
 
 
+def _without_export_apostrophes(rows: list[list[str]]) -> list[list[str]]:
+    """Cells written as ``'=…``, ``'@…``, ``'+…`` or ``'-…`` read without the apostrophe.
+
+    Why: every export of this tool (the corrected list, the CRM export) puts an apostrophe before
+    a value a spreadsheet would run as a formula, and a spreadsheet saving a CSV keeps it as text.
+    Uploaded again, "'@Work Ltd" became another name and "'=7" another client ID, so a second
+    room or a conflict. Only an apostrophe before such a value is dropped (``'Twas`` keeps its own);
+    the value is then checked and flagged like any formula-like cell. One search over all the
+    cells decides whether any row needs looking at (a cell that starts with an apostrophe is rare).
+    """
+    joined = "\x1f" + "\x1f".join("\x1f".join(row) for row in rows)
+    if "\x1f'" not in joined:
+        return rows
+    out: list[list[str]] = []
+    for row in rows:
+        if any(cell[:1] == "'" and looks_like_formula(cell[1:]) for cell in row):
+            row = [cell[1:] if cell[:1] == "'" and looks_like_formula(cell[1:]) else cell for cell in row]
+        out.append(row)
+    return out
+
+
 def other_sheets_hint(sheet: str | None, sheets: list[str]) -> str:
     """ " The workbook also has 'Clients': …" when the sheet read is not the only one; else "".
 
@@ -232,8 +254,9 @@ def _build(
         raise TooManyColumnsError(
             f"{where} has {width:,} columns; the limit is {limits.max_columns:,}. Delete unused columns."
         )
-    padded_header = (header_cells + [""] * width)[:width]
+    padded_header = _without_export_apostrophes([(header_cells + [""] * width)[:width]])[0]
     rows = [row if len(row) == width else (row + [""] * (width - len(row)))[:width] for _, row in body]
+    rows = _without_export_apostrophes(rows)
     return RawTable(
         filename=filename,
         format=fmt,

@@ -163,3 +163,27 @@ def test_a_mostly_utf8_file_with_a_cp1252_line_keeps_both_right_and_says_so() ->
         )
         assert plain.clients[0].name == "Café Noir"
         assert not [i for i in plain.file_issues if i.code == "mixed_encoding"]
+
+
+def test_the_corrected_list_reads_back_as_it_was_uploaded() -> None:
+    """The apostrophe our exports put before '=7', '@Work Ltd', '-Minus Co' is dropped on upload: same IDs and names again."""
+    from onboarding.review import corrected_csv
+
+    data = b"Client ID,Company,E-mail,Phone\n=7,@Work Ltd,a@example.com,+1 555 0100\nC-2,-Minus Co,b@example.com,\n"
+    first = read_table(data, "clients.csv")
+    again = read_table(corrected_csv(first, excel=True), "clients-corrected.csv")
+    assert again.headers == first.headers
+    assert (
+        again.rows
+        == first.rows
+        == [
+            ["=7", "@Work Ltd", "a@example.com", "+1 555 0100"],
+            ["C-2", "-Minus Co", "b@example.com", ""],
+        ]
+    )
+
+
+def test_an_apostrophe_of_the_data_itself_is_kept() -> None:
+    """ "'Twas Ltd" and a phone typed as "'+1 555" (not how an export writes it) keep their apostrophe."""
+    table = read_table(b"ID,Company,Email,Phone\n1,'Twas Ltd,a@example.com,'+1 555\n", "x.csv")
+    assert table.rows == [["1", "'Twas Ltd", "a@example.com", "'+1 555"]]
