@@ -15,6 +15,7 @@ preview table is built when first shown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -305,9 +306,74 @@ def _check_rows(ctx: _Context) -> _Rows:
             "room_title": names.titles[i],
             "room_tag": names.tags[i],
         }
+    _number_id_issues(ctx, out, checked.client_id)
     _duplicate_issues(ctx, out, columns)
+    _same_title_issues(ctx, out)
     _sheet_note_issues(ctx, out)
     return out
+
+
+_SCIENTIFIC = re.compile(r"(?m)^[0-9](?:[.,][0-9]+[eE][+-]?|[eE][+-])[0-9]+$")
+"""``1.23457E+18``, ``1,23457E+18``, ``1.234567890123457e+18``, ``1E+18``: a long number ID as a
+spreadsheet shows or a program prints it, its digits past the 15th (or the 6th) gone. ``1E5``
+(no sign, no decimals) may be a code and passes."""
+_DECIMAL_ZERO = re.compile(r"(?m)^[0-9]+\.0+$")
+"""``1001.0``: an integer ID written by a program that read the column as decimals."""
+
+
+def _number_id_issues(ctx: _Context, out: _Rows, ids: Sequence[str]) -> None:
+    """Client IDs a spreadsheet or a program turned into numbers: rounded (refused) or given a '.0' (said).
+
+    Why: the ID becomes the room's tag, by which a room is found again. "1.23457E+18" is not the
+    CRM's ID (and several clients may round to it); "1001.0" is not "1001", which a clean file
+    of next month will carry, and so a second room.
+    """
+    header = ctx.mapping.header_for("client_id")
+    if header is None or ctx.settings.key != "client_id":
+        return
+    joined = "\n".join(ids)
+    scientific = "e" in joined.casefold() and _SCIENTIFIC.search(joined) is not None
+    decimal = ".0" in joined and _DECIMAL_ZERO.search(joined) is not None
+    if not scientific and not decimal:
+        return
+    for position, value in enumerate(ids):
+        number = ctx.raw.row_numbers[position]
+        if scientific and _SCIENTIFIC.fullmatch(value):
+            message = (
+                f"The client ID '{value}' is a number in scientific notation: a spreadsheet stored the "
+                "IDs as numbers and kept only their first digits, so this is not the CRM's ID. Format the "
+                "ID column as Text (or export it again as text from the CRM), and upload the list again."
+            )
+            out.add(number, header, "client_id", "error", "id_scientific", message, value)
+            out.rejected.add(position)
+        elif decimal and _DECIMAL_ZERO.fullmatch(value):
+            whole = value.split(".", 1)[0]
+            message = (
+                f"The client ID '{value}' ends in '.0', as a number written by a program that read the "
+                f"IDs as decimals. If the CRM's ID is '{whole}', correct it: a room is found again by its "
+                f"exact ID, and '{whole}' in a later list would be another client."
+            )
+            out.add(number, header, "client_id", "warning", "id_decimal", message, value)
+
+
+def _same_title_issues(ctx: _Context, out: _Rows) -> None:
+    """A valid row whose room title is an earlier valid row's: a warning (DocSpace allows it, people cannot tell them apart)."""
+    titles = {p: c["room_title"] for p, c in out.clients.items() if p not in out.rejected}
+    if len(set(titles.values())) == len(titles):
+        return
+    first: dict[str, tuple[int, str]] = {}
+    for position, title in sorted(titles.items()):
+        client = out.clients[position]
+        if title not in first:
+            first[title] = (client["row_number"], client["client_id"])
+            continue
+        row, other = first[title]
+        message = (
+            f"The room title '{title}' is the same as row {row}'s (client {other}): two rooms of one name "
+            "are hard to tell apart in DocSpace and in the invitation. Make the names differ, or put "
+            "{client_id} in the room title pattern."
+        )
+        out.add(client["row_number"], ctx.title_column, None, "warning", "same_room_title", message, title)
 
 
 def _sheet_note_issues(ctx: _Context, out: _Rows) -> None:

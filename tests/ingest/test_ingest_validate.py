@@ -267,3 +267,51 @@ def test_distinct_non_ascii_ids_are_not_lookalikes() -> None:
         "x.csv",
     )
     assert len(batch.clients) == 3 and not batch.issues
+
+
+@pytest.mark.parametrize("value", ["1.23457E+18", "1,23457E+18", "1.234567890123457e+18", "1E+18"])
+def test_client_id_in_scientific_notation_is_refused(value: str) -> None:
+    """A long number ID a spreadsheet rounded ('1.23457E+18') is refused with the fix; the other rows go through."""
+    data = f'ID,Company,Email\n"{value}",Acme,a@example.com\nC-2,Beta,b@example.com\n'
+    batch = load_clients(data.encode(), "x.csv")
+    assert [c.client_id for c in batch.clients] == ["C-2"]
+    (issue,) = batch.issues
+    assert (issue.row_number, issue.code, issue.severity) == (2, "id_scientific", "error")
+    assert "Format the ID column as Text" in issue.message
+
+
+def test_ids_that_only_look_numeric_pass() -> None:
+    """'1E5' (a code, no sign), '00123' and '2024-01-05' are IDs like any other."""
+    batch = load_clients(
+        b"ID,Company,Email\n1E5,A,a@example.com\n00123,B,b@example.com\n2024-01-05,C,c@example.com\n", "x.csv"
+    )
+    assert len(batch.clients) == 3 and not batch.issues
+
+
+def test_client_id_with_a_decimal_zero_is_a_warning_naming_the_whole_number() -> None:
+    """'1001.0' (a program read the IDs as decimals) stays, with a warning that names '1001'."""
+    batch = load_clients(b"ID,Company,Email\n1001.0,Acme,a@example.com\n", "x.csv")
+    assert [c.client_id for c in batch.clients] == ["1001.0"]
+    (issue,) = batch.issues
+    assert (issue.code, issue.severity) == ("id_decimal", "warning")
+    assert "'1001'" in issue.message
+
+
+def test_two_rooms_of_one_title_are_a_warning_naming_the_first() -> None:
+    """Two clients whose rooms would have one title (same name, or names the portal makes alike) warn on the later row."""
+    data = b"ID,Company,Email\nT-1,Alpha,a@example.com\nT-2,Alpha,b@example.com\nT-3,Beta:X,c@example.com\nT-4,Beta|X,d@example.com\n"
+    batch = load_clients(data, "x.csv")
+    assert len(batch.clients) == 4
+    same = [i for i in batch.issues if i.code == "same_room_title"]
+    assert [(i.row_number, i.column, i.severity) for i in same] == [
+        (3, "Company", "warning"),
+        (5, "Company", "warning"),
+    ]
+    assert "row 2's (client T-1)" in same[0].message and "'Client - Alpha'" in same[0].message
+    assert "row 4's (client T-3)" in same[1].message
+
+
+def test_refused_duplicates_do_not_also_warn_of_the_same_title() -> None:
+    """A row refused as a repeated ID is not warned about its title as well."""
+    batch = load_clients(b"ID,Company,Email\nT-1,Alpha,a@example.com\nT-1,Alpha,b@example.com\n", "x.csv")
+    assert [i.code for i in batch.issues] == ["duplicate_key"]
