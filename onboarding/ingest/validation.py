@@ -23,6 +23,7 @@ from typing import Any
 from onboarding.ingest.cells import CellProblem, cell_problems
 from onboarding.ingest.columns import FieldColumns, check_columns
 from onboarding.ingest.gc_pause import gc_paused
+from onboarding.ingest.homoglyph import mixed_script_parts
 from onboarding.ingest.lookalike import differing_characters, skeleton
 from onboarding.ingest.mapping import auto_map, normalize_header
 from onboarding.ingest.models import (
@@ -264,6 +265,7 @@ def _check_rows(ctx: _Context) -> _Rows:
         {f: columns[i] for f, i in ctx.field_columns}, n, email_required=s.email_required, key=s.key
     )
     _field_issues(ctx, out, checked, columns)
+    _mixed_script_issues(ctx, out, columns)
 
     valid = [p for p in range(n) if p not in out.rejected] if out.rejected else range(n)
     values: dict[str, Sequence[str]] = {}
@@ -311,6 +313,32 @@ def _check_rows(ctx: _Context) -> _Rows:
     _same_title_issues(ctx, out)
     _sheet_note_issues(ctx, out)
     return out
+
+
+def _mixed_script_issues(ctx: _Context, out: _Rows, columns: list[Sequence[str]]) -> None:
+    """E-mails mixing Latin with Cyrillic or Greek letters in one part (:mod:`onboarding.ingest.homoglyph`): refused, as
+    browsers refuse to show such a domain."""
+    where = dict(ctx.field_columns)
+    for f in ("email", "manager_email"):
+        if f not in where:
+            continue
+        column = columns[where[f]]
+        if "\n".join(column).isascii():
+            continue
+        for position, value in enumerate(column):
+            if position in out.rejected or value.isascii():
+                continue
+            for part, letters in mixed_script_parts(value.strip()):
+                domain = part != value.strip().rpartition("@")[0]
+                message = (
+                    f"The {_LABELS[f]} '{value.strip()}' mixes Latin letters with {', '.join(letters)} in "
+                    f"'{part}': it looks like an address it is not, and the invitation would go to "
+                    f"{'another domain' if domain else 'another mailbox'} (browsers show such names as "
+                    "'xn--…' for that reason). Check the address and type it again."
+                )
+                out.add(ctx.raw.row_numbers[position], ctx.mapping.header_for(f), f, "error",
+                        "mixed_script_email", message, value)  # fmt: skip
+                out.rejected.add(position)
 
 
 _SCIENTIFIC = re.compile(r"(?m)^[0-9](?:[.,][0-9]+[eE][+-]?|[eE][+-])[0-9]+$")

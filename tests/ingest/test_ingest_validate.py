@@ -315,3 +315,17 @@ def test_refused_duplicates_do_not_also_warn_of_the_same_title() -> None:
     """A row refused as a repeated ID is not warned about its title as well."""
     batch = load_clients(b"ID,Company,Email\nT-1,Alpha,a@example.com\nT-1,Alpha,b@example.com\n", "x.csv")
     assert [i.code for i in batch.issues] == ["duplicate_key"]
+
+
+def test_email_mixing_latin_and_cyrillic_is_refused_naming_the_letter() -> None:
+    """'b@bеta.example.com' (a Cyrillic 'е') and a manager 'аnna@…' are refused, the letter named; 'x@пример.рф' and 'müller.de' pass."""
+    data = "ID,Company,Email,Manager\n1,A,b@bеta.example.com,\n2,B,c@corp.example,аnna@corp.example\n3,C,x@пример.рф,\n4,D,y@müller.de,\n"
+    batch = load_clients(data.encode(), "x.csv")
+    assert [c.client_id for c in batch.clients] == ["3", "4"]
+    found = [(i.row_number, i.column, i.code, i.severity) for i in batch.issues]
+    assert found == [
+        (2, "Email", "mixed_script_email", "error"),
+        (3, "Manager", "mixed_script_email", "error"),
+    ]
+    assert "'е' (CYRILLIC SMALL LETTER IE) in 'bеta'" in batch.issues[0].message
+    assert "another domain" in batch.issues[0].message and "another mailbox" in batch.issues[1].message
