@@ -209,8 +209,11 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
     selected = session.selected_ids(batch)
     st.subheader("Checks", anchor=False)
     metrics = st.container()  # filled after the grid, which may change the selection
-    for issue in batch.file_issues:
-        st.error(display.md(issue.message), icon=":material/error:")
+    for issue in batch.file_issues:  # a warning (a repeated header, mixed encodings) is not shown as an error
+        if issue.severity == "error":
+            st.error(display.md(issue.message), icon=":material/error:")
+        else:
+            st.warning(display.md(issue.message), icon=":material/warning:")
     review_fixes.journal_counts(batch)
     raw = session.edited_table()
     assert raw is not None

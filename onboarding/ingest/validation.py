@@ -25,7 +25,7 @@ from onboarding.ingest.columns import FieldColumns, check_columns
 from onboarding.ingest.gc_pause import gc_paused
 from onboarding.ingest.homoglyph import mixed_script_parts
 from onboarding.ingest.lookalike import differing_characters, skeleton
-from onboarding.ingest.mapping import auto_map, normalize_header
+from onboarding.ingest.mapping import SYNONYMS, auto_map, normalize_header
 from onboarding.ingest.models import (
     CANONICAL_FIELDS,
     ClientBatch,
@@ -103,6 +103,58 @@ def _file_issue(
     )
 
 
+def _missing_column(f: FieldName, headers: list[str], hint: str) -> str:
+    """Which field has no column, the file's headers, and the header names that are found by themselves.
+
+    Why: "Choose one" alone left the command line, which has no mapping to choose in, with nothing
+    to do, and did not say what the file's headers were (an empty header cell reads "Column B").
+    """
+    shown = ", ".join(f"'{h}'" for h in headers[:12]) + (" …" if len(headers) > 12 else "")
+    names = ", ".join(f"'{n}'" for n in SYNONYMS[f][:4])
+    return (
+        f"No column is mapped to the {_LABELS[f]}: none of the file's headers ({shown}) is a name for "
+        f"it such as {names}. Choose its column in the column mapping{hint}, or give the column one of "
+        "those headers in the file and upload it again."
+    )
+
+
+def _repeated_header_issues(ctx: _Context) -> list[Issue]:
+    """A mapped column whose header the file repeats: which one is used, and how to use another.
+
+    Why: a CRM export with two "Email" columns (the company's, empty, then the contact's) had the
+    first one mapped, and every row failed with "the e-mail is empty" while the addresses sat in
+    the column next to it, renamed "Email (2)" without a word.
+    """
+    issues: list[Issue] = []
+    position = {h: i for i, h in enumerate(ctx.raw.headers)}
+    for f, header in ctx.mapping.mapped().items():
+        if header not in position or f not in _LABELS:
+            continue
+        repeats = [
+            h for h in ctx.raw.headers if h.startswith(f"{header} (") and _REPEAT.fullmatch(h[len(header) :])
+        ]
+        if not repeats:
+            continue
+        letters = ", ".join(column_letter(position[h]) for h in [header, *repeats])
+        others = ", ".join(f"'{h}'" for h in repeats)
+        issues.append(
+            _file_issue(
+                "repeated_header",
+                f"The file has {len(repeats) + 1} columns headed '{header}' (columns {letters}): the "
+                f"{_LABELS[f]} is read from the first, column {column_letter(position[header])}; the "
+                f"other{'s read' if len(repeats) > 1 else ' reads'} as {others}. If the {_LABELS[f]} is "
+                "in another, choose it in the column mapping, or rename the headers in the file.",
+                f,
+                severity="warning",
+            )
+        )
+    return issues
+
+
+_REPEAT = re.compile(r" \([2-9][0-9]*\)")
+"""The suffix the reader gives a repeated header: " (2)", " (3)"…"""
+
+
 def _check_setup(ctx: _Context) -> list[Issue]:
     """Mapping and pattern problems that make row validation meaningless."""
     issues: list[Issue] = []
@@ -124,12 +176,9 @@ def _check_setup(ctx: _Context) -> list[Issue]:
     for f in required:
         if m.header_for(f) is None:
             missing.add(f)
-            hint = " or choose the e-mail as the key" if f == "client_id" else ""
-            issues.append(
-                _file_issue(
-                    "missing_column", f"No column is mapped to the {_LABELS[f]}. Choose one{hint}.", f
-                )
-            )
+            hint = " (or choose the e-mail as the key)" if f == "client_id" else ""
+            issues.append(_file_issue("missing_column", _missing_column(f, ctx.raw.headers, hint), f))
+    issues.extend(_repeated_header_issues(ctx))
     hint = other_sheets_hint(ctx.raw.sheet, ctx.raw.sheets)
     if missing and hint:  # a workbook whose first sheet is notes or a cover page
         issues.append(

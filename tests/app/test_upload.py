@@ -155,3 +155,15 @@ def test_a_new_file_shows_its_own_automatic_mapping(app: AppTest, sandbox: objec
     data = (EXAMPLES / "clients.xlsx").read_bytes()
     at.file_uploader(key="upload_file_1").upload("clients.xlsx", data, "application/octet-stream").run()
     assert _mapping(at) == automatic
+
+
+def test_a_file_warning_is_shown_as_a_warning_not_an_error(app: AppTest, sandbox: object) -> None:
+    """A repeated 'Email' header is a yellow warning naming both columns; the rows are still checked."""
+    at = app
+    at.switch_page("pages/upload.py").run()
+    data = b"ID,Company,Email,Email\n1,Acme,a@example.com,other@example.com\n"
+    at.file_uploader(key="upload_file_0").upload("repeated.csv", data, "text/csv").run()
+    assert not at.exception
+    assert any("2 columns headed 'Email'" in unescape(w.value) for w in at.warning)
+    assert not any("columns headed" in unescape(e.value) for e in at.error)
+    assert metric(at, "Valid") == "1"

@@ -317,6 +317,16 @@ def test_refused_duplicates_do_not_also_warn_of_the_same_title() -> None:
     assert [i.code for i in batch.issues] == ["duplicate_key"]
 
 
+def test_missing_column_names_the_headers_and_what_to_call_the_column() -> None:
+    """No name column (its header cell is empty): the message lists the file's headers and the header names found by themselves."""
+    batch = load_clients(b"Client ID,,E-mail\nC-1,Acme,a@example.com\n", "x.csv")
+    (issue,) = [i for i in batch.issues if i.code == "missing_column"]
+    assert "'Client ID', 'Column B', 'E-mail'" in issue.message
+    assert (
+        "'Name', 'Client name'" in issue.message and "give the column one of those headers" in issue.message
+    )
+
+
 def test_email_mixing_latin_and_cyrillic_is_refused_naming_the_letter() -> None:
     """'b@bеta.example.com' (a Cyrillic 'е') and a manager 'аnna@…' are refused, the letter named; 'x@пример.рф' and 'müller.de' pass."""
     data = "ID,Company,Email,Manager\n1,A,b@bеta.example.com,\n2,B,c@corp.example,аnna@corp.example\n3,C,x@пример.рф,\n4,D,y@müller.de,\n"
@@ -329,3 +339,16 @@ def test_email_mixing_latin_and_cyrillic_is_refused_naming_the_letter() -> None:
     ]
     assert "'е' (CYRILLIC SMALL LETTER IE) in 'bеta'" in batch.issues[0].message
     assert "another domain" in batch.issues[0].message and "another mailbox" in batch.issues[1].message
+
+
+def test_a_repeated_header_says_which_column_is_read_and_how_to_take_the_other() -> None:
+    """Two 'Email' columns (the first empty): a file warning names both columns and the name the second reads as."""
+    batch = load_clients(b"ID,Company,Email,Email\n1,A,,a@example.com\n2,B,,b@example.com\n", "x.csv")
+    (warning,) = [i for i in batch.issues if i.row_number is None]
+    assert (warning.code, warning.severity, warning.field) == ("repeated_header", "warning", "email")
+    assert "2 columns headed 'Email' (columns C, D)" in warning.message and "'Email (2)'" in warning.message
+    fixed = batch.mapping.model_copy(update={"email": "Email (2)"})
+    assert (
+        len(load_clients(b"ID,Company,Email,Email\n1,A,,a@example.com\n", "x.csv", mapping=fixed).clients)
+        == 1
+    )
