@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import PurePath
 
-from onboarding.ingest.archive import open_archive
+from onboarding.ingest.archive import WorkbookArchive, open_archive
 from onboarding.ingest.cells import CONTROL
 from onboarding.ingest.errors import (
     CorruptWorkbookError,
@@ -110,6 +110,8 @@ def read_table(
 
         archive = open_archive(data, filename, limits)
         grid, sheet_name, sheets = read_sheet(data, archive, sheet)
+        if archive.kind != "ods":
+            _pad_as_shown(grid, archive, sheet_name)
         raw = _build(grid, filename, archive.kind, limits, header_row, sheet=sheet_name, sheets=sheets)
         if archive.kind == "ods" or not any("" in row for row in raw.rows):
             return raw  # merged cells and formulas never calculated only matter where a cell reads empty
@@ -174,6 +176,17 @@ def _unique_headers(cells: list[str]) -> list[str]:
         seen.add(name)
         headers.append(name)
     return headers
+
+
+def _pad_as_shown(grid: list[list[str]], archive: WorkbookArchive, sheet: str) -> None:
+    """Whole numbers in cells formatted with leading zeros (``00000``) read as shown: ``123`` -> ``00123``."""
+    from onboarding.ingest.sheet_notes import zero_padded_cells
+
+    for row, column, digits in zero_padded_cells(archive.zf, sheet):
+        if row <= len(grid) and column < len(grid[row - 1]):
+            value = grid[row - 1][column]
+            if value.isdigit() and len(value) < digits:
+                grid[row - 1][column] = value.zfill(digits)
 
 
 def _without_export_apostrophes(rows: list[list[str]]) -> list[list[str]]:

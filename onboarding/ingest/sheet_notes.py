@@ -1,4 +1,5 @@
-"""What an XLSX sheet shows that its cell values do not: merged cells and formulas never calculated.
+"""What an XLSX sheet shows that its cell values do not: merged cells, formulas never calculated,
+and numbers shown with leading zeros.
 
 Why: both read as empty cells, and the person sees something else. A manager typed once into
 cells merged down D2:D4 shows on every row in Excel, but only D2 holds it: rows 3 and 4 would go
@@ -113,3 +114,68 @@ def _read(text: bytes, merged: list[tuple[int, int, int, int]], formulas: list[t
             continue  # a text result that is empty (=IF(…;"";…)): Excel saved it, there is nothing to read
         shown = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
         formulas.append((int(m.group(2)), column_number(m.group(1).decode()) - 1, shown))
+
+
+_NUM_FMT = re.compile(rb"<(?:[\w.-]+:)?numFmt\b([^>]*)>")
+_CELL_XFS = re.compile(rb"<(?:[\w.-]+:)?cellXfs\b[^>]*>(.*?)</(?:[\w.-]+:)?cellXfs>", re.S)
+_XF = re.compile(rb"<(?:[\w.-]+:)?xf\b([^>]*)>")
+_ATTR = re.compile(rb"([\w:]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ZEROS = re.compile(r"0+")
+_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*?)/?>")
+_MAX_STYLES_BYTES = 4 * 1024 * 1024
+
+
+def _attributes(tag: bytes) -> dict[bytes, str]:
+    return {k: html.unescape((a or b).decode("utf-8", "replace")) for k, a, b in _ATTR.findall(tag)}
+
+
+def _padding_styles(zf: zipfile.ZipFile) -> dict[int, int]:
+    """Cell style index -> digits, for the styles whose number format pads with zeros (``00000``)."""
+    try:
+        info = zf.getinfo("xl/styles.xml")
+    except KeyError:
+        return {}
+    if info.file_size > _MAX_STYLES_BYTES:
+        return {}
+    styles = zf.read(info)
+    widths: dict[str, int] = {}
+    for tag in _NUM_FMT.findall(styles):
+        attrs = _attributes(tag)
+        code = attrs.get(b"formatCode", "").replace('"', "")
+        if b"numFmtId" in attrs and _ZEROS.fullmatch(code) and len(code) > 1:
+            widths[attrs[b"numFmtId"]] = len(code)
+    if not widths:
+        return {}
+    block = _CELL_XFS.search(styles)
+    if block is None:
+        return {}
+    padding: dict[int, int] = {}
+    for index, tag in enumerate(_XF.findall(block.group(1))):
+        fmt = _attributes(tag).get(b"numFmtId")
+        if fmt in widths:
+            padding[index] = widths[fmt]
+    return padding
+
+
+def zero_padded_cells(zf: zipfile.ZipFile, sheet: str) -> list[tuple[int, int, int]]:
+    """``(row, column, digits)`` of the number cells of ``sheet`` shown with leading zeros (format ``00000``).
+
+    Why: a client ID typed as 00123 into a column formatted ``00000`` is the number 123, which
+    Excel shows as 00123; read as "123" it is another client than the "00123" a CSV export of the
+    same CRM carries, so another room. Rows 1-based, columns 0-based.
+    """
+    padding = _padding_styles(zf)
+    member = sheet_member(zf, sheet) if padding else None
+    if member is None:
+        return []
+    found: list[tuple[int, int, int]] = []
+    for chunk in _scan(member, zf):
+        for tag in _CELL_TAG.findall(chunk):
+            attrs = _attributes(tag)
+            style, kind, ref = attrs.get(b"s"), attrs.get(b"t", "n"), attrs.get(b"r", "")
+            if style is None or kind != "n" or not style.isdigit() or int(style) not in padding:
+                continue
+            m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})", ref)
+            if m is not None:
+                found.append((int(m.group(2)), column_number(m.group(1)) - 1, padding[int(style)]))
+    return found

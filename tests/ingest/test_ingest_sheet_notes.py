@@ -85,3 +85,35 @@ def test_formula_whose_saved_result_is_empty_text_says_nothing() -> None:
     batch = load_clients(data, "clients.xlsx")
     assert [c.client_id for c in batch.clients] == ["X-1"]
     assert not [i for i in batch.issues if i.code == "formula_without_value"]
+
+
+def test_number_ids_formatted_with_leading_zeros_read_as_excel_shows_them() -> None:
+    """123 in a cell formatted 00000 reads '00123' (as Excel shows it, and as the CRM's CSV has it); longer, decimal and text cells stay."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(HEADER)
+    for value in (123, 1234567, 12.5, "00042"):
+        ws.append([value, "Acme", "a@example.com", MANAGER])
+        ws.cell(ws.max_row, 1).number_format = "00000"
+    ws.append([7, "Plain", "p@example.com", MANAGER])  # no padding format: 7 stays 7
+    buf = io.BytesIO()
+    wb.save(buf)
+    batch = load_clients(buf.getvalue(), "clients.xlsx")
+    assert [c.client_id for c in batch.clients] == ["00123", "1234567", "12.5", "00042", "7"]
+
+
+def test_a_padded_number_and_the_same_id_as_text_are_one_client() -> None:
+    """00123 typed as a formatted number and '00123' as text are the same ID: the later row is refused as a repeat."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(HEADER)
+    ws.append([123, "Acme", "a@example.com", MANAGER])
+    ws.cell(2, 1).number_format = "00000"
+    ws.append(["00123", "Acme again", "b@example.com", MANAGER])
+    buf = io.BytesIO()
+    wb.save(buf)
+    batch = load_clients(buf.getvalue(), "clients.xlsx")
+    assert [c.client_id for c in batch.clients] == ["00123"]
+    assert [i.code for i in batch.issues] == ["duplicate_key"]
