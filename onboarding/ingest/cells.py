@@ -36,13 +36,13 @@ _IDENTITY_REFUSED = (
     (
         _BIDI,
         "bidi_control",
-        "text-direction control character(s) {shown}, which make an ID, name or e-mail display "
+        "text-direction control character(s) {shown}, which make an ID, name, e-mail or room title display "
         "differently from what it is.",
     ),
     (
         _INVISIBLE,
         "invisible_character",
-        "invisible character(s) {shown}: the ID, name or e-mail looks like another that differs.",
+        "invisible character(s) {shown}: the ID, name, e-mail or room title looks like another that differs.",
     ),
 )
 """Characters refused in the client ID, name and e-mails: (pattern, issue code, what they are)."""

@@ -305,6 +305,11 @@ def _check_rows(ctx: _Context) -> _Rows:
     n = len(raw.rows)
     columns = _transpose(raw.rows, len(raw.headers))
     identity = {i for _, i in ctx.field_columns}
+    # A column the room title or tag is made from is checked like the name: a text-direction
+    # override there ("Client - Acme (\u202eKU)") would make the room's title read otherwise.
+    identity.update(
+        ctx.index[t] for t in ctx.placeholders.values() if t not in CANONICAL_FIELDS and t in ctx.index
+    )
     out = _Rows()
     found = cell_problems(
         raw.rows, raw.headers, identity, s.limits.max_cell_chars, columns=columns, delimiter=raw.delimiter

@@ -220,3 +220,18 @@ def test_a_quote_never_closed_is_named_instead_of_an_empty_email() -> None:
     assert (issues[0].code, issues[0].column) == ("unclosed_quote", "Company")
     assert "never closed" in issues[0].message and "3 lines" in issues[0].message
     assert [c.client_id for c in batch.clients] == ["A0"]
+
+
+def test_a_column_of_the_room_title_refuses_text_direction_and_invisible_characters() -> None:
+    """With a title pattern '{name} ({Country})', an override or a zero-width space in Country is refused; unused extra columns may hold them."""
+    data = "ID,Company,Email,Country\n1,Acme,a@example.com,\u202eKU\n2,Beta,b@example.com,D\u200bE\n3,Gamma,c@example.com,UK\n"
+    titled = load_clients(
+        data.encode(), "x.csv", settings=IngestSettings(title_pattern="Client - {name} ({Country})")
+    )
+    assert [c.client_id for c in titled.clients] == ["3"]
+    assert [(i.row_number, i.column, i.code) for i in titled.issues] == [
+        (2, "Country", "bidi_control"),
+        (3, "Country", "invisible_character"),
+    ]
+    assert "room title" in titled.issues[0].message
+    assert len(load_clients(data.encode(), "x.csv").clients) == 3
