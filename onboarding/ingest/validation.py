@@ -403,8 +403,33 @@ _DECIMAL_ZERO = re.compile(r"(?m)^[0-9]+\.0+$")
 """``1001.0``: an integer ID written by a program that read the column as decimals."""
 
 
+_DATE = re.compile(
+    r"(?im)^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}:[0-9]{2})?"
+    r"|[0-9]{1,2}[-/ ](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:[-/ ][0-9]{2,4})?"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[-/ ][0-9]{2,4}"
+    r"|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4})$"
+)
+"""How a workbook's date cell reads (``2024-01-05``) and how a spreadsheet writes one to CSV
+(``5-Jan``, ``Jan-24``, ``1/5/2024``)."""
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _may_hold_dates(joined: str) -> bool:
+    """False when no ID can be a date: a few substring searches instead of :data:`_DATE` over every line."""
+    if "/" in joined or _ISO_DATE.search(joined) is not None:
+        return True
+    folded = joined.casefold()
+    return any(month in folded for month in _MONTHS)
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _number_id_issues(ctx: _Context, out: _Rows, ids: Sequence[str]) -> None:
-    """Client IDs a spreadsheet or a program turned into numbers: rounded (refused) or given a '.0' (said).
+    """Client IDs a spreadsheet or a program turned into numbers or dates: rounded (refused), given a
+    '.0' or made a date (said).
 
     Why: the ID becomes the room's tag, by which a room is found again. "1.23457E+18" is not the
     CRM's ID (and several clients may round to it); "1001.0" is not "1001", which a clean file
@@ -416,7 +441,8 @@ def _number_id_issues(ctx: _Context, out: _Rows, ids: Sequence[str]) -> None:
     joined = "\n".join(ids)
     scientific = "e" in joined.casefold() and _SCIENTIFIC.search(joined) is not None
     decimal = ".0" in joined and _DECIMAL_ZERO.search(joined) is not None
-    if not scientific and not decimal:
+    dated = _may_hold_dates(joined) and _DATE.search(joined) is not None
+    if not scientific and not decimal and not dated:
         return
     for position, value in enumerate(ids):
         number = ctx.raw.row_numbers[position]
@@ -436,6 +462,13 @@ def _number_id_issues(ctx: _Context, out: _Rows, ids: Sequence[str]) -> None:
                 f"exact ID, and '{whole}' in a later list would be another client."
             )
             out.add(number, header, "client_id", "warning", "id_decimal", message, value)
+        elif dated and _DATE.fullmatch(value):
+            message = (
+                f"The client ID '{value}' is a date: a spreadsheet turns IDs such as '1-5' or 'MAR1' into "
+                "dates. If the CRM's ID is not this date, format the ID column as Text, type the ID again "
+                "(or export it again from the CRM), and upload the list again."
+            )
+            out.add(number, header, "client_id", "warning", "id_date", message, value)
 
 
 def _same_title_issues(ctx: _Context, out: _Rows) -> None:

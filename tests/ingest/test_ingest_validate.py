@@ -281,9 +281,9 @@ def test_client_id_in_scientific_notation_is_refused(value: str) -> None:
 
 
 def test_ids_that_only_look_numeric_pass() -> None:
-    """'1E5' (a code, no sign), '00123' and '2024-01-05' are IDs like any other."""
+    """'1E5' (a code, no sign), '00123' and '2024-15' are IDs like any other."""
     batch = load_clients(
-        b"ID,Company,Email\n1E5,A,a@example.com\n00123,B,b@example.com\n2024-01-05,C,c@example.com\n", "x.csv"
+        b"ID,Company,Email\n1E5,A,a@example.com\n00123,B,b@example.com\n2024-15,C,c@example.com\n", "x.csv"
     )
     assert len(batch.clients) == 3 and not batch.issues
 
@@ -352,3 +352,15 @@ def test_a_repeated_header_says_which_column_is_read_and_how_to_take_the_other()
         len(load_clients(b"ID,Company,Email,Email\n1,A,,a@example.com\n", "x.csv", mapping=fixed).clients)
         == 1
     )
+
+
+@pytest.mark.parametrize("value", ["2024-01-05", "2024-01-05 14:30:00", "5-Jan", "Jan-24", "1/5/2024"])
+def test_client_id_that_is_a_date_is_a_warning(value: str) -> None:
+    """An ID a spreadsheet made a date ('1-5' -> 5-Jan) stays, with a warning saying how to keep it as text."""
+    batch = load_clients(
+        f"ID,Company,Email\n{value},Acme,a@example.com\nSEP-2,Beta,b@example.com\n".encode(), "x.csv"
+    )
+    assert [c.client_id for c in batch.clients] == [value, "SEP-2"]
+    (issue,) = batch.issues
+    assert (issue.row_number, issue.code, issue.severity) == (2, "id_date", "warning")
+    assert "format the ID column as Text" in issue.message
