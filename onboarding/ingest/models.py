@@ -137,6 +137,8 @@ class RawTable:
     (rows as the user sees them, columns 0-based): their lower cells read as empty, which is said."""
     unsaved_formulas: tuple[tuple[int, int, str], ...] = ()
     """XLSX formula cells with no saved result, ``(row, column, formula)``: read as empty, which is said."""
+    hidden_rows: tuple[int, ...] = ()
+    """XLSX rows hidden in the sheet (by hand, a filter, a collapsed group): read like the others, which is said."""
 
 
 class SourceInfo(BaseModel):

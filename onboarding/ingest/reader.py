@@ -113,13 +113,19 @@ def read_table(
         if archive.kind != "ods":
             _pad_as_shown(grid, archive, sheet_name)
         raw = _build(grid, filename, archive.kind, limits, header_row, sheet=sheet_name, sheets=sheets)
-        if archive.kind == "ods" or not any("" in row for row in raw.rows):
-            return raw  # merged cells and formulas never calculated only matter where a cell reads empty
+        if archive.kind == "ods":
+            return raw
         from onboarding.ingest.sheet_notes import sheet_notes
 
-        notes = sheet_notes(archive.zf, sheet_name)
-        if notes.merged or notes.unsaved_formulas:
-            raw = dataclasses.replace(raw, merged=notes.merged, unsaved_formulas=notes.unsaved_formulas)
+        # Merged cells and formulas never calculated only matter where a cell reads empty.
+        notes = sheet_notes(archive.zf, sheet_name, cells=any("" in row for row in raw.rows))
+        if notes.merged or notes.unsaved_formulas or notes.hidden_rows:
+            raw = dataclasses.replace(
+                raw,
+                merged=notes.merged,
+                unsaved_formulas=notes.unsaved_formulas,
+                hidden_rows=notes.hidden_rows,
+            )
         return raw
 
     if ext in (".xlsx", ".xlsm", ".ods", ".xls"):

@@ -1,5 +1,5 @@
 """What an XLSX sheet shows that its cell values do not: merged cells, formulas never calculated,
-and numbers shown with leading zeros.
+hidden rows, and numbers shown with leading zeros.
 
 Why: both read as empty cells, and the person sees something else. A manager typed once into
 cells merged down D2:D4 shows on every row in Excel, but only D2 holds it: rows 3 and 4 would go
@@ -40,38 +40,59 @@ _VALUE = re.compile(rb"<(?:[\w.-]+:)?v>[^<]|<(?:[\w.-]+:)?is\b")
 _EMPTY_TEXT_VALUE = re.compile(rb"<(?:[\w.-]+:)?v\s*(?:/>|>\s*</)")
 _TEXT_TYPE = re.compile(rb"\bt\s*=\s*[\"']str[\"']")
 _CELL_WINDOW = 256 * 1024
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>")
+_HIDDEN = re.compile(rb"(?<![\w:.-])hidden\s*=\s*[\"'](?:1|true)[\"']")
+_ROW_NUMBER = re.compile(rb"(?<![\w:.-])r\s*=\s*[\"']([0-9]{1,7})[\"']")
 _MAX_NOTES = 10_000
 """Enough to name every affected row of a real list; a sheet made of nothing else stops here."""
 
 
 @dataclass(frozen=True)
 class SheetNotes:
-    """Merged ranges spanning several rows, and formula cells without a saved result."""
+    """Merged ranges spanning several rows, formula cells without a saved result, hidden rows."""
 
     merged: tuple[tuple[int, int, int, int], ...] = ()
     """``(first_row, first_column, last_row, last_column)``: rows 1-based, columns 0-based."""
     unsaved_formulas: tuple[tuple[int, int, str], ...] = ()
     """``(row, column, formula)``: row 1-based, column 0-based, formula text ("" for a shared one)."""
+    hidden_rows: tuple[int, ...] = ()
+    """Rows hidden in the sheet (by hand, a filter or a collapsed group), 1-based."""
 
 
-def sheet_notes(zf: zipfile.ZipFile, sheet: str) -> SheetNotes:
-    """The notes of XLSX sheet ``sheet``; empty when the sheet cannot be found (the reader said why)."""
+def sheet_notes(zf: zipfile.ZipFile, sheet: str, *, cells: bool = True) -> SheetNotes:
+    """The notes of XLSX sheet ``sheet``; empty when the sheet cannot be found (the reader said why).
+
+    ``cells=False`` (no data cell reads as empty) looks only for hidden rows.
+    """
     member = sheet_member(zf, sheet)
     if member is None:
         return SheetNotes()
     merged: list[tuple[int, int, int, int]] = []
     formulas: list[tuple[int, int, str]] = []
+    hidden: list[int] = []
     carry = b""
     for chunk in _scan(member, zf):
+        if b"hidden" in chunk and len(hidden) < _MAX_NOTES:
+            hidden.extend(_hidden_rows(chunk))
+        if not cells or len(merged) + len(formulas) >= _MAX_NOTES:
+            continue
         text = carry + chunk
         cut = _last_cell_start(text)
         _read(text[:cut], merged, formulas)
         carry = text[cut:]
-        if len(merged) + len(formulas) >= _MAX_NOTES:
-            break
-    else:
+    if cells and carry:
         _read(carry, merged, formulas)
-    return SheetNotes(tuple(merged[:_MAX_NOTES]), tuple(formulas[:_MAX_NOTES]))
+    return SheetNotes(tuple(merged[:_MAX_NOTES]), tuple(formulas[:_MAX_NOTES]), tuple(hidden[:_MAX_NOTES]))
+
+
+def _hidden_rows(text: bytes) -> list[int]:
+    """Numbers of the rows ``text`` marks hidden (``<row r="5" hidden="1">``: hidden by hand, a filter or a collapsed group)."""
+    found: list[int] = []
+    for m in _ROW_TAG.finditer(text):
+        attrs = m.group(1)
+        if _HIDDEN.search(attrs) and (r := _ROW_NUMBER.search(attrs)) is not None:
+            found.append(int(r.group(1)))
+    return found
 
 
 def _last_cell_start(text: bytes) -> int:

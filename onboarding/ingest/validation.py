@@ -494,9 +494,17 @@ def _same_title_issues(ctx: _Context, out: _Rows) -> None:
 def _sheet_note_issues(ctx: _Context, out: _Rows) -> None:
     """Cells that read as empty though the sheet shows (or computes) something: merged, or a formula never calculated."""
     raw = ctx.raw
-    if not raw.merged and not raw.unsaved_formulas:
+    if not raw.merged and not raw.unsaved_formulas and not raw.hidden_rows:
         return
     where = {number: p for p, number in enumerate(raw.row_numbers)}
+    for row in raw.hidden_rows:
+        if row in where:
+            message = (
+                f"Row {row} is hidden in the spreadsheet (by a filter, a collapsed group or Hide), and is "
+                "read like every other row. If it was hidden to leave the client out, untick it on "
+                "Upload, or delete it from the file (the command line reads every row but --select's)."
+            )
+            out.add(row, None, None, "warning", "hidden_row", message, "")
     width = len(raw.headers)
 
     def empty_cell(row: int, column: int) -> str | None:

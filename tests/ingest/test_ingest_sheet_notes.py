@@ -117,3 +117,22 @@ def test_a_padded_number_and_the_same_id_as_text_are_one_client() -> None:
     batch = load_clients(buf.getvalue(), "clients.xlsx")
     assert [c.client_id for c in batch.clients] == ["00123"]
     assert [i.code for i in batch.issues] == ["duplicate_key"]
+
+
+def test_hidden_rows_are_read_and_said() -> None:
+    """Rows hidden in Excel (a filter, Hide) are still read, each with a warning that says so and how to leave it out."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(HEADER)
+    for i in range(4):
+        ws.append([f"X-{i}", f"Company {i}", f"a{i}@example.com", MANAGER])
+    ws.row_dimensions[3].hidden = True
+    ws.row_dimensions[5].hidden = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    batch = load_clients(buf.getvalue(), "clients.xlsx")
+    assert len(batch.clients) == 4
+    hidden = [i for i in batch.issues if i.code == "hidden_row"]
+    assert [(i.row_number, i.severity) for i in hidden] == [(3, "warning"), (5, "warning")]
+    assert "Row 3 is hidden" in hidden[0].message and "untick it" in hidden[0].message
