@@ -11,6 +11,15 @@ from collections.abc import Iterator
 import pytest
 
 from docspace_sandbox.server import Sandbox, start
+from onboarding.workflow.throttle import forget_shared_throttles
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> Iterator[None]:
+    """Each test's portals start with no learned pace or shrunken gate: the process keeps one
+    throttle per portal address, and a later test's sandbox may get an earlier one's port."""
+    yield
+    forget_shared_throttles()
 
 
 @pytest.fixture

@@ -355,6 +355,13 @@ _shared: dict[tuple[str, Limits], Throttle] = {}
 _shared_lock = threading.Lock()
 
 
+def forget_shared_throttles() -> None:
+    """Drop every portal's throttle (the next run on it starts afresh): for tests, whose portals
+    come and go on reused loopback ports."""
+    with _shared_lock:
+        _shared.clear()
+
+
 def shared_throttle(portal: str, limits: Limits) -> Throttle:
     """The process's throttle for one portal and set of limits (created on first use).
 

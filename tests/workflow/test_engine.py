@@ -138,19 +138,30 @@ def test_ctrl_c_stops_the_run_like_stop_and_a_later_run_finishes(harness: Harnes
 
     engine = harness.engine(on_event=note)
 
+    ended = threading.Event()  # the run returned: no signal may be sent after it (into later tests)
+
     def ctrl_c_once_calls_are_held() -> None:
         # Under load the plan's look-ups alone could be 5 in flight: wait for the run's clients,
         # then for room creations held by the portal.
-        begun.wait()
+        while not begun.wait(0.005):
+            if ended.is_set():
+                return
         while harness.sandbox.in_flight() < 5:
-            threading.Event().wait(0.005)
+            if ended.wait(0.005):
+                return
         os.kill(os.getpid(), signal.SIGINT)  # what the terminal sends on Ctrl-C
 
     helper = threading.Thread(target=ctrl_c_once_calls_are_held)
     helper.start()
-    with pytest.raises(KeyboardInterrupt):
-        engine.run(clients)
-    helper.join()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            summary = engine.run(clients).summary()
+            pytest.fail(
+                f"the run ended before Ctrl-C (at most {harness.sandbox.in_flight()} in flight): {summary}"
+            )
+    finally:
+        ended.set()
+        helper.join()
     (run,) = engine.journal.runs("sandbox-test")
     assert run.status == "stopped"
     assert 0 < len(harness.rooms()) < len(clients)
