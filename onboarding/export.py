@@ -77,7 +77,27 @@ def neutralise(value: str) -> str:
 def _iso(ts: float | None) -> str:
     if not ts:
         return ""
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime(ISO_FORMAT)
+
+
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+"""Every time in an export and a webhook payload: ISO 8601, in UTC, to the second."""
+_API_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def api_time(value: str) -> str:
+    """A portal's date (``2026-12-30T10:00:00.0000000+03:00``: seven fraction digits, the portal's
+    own offset) in the export's form (``2026-12-30T07:00:00Z``); text that is no such date as it is."""
+    text = value.strip()
+    found = _API_TIME.fullmatch(text)
+    if found is None:
+        return text
+    zone = found.group(2) or "+00:00"  # the API always states its offset; none is taken as UTC
+    try:
+        when = dt.datetime.fromisoformat(found.group(1) + ("+00:00" if zone == "Z" else zone))
+    except ValueError:
+        return text
+    return when.astimezone(dt.UTC).strftime(ISO_FORMAT)
 
 
 def in_id_order(records: Sequence[ClientRecord]) -> list[ClientRecord]:
@@ -95,6 +115,7 @@ def id_key(client_id: str) -> tuple[list[int | str], str]:
 
 def record_row(rec: ClientRecord) -> dict[str, str]:
     """One export row (all values text)."""
+    link = rec.link_url
     row = {
         "client_id": rec.client_id,
         "client_name": rec.name,
@@ -103,9 +124,9 @@ def record_row(rec: ClientRecord) -> dict[str, str]:
         "room_id": "" if rec.room_id is None else str(rec.room_id),
         "room_title": rec.room_title,
         "room_url": rec.room_url,
-        "client_link": rec.link_url,
-        "link_expires": rec.link_expires,
-        "link_sign_in_only": ("yes" if rec.link_sign_in_only else "no") if rec.link_url else "",
+        "client_link": link,
+        "link_expires": api_time(rec.link_expires) if link else "",
+        "link_sign_in_only": ("yes" if rec.link_sign_in_only else "no") if link else "",
         "status": rec.status,
         "error": redact(rec.error),
         "onboarded_at": _iso(rec.onboarded_at),

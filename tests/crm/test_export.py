@@ -124,3 +124,28 @@ def test_exports_of_the_whole_journal_come_in_client_id_order_numbers_as_numbers
     ties = [ClientRecord(portal="p", client_id=i) for i in ("C-2", "C-02", "7", "007")]
     assert [r.client_id for r in export.in_id_order(ties)] == ["007", "7", "C-02", "C-2"]
     assert [r.client_id for r in export.in_id_order(ties[::-1])] == ["007", "7", "C-02", "C-2"]
+
+
+def _every_format(rec: ClientRecord) -> dict[str, dict[str, str]]:
+    """The one row of ``rec`` as each export format and the webhook payload hand it over."""
+    from onboarding.webhook import client_payload
+
+    csv = pd.read_csv(io.BytesIO(export.to_csv([rec])), dtype=str, keep_default_na=False)
+    xlsx = pd.read_excel(io.BytesIO(export.to_xlsx([rec])), dtype=str, engine="openpyxl").fillna("")
+    return {
+        "csv": csv.iloc[0].to_dict(),
+        "xlsx": xlsx.iloc[0].to_dict(),
+        "jsonl": json.loads(export.to_jsonl([rec])),
+        "webhook": client_payload(rec, "https://p.example")["client"],
+    }
+
+
+def test_link_expiry_is_iso_8601_utc_like_every_other_time() -> None:
+    """A portal's link expiry (seven fraction digits, its own offset) is exported as UTC ``…Z``."""
+    rec = ClientRecord(
+        portal="p", client_id="C1", status="onboarded", room_id=7, link_url="https://p.example/s/k",
+        link_expires="2026-12-30T10:00:00.0000000+03:00", onboarded_at=1764180000.0,
+    )  # fmt: skip
+    for fmt, row in _every_format(rec).items():
+        assert row["link_expires"] == "2026-12-30T07:00:00Z", fmt
+        assert row["onboarded_at"] == "2025-11-26T18:00:00Z", fmt
