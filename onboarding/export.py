@@ -113,9 +113,14 @@ def id_key(client_id: str) -> tuple[list[int | str], str]:
     return ([int(t) if i % 2 else t.casefold() for i, t in enumerate(_DIGITS.split(client_id))], client_id)
 
 
+LINK_HIDDEN = frozenset({"archived", "offboarded"})
+"""Statuses whose room is in the portal's Archive: the client link leads nowhere the client may go,
+so the export and the webhook leave it out, as the dashboard does (``restore`` gives it back)."""
+
+
 def record_row(rec: ClientRecord) -> dict[str, str]:
     """One export row (all values text)."""
-    link = rec.link_url
+    link = "" if rec.status in LINK_HIDDEN else rec.link_url
     row = {
         "client_id": rec.client_id,
         "client_name": rec.name,

@@ -149,3 +149,14 @@ def test_link_expiry_is_iso_8601_utc_like_every_other_time() -> None:
     for fmt, row in _every_format(rec).items():
         assert row["link_expires"] == "2026-12-30T07:00:00Z", fmt
         assert row["onboarded_at"] == "2025-11-26T18:00:00Z", fmt
+
+
+def test_archived_clients_link_is_left_out_as_on_the_dashboard() -> None:
+    """A rolled-back (archived) client's dead link is not handed to the CRM; its room still is."""
+    rec = ClientRecord(
+        portal="p", client_id="C1", status="archived", room_id=7, room_url="https://p.example/rooms/archive/7",
+        link_url="https://p.example/s/k", link_expires="2026-12-30T10:00:00Z",
+    )  # fmt: skip
+    for fmt, row in _every_format(rec).items():
+        assert (row["client_link"], row["link_expires"], row["link_sign_in_only"]) == ("", "", ""), fmt
+        assert (row["status"], row["room_id"]) == ("archived", "7"), fmt
