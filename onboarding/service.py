@@ -350,8 +350,9 @@ class Onboarding:
         return self._registry.get(run_id)
 
     def archive(self, client_id: str) -> int:
-        """Roll back: move a client's room to the Archive; returns the room id."""
-        return self._engine().archive(client_id)
+        """Roll back: move a client's room to the Archive (``client.archived`` to the CRM); returns
+        the room id."""
+        return self._aftercare().archive(client_id)
 
     # -- after onboarding: joins, drift, offboarding ---------------------------------------------
 

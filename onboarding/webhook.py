@@ -87,6 +87,7 @@ CLIENT_EVENTS = (
     "client.onboarded",
     "client.joined",
     "client.link_renewed",
+    "client.archived",
     "client.offboarded",
     "client.restored",
     "client.updated",

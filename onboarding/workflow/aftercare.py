@@ -416,6 +416,16 @@ class Aftercare:
 
     # -- offboarding -------------------------------------------------------------------------------
 
+    def archive(self, client_id: str) -> int:
+        """Roll back (the room to the Archive), then tell the CRM once per time out; returns the room
+        id. Without the event the CRM kept the client as onboarded, with a link that no longer
+        opens, until a ``client.restored`` it could not place."""
+        rid = self.engine.archive(client_id)
+        rec = self.engine.journal.get(self.engine.portal_key, client_id)
+        if rec is not None:
+            self._tell(rec, "client.archived", stamp=lifecycle.cycle(rec), quiet=True)
+        return rid
+
     def offboard(self, client_id: str) -> str:
         """Remove the client's members and links, archive the room, tell the CRM; returns the run id."""
         (rec,) = self._records([client_id])

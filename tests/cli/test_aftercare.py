@@ -411,3 +411,23 @@ def test_a_person_added_by_hand_is_reported_left_by_repair_and_silenced_by_accep
     blueprint = tmp_path / "bp.toml"
     blueprint.write_text('known_members = ["@sandbox.example"]\n', encoding="utf-8")
     assert cli.main(["audit", "--blueprint", str(blueprint), *env]) == 0
+
+
+def test_a_roll_back_tells_the_crm_once_per_time_the_room_goes_to_the_archive(
+    harness: Harness, env: list[str], tmp_path: Path, hook: Receiver
+) -> None:
+    """archive sends client.archived (no link, status archived) once; after a restore, a second
+    archive is news again with a key of its own."""
+    (cid,) = _onboard(harness, env, tmp_path, 1)
+    for _ in range(2):
+        assert cli.main(["archive", cid, *env]) == 0
+    assert cli.main(["restore", cid, *env]) == 0
+    assert cli.main(["archive", cid, *env]) == 0
+    events = [(k, p) for k, p in hook.accepted.items() if p["type"] == "client.archived"]
+    assert len(events) == 2 and all(hook.attempts[k] == 1 for k, _ in events)
+    for key, payload in events:
+        assert payload["idempotency_key"] == key and "run_id" not in payload
+        client = payload["client"]
+        assert (client["client_id"], client["status"], client["client_link"]) == (cid, "archived", "")
+    types = [p["type"] for p in hook.accepted.values() if p["type"].startswith("client.")]
+    assert types == ["client.onboarded", "client.archived", "client.restored", "client.archived"]
