@@ -167,14 +167,31 @@ def to_csv(records: Sequence[ClientRecord], *, excel: bool = False) -> bytes:
     return (b"\xef\xbb\xbf" if excel else b"") + text.encode("utf-8")
 
 
+SHEET = "Clients"
+"""The XLSX export's one sheet."""
+MAX_WIDTH = 60
+"""Widest column of the XLSX export, in characters (longer text is cut off on screen, not in the cell)."""
+
+
 def to_xlsx(records: Sequence[ClientRecord]) -> bytes:
+    """One sheet of text cells (ids keep their zeros), its header frozen and filterable, each column
+    as wide as its longest line up to :data:`MAX_WIDTH`."""
     import pandas as pd
+    from openpyxl.utils import get_column_letter
 
     buf = io.BytesIO()
+    frame = results_frame(records)
+    frame.columns = [for_xlsx(str(c)) for c in frame.columns]
+    frame = frame.map(for_xlsx)
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        frame = results_frame(records)
-        frame.columns = [for_xlsx(str(c)) for c in frame.columns]
-        frame.map(for_xlsx).to_excel(writer, index=False, sheet_name="Clients")
+        frame.to_excel(writer, index=False, sheet_name=SHEET)
+        sheet = writer.sheets[SHEET]
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        for i, name in enumerate(frame.columns, start=1):
+            lines = (line for text in (name, *frame.iloc[:, i - 1]) for line in str(text).splitlines())
+            width = max((len(line) for line in lines), default=0)
+            sheet.column_dimensions[get_column_letter(i)].width = min(max(width, 6) + 2, MAX_WIDTH)
     return buf.getvalue()
 
 

@@ -160,3 +160,18 @@ def test_archived_clients_link_is_left_out_as_on_the_dashboard() -> None:
     for fmt, row in _every_format(rec).items():
         assert (row["client_link"], row["link_expires"], row["link_sign_in_only"]) == ("", "", ""), fmt
         assert (row["status"], row["room_id"]) == ("archived", "7"), fmt
+
+
+def test_xlsx_has_a_frozen_filterable_header_text_cells_and_readable_widths() -> None:
+    """The XLSX sheet "Clients" freezes and filters its header, keeps ids as text, sizes columns."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(_records()))).active
+    assert sheet is not None and sheet.title == "Clients"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+    header = [c.value for c in sheet[1]]
+    assert header[: len(export.COLUMNS)] == export.COLUMNS
+    assert sheet.cell(2, 1).value == "00123" and sheet.cell(2, 1).data_type == "s"
+    widths = {c.value: sheet.column_dimensions[c.column_letter].width for c in sheet[1]}
+    assert widths["room_url"] >= len("https://p.example/rooms/shared/42/filter?folder=42")
+    assert widths["client_joined"] >= len("client_joined") and max(widths.values()) <= export.MAX_WIDTH
