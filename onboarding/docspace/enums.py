@@ -23,6 +23,14 @@ class RoomType(IntEnum):
     def label(self) -> str:
         return _ROOM_LABELS[self]
 
+    @classmethod
+    def label_of(cls, value: int) -> str:
+        """The label of a ``roomType`` read from the portal, one this client does not know included."""
+        try:
+            return cls(value).label
+        except ValueError:
+            return f"room of type {value}"
+
 
 _ROOM_LABELS = {
     RoomType.FILLING_FORMS: "Form filling room",

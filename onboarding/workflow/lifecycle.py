@@ -13,9 +13,11 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from onboarding.docspace import FileShare, Invitation, Link, LinkRequest, LinkType
-from onboarding.errors import RunLocked
+from onboarding.blueprint import Blueprint
+from onboarding.docspace import FileShare, Invitation, Link, LinkRequest, LinkType, RoomType
+from onboarding.errors import ConfigError, RunLocked
 from onboarding.journal import ClientRecord
+from onboarding.segments import UnknownSegment
 from onboarding.workflow.audit import reopen
 from onboarding.workflow.rollback import archive_room, find_client_room
 from onboarding.workflow.status import ClientStatus, Outcome, RunStatus, Step
@@ -168,6 +170,7 @@ def unarchive(engine: Engine, caller: Caller, client_id: str, *, wait_timeout: f
         api, journal, portal = engine.client, engine.journal, engine.portal_key
         rid = find_client_room(api, caller, engine.blueprint, client_id, rec)
         room = caller.read(lambda: api.get_room(rid), what="check room")
+        refuse_other_room_type(engine.blueprint, rec, room.id, room.room_type)
         # Something to restore: the room is archived, or the journal has the client offboarded or
         # rolled back. Restoring an active, onboarded room again is news to nobody: same cycle.
         out = room.archived or (
@@ -188,6 +191,25 @@ def unarchive(engine: Engine, caller: Caller, client_id: str, *, wait_timeout: f
         return f"room {rid} unarchived; access and link are made again per the blueprint"
 
     return _journalled(engine, client_id, Step.RESTORE, work)
+
+
+def refuse_other_room_type(
+    blueprint: Blueprint, rec: ClientRecord | None, room_id: int, room_type: int | None
+) -> None:
+    """Before a restore's first write: a room of another type than the client's blueprint makes
+    cannot be finished (DocSpace cannot change a room's type, and the plan would call it a
+    conflict), so it is left in the Archive rather than unarchived and then left half restored."""
+    try:
+        _, bp = blueprint.choose(rec.extra if rec else None)
+    except UnknownSegment:
+        return  # the rerun's plan says what is wrong with the segment
+    if room_type is None or room_type == int(bp.room_type):
+        return
+    raise ConfigError(
+        f"its room {room_id} is a {RoomType.label_of(room_type)}, but the blueprint makes {bp.room_type.label}s, and DocSpace "
+        "cannot change a room's type: restore with the blueprint the client was onboarded with "
+        "(--blueprint FILE, or Settings > Blueprint); nothing was changed"
+    )
 
 
 def rerun(engine: Engine, records: list[ClientRecord]) -> RunResult:

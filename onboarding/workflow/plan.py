@@ -422,7 +422,7 @@ def _room_unusable(ctx: RunContext, plan: ClientPlan) -> bool:
     if room.room_type is not None and room.room_type != int(bp.room_type):
         plan.action = Action.CONFLICT
         plan.reasons.append(
-            f"its room {room.id} is a {_room_label(room.room_type)}, but {whose_blueprint(plan)} now makes "
+            f"its room {room.id} is a {RoomType.label_of(room.room_type)}, but {whose_blueprint(plan)} now makes "
             f"{bp.room_type.label}s; DocSpace cannot change a room's type — archive the old room "
             "to have a new one made, or set the blueprint's room type back"
         )
@@ -439,13 +439,6 @@ def _room_unusable(ctx: RunContext, plan: ClientPlan) -> bool:
         )
         return True
     return False
-
-
-def _room_label(value: int) -> str:
-    try:
-        return RoomType(value).label
-    except ValueError:
-        return f"room of type {value}"
 
 
 def _first_open_step(progress: dict[str, Any], room_id: int) -> str:

@@ -269,6 +269,26 @@ def test_undoing_an_unfinished_offboard_tells_the_crm_nothing(
     assert lifecycle == []
 
 
+def test_restore_with_a_blueprint_of_another_room_type_leaves_the_room_archived(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A client onboarded into a Custom room, offboarded, then restored with the default
+    (Collaboration) blueprint: restore refuses before any write (exit 2, naming both types and
+    --blueprint), and the room stays in the Archive instead of being unarchived and left half done."""
+    custom = tmp_path / "custom.toml"
+    custom.write_text("room_type = 5\n", encoding="utf-8")
+    (cid,) = _onboard(harness, [*env, "--blueprint", str(custom)], tmp_path, 1)
+    assert cli.main(["offboard", cid, *env, "--blueprint", str(custom)]) == 0
+    writes = len(harness.writes_logged())
+    capsys.readouterr()
+    assert cli.main(["restore", cid, *env]) == 2
+    err = capsys.readouterr().err
+    assert "is a Custom room, but the blueprint makes Collaboration rooms" in err and "--blueprint" in err
+    assert _room(harness, cid)["archived"] and len(harness.writes_logged()) == writes
+    assert cli.main(["restore", cid, *env, "--blueprint", str(custom)]) == 0
+    assert not _room(harness, cid)["archived"]
+
+
 def test_a_run_of_the_master_file_skips_offboarded_and_rolled_back_clients_and_keeps_their_status(
     harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
