@@ -113,7 +113,7 @@ def _missing_column(f: FieldName, headers: list[str], hint: str) -> str:
     names = ", ".join(f"'{n}'" for n in SYNONYMS[f][:4])
     return (
         f"No column is mapped to the {_LABELS[f]}: none of the file's headers ({shown}) is a name for "
-        f"it such as {names}. Choose its column in the column mapping{hint}, or give the column one of "
+        f"it such as {names}. Choose its column in the dashboard's column mapping{hint}, or give the column one of "
         "those headers in the file and upload it again."
     )
 
@@ -143,7 +143,7 @@ def _repeated_header_issues(ctx: _Context) -> list[Issue]:
                 f"The file has {len(repeats) + 1} columns headed '{header}' (columns {letters}): the "
                 f"{_LABELS[f]} is read from the first, column {column_letter(position[header])}; the "
                 f"other{'s read' if len(repeats) > 1 else ' reads'} as {others}. If the {_LABELS[f]} is "
-                "in another, choose it in the column mapping, or rename the headers in the file.",
+                "in another, choose it in the dashboard's column mapping, or rename the headers in the file.",
                 f,
                 severity="warning",
             )

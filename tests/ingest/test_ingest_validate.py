@@ -325,6 +325,7 @@ def test_missing_column_names_the_headers_and_what_to_call_the_column() -> None:
     assert (
         "'Name', 'Client name'" in issue.message and "give the column one of those headers" in issue.message
     )
+    assert "in the dashboard's column mapping" in issue.message  # the command line has none
 
 
 def test_email_mixing_latin_and_cyrillic_is_refused_naming_the_letter() -> None:
@@ -347,6 +348,7 @@ def test_a_repeated_header_says_which_column_is_read_and_how_to_take_the_other()
     (warning,) = [i for i in batch.issues if i.row_number is None]
     assert (warning.code, warning.severity, warning.field) == ("repeated_header", "warning", "email")
     assert "2 columns headed 'Email' (columns C, D)" in warning.message and "'Email (2)'" in warning.message
+    assert "choose it in the dashboard's column mapping, or rename the headers" in warning.message
     fixed = batch.mapping.model_copy(update={"email": "Email (2)"})
     assert (
         len(load_clients(b"ID,Company,Email,Email\n1,A,,a@example.com\n", "x.csv", mapping=fixed).clients)
