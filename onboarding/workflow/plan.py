@@ -16,6 +16,7 @@ from typing import Any
 
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import DocSpaceClient, Folder, RoomType
+from onboarding.ingest.lookalike import differing_characters, skeleton
 from onboarding.journal import ClientRecord, Journal
 from onboarding.segments import UnknownSegment
 from onboarding.segments import label as segment_label
@@ -478,6 +479,7 @@ def make_plan(
     seen: dict[str, str] = {}
     cost = StepCosts(steps)
     plans = [plan_client(ctx, c, records.get(c.client_id), seen, cost) for c in clients]
+    block_lookalikes(plans, journal, portal_key)
     me = ctx.me.email or ""
     for cp in plans:
         record = records.get(cp.client_id)
@@ -491,6 +493,36 @@ def make_plan(
     return BatchPlan(
         context=ctx, clients=plans, lookup_reads=ctx.reads_spent, problems=blind_spots(ctx, plans)
     )
+
+
+def block_lookalikes(plans: Sequence[ClientPlan], journal: Journal, portal_key: str) -> None:
+    """Block a new client whose ID only looks like one the journal has (``CL–1001`` with an en
+    dash, full-width digits, doubled spaces, against ``CL-1001``): its tag would be another, so the
+    earlier client's room is not found and a second one is made. The upload catches this within one
+    file (``ingest.lookalike``); this is the same check against earlier runs. The journal is read
+    only when such an ID is in the batch (an ASCII ID with single spaces cannot be one)."""
+    suspects = [
+        cp
+        for cp in plans
+        if cp.action == Action.CREATE and skeleton(cp.client_id) != cp.client_id.strip().casefold()
+    ]
+    if not suspects:
+        return
+    known: dict[str, list[ClientRecord]] = {}
+    for rec in journal.clients(portal_key):
+        known.setdefault(skeleton(rec.client_id), []).append(rec)
+    for cp in suspects:
+        others = [r for r in known.get(skeleton(cp.client_id), []) if r.client_id != cp.client_id]
+        if not others:
+            continue
+        other = others[0]
+        what = ", ".join(differing_characters(cp.client_id)) or "spacing"
+        cp.action, cp.writes, cp.reads = Action.BLOCKED, 0, 0
+        cp.reasons.append(
+            f"its ID '{cp.client_id}' only looks like '{other.client_id}' ({other.status} in the journal): "
+            f"it differs by {what}, so it would be another client with a second room; correct the ID in "
+            "the file"
+        )
 
 
 def blind_spots(ctx: RunContext, plans: Sequence[ClientPlan]) -> list[str]:

@@ -177,6 +177,28 @@ def test_an_id_differing_only_in_case_does_not_take_over_another_clients_room(ha
     assert {m["email"] for m in after["members"]} == members
 
 
+def test_an_id_that_only_looks_like_an_onboarded_one_is_blocked_not_given_a_second_room(
+    harness: Harness,
+) -> None:
+    """ "C–0001" (an en dash) and "C-０００1" (full-width digits) after "C-0001" was onboarded in an
+    earlier run: their tags differ, so the room would not be found; the plan blocks both, naming
+    the earlier ID and the characters, and the run makes no second room. "C-0002" goes through."""
+    (first,) = make_clients(1)
+    assert harness.engine().run([first]).exit_code == 0
+    dash = Client("C\u20130001", first.name, first.email, first.manager_email)
+    wide = Client("C-\uff10\uff10\uff101", first.name, first.email, first.manager_email)
+    fresh = Client("C-0002", "Fresh Ltd", "fresh@client.example", first.manager_email)
+    engine = harness.engine()
+    plan = {cp.client_id: cp for cp in engine.plan([dash, wide, fresh]).clients}
+    assert plan[dash.client_id].action == "blocked" and plan[wide.client_id].action == "blocked"
+    reason = plan[dash.client_id].reasons[0]
+    assert "only looks like 'C-0001' (onboarded in the journal)" in reason and "U+2013 (EN DASH)" in reason
+    assert plan[dash.client_id].writes == 0 and plan["C-0002"].action == "create"
+    result = engine.run([dash, wide, fresh])
+    assert result.statuses == {dash.client_id: "blocked", wide.client_id: "blocked", "C-0002": "onboarded"}
+    assert sorted(t for r in harness.rooms() for t in r["tags"]) == ["client:C-0001", "client:C-0002"]
+
+
 def test_a_changed_account_manager_of_a_finished_client_is_said_in_the_plan(harness: Harness) -> None:
     """A finished client whose row now names another manager stays done, and the plan says that
     the room keeps the manager the journal has (it used to pass in silence)."""
