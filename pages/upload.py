@@ -8,7 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from onboarding import CANONICAL_FIELDS, SUPPORTED_EXTENSIONS, ColumnMapping, IngestError
-from ui import chrome, display, review_fixes, review_grid, segment_mapping, session, state, tables
+from ui import (
+    chrome,
+    display,
+    issue_summary,
+    review_fixes,
+    review_grid,
+    segment_mapping,
+    session,
+    state,
+    tables,
+)
 
 FIELD_LABELS = {
     "client_id": "Client ID",
@@ -214,6 +224,7 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
             st.error(display.md(issue.message), icon=":material/error:")
         else:
             st.warning(display.md(issue.message), icon=":material/warning:")
+    issue_summary.render(batch)
     review_fixes.journal_counts(batch)
     raw = session.edited_table()
     assert raw is not None
