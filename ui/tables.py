@@ -85,7 +85,8 @@ def preview_frame(batch: ClientBatch, selected: set[str], problems_only: bool) -
 
 
 def styled(batch: ClientBatch, frame: pd.DataFrame) -> Styler | pd.DataFrame:
-    """Colour rows with errors or warnings, and the very cells the messages are about."""
+    """Colour the number, check and problems of rows with errors or warnings, and the very cells the
+    messages are about."""
     if len(frame) > STYLE_MAX_ROWS or frame.empty:
         return frame
     by_row: dict[int, list[tuple[str, str]]] = {}
@@ -99,7 +100,9 @@ def styled(batch: ClientBatch, frame: pd.DataFrame) -> Styler | pd.DataFrame:
         worst = "error" if any(s == "error" for _, s in marks) else ("warning" if marks else "")
         bg = ERROR_BG if worst == "error" else WARNING_BG
         if worst:
-            for name in (CHECK, PROBLEMS):
+            # The row number too: at 1000 px the Check and Problems columns are off screen (the
+            # mapped columns come first), and the coloured number still says which rows to look at.
+            for name in (ROW, CHECK, PROBLEMS):
                 styles[row.index.get_loc(name)] = bg
         for column, severity in marks:
             name = file_column(column) if column else ""
