@@ -119,6 +119,8 @@ with chrome.page("Onboard clients") as s:
         )
     for problem in plan.problems:
         st.warning(display.md(problem), icon=":material/warning:")
+    if blocked := display.blocked_lines(plan):
+        st.warning("\n\n".join(blocked), icon=":material/block:")
     batch = session.readable_batch()
     in_upload = {c.client_id for c in batch.clients} if batch else set()
     conflicts.render(plan, lambda: in_upload | {r.client_id for r in svc.records()})

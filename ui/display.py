@@ -70,6 +70,25 @@ def _break_autolink(m: re.Match[str]) -> str:
     return f"{m.group(1)}{WORD_JOINER}" if m.group(1) else f"@{WORD_JOINER}"
 
 
+BLOCKED_REASONS_SHOWN = 5
+"""Reasons listed above the plan table (each with its count); the table has every client's."""
+
+
+def blocked_lines(plan: BatchPlan) -> list[str]:
+    """``**179 clients** are blocked: account manager … is not a user of this portal (C-1, C-2, …)``:
+    why the plan blocks clients, one line per reason, the most common first (Markdown, escaped)."""
+    groups = plan.blocked_reasons()
+    lines = []
+    for reason, ids in groups[:BLOCKED_REASONS_SHOWN]:
+        some = ", ".join(ids[:3]) + (", …" if len(ids) > 3 else "")
+        verb = "is" if len(ids) == 1 else "are"
+        lines.append(f"**{plural(len(ids), 'client')}** {verb} blocked: {md(reason)} ({md(some)})")
+    if len(groups) > BLOCKED_REASONS_SHOWN:
+        rest = sum(len(ids) for _, ids in groups[BLOCKED_REASONS_SHOWN:])
+        lines.append(f"…and {plural(rest, 'more client')} for other reasons: see the table below.")
+    return lines
+
+
 def source_label(source: str | None) -> str:
     if not source:
         return "default"

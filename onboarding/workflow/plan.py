@@ -147,6 +147,18 @@ class BatchPlan:
     def count(self, action: str) -> int:
         return sum(1 for c in self.clients if c.action == action)
 
+    def blocked_reasons(self) -> list[tuple[str, list[str]]]:
+        """Each reason that blocks clients, with the ids it blocks, the most common first.
+
+        A batch is often blocked for one reason (an account manager who is not a portal user, a
+        link password the portal refuses): said once with its count, not once per client."""
+        groups: dict[str, list[str]] = {}
+        for cp in self.clients:
+            if cp.action == Action.BLOCKED:
+                for reason in cp.reasons or ["no reason given"]:
+                    groups.setdefault(reason, []).append(cp.client_id)
+        return sorted(groups.items(), key=lambda item: -len(item[1]))
+
     @property
     def writes(self) -> int:
         return sum(c.writes for c in self.clients)

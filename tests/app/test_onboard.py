@@ -44,6 +44,25 @@ def test_plan_shows_actions_titles_and_manager_eligibility(app: AppTest, sandbox
     assert "Folders" in texts(at)  # the blueprint in brief
 
 
+def test_clients_blocked_for_one_reason_are_summed_up_above_the_plan(app: AppTest, sandbox: object) -> None:
+    """Seven rows naming an account manager who is not a portal user and one unknown elsewhere: the
+    plan says each reason once with its count and some ids, the most common first, above the table."""
+    rows = ["Client ID,Company,Email,Account manager"]
+    rows += [f"B-{i},Blocked {i} Ltd,b{i}@client.example,nobody@ourfirm.example" for i in range(7)]
+    rows += ["O-1,Other Ltd,o@client.example,ghost@ourfirm.example", "G-1,Good Ltd,g@client.example,"]
+    at = app.run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_file_0").upload("c.csv", "\n".join(rows).encode(), "text/csv").run()
+    at.switch_page("pages/onboard.py").run()
+    assert not at.exception
+    assert metric(at, "Blocked") == "8"
+    (summary,) = [unescape(w.value) for w in at.warning if "blocked:" in unescape(w.value)]
+    first, second = summary.split("\n\n")
+    assert first.startswith("**7 clients** are blocked: account manager nobody@ourfirm.example")
+    assert first.endswith("(B-0, B-1, B-2, …)")
+    assert second.startswith("**1 client** is blocked: account manager ghost@ourfirm.example")
+
+
 def test_row_button_onboards_one_client(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:

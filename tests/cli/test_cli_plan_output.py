@@ -220,3 +220,17 @@ def test_plan_json_is_pinned(env: list[str], tmp_path: Path, capsys: pytest.Capt
     code, out = _plan(env, tmp_path, capsys, "--json")
     assert code == 1
     assert out == JSON
+
+
+def test_a_reason_that_blocks_many_clients_is_summed_up_once(
+    env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Four rows naming an account manager who is not a portal user: after the per-client lines,
+    one line counts them with that reason and some ids."""
+    rows = [
+        [f"B-{i}", f"Blocked {i} Ltd", f"b{i}@client.example", "nobody@ourfirm.example", ""] for i in range(4)
+    ]
+    assert cli.main(["plan", str(_sheet(tmp_path / "b.csv", rows)), *env]) == 1
+    out = capsys.readouterr().out
+    (line,) = [x for x in out.splitlines() if x.startswith("4 blocked: ")]
+    assert "nobody@ourfirm.example" in line and line.endswith("(B-0, B-1, B-2, …)")
