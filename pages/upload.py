@@ -31,6 +31,9 @@ FIELD_LABELS = {
 UPLOADER_NONCE = "upload_file_nonce"
 MAP_PREFIX = "upload_map_"
 REJECTED = "upload_rejected_notice"
+ISSUE_ROW_HEIGHT = 72
+"""Three lines per problem in "All problems": above 4rem a grid's cells wrap, so the advice at the
+end of a long message (format the column as Text, unmerge the cells) is read, not cut off."""
 """(file name, what is wrong, what to do) of a file that was not taken; shown once."""
 
 
@@ -301,20 +304,26 @@ with chrome.page("Upload clients", "One client per row: ID, company, e-mail and 
 
     if batch.issues:
         with st.expander(f"All problems ({len(batch.issues)})", icon=":material/report:"):
+            issues = pd.DataFrame(
+                [
+                    {
+                        "Row": i.row_number,
+                        "Column": i.column or ("" if i.row_number else "the whole file"),
+                        "Severity": "✖ error" if i.severity == "error" else "⚠ warning",
+                        "Problem": i.message,
+                    }
+                    for i in batch.issues
+                ]
+            )
+            issues["Row"] = issues["Row"].astype(
+                "Int64"
+            )  # a file's own problem has no row: blank, not "None"
             st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "Row": i.row_number,
-                            "Column": i.column or "",
-                            "Severity": "✖ error" if i.severity == "error" else "⚠ warning",
-                            "Problem": i.message,
-                        }
-                        for i in batch.issues
-                    ]
-                ),
+                issues,
                 hide_index=True,
                 key="upload_issues",
+                row_height=ISSUE_ROW_HEIGHT,
+                column_config={"Problem": st.column_config.TextColumn(width="large")},
             )
 
     if selected:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
-from support.apptest import EXAMPLES, metric, texts, unescape, upload_sample
+from support.apptest import EXAMPLES, metric, table, texts, unescape, upload_sample
 
 from ui import tables
 
@@ -167,3 +168,6 @@ def test_a_file_warning_is_shown_as_a_warning_not_an_error(app: AppTest, sandbox
     assert any("2 columns headed 'Email'" in unescape(w.value) for w in at.warning)
     assert not any("columns headed" in unescape(e.value) for e in at.error)
     assert metric(at, "Valid") == "1"
+    issues = table(at, "Severity")  # "All problems": the file's own problem has no row number
+    (whole,) = issues[issues["Column"] == "the whole file"].itertuples()
+    assert pd.isna(whole.Row) and "columns headed 'Email'" in whole.Problem
