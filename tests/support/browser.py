@@ -187,6 +187,7 @@ def toggle_first_row(page: Page) -> None:
     cell = grid.get_by_test_id("glide-cell-0-0")
     expect(cell).to_have_text("true")
     canvas = grid.get_by_test_id("data-grid-canvas")
+    grid.scroll_into_view_if_needed()  # a mouse click lands only inside the viewport
     wait_for_layout(canvas)
     box = grid.bounding_box()
     assert box is not None
