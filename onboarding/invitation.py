@@ -48,10 +48,13 @@ def invitation(
     link_expires: str = "",
     sign_in_only: bool = False,
     sender: str = "",
+    can_upload: bool = False,
 ) -> Invitation | None:
     """The invitation e-mail for a client, or ``None`` when it has no link to send (yet, or any more).
 
     ``sender`` (the account manager's e-mail, usually) signs the mail and is named as the contact.
+    ``can_upload``: the client's role in the room lets them add files (the mail says so only then:
+    a Viewer told to upload would find no way to).
     """
     if not link_url:
         return None
@@ -61,7 +64,7 @@ def invitation(
         greeting,
         "",
         f"we have set up a private document room for you: “{room}”. You will find the documents we "
-        "share with you there, and you can upload your own.",
+        "share with you there" + (", and you can upload your own." if can_upload else "."),
         "",
         "Open your room with this link:",
         link_url,

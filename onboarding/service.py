@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from onboarding import redact
 from onboarding.background import RunHandle, RunRegistry, StartOutcome
 from onboarding.blueprint import Blueprint
-from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, Folder, FolderContent, User
+from onboarding.docspace import DEFAULT_TIMEOUT, DocSpaceClient, FileShare, Folder, FolderContent, User
 from onboarding.errors import ConfigError
 from onboarding.journal import ClientRecord, EventRecord, Journal, RunRecord, open_journal
 from onboarding.settings import saved_blueprint
@@ -467,7 +467,17 @@ class Onboarding:
             link_expires=entry.link_expires,
             sign_in_only=entry.link_sign_in_only,
             sender=entry.manager_email,
+            can_upload=self._client_can_upload(),
         )
+
+    def _client_can_upload(self) -> bool:
+        """Whether the blueprint's client role (the link's, else the invitation's) may add files.
+        False under segments: which segment's blueprint a journal client had is not recorded."""
+        bp = self.blueprint
+        if bp.segments is not None:
+            return False
+        role = bp.link.access if bp.link.enabled else bp.client_role
+        return role in (FileShare.ROOM_MANAGER, FileShare.CONTENT_CREATOR, FileShare.READ_WRITE)
 
     def review_counts(
         self, clients: Sequence[ClientLike], *, choices: Mapping[str, str] | None = None

@@ -120,6 +120,18 @@ def test_drawer_shows_room_link_invitation_steps_and_events(
     assert "Steps:" in texts(at)
 
 
+def test_invitation_promises_no_upload_to_a_read_only_client(
+    app: AppTest, sandbox: object, journal: Callable[[], Journal]
+) -> None:
+    """The built-in blueprint lets the client only view: its invitation e-mail does not say it can upload."""
+    j = journal()
+    at = onboard_first(app, j)
+    select(at, FIRST)
+    mail = next(c.value for c in at.code if c.value.startswith("To: "))
+    assert "You will find the documents we share with you there." in mail
+    assert "upload" not in mail
+
+
 def test_archive_hides_the_link_and_restore_brings_the_client_back(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:

@@ -22,6 +22,7 @@ def test_invitation_holds_name_room_link_and_expiry() -> None:
     assert "\nhttps://portal.example/s/abc123\n" in mail.body
     assert "works until 2027-01-31" in mail.body
     assert "You will find the documents we share with you there" in mail.body  # a paragraph, one line
+    assert "upload" not in mail.body  # only a role that may add files is told it can
     assert mail.body.rstrip().endswith("anna.manager@sandbox.example")
     assert mail.text.startswith("To: kontakt@mueller.example\nSubject: Your document room")
 
@@ -48,3 +49,11 @@ def test_expiry_date_reads_api_dates() -> None:
     assert expiry_date("2026-12-30T10:00:00Z") == "2026-12-30"
     assert expiry_date("") == ""
     assert expiry_date("next week") == "next week"
+
+
+def test_invitation_says_the_client_can_upload_only_when_its_role_can() -> None:
+    """``can_upload`` adds the sentence that the client can upload its own documents."""
+    mail = invitation(
+        name="A", email="a@x.example", room_title="R", link_url="https://p/s/k", can_upload=True
+    )
+    assert mail is not None and "you can upload your own." in mail.body
