@@ -330,9 +330,7 @@ def cmd_run(args: argparse.Namespace, svc: Onboarding, out: TextIO, err: TextIO)
         result = svc.run(plan, on_event=progress)
         progress.close()
         s = result.summary()
-        print(
-            f"run {result.run_id}: {json.dumps(s['counts'])} in {s['elapsed']}s; calls {s['stats']}", file=out
-        )
+        print(cli_output.run_line(result.run_id, s), file=out)
         waited = cli_output.waited_line(s.get("throttle") or {})
         if waited:
             print(waited, file=out)

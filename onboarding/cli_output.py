@@ -58,6 +58,17 @@ def print_plan(plan: BatchPlan, out: TextIO) -> None:
     write_lines(out, lines)
 
 
+def run_line(run_id: str, summary: Mapping[str, Any]) -> str:
+    """A run's one-line outcome in words: ``run ID: 3 onboarded, 1 failed in 0.04 s; 24 writes, …``
+    (it printed a JSON object and a Python dict side by side)."""
+    counts: Mapping[str, int] = summary.get("counts") or {}
+    outcome = ", ".join(f"{n} {status}" for status, n in counts.items()) or "no clients"
+    stats: Mapping[str, int] = summary.get("stats") or {}
+    calls = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in stats.items())
+    elapsed = float(summary.get("elapsed") or 0)
+    return f"run {run_id}: {outcome} in {elapsed:.2f} s" + (f"; {calls}" if calls else "")
+
+
 def waited_line(throttle: Mapping[str, Any]) -> str:
     """How long the run waited for the portal's rate window, and the pace it kept (and why); empty
     when it did not wait: an operator should see whether the limit was announced or assumed."""

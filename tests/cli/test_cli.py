@@ -51,6 +51,16 @@ def test_run_exports_results_csv_with_the_crm_columns(
     )
 
 
+def test_run_summary_line_reads_as_words(harness: Harness, env: list[str], tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`run` ends with a sentence of counts and calls, not a JSON object beside a Python dict."""
+    sheet = write_csv(tmp_path / "c.csv", make_clients(2))
+    assert cli.main(["run", str(sheet), *env]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("run "))
+    assert ": 2 onboarded in " in line and " s; " in line
+    assert "writes, " in line and "duplicates avoided" in line
+    assert "{" not in line and "'" not in line
+
+
 def test_select_limits_the_run_to_the_named_clients(harness: Harness, env: list[str], tmp_path: Path) -> None:
     """`--select` onboards only the listed client ids."""
     clients = make_clients(3)
