@@ -138,7 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N|off",
         help="requests per minute: N forces a pace, off forces none (default: learned from the portal)",
     )
-    run.add_argument("--export", metavar="FILE", help="write the results (CSV, or .xlsx/.jsonl) when done")
+    run.add_argument(
+        "--export",
+        metavar="FILE",
+        help="when done, write every client the journal knows on this portal, not only this run's "
+        "(CSV, or .xlsx/.jsonl; `export --run RUN_ID` writes one run's)",
+    )
     run.add_argument(
         "--no-wait",
         action="store_true",

@@ -61,6 +61,14 @@ def test_run_summary_line_reads_as_words(harness: Harness, env: list[str], tmp_p
     assert "{" not in line and "'" not in line
 
 
+def test_run_help_says_export_holds_every_client_of_the_journal(capsys) -> None:  # type: ignore[no-untyped-def]
+    """`run --help` says `--export` writes every client the journal knows, not only the run's."""
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "every client the journal knows on this portal, not only this run's" in text
+
+
 def test_select_limits_the_run_to_the_named_clients(harness: Harness, env: list[str], tmp_path: Path) -> None:
     """`--select` onboards only the listed client ids."""
     clients = make_clients(3)
