@@ -87,7 +87,10 @@ def filters(svc: Onboarding, entries: Sequence[ClientEntry], has_upload: bool) -
         placeholder="Any state",
     )
     text = f2.text_input(
-        "Search", key="clients_search", placeholder="ID, name, e-mail, manager or room title"
+        "Search",
+        key="clients_search",
+        placeholder="ID, name, e-mail, room…",  # the whole list was cut off at 1000 px
+        help="Finds clients by ID, name, e-mail, account manager or room title (any part of them).",
     )
     scope = f3.selectbox("Run", scopes, key="clients_run", format_func=lambda v: run_names.get(v, v))
     run_id = scope if scope in run_names else None

@@ -101,6 +101,14 @@ def test_filters_by_state_search_and_run(
     assert not at.exception
 
 
+def test_search_placeholder_is_short_and_its_help_names_every_field(app: AppTest, sandbox: object) -> None:
+    """The search box's placeholder fits the box at 1000 px (it was cut mid-list); its help lists the fields."""
+    at = upload_sample(app).switch_page("pages/clients.py").run()
+    box = at.text_input(key="clients_search")
+    assert len(box.placeholder) <= 24
+    assert all(word in box.help for word in ("ID", "name", "e-mail", "account manager", "room title"))
+
+
 def test_drawer_shows_room_link_invitation_steps_and_events(
     app: AppTest, sandbox: object, journal: Callable[[], Journal]
 ) -> None:
