@@ -189,9 +189,10 @@ class Policy:
 
 HOW_TO_PROTECT = (
     "Configure sign-in — an `[auth]` section for OpenID Connect, or `dashboard_password_hash` in the "
-    "`[docspace]` table of `.streamlit/secrets.toml` (make one with `python -m onboarding.access "
+    "`[docspace]` table of `.streamlit/secrets.toml` (make one with `.venv/bin/python -m onboarding.access "
     "hash-password`) — or set `allow_unauthenticated = true` there (or `DOCSPACE_ALLOW_UNAUTHENTICATED=true`) "
-    "to accept that anyone who can reach this dashboard may write."
+    "to accept that anyone who can reach this dashboard may write. A change to `secrets.toml` is read when "
+    "the page is reloaded; an environment variable needs a restart of the dashboard."
 )
 
 
@@ -214,7 +215,7 @@ def decide(config: AccessConfig, *, sandbox: bool) -> Policy:
             return Policy(
                 "read-only",
                 f"The dashboard password cannot be used ({config.password_problem}), so nobody can "
-                f"{WRITES}. Make a new hash with `python -m onboarding.access hash-password`.",
+                f"{WRITES}. Make a new hash with `.venv/bin/python -m onboarding.access hash-password`.",
                 sandbox=sandbox,
             )
         return Policy("password", sandbox=sandbox, password_hash=config.password_hash)

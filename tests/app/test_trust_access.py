@@ -72,6 +72,16 @@ def test_real_portal_without_sign_in_is_read_only_everywhere(app: AppTest, real_
     assert "read-only" in (start.proto.help or "")
 
 
+def test_read_only_notice_gives_a_command_that_runs_and_says_when_a_change_counts(
+    app: AppTest, real_portal: object
+) -> None:
+    """The read-only notice names the project's Python for hash-password and when a new setting is read."""
+    at = app.run()
+    notice = next(w.value for w in at.warning if "Read-only" in w.value)
+    assert "`.venv/bin/python -m onboarding.access hash-password`" in notice
+    assert "read when the page is reloaded" in notice and "needs a restart" in notice
+
+
 def test_read_only_ignores_a_forged_click(
     app: AppTest, real_portal: object, journal: Callable[[], Journal]
 ) -> None:
