@@ -63,6 +63,7 @@ _WHERE: dict[str, str] = {
     "Forbidden": "onboarding.errors",
     "IngestError": "onboarding.ingest.errors",
     "IngestSettings": "onboarding.ingest.models",
+    "Issue": "onboarding.ingest.models",
     "ManagerCheck": "onboarding.service",
     "ManagerDecision": "onboarding.workflow.context",
     "NotFound": "onboarding.errors",
@@ -170,6 +171,7 @@ __all__ = [
     "IngestError",
     "IngestSettings",
     "Invitation",
+    "Issue",
     "JoinReport",
     "ManagerCheck",
     "ManagerDecision",
@@ -262,6 +264,7 @@ if TYPE_CHECKING:  # the same names, for type checkers (at run time they load on
         ClientRow,
         ColumnMapping,
         IngestSettings,
+        Issue,
         RawTable,
     )
     from onboarding.ingest.reader import SUPPORTED_EXTENSIONS, read_table

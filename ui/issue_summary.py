@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from onboarding import ClientBatch
-from onboarding.ingest.models import Issue
+from onboarding import ClientBatch, Issue
 from ui import display
 
 KINDS = {
