@@ -157,10 +157,11 @@ def plan_frame(plan: BatchPlan) -> pd.DataFrame:
                 "Action": label(Action, cp.action),
                 "Room title (as stored)": cp.title,
                 **({"Blueprint": cp.blueprint_name} if segmented else {}),
-                "Manager access": access,
-                "Reasons and warnings": plan_notes(cp),
                 "Account manager": who,
+                "Manager access": access,
                 "Writes": cp.writes,
+                # Last: the widest column; before it, the manager's columns were off screen at 1000 px.
+                "Reasons and warnings": plan_notes(cp),
             }
         )
     return pd.DataFrame(rows, columns=list(rows[0]) if rows else None)

@@ -28,7 +28,8 @@ def test_without_a_selection_it_points_to_upload(app: AppTest, sandbox: object) 
 
 
 def test_plan_shows_actions_titles_and_manager_eligibility(app: AppTest, sandbox: object) -> None:
-    """The plan lists every selected client with its action, stored title and manager access."""
+    """The plan lists every selected client with its action, stored title and manager access, the
+    manager's columns before the wide notes."""
     at = upload_sample(app)
     at.switch_page("pages/onboard.py").run()
     assert not at.exception
@@ -42,6 +43,10 @@ def test_plan_shows_actions_titles_and_manager_eligibility(app: AppTest, sandbox
     assert wayne["Manager access"] != "Room manager"
     assert "Room manager" in plan[plan["Client ID"] == "CL-1001"].iloc[0]["Manager access"]
     assert "Folders" in texts(at)  # the blueprint in brief
+    # The manager's columns come before the wide notes, which are last (at 1000 px they were off screen).
+    columns = list(plan.columns)
+    assert columns[-1] == "Reasons and warnings"
+    assert columns.index("Account manager") + 1 == columns.index("Manager access")
 
 
 def test_clients_blocked_for_one_reason_are_summed_up_above_the_plan(app: AppTest, sandbox: object) -> None:
