@@ -50,10 +50,9 @@ def print_plan(plan: BatchPlan, out: TextIO) -> None:
         + (f"{s['skip']} skipped (offboarded or rolled back), " if s["skip"] else "")
         + f"{s['blocked']} blocked, {s['conflict']} in conflict; about {s['writes']} writes and {s['reads']} reads"
     )
-    shared = [(reason, ids) for reason, ids in plan.blocked_reasons() if len(ids) > 1]
-    for reason, ids in shared[:5]:  # many clients blocked for one reason: said once, counted
-        some = ", ".join(ids[:3]) + (", …" if len(ids) > 3 else "")
-        lines.append(f"{len(ids)} blocked: {reason} ({some})")
+    shared = [group for group in plan.blocked_reasons() if len(group.ids) > 1]
+    for group in shared[:5]:  # many clients blocked for one reason: said once, counted
+        lines.append(f"{len(group.ids)} blocked: {group.reason} ({group.some})")
     lines.extend(f"warning: {problem}" for problem in plan.problems)
     write_lines(out, lines)
 

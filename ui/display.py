@@ -79,12 +79,13 @@ def blocked_lines(plan: BatchPlan) -> list[str]:
     why the plan blocks clients, one line per reason, the most common first (Markdown, escaped)."""
     groups = plan.blocked_reasons()
     lines = []
-    for reason, ids in groups[:BLOCKED_REASONS_SHOWN]:
-        some = ", ".join(ids[:3]) + (", …" if len(ids) > 3 else "")
-        verb = "is" if len(ids) == 1 else "are"
-        lines.append(f"**{plural(len(ids), 'client')}** {verb} blocked: {md(reason)} ({md(some)})")
+    for group in groups[:BLOCKED_REASONS_SHOWN]:
+        n = len(group.ids)
+        lines.append(
+            f"**{plural(n, 'client')}** {'is' if n == 1 else 'are'} blocked: {md(group.reason)} ({md(group.some)})"
+        )
     if len(groups) > BLOCKED_REASONS_SHOWN:
-        rest = sum(len(ids) for _, ids in groups[BLOCKED_REASONS_SHOWN:])
+        rest = sum(len(group.ids) for group in groups[BLOCKED_REASONS_SHOWN:])
         lines.append(f"…and {plural(rest, 'more client')} for other reasons: see the table below.")
     return lines
 

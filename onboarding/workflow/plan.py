@@ -135,6 +135,19 @@ class ClientPlan:
         }
 
 
+@dataclass(frozen=True)
+class BlockedReason:
+    """One reason the plan blocks clients, and whom it blocks."""
+
+    reason: str
+    ids: list[str]
+
+    @property
+    def some(self) -> str:
+        """``C-1, C-2, C-3, …``: the first ids, for a line that names the reason once."""
+        return ", ".join(self.ids[:3]) + (", …" if len(self.ids) > 3 else "")
+
+
 @dataclass
 class BatchPlan:
     """The plan for a batch, with its cost against the portal's limits."""
@@ -147,7 +160,7 @@ class BatchPlan:
     def count(self, action: str) -> int:
         return sum(1 for c in self.clients if c.action == action)
 
-    def blocked_reasons(self) -> list[tuple[str, list[str]]]:
+    def blocked_reasons(self) -> list[BlockedReason]:
         """Each reason that blocks clients, with the ids it blocks, the most common first.
 
         A batch is often blocked for one reason (an account manager who is not a portal user, a
@@ -157,7 +170,7 @@ class BatchPlan:
             if cp.action == Action.BLOCKED:
                 for reason in cp.reasons or ["no reason given"]:
                     groups.setdefault(reason, []).append(cp.client_id)
-        return sorted(groups.items(), key=lambda item: -len(item[1]))
+        return [BlockedReason(r, ids) for r, ids in sorted(groups.items(), key=lambda item: -len(item[1]))]
 
     @property
     def writes(self) -> int:
