@@ -77,8 +77,6 @@ class RunContext:
     managers: dict[str, ManagerDecision] = field(default_factory=dict)
     rooms_by_tag: dict[str, list[Folder]] = field(default_factory=dict)
     reads_spent: int = 0
-    lookup_seconds: float = 0.0
-    """How long the plan's look-ups took: what a later run's own planning takes again (estimates)."""
     guest_invites: bool = True
     """False when the portal forbids inviting guests: every e-mail invitation is then refused."""
     hidden_rooms: dict[str, int] = field(default_factory=dict)

@@ -203,8 +203,7 @@ class Engine:
         ``hand_over``: finished clients whose room goes to the manager their row names)."""
         caller = self._caller(CallStats())
         self.throttle.measure_again_if_old()
-        waited = self.throttle.counters()["waited_s"]
-        plan = make_plan(
+        return make_plan(
             self.client,
             self.blueprint,
             clients,
@@ -215,11 +214,6 @@ class Engine:
             update=update,
             hand_over=hand_over,
         )
-        # Time spent waiting for the rate window is not what a later run's planning costs: the
-        # estimate counts the window on its own (the requests still in it).
-        waited = self.throttle.counters()["waited_s"] - waited
-        plan.context.lookup_seconds = max(0.0, plan.context.lookup_seconds - waited)
-        return plan
 
     def estimate(self, plan: BatchPlan) -> Estimate:
         """How long running this plan should take, from what is known of the portal so far."""
@@ -229,7 +223,6 @@ class Engine:
             clients=len(todo),
             writes=sum(c.writes for c in todo),
             reads=sum(c.reads for c in todo),
-            lookup_seconds=plan.context.lookup_seconds,  # a later run plans again before its first client
             serial=(turns := template_room.turns(plan.context, todo)) * template_room.TURN_CALLS,
             serial_pause=turns * template_room.TURN_PAUSE,
         )

@@ -57,22 +57,25 @@ def batch_seconds(
     writes: int,
     reads: int,
     per_window: int | None,
-    lookup_seconds: float = 0.0,
     serial: int = 0,
     serial_pause: float = 0.0,
 ) -> float:
-    """Expected seconds for ``clients`` clients costing ``writes`` + ``reads`` calls in all, after
-    ``lookup_seconds`` of the run's own look-ups before its first client (as long as the plan's
-    took: they go out together, so their count says little about their time), of which
-    ``serial`` calls run one at a time for the whole portal (room-template jobs take turns), with
-    ``serial_pause`` seconds of waiting between them in all (the pauses between status polls)."""
+    """Expected seconds for ``clients`` clients costing ``writes`` + ``reads`` calls in all, of
+    which ``serial`` calls run one at a time for the whole portal (room-template jobs take turns),
+    with ``serial_pause`` seconds of waiting between them in all (the pauses between status polls).
+
+    Clients overlap: while one waits for an answer, others use the write slots. So a batch that
+    fills the slots takes its writes over the slots (or our own work, or the template jobs' turns)
+    plus two calls: the shared room look-up before the first write and the check after the last.
+    A batch too small to fill them takes one client's chain of calls after that look-up. (Adding a
+    whole chain to every batch, as this model did, overstated 10 clients at 50 ms by half.)"""
     calls = writes + reads
     latency = max(model.latency, 0.0)
     if clients <= 0 or calls <= 0:
-        return lookup_seconds
+        return 0.0
     chain = calls / clients * latency  # one client's calls, one after another
     by_writes, by_cpu = _by_writes_and_cpu(model, writes, reads)
-    work = max(by_writes, by_cpu, serial * latency + serial_pause) + chain + lookup_seconds
+    work = max(max(by_writes, by_cpu, serial * latency + serial_pause) + 2 * latency, chain + latency)
     if not per_window:
         return work
     free = max(0, per_window - model.in_window)
@@ -95,21 +98,16 @@ def estimate(
     clients: int,
     writes: int,
     reads: int,
-    lookup_seconds: float = 0.0,
     serial: int = 0,
     serial_pause: float = 0.0,
 ) -> Estimate:
     """The batch's expected duration under what is known of the portal."""
     cost = {"clients": clients, "writes": writes, "reads": reads, "serial": serial}
-    seconds = batch_seconds(
-        model, per_window=model.per_window, serial_pause=serial_pause, lookup_seconds=lookup_seconds, **cost
-    )
+    seconds = batch_seconds(model, per_window=model.per_window, serial_pause=serial_pause, **cost)
     if_limited = None
     if model.pace == LEARNING:
         default = math.floor(DOCSPACE_RPM * SAFETY)
-        limited = batch_seconds(
-            model, per_window=default, serial_pause=serial_pause, lookup_seconds=lookup_seconds, **cost
-        )
+        limited = batch_seconds(model, per_window=default, serial_pause=serial_pause, **cost)
         if_limited = limited if limited > seconds * 1.05 else None
     measured = (
         f"{model.latency * 1000:.0f} ms per call (measured on {model.samples} calls)"

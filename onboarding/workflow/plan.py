@@ -9,7 +9,6 @@ plan a person approved and the run that follows make the same decisions.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -495,12 +494,9 @@ def make_plan(
     ``update`` names the clients whose identity conflict a person resolved by updating the record,
     ``hand_over`` those whose room goes to the account manager their row names.
     """
-    started = time.monotonic()
     ctx = context or build_context(client, blueprint, clients, portal_key=portal_key, read=read)
     records = journal.get_many(portal_key, [c.client_id for c in clients])
     find_hidden_rooms(client, ctx, records, read)
-    if context is None:
-        ctx.lookup_seconds = time.monotonic() - started
     seen: dict[str, str] = {}
     cost = StepCosts(steps)
     plans = [plan_client(ctx, c, records.get(c.client_id), seen, cost) for c in clients]

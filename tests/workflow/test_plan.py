@@ -150,7 +150,6 @@ def test_the_plans_look_ups_go_out_together_and_are_all_counted(harness: Harness
     gets = [r for r in harness.sandbox.request_log() if r["method"] == "GET"]
     assert sum(r["path"].endswith("people/email") for r in gets) == 3
     assert plan.lookup_reads == len(gets)
-    assert plan.context.lookup_seconds > 0  # the estimate's cost of a later run's planning
     assert {cp.client_id: cp.action for cp in plan.clients} == {
         "P-1": "create",
         "P-2": "create",
