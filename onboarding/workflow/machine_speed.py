@@ -20,13 +20,16 @@ import threading
 import time
 from collections.abc import Callable
 
-REFERENCE_CPU_PER_REQUEST = 0.00031
+REFERENCE_CPU_PER_REQUEST = 0.00042
 """Seconds of our own work per request on the reference machine: the engine's run at 0 ms
-latency, 150 clients, 1,359 requests in 0.44-0.47 s (2 cores, Python 3.11.7, 2026-12-01;
-``benchmarks/bench_batch.py headline``)."""
+latency, 150 clients, 1,359 requests in 0.555-0.624 s, median 0.58 s (2 cores, Python 3.11.7,
+2026-12-01 at 22:00; ``benchmarks/bench_batch.py headline``). Measure it again when a fresh
+client's path changes: it was 0.00031 (0.44-0.47 s) before resumes re-checked earlier steps and
+answers got a whole-answer deadline, and the 0 ms estimate had drifted to -22 %."""
 
 REFERENCE_PROBE_SECONDS = 0.00038
-"""What :func:`_probe_once` took on that machine in the same session (the fastest of 5 runs)."""
+"""What :func:`_probe_once` took on that machine in the same session (the fastest of 5 runs:
+0.00038 at 2026-12-01 10:40 and again at 22:00, so the machine itself had not changed)."""
 
 REFRESH_SECONDS = 60.0
 """A long-lived process (the dashboard) probes again after this long: the machine may change."""
