@@ -57,6 +57,9 @@ class Folder:
     members: dict[str, int] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     system: str | None = None  # "my", "rooms", "archive" for the section folders
+    form_roles: list[str] = field(default_factory=list)
+    """Ids of users holding a role in a form of this Virtual data room (``FileDao.
+    GetUserFormRolesInRoom``); set through the control plane (``POST /__sandbox__/rooms/form-role``)."""
 
 
 @dataclass

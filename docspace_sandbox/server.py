@@ -136,6 +136,15 @@ class Sandbox:
             self.backend.persist_soon()
             return {"ok": True, "id": user.id, "email": user.email, "status": user.status}
 
+    def assign_form_role(self, room_id: int, email: str) -> dict[str, Any]:
+        """Give the user with ``email`` a role in a form of the Virtual data room ``room_id`` (as
+        when a form's roles are mapped to room members); KeyError if either is unknown, ValueError
+        for a room of another type. The server then refuses to remove them without ``force``."""
+        with self.backend.lock:
+            user_id = self.backend.assign_form_role(room_id, email)
+            self.backend.persist_soon()
+            return {"ok": True, "room_id": room_id, "user_id": user_id}
+
     def cancel_operations(self, op_id: str | None = None) -> int:
         """End running file operations as Canceled (all, or the one with ``op_id``); returns how many."""
         with self.backend.lock:

@@ -10,6 +10,11 @@ from ..model import Folder, Link, User
 from .people import PeopleMixin
 
 
+class FormRoleBlocking(Exception):
+    """A removal names a user holding form roles in a Virtual data room, without ``force``: the
+    server answers 200 with ``{"error": 1}`` and changes nothing (see :meth:`SharingMixin.share`)."""
+
+
 @dataclass
 class Invitation:
     """One parsed ``RoomInvitation``: ``user_id`` (possibly unknown) or ``email``, and an access."""
@@ -22,7 +27,9 @@ class Invitation:
 class SharingMixin(PeopleMixin):
     """Room membership; e-mail invitations create guests through :class:`PeopleMixin`."""
 
-    def share(self, actor: User, room_id: int, invitations: list[Invitation]) -> tuple[list[str], str | None]:
+    def share(
+        self, actor: User, room_id: int, invitations: list[Invitation], *, force: bool = False
+    ) -> tuple[list[str], str | None]:
         """``PUT files/rooms/{id}/share``; returns (ids to list as members, warning).
 
         Invitations are processed in order and the loop is not transactional: a 403 on a later
@@ -35,6 +42,15 @@ class SharingMixin(PeopleMixin):
         template = self.section(room) == "templates"
         if template:
             self._check_template_invitations(invitations)
+        # VirtualRoomsController.SetRoomSecurity, before any invitation is applied: an access-None
+        # invitation for a user who holds form roles in a Virtual data room
+        # (FileStorageService.ShouldPreventUserDeletion → FileDao.GetUserFormRolesInRoom) ends the
+        # request with RoomSecurityError.FormRoleBlockingDeletion unless ``force``: HTTP 200,
+        # ``{"error": 1}``, no members, and nobody in the request removed or changed.
+        if not force and room.room_type == r.VDR:
+            for inv in invitations:
+                if inv.access == r.NONE and inv.user_id is not None and inv.user_id in room.form_roles:
+                    raise FormRoleBlocking()
         if room.room_type is None:
             raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
         if not self._can_edit_room(actor, room) or self.section(room) == "archive":
@@ -107,6 +123,21 @@ class SharingMixin(PeopleMixin):
                 if mailed:  # SendEmailRoomInviteAsync(limitation: true) → ReduceLimit
                     self.settings.spend_invitation()
         return listed, warning
+
+    def assign_form_role(self, room_id: int, email: str) -> str:
+        """Control plane: ``email``'s user gets a role in a form of the Virtual data room
+        ``room_id``; returns the user id. KeyError if either is unknown, ValueError for a room of
+        another type (``ShouldPreventUserDeletion`` looks at Virtual data rooms only)."""
+        user = self.user_by_email(email)
+        room = self.folder(room_id)
+        if user is None or room is None:
+            raise KeyError(f"no user {email!r} or no room {room_id!r}")
+        if room.room_type != r.VDR:
+            raise ValueError("form roles are only looked at in Virtual data rooms")
+        if user.id not in room.form_roles:
+            room.form_roles.append(user.id)
+            self._touch()
+        return user.id
 
     def _check_template_invitations(self, invitations: list[Invitation]) -> None:
         """``VirtualRoomsController.SetRoomSecurity`` on a room template (``RootId`` is the Templates

@@ -8,6 +8,7 @@ from .. import dtos
 from .. import errors as e
 from .. import rules as r
 from ..backend import Backend, Invitation, LinkRequest
+from ..backend.sharing import FormRoleBlocking
 from ..binding import (
     LINK_TYPES,
     SHARE_FILTER_TYPES,
@@ -38,7 +39,7 @@ def set_share(backend: Backend, req: Request) -> Reply:
     body.boolean("notify")
     body.string("message")
     body.string("culture")
-    body.boolean("force")
+    force = body.boolean("force")
     invitations: list[Invitation] = []
     for i, item in enumerate(raw or []):
         if not isinstance(item, dict):
@@ -58,7 +59,10 @@ def set_share(backend: Backend, req: Request) -> Reply:
     if not invitations:
         return Reply({"error": 0})
     backend.settings.check_guest_invites(any(inv.email and inv.access != r.NONE for inv in invitations))
-    listed, warning = backend.share(req.user(), req.int_param("id"), invitations)
+    try:
+        listed, warning = backend.share(req.user(), req.int_param("id"), invitations, force=force)
+    except FormRoleBlocking:
+        return Reply({"error": 1})  # RoomSecurityDto: Members null (omitted), Error FormRoleBlockingDeletion
     wanted = set(listed)
     # GetRoomSharedInfoAsync(id, invitationIds) → FileSharing.GetPureSharesAsync(entry, subjects):
     # the stored ACEs of the request's ids only, without the owner's default row.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import requests
 from support.sandbox_api import Api, error_message
 
 from docspace_sandbox.server import Sandbox
@@ -162,3 +163,34 @@ def test_an_owner_without_a_stored_ace_is_not_in_the_share_answer(sandbox: Sandb
     carl = api.user_id("carl.user@sandbox.example")
     body = _share(api, room["id"], {"id": me, "access": 0}, {"id": carl, "access": 10}).json()  # type: ignore[attr-defined]
     assert [(m["sharedToUser"]["id"], m["access"]) for m in body["response"]["members"]] == [(carl, 10)]
+
+
+def test_removing_a_user_with_form_roles_in_a_vdr_is_refused_with_error_1_unless_forced(
+    sandbox: Sandbox,
+) -> None:
+    """Access None for a user holding form roles in a Virtual data room answers 200 ``{"error": 1}``
+    and removes nobody in the request; ``force: true`` removes them
+    (``VirtualRoomsController.SetRoomSecurity`` → ``FileStorageService.ShouldPreventUserDeletion``)."""
+    api = Api(sandbox)
+    room = api.room(room_type=8)
+    anna, carl = api.user_id("anna.manager@sandbox.example"), api.user_id("carl.user@sandbox.example")
+    _share(api, room["id"], {"id": anna, "access": 9}, {"id": carl, "access": 2})
+    control = requests.post(
+        f"{sandbox.url}/__sandbox__/rooms/form-role",
+        json={"room_id": room["id"], "email": "carl.user@sandbox.example"},
+        timeout=10,
+    )
+    assert control.status_code == 200
+    gone = [{"id": anna, "access": 0}, {"id": carl, "access": 0}]
+    response = api.put(f"files/rooms/{room['id']}/share", json={"invitations": gone})
+    assert (response.status_code, response.json()["status"], response.json()["response"]) == (
+        200,
+        0,
+        {"error": 1},
+    )
+    members = {m["email"] for m in sandbox.state()["rooms"][0]["members"]}
+    assert {"anna.manager@sandbox.example", "carl.user@sandbox.example"} <= members
+    forced = api.put(f"files/rooms/{room['id']}/share", json={"invitations": gone, "force": True})
+    assert forced.status_code == 200 and forced.json()["response"]["error"] == 0
+    members = {m["email"] for m in sandbox.state()["rooms"][0]["members"]}
+    assert not {"anna.manager@sandbox.example", "carl.user@sandbox.example"} & members
