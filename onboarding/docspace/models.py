@@ -220,6 +220,13 @@ class ShareResult(WireModel):
     warning: str | None = None
     error: int | None = None
 
+    @property
+    def blocked_by_form_roles(self) -> bool:
+        """``error`` 1 (``RoomSecurityError.FormRoleBlockingDeletion``): a removal named someone
+        holding form roles in a Virtual data room, so the portal changed nothing in the request
+        (``VirtualRoomsController.SetRoomSecurity`` returns before applying any invitation)."""
+        return self.error == 1
+
 
 class FileOperation(WireModel):
     """A long-running file operation (archive, delete). Note the capital ``Operation`` key."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from onboarding.blueprint import Blueprint
 from onboarding.docspace import FileShare, Invitation, Link, LinkRequest, LinkType, RoomType
-from onboarding.errors import ConfigError, RunLocked
+from onboarding.errors import ConfigError, DocSpaceError, RunLocked
 from onboarding.journal import ClientRecord
 from onboarding.segments import UnknownSegment
 from onboarding.workflow.audit import reopen
@@ -106,7 +106,16 @@ def remove_access(
     api = engine.client
     gone, on_room = left
     if gone:
-        caller.write(lambda: api.share_room(room_id, gone), what="remove members")
+        result = caller.write(lambda: api.share_room(room_id, gone), what="remove members")
+        if result.blocked_by_form_roles:
+            raise DocSpaceError(
+                f"the portal removed nobody from room {room_id}: a member holds form roles in it "
+                "(a Virtual data room keeps them until they are taken away or the removal is "
+                "confirmed in DocSpace); remove them in DocSpace, then run offboard again",
+                method="PUT",
+                path=f"/api/2.0/files/rooms/{room_id}/share",
+                status=200,
+            )
     for link in on_room:
         # PUT links with the link's id and access None deletes it (RoomLinkRequest, as the web client).
         req = LinkRequest(

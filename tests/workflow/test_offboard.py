@@ -87,3 +87,26 @@ def test_an_offboard_that_did_not_finish_is_finished_by_offboard_and_undone_by_n
     )
     (cp,) = harness.engine().plan([c]).clients
     assert cp.action == "skip"
+
+
+def test_offboard_fails_rather_than_archive_a_vdr_room_whose_client_holds_form_roles(
+    harness: Harness,
+) -> None:
+    """In a Virtual data room DocSpace answers a removal of someone holding form roles with 200
+    ``{"error": 1}`` and removes nobody: offboard stops before archiving, says why, and leaves the
+    offboard unfinished, rather than report the access removed and archive a room the client can read."""
+    from onboarding.blueprint import Blueprint
+    from onboarding.docspace import RoomType
+
+    bp = Blueprint(room_type=RoomType.VIRTUAL_DATA)
+    (c,) = make_clients(1)
+    assert harness.engine(bp).run([c]).exit_code == 0
+    rid = _room(harness, c.client_id)["id"]
+    harness.sandbox.assign_form_role(rid, c.email or "")
+    with pytest.raises(DocSpaceError, match="form role"):
+        Aftercare(harness.engine(bp), None).offboard(c.client_id)
+    room = _room(harness, c.client_id)
+    assert not room["archived"]
+    assert c.email in [m["email"] for m in room["members"]]
+    rec = SqliteJournal(harness.journal_path).get("sandbox-test", c.client_id)
+    assert rec is not None and rec.status == "offboarded" and rec.progress.get("offboarding")

@@ -288,3 +288,23 @@ def test_a_colleague_handing_over_does_not_become_who_onboarded_the_client(harne
     after = journal.get("sandbox-test", first.client_id)
     assert after is not None and after.manager_email == BEN
     assert (after.onboarded_by, after.onboarded_at) == ("test", before.onboarded_at)
+
+
+def test_a_hand_over_in_a_vdr_fails_when_the_previous_manager_holds_form_roles(harness: Harness) -> None:
+    """In a Virtual data room the portal answers the previous manager's removal with 200
+    ``{"error": 1}`` when they hold form roles and removes nobody: the hand-over fails and says
+    so, rather than record the manager's access as removed."""
+    from onboarding.blueprint import Blueprint
+    from onboarding.docspace import RoomType
+
+    bp = Blueprint(room_type=RoomType.VIRTUAL_DATA)
+    (first,) = make_clients(1, manager=ANNA)
+    assert harness.engine(bp).run([first]).exit_code == 0
+    moved = Client(first.client_id, first.name, first.email, BEN)
+    room = next(r for r in harness.rooms() if f"client:{first.client_id}" in r["tags"])
+    harness.sandbox.assign_form_role(room["id"], ANNA)
+    engine = harness.engine(bp)
+    result = engine.run(engine.plan([moved], hand_over=[first.client_id]))
+    assert result.statuses == {first.client_id: "failed"}
+    assert "form roles" in result.errors[first.client_id]
+    assert _members(harness, first.client_id).get(ANNA) == 9

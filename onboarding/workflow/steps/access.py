@@ -138,6 +138,11 @@ def remove_member(ctx: StepContext, room_id: int, email: str) -> bool:
         for m in result.members
         if m.user is not None and m.user.id in ids and m.access != int(FileShare.NONE)
     ]
+    if result.blocked_by_form_roles:
+        raise StepFailed(
+            f"the portal did not remove {email}: they hold form roles in this Virtual data room "
+            "(take the roles away, or remove them in DocSpace, which asks to confirm), then run again"
+        )
     if result.warning or still:
         raise StepFailed(f"the portal did not remove {email}: {result.warning or 'still a member'}")
     return True
