@@ -116,6 +116,22 @@ def remove_access(
                 path=f"/api/2.0/files/rooms/{room_id}/share",
                 status=200,
             )
+        # The answer lists the request's ids that still have access: a removal the portal dropped
+        # (a room admin may not act on guests it cannot see: SetRoomSecurity keeps only invitations
+        # CanUserViewAnotherUserAsync allows, unless the caller made the room).
+        ids = {inv.user_id for inv in gone}
+        still = [
+            m.user.email or m.user.id for m in result.members if m.user and m.user.id in ids and m.access
+        ]
+        if still:
+            raise DocSpaceError(
+                f"the portal did not remove {', '.join(still)} from room {room_id} (the API key's "
+                "account may not change their access): offboard with a key of the room's owner or "
+                "a DocSpace admin",
+                method="PUT",
+                path=f"/api/2.0/files/rooms/{room_id}/share",
+                status=200,
+            )
     for link in on_room:
         # PUT links with the link's id and access None deletes it (RoomLinkRequest, as the web client).
         req = LinkRequest(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from support.engine import Client, Harness, make_clients
+from support.portals import PortalFactory, change_settings
 
 from onboarding.errors import DocSpaceError
 from onboarding.journal import SqliteJournal
@@ -110,3 +111,20 @@ def test_offboard_fails_rather_than_archive_a_vdr_room_whose_client_holds_form_r
     assert c.email in [m["email"] for m in room["members"]]
     rec = SqliteJournal(harness.journal_path).get("sandbox-test", c.client_id)
     assert rec is not None and rec.status == "offboarded" and rec.progress.get("offboarding")
+
+
+def test_offboard_with_a_room_admin_key_fails_when_the_portal_drops_the_clients_removal(
+    portal: PortalFactory,
+) -> None:
+    """A room admin who is Room manager of a room another account made may not act on a guest they
+    did not invite: DocSpace drops that removal silently (``VirtualRoomsController.SetRoomSecurity``
+    keeps only invitations ``CanUserViewAnotherUserAsync`` allows) and lists the client, still with
+    access, in its answer. Offboard stops before archiving instead of reporting the access removed."""
+    h = portal()
+    (c,) = make_clients(1, manager="rita.roomadmin@sandbox.example")
+    assert h.engine().run([c]).exit_code == 0
+    change_settings(h, key_user="room-admin")
+    with pytest.raises(DocSpaceError, match="did not remove"):
+        Aftercare(h.engine(), None).offboard(c.client_id)
+    room = _room(h, c.client_id)
+    assert not room["archived"] and c.email in [m["email"] for m in room["members"]]
