@@ -65,6 +65,8 @@ def _action(sandbox: Sandbox, method: str, name: str, data: Any) -> Any:
         return {"ok": True, "paused": False}
     if (method, name) == ("POST", "users/activate"):
         return sandbox.activate_user(str(data["email"]))
+    if (method, name) == ("POST", "groups"):
+        return sandbox.create_group(str(data["name"]))
     if (method, name) == ("POST", "rooms/form-role"):
         return sandbox.assign_form_role(int(data["room_id"]), str(data["email"]))
     if (method, name) == ("POST", "operations/cancel"):

@@ -247,6 +247,25 @@ def member(
     }
 
 
+def group_member(backend: Backend, gid: str, name: str, access: int) -> dict[str, Any]:
+    """``FileShareDto`` for a group ACE: ``sharedToGroup`` is a ``GroupSummaryDto`` (``id``,
+    ``name``; ``manager`` and ``isSystem`` omitted, as for a group without a manager)."""
+    group = {"id": gid, "name": name}
+    return {
+        "access": access,
+        "sharedTo": group,
+        "sharedToGroup": group,
+        "isLocked": False,
+        "isOwner": False,
+        "canEditAccess": True,
+        "canEditInternal": False,
+        "canEditDenyDownload": False,
+        "canEditExpirationDate": False,
+        "canRevoke": False,
+        "subjectType": r.SUBJ_GROUP,
+    }
+
+
 def link(backend: Backend, entry: Link) -> dict[str, Any]:
     """``FileShareDto`` for a link ACE."""
     shared: dict[str, Any] = {

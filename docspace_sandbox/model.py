@@ -121,6 +121,7 @@ class PortalState:
     files: dict[int, File] = field(default_factory=dict)
     ops: list[Operation] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)  # casefolded name -> stored name
+    groups: dict[str, str] = field(default_factory=dict)  # group id -> name (no members modelled)
     next_id: int = 100
     port: int | None = None  # where this portal last listened; a keep_port sandbox asks for it again
     # Folder id -> ids of its direct sub-folders / files. Derived (never persisted) and kept up to
@@ -226,6 +227,7 @@ class PortalState:
             "files": [to_jsonable(f) for f in self.files.values()],
             "ops": [to_jsonable(o) for o in self.ops],
             "tags": dict(self.tags),
+            "groups": dict(self.groups),
             "next_id": self.next_id,
             "port": self.port,
         }
@@ -236,6 +238,7 @@ class PortalState:
         state = cls(
             owner_id=data["owner_id"],
             tags=dict(data.get("tags", {})),
+            groups=dict(data.get("groups", {})),
             next_id=data["next_id"],
             port=data.get("port"),
         )

@@ -145,6 +145,13 @@ class Sandbox:
             self.backend.persist_soon()
             return {"ok": True, "room_id": room_id, "user_id": user_id}
 
+    def create_group(self, name: str) -> dict[str, Any]:
+        """A portal group that can be shared to rooms (its members are not modelled)."""
+        with self.backend.lock:
+            gid = self.backend.create_group(name)
+            self.backend.persist_soon()
+            return {"ok": True, "id": gid, "name": name.strip()}
+
     def cancel_operations(self, op_id: str | None = None) -> int:
         """End running file operations as Canceled (all, or the one with ``op_id``); returns how many."""
         with self.backend.lock:

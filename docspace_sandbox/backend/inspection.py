@@ -30,6 +30,10 @@ class InspectionMixin(FileOpsMixin):
             user = self.state.users.get(uid)
             if user is not None:
                 members.append({"email": user.email, "access": access, "owner": uid == room.created_by})
+            elif uid in self.state.groups:
+                members.append(
+                    {"email": None, "group": self.state.groups[uid], "access": access, "owner": False}
+                )
         return {
             "id": room.id,
             "title": room.title,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from .. import errors as e
@@ -13,6 +14,15 @@ from .people import PeopleMixin
 class FormRoleBlocking(Exception):
     """A removal names a user holding form roles in a Virtual data room, without ``force``: the
     server answers 200 with ``{"error": 1}`` and changes nothing (see :meth:`SharingMixin.share`)."""
+
+
+@dataclass
+class GroupAce:
+    """A group's share of a room, as ``GET files/rooms/{id}/share`` lists it (``sharedToGroup``)."""
+
+    id: str
+    name: str
+    access: int
 
 
 @dataclass
@@ -64,6 +74,20 @@ class SharingMixin(PeopleMixin):
         for inv in invitations:
             if inv.user_id is not None:
                 listed.append(inv.user_id)
+            if inv.user_id is not None and inv.user_id in self.state.groups:
+                # FileSharingAceHelper.SetAceObjectAsync: an id that is a group
+                # (GetGroupInfoAsync) becomes a Group ACE, checked against the room type's group
+                # accesses (no RoomManager); access None removes it. Whether the caller may act on
+                # it is not checked here, as for ids that name no user.
+                if inv.access not in r.ROOM_ACCESSES[room.room_type].get(r.SUBJ_GROUP, frozenset()):
+                    raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
+                if inv.access == r.NONE:
+                    if room.members.pop(inv.user_id, None) is not None:
+                        self._touch()
+                elif room.members.get(inv.user_id) != inv.access:
+                    room.members[inv.user_id] = inv.access
+                    self._touch()
+                continue
             target = self.user(inv.user_id) if inv.user_id else None
             # An id that names no user (and no group) resolves to the LostUser: active, type Guest.
             lost = inv.user_id is not None and target is None
@@ -139,6 +163,24 @@ class SharingMixin(PeopleMixin):
             self._touch()
         return user.id
 
+    def create_group(self, name: str) -> str:
+        """Control plane: a portal group (its members are not modelled: it can be shared to rooms,
+        listed and removed); returns its id."""
+        if not name.strip():
+            raise ValueError("a group needs a name")
+        gid = str(uuid.uuid4())
+        self.state.groups[gid] = name.strip()
+        self._touch()
+        return gid
+
+    def stored_groups(self, room: Folder) -> list[GroupAce]:
+        """The room's group ACEs (``SecurityDao.GetPureSharesQuery``, subject type Group)."""
+        return [
+            GroupAce(gid, self.state.groups[gid], access)
+            for gid, access in room.members.items()
+            if gid in self.state.groups
+        ]
+
     def _check_template_invitations(self, invitations: list[Invitation]) -> None:
         """``VirtualRoomsController.SetRoomSecurity`` on a room template (``RootId`` is the Templates
         section): the whole request is 403 "The role is not available for this user type" if any
@@ -183,11 +225,12 @@ class SharingMixin(PeopleMixin):
 
     def share_entries(
         self, actor: User, room_id: int, filter_type: int, text: str | None
-    ) -> list[tuple[User, int, bool, bool] | Link]:
+    ) -> list[tuple[User, int, bool, bool] | Link | GroupAce]:
         """``GET files/rooms/{id}/share`` by ``ShareFilterType`` (``SecurityDao.GetPureSharesQuery``).
 
-        0 UserOrGroup / 16 User: the owner's default ACE, then the members (``filterValue`` matches
-        first/last name or e-mail); 32 Group: nothing (no groups here); 1 invitation links; 2 external
+        0 UserOrGroup: the owner's default ACE, the members (``filterValue`` matches first/last name
+        or e-mail), then the groups (by name); 16 User: the users only; 32 Group: the groups only
+        (the server orders groups among the users by role; here they come last); 1 invitation links; 2 external
         links, primary first; 4 additional external links; 8 the primary link; 15 every link. Any
         other flag mix falls through the server's switch unfiltered: every stored ACE, without the
         owner's default one and without the text filter.
@@ -198,17 +241,18 @@ class SharingMixin(PeopleMixin):
         members = self.members(actor, room_id)
         if filter_type not in (0, 8, 16, 32) and not self._can_edit_room(actor, room):
             return []  # CheckAccessAsync: links other than the primary one need ReadLinks
+        needle = r.dotnet_trim(text).casefold() if text else ""
+        groups = [g for g in self.stored_groups(room) if needle in g.name.casefold()]
         if filter_type in (0, 16):
-            if text:
-                needle = r.dotnet_trim(text).casefold()
+            if needle:
                 members = [
                     m
                     for m in members
                     if any(needle in v.casefold() for v in (m[0].first_name, m[0].last_name, m[0].email))
                 ]
-            return list(members)
+            return [*members, *groups] if filter_type == 0 else list(members)
         if filter_type == 32:
-            return []
+            return list(groups)
         wanted = {
             1: (r.SUBJ_INVITATION,),
             2: (r.SUBJ_PRIMARY, r.SUBJ_EXTERNAL),
@@ -217,7 +261,7 @@ class SharingMixin(PeopleMixin):
             15: (r.SUBJ_PRIMARY, r.SUBJ_EXTERNAL, r.SUBJ_INVITATION),
         }.get(filter_type)
         if wanted is None:
-            return [*self.stored_members(room), *room.links]
+            return [*self.stored_members(room), *self.stored_groups(room), *room.links]
         links = [x for x in room.links if x.subject in wanted]
         if filter_type == 2:
             links.sort(key=lambda x: x.subject != r.SUBJ_PRIMARY)

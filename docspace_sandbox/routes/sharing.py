@@ -8,7 +8,7 @@ from .. import dtos
 from .. import errors as e
 from .. import rules as r
 from ..backend import Backend, Invitation, LinkRequest
-from ..backend.sharing import FormRoleBlocking
+from ..backend.sharing import FormRoleBlocking, GroupAce
 from ..binding import (
     LINK_TYPES,
     SHARE_FILTER_TYPES,
@@ -66,10 +66,14 @@ def set_share(backend: Backend, req: Request) -> Reply:
     wanted = set(listed)
     # GetRoomSharedInfoAsync(id, invitationIds) → FileSharing.GetPureSharesAsync(entry, subjects):
     # the stored ACEs of the request's ids only, without the owner's default row.
+    room = backend.get_room(req.user(), req.int_param("id"))
     members = [
-        dtos.member(backend, *entry)
-        for entry in backend.stored_members(backend.get_room(req.user(), req.int_param("id")))
-        if entry[0].id in wanted
+        dtos.member(backend, *entry) for entry in backend.stored_members(room) if entry[0].id in wanted
+    ]
+    members += [
+        dtos.group_member(backend, g.id, g.name, g.access)
+        for g in backend.stored_groups(room)
+        if g.id in wanted
     ]
     result: dict[str, Any] = {"members": members}
     if warning:
@@ -94,7 +98,14 @@ def get_share(backend: Backend, req: Request) -> Reply:
     total = len(entries)
     page = entries[max(start, 0) : max(start, 0) + count]
     return Reply(
-        [dtos.link(backend, x) if isinstance(x, Link) else dtos.member(backend, *x) for x in page],
+        [
+            dtos.link(backend, x)
+            if isinstance(x, Link)
+            else dtos.group_member(backend, x.id, x.name, x.access)
+            if isinstance(x, GroupAce)
+            else dtos.member(backend, *x)
+            for x in page
+        ],
         count=min(total - start, count),
         total=total,
     )

@@ -194,3 +194,26 @@ def test_removing_a_user_with_form_roles_in_a_vdr_is_refused_with_error_1_unless
     assert forced.status_code == 200 and forced.json()["response"]["error"] == 0
     members = {m["email"] for m in sandbox.state()["rooms"][0]["members"]}
     assert not {"anna.manager@sandbox.example", "carl.user@sandbox.example"} & members
+
+
+def test_a_group_is_shared_listed_and_removed_by_its_id(sandbox: Sandbox) -> None:
+    """A group id in ``invitations`` becomes a Group ACE (subject type 2, ``sharedToGroup``), may
+    not be Room manager, is listed by ``GET share`` (also with ``filterType=32``) and removed by
+    access None (``FileSharingAceHelper.SetAceObjectAsync``: ``GetGroupInfoAsync`` finds the group)."""
+    api = Api(sandbox)
+    room = api.room()
+    made = requests.post(f"{sandbox.url}/__sandbox__/groups", json={"name": "Sales team"}, timeout=10)
+    gid = made.json()["id"]
+    refused = _share(api, room["id"], {"id": gid, "access": 9})
+    assert (refused.status_code, error_message(refused)) == (403, ROLE_ERROR)  # type: ignore[attr-defined]
+    body = _share(api, room["id"], {"id": gid, "access": 2}).json()  # type: ignore[attr-defined]
+    assert [(m["sharedToGroup"], m["subjectType"]) for m in body["response"]["members"]] == [
+        ({"id": gid, "name": "Sales team"}, 2)
+    ]
+    listed = api.get(f"files/rooms/{room['id']}/share").json()["response"]
+    assert [(m["sharedToGroup"]["id"], m["access"]) for m in listed if "sharedToGroup" in m] == [(gid, 2)]
+    only = api.get(f"files/rooms/{room['id']}/share", params={"filterType": 32}).json()["response"]
+    assert [m["sharedToGroup"]["name"] for m in only] == ["Sales team"]
+    _share(api, room["id"], {"id": gid, "access": 0})
+    listed = api.get(f"files/rooms/{room['id']}/share").json()["response"]
+    assert not [m for m in listed if "sharedToGroup" in m]
