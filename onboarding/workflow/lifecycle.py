@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from onboarding.blueprint import Blueprint
-from onboarding.docspace import FileShare, Invitation, Link, LinkRequest, LinkType, RoomType
+from onboarding.docspace import FileShare, Invitation, Link, LinkRequest, LinkType, Member, RoomType
 from onboarding.errors import ConfigError, DocSpaceError, RunLocked
 from onboarding.journal import ClientRecord
 from onboarding.segments import UnknownSegment
@@ -87,7 +87,9 @@ def _journalled(
 
 def access_left(engine: Engine, caller: Caller, room_id: int) -> tuple[list[Invitation], list[Link]]:
     """What offboarding still has to take away (reads only; both lists are readable in the Archive):
-    every member but the owner and the key's account (as ``None`` invitations), and every link."""
+    every member but the owner and the key's account, and every group shared with the room (as
+    ``None`` invitations: a group goes by its id, which ``FileSharingAceHelper.SetAceObjectAsync``
+    finds with ``GetGroupInfoAsync``), and every link."""
     api = engine.client
     me = caller.read(api.me, what="me")
     members = caller.read(lambda: api.room_members(room_id), what="members")
@@ -96,7 +98,23 @@ def access_left(engine: Engine, caller: Caller, room_id: int) -> tuple[list[Invi
         for m in members
         if m.user is not None and not m.is_owner and m.user.id != me.id
     ]
+    gone += [
+        Invitation(access=FileShare.NONE, user_id=str(m.shared_to_group["id"]))
+        for m in members
+        if m.user is None and m.shared_to_group is not None and m.shared_to_group.get("id")
+    ]
     return gone, caller.read(lambda: api.room_links(room_id), what="links")
+
+
+def _subject_id(m: Member) -> str:
+    """The id a share entry is for: a user's, or a group's."""
+    return m.user.id if m.user is not None else str((m.shared_to_group or {}).get("id") or "")
+
+
+def _named(m: Member) -> str:
+    if m.user is not None:
+        return m.user.email or m.user.id
+    return f"group {(m.shared_to_group or {}).get('name') or _subject_id(m)}"
 
 
 def remove_access(
@@ -120,9 +138,7 @@ def remove_access(
         # (a room admin may not act on guests it cannot see: SetRoomSecurity keeps only invitations
         # CanUserViewAnotherUserAsync allows, unless the caller made the room).
         ids = {inv.user_id for inv in gone}
-        still = [
-            m.user.email or m.user.id for m in result.members if m.user and m.user.id in ids and m.access
-        ]
+        still = [_named(m) for m in result.members if m.access and _subject_id(m) in ids]
         if still:
             raise DocSpaceError(
                 f"the portal did not remove {', '.join(still)} from room {room_id} (the API key's "

@@ -6,6 +6,7 @@ import pytest
 from support.engine import Client, Harness, make_clients
 from support.portals import PortalFactory, change_settings
 
+from onboarding.docspace import FileShare, Invitation
 from onboarding.errors import DocSpaceError
 from onboarding.journal import SqliteJournal
 from onboarding.workflow.aftercare import Aftercare
@@ -128,3 +129,18 @@ def test_offboard_with_a_room_admin_key_fails_when_the_portal_drops_the_clients_
         Aftercare(h.engine(), None).offboard(c.client_id)
     room = _room(h, c.client_id)
     assert not room["archived"] and c.email in [m["email"] for m in room["members"]]
+
+
+def test_offboard_also_removes_a_group_shared_with_the_room(harness: Harness) -> None:
+    """A group someone shared with the client's room (listed by ``GET share`` with
+    ``sharedToGroup``) is removed by offboard like a person: its members could otherwise still
+    read the archived room."""
+    (c,) = _onboarded(harness)
+    api = harness.client()
+    gid = harness.sandbox.create_group("Sales team")["id"]
+    rid = _room(harness, c.client_id)["id"]
+    api.share_room(rid, [Invitation(FileShare.READ, user_id=gid)])
+    assert "Sales team" in [m.get("group") for m in _room(harness, c.client_id)["members"]]
+    Aftercare(harness.engine(), None).offboard(c.client_id)
+    room = _room(harness, c.client_id)
+    assert room["archived"] and [m["email"] for m in room["members"]] == [OWNER]
