@@ -65,6 +65,8 @@ def _action(sandbox: Sandbox, method: str, name: str, data: Any) -> Any:
         return {"ok": True, "paused": False}
     if (method, name) == ("POST", "users/activate"):
         return sandbox.activate_user(str(data["email"]))
+    if (method, name) == ("POST", "users/disable"):
+        return sandbox.disable_user(str(data["email"]))
     if (method, name) == ("POST", "groups"):
         return sandbox.create_group(str(data["name"]))
     if (method, name) == ("POST", "rooms/form-role"):

@@ -145,6 +145,13 @@ class Sandbox:
             self.backend.persist_soon()
             return {"ok": True, "room_id": room_id, "user_id": user_id}
 
+    def disable_user(self, email: str) -> dict[str, Any]:
+        """Disable an account (status Terminated), as a portal admin does (KeyError if unknown)."""
+        with self.backend.lock:
+            user = self.backend.disable_user(email)
+            self.backend.persist_soon()
+            return {"ok": True, "id": user.id, "email": user.email, "status": user.status}
+
     def create_group(self, name: str) -> dict[str, Any]:
         """A portal group that can be shared to rooms (its members are not modelled)."""
         with self.backend.lock:

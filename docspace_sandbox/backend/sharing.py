@@ -93,7 +93,13 @@ class SharingMixin(PeopleMixin):
             lost = inv.user_id is not None and target is None
             if target is not None and not self._visible_to(actor, room, target, inv.access):
                 continue  # silently dropped, like guests a room admin did not invite
-            if target is not None and target.status == 2:
+            if (
+                target is not None
+                and target.status == 2
+                and (inv.access != r.NONE or inv.user_id not in room.members)
+            ):
+                # FileSharingAceHelper.SetAceObjectAsync skips a Terminated (disabled) user unless the
+                # ACE removes a share the user has: a disabled member can still be taken out.
                 continue
             if inv.access not in allowed_for_users:
                 raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
@@ -162,6 +168,17 @@ class SharingMixin(PeopleMixin):
             room.form_roles.append(user.id)
             self._touch()
         return user.id
+
+    def disable_user(self, email: str) -> User:
+        """Control plane: the account is disabled (EmployeeStatus Terminated, 2), as an admin does
+        with ``PUT people/status/2``; KeyError when nobody has that e-mail."""
+        user = self.user_by_email(email)
+        if user is None:
+            raise KeyError(f"no user with e-mail {email!r}")
+        if user.status != 2:
+            user.status = 2
+            self._touch()
+        return user
 
     def create_group(self, name: str) -> str:
         """Control plane: a portal group (its members are not modelled: it can be shared to rooms,

@@ -144,3 +144,14 @@ def test_offboard_also_removes_a_group_shared_with_the_room(harness: Harness) ->
     Aftercare(harness.engine(), None).offboard(c.client_id)
     room = _room(harness, c.client_id)
     assert room["archived"] and [m["email"] for m in room["members"]] == [OWNER]
+
+
+def test_offboard_removes_a_client_whose_account_was_disabled(harness: Harness) -> None:
+    """A disabled (Terminated) client account keeps its share until removed; DocSpace removes it
+    with access None (``FileSharingAceHelper.SetAceObjectAsync`` skips a Terminated user only when
+    the ACE grants access or there is no share), so offboard empties the room all the same."""
+    (c,) = _onboarded(harness)
+    harness.sandbox.disable_user(c.email or "")
+    Aftercare(harness.engine(), None).offboard(c.client_id)
+    room = _room(harness, c.client_id)
+    assert room["archived"] and [m["email"] for m in room["members"]] == [OWNER]
