@@ -81,12 +81,7 @@ class SharingMixin(PeopleMixin):
                 # it is not checked here, as for ids that name no user.
                 if inv.access not in r.ROOM_ACCESSES[room.room_type].get(r.SUBJ_GROUP, frozenset()):
                     raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
-                if inv.access == r.NONE:
-                    if room.members.pop(inv.user_id, None) is not None:
-                        self._touch()
-                elif room.members.get(inv.user_id) != inv.access:
-                    room.members[inv.user_id] = inv.access
-                    self._touch()
+                self._set_ace(room, inv.user_id, inv.access)
                 continue
             target = self.user(inv.user_id) if inv.user_id else None
             # An id that names no user (and no group) resolves to the LostUser: active, type Guest.
@@ -114,12 +109,7 @@ class SharingMixin(PeopleMixin):
                 raise e.Forbidden(e.MSG_ROLE_NOT_AVAILABLE)
             if lost and inv.user_id is not None:
                 # Stored like any user ACE; GET share joins with the users table and never lists it.
-                if inv.access == r.NONE:
-                    if room.members.pop(inv.user_id, None) is not None:
-                        self._touch()
-                elif room.members.get(inv.user_id) != inv.access:
-                    room.members[inv.user_id] = inv.access
-                    self._touch()
+                self._set_ace(room, inv.user_id, inv.access)
                 continue
             mailed = False  # an invitation mail goes out: new guests and still-pending accounts
             if target is None and inv.email:
@@ -153,6 +143,16 @@ class SharingMixin(PeopleMixin):
                 if mailed:  # SendEmailRoomInviteAsync(limitation: true) → ReduceLimit
                     self.settings.spend_invitation()
         return listed, warning
+
+    def _set_ace(self, room: Folder, subject: str, access: int) -> None:
+        """Store one ACE as given, by id (a group's, or an id that names no user): access None
+        removes it. The room's last change moves only when something changed."""
+        if access == r.NONE:
+            if room.members.pop(subject, None) is not None:
+                self._touch()
+        elif room.members.get(subject) != access:
+            room.members[subject] = access
+            self._touch()
 
     def assign_form_role(self, room_id: int, email: str) -> str:
         """Control plane: ``email``'s user gets a role in a form of the Virtual data room
