@@ -21,6 +21,8 @@ from onboarding.journal import Journal, make_owner_id
 from onboarding.journal.queue import DONE, FAILED, TAKEN, QueuedRun
 from onboarding.service import Onboarding
 from onboarding.workflow.engine import RunResult
+from onboarding.workflow.status import ClientStatus
+from onboarding.workflow.steps import StepEvent
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +109,7 @@ class Worker:
         holder = threading.Thread(target=self._hold, args=(item, keep, lost), daemon=True, name="queue-lease")
         holder.start()
         try:
-            summary = self._carry_out(item)
+            result = self._carry_out(item)
         except Exception as exc:
             log.exception("queued run %s failed", item.queue_id)
             self.queue.finish_queued(item.queue_id, self.name, FAILED, f"{type(exc).__name__}: {exc}")
@@ -117,9 +119,21 @@ class Worker:
             keep.set()
             holder.join(timeout=5)
             self.current_run = ""
-        if not lost.is_set():
+        summary = _summary(result)
+        if lost.is_set():
+            self.say(f"queued run {item.queue_id}: {summary} (another worker holds it now)")
+        elif self.stopping.is_set() and _unfinished(result):
+            # The worker is shutting down (SIGTERM: a deploy, a restart), not the batch: "done"
+            # with its rest deferred would leave that rest to nobody. The next worker resumes it.
+            detail = f"handed back when {self.name} stopped: {summary or 'not started'}"
+            self.queue.hand_back_queued(item.queue_id, self.name, detail)
+            self.say(
+                f"queued run {item.queue_id} handed back to the queue ({summary or 'not started'}):"
+                " the next worker resumes it"
+            )
+        else:
             self.queue.finish_queued(item.queue_id, self.name, DONE, summary)
-        self.say(f"queued run {item.queue_id}: {summary}")
+            self.say(f"queued run {item.queue_id}: {summary}")
         return True
 
     def _hold(self, item: QueuedRun, keep: threading.Event, lost: threading.Event) -> None:
@@ -132,7 +146,7 @@ class Worker:
             except Exception:
                 log.exception("could not renew the hold on queued run %s", item.queue_id)
 
-    def _carry_out(self, item: QueuedRun) -> str:
+    def _carry_out(self, item: QueuedRun) -> RunResult:
         # Who queued the run is who onboards (runs.actor, clients.onboarded_by), not the worker's
         # Unix account; and a run queued without a blueprint gets the worker's, not the last one's.
         actor, blueprint = self._own
@@ -147,19 +161,39 @@ class Worker:
             self.say,
             self.stopping,
         )
-        counts: dict[str, int] = {}
-        for s in result.statuses.values():
-            counts[s] = counts.get(s, 0) + 1
-        return ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        return result
 
     def _run(self, clients: list[QueuedClient], item: QueuedRun, run_id: str | None) -> RunResult:
         run_id = run_id or self.queue.new_run_id()
         self.current_run = run_id
         self.queue.set_queued_run(item.queue_id, self.name, run_id)
-        if self.stopping.is_set():
-            self.service.stop(run_id)
         asked = item.request
         plan = self.service.plan(
             clients, update=asked.get("update") or (), hand_over=asked.get("hand_over") or ()
         )
-        return self.service.run(plan, run_id=run_id)
+        if self.stopping.is_set():  # stopped while planning: nothing written yet, nothing to start
+            return RunResult(run_id=run_id)
+        told = threading.Event()
+
+        def stop_if_stopping(event: StepEvent) -> None:
+            # A Stop stored before the run existed (``stop`` while it planned) found no run to
+            # stop: the run's first event stores it again, and the run's heartbeat picks it up.
+            if self.stopping.is_set() and not told.is_set():
+                told.set()
+                self.service.stop(run_id)
+
+        return self.service.run(plan, stop_if_stopping, run_id=run_id)
+
+
+def _summary(result: RunResult) -> str:
+    """``"3 deferred, 21 onboarded"``: the clients of a queued run by status."""
+    counts: dict[str, int] = {}
+    for s in result.statuses.values():
+        counts[s] = counts.get(s, 0) + 1
+    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+
+
+def _unfinished(result: RunResult) -> bool:
+    """Whether a stopped run left clients for a later one (or never started)."""
+    waiting = (ClientStatus.DEFERRED, ClientStatus.LOCKED)
+    return not result.statuses or any(s in waiting for s in result.statuses.values())

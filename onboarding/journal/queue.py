@@ -102,6 +102,21 @@ class SqlRunQueue(SqlStore):
                 (status, detail, self._clock(), queue_id, worker),
             )
 
+    def hand_back_queued(self, queue_id: str, worker: str, detail: str = "") -> bool:
+        """Put a run ``worker`` holds back in the queue (the worker is shutting down), for the next
+        worker to take at once and resume; False when it is no longer ``worker``'s.
+
+        The next attempt gets a run id of its own: the one this worker used is in the runs already.
+        """
+        run_id = f"{queue_id}-r{uuid.uuid4().hex[:4]}"
+        with self._tx() as sql:
+            rows = sql(
+                "UPDATE queue SET status = ?, worker = '', lease_until = NULL, run_id = ?, detail = ?"
+                " WHERE queue_id = ? AND worker = ? AND status = ? RETURNING queue_id",
+                (QUEUED, run_id, detail, queue_id, worker, TAKEN),
+            )
+        return bool(rows)
+
     def cancel_queued(self, queue_id: str) -> bool:
         """Withdraw a run no worker has taken yet."""
         with self._tx() as sql:

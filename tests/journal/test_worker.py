@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from pathlib import Path
+from typing import Any
 
 from support.engine import make_clients, one_room_per_client
 from support.waiting import wait_until
@@ -13,6 +14,7 @@ import docspace_sandbox
 from onboarding import Onboarding, Settings
 from onboarding.journal import DONE, open_journal
 from onboarding.worker import Worker
+from onboarding.workflow.plan import BatchPlan
 
 
 def _replica(sb: docspace_sandbox.Sandbox, journal_url: str, tmp: Path, actor: str) -> Onboarding:
@@ -148,4 +150,78 @@ def test_until_idle_waits_for_a_run_a_dead_worker_held_and_takes_it_over(
         assert [q.status for q in door.queued()] == ["done"]
     finally:
         door.close()
+        queue.close()
+
+
+def test_a_worker_stopped_mid_run_hands_its_batch_back_and_the_next_worker_finishes_it(
+    portal: docspace_sandbox.Sandbox, pg_url: str, tmp_path: Path
+) -> None:
+    """SIGTERM on a worker mid-batch (a deploy, a restart): the batch goes back to the queue, not
+    "done" with its rest deferred for nobody; the next worker resumes it, one room per client."""
+    portal.set_faults("latency_ms=100")
+    clients = make_clients(72)  # three rounds of 24 clients at 100 ms a request: seconds to stop in
+    a_door, b_door = _replica(portal, pg_url, tmp_path, "wa"), _replica(portal, pg_url, tmp_path, "wb")
+    queue = open_journal(pg_url)
+    try:
+        queue_id = a_door.queue(clients)
+        a = Worker(a_door, queue, poll_seconds=0.05)
+        t = threading.Thread(target=a.serve)
+        t.start()
+        wait_until(lambda: any(r.room_id for r in a_door.records()), timeout=60)
+        a.stop()  # what the SIGTERM handler does
+        t.join(60)
+        assert not t.is_alive()
+        done_by_a = sum(r.status == DONE for r in a_door.records())
+        assert done_by_a < len(clients), "the stop came too late to test"
+        (item,) = a_door.queued()
+        assert item.status == "queued" and "handed back" in item.detail, item
+        portal.set_faults(None)
+        lines: list[str] = []
+        assert Worker(b_door, queue, say=lines.append, poll_seconds=0.05).serve(until_idle=True) == 1
+        one_room_per_client(portal.state()["rooms"], clients, lambda c: f"client:{c.client_id}")
+        assert {r.status for r in b_door.records()} == {DONE}
+        assert [(q.queue_id, q.status) for q in b_door.queued()] == [(queue_id, "done")]
+    finally:
+        portal.set_faults(None)
+        for door in (a_door, b_door):
+            door.close()
+        queue.close()
+
+
+class _StopWhilePlanning(Onboarding):
+    """A worker's door whose planning ends with the worker told to stop (SIGTERM while it plans)."""
+
+    worker: Worker | None = None
+
+    def plan(self, *args: Any, **kwargs: Any) -> BatchPlan:
+        plan = super().plan(*args, **kwargs)
+        if self.worker is not None:
+            self.worker.stop()
+        return plan
+
+
+def test_a_worker_stopped_while_it_plans_starts_no_run_and_hands_the_batch_back(
+    portal: docspace_sandbox.Sandbox, pg_url: str, tmp_path: Path
+) -> None:
+    """SIGTERM while the worker plans (before the run exists to store a Stop on): nothing is
+    onboarded by the stopping worker, the batch waits in the queue, and the next worker does it."""
+    clients = make_clients(4)
+    settings = Settings(
+        portal_url=portal.url, api_key=portal.api_key, journal_url=pg_url, journal_path=tmp_path / "s.sqlite3"
+    )
+    a_door, b_door = _StopWhilePlanning(settings, actor="wa"), _replica(portal, pg_url, tmp_path, "wb")
+    queue = open_journal(pg_url)
+    try:
+        a_door.queue(clients)
+        a = a_door.worker = Worker(a_door, queue, poll_seconds=0.05)
+        a.serve()
+        assert portal.state()["rooms"] == []
+        (item,) = a_door.queued()
+        assert item.status == "queued", item
+        assert Worker(b_door, queue, poll_seconds=0.05).serve(until_idle=True) == 1
+        one_room_per_client(portal.state()["rooms"], clients, lambda c: f"client:{c.client_id}")
+        assert [q.status for q in b_door.queued()] == ["done"]
+    finally:
+        for door in (a_door, b_door):
+            door.close()
         queue.close()
