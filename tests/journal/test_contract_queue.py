@@ -78,3 +78,17 @@ def test_only_a_waiting_run_can_be_cancelled(journal: Journal) -> None:
     assert journal.take_queued("p", "w") is not None
     assert not journal.cancel_queued(taken)
     assert journal.take_queued("p", "w2") is None
+
+
+def test_a_handed_back_run_is_taken_at_once_under_a_new_run_id(open_journal: Callable[..., Journal]) -> None:
+    """Only its holder hands a run back; the next worker takes it at once, with a run id of its own."""
+    one, two = open_journal(), open_journal()
+    qid = one.enqueue("p", "a", REQUEST)
+    first = one.take_queued("p", "stopping")
+    assert first is not None and first.run_id == qid
+    assert not two.hand_back_queued(qid, "someone-else")
+    assert one.hand_back_queued(qid, "stopping", "handed back: 3 deferred")
+    assert not one.renew_queued(qid, "stopping")
+    again = two.take_queued("p", "next")
+    assert again is not None and again.queue_id == qid and again.run_id.startswith(qid)
+    assert again.run_id != qid and again.worker == "next"
