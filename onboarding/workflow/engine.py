@@ -304,24 +304,26 @@ class Engine:
     ) -> None:
         ctx = plan.context
         caller = self._caller(stats)
-        todo: list[ClientPlan] = []
-        for cp in plan.clients:
-            if cp.action in (Action.BLOCKED, Action.CONFLICT):
-                self._record_blocked(run_id, cp)
-                result.statuses[cp.client_id] = ClientStatus.BLOCKED
-                result.errors[cp.client_id] = "; ".join(cp.reasons)
-            elif cp.action == Action.DONE:
-                self._event(run_id, cp.client_id, Step.CLIENT, Outcome.SKIPPED, "already onboarded")
-                result.statuses[cp.client_id] = ClientStatus.DONE
-                result.already += 1
-            elif cp.action == Action.SKIP:  # offboarded or rolled back: its status stays, no failure
-                rec = self.journal.get(self.portal_key, cp.client_id)
-                self._event(run_id, cp.client_id, Step.CLIENT, Outcome.SKIPPED, "; ".join(cp.reasons))
-                result.statuses[cp.client_id] = rec.status if rec else ClientStatus.ARCHIVED
-            else:
-                todo.append(cp)
-
+        # The beat starts before the first journal write: journaling a long list of clients that
+        # are done or blocked may outlast a lease, and a sweep must not take the run for dead.
         with heartbeat(self.journal, self.portal_key, self.owner, run_id, self.stop_event):
+            todo: list[ClientPlan] = []
+            for cp in plan.clients:
+                if cp.action in (Action.BLOCKED, Action.CONFLICT):
+                    self._record_blocked(run_id, cp)
+                    result.statuses[cp.client_id] = ClientStatus.BLOCKED
+                    result.errors[cp.client_id] = "; ".join(cp.reasons)
+                elif cp.action == Action.DONE:
+                    self._event(run_id, cp.client_id, Step.CLIENT, Outcome.SKIPPED, "already onboarded")
+                    result.statuses[cp.client_id] = ClientStatus.DONE
+                    result.already += 1
+                elif cp.action == Action.SKIP:  # offboarded or rolled back: its status stays, no failure
+                    rec = self.journal.get(self.portal_key, cp.client_id)
+                    self._event(run_id, cp.client_id, Step.CLIENT, Outcome.SKIPPED, "; ".join(cp.reasons))
+                    result.statuses[cp.client_id] = rec.status if rec else ClientStatus.ARCHIVED
+                else:
+                    todo.append(cp)
+
             workers = max(1, min(len(todo), self.limits.writes_in_flight * 2))
             slots = Slots(workers)
             tag_rooms = TagRooms(
