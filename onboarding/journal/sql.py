@@ -233,8 +233,12 @@ class SqlJournal(SqlRunQueue):
                 "UPDATE clients SET lease_until = ? WHERE portal = ? AND lease_owner = ?",
                 (now + self.lease_seconds, portal, owner),
             )
+            # A run swept as interrupted while its beats could not reach the journal (a network
+            # cut longer than a lease) is alive after all: it shows as running again, so a Stop
+            # reaches it. A finished run is never revived (finish_run stamps finished_at).
             sql(
-                "UPDATE runs SET heartbeat_at = ? WHERE portal = ? AND owner = ? AND status = 'running'",
+                "UPDATE runs SET heartbeat_at = ?, status = 'running' WHERE portal = ? AND owner = ?"
+                " AND (status = 'running' OR (status = 'interrupted' AND finished_at IS NULL))",
                 (now, portal, owner),
             )
 

@@ -99,3 +99,24 @@ def test_a_run_started_on_a_machine_whose_clock_is_behind_stays_running(pg_url: 
     finally:
         behind.close()
         here.close()
+
+
+def test_a_run_swept_while_cut_off_is_running_again_at_its_next_beat(pg_url: str) -> None:
+    """A run whose beats did not reach the database for a lease (a network cut) is swept as
+    interrupted; its next beat shows it running again, so a Stop from another machine reaches it."""
+    j = PostgresJournal(pg_url, lease_seconds=0.3)
+    other = PostgresJournal(pg_url, lease_seconds=0.3)
+    try:
+        run_id = j.start_run(portal="p", actor="a", owner="host-a:1:cut", total=1, blueprint={})
+        wait_until(lambda: other.mark_abandoned_runs() == 1, timeout=10)
+        assert (swept := other.run(run_id)) is not None and swept.status == "interrupted"
+        assert not other.request_stop(run_id)
+        j.renew("p", "host-a:1:cut")  # the cut heals: the run, still at work, beats again
+        assert (back := other.run(run_id)) is not None and back.status == "running"
+        assert other.request_stop(run_id) and j.stop_requested(run_id)
+        j.finish_run(run_id, "stopped", {})
+        j.renew("p", "host-a:1:cut")  # a beat after the end changes nothing
+        assert (ended := other.run(run_id)) is not None and ended.status == "stopped"
+    finally:
+        j.close()
+        other.close()
