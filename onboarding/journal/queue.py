@@ -17,6 +17,7 @@ from typing import Any
 
 from onboarding.journal.base import SqlStore
 from onboarding.journal.records import decode
+from onboarding.redact import redact
 
 QUEUED, TAKEN, DONE, FAILED, CANCELLED = "queued", "taken", "done", "failed", "cancelled"
 QUEUE_COLUMNS = (
@@ -95,11 +96,12 @@ class SqlRunQueue(SqlStore):
             sql("UPDATE queue SET run_id = ? WHERE queue_id = ? AND worker = ?", (run_id, queue_id, worker))
 
     def finish_queued(self, queue_id: str, worker: str, status: str, detail: str = "") -> None:
+        """Mark ``worker``'s run done or failed; ``detail`` (it may quote an error) is stored masked."""
         with self._tx() as sql:
             sql(
                 "UPDATE queue SET status = ?, detail = ?, finished_at = ?, lease_until = NULL"
                 " WHERE queue_id = ? AND worker = ?",
-                (status, detail, self._clock(), queue_id, worker),
+                (status, redact(detail), self._clock(), queue_id, worker),
             )
 
     def hand_back_queued(self, queue_id: str, worker: str, detail: str = "") -> bool:
@@ -113,7 +115,7 @@ class SqlRunQueue(SqlStore):
             rows = sql(
                 "UPDATE queue SET status = ?, worker = '', lease_until = NULL, run_id = ?, detail = ?"
                 " WHERE queue_id = ? AND worker = ? AND status = ? RETURNING queue_id",
-                (QUEUED, run_id, detail, queue_id, worker, TAKEN),
+                (QUEUED, run_id, redact(detail), queue_id, worker, TAKEN),
             )
         return bool(rows)
 

@@ -92,3 +92,18 @@ def test_a_handed_back_run_is_taken_at_once_under_a_new_run_id(open_journal: Cal
     again = two.take_queued("p", "next")
     assert again is not None and again.queue_id == qid and again.run_id.startswith(qid)
     assert again.run_id != qid and again.worker == "next"
+
+
+def test_a_queued_runs_detail_is_stored_with_secrets_masked(open_journal: Callable[..., Journal]) -> None:
+    """A worker's failure or hand-back detail may quote an error: stored masked, like run summaries."""
+    from onboarding import redact
+
+    secret = "sk-queue-detail-7f3a9c"
+    redact.register_secret(secret)
+    journal = open_journal()
+    failed, handed = journal.enqueue("p", "a", REQUEST), journal.enqueue("p", "a", REQUEST)
+    assert journal.take_queued("p", "w") is not None and journal.take_queued("p", "w") is not None
+    journal.finish_queued(failed, "w", "failed", f"PortalError: bad key {secret}")
+    assert journal.hand_back_queued(handed, "w", f"handed back: key {secret}")
+    details = [q.detail for q in journal.queued("p")]
+    assert all(secret not in d for d in details) and len(details) == 2, details
