@@ -62,6 +62,8 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.name = "worker:" + make_owner_id()
         self.stopping = threading.Event()
+        self.handed_back = ""
+        """The queued run this worker gave back to the queue when it stopped (``""``: none)."""
         self.current_run = ""
         self._own = (service.actor, service.blueprint)
         """The worker's own actor and blueprint: each queued run sets the ones it was queued with."""
@@ -83,7 +85,7 @@ class Worker:
         done, told = 0, set()
         while not self.stopping.is_set():
             if self.work_one():
-                done += 1
+                done += not self.handed_back  # a batch handed back is the next worker's to finish
                 continue
             held = [q for q in self.queue.queued(self.service.portal_key) if q.status == TAKEN]
             if until_idle and not held:
@@ -127,6 +129,7 @@ class Worker:
             # with its rest deferred would leave that rest to nobody. The next worker resumes it.
             detail = f"handed back when {self.name} stopped: {summary or 'not started'}"
             self.queue.hand_back_queued(item.queue_id, self.name, detail)
+            self.handed_back = item.queue_id
             self.say(
                 f"queued run {item.queue_id} handed back to the queue ({summary or 'not started'}):"
                 " the next worker resumes it"

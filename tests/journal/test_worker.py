@@ -170,7 +170,7 @@ def test_a_worker_stopped_mid_run_hands_its_batch_back_and_the_next_worker_finis
         wait_until(lambda: any(r.room_id for r in a_door.records()), timeout=60)
         a.stop()  # what the SIGTERM handler does
         t.join(60)
-        assert not t.is_alive()
+        assert not t.is_alive() and a.handed_back == queue_id
         done_by_a = sum(r.status == DONE for r in a_door.records())
         assert done_by_a < len(clients), "the stop came too late to test"
         (item,) = a_door.queued()
@@ -214,7 +214,7 @@ def test_a_worker_stopped_while_it_plans_starts_no_run_and_hands_the_batch_back(
     try:
         a_door.queue(clients)
         a = a_door.worker = Worker(a_door, queue, poll_seconds=0.05)
-        a.serve()
+        assert a.serve() == 0  # nothing finished: the batch was handed back
         assert portal.state()["rooms"] == []
         (item,) = a_door.queued()
         assert item.status == "queued", item
