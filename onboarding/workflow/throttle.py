@@ -201,28 +201,35 @@ class Throttle:
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        with (
-            self.writes.slot(),
-            self.shared.write_slot() if self.shared else nullcontext(),
-            self._paced(self.writes),
-        ):
-            yield
+        with self.writes.slot():
+            # The shared budget is waited for before a shared write slot is taken: a slot's lease
+            # then covers one write, never a wait of a minute for the window as well (which could
+            # outlast it and let another machine take the slot: more writes in flight than allowed).
+            self._shared_budget()
+            with self.shared.write_slot() if self.shared else nullcontext(), self._paced(self.writes):
+                yield
 
     @contextmanager
     def read(self) -> Iterator[None]:
-        with self.reads.slot(), self._paced(self.reads):
-            yield
+        with self.reads.slot():
+            self._shared_budget()
+            with self._paced(self.reads):
+                yield
+
+    def _shared_budget(self) -> None:
+        """Wait for the request budget other machines on this key spend too (a shared journal)."""
+        if self.shared is None:
+            return
+        since = self._clock()
+
+        def announce(seconds: float) -> None:
+            self.pacer.waited_elsewhere(since, announce=seconds)
+
+        if self.shared.take_request(self.pacer.permits, self.pacer.window, on_wait=announce) > 0:
+            self.pacer.waited_elsewhere(since)
 
     @contextmanager
     def _paced(self, gate: AdaptiveGate) -> Iterator[None]:
-        if self.shared is not None:  # the budget other machines on this key spend too
-            since = self._clock()
-
-            def announce(seconds: float) -> None:
-                self.pacer.waited_elsewhere(since, announce=seconds)
-
-            if self.shared.take_request(self.pacer.permits, self.pacer.window, on_wait=announce) > 0:
-                self.pacer.waited_elsewhere(since)
         ticket = self.pacer.acquire()
         started = self._clock()
         try:

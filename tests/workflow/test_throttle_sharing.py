@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from support.engine import Harness, make_clients
 
@@ -63,3 +64,38 @@ def test_waits_for_a_shared_budget_count_once_and_are_announced() -> None:
     throttle.pacer.waited_elsewhere(clock[0] - 10.0)  # overlaps the last wait: nothing new
     throttle.pacer.waited_elsewhere(clock[0] - 30.0)
     assert throttle.pacer.counters()["waited_s"] == 60.0
+
+
+class OrderedLimits:
+    """Shared limits that record the order of a write's budget wait and its write slot."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.holding = False
+
+    @contextmanager
+    def _slot(self) -> Iterator[int]:
+        self.order.append("slot taken")
+        self.holding = True
+        try:
+            yield 0
+        finally:
+            self.holding = False
+
+    def write_slot(self) -> AbstractContextManager[int]:
+        return self._slot()
+
+    def take_request(self, per_window: int | None, window: float, *, on_wait: object = None) -> float:
+        self.order.append("budget waited while holding a slot" if self.holding else "budget waited")
+        return 0.0
+
+
+def test_a_write_waits_for_the_shared_budget_before_it_takes_a_shared_write_slot() -> None:
+    """The shared budget's wait (up to a window) comes before the write slot: the slot's lease covers
+    the write alone, so a long wait cannot outlast it and let another machine take the slot."""
+    throttle = Throttle()
+    shared = OrderedLimits()
+    throttle.shared = shared  # type: ignore[assignment]
+    with throttle.write():
+        assert shared.holding
+    assert shared.order == ["budget waited", "slot taken"]
