@@ -17,6 +17,7 @@ portal round trip of tens of milliseconds.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +49,7 @@ class SharedPortalLimits:
         self.writes = writes
         self.slot_lease = slot_lease
         self.owner = "limits:" + make_owner_id()
+        self._takes = itertools.count()
         self._idle = threading.Event()  # never set: an interruptible pause
         with journal._tx() as sql:
             for slot in range(writes):
@@ -58,18 +60,23 @@ class SharedPortalLimits:
 
     @contextmanager
     def write_slot(self) -> Iterator[int]:
-        """Hold one of the portal's write slots for the duration of a write."""
-        slot = self._take_slot()
+        """Hold one of the portal's write slots for the duration of a write.
+
+        Each take has a holder of its own (this process's id and a number): a write whose slot's
+        lease ran out, and was taken by another write of this process, must not free that one.
+        """
+        holder = f"{self.owner}:{next(self._takes)}"
+        slot = self._take_slot(holder)
         try:
             yield slot
         finally:
             with self.journal._tx() as sql:
                 sql(
                     "UPDATE write_slots SET holder = NULL, until = NULL WHERE portal = ? AND slot = ? AND holder = ?",
-                    (self.portal, slot, self.owner),
+                    (self.portal, slot, holder),
                 )
 
-    def _take_slot(self) -> int:
+    def _take_slot(self, holder: str) -> int:
         pause = 0.002
         while True:
             with self.journal._tx() as sql:
@@ -83,7 +90,7 @@ class SharedPortalLimits:
                     slot = int(rows[0]["slot"])
                     sql(
                         "UPDATE write_slots SET holder = ?, until = ? WHERE portal = ? AND slot = ?",
-                        (self.owner, now + self.slot_lease, self.portal, slot),
+                        (holder, now + self.slot_lease, self.portal, slot),
                     )
                     return slot
             self._idle.wait(pause)

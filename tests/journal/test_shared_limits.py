@@ -81,3 +81,35 @@ def test_no_limit_known_means_no_wait(pg_url: str) -> None:
         assert limits is not None and limits.take_request(None, 60.0) == 0.0
     finally:
         j.close()
+
+
+def test_a_write_whose_slot_ran_out_leaves_the_slot_another_write_of_its_process_took(pg_url: str) -> None:
+    """A slot re-taken after its lease ran out (by a write of the same process) stays held when the
+    first write's answer finally comes: each take frees only its own slot."""
+    from onboarding.journal.limits import SharedPortalLimits
+
+    j = PostgresJournal(pg_url, pool_size=4)
+    limits = SharedPortalLimits(j, "lease", writes=1, slot_lease=0.2)
+    second_has_it, done = threading.Event(), threading.Event()
+
+    def second_write() -> None:
+        with limits.write_slot():  # waits until the first take's lease runs out
+            second_has_it.set()
+            done.wait(10)
+
+    def holder() -> object:
+        return j._query("SELECT holder FROM write_slots WHERE portal = ?", ["lease"])[0]["holder"]
+
+    waiter = threading.Thread(target=second_write)
+    try:
+        with limits.write_slot():
+            waiter.start()
+            assert second_has_it.wait(10)  # the first write is still "in flight": its lease ran out
+        assert holder() is not None  # the first write's end did not free the second's slot
+        done.set()
+        waiter.join(10)
+        assert holder() is None
+    finally:
+        done.set()
+        waiter.join(10)
+        j.close()
