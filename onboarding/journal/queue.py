@@ -48,13 +48,17 @@ class SqlRunQueue(SqlStore):
     """The queue in portable SQL (mixed into the SQL journals)."""
 
     def enqueue(self, portal: str, actor: str, request: dict[str, Any]) -> str:
-        """Queue a run; returns its id (also the run id of its first attempt)."""
+        """Queue a run; returns its id (also the run id of its first attempt).
+
+        Its place in the queue is stamped on the database's clock, as leases are: runs queued from
+        machines whose clocks differ are still taken in the order they were queued.
+        """
         queue_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self._clock())) + "-q" + uuid.uuid4().hex[:5]
         with self._tx() as sql:
             sql(
                 "INSERT INTO queue (queue_id, portal, actor, queued_at, request, run_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (queue_id, portal, actor, self._clock(), json.dumps(request, ensure_ascii=False), queue_id),
+                (queue_id, portal, actor, self._now(sql), json.dumps(request, ensure_ascii=False), queue_id),
             )
         return queue_id
 

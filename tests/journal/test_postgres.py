@@ -101,6 +101,21 @@ def test_a_run_started_on_a_machine_whose_clock_is_behind_stays_running(pg_url: 
         here.close()
 
 
+def test_queued_runs_are_taken_in_queued_order_whatever_the_machines_clocks(pg_url: str) -> None:
+    """A batch queued from a machine an hour ahead, then one from a machine on time: a worker takes
+    the first one queued first (the queue's order is the database's clock, not each machine's)."""
+    ahead = PostgresJournal(pg_url, clock=lambda: time.time() + 3600)
+    here = PostgresJournal(pg_url)
+    try:
+        first = ahead.enqueue("clocks", "ann", {"clients": []})
+        second = here.enqueue("clocks", "bob", {"clients": []})
+        taken = [here.take_queued("clocks", "w1"), here.take_queued("clocks", "w2")]
+        assert [q.queue_id if q else None for q in taken] == [first, second]
+    finally:
+        ahead.close()
+        here.close()
+
+
 def test_a_run_swept_while_cut_off_is_running_again_at_its_next_beat(pg_url: str) -> None:
     """A run whose beats did not reach the database for a lease (a network cut) is swept as
     interrupted; its next beat shows it running again, so a Stop from another machine reaches it."""
