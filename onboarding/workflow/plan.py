@@ -321,7 +321,14 @@ def plan_client(
         plan.action = Action.BLOCKED
         plan.reasons.append(GUESTS_FORBIDDEN)
 
-    rooms = sorted(ctx.rooms_by_tag.get(tag.casefold(), []), key=lambda r: r.id)
+    rooms = ctx.rooms_by_tag.get(tag.casefold(), [])
+    untagged = ctx.untagged_rooms.get(c.client_id)
+    if untagged is not None and tag in untagged.tags:  # (carries_tag counts a room without tags)
+        # The journal's room, missing from the tag look-up yet carrying the tag: another run made it
+        # after the look-up (the journal is read next). It is the client's room, not an untagged one.
+        rooms = [*rooms, untagged] if all(r.id != untagged.id for r in rooms) else rooms
+        untagged = None
+    rooms = sorted(rooms, key=lambda r: r.id)
     others = [r for r in rooms if not carries_tag(r, tag)]
     if others:  # another client's room, found because tags ignore case (see carries_tag)
         theirs = next(t for t in others[0].tags if t.casefold() == tag.casefold())
@@ -376,7 +383,6 @@ def plan_client(
             "invited to; add the account to the room as Room manager, or use the key of an admin"
         )
         return plan
-    untagged = ctx.untagged_rooms.get(c.client_id)
     if plan.room is None and untagged is not None:
         if record is not None and record.status == ClientStatus.DONE and record.room_id == untagged.id:
             plan.action = Action.DONE  # finished in that room: nothing to write, the tag is said

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from support.engine import (
 
 import docspace_sandbox
 from onboarding.docspace import FileShare, Invitation
-from onboarding.journal import DONE
+from onboarding.journal import DONE, ClientRecord
 from onboarding.workflow.retry import RetryPolicy
 
 MANAGER = "anna.manager@sandbox.example"
@@ -183,6 +184,30 @@ def test_a_room_made_and_untagged_after_the_plan_is_not_made_again(harness: Harn
     assert again.statuses == {"C-0001": "failed"}
     assert "put the tag back" in again.errors["C-0001"]
     assert [r["id"] for r in harness.rooms()] == [room_id]
+
+
+def test_a_room_another_run_makes_between_the_tag_look_up_and_the_journal_read_is_resumed(
+    harness: Harness,
+) -> None:
+    """Another run makes (and tags) the room after this plan's tag look-up but before it reads the
+    journal: the plan resumes that room instead of blocking the client as if its tag had been taken
+    off (two operators starting together saw "blocked"); one room, the client onboarded."""
+    clients = make_clients(1)
+    engine = harness.engine()
+    read_journal = engine.journal.get_many
+
+    def other_run_first(portal: str, client_ids: Iterable[str]) -> dict[str, ClientRecord]:
+        if not harness.rooms():
+            _fail_at_share(harness, clients)  # another run makes the room, records it, then fails
+        return read_journal(portal, client_ids)
+
+    engine.journal.get_many = other_run_first  # type: ignore[method-assign]
+    (cp,) = engine.plan(clients).clients
+    assert cp.action == "resume", cp.reasons
+    (room,) = harness.rooms()
+    again = harness.engine().run(clients)
+    assert again.statuses == {"C-0001": DONE}, again.errors
+    assert [r["id"] for r in harness.rooms()] == [room["id"]]
 
 
 def _delete_folder(harness: Harness, title: str) -> None:
