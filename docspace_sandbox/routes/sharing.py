@@ -17,7 +17,7 @@ from ..binding import (
     file_share,
     parse_guid,
 )
-from ..model import Link
+from ..model import Link, User
 from .registry import Reply, Request, paging, route
 
 
@@ -97,18 +97,16 @@ def get_share(backend: Backend, req: Request) -> Reply:
     )
     total = len(entries)
     page = entries[max(start, 0) : max(start, 0) + count]
-    return Reply(
-        [
-            dtos.link(backend, x)
-            if isinstance(x, Link)
-            else dtos.group_member(backend, x.id, x.name, x.access)
-            if isinstance(x, GroupAce)
-            else dtos.member(backend, *x)
-            for x in page
-        ],
-        count=min(total - start, count),
-        total=total,
-    )
+    return Reply([_share_entry(backend, x) for x in page], count=min(total - start, count), total=total)
+
+
+def _share_entry(backend: Backend, entry: tuple[User, int, bool, bool] | Link | GroupAce) -> dict[str, Any]:
+    """One ``FileShareDto`` of ``GET share``: a link's, a group's or a user's."""
+    if isinstance(entry, Link):
+        return dtos.link(backend, entry)
+    if isinstance(entry, GroupAce):
+        return dtos.group_member(backend, entry.id, entry.name, entry.access)
+    return dtos.member(backend, *entry)
 
 
 @route("GET", "files/rooms/{id}/links")

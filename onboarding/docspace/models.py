@@ -192,6 +192,22 @@ class Member(WireModel):
     def user(self) -> User | None:
         return self.shared_to_user
 
+    @property
+    def group_id(self) -> str:
+        """The group's id when this is a group's share (``""`` otherwise)."""
+        return str((self.shared_to_group or {}).get("id") or "")
+
+    @property
+    def subject_id(self) -> str:
+        """Whose share this is: the user's id, or the group's (a group goes by its id in ``share``)."""
+        return self.user.id if self.user is not None else self.group_id
+
+    @property
+    def group_label(self) -> str:
+        """``group NAME`` (its id when it has no name), as audits and offboarding name a group."""
+        group = self.shared_to_group or {}
+        return f"group {group.get('name') or group.get('id') or '?'}"
+
 
 class Link(WireModel):
     """A room link entry (FileShareDto with ``sharedLink``)."""

@@ -206,8 +206,7 @@ def extra_members(bp: Blueprint, members: list[Member], expected: set[str]) -> l
             if email and email not in expected and not bp.is_known_member(email):
                 out.append(Difference(f"member {email}", NOT_A_MEMBER, label))
         elif m.shared_to_group is not None:
-            name = str(m.shared_to_group.get("name") or m.shared_to_group.get("id") or "?")
-            out.append(Difference(f"group {name}", NOT_A_MEMBER, label))
+            out.append(Difference(m.group_label, NOT_A_MEMBER, label))
     return out
 
 

@@ -99,22 +99,20 @@ def access_left(engine: Engine, caller: Caller, room_id: int) -> tuple[list[Invi
         if m.user is not None and not m.is_owner and m.user.id != me.id
     ]
     gone += [
-        Invitation(access=FileShare.NONE, user_id=str(m.shared_to_group["id"]))
+        Invitation(access=FileShare.NONE, user_id=m.group_id)
         for m in members
-        if m.user is None and m.shared_to_group is not None and m.shared_to_group.get("id")
+        if m.user is None and m.group_id
     ]
     return gone, caller.read(lambda: api.room_links(room_id), what="links")
 
 
-def _subject_id(m: Member) -> str:
-    """The id a share entry is for: a user's, or a group's."""
-    return m.user.id if m.user is not None else str((m.shared_to_group or {}).get("id") or "")
-
-
 def _named(m: Member) -> str:
-    if m.user is not None:
-        return m.user.email or m.user.id
-    return f"group {(m.shared_to_group or {}).get('name') or _subject_id(m)}"
+    return (m.user.email or m.user.id) if m.user is not None else m.group_label
+
+
+def _share_refused(room_id: int, message: str) -> DocSpaceError:
+    """A share answer of 200 that did not do what was asked, as an error naming the call."""
+    return DocSpaceError(message, method="PUT", path=f"/api/2.0/files/rooms/{room_id}/share", status=200)
 
 
 def remove_access(
@@ -126,27 +124,23 @@ def remove_access(
     if gone:
         result = caller.write(lambda: api.share_room(room_id, gone), what="remove members")
         if result.blocked_by_form_roles:
-            raise DocSpaceError(
+            raise _share_refused(
+                room_id,
                 f"the portal removed nobody from room {room_id}: a member holds form roles in it "
                 "(a Virtual data room keeps them until they are taken away or the removal is "
                 "confirmed in DocSpace); remove them in DocSpace, then run offboard again",
-                method="PUT",
-                path=f"/api/2.0/files/rooms/{room_id}/share",
-                status=200,
             )
         # The answer lists the request's ids that still have access: a removal the portal dropped
         # (a room admin may not act on guests it cannot see: SetRoomSecurity keeps only invitations
         # CanUserViewAnotherUserAsync allows, unless the caller made the room).
         ids = {inv.user_id for inv in gone}
-        still = [_named(m) for m in result.members if m.access and _subject_id(m) in ids]
+        still = [_named(m) for m in result.members if m.access and m.subject_id in ids]
         if still:
-            raise DocSpaceError(
+            raise _share_refused(
+                room_id,
                 f"the portal did not remove {', '.join(still)} from room {room_id} (the API key's "
                 "account may not change their access): offboard with a key of the room's owner or "
                 "a DocSpace admin",
-                method="PUT",
-                path=f"/api/2.0/files/rooms/{room_id}/share",
-                status=200,
             )
     for link in on_room:
         # PUT links with the link's id and access None deletes it (RoomLinkRequest, as the web client).

@@ -133,16 +133,16 @@ def remove_member(ctx: StepContext, room_id: int, email: str) -> bool:
         return False
     removal = [Invitation(access=FileShare.NONE, user_id=uid) for uid in ids]
     result = ctx.caller.write(lambda: ctx.api.share_room(room_id, removal, notify=False), what="access")
-    still = [
-        m
-        for m in result.members
-        if m.user is not None and m.user.id in ids and m.access != int(FileShare.NONE)
-    ]
     if result.blocked_by_form_roles:
         raise StepFailed(
             f"the portal did not remove {email}: they hold form roles in this Virtual data room "
             "(take the roles away, or remove them in DocSpace, which asks to confirm), then run again"
         )
+    still = [
+        m
+        for m in result.members
+        if m.user is not None and m.user.id in ids and m.access != int(FileShare.NONE)
+    ]
     if result.warning or still:
         raise StepFailed(f"the portal did not remove {email}: {result.warning or 'still a member'}")
     return True
