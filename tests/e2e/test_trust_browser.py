@@ -119,6 +119,7 @@ def test_links_in_names_stay_text_on_onboard_and_clients(page: Page, own_server:
     wait_for_app(page)
     drawer = by_key(page, "clients_drawer")
     expect(drawer).to_contain_text("CL-3102")
+    expect(drawer).to_contain_text("E-mail:")  # its details are drawn after its heading
     assert PHISHING["CL-3102"] in shown(drawer) and "billing1@evil.example" in shown(drawer)
     expect_no_evil_markup(page)
     drawer.scroll_into_view_if_needed()
