@@ -21,6 +21,11 @@ def wait_for_app(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     # Skeletons stand in for elements still on their way; on a loaded machine that can take a while.
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
+    # A run that ends in ``st.rerun()`` can show "notRunning" before the run it asked for has
+    # drawn: the previous run's elements are then still on the page, marked stale, beside the new
+    # ones (two copies of a moved widget, seen in CI at 1815f30). Streamlit drops them when a run
+    # completes, so none left means the page is the last run's.
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=timeout)
 
 
 def shot(page: Page, name: str) -> Path:
@@ -33,7 +38,8 @@ def shot(page: Page, name: str) -> Path:
 
 def by_key(page: Page, key: str) -> Locator:
     """The element of the widget with this ``key`` (Streamlit adds the class ``st-key-<key>``)."""
-    return page.locator(f".st-key-{key}")
+    # Never a stale copy a rerun has not yet removed (see ``wait_for_app``).
+    return page.locator(f'.st-key-{key}:not([data-stale="true"])')
 
 
 _WATCH_RERUN = """() => {
