@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import socket
 import sys
@@ -66,6 +67,7 @@ class Sandbox:
         self._gate.set()
         self._flight_lock = threading.Lock()
         self._in_flight = 0
+        self._flying: dict[int, tuple[str, str]] = {}  # id of the request's log entry -> method, path
         self._connections: set[socket.socket] = set()
         self._httpd = self._bind(host, port, keep_port)
         self._httpd.sandbox = self
@@ -203,10 +205,18 @@ class Sandbox:
         """Let held requests continue."""
         self._gate.set()
 
-    def in_flight(self) -> int:
-        """API requests currently past the limiter and not yet answered."""
+    def in_flight(self, method: str | None = None, path: str | None = None) -> int:
+        """API requests currently past the limiter and not yet answered; with ``method`` and/or
+        ``path`` (a regular expression searched in the path), only those (a test waiting for room
+        creations to be held must not count the reads that happen to be in flight)."""
         with self._flight_lock:
-            return self._in_flight
+            if method is None and path is None:
+                return self._in_flight
+            return sum(
+                1
+                for m, p in self._flying.values()
+                if (method is None or m == method) and (path is None or re.search(path, p))
+            )
 
     # ------------------------------------------------------------------ plumbing
 
@@ -253,6 +263,7 @@ class Sandbox:
             return
         with self._flight_lock:
             self._in_flight += 1
+            self._flying[id(entry)] = (method, path)
         try:
             self._gate.wait()
             self._sleep(self.latency_ms + decision.latency_ms)
@@ -272,6 +283,7 @@ class Sandbox:
         finally:
             with self._flight_lock:
                 self._in_flight -= 1
+                del self._flying[id(entry)]
             lease.release()
 
     def _authenticate(self, header: str | None) -> Any:
