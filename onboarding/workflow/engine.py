@@ -26,6 +26,7 @@ from onboarding.workflow.calls import Caller, CallStats, RetryHook
 from onboarding.workflow.context import ClientLike, RunContext
 from onboarding.workflow.estimate import Estimate, estimate, live_costs
 from onboarding.workflow.heartbeat import heartbeat
+from onboarding.workflow.interrupts import interrupts_deferred
 from onboarding.workflow.job import ClientJob
 from onboarding.workflow.pacing import FORCED
 from onboarding.workflow.plan import BatchPlan, ClientPlan, make_plan
@@ -351,7 +352,8 @@ class Engine:
                 every_client_ended = False
                 futures: dict[str, Future[str]] = {}
                 try:
-                    futures.update((cp.client_id, pool.submit(in_slot, cp)) for cp in todo)
+                    with interrupts_deferred():  # every worker started is one the pool can join
+                        futures.update((cp.client_id, pool.submit(in_slot, cp)) for cp in todo)
                     for cid, fut in futures.items():
                         status = fut.result()
                         result.statuses[cid] = status

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from onboarding.journal import Journal
+from onboarding.workflow.interrupts import interrupts_deferred
 
 STOP_POLL_SECONDS = 1.0
 log = logging.getLogger(__name__)
@@ -48,9 +49,11 @@ def heartbeat(
         daemon=True,
         name="journal-heartbeat",
     )
-    thread.start()
     try:
+        with interrupts_deferred():  # a Ctrl-C inside start() would leave it beating, never joined
+            thread.start()
         yield
     finally:
         done.set()
-        thread.join(timeout=5)
+        if thread.ident is not None:  # started (an interrupt may come before start)
+            thread.join(timeout=5)

@@ -167,3 +167,34 @@ def test_ctrl_c_stops_the_run_like_stop_and_a_later_run_finishes(harness: Harnes
     assert harness.engine().run(clients).exit_code == 0
     one_room_per_client(harness.rooms(), clients, _tag)
 
+
+def test_ctrl_c_while_workers_are_starting_leaves_no_worker_running(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C that lands inside the start of the first worker thread (before the pool records it)
+    still stops the run with every worker joined: none goes on onboarding after the run is over."""
+    clients = make_clients(20)
+    slow_rooms = {"fault": "latency", "path": "/files/rooms$", "method": "POST", "latency_ms": 1000}
+    harness.sandbox.set_faults({"rules": [{**slow_rooms, "times": None}]})
+    start = threading.Thread.start
+    sent: list[str] = []
+
+    def start_then_ctrl_c(thread: threading.Thread) -> None:
+        start(thread)
+        if thread.name.startswith("onboard") and not sent:
+            sent.append(thread.name)
+            os.kill(os.getpid(), signal.SIGINT)  # lands here, in the main thread, inside submit()
+
+    monkeypatch.setattr(threading.Thread, "start", start_then_ctrl_c)
+    engine = harness.engine()
+    with pytest.raises(KeyboardInterrupt):
+        engine.run(clients)
+    monkeypatch.undo()
+    assert sent, "no worker thread was started"
+    alive = [t.name for t in threading.enumerate() if t.name.startswith("onboard")]
+    assert alive == []
+    (run,) = engine.journal.runs("sandbox-test")
+    assert run.status == "stopped"
+    harness.sandbox.set_faults(None)
+    assert harness.engine().run(clients).exit_code == 0
+    one_room_per_client(harness.rooms(), clients, _tag)
