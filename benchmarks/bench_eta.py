@@ -4,6 +4,7 @@ Run on demand (never part of the test suite)::
 
     .venv/bin/python benchmarks/bench_eta.py                        # 60 clients at 300 ms
     .venv/bin/python benchmarks/bench_eta.py --clients 150 --latency-ms 1500
+    .venv/bin/python benchmarks/bench_eta.py --clients 300 --latency-ms 50 --limits default
 
 A sandbox portal runs in its own process with the given latency on every call; a batch is started
 in the background through the door (``Onboarding.start``), as the dashboard does, and every half
@@ -34,8 +35,9 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--clients", type=int, default=60)
     p.add_argument("--latency-ms", type=int, default=300)
+    p.add_argument("--limits", default="off", help="the sandbox's limiter: off (default) or default")
     args = p.parse_args()
-    sb = Portal(args.latency_ms)
+    sb = Portal(args.latency_ms, args.limits)
     try:
         with tempfile.TemporaryDirectory() as tmp_dir:
             tmp = Path(tmp_dir)
@@ -44,6 +46,7 @@ def main() -> int:
             settings = Settings(portal_url=sb.url, api_key=sb.api_key, journal_path=tmp / "j.sqlite3")
             with Onboarding(settings, actor="bench") as svc:
                 plan = svc.plan(batch.clients)
+                planned = svc.estimate(plan).seconds  # what the plan says, before the run learns more
                 run_id = svc.start(plan).run_id
                 samples: list[tuple[float, int, float, float | None, float | None]] = []
                 while True:
@@ -63,9 +66,7 @@ def main() -> int:
                         )
                     )
                 ended = time.time()
-                print(
-                    f"plan estimate {svc.estimate(plan).seconds:.1f} s; run {ended - progress.started_at:.1f} s"
-                )
+                print(f"plan estimate {planned:.1f} s; run {ended - progress.started_at:.1f} s")
                 for now, finished, work, model, shown in samples[:: max(1, len(samples) // 20)]:
                     really = ended - now
                     ratio = f"{shown / really:.2f}" if shown is not None and really > 0 else "-"

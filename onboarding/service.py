@@ -425,7 +425,7 @@ class Onboarding:
         the journal's recent runs each time.
         """
         throttle = shared_throttle(self._client.base_url, self.settings.limits())
-        return live_costs.eta(throttle.model(), progress.run_id, progress.total - progress.work_done)
+        return live_costs.eta(throttle.model(), progress.run_id)
 
     def runs(self, limit: int = 50) -> list[RunRecord]:
         return self._journal.runs(self.portal_key, limit=limit)

@@ -2,8 +2,8 @@
 
 The portal's rate limit can hold every call for tens of seconds; without a word the bar simply
 stops. This module words the run's timing for the progress line: how long it has run, how long it
-should still take (the model of the portal for the steps left, weighed against the rate measured
-so far), and while calls wait for the rate window, why and until when.
+should still take (the engine's ETA, or the rate measured from the journal for a run elsewhere),
+and while calls wait for the rate window, why and until when.
 """
 
 from __future__ import annotations
@@ -18,30 +18,29 @@ WAIT_MESSAGE = "Waiting for the portal's rate limit, resuming in {seconds:.0f} s
 WAIT_SET_MESSAGE = "Waiting for the request rate set in Settings, resuming in {seconds:.0f} s"
 
 
-def time_left(p: RunProgress, now: float, model_eta: float | None) -> float | None:
-    """Seconds left: the portal model's guess for the work left, weighed against the rate measured
-    so far by how much of the run that measurement covers.
+def time_left(p: RunProgress, now: float, live_eta: float | None) -> float | None:
+    """Seconds left: the engine's own ETA when the run goes on in this process (the portal's model
+    for the calls left, weighed against the pace of the calls sent: ``Onboarding.eta``), otherwise
+    the rate measured from the journal's steps (a run of another process or machine).
 
-    Both count work in steps, not finished clients: clients run side by side and finish in bursts,
-    so "elapsed ÷ finished × left" first stays blank, then says hours, then jumps to the end.
+    Steps, not finished clients: clients run side by side and finish in bursts, so "elapsed ÷
+    finished × left" first stays blank, then says hours, then jumps to the end.
     """
+    if live_eta is not None:
+        return live_eta
     done = p.work_done
     elapsed = now - p.started_at if p.started_at else 0.0
     if done <= 0 or elapsed <= 0 or not p.total:
-        return model_eta
-    measured = elapsed * (p.total - done) / done
-    if model_eta is None:
-        return measured
-    share = done / p.total
-    return share * measured + (1 - share) * model_eta
+        return None
+    return elapsed * (p.total - done) / done
 
 
-def live_line(p: RunProgress, now: float, model_eta: float | None) -> str:
+def live_line(p: RunProgress, now: float, live_eta: float | None) -> str:
     """ "12 s elapsed · about 30 s left" for a run under way."""
     parts = []
     if p.started_at:
         parts.append(f"{display.duration(max(0.0, now - p.started_at))} elapsed")
-    left = time_left(p, now, model_eta)
+    left = time_left(p, now, live_eta)
     if left is not None and p.finished < p.total:
         parts.append("under a second left" if left < 1 else f"about {display.duration(left)} left")
     return " · ".join(parts)

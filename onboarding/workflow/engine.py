@@ -224,14 +224,15 @@ class Engine:
             clients=len(todo),
             writes=sum(c.writes for c in todo),
             reads=sum(c.reads for c in todo),
-            serial=(turns := template_room.turns(plan.context, todo)) * template_room.TURN_CALLS,
-            serial_pause=turns * template_room.TURN_PAUSE,
+            serial=(serial := template_room.serial_cost(plan.context, todo)).calls,
+            serial_pause=serial.pause,
         )
 
-    def eta(self, run_id: str, clients_left: int) -> float | None:
+    def eta(self, run_id: str) -> float | None:
         """Seconds until a run of this process ends, from the model of the portal as it stands now
-        (latency, limit, the window's fill) and the run's cost per client; None when not running."""
-        return live_costs.eta(self.throttle.model(), run_id, clients_left)
+        (latency, limit, the window's fill) and the calls the run has still to send; None when not
+        running."""
+        return live_costs.eta(self.throttle.model(), run_id)
 
     def stop(self) -> None:
         """Ask a running batch to stop after the steps in flight (the rest is deferred)."""
@@ -275,7 +276,8 @@ class Engine:
         self.throttle.add_listener(waiting)
         limits = LimitBoard()
         todo = [c for c in plan.clients if c.action in (Action.CREATE, Action.RESUME)]
-        live_costs.start(run_id, todo)
+        serial = template_room.serial_cost(plan.context, todo)
+        live_costs.start(run_id, todo, stats, serial=serial.calls, serial_pause=serial.pause)
         try:
             self._run_clients(run_id, plan, stats, result, limits)
             result.updated = [

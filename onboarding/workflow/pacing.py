@@ -306,6 +306,14 @@ class RatePacer:
             now = self._clock()
             return self._in_flight + sum(1 for stamp in self._stamps if stamp > now - self.window)
 
+    def window_frees(self) -> tuple[float, ...]:
+        """Seconds from now until each request in the window leaves it, soonest first (one still
+        in flight is stamped when answered: it leaves a whole window from about now)."""
+        with self._cond:
+            now = self._clock()
+            ahead = [stamp + self.window - now for stamp in self._stamps if stamp > now - self.window]
+            return tuple(sorted(ahead)) + (self.window,) * self._in_flight
+
     def counters(self) -> dict[str, Any]:
         with self._cond:
             now = self._clock()

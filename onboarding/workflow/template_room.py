@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from onboarding.errors import DocSpaceError, Forbidden, NotFound
 from onboarding.workflow.status import Action
@@ -55,11 +55,19 @@ def tenant_lock(portal_key: str) -> threading.Lock:
         return _locks.setdefault(portal_key, threading.Lock())
 
 
-def turns(ctx: RunContext, clients: Sequence[ClientPlan]) -> int:
-    """Template turns a batch takes on the portal, one after another (the estimate's serial term):
-    one per fresh client whose own (segment's) blueprint makes its room from a template."""
+class SerialCost(NamedTuple):
+    """The estimate's serial term: calls that take turns on the portal, and the waits between them."""
+
+    calls: int
+    pause: float
+
+
+def serial_cost(ctx: RunContext, clients: Sequence[ClientPlan]) -> SerialCost:
+    """The template turns a batch takes on the portal, one after another: one per fresh client
+    whose own (segment's) blueprint makes its room from a template."""
     fresh = [c for c in clients if c.action == Action.CREATE]
-    return sum(1 for c in fresh if ctx.for_segment(c.segment).room_template is not None)
+    turns = sum(1 for c in fresh if ctx.for_segment(c.segment).room_template is not None)
+    return SerialCost(turns * TURN_CALLS, turns * TURN_PAUSE)
 
 
 def make_room(ctx: StepContext, *, maybe_done: bool) -> tuple[Folder, bool, bool]:

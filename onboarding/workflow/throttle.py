@@ -281,6 +281,7 @@ class Throttle:
             per_window=pace["requests_per_window"],
             window=pace["window_s"],
             in_window=self.pacer.in_window(),
+            window_frees=self.pacer.window_frees() if pace["requests_per_window"] else None,
             pace=pace["pace"],
             cpu_per_request=machine_speed.cpu_per_request(),
         )

@@ -38,17 +38,18 @@ def test_portal_without_limiter_is_never_paced(harness: Harness) -> None:
 
 
 def test_live_eta_comes_from_the_model_while_the_run_goes_on(harness: Harness) -> None:
-    """During a run the engine gives the time left from the portal's model; once it ends, none."""
+    """As the run's first client starts the engine gives a time left (the portal's model for the
+    calls still to send); once the run ends, none."""
     engine = harness.engine()
     seen: list[float | None] = []
 
     def on_event(event: StepEvent) -> None:
-        if event.outcome == "onboarded" and not seen:
-            seen.append(engine.eta(event.run_id, 4))
+        if event.outcome == "started" and not seen:
+            seen.append(engine.eta(event.run_id))
 
     engine.on_event = on_event
     result = engine.run(make_clients(5))
     assert result.exit_code == 0, result.errors
     (eta,) = seen
     assert eta is not None and eta > 0
-    assert engine.eta(result.run_id, 4) is None
+    assert engine.eta(result.run_id) is None

@@ -214,12 +214,13 @@ def test_the_plans_turns_count_only_fresh_template_clients(harness: Harness) -> 
     clients = make_clients(3)
     engine = harness.engine(_blueprint(template_id))
     plan = engine.plan(clients)
-    assert template_room.turns(plan.context, plan.clients) == 3
+    turns = template_room.serial_cost(plan.context, plan.clients)
+    assert turns == (3 * template_room.TURN_CALLS, 3 * template_room.TURN_PAUSE)
     assert engine.run(plan).exit_code == 0
     again = engine.plan(clients)
-    assert template_room.turns(again.context, again.clients) == 0
+    assert template_room.serial_cost(again.context, again.clients) == (0, 0)
     steps = harness.engine().plan(make_clients(2, prefix="S"))
-    assert template_room.turns(steps.context, steps.clients) == 0
+    assert template_room.serial_cost(steps.context, steps.clients) == (0, 0)
 
 
 def test_a_form_template_holding_a_plain_file_is_refused(harness: Harness) -> None:
