@@ -412,8 +412,17 @@ class Onboarding:
     # -- reading the journal ---------------------------------------------------------------------
 
     def progress(self, run_id: str, *, live: bool | None = None) -> RunProgress:
+        """The run's progress from the journal; ``live`` overrides whether it is still going on.
+
+        A run started here is going on while its thread is, even before its first journal write:
+        ``start`` returns its id at once and the run plans before it is journalled, so a caller
+        polling ``running`` right after ``start`` would otherwise see "not running" and stop.
+        """
         from onboarding.progress import read_progress
 
+        if live is None:
+            handle = self._registry.get(run_id)
+            live = True if handle is not None and handle.alive else None
         return read_progress(self._journal, run_id, live=live)
 
     def eta(self, progress: RunProgress) -> float | None:

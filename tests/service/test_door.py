@@ -47,6 +47,20 @@ def test_stop_ends_a_background_run_and_progress_reads_the_journal(
     assert progress.total == 6 and not progress.running
 
 
+def test_a_run_just_started_is_running_before_the_journal_has_it(door: Onboarding, sandbox: Sandbox) -> None:
+    """Right after start the run is still planning (the portal holds its look-ups), has no journal
+    record yet, and its progress already says running; once it ends, not running."""
+    sandbox.pause()
+    try:
+        outcome = door.start(make_clients(2))
+        assert door.run_record(outcome.run_id) is None  # planning: not journalled yet
+        assert door.progress(outcome.run_id).running
+    finally:
+        sandbox.resume()
+    assert door.wait(outcome.run_id, 60)
+    assert not door.progress(outcome.run_id).running
+
+
 def test_check_manager_applies_the_blueprints_fallback(door: Onboarding) -> None:
     """A plain user gets the fallback role, a room admin Room manager, an unknown e-mail blocks."""
     plain = door.check_manager("  carl.user@sandbox.example ")
