@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 HELD_ROUNDS = 20
 """Follow-up runs for clients another run held, before they are reported ``locked``."""
+CLOSE_WAIT_SECONDS = 60.0
+"""How long ``close`` waits for a stopped run's steps in flight (a call and its retries)."""
 
 Clients = Sequence[ClientLike] | BatchPlan
 
@@ -108,8 +110,18 @@ class Onboarding:
         self.actor = actor
         self.retry = retry or settings.retry_policy()
         self._registry = registry or RunRegistry()
+        self._launched: list[str] = []
+        """Runs this door started (``close`` stops those still going)."""
 
     def close(self) -> None:
+        """Close the door. Runs it started and that still go on are stopped first (the steps in
+        flight end, the rest is deferred for a later run) and waited for: a journal closed under a
+        live run failed it half-way, its heartbeat writing to a closed database."""
+        for run_id in self._launched:
+            handle = self._registry.get(run_id)
+            if handle is not None and handle.alive:
+                handle.stop()
+                handle.join(CLOSE_WAIT_SECONDS)
         self._client.close()
         self._journal.close()
 
@@ -260,6 +272,7 @@ class Onboarding:
             handle = RunHandle(self._journal.new_run_id(), self.portal_key, ids, engine.stop)
             handle.plan = clients if isinstance(clients, BatchPlan) else None
             self._registry.launch(handle, lambda h: self._background(h, engine, clients))
+            self._launched.append(handle.run_id)
         return StartOutcome(handle.run_id, joined=False)
 
     def _background(self, handle: RunHandle, engine: Engine, clients: Clients) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from support.engine import make_clients, one_room_per_client
+from support.waiting import wait_until
 
 from docspace_sandbox.server import Sandbox
-from onboarding import RUN_ALREADY_ONBOARDED, ClientRecord, FileShare, Onboarding, notify
+from onboarding import RUN_ALREADY_ONBOARDED, ClientRecord, FileShare, Onboarding, Settings, notify
 from onboarding.journal import DONE
 from onboarding.webhook import WebhookNotifier
 
@@ -59,6 +61,26 @@ def test_a_run_just_started_is_running_before_the_journal_has_it(door: Onboardin
         sandbox.resume()
     assert door.wait(outcome.run_id, 60)
     assert not door.progress(outcome.run_id).running
+
+
+def test_closing_the_door_stops_its_runs_before_the_journal_closes(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A door closed while its background run goes on stops that run (journalled as stopped, its
+    thread ended) instead of closing the journal under it; a later run finishes the batch."""
+    settings = Settings(portal_url=sandbox.url, api_key=sandbox.api_key, journal_path=tmp_path / "j.sqlite3")
+    sandbox.set_faults("latency_ms=30")
+    clients = make_clients(30)
+    door = Onboarding(settings, actor="test")
+    outcome = door.start(clients)
+    wait_until(lambda: door.run_record(outcome.run_id) is not None)  # past planning, journalled
+    handle = door.run_handle(outcome.run_id)
+    door.close()
+    assert handle is not None and not handle.alive
+    with Onboarding(settings, actor="test") as again:
+        record = again.run_record(outcome.run_id)
+        assert record is not None and record.status == "stopped"
+        sandbox.set_faults(None)
+        assert again.run(clients).exit_code == 0
+    one_room_per_client(sandbox.state()["rooms"], clients, _tag)
 
 
 def test_check_manager_applies_the_blueprints_fallback(door: Onboarding) -> None:
