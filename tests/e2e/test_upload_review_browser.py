@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import _serve
 from playwright.sync_api import Locator, Page, expect
-from support.browser import ROOT, by_key, go_to, rerun_after, shot, wait_for_app
+from support.browser import ROOT, by_key, go_to, rerun_after, shot, wait_for_app, wait_for_layout
 
 from onboarding import Draft, DraftStore, Edits
 from onboarding.access import ANONYMOUS_SANDBOX
@@ -118,36 +118,31 @@ def type_over(page: Page, row: int, column: int, old: str, new: str) -> None:
     """Replace the text of a grid cell by typing, as a person does: select the row, go to the column
     with the keyboard, open the cell's editor (Enter), put the new text in and commit it (Enter).
 
-    The editor must show ``old`` before the text goes in, and ``new`` before it is committed: a key
-    press lost while the canvas takes focus, or an editor closed by a redraw of the grid, would
-    otherwise commit the wrong text or to the wrong cell. Then the attempt is abandoned (Escape,
-    nothing committed) and made again. What happens after the commit is the test's to check.
+    Each key waits for what the one before did: the grid is scrolled into view and laid out before
+    the click (a click outside the viewport, or on a grid still being sized, selects nothing), the
+    row's cell is selected before the arrows, the target cell before Enter, and the editor shows
+    ``old`` before the text goes in and ``new`` before it is committed. (It was three blind
+    attempts, which all failed once in CI at d0f8ee2.) What happens after the commit is the test's
+    to check.
     """
+    grid = rows_grid(page)
+    grid.scroll_into_view_if_needed()  # a mouse click lands only inside the viewport
+    wait_for_layout(grid.get_by_test_id("data-grid-canvas"))
+    box = grid.bounding_box()
+    assert box is not None
+    # Column 0 is the 100 px "Onboard" box, column 1 the 60 px row number: click the latter.
+    page.mouse.click(box["x"] + 100 + 30, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    expect(grid.get_by_test_id(f"glide-cell-1-{row}")).to_have_attribute("aria-selected", "true")
+    for at in range(2, column + 1):
+        page.keyboard.press("ArrowRight")
+        expect(grid.get_by_test_id(f"glide-cell-{at}-{row}")).to_have_attribute("aria-selected", "true")
     editor = page.locator("textarea.gdg-input")
-    for _attempt in range(3):
-        box = rows_grid(page).bounding_box()
-        assert box is not None
-        # Column 0 is the 100 px "Onboard" box, column 1 the 60 px row number: click the latter.
-        page.mouse.click(box["x"] + 100 + 30, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
-        page.keyboard.press("Home")
-        for _ in range(column):
-            page.keyboard.press("ArrowRight")
-        page.keyboard.press("Enter")
-        try:
-            expect(editor).to_have_value(old, timeout=3_000)
-        except AssertionError:
-            page.keyboard.press("Escape")
-            continue
-        editor.fill(new)
-        try:
-            expect(editor).to_have_value(new, timeout=3_000)
-        except AssertionError:
-            page.keyboard.press("Escape")
-            continue
-        rerun_after(page, lambda: editor.press("Enter"))
-        expect(editor).to_have_count(0)
-        return
-    raise AssertionError(f"the editor of row {row}, column {column} did not open on {old!r}")
+    page.keyboard.press("Enter")
+    expect(editor).to_have_value(old)
+    editor.fill(new)
+    expect(editor).to_have_value(new)
+    rerun_after(page, lambda: editor.press("Enter"))
+    expect(editor).to_have_count(0)
 
 
 def test_a_bad_email_is_fixed_in_the_grid(no_draft: None, app: Page, review_data: Path) -> None:
