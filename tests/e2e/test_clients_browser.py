@@ -18,6 +18,7 @@ from support.browser import (
     ROOT,
     by_key,
     click_button,
+    click_grid_at,
     go_to,
     rerun_after,
     sandbox_control,
@@ -59,9 +60,7 @@ def cell(page: Page, column: int, row: int) -> Locator:
 
 def tick(page: Page, row: int) -> None:
     """Click the selection box of a row of the Clients table."""
-    box = grid(page).bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    click_grid_at(grid(page), 18, ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
     wait_for_app(page)
 
 
@@ -165,9 +164,7 @@ def test_bulk_onboard_with_one_failure_then_archive_one(app: Page) -> None:
     sandbox_faults(app, [{"fault": "error500", "path": "/links$", "method": "PUT", "times": 1}])
     go_to(app, "Clients")
     expect(app.get_by_text("13 of 13 clients shown: 11 new · 2 onboarded").first).to_be_visible()
-    header = grid(app).bounding_box()
-    assert header is not None
-    app.mouse.click(header["x"] + 18, header["y"] + ROW_HEIGHT / 2)  # the header's box: all rows
+    click_grid_at(grid(app), 18, ROW_HEIGHT / 2)  # the header's box: all rows
     wait_for_app(app)
     expect(by_key(app, "clients_onboard")).to_contain_text("Onboard 11")
     click_button(app, "clients_onboard")
@@ -177,7 +174,7 @@ def test_bulk_onboard_with_one_failure_then_archive_one(app: Page) -> None:
     wait_for_app(app)
     nothing_selected = app.get_by_text("Select rows (the boxes at the left)")
     for _attempt in range(3):  # the page re-draws once more when the run ends: a click may land in it
-        app.mouse.click(header["x"] + 18, header["y"] + ROW_HEIGHT / 2)  # clear the selection
+        click_grid_at(grid(app), 18, ROW_HEIGHT / 2)  # clear the selection
         wait_for_app(app)
         try:
             expect(nothing_selected).to_be_visible(timeout=5_000)

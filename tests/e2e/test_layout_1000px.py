@@ -18,7 +18,17 @@ from collections.abc import Iterator
 import pytest
 from conftest import _serve
 from playwright.sync_api import Browser, Locator, Page, expect
-from support.browser import ROOT, by_key, click_button, go_to, shot, upload, wait_for_app, wait_for_layout
+from support.browser import (
+    ROOT,
+    by_key,
+    click_button,
+    click_grid_at,
+    go_to,
+    shot,
+    upload,
+    wait_for_app,
+    wait_for_layout,
+)
 
 import docspace_sandbox
 from onboarding.docspace import DocSpaceClient, FileShare, Invitation, LinkRequest, LinkType
@@ -155,7 +165,7 @@ def _click_near_the_right_edge(page: Page, url: str) -> Locator:
     expect(_header(grid, "E-mail address")).to_have_count(1)
     box = grid.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + box["width"] - 40, box["y"] + ROW_HEIGHT * 1.5)
+    click_grid_at(grid, box["width"] - 40, ROW_HEIGHT * 1.5)
     return grid
 
 
@@ -308,9 +318,7 @@ def test_the_clients_grid_toolbar_never_covers_an_action_button(
         wait_for_app(page)
         go_to(page, "Clients")
         grid = page.locator('[data-testid="stDataFrame"]').first
-        box = grid.bounding_box()
-        assert box is not None
-        page.mouse.click(box["x"] + 18, box["y"] + 18)  # the header's box: select all shown
+        click_grid_at(grid, 18, 18)  # the header's box: select all shown
         expect(by_key(page, "clients_resend").get_by_role("button")).to_contain_text("Re-send 13")
         box = grid.bounding_box()
         assert box is not None

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from conftest import _serve
 from playwright.sync_api import Browser, Page, expect
-from support.browser import ROOT, click_button, go_to, shot, upload, wait_for_app
+from support.browser import ROOT, click_button, click_grid_at, go_to, shot, upload, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -36,9 +36,7 @@ def _two_runs(browser: Browser, url: str) -> None:
     go_to(page, "Clients")
     table = page.get_by_test_id("stDataFrame").first
     expect(table.get_by_test_id("glide-cell-1-0")).to_have_text("○ new")
-    box = table.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT * 1.5)
+    click_grid_at(table, 18, ROW_HEIGHT * 1.5)
     wait_for_app(page)
     click_button(page, "clients_onboard")
     expect(table.get_by_test_id("glide-cell-1-0")).to_have_text("✔ onboarded", timeout=60_000)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import _serve
 from playwright.sync_api import Locator, Page, expect
-from support.browser import ROOT, by_key, go_to, rerun_after, shot, wait_for_app, wait_for_layout
+from support.browser import ROOT, by_key, click_grid_at, go_to, rerun_after, shot, wait_for_app
 
 from onboarding import Draft, DraftStore, Edits
 from onboarding.access import ANONYMOUS_SANDBOX
@@ -126,12 +126,8 @@ def type_over(page: Page, row: int, column: int, old: str, new: str) -> None:
     to check.
     """
     grid = rows_grid(page)
-    grid.scroll_into_view_if_needed()  # a mouse click lands only inside the viewport
-    wait_for_layout(grid.get_by_test_id("data-grid-canvas"))
-    box = grid.bounding_box()
-    assert box is not None
     # Column 0 is the 100 px "Onboard" box, column 1 the 60 px row number: click the latter.
-    page.mouse.click(box["x"] + 100 + 30, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    click_grid_at(grid, 100 + 30, ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
     expect(grid.get_by_test_id(f"glide-cell-1-{row}")).to_have_attribute("aria-selected", "true")
     for at in range(2, column + 1):
         page.keyboard.press("ArrowRight")

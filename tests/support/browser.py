@@ -186,20 +186,26 @@ def wait_for_layout(locator: Locator, timeout: float = 30_000) -> None:
     locator.page.wait_for_function(_SETTLED_FRAMES, arg=handle, polling="raf", timeout=timeout)
 
 
+def click_grid_at(grid: Locator, x: float, y: float) -> None:
+    """Click a canvas grid ``x``, ``y`` px from its top-left corner, once it is in the viewport and
+    laid out: a mouse click outside the viewport goes nowhere, and one on a grid still being sized
+    hits the wrong cell or none."""
+    grid.scroll_into_view_if_needed()
+    wait_for_layout(grid.get_by_test_id("data-grid-canvas"))
+    box = grid.bounding_box()
+    assert box is not None
+    grid.page.mouse.click(box["x"] + x, box["y"] + y)
+
+
 def toggle_first_row(page: Page) -> None:
     """Untick the first data row's "Onboard" checkbox in the canvas grid, once, when the grid is laid out."""
     wait_for_app(page)
     grid = page.get_by_test_id("stDataFrame").first
     cell = grid.get_by_test_id("glide-cell-0-0")
     expect(cell).to_have_text("true")
-    canvas = grid.get_by_test_id("data-grid-canvas")
-    grid.scroll_into_view_if_needed()  # a mouse click lands only inside the viewport
-    wait_for_layout(canvas)
-    box = grid.bounding_box()
-    assert box is not None
     # Select the cell beside its checkbox (a click on the box itself would toggle it too), then toggle
     # with the space bar, once the grid has taken the selection (a key pressed before goes nowhere).
-    page.mouse.click(box["x"] + 72, box["y"] + 35 + 17)
+    click_grid_at(grid, 72, 35 + 17)
     expect(cell).to_have_attribute("aria-selected", "true")
     # The grid's accessible copy of the cell is refreshed lazily (it may say "true" long after the
     # box is cleared), so the edit is awaited as the rerun it causes; callers check what it changed.
