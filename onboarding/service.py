@@ -117,13 +117,17 @@ class Onboarding:
         """Close the door. Runs it started and that still go on are stopped first (the steps in
         flight end, the rest is deferred for a later run) and waited for: a journal closed under a
         live run failed it half-way, its heartbeat writing to a closed database."""
-        for run_id in self._launched:
+        for run_id in self._live_launched():
             handle = self._registry.get(run_id)
-            if handle is not None and handle.alive:
+            if handle is not None:
                 handle.stop()
                 handle.join(CLOSE_WAIT_SECONDS)
         self._client.close()
         self._journal.close()
+
+    def _live_launched(self) -> list[str]:
+        """The runs this door started that still go on (a dashboard's door starts many over days)."""
+        return [r for r in self._launched if (h := self._registry.get(r)) is not None and h.alive]
 
     def __enter__(self) -> Onboarding:
         return self
@@ -272,7 +276,7 @@ class Onboarding:
             handle = RunHandle(self._journal.new_run_id(), self.portal_key, ids, engine.stop)
             handle.plan = clients if isinstance(clients, BatchPlan) else None
             self._registry.launch(handle, lambda h: self._background(h, engine, clients))
-            self._launched.append(handle.run_id)
+            self._launched = [*self._live_launched(), handle.run_id]
         return StartOutcome(handle.run_id, joined=False)
 
     def _background(self, handle: RunHandle, engine: Engine, clients: Clients) -> None:

@@ -36,6 +36,7 @@ def interrupts_deferred() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # None: the handler was not set from Python (an embedding host); Python's own goes back.
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
         if received:
             signal.raise_signal(signal.SIGINT)  # to the handler that was there before: as if it came now
