@@ -71,6 +71,11 @@ def _input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="client spreadsheet (CSV, XLSX, XLSM, ODS)")
     p.add_argument("--sheet", help="worksheet name (workbooks)")
     p.add_argument("--select", metavar="ID,...", help="only these client ids")
+    p.add_argument(
+        "--include-hidden",
+        action="store_true",
+        help="also the rows hidden in an XLSX sheet (by a filter, a group or Hide), left out by default",
+    )
 
 
 def _choice_args(p: argparse.ArgumentParser) -> None:
@@ -239,6 +244,13 @@ def _load(
         if missing:
             print(f"warning: --select names unknown or invalid clients: {', '.join(missing)}", file=err)
         clients = [c for c in clients if c.client_id in set(wanted)]
+    elif batch.hidden_ids and not args.include_hidden:
+        hidden = batch.hidden_ids
+        clients = [c for c in clients if c.client_id not in hidden]
+        print(
+            f"note: {len(hidden)} row(s) hidden in the sheet left out; --include-hidden onboards them too",
+            file=err,
+        )
     if not clients:
         raise ConfigError("no valid clients to work on")
     refused = {i.row_number for i in batch.issues if i.severity == "error" and i.row_number}

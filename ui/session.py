@@ -282,7 +282,8 @@ def try_upload(name: str, data: bytes) -> IngestError | None:
 
 
 def set_upload(name: str, data: bytes) -> None:
-    """A new spreadsheet: reset sheet, mapping, edits and selection (valid rows get preselected)."""
+    """A new spreadsheet: reset sheet, mapping, edits and selection (valid rows get preselected,
+    but not rows hidden in the sheet)."""
     st.session_state[UPLOAD] = {"name": name, "data": data}
     for key in (SHEET, MAPPING, SELECTED, CHOICES, EDITS):
         st.session_state.pop(key, None)
@@ -337,11 +338,13 @@ def _ingest_json() -> str:
 
 
 def selected_ids(batch: ClientBatch) -> list[str]:
-    """The chosen client ids (all valid rows until the person changes the selection)."""
+    """The chosen client ids (all valid rows but those hidden in the sheet, until the person
+    changes the selection)."""
     valid = [c.client_id for c in batch.clients]
     chosen = st.session_state.get(SELECTED)
     if chosen is None:
-        return valid
+        hidden = batch.hidden_ids
+        return [cid for cid in valid if cid not in hidden]
     keep = set(chosen)
     return [cid for cid in valid if cid in keep]
 

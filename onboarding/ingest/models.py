@@ -248,6 +248,14 @@ class ClientBatch(BaseModel):
         return [i for i in self.issues if i.severity == "warning"]
 
     @property
+    def hidden_ids(self) -> frozenset[str]:
+        """Clients on rows hidden in the sheet. They are left out unless picked by id: a sheet is
+        usually filtered to show what is to be done now, and onboarding a hidden row invites a
+        client the person never saw."""
+        rows = {i.row_number for i in self.issues if i.code == "hidden_row"}
+        return frozenset(c.client_id for c in self.clients if c.row_number in rows) if rows else frozenset()
+
+    @property
     def file_issues(self) -> list[Issue]:
         """Issues not tied to a row: mapping or pattern problems."""
         return [i for i in self.issues if i.row_number is None]

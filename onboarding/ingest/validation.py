@@ -500,9 +500,9 @@ def _sheet_note_issues(ctx: _Context, out: _Rows) -> None:
     for row in raw.hidden_rows:
         if row in where:
             message = (
-                f"Row {row} is hidden in the spreadsheet (by a filter, a collapsed group or Hide), and is "
-                "read like every other row. If it was hidden to leave the client out, untick it on "
-                "Upload, or delete it from the file (the command line reads every row but --select's)."
+                f"Row {row} is hidden in the spreadsheet (by a filter, a collapsed group or Hide), so it "
+                "is left out: unticked on Upload, and skipped by the command line. To onboard it, tick "
+                "it (or run with --include-hidden, or name it in --select)."
             )
             out.add(row, None, None, "warning", "hidden_row", message, "")
     width = len(raw.headers)

@@ -209,3 +209,37 @@ def test_a_password_in_a_command_line_journal_address_is_warned_about_never_prin
     assert code == 2
     assert "--to address holds a password" in err and "~/.pgpass" in err
     assert "Pw9" not in err
+
+
+def _sheet_with_a_hidden_row(path: Path) -> Path:
+    """Three clients; the second (sheet row 3) hidden, as a filter leaves it."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Client ID", "Company", "E-mail", "Account manager"])
+    for i in range(3):
+        ws.append([f"H-{i}", f"Hidden Test {i} GmbH", f"h{i}@example.com", "anna.manager@sandbox.example"])
+    ws.row_dimensions[3].hidden = True
+    wb.save(path)
+    return path
+
+
+def test_rows_hidden_in_the_sheet_are_left_out_unless_asked_for(
+    harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run` leaves a row hidden by a filter out and says so; --select naming it, or
+    --include-hidden, onboards it (one room each, never two)."""
+    sheet = str(_sheet_with_a_hidden_row(tmp_path / "filtered.xlsx"))
+
+    def onboarded() -> list[str]:
+        return sorted(t for r in harness.rooms() for t in r["tags"] if t.startswith("client:H-"))
+
+    assert cli.main(["run", sheet, *env]) == 0
+    assert "1 row(s) hidden in the sheet left out" in capsys.readouterr().err
+    assert onboarded() == ["client:H-0", "client:H-2"]
+    assert cli.main(["run", "--select", "H-1", sheet, *env]) == 0
+    assert onboarded() == ["client:H-0", "client:H-1", "client:H-2"]
+    assert cli.main(["run", "--include-hidden", sheet, *env]) == 0
+    assert onboarded() == ["client:H-0", "client:H-1", "client:H-2"]

@@ -120,7 +120,8 @@ def test_a_padded_number_and_the_same_id_as_text_are_one_client() -> None:
 
 
 def test_hidden_rows_are_read_and_said() -> None:
-    """Rows hidden in Excel (a filter, Hide) are still read, each with a warning that says so and how to leave it out."""
+    """Rows hidden in Excel (a filter, Hide) are read, each with a warning that says it is left out
+    unless ticked, and the batch names their clients as hidden (the doors leave them unselected)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
@@ -135,4 +136,7 @@ def test_hidden_rows_are_read_and_said() -> None:
     assert len(batch.clients) == 4
     hidden = [i for i in batch.issues if i.code == "hidden_row"]
     assert [(i.row_number, i.severity) for i in hidden] == [(3, "warning"), (5, "warning")]
-    assert "Row 3 is hidden" in hidden[0].message and "untick it" in hidden[0].message
+    assert "Row 3 is hidden" in hidden[0].message and "left out" in hidden[0].message
+    assert batch.hidden_ids == {"X-1", "X-3"}
+    plain = load_clients(_workbook([["Y-1", "Company", "y@example.com", MANAGER]]), "clients.xlsx")
+    assert plain.hidden_ids == frozenset()
