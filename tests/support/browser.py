@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -166,13 +167,15 @@ def sandbox_state(url: str) -> dict[str, Any]:
 
 
 _SETTLED_FRAMES = """(el) => {
+    if (!el.isConnected) return "replaced";
     const r = el.getBoundingClientRect();
     const size = `${r.x},${r.y},${r.width},${r.height}`;
     el.__settled = el.__size === size ? (el.__settled || 0) + 1 : 0;
     el.__size = size;
     return r.width > 0 && r.height > 0 && el.__settled >= 5;
 }"""
-"""True once the element kept the same non-empty box for five animation frames in a row."""
+"""True once the element kept the same non-empty box for five animation frames in a row;
+"replaced" when a re-draw took it off the page."""
 
 
 def wait_for_layout(locator: Locator, timeout: float = 30_000) -> None:
@@ -180,10 +183,19 @@ def wait_for_layout(locator: Locator, timeout: float = 30_000) -> None:
 
     A canvas grid (``st.dataframe``) is sized after it is attached; a click that lands while it is
     still being laid out hits the wrong cell or none. Waiting for a settled box removes the race
-    instead of retrying the click.
+    instead of retrying the click. A re-draw (the page's last rerun after a batch ends) may replace
+    the element while it is watched: then the element now on the page is watched instead (before,
+    the removed one was watched until the timeout, in CI at 9f1da12).
     """
-    handle = locator.element_handle(timeout=timeout)
-    locator.page.wait_for_function(_SETTLED_FRAMES, arg=handle, polling="raf", timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        left = max(1_000.0, (deadline - time.monotonic()) * 1000)
+        handle = locator.element_handle(timeout=left)
+        settled = locator.page.wait_for_function(_SETTLED_FRAMES, arg=handle, polling="raf", timeout=left)
+        if settled.json_value() is True:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{locator} kept being replaced for {timeout / 1000:.0f} s")
 
 
 def click_grid_at(grid: Locator, x: float, y: float) -> None:
