@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 from support.apptest import EXAMPLES, metric, table, texts, unescape, upload_sample
+from support.sheets import filtered_workbook
 
 from ui import tables
 
@@ -176,23 +177,10 @@ def test_a_file_warning_is_shown_as_a_warning_not_an_error(app: AppTest, sandbox
 def test_rows_hidden_in_the_sheet_start_unticked(app: AppTest, sandbox: object) -> None:
     """A workbook filtered to two of its three clients: all three are valid, the hidden one starts
     unticked (with its warning), so the selection is what the person saw in Excel."""
-    import io
-
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["Client ID", "Company", "E-mail", "Account manager"])
-    for i in range(3):
-        ws.append([f"H-{i}", f"Hidden Test {i} GmbH", f"h{i}@example.com", "anna.manager@sandbox.example"])
-    ws.row_dimensions[3].hidden = True  # H-1, as a filter leaves it
-    buf = io.BytesIO()
-    wb.save(buf)
     at = app.run()
     at.switch_page("pages/upload.py").run()
     at.file_uploader(key="upload_file_0").upload(
-        "filtered.xlsx", buf.getvalue(), "application/octet-stream"
+        "filtered.xlsx", filtered_workbook(), "application/octet-stream"
     ).run()
     assert not at.exception
     assert metric(at, "Valid") == "3"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from support.engine import Harness, make_clients, write_csv
+from support.sheets import filtered_workbook
 
 from onboarding import cli
 from onboarding.journal import SqliteJournal
@@ -211,27 +212,14 @@ def test_a_password_in_a_command_line_journal_address_is_warned_about_never_prin
     assert "Pw9" not in err
 
 
-def _sheet_with_a_hidden_row(path: Path) -> Path:
-    """Three clients; the second (sheet row 3) hidden, as a filter leaves it."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["Client ID", "Company", "E-mail", "Account manager"])
-    for i in range(3):
-        ws.append([f"H-{i}", f"Hidden Test {i} GmbH", f"h{i}@example.com", "anna.manager@sandbox.example"])
-    ws.row_dimensions[3].hidden = True
-    wb.save(path)
-    return path
-
-
 def test_rows_hidden_in_the_sheet_are_left_out_unless_asked_for(
     harness: Harness, env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`run` leaves a row hidden by a filter out and says so; --select naming it, or
     --include-hidden, onboards it (one room each, never two)."""
-    sheet = str(_sheet_with_a_hidden_row(tmp_path / "filtered.xlsx"))
+    path = tmp_path / "filtered.xlsx"
+    path.write_bytes(filtered_workbook())
+    sheet = str(path)
 
     def onboarded() -> list[str]:
         return sorted(t for r in harness.rooms() for t in r["tags"] if t.startswith("client:H-"))
