@@ -66,7 +66,6 @@ class Sandbox:
         self._gate = threading.Event()
         self._gate.set()
         self._flight_lock = threading.Lock()
-        self._in_flight = 0
         self._flying: dict[int, tuple[str, str]] = {}  # id of the request's log entry -> method, path
         self._connections: set[socket.socket] = set()
         self._httpd = self._bind(host, port, keep_port)
@@ -211,7 +210,7 @@ class Sandbox:
         creations to be held must not count the reads that happen to be in flight)."""
         with self._flight_lock:
             if method is None and path is None:
-                return self._in_flight
+                return len(self._flying)
             return sum(
                 1
                 for m, p in self._flying.values()
@@ -262,7 +261,6 @@ class Sandbox:
             send(h, 429, b"", lease.headers())
             return
         with self._flight_lock:
-            self._in_flight += 1
             self._flying[id(entry)] = (method, path)
         try:
             self._gate.wait()
@@ -282,7 +280,6 @@ class Sandbox:
                 send(h, status, data, {"Content-Type": "application/json; charset=utf-8"} if data else {})
         finally:
             with self._flight_lock:
-                self._in_flight -= 1
                 del self._flying[id(entry)]
             lease.release()
 

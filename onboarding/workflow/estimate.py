@@ -293,6 +293,9 @@ class LiveCosts:
         left = 1.0 - share
         calls_left = {"writes": round(run.writes * left), "reads": round(run.reads * left)}
         paced = model.per_window is not None and model.window_frees is not None
+        # Calls count as sent, not answered: once the last write is sent, it and the check after
+        # it still take about two calls' time (0.6 s at 300 ms, where the line said 0.0).
+        tail = 2 * max(model.latency, 0.0)
         model_left = batch_seconds(
             model,
             clients=math.ceil(run.clients * left),
@@ -309,16 +312,14 @@ class LiveCosts:
             sendable = send_seconds(
                 sum(calls_left.values()), model.per_window, model.window, model.window_frees
             )
-            return max(model_left, sendable + 2 * max(model.latency, 0.0))
+            return max(model_left, sendable + tail)
         # The probe for a limiter is a stall still ahead that the pace so far does not show.
         probe = probe_seconds(model, sum(calls_left.values()))
         elapsed = (time.monotonic() if now is None else now) - run.started
         if share <= 0 or elapsed <= 0:
             return model_left + probe
         measured = elapsed * left / share
-        # Calls count as sent, not answered: once the last write is sent, it and the check after
-        # it still take about two calls' time (0.6 s at 300 ms, where the line said 0.0).
-        return max(share * measured + left * model_left, 2 * max(model.latency, 0.0)) + probe
+        return max(share * measured + left * model_left, tail) + probe
 
 
 live_costs = LiveCosts()
